@@ -1,0 +1,57 @@
+"""Immutable results shared by the alignment modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a text: ``text == source[start:stop]`` (after whitespace trimming).
+
+    ``paragraph`` is the 0-based index of the paragraph the sentence belongs to.
+    """
+
+    start: int
+    stop: int
+    text: str
+    paragraph: int = 0
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One aligned group: 0-based sentence indices on each side (either may be empty).
+
+    ``score`` is a calibrated confidence in [0, 1]; an omission (one side empty) carries
+    the confidence that the sentences really have no counterpart.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float = 1.0
+
+    @property
+    def kind(self) -> str:
+        """``"1-1"``, ``"2-1"``, ``"0-1"`` ..."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Two segmented texts and the beads that pair them, in order."""
+
+    src: tuple[Sentence, ...]
+    tgt: tuple[Sentence, ...]
+    beads: tuple[Bead, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def pairs(self) -> list[tuple[str, str, Bead]]:
+        """(source text, target text, bead) per bead, sentences joined by a space."""
+        return [
+            (
+                " ".join(self.src[i].text for i in b.src),
+                " ".join(self.tgt[j].text for j in b.tgt),
+                b,
+            )
+            for b in self.beads
+        ]

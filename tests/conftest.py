@@ -1,0 +1,38 @@
+"""Shared fixtures: paths to ../shared, a temp cache, and the default encoder loaded once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the on-disk embedding cache and default TM out of the user's home and the cwd."""
+    os.environ["DIPTYCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only ../shared folder (benchmark corpora, TMX DTD)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the project")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def encoder():  # noqa: ANN201
+    """The default embedded encoder (USE multilingual v3), loaded once per test session."""
+    from align.embed import load_encoder
+
+    return load_encoder("use-m3")

@@ -1,0 +1,60 @@
+"""The root ``diptych`` command: align's commands plus the translation-memory commands.
+
+Each command is a thin adapter: parse options, call one library function, render.
+Domain errors (AlignError, TMError) become one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from align.cli import register as register_align_commands
+from align.errors import AlignError
+from tm.errors import TMError
+
+
+
+class _DiptychGroup(TyperGroup):
+    """Turns domain errors raised by any command into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (AlignError, TMError) as exc:
+            typer.echo(f"diptych: error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="diptych",
+    cls=_DiptychGroup,
+    help=(
+        "Align English and Russian editions of a story, keep the pairs in a translation memory,"
+        " look them up while translating, and exchange them as TMX 1.4b.\n\n"
+        "Workflow:\n\n"
+        "  diptych align story.en.txt story.ru.txt            # review the alignment\n\n"
+        "  diptych add story.en.txt story.ru.txt --title ...   # store it in ./diptych.db\n\n"
+        "  diptych search \"new sentence\"                      # look it up\n\n"
+        "  diptych export memory.tmx                          # hand it to OmegaT/Trados/memoQ"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+register_align_commands(app)
+
+# Translation-memory commands register themselves below (one `register(app)` per module).
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("diptych: interrupted", err=True)
+        sys.exit(130)
