@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
+from enum import Enum
+from typing import BinaryIO
+
+import lxml.html
+from lxml import etree
+from lxml.html import builder as E
+from rich.console import Console
+from rich.table import Table
 
 from align.errors import InputError
-from align.types import Bead
+from align.types import Alignment, Bead
 
 _LADDER_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*(?::\s*([-+0-9.eE]+))?\s*$")
 
@@ -34,3 +44,174 @@ def format_ladder(beads: list[Bead]) -> str:
         f"[{', '.join(map(str, b.src))}]:[{', '.join(map(str, b.tgt))}]:{b.score:.3f}\n"
         for b in beads
     )
+
+
+# --- renderers -------------------------------------------------------------------------------
+
+
+class Format(str, Enum):
+    """Output formats of ``diptych align``."""
+
+    text = "text"
+    tsv = "tsv"
+    jsonl = "jsonl"
+    ladder = "ladder"
+    tmx = "tmx"
+    html = "html"
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())
+
+
+def to_jsonl(al: Alignment) -> str:
+    """One bead a line: ``{"en": ..., "ru": ..., "en_ids": [...], "ru_ids": [...], "score": ...}``.
+
+    The keys name the languages of a newsroom pair (source = en, target = ru) whatever the input
+    languages, so scripts can rely on them.
+    """
+    lines = []
+    for src, tgt, b in al.pairs():
+        row = {"en": src, "ru": tgt, "en_ids": list(b.src), "ru_ids": list(b.tgt),
+               "score": round(b.score, 4)}
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def to_tsv(al: Alignment) -> str:
+    """``source<TAB>target<TAB>score`` a bead, tabs and newlines inside text turned to spaces."""
+    return "".join(f"{_one_line(s)}\t{_one_line(t)}\t{b.score:.3f}\n" for s, t, b in al.pairs())
+
+
+def to_ladder(al: Alignment) -> str:
+    return format_ladder(list(al.beads))
+
+
+def text_table(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float) -> Table:
+    """A rich table: one row a bead, both sides, confidence; weak beads and omissions marked."""
+    table = Table(show_lines=True, expand=True, header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True, style="dim")
+    table.add_column("conf", justify="right", no_wrap=True)
+    table.add_column(src_lang.upper(), ratio=1)
+    table.add_column(tgt_lang.upper(), ratio=1)
+    for no, (src, tgt, b) in enumerate(al.pairs(), 1):
+        omitted = not b.src or not b.tgt
+        mark = "omitted" if omitted else ("weak" if b.score < weak else "")
+        style = "yellow" if mark else ""
+        conf = f"{b.score:.2f}" + (f"\n{mark}" if mark else "")
+        table.add_row(str(no), conf, src or "—", tgt or "—", style=style)
+    return table
+
+
+def to_text(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, width: int = 120) -> str:
+    """The side-by-side view as plain text (for files and pipes)."""
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(text_table(al, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    return str(out)
+
+
+def write_tmx(
+    al: Alignment, out: BinaryIO, *, src_lang: str, tgt_lang: str, tool_version: str
+) -> int:
+    """Write the paired beads as TMX 1.4b (omissions are not units); returns the unit count."""
+    n = 0
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("tmx", version="1.4"):
+            xf.write(
+                etree.Element(
+                    "header",
+                    creationtool="diptych",
+                    creationtoolversion=tool_version,
+                    segtype="sentence",
+                    adminlang="en",
+                    srclang=src_lang,
+                    datatype="plaintext",
+                    **{"o-tmf": "diptych"},
+                )
+            )
+            with xf.element("body"):
+                for src, tgt, b in al.pairs():
+                    if not b.src or not b.tgt:
+                        continue
+                    tu = etree.Element("tu")
+                    prop = etree.SubElement(tu, "prop", type="x-diptych-score")
+                    prop.text = f"{b.score:.3f}"
+                    for lang, text in ((src_lang, src), (tgt_lang, tgt)):
+                        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
+                        etree.SubElement(tuv, "seg").text = _one_line(text)
+                    xf.write(tu)
+                    n += 1
+    return n
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0;background:#fafafa;color:#222}
+header{padding:12px 20px;background:#fff;border-bottom:1px solid #ddd;position:sticky;top:0}
+h1{font-size:18px;margin:0 0 4px} .legend span{margin-right:14px;padding:1px 6px;border-radius:3px}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+td{vertical-align:top;padding:6px 10px;border-bottom:1px solid #e4e4e4}
+td.n{width:3em;color:#888;text-align:right} td.s{width:4.5em;text-align:right;font-variant-numeric:tabular-nums}
+tr.weak td{outline:0} tr.weak td.s{color:#b45309;font-weight:600}
+tr.omit td{background:#fde8e8!important} tr.omit td.s{color:#b91c1c;font-weight:600}
+.ids{display:block;color:#999;font-size:11px}
+"""
+
+
+def _shade(score: float) -> str:
+    """Background for a bead: green for confident, amber for weak."""
+    hue = 40 + 80 * max(0.0, min(1.0, score))  # 40 = amber .. 120 = green
+    return f"background:hsl({hue:.0f},60%,94%)"
+
+
+def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: str) -> str:
+    """One self-contained review page: both editions side by side, beads shaded by confidence."""
+    paired = [b for b in al.beads if b.src and b.tgt]
+    n_weak = sum(1 for b in paired if b.score < weak)
+    n_omit = len(al.beads) - len(paired)
+    rows = []
+    for no, (src, tgt, b) in enumerate(al.pairs(), 1):
+        omitted = not b.src or not b.tgt
+        cls = "omit" if omitted else ("weak" if b.score < weak else "ok")
+        label = "omitted" if omitted else f"{b.score:.2f}" + (" weak" if cls == "weak" else "")
+        cells = []
+        for text, ids in ((src, b.src), (tgt, b.tgt)):
+            cells.append(
+                E.TD(text or "—", E.SPAN(" ".join(f"#{i}" for i in ids), {"class": "ids"}))
+            )
+        rows.append(
+            E.TR(
+                {"class": cls, "style": _shade(b.score), "title": f"{b.kind} bead"},
+                E.TD(str(no), {"class": "n"}),
+                *cells,
+                E.TD(label, {"class": "s"}),
+            )
+        )
+    summary = (
+        f"{len(al.src)} {src_lang} / {len(al.tgt)} {tgt_lang} sentences, {len(al.beads)} beads:"
+        f" {n_weak} weak (< {weak:.2f}), {n_omit} omissions"
+    )
+    page = E.HTML(
+        E.HEAD(E.META(charset="utf-8"), E.TITLE(title), E.STYLE(_CSS)),
+        E.BODY(
+            E.HEADER(
+                E.H1(title),
+                E.DIV(summary),
+                *[E.DIV("⚠ " + w) for w in al.warnings],
+                E.DIV(
+                    {"class": "legend"},
+                    E.SPAN("confident", style=_shade(1.0)),
+                    E.SPAN("weak", style=_shade(0.2)),
+                    E.SPAN("omitted", style="background:#fde8e8"),
+                ),
+            ),
+            E.TABLE(
+                E.THEAD(E.TR(E.TH("#"), E.TH(src_lang.upper()), E.TH(tgt_lang.upper()), E.TH("conf"))),
+                E.TBODY(*rows),
+            ),
+        ),
+    )
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(page, encoding="unicode", pretty_print=True)

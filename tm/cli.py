@@ -34,11 +34,12 @@ app = typer.Typer(
     help=(
         "Align English and Russian editions of a story, keep the pairs in a translation memory,"
         " look them up while translating, and exchange them as TMX 1.4b.\n\n"
-        "Workflow:\n\n"
-        "  diptych align story.en.txt story.ru.txt            # review the alignment\n\n"
-        "  diptych add story.en.txt story.ru.txt --title ...   # store it in ./diptych.db\n\n"
-        "  diptych search \"new sentence\"                      # look it up\n\n"
-        "  diptych export memory.tmx                          # hand it to OmegaT/Trados/memoQ"
+        "[bold]Workflow[/bold]\n\n"
+        "  diptych align story.en.txt story.ru.txt   [dim]# review an alignment[/dim]\n\n"
+        "  diptych add story.en.txt story.ru.txt     [dim]# store it in ./diptych.db[/dim]\n\n"
+        "  diptych search \"a new sentence\"          [dim]# look it up[/dim]\n\n"
+        "  diptych pretranslate new-story.en.txt     [dim]# draft from the memory[/dim]\n\n"
+        "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]"
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -1,0 +1,206 @@
+"""From two files (or texts) to an :class:`Alignment`: read, check, split, embed, align.
+
+This is the one function the CLI, the translation memory and the batch runner call. It checks
+the input before any model time is spent: a missing, empty, binary or oversized file is an
+:class:`InputError`; a file in the wrong script (English given as Russian, swapped arguments,
+two copies of one edition) is an :class:`InputError` unless ``check_languages=False``; very
+different lengths only produce a warning, because an alignment is still possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from align.errors import InputError
+from align.types import Alignment, Bead, Sentence
+
+if TYPE_CHECKING:
+    from align.embed import Encoder
+
+MAX_BYTES = 10_000_000
+"""Largest input accepted by default: ~200 times a long news article; memory stays bounded."""
+
+WEAK_SCORE = 0.5
+"""Beads under this confidence are called weak (flagged in the HTML view and the warnings)."""
+
+_CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
+_LANG_NAMES = {"en": "English", "ru": "Russian", "de": "German", "fr": "French"}
+
+
+def lang_name(lang: str) -> str:
+    return _LANG_NAMES.get(lang, lang)
+
+
+def read_text(path: Path, *, role: str, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, refusing what cannot be an edition of a story.
+
+    ``role`` names the file in messages ("English edition").
+    """
+    if str(path) == "-":
+        raise InputError(f"{role}: reading from stdin is not supported; pass a file path")
+    if not path.exists():
+        raise InputError(f"{role} '{path}' does not exist; check the path")
+    if path.is_dir():
+        raise InputError(f"{role} '{path}' is a folder; pass a text file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{role} '{path}' is {size / 1e6:.0f} MB, more than the {max_bytes / 1e6:.0f} MB limit"
+            " for one story; split the archive into articles (see `diptych pair`)"
+            " or raise the limit with --max-size"
+        )
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{role} '{path}' is a binary file, not text; pass a UTF-8 text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{role} '{path}' is not valid UTF-8 (byte {exc.start}); convert it, e.g."
+            f" `iconv -f cp1251 -t utf-8 {path}`"
+        ) from None
+    if not text.strip():
+        raise InputError(f"{role} '{path}' is empty; nothing to align")
+    return text
+
+
+def _script_share(text: str) -> tuple[float, int]:
+    """Share of Cyrillic among the letters of ``text`` (sampled), and the number of letters."""
+    sample = text[:200_000]
+    letters = [c for c in sample if c.isalpha()]
+    if not letters:
+        return 0.0, 0
+    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    return cyr / len(letters), len(letters)
+
+
+def check_languages(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str) -> None:
+    """Refuse inputs whose script contradicts their declared language (or two equal texts)."""
+    if " ".join(src_text.split()) == " ".join(tgt_text.split()):
+        raise InputError(
+            "the two files hold the same text (two copies of one edition?); pass the"
+            f" {lang_name(src_lang)} edition first and the {lang_name(tgt_lang)} edition second"
+        )
+    want = [lang in _CYRILLIC_LANGS for lang in (src_lang, tgt_lang)]
+    got = []
+    for text in (src_text, tgt_text):
+        share, n = _script_share(text)
+        got.append(None if n < 20 else share > 0.5)
+    if got[0] is None or got[1] is None or got == want:
+        return
+    if got == want[::-1] and want[0] != want[1]:
+        raise InputError(
+            f"the files look swapped: the first is not {lang_name(src_lang)} and the second is"
+            f" not {lang_name(tgt_lang)}; pass the {lang_name(src_lang)} edition first"
+        )
+    bad = [
+        (pos, lang)
+        for pos, lang, g, w in zip(("first", "second"), (src_lang, tgt_lang), got, want)
+        if g != w
+    ]
+    pos, lang = bad[0]
+    script = "Cyrillic" if lang in _CYRILLIC_LANGS else "Latin"
+    raise InputError(
+        f"the {pos} file does not look {lang_name(lang)} (little {script} text); pass the right"
+        " edition, set --src-lang/--tgt-lang, or use --no-lang-check to align anyway"
+    )
+
+
+def length_warnings(src: Sequence[Sentence], tgt: Sequence[Sentence]) -> list[str]:
+    """Warn when one edition is much longer than the other (many omissions to expect)."""
+    a = sum(len(s.text) for s in src)
+    b = sum(len(s.text) for s in tgt)
+    if min(a, b) == 0:
+        return []
+    ratio = max(a, b) / min(a, b)
+    if ratio < 2.5:
+        return []
+    longer, shorter = ("first", "second") if a > b else ("second", "first")
+    return [
+        f"the {longer} edition is {ratio:.1f}x longer than the {shorter}:"
+        " expect many omissions, or check that the files are editions of the same story"
+    ]
+
+
+def segment(text: str, lang: str, *, presplit: bool) -> list[Sentence]:
+    """Split ``text`` into sentences (or take it one sentence a line when ``presplit``)."""
+    from align import segment as seg
+
+    return seg.split_presplit(text) if presplit else seg.split(text, lang)
+
+
+def align_texts(
+    src_text: str,
+    tgt_text: str,
+    *,
+    encoder: Encoder,
+    src_lang: str = "en",
+    tgt_lang: str = "ru",
+    presplit: bool = False,
+    check_lang: bool = True,
+) -> Alignment:
+    """Align two editions given as strings. See :func:`align_files`."""
+    from align.aligner import align_sentences
+
+    if check_lang:
+        check_languages(src_text, tgt_text, src_lang, tgt_lang)
+    src = segment(src_text, src_lang, presplit=presplit)
+    tgt = segment(tgt_text, tgt_lang, presplit=presplit)
+    if not src or not tgt:
+        which = lang_name(src_lang) if not src else lang_name(tgt_lang)
+        raise InputError(f"the {which} edition has no sentences; nothing to align")
+    warnings = length_warnings(src, tgt)
+    beads = align_sentences(
+        [s.text for s in src],
+        [s.text for s in tgt],
+        encoder,
+        src_paragraphs=[s.paragraph for s in src],
+        tgt_paragraphs=[s.paragraph for s in tgt],
+    )
+    warnings += bead_warnings(beads)
+    return Alignment(tuple(src), tuple(tgt), tuple(beads), tuple(warnings))
+
+
+def bead_warnings(beads: Sequence[Bead]) -> list[str]:
+    """A warning when many beads are weak: the editions may differ a lot."""
+    paired = [b for b in beads if b.src and b.tgt]
+    weak = [b for b in paired if b.score < WEAK_SCORE]
+    if not paired:
+        return ["no sentence found a counterpart: are these editions of the same story?"]
+    if len(weak) > 0.3 * len(paired):
+        return [
+            f"{len(weak)} of {len(paired)} aligned groups are weak (confidence < {WEAK_SCORE}):"
+            " review them, or check that the files are editions of the same story"
+        ]
+    return []
+
+
+def align_files(
+    src_path: Path,
+    tgt_path: Path,
+    *,
+    encoder: Encoder,
+    src_lang: str = "en",
+    tgt_lang: str = "ru",
+    presplit: bool = False,
+    check_lang: bool = True,
+    max_bytes: int = MAX_BYTES,
+) -> Alignment:
+    """Read, check, split and align two editions of one story.
+
+    >>> align_files(Path("story.en.txt"), Path("story.ru.txt"), encoder=load_encoder())
+    ... # doctest: +SKIP
+    """
+    src_text = read_text(src_path, role=f"{lang_name(src_lang)} edition", max_bytes=max_bytes)
+    tgt_text = read_text(tgt_path, role=f"{lang_name(tgt_lang)} edition", max_bytes=max_bytes)
+    return align_texts(
+        src_text,
+        tgt_text,
+        encoder=encoder,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        presplit=presplit,
+        check_lang=check_lang,
+    )
