@@ -1,0 +1,21 @@
+"""`align` is the lower layer: importing it (all of it) must not import `tm`."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import align
+
+
+def test_align_never_imports_tm() -> None:
+    modules = sorted(f"align.{m.name}" for m in pkgutil.iter_modules(align.__path__))
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = [m for m in sys.modules if m == 'tm' or m.startswith('tm.')]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
