@@ -7,6 +7,7 @@ Domain errors (AlignError, TMError) become one line on stderr and exit code 1.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -48,6 +49,23 @@ app = typer.Typer(
 )
 
 register_align_commands(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from align.cli import tool_version
+
+        typer.echo(f"diptych {tool_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+        = False,
+) -> None:
+    """Align, store, look up and exchange translations (see the commands below)."""
 
 # Translation-memory commands register themselves below (one `register(app)` per module).
 
