@@ -1,0 +1,57 @@
+"""Text helpers shared by the store and the lookups: tokens, Snowball stems, language guess.
+
+Stems feed the FTS5 index (concordance and fuzzy candidates), so "мигрант" finds "мигрантов" and
+"migrant" finds "migrants". ``ё`` is folded to ``е`` before stemming.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+# CAT tokens: words (letters, with inner hyphens/apostrophes), numbers, tags, other symbols
+TOKEN_RE = re.compile(
+    r"<[^<>]{1,200}>"                       # inline tag / placeholder
+    r"|\d+(?:[.,:/\u00a0 ]\d+)*"            # number, 1,000.5 / 12:30 / 1 000
+    r"|[^\W\d_]+(?:['’\-][^\W\d_]+)*"       # word
+    r"|\S", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@lru_cache(maxsize=2)
+def _stemmer(lang: str) -> Any:
+    import Stemmer  # PyStemmer: Snowball in C
+
+    return Stemmer.Stemmer("russian" if lang == "ru" else "english", 100_000)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (letters and digits), ``ё`` folded to ``е``."""
+    return WORD_RE.findall(text.lower().replace("ё", "е"))
+
+
+def stems(text: str, lang: str) -> list[str]:
+    """Snowball stems of the words of ``text`` in ``lang`` ("en" or "ru")."""
+    return list(_stemmer(lang[:2]).stemWords(words(text)))
+
+
+def stem_words(tokens: list[str], lang: str) -> list[str]:
+    return list(_stemmer(lang[:2]).stemWords(tokens))
+
+
+def fts_text(text: str, lang: str) -> str:
+    """What the FTS5 index stores for one side: its stems, space separated."""
+    return " ".join(stems(text, lang))
+
+
+def detect_lang(text: str) -> str:
+    """``"ru"`` when Cyrillic letters outnumber Latin ones, else ``"en"``."""
+    return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+
+
+def cat_tokens(text: str) -> list[str]:
+    """Tokens for CAT match %: words, numbers, tags and punctuation marks."""
+    return TOKEN_RE.findall(text)
