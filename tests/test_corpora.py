@@ -1,0 +1,85 @@
+"""The sample pair in corpora/: its files agree with each other and the gold ladder is complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from align.formats import parse_ladder
+from align.types import Bead
+
+CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+LANGS = ("en", "ru")
+
+
+def _read(name: str) -> str:
+    raw = (CORPORA / name).read_bytes()
+    assert b"\r" not in raw, f"{name} must use LF line endings"
+    return raw.decode("utf-8")
+
+
+def _paragraphs(sents_text: str) -> list[list[str]]:
+    """Paragraphs of a .sents file: blank-line separated blocks, one sentence a line."""
+    return [block.split("\n") for block in sents_text.strip("\n").split("\n\n")]
+
+
+def _sentences(lang: str) -> list[str]:
+    return [s for para in _paragraphs(_read(f"sample.{lang}.sents")) for s in para]
+
+
+def _gold() -> list[Bead]:
+    return parse_ladder(_read("sample.gold.ladder"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_txt_paragraphs_are_sents_paragraphs_joined(lang: str) -> None:
+    txt = _read(f"sample.{lang}.txt")
+    sents = _read(f"sample.{lang}.sents")
+    assert txt.endswith("\n") and not txt.endswith("\n\n")
+    assert txt.rstrip("\n").split("\n\n") == [" ".join(p) for p in _paragraphs(sents)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sents_lines_are_clean(lang: str) -> None:
+    sents = _read(f"sample.{lang}.sents")
+    assert "\n\n\n" not in sents, "paragraphs are separated by exactly one blank line"
+    for para in _paragraphs(sents):
+        for s in para:
+            assert s and s == s.strip() and "  " not in s, repr(s)
+    headline, standfirst = _paragraphs(sents)[:2]
+    assert len(headline) == 1 and not headline[0].endswith(".")
+    assert len(standfirst) == 1
+
+
+def test_languages_and_typography() -> None:
+    en, ru = " ".join(_sentences("en")), " ".join(_sentences("ru"))
+    assert not re.search("[а-яё]", en, re.I)
+    assert "«" in ru and "»" in ru and '"' not in ru and "“" not in ru
+    assert " — " in ru and "т. е." in ru
+
+
+def test_gold_covers_every_sentence_once_and_monotonically() -> None:
+    n_src, n_tgt = len(_sentences("en")), len(_sentences("ru"))
+    beads = _gold()
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n_src)), "every EN sentence once, in order"
+    assert tgt == list(range(n_tgt)), "every RU sentence once, in order"
+    for b in beads:
+        assert b.src or b.tgt
+        assert list(b.src) == sorted(b.src) and list(b.tgt) == sorted(b.tgt)
+        for side in (b.src, b.tgt):
+            assert all(k == side[0] + n for n, k in enumerate(side)), "a bead is contiguous"
+
+
+def test_gold_has_the_documented_edits() -> None:
+    """3 merges, 2 splits, 1 omission, 1 addition, each listed in the README."""
+    kinds = [(len(b.src), len(b.tgt)) for b in _gold() if (len(b.src), len(b.tgt)) != (1, 1)]
+    assert sorted(kinds) == sorted([(2, 1)] * 3 + [(1, 2)] * 2 + [(1, 0), (0, 1)])
+    readme = _read("README.md")
+    for line in _read("sample.gold.ladder").splitlines():
+        bead = parse_ladder(line)[0]
+        if (len(bead.src), len(bead.tgt)) != (1, 1):
+            assert f"`{line.strip()}`" in readme, f"README does not list {line}"
