@@ -188,7 +188,7 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX unit_docs_unit ON unit_docs (unit_id);
     -- stemmed words of each side (tm.textproc.fts_text); rowid = units.id
-    CREATE VIRTUAL TABLE units_fts USING fts5 (en, ru, content='', detail='column',
+    CREATE VIRTUAL TABLE units_fts USING fts5 (en, ru, content='',
         tokenize='unicode61 remove_diacritics 0');
     -- one int8 vector per unit: the normalised sum of both sides' embeddings, times 127
     CREATE TABLE embeddings (
@@ -364,41 +364,56 @@ class TM:
         if origin not in ORIGINS:
             raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
         added = existing = skipped = 0
-        conn = self.conn
         stamp = now_iso()
         with self.transaction():
             for position, u in enumerate(units):
-                en, ru = u.en.strip(), u.ru.strip()
-                if not en or not ru:
+                unit_id, new = self.add_unit(u, document=document, origin=origin,
+                                             position=position, stamp=stamp)
+                if unit_id is None:
                     skipped += 1
-                    continue
-                ek, rk = text_key(en), text_key(ru)
-                row = conn.execute("SELECT id FROM units WHERE en_key = ? AND ru_key = ?"
-                                   " AND en = ? AND ru = ?", (ek, rk, en, ru)).fetchone()
-                if row is not None:
-                    unit_id = int(row[0])
-                    existing += 1
-                    if u.score is not None:
-                        conn.execute("UPDATE units SET score = ? WHERE id = ? AND"
-                                     " (score IS NULL OR score < ?)", (u.score, unit_id, u.score))
-                else:
-                    cur = conn.execute(
-                        "INSERT INTO units (en, ru, en_lang, ru_lang, en_markup, ru_markup, score,"
-                        " origin, created, changed, meta, en_key, ru_key)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score, origin,
-                         u.created or stamp, u.changed or u.created or stamp,
-                         json.dumps(u.meta, ensure_ascii=False) if u.meta else None, ek, rk))
-                    unit_id = int(cur.lastrowid or 0)
-                    conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
-                                 (unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
+                elif new:
                     added += 1
-                if document is not None:
-                    conn.execute("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
-                                 " VALUES (?, ?, ?)",
-                                 (document, u.position if u.position is not None else position,
-                                  unit_id))
+                else:
+                    existing += 1
         return AddCounts(added, existing, skipped)
+
+    def add_unit(self, u: UnitIn, *, document: Optional[int] = None, origin: Origin = "imported",
+                 position: int = 0, stamp: Optional[str] = None) -> tuple[Optional[int], bool]:
+        """Add one unit (inside the caller's transaction, or its own): ``(id, is_new)``, or
+        ``(None, False)`` when a side is empty. ``u.position`` overrides ``position``."""
+        en, ru = u.en.strip(), u.ru.strip()
+        if not en or not ru:
+            return None, False
+        if origin not in ORIGINS:
+            raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
+        conn = self.conn
+        stamp = stamp or now_iso()
+        ek, rk = text_key(en), text_key(ru)
+        with self.transaction():
+            row = conn.execute("SELECT id FROM units WHERE en_key = ? AND ru_key = ?"
+                               " AND en = ? AND ru = ?", (ek, rk, en, ru)).fetchone()
+            if row is not None:
+                unit_id, new = int(row[0]), False
+                if u.score is not None:
+                    conn.execute("UPDATE units SET score = ? WHERE id = ? AND"
+                                 " (score IS NULL OR score < ?)", (u.score, unit_id, u.score))
+            else:
+                cur = conn.execute(
+                    "INSERT INTO units (en, ru, en_lang, ru_lang, en_markup, ru_markup, score,"
+                    " origin, created, changed, meta, en_key, ru_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score, origin,
+                     u.created or stamp, u.changed or u.created or stamp,
+                     json.dumps(u.meta, ensure_ascii=False) if u.meta else None, ek, rk))
+                unit_id, new = int(cur.lastrowid or 0), True
+                conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
+                             (unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
+            if document is not None:
+                conn.execute("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
+                             " VALUES (?, ?, ?)",
+                             (document, u.position if u.position is not None else position,
+                              unit_id))
+        return unit_id, new
 
     _UNIT_COLUMNS = ("id, en, ru, score, origin, created, changed, en_lang, ru_lang, en_markup,"
                      " ru_markup, meta")
