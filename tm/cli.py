@@ -68,6 +68,7 @@ def _root(
     """Align, store, look up and exchange translations (see the commands below)."""
 
 # Translation-memory commands register themselves below (one `register(app)` per module).
+__import__("tm.commands").commands.register(app)  # add, search, pretranslate, stats, index
 
 
 def main() -> None:
