@@ -1,0 +1,190 @@
+"""The alignment core: banded dynamic programming over sentence-span embeddings. No I/O.
+
+Two passes, after Bertalign's idea, with our own scoring:
+
+1. :func:`anchor_path` finds a monotone path of confident 1-1 links (margin-scored cosine,
+   coarse-to-fine for long texts, so time and memory stay ~linear);
+2. :func:`align_band` runs the full DP in a narrow band around that path, over beads of up to
+   ``max_side`` sentences a side, insertions and deletions.
+
+Cells are ``(i, j)``: ``i`` source and ``j`` target sentences consumed. A row of the band is the
+interval ``lo[i] <= j <= hi[i]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["BeadArrays", "Params", "anchor_path", "band_around", "bead_types", "run_dp"]
+
+NEG = -1e30
+
+
+@dataclass(frozen=True)
+class Params:
+    """Knobs of the aligner (defaults tuned on held-out data, see bench/align.py)."""
+
+    max_side: int = 4
+    max_total: int = 5
+    window: int = 6
+    skip: float = -0.1
+    anchor_knn: int = 4
+    coarse_cells: int = 4_000_000
+
+
+def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
+    """Bead shapes: 1-0, 0-1, then every a-b with 1 <= a, b <= max_side and a + b <= max_total."""
+    types = [(1, 0), (0, 1)]
+    for total in range(2, max_total + 1):
+        for a in range(1, max_side + 1):
+            b = total - a
+            if 1 <= b <= max_side:
+                types.append((a, b))
+    return types
+
+
+# Scores the beads of shape (a, b) ending at row i for the target ends J (vector): returns
+# a float vector, NEG where the bead is impossible.
+RowScorer = Callable[[int, int, int, np.ndarray], np.ndarray]
+
+
+@dataclass
+class BeadArrays:
+    """DP result: ``(a, b)`` bead shapes and the cells ``(i, j)`` at which each bead ends."""
+
+    shapes: list[tuple[int, int]]
+    ends: list[tuple[int, int]]
+
+
+def run_dp(
+    n: int,
+    m: int,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    types: Sequence[tuple[int, int]],
+    score: RowScorer,
+    skip_src: np.ndarray,
+    skip_tgt: np.ndarray,
+) -> BeadArrays:
+    """Best monotone path from (0, 0) to (n, m) inside the band, maximising the summed scores.
+
+    ``skip_src[i]`` / ``skip_tgt[j]`` are the scores of leaving that sentence unaligned.
+    Ties go to the earlier bead type, so the result is deterministic.
+    """
+    cost: list[np.ndarray] = []
+    back: list[np.ndarray] = []
+    ins = len(types)  # back-pointer code of an insertion (0-1 bead)
+    prefix_tgt = np.concatenate([[0.0], np.cumsum(skip_tgt, dtype=np.float64)])
+    for i in range(n + 1):
+        J = np.arange(lo[i], hi[i] + 1)
+        best = np.full(len(J), NEG)
+        arg = np.full(len(J), 255, dtype=np.uint8)
+        if i == 0 and lo[0] == 0:
+            best[0] = 0.0
+        for t, (a, b) in enumerate(types):
+            if a == 0 or i - a < 0:
+                continue
+            plo, phi = lo[i - a], hi[i - a]
+            pj = J - b
+            ok = (pj >= plo) & (pj <= phi)
+            if not ok.any():
+                continue
+            cand = np.full(len(J), NEG)
+            cand[ok] = cost[i - a][pj[ok] - plo]
+            if b == 0:
+                cand += skip_src[i - 1]
+            else:
+                cand += score(a, b, i, J)
+            better = cand > best
+            best[better] = cand[better]
+            arg[better] = t
+        # insertions move along the row: best[j] = max_k<=j best[k] + skips of targets k..j-1
+        shifted = best - prefix_tgt[J]
+        run = np.maximum.accumulate(shifted)
+        via = run + prefix_tgt[J]
+        better = np.zeros(len(J), dtype=bool)
+        better[1:] = via[1:] > best[1:] + 1e-9
+        best[better] = via[better]
+        arg[better] = ins
+        cost.append(best)
+        back.append(arg)
+    shapes: list[tuple[int, int]] = []
+    ends: list[tuple[int, int]] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        code = int(back[i][j - lo[i]])
+        a, b = (0, 1) if code == ins else types[code]
+        if code == 255:
+            raise RuntimeError(f"no path reaches cell ({i}, {j}); the band is broken")
+        shapes.append((a, b))
+        ends.append((i, j))
+        i, j = i - a, j - b
+    shapes.reverse()
+    ends.reverse()
+    return BeadArrays(shapes, ends)
+
+
+def _downsample(x: np.ndarray, f: int) -> np.ndarray:
+    n = len(x)
+    pad = (-n) % f
+    if pad:
+        x = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)])
+    y = x.reshape(-1, f, x.shape[1]).mean(axis=1)
+    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+
+
+def band_around(path: Sequence[tuple[int, int]], n: int, m: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``lo[i]..hi[i]`` covering ``w`` cells either side of a monotone path of cells."""
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for i, j in list(path) + [(0, 0), (n, m)]:
+        lo[i] = min(lo[i], j)
+        hi[i] = max(hi[i], j)
+    # rows the path skips (deletions) inherit from neighbours
+    hi = np.maximum.accumulate(hi)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    lo_w = np.empty_like(lo)
+    hi_w = np.empty_like(hi)
+    for i in range(n + 1):
+        a, b = max(0, i - w), min(n, i + w)
+        lo_w[i] = lo[a]
+        hi_w[i] = hi[b]
+    lo_w = np.clip(lo_w - w, 0, m)
+    hi_w = np.clip(hi_w + w, 0, m)
+    return lo_w, hi_w
+
+
+def anchor_path(src: np.ndarray, tgt: np.ndarray, params: Params) -> list[tuple[int, int]]:
+    """Cells of a monotone path through confident 1-1 links (coarse-to-fine when long)."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return []
+    if n * m <= params.coarse_cells:
+        lo = np.zeros(n + 1, dtype=np.int64)
+        hi = np.full(n + 1, m, dtype=np.int64)
+    else:
+        f = 4
+        coarse = anchor_path(_downsample(src, f), _downsample(tgt, f), params)
+        fine = [(min(n, i * f), min(m, j * f)) for i, j in coarse]
+        lo, hi = band_around(fine, n, m, 4 * f)
+    # Bertalign's first pass: a 1-1 link scores its cosine when the target is among the source
+    # sentence's k most similar ones (within the band), else nothing; skipping costs nothing.
+    first = np.maximum(lo[1:] - 1, 0)  # src sentence s sees target sentences first[s]..hi[s+1]-1
+    rows = [tgt[first[s] : hi[s + 1]] @ src[s] for s in range(n)]
+    kth = np.array([np.partition(r, -min(params.anchor_knn, len(r)))[-min(params.anchor_knn, len(r))]
+                    if len(r) else np.inf for r in rows])
+
+    def score(a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
+        out = np.full(len(J), NEG)
+        r = rows[i - 1]
+        k = J - 1 - first[i - 1]
+        ok = (J >= 1) & (k >= 0) & (k < len(r))
+        sims = r[k[ok]]
+        out[ok] = np.where(sims >= kth[i - 1], sims, 0.0)
+        return out
+
+    res = run_dp(n, m, lo, hi, [(1, 0), (1, 1)], score, np.zeros(n), np.zeros(m))
+    return [(i, j) for (a, b), (i, j) in zip(res.shapes, res.ends) if a == 1 and b == 1]
