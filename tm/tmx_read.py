@@ -1,0 +1,221 @@
+"""Streaming, hardened TMX reader: one :class:`~tm.tmx_model.TMXUnit` per ``<tu>``, constant memory.
+
+Reads what OmegaT, Trados and memoQ write (TMX 1.1-1.4b, ``xml:lang`` or the old ``lang``,
+UTF-8 or UTF-16 with a BOM). Hostile or broken input raises :class:`~tm.errors.TMXError` with a
+one-line message: junk is refused from its first bytes, entities are never expanded or loaded
+(no DTD, no network), nesting is capped, and XML errors are reported with their line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Optional, Union
+
+from lxml import etree
+
+from tm.errors import TMXError
+from tm.tmx_model import (
+    CODE,
+    INLINE,
+    XML_LANG,
+    Attrs,
+    Note,
+    Prop,
+    TMXHeader,
+    TMXUnit,
+    TMXVariant,
+)
+
+SNIFF_BYTES = 64 * 1024
+MAX_DEPTH = 40  # tmx/body/tu/tuv/seg + inline nesting; real files stay far below
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_FIRST_TAG = re.compile(r"<(?![?!])([^\s/>]+)")
+
+
+def _attr_name(name: str) -> str:
+    return "xml:" + name[len(_XML_NS):] if name.startswith(_XML_NS) else name
+
+
+def _attrs(el: etree._Element, skip: tuple[str, ...] = ()) -> Attrs:
+    return tuple((_attr_name(k), v) for k, v in el.attrib.items() if k not in skip)
+
+
+def sniff(head: bytes, name: str) -> None:
+    """Refuse at once what cannot be TMX, from a file's first bytes (no full read of junk).
+
+    Checks that the start decodes to XML markup, that the root element is ``<tmx>`` when it is
+    within reach, and that no entity is declared (entity bombs, external entities).
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        text = head[3:].decode("utf-8", "replace")
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[: len(head) // 2 * 2].decode("utf-16", "replace")
+    elif head.startswith((b"<\0", b"\0<")):
+        codec = "utf-16-le" if head[0] == 0x3C else "utf-16-be"
+        text = head[: len(head) // 2 * 2].decode(codec, "replace")
+    else:
+        text = head.decode("latin-1")  # ASCII-compatible: enough to read the markup
+    start = text.lstrip()
+    if not start:
+        raise TMXError(f"{name} is empty: pass a TMX file")
+    if not start.startswith("<") or "\0" in start[:1024]:
+        raise TMXError(f"{name} is not XML (it starts with {start[:16]!r}): pass a TMX 1.4 file")
+    prolog = _COMMENT.sub("", start)
+    first = _FIRST_TAG.search(prolog)
+    if "<!ENTITY" in (prolog if first is None else prolog[: first.start()]):
+        raise TMXError(f"{name} declares XML entities, which TMX never needs (an entity bomb or "
+                       "an external-entity attack?): refusing it; export it again from your tool")
+    if first is not None and first.group(1) != "tmx":
+        raise TMXError(f"{name} is XML but not TMX (its root element is <{first.group(1)}>, "
+                       "not <tmx>): pass a TMX file")
+
+
+class _Counting:
+    """A binary stream that replays ``head`` first and reports bytes read to ``on_progress``."""
+
+    def __init__(self, raw: BinaryIO, head: bytes,
+                 on_progress: Optional[Callable[[int], None]]) -> None:
+        self.raw, self.head, self.on_progress, self.count = raw, head, on_progress, 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            data, self.head = (self.head, b"") if n < 0 or n >= len(self.head) else (
+                self.head[:n], self.head[n:])
+        else:
+            data = self.raw.read(n)
+        self.count += len(data)
+        if self.on_progress is not None and data:
+            self.on_progress(len(data))
+        return data
+
+
+class TMXReader:
+    """Iterate a TMX file's units; ``header`` is set once the ``<header>`` has been read.
+
+    >>> reader = TMXReader(Path("memory.tmx"))           # doctest: +SKIP
+    >>> for unit in reader: print(unit.variants[0].text)  # doctest: +SKIP
+
+    ``on_progress(n)`` is called with the number of bytes read so far at each chunk (for a
+    progress bar by bytes). Iterating raises :class:`TMXError` on a broken or hostile file.
+    """
+
+    def __init__(self, source: Union[Path, BinaryIO], *, name: Optional[str] = None,
+                 on_progress: Optional[Callable[[int], None]] = None) -> None:
+        self.source = source
+        self.name = name or (str(source) if isinstance(source, Path) else "input")
+        self.on_progress = on_progress
+        self.header: Optional[TMXHeader] = None
+
+    def __iter__(self) -> Iterator[TMXUnit]:
+        if isinstance(self.source, Path):
+            try:
+                with open(self.source, "rb") as f:
+                    yield from self._read(f)
+            except OSError as exc:
+                raise TMXError(f"cannot read {self.name}: {exc.strerror or exc}") from None
+        else:
+            yield from self._read(self.source)
+
+    def _read(self, raw: BinaryIO) -> Iterator[TMXUnit]:
+        head = raw.read(SNIFF_BYTES)
+        sniff(head, self.name)
+        stream = _Counting(raw, head, self.on_progress)
+        events = etree.iterparse(
+            stream, events=("start", "end"), resolve_entities=False, load_dtd=False,
+            no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+        depth = 0
+        try:
+            for event, el in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 1 and el.tag != "tmx":
+                        raise TMXError(f"{self.name} is XML but not TMX (its root element is "
+                                       f"<{el.tag}>, not <tmx>): pass a TMX file")
+                    if depth > MAX_DEPTH:
+                        raise TMXError(f"{self.name} nests elements more than {MAX_DEPTH} deep "
+                                       f"(line {el.sourceline}): not a TMX file; refusing it")
+                    continue
+                depth -= 1
+                if el.tag == "tu":
+                    yield _unit(el, self.name)
+                elif el.tag == "header":
+                    self.header = TMXHeader(_attrs(el), *_props_notes(el, self.name))
+                else:
+                    continue
+                el.clear(keep_tail=True)
+                parent = el.getparent()
+                if parent is not None:  # drop finished siblings: constant memory
+                    while el.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            line = exc.position[0] if exc.position else "?"
+            msg = (exc.msg or str(exc)).split(", line ")[0]
+            raise TMXError(f"{self.name} is not well-formed XML (line {line}: {msg}); it may be "
+                           "truncated or damaged: export it again from your tool") from None
+        if depth != 0:
+            raise TMXError(f"{self.name} ended early: it is truncated; export it again")
+
+
+def _text(el: etree._Element, name: str) -> str:
+    """The text of a ``<prop>`` or ``<note>`` (character content only)."""
+    for child in el:
+        if isinstance(child, etree._Entity):
+            _refuse_entity(child, name)
+    return "".join(el.itertext())
+
+
+def _refuse_entity(node: etree._Entity, name: str) -> None:
+    raise TMXError(f"{name} uses the XML entity {node.text} (line {node.sourceline}), which TMX "
+                   "never needs and is not expanded, for safety: replace it with the character")
+
+
+def _props_notes(el: etree._Element, name: str) -> tuple[tuple[Prop, ...], tuple[Note, ...]]:
+    props, notes = [], []
+    for child in el:
+        if child.tag == "prop":
+            props.append(Prop(child.get("type", ""), _text(child, name), _attrs(child, ("type",))))
+        elif child.tag == "note":
+            notes.append(Note(_text(child, name), _attrs(child)))
+    return tuple(props), tuple(notes)
+
+
+def _unit(tu: etree._Element, name: str) -> TMXUnit:
+    for node in tu.iter(etree.Entity):
+        _refuse_entity(node, name)
+    variants = []
+    for tuv in tu.iterchildren("tuv"):
+        lang = tuv.get(XML_LANG) or tuv.get("lang") or ""
+        seg = tuv.find("seg")
+        text, markup = ("", None) if seg is None else _segment(seg)
+        variants.append(TMXVariant(lang.strip(), text, markup, _attrs(tuv, (XML_LANG, "lang")),
+                                   *_props_notes(tuv, name)))
+    return TMXUnit(tuple(variants), _attrs(tu), *_props_notes(tu, name))
+
+
+def _segment(seg: etree._Element) -> tuple[str, Optional[str]]:
+    """Plain text and, if the segment has inline tags, its inner XML (unknown tags unwrapped)."""
+    if len(seg) == 0:
+        return seg.text or "", None
+    unknown = {el.tag for el in seg.iterdescendants() if el.tag not in INLINE}
+    if unknown:
+        etree.strip_tags(seg, *unknown)  # keep their text, drop tags TMX does not define
+    text = _plain(seg)
+    if len(seg) == 0:
+        return text, None
+    xml = etree.tostring(seg, encoding="unicode", with_tail=False)
+    return text, xml[xml.index(">") + 1: xml.rindex("</seg>")]
+
+
+def _plain(el: etree._Element) -> str:
+    """Text for search: ``<hi>`` content kept; native codes (bpt/ept/ph/it/ut) and ``<sub>``
+    flows left out."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag not in CODE and child.tag != "sub":
+            parts.append(_plain(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
