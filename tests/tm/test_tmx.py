@@ -1,0 +1,238 @@
+"""TMX 1.4b import/export: tool dialects, round trips, DTD validity, the commands."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from typer.testing import CliRunner
+
+from tm.cli import app
+from tm.store import TM, UnitIn
+from tm.tmx import export_header, export_tmx, import_tmx, unit_from_tmx
+from tm.tmx_model import Note, Prop, TMXUnit, TMXVariant, normalize_lang
+from tm.tmx_read import TMXReader
+from tm.tmx_write import write_tmx
+
+DATA = Path(__file__).parent / "tmx_data"
+SAMPLES = sorted(DATA.glob("*.tmx"))
+
+
+@pytest.fixture(scope="module")
+def dtd(shared: Path) -> etree.DTD:
+    return etree.DTD(str(shared / "standards" / "tmx14.dtd"))
+
+
+def assert_valid(data: bytes, dtd: etree.DTD) -> etree._ElementTree:
+    doc = etree.parse(io.BytesIO(data))
+    assert dtd.validate(doc), dtd.error_log.filter_from_errors()
+    return doc
+
+
+def export_bytes(tm: TM, **options: object) -> bytes:
+    buf = io.BytesIO()
+    export_tmx(tm, buf, **options)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def snapshot(tm: TM) -> list[tuple[object, ...]]:
+    """What must survive a round trip: everything of a unit but its id, origin and docs."""
+    return sorted((u.en, u.ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score,
+                   u.created, u.changed, json.dumps(u.meta, sort_keys=True))
+                  for u in tm.iter_units())
+
+
+def units_of(path: Path) -> list[TMXUnit]:
+    return list(TMXReader(path))
+
+
+# ------------------------------------------------------------------ what each tool writes
+def test_omegat_style_old_lang_attribute_and_inline_codes() -> None:
+    reader = TMXReader(DATA / "omegat-style.tmx")
+    units = list(reader)
+    assert reader.header is not None and reader.header.get("creationtool") == "OmegaT"
+    first, tagged, alt = (unit_from_tmx(u) for u in units)
+    assert isinstance(first, UnitIn) and isinstance(tagged, UnitIn) and isinstance(alt, UnitIn)
+    assert (first.en_lang, first.ru_lang) == ("en-US", "ru-RU")  # from lang="EN-US"/"RU-RU"
+    assert first.ru == "Министерство опубликовало данные в понедельник."
+    assert tagged.en == "Prices rose by 7.5% in March."  # native codes &lt;b0&gt; stripped
+    assert tagged.en_markup is not None and "&lt;b0&gt;</bpt>March<ept" in tagged.en_markup
+    assert alt.meta is not None and alt.meta["props"] == [["file", "article.txt"], ["id", "12"]]
+    assert ["changedate", "20240115T093000Z"] in first.meta["ru"]["attrs"]  # type: ignore[index]
+
+
+def test_trados_style_utf16_props_dates_and_missing_side() -> None:
+    assert (DATA / "trados-style.tmx").read_bytes()[:2] == b"\xff\xfe"  # UTF-16 LE with BOM
+    units = [unit_from_tmx(u) for u in units_of(DATA / "trados-style.tmx")]
+    rate, report, lonely = units
+    assert isinstance(rate, UnitIn) and isinstance(report, UnitIn)
+    assert rate.en == "The central bank kept its key rate at 16%."
+    assert rate.ru_markup == "Центробанк сохранил ключевую ставку на уровне <ph x=\"1\" type=\"0\"/>16%."
+    assert (rate.created, rate.changed) == ("2023-11-02T08:15:12Z", "2023-11-03T12:00:00Z")
+    assert rate.meta is not None and rate.meta["props"][0] == ["x-Client:SinglePicklist", "Wire desk"]
+    assert ["usagecount", "3"] in rate.meta["attrs"]
+    assert report.ru == "Подробности — в полном отчёте."
+    assert lonely == "without an English or a Russian variant"
+
+
+def test_memoq_style_notes_hi_and_ambiguous_variants() -> None:
+    polls, count = (unit_from_tmx(u) for u in units_of(DATA / "memoq-style.tmx"))
+    assert isinstance(polls, UnitIn)
+    assert (polls.en_lang, polls.ru_lang) == ("en-US", "ru")
+    assert polls.en == "Polls closed at 8 p.m. local time."  # {} codes stripped
+    assert polls.meta is not None and polls.meta["notes"] == ["Checked against the agency copy."]
+    assert ["x-context-pre", "<seg>Turnout was high.</seg>"] in polls.meta["props"]
+    assert count == "with several English or Russian variants"  # two Russian TUVs
+
+
+def test_hi_text_is_searchable_and_sub_flows_are_not() -> None:
+    seg = ('<seg>A <hi type="b">bold</hi> word<ph x="1">&lt;img alt="<sub>alt text</sub>"/&gt;'
+           '</ph>.</seg>')
+    data = (f'<tmx version="1.4"><header/><body><tu><tuv xml:lang="en">{seg}</tuv>'
+            '<tuv xml:lang="ru"><seg>Слово</seg></tuv></tu></body></tmx>').encode()
+    (unit,) = TMXReader(io.BytesIO(data))
+    assert unit.variants[0].text == "A bold word."
+    assert unit.variants[0].markup is not None and "<sub>alt text</sub>" in unit.variants[0].markup
+
+
+def test_unknown_inline_elements_are_unwrapped() -> None:
+    data = ('<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>A <g id="1">b</g> '
+            'c</seg></tuv><tuv xml:lang="ru"><seg>Б</seg></tuv></tu></body></tmx>').encode()
+    (unit,) = TMXReader(io.BytesIO(data))
+    assert (unit.variants[0].text, unit.variants[0].markup) == ("A b c", None)
+
+
+@pytest.mark.parametrize("code, tag", [("en", "en"), ("EN-GB", "en-GB"), ("ru_ru", "ru-RU"),
+                                       ("en-us", "en-US"), ("zh-hant-tw", "zh-Hant-TW"),
+                                       ("es-419", "es-419"), ("en-x-NEWS", "en-x-news")])
+def test_language_codes_become_bcp47(code: str, tag: str) -> None:
+    assert normalize_lang(code) == tag
+
+
+# ------------------------------------------------------------------ round trips and validity
+def test_import_export_import_is_identical(tmp_path: Path, dtd: etree.DTD) -> None:
+    first = TM.open(tmp_path / "first.db")
+    reports = [import_tmx(first, path) for path in SAMPLES]
+    assert sum(r.added for r in reports) == 6 and sum(r.skipped_total for r in reports) == 2
+    first.add_units([UnitIn("Scored & <aligned>.", "Выровнено «с оценкой».", score=0.8123456789)],
+                    origin="aligned")
+    exported = export_bytes(first)
+    assert_valid(exported, dtd)
+    (tmp_path / "export.tmx").write_bytes(exported)
+    second = TM.open(tmp_path / "second.db")
+    again = import_tmx(second, tmp_path / "export.tmx")
+    assert (again.added, again.skipped_total) == (7, 0)
+    assert snapshot(second) == snapshot(first)
+    assert export_bytes(second) == exported  # and the second export is byte-identical
+
+
+def test_other_languages_are_kept_for_export(tmp_path: Path, dtd: etree.DTD) -> None:
+    data = ('<tmx version="1.4"><header/><body><tu tuid="7"><tuv xml:lang="de-de"><seg>Hallo'
+            '</seg></tuv><tuv xml:lang="en"><seg>Hello</seg></tuv><tuv xml:lang="ru"><seg>Привет'
+            '</seg></tuv></tu></body></tmx>').encode()
+    (tmp_path / "three.tmx").write_bytes(data)
+    tm = TM.open(tmp_path / "tm.db")
+    assert import_tmx(tm, tmp_path / "three.tmx").added == 1
+    doc = assert_valid(export_bytes(tm), dtd)
+    langs = doc.xpath("//tuv/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+    assert langs == ["en", "ru", "de-DE"]
+    assert doc.xpath("//tu/@tuid") == ["7"]
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda s: s.strip() == s and s)
+_attrs = st.lists(st.tuples(st.sampled_from(["creationid", "changeid", "usagecount", "x-a"]),
+                            _text), max_size=2, unique_by=lambda a: a[0]).map(tuple)
+_props = st.lists(st.builds(Prop, _text, _text), max_size=3).map(tuple)
+_notes = st.lists(st.builds(Note, _text), max_size=2).map(tuple)
+
+
+@st.composite
+def tmx_units(draw: st.DrawFn) -> TMXUnit:
+    variants = tuple(TMXVariant(lang, draw(_text), None, draw(_attrs), draw(_props), draw(_notes))
+                     for lang in ("en", "ru-RU"))
+    return TMXUnit(variants, draw(_attrs), draw(_props), draw(_notes))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(tmx_units(), max_size=5))
+def test_writer_then_reader_gives_back_the_units(units: list[TMXUnit]) -> None:
+    buf = io.BytesIO()
+    assert write_tmx(buf, export_header(), units) == len(units)
+    buf.seek(0)
+    assert list(TMXReader(buf)) == units
+
+
+def test_paragraph_segtype_and_required_header(tmp_path: Path, dtd: etree.DTD) -> None:
+    tm = TM.open(tmp_path / "tm.db")
+    tm.add_units([UnitIn("One.", "Один.")])
+    doc = assert_valid(export_bytes(tm, segtype="paragraph"), dtd)
+    header = doc.getroot().find("header")
+    assert header is not None and header.get("segtype") == "paragraph"
+    assert [header.get(a) for a in ("srclang", "adminlang", "datatype")] == ["en", "en",
+                                                                               "plaintext"]
+
+
+def test_illegal_xml_characters_are_dropped_on_export(tmp_path: Path, dtd: etree.DTD) -> None:
+    tm = TM.open(tmp_path / "tm.db")
+    tm.add_units([UnitIn("Page\x0cbreak.", "Разрыв\x00страницы.")])
+    doc = assert_valid(export_bytes(tm), dtd)
+    assert doc.xpath("//seg/text()") == ["Pagebreak.", "Разрывстраницы."]
+
+
+def test_translate_toolkit_reads_our_export(tmp_path: Path) -> None:
+    tmx_storage = pytest.importorskip("translate.storage.tmx")
+    tm = TM.open(tmp_path / "tm.db")
+    import_tmx(tm, DATA / "omegat-style.tmx")
+    tm.add_units([UnitIn("Plain & simple.", "Просто и ясно.")])
+    store = tmx_storage.tmxfile.parsestring(export_bytes(tm))
+    pairs = {(u.source, u.target) for u in store.units}
+    assert ("Plain & simple.", "Просто и ясно.") in pairs
+    assert ("No comment.", "Без комментариев.") in pairs
+    assert {u.getlanguageNode(lang=None, index=1).get(
+        "{http://www.w3.org/XML/1998/namespace}lang") for u in store.units} == {"ru-RU", "ru"}
+    assert store.units[0].getlanguageNode(lang="en-US") is not None  # found by language
+
+
+# ------------------------------------------------------------------ filters and commands
+def test_export_filters(tmp_path: Path) -> None:
+    tm = TM.open(tmp_path / "tm.db")
+    report = import_tmx(tm, DATA / "trados-style.tmx")
+    tm.add_units([UnitIn("Weak.", "Слабо.", score=0.2), UnitIn("Strong.", "Сильно.", score=0.9)],
+                 origin="aligned")
+
+    def ens(**options: object) -> list[str]:
+        doc = etree.fromstring(export_bytes(tm, **options))
+        return ["".join(seg.itertext()) for seg in doc.iterfind("body/tu/tuv[1]/seg")]
+
+    assert len(ens()) == 4
+    trados = ["The central bank kept its key rate at 16%.", "See the full report for details."]
+    assert ens(min_score=0.5) == [*trados, "Strong."]
+    assert ens(doc=report.document) == trados
+    assert "Weak." not in ens(since="2099-01-01") and ens(since="2000-01-01")
+
+
+def test_import_and_export_commands(tmp_path: Path, dtd: etree.DTD) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "tm.db")
+    result = runner.invoke(app, ["import", str(DATA / "trados-style.tmx"), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "2 units added, 0 duplicates, 1 skipped" in result.output
+    again = runner.invoke(app, ["import", str(DATA / "trados-style.tmx"), "--db", db])
+    assert "0 units added, 2 duplicates" in again.output
+    out = runner.invoke(app, ["export", "-", "--db", db, "--segtype", "paragraph"])
+    assert out.exit_code == 0
+    assert_valid(out.stdout_bytes, dtd)
+    assert b'segtype="paragraph"' in out.stdout_bytes
+    target = tmp_path / "out.tmx"
+    done = runner.invoke(app, ["export", str(target), "--db", db, "--doc", "trados-style.tmx"])
+    assert done.exit_code == 0 and target.read_bytes().count(b"<tu ") == 2
+    bad = runner.invoke(app, ["export", "-", "--db", db, "--since", "last week"])
+    assert bad.exit_code == 1 and "use YYYY-MM-DD" in bad.output
+    missing = runner.invoke(app, ["export", "-", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and "no translation memory" in missing.output
