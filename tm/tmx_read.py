@@ -57,8 +57,8 @@ def sniff(head: bytes, name: str) -> None:
     elif head.startswith((b"<\0", b"\0<")):
         codec = "utf-16-le" if head[0] == 0x3C else "utf-16-be"
         text = head[: len(head) // 2 * 2].decode(codec, "replace")
-    else:
-        text = head.decode("latin-1")  # ASCII-compatible: enough to read the markup
+    else:  # UTF-8 or an ASCII-compatible code page declared in <?xml ... encoding=?>
+        text = head.decode("utf-8", "replace")
     start = text.lstrip()
     if not start:
         raise TMXError(f"{name} is empty: pass a TMX file")
@@ -80,6 +80,7 @@ class _Counting:
     def __init__(self, raw: BinaryIO, head: bytes,
                  on_progress: Optional[Callable[[int], None]]) -> None:
         self.raw, self.head, self.on_progress, self.count = raw, head, on_progress, 0
+        self.eof = False
 
     def read(self, n: int = -1) -> bytes:
         if self.head:
@@ -87,6 +88,7 @@ class _Counting:
                 self.head[:n], self.head[n:])
         else:
             data = self.raw.read(n)
+            self.eof = self.eof or not data
         self.count += len(data)
         if self.on_progress is not None and data:
             self.on_progress(len(data))
@@ -154,6 +156,9 @@ class TMXReader:
         except etree.XMLSyntaxError as exc:
             line = exc.position[0] if exc.position else "?"
             msg = (exc.msg or str(exc)).split(", line ")[0]
+            if stream.eof:
+                raise TMXError(f"{self.name} is truncated: it ends in the middle of the XML "
+                               f"(line {line}: {msg}); export it again from your tool") from None
             raise TMXError(f"{self.name} is not well-formed XML (line {line}: {msg}); it may be "
                            "truncated or damaged: export it again from your tool") from None
         if depth != 0:
