@@ -205,10 +205,19 @@ def import_tmx(tm: TM, path: Path, *,
     return ImportReport(counts.added, counts.existing, dict(skipped), doc)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("diptych")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0"
+
+
 def export_header(*, segtype: str = "sentence", version: str = "") -> TMXHeader:
     """diptych's TMX header: English source, plain text, one of TMX's segtypes."""
     return TMXHeader((
-        ("creationtool", TOOL), ("creationtoolversion", version or "unknown"),
+        ("creationtool", TOOL), ("creationtoolversion", version or _version()),
         ("segtype", segtype), ("o-tmf", TOOL), ("adminlang", "en"), ("srclang", "en"),
         ("datatype", "plaintext")))
 

@@ -95,7 +95,6 @@ def export_command(
         "--segtype", help="The header's segtype: sentence units for sentence-splitting tools.")]
         = SegType.sentence,
 ) -> None:
-    from align.cli import tool_version
     from tm.store import TM
     from tm.tmx import export_tmx
 
@@ -103,8 +102,7 @@ def export_command(
         raise TMError(f"--since {since!r} is not a date: use YYYY-MM-DD")
     with TM.open(db, create=False) as tm:
         doc_id = tm.resolve_document(doc) if doc is not None else None
-        options = dict(doc=doc_id, since=since, min_score=min_score, segtype=segtype.value,
-                       version=tool_version())
+        options = dict(doc=doc_id, since=since, min_score=min_score, segtype=segtype.value)
         if file == "-":
             n = export_tmx(tm, sys.stdout.buffer, **options)  # type: ignore[arg-type]
             sys.stdout.flush()
