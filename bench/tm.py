@@ -1,0 +1,345 @@
+"""Translation-memory lookups: quality on WMT23 ru-en, and speed/memory on a synthetic large TM.
+
+    python bench/tm.py                      # quality + scale at 1,000,000 units (~15 min)
+    python bench/tm.py --scale 100000       # smaller synthetic TM
+    python bench/tm.py --quality-only
+    python bench/tm.py --scale-only --keep /tmp/tm1m   # keep the big TM for reruns
+
+(1) Quality. Units: every segment pair of ../shared/corpora/wmt23-ru-en (news + other as
+distractors, 1,723 pairs). Fuzzy: each stored English news sentence holding a number, with that
+number changed and one other word dropped, must find its unit first with a match of 75-99%.
+Semantic: each news unit is looked up by its Russian sentence (and by its English one) through
+`diptych search --mode semantic` (unit vectors = both sides' embeddings summed); and, stricter,
+against vectors of the OTHER side only (Russian query -> English sides), which measures the
+cross-lingual retrieval itself.
+
+(2) Scale. A synthetic TM of N units made by recombining WMT sentences (first half of one,
+second half of another, two words swapped for random corpus words), imported from a TMX file
+written by tm.tmx (TMX import timed). Vectors: `index` speed is measured on a sample; the other
+units get a cheap stand-in so the semantic latency can be measured at full size: 20,000 units
+are really embedded and every other unit gets the vector of one of them plus Gaussian noise
+(sigma 0.35 per unit vector, renormalised), stated in the output. Lookups run in a fresh
+process that reports latency percentiles and its peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tm.search import Searcher  # noqa: E402
+from tm.store import TM, UnitIn  # noqa: E402
+from tm import vectors  # noqa: E402
+
+WMT = ROOT.parent / "shared" / "corpora" / "wmt23-ru-en"
+console = Console(width=140)
+
+
+def wmt_pairs(name: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in (WMT / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        for pe, pr in zip(doc["en"], doc["ru"]):
+            pairs += [(e.strip(), r.strip()) for e, r in zip(pe, pr) if e.strip() and r.strip()]
+    return pairs
+
+
+# --------------------------------------------------------------------------- quality
+NUM = re.compile(r"\b\d+\b")
+
+
+def perturb(sentence: str, rng: random.Random) -> str | None:
+    """Change one number and drop one other word; None when the sentence has no number."""
+    nums = list(NUM.finditer(sentence))
+    if not nums:
+        return None
+    m = rng.choice(nums)
+    old = m.group()
+    new = str(int(old) + rng.randint(1, 9))
+    s = sentence[:m.start()] + new + sentence[m.end():]
+    toks = s.split(" ")
+    droppable = [i for i, t in enumerate(toks) if t.isalpha() and new not in t]
+    if len(toks) < 4 or not droppable:
+        return None
+    del toks[rng.choice(droppable)]
+    return " ".join(toks)
+
+
+def quality(encoder: Any) -> None:
+    news, other = wmt_pairs("news"), wmt_pairs("other")
+    tmp = Path(tempfile.mkdtemp())
+    with TM.open(tmp / "q.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in news + other])
+        t = time.perf_counter()
+        res = vectors.index(tm, encoder)
+        idx_rate = 2 * res.embedded / (time.perf_counter() - t)
+        searcher = Searcher(tm, encoder=encoder)
+        ids = {}
+        for e, r in news:
+            ids.setdefault((e, r), tm.find_exact(e, "en")[0] if tm.find_exact(e, "en") else None)
+        rng = random.Random(7)
+        n = ok = 0
+        matches: list[int] = []
+        failures: list[str] = []
+        for e, r in news:
+            q = perturb(e, rng)
+            if q is None or len(tm.find_exact(e, "en")) != 1:
+                continue
+            hits = searcher.search(q, mode="fuzzy", lang="en", limit=1)
+            target = tm.find_exact(e, "en")[0]
+            n += 1
+            good = bool(hits) and hits[0].unit.id == target and 75 <= hits[0].match <= 99
+            ok += good
+            if hits and hits[0].unit.id == target:
+                matches.append(hits[0].match)
+            if not good and len(failures) < 3:
+                failures.append(f"{q!r} -> {hits[0].match if hits else None}")
+        table = Table(title=f"Lookup quality, TM of {tm.count_units()} WMT23 units "
+                            f"({len(news)} news + {len(other)} other)")
+        for col in ("test", "queries", "first & in range", "rate", "note"):
+            table.add_column(col)
+        table.add_row("fuzzy: number changed + word dropped (en)", str(n), str(ok),
+                      f"{100 * ok / max(n, 1):.1f}%",
+                      f"match % of right hits: min {min(matches, default=0)}, median "
+                      f"{int(np.median(matches)) if matches else 0}, max {max(matches, default=0)}")
+        for lang in ("ru", "en"):
+            n = ok = 0
+            for e, r in news:
+                q = r if lang == "ru" else e
+                target = tm.find_exact(e, "en")
+                if len(target) != 1:
+                    continue
+                hits = searcher.search(q, mode="semantic", lang=lang, limit=1)
+                n += 1
+                ok += bool(hits) and hits[0].unit.id == target[0]
+            table.add_row(f"semantic via search, {lang} query -> its unit", str(n), str(ok),
+                          f"{100 * ok / max(n, 1):.1f}%", "unit vector = en + ru embeddings")
+        # strict cross-lingual: query one language against the other side's vectors only
+        allp = news + other
+        ev = encoder.encode([e for e, _ in allp])
+        rv = encoder.encode([r for _, r in allp])
+        for qlang, qv, tv in (("ru", rv, ev), ("en", ev, rv)):
+            best = np.argmax(qv[: len(news)] @ tv.T, axis=1)
+            hit = sum(allp[b][0] == allp[i][0] for i, b in enumerate(best))
+            other_side = "en" if qlang == "ru" else "ru"
+            table.add_row(f"semantic cross-lingual, {qlang} query vs {other_side} sides only",
+                          str(len(news)), str(hit), f"{100 * hit / len(news):.1f}%",
+                          "brute force, exact cosine")
+        console.print(table)
+        console.print(f"index speed on this TM: {idx_rate:.0f} sentences/s "
+                      f"({res.embedded} units, 2 sentences each)")
+        for f in failures:
+            console.print(f"  fuzzy miss: {f}")
+
+
+# --------------------------------------------------------------------------- scale
+def synthetic(n: int, seed: int = 1) -> Any:
+    """``n`` synthetic UnitIn by recombining WMT sentence halves and swapping in corpus words."""
+    pairs = wmt_pairs("news") + wmt_pairs("other")
+    ew = [w for e, _ in pairs for w in e.split() if w.isalpha()]
+    rw = [w for _, r in pairs for w in r.split() if w.isalpha()]
+    rng = random.Random(seed)
+    for _ in range(n):
+        (e1, r1), (e2, r2) = rng.choice(pairs), rng.choice(pairs)
+        a, b = e1.split(), e2.split()
+        c, d = r1.split(), r2.split()
+        en = a[: max(1, len(a) // 2)] + b[len(b) // 2:]
+        ru = c[: max(1, len(c) // 2)] + d[len(d) // 2:]
+        for _ in range(2):
+            en[rng.randrange(len(en))] = rng.choice(ew)
+            ru[rng.randrange(len(ru))] = rng.choice(rw)
+        yield UnitIn(" ".join(en), " ".join(ru))
+
+
+def fill_vectors(tm: TM, encoder: Any, real: int, sigma: float = 0.35) -> tuple[float, int]:
+    """Embed ``real`` units for real (timed), give the others a noisy copy of one of them."""
+    ids = [r[0] for r in tm.conn.execute("SELECT id FROM units ORDER BY id LIMIT ?", (real,))]
+    t = time.perf_counter()
+    vectors.embed_units(tm, encoder, vectors.DEFAULT_MODEL, ids)
+    rate = 2 * len(ids) / (time.perf_counter() - t)
+    dim = int(tm.get_setting("embedding_dim") or 512)
+    base = np.frombuffer(b"".join(r[0] for r in tm.conn.execute(
+        "SELECT vec FROM embeddings ORDER BY unit_id")), dtype=np.int8).reshape(-1, dim)
+    base = base.astype(np.float32) / 127
+    rng = np.random.default_rng(0)
+    last = ids[-1]
+    filled = 0
+    while True:
+        rest = [r[0] for r in tm.conn.execute(
+            "SELECT id FROM units WHERE id > ? ORDER BY id LIMIT 50000", (last,))]
+        if not rest:
+            break
+        v = base[rng.integers(0, len(base), len(rest))]
+        v = v + rng.normal(0, sigma / np.sqrt(dim), v.shape).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        vectors.store_vectors(tm, rest, np.clip(np.rint(v * 127), -127, 127).astype(np.int8))
+        filled += len(rest)
+        last = rest[-1]
+    return rate, filled
+
+
+def lookup_worker(db: str, n: int) -> None:
+    """Run in a fresh process: timed lookups of each kind; prints one JSON line."""
+    from align.embed import load_encoder
+
+    rng = random.Random(3)
+    with TM.open(db, create=False) as tm:
+        top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
+        samples = []
+        for _ in range(n):
+            row = tm.conn.execute("SELECT en, ru FROM units WHERE id >= ? LIMIT 1",
+                                  (rng.randint(1, top),)).fetchone()
+            samples.append(row)
+        searcher = Searcher(tm, encoder=load_encoder("use-m3", use_cache=False))
+        out: dict[str, Any] = {}
+        searcher.search("warm up the caches", mode="semantic", lang="en", limit=5)
+        kinds = {
+            "fuzzy (en, 1 word dropped)": lambda en, ru: searcher.search(
+                " ".join(w for i, w in enumerate(en.split()) if i != 2), mode="fuzzy",
+                lang="en", limit=5),
+            "fuzzy (ru, 1 word dropped)": lambda en, ru: searcher.search(
+                " ".join(w for i, w in enumerate(ru.split()) if i != 2), mode="fuzzy",
+                lang="ru", limit=5),
+            "concordance (2 words, ru)": lambda en, ru: searcher.search(
+                " ".join(ru.split()[1:3]), mode="concordance", lang="ru", limit=10),
+            "concordance (1 word, en)": lambda en, ru: searcher.search(
+                en.split()[-1], mode="concordance", lang="en", limit=10),
+            "semantic (ru)": lambda en, ru: searcher.search(ru, mode="semantic", lang="ru",
+                                                            limit=5),
+            "auto (en)": lambda en, ru: searcher.search(en, mode="auto", lang="en", limit=5),
+        }
+        for name, fn in kinds.items():
+            times, found = [], 0
+            for en, ru in samples:
+                t = time.perf_counter()
+                hits = fn(en, ru)
+                times.append(1000 * (time.perf_counter() - t))
+                found += any(h.unit.en == en for h in hits)
+            out[name] = {"p50": float(np.percentile(times, 50)),
+                         "p95": float(np.percentile(times, 95)),
+                         "max": float(max(times)), "found": found, "n": len(samples)}
+        out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> None:
+    from align.embed import load_encoder
+
+    from tm.tmx import export_tmx, import_tmx
+
+    work = keep or Path(tempfile.mkdtemp())
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"tm{n}.db"
+    rows: list[tuple[str, str]] = []
+    encoder = load_encoder("use-m3", use_cache=False)
+    if not db.exists():
+        src = work / f"src{n}.db"
+        src.unlink(missing_ok=True)
+        t = time.perf_counter()
+        with TM.open(src) as tm:
+            counts = tm.add_units(synthetic(n))
+        rows.append(("build source TM (add_units)", f"{time.perf_counter() - t:.0f} s, {counts}"))
+        tmx = work / f"synthetic{n}.tmx"
+        t = time.perf_counter()
+        with TM.open(src) as tm, open(tmx, "wb") as f:
+            written = export_tmx(tm, f)
+        rows.append(("export TMX", f"{time.perf_counter() - t:.0f} s, {written} TUs, "
+                                   f"{tmx.stat().st_size / 1e6:.0f} MB"))
+        src.unlink()
+        t = time.perf_counter()
+        with TM.open(db) as tm:
+            report = import_tmx(tm, tmx)
+        rows.append(("TMX import (diptych import)", f"{time.perf_counter() - t:.0f} s: {report}"))
+        tmx.unlink()
+        with TM.open(db) as tm:
+            t = time.perf_counter()
+            ids = [r[0] for r in tm.conn.execute("SELECT id FROM units ORDER BY random() LIMIT ?",
+                                                 (sample,))]
+            vectors.embed_units(tm, encoder, vectors.DEFAULT_MODEL, ids)
+            dt = time.perf_counter() - t
+            rows.append(("index speed (sample)", f"{2 * len(ids) / dt:.0f} sentences/s "
+                         f"({len(ids)} units = {2 * len(ids)} sentences in {dt:.0f} s; all "
+                         f"{n} units would take {2 * n / (2 * len(ids) / dt) / 60:.0f} min)"))
+            tm.conn.execute("DELETE FROM embeddings")
+            rate, filled = fill_vectors(tm, encoder, real)
+            rows.append(("vectors for the latency test",
+                         f"{real} units embedded ({rate:.0f} sentences/s), {filled} stand-ins "
+                         "= noisy copies of those (sigma 0.35), NOT real embeddings"))
+            t = time.perf_counter()
+            built = vectors.build_ann(tm)
+            rows.append(("HNSW index build (usearch, i8)",
+                         f"{time.perf_counter() - t:.0f} s, {built} vectors"))
+    size = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
+    rows.append(("database size", f"{db.stat().st_size / 1e6:.0f} MB db, "
+                 f"{size / 1e6:.0f} MB with WAL and vector index"))
+    proc = subprocess.run([sys.executable, __file__, "--lookup-worker", str(db),
+                           "--queries", str(queries)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        console.print(proc.stderr)
+        raise SystemExit(1)
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    table = Table(title=f"Scale: synthetic TM of {n:,} units")
+    table.add_column("step")
+    table.add_column("result")
+    for step, result in rows:
+        table.add_row(step, result)
+    console.print(table)
+    lat = Table(title=f"Lookup latency, fresh process, {queries} queries each (ms)")
+    for col in ("lookup", "p50", "p95", "max", "source unit among hits"):
+        lat.add_column(col)
+    for name, r in res.items():
+        if name == "rss_mb":
+            continue
+        lat.add_row(name, f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['max']:.1f}",
+                    f"{r['found']}/{r['n']}")
+    console.print(lat)
+    console.print(f"peak RSS of the lookup process (encoder loaded): {res['rss_mb']:.0f} MB")
+    if keep is None:
+        for p in work.glob("*"):
+            p.unlink()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=int, default=1_000_000, help="synthetic TM size")
+    ap.add_argument("--quality-only", action="store_true")
+    ap.add_argument("--scale-only", action="store_true")
+    ap.add_argument("--keep", type=Path, help="folder to keep (and reuse) the synthetic TM in")
+    ap.add_argument("--queries", type=int, default=200, help="lookups per kind at scale")
+    ap.add_argument("--index-sample", type=int, default=3000, help="units embedded to time index")
+    ap.add_argument("--real-vectors", type=int, default=20000,
+                    help="units really embedded for the latency test")
+    ap.add_argument("--lookup-worker", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.lookup_worker:
+        lookup_worker(args.lookup_worker, args.queries)
+        return
+    console.print(f"bench/tm.py: quality={'no' if args.scale_only else 'yes'}, "
+                  f"scale={'no' if args.quality_only else args.scale}")
+    if not args.scale_only:
+        from align.embed import load_encoder
+
+        quality(load_encoder("use-m3", use_cache=False))
+    if not args.quality_only:
+        scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
+              min(args.real_vectors, args.scale))
+
+
+if __name__ == "__main__":
+    main()
