@@ -11,8 +11,8 @@ its own: ``import`` into an empty database, and ``export`` of everything. Prints
 from __future__ import annotations
 
 import argparse
-import random
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tm.tmx_model import Prop, TMXUnit, TMXVariant  # noqa: E402
-from tm.tmx_write import write_tmx  # noqa: E402
-from tm.tmx import export_header  # noqa: E402
+from tm.tmx import export_header
+from tm.tmx_model import Prop, TMXUnit, TMXVariant
+from tm.tmx_write import write_tmx
 
 _EN = ["The ministry said {n} people were evacuated from {c} on {d}.",
        "Prices in {c} rose by {n} percent in the year to {d}.",

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Optional, Union
+from typing import Any, BinaryIO
 
 from tm.errors import TMXError
 from tm.store import TM, DocumentIn, Unit, UnitIn, file_sha256
@@ -48,7 +48,7 @@ class ImportReport:
     added: int
     duplicates: int
     skipped: Mapping[str, int] = field(default_factory=dict)
-    document: Optional[int] = None
+    document: int | None = None
 
     @property
     def skipped_total(self) -> int:
@@ -98,7 +98,7 @@ def _notes_of(data: Any) -> tuple[Note, ...]:
                  for n in data or ())
 
 
-def unit_from_tmx(tu: TMXUnit) -> Union[UnitIn, str]:
+def unit_from_tmx(tu: TMXUnit) -> UnitIn | str:
     """The store unit for a ``<tu>``, or the reason it cannot be one."""
     by_lang: dict[str, list[TMXVariant]] = {"en": [], "ru": []}
     others = []
@@ -131,9 +131,9 @@ def unit_from_tmx(tu: TMXUnit) -> Union[UnitIn, str]:
         props.append(p)
     meta = _side_json(kept, tuple(props), tu.notes)
     for name, v in (("en", en), ("ru", ru)):
-        side = _side_json(v.attrs, v.props, v.notes)
-        if side:
-            meta[name] = side
+        extras = _side_json(v.attrs, v.props, v.notes)
+        if extras:
+            meta[name] = extras
     others = [v for v in others if v.lang]
     if others:
         meta["tuv"] = [dict(lang=normalize_lang(v.lang), text=v.text, markup=v.markup,
@@ -174,7 +174,7 @@ def unit_to_tmx(unit: Unit) -> TMXUnit:
 
 # ---------------------------------------------------------------- import / export
 def import_tmx(tm: TM, path: Path, *,
-               on_progress: Optional[Callable[[int], None]] = None) -> ImportReport:
+               on_progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import a TMX file in ONE transaction: a broken or hostile file changes nothing.
 
     The file becomes a document (fingerprint: its SHA-256), so ``export --doc`` can select it;
@@ -222,8 +222,8 @@ def export_header(*, segtype: str = "sentence", version: str = "") -> TMXHeader:
         ("datatype", "plaintext")))
 
 
-def export_tmx(tm: TM, out: BinaryIO, *, doc: Optional[int] = None, since: Optional[str] = None,
-               min_score: Optional[float] = None, segtype: str = "sentence",
+def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | None = None,
+               min_score: float | None = None, segtype: str = "sentence",
                version: str = "") -> int:
     """Stream the (filtered) units to ``out`` as TMX 1.4b; returns how many were written."""
     units = (unit_to_tmx(u) for u in tm.iter_units(doc=doc, since=since, min_score=min_score))

@@ -6,15 +6,16 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, BinaryIO
 
 import typer
 
 from tm.errors import TMError
 
-DbOption = Annotated[Optional[Path], typer.Option(
+DbOption = Annotated[Path | None, typer.Option(
     "--db", envvar="DIPTYCH_DB", help="Translation memory file [default: ./diptych.db].",
     show_default=False)]
 
@@ -81,13 +82,13 @@ def export_command(
     file: Annotated[str, typer.Argument(
         help="Output TMX file, or - for stdout.", show_default=False)],
     db: DbOption = None,
-    doc: Annotated[Optional[str], typer.Option(
+    doc: Annotated[str | None, typer.Option(
         "--doc", help="Only this document (id, title, URL or fingerprint; see `diptych stats`).",
         show_default=False)] = None,
-    since: Annotated[Optional[str], typer.Option(
+    since: Annotated[str | None, typer.Option(
         "--since", help="Only units changed on or after this date (YYYY-MM-DD).",
         show_default=False)] = None,
-    min_score: Annotated[Optional[float], typer.Option(
+    min_score: Annotated[float | None, typer.Option(
         "--min-score", min=0.0, max=1.0,
         help="Only units aligned with at least this confidence (imported units pass).",
         show_default=False)] = None,
@@ -102,25 +103,27 @@ def export_command(
         raise TMError(f"--since {since!r} is not a date: use YYYY-MM-DD")
     with TM.open(db, create=False) as tm:
         doc_id = tm.resolve_document(doc) if doc is not None else None
-        options = dict(doc=doc_id, since=since, min_score=min_score, segtype=segtype.value)
+
+        def write(out: BinaryIO) -> int:
+            return export_tmx(tm, out, doc=doc_id, since=since, min_score=min_score,
+                              segtype=segtype.value)
+
         if file == "-":
-            n = export_tmx(tm, sys.stdout.buffer, **options)  # type: ignore[arg-type]
+            n = write(sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            n = _export_file(tm, Path(file), options)
+            n = _write_atomically(Path(file), write)
     typer.echo(f"exported {n} units" + ("" if file == "-" else f" to {file}"), err=True)
 
 
-def _export_file(tm: object, path: Path, options: dict[str, object]) -> int:
-    """Export through a temp file renamed into place: never a half-written TMX."""
-    from tm.tmx import export_tmx
-
+def _write_atomically(path: Path, write: Callable[[BinaryIO], int]) -> int:
+    """Write through a temp file renamed into place: never a half-written TMX."""
     if not path.parent.is_dir():
         raise TMError(f"cannot write {path}: folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            n = export_tmx(tm, out, **options)  # type: ignore[arg-type]
+            n = write(out)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

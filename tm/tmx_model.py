@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 Attrs = tuple[tuple[str, str], ...]
 
@@ -43,7 +42,7 @@ class TMXVariant:
 
     lang: str
     text: str
-    markup: Optional[str] = None
+    markup: str | None = None
     attrs: Attrs = ()
     props: tuple[Prop, ...] = ()
     notes: tuple[Note, ...] = ()
@@ -102,13 +101,13 @@ _TMX_DATE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
 _ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
 
 
-def tmx_date_to_iso(value: str) -> Optional[str]:
+def tmx_date_to_iso(value: str) -> str | None:
     """``20240131T120000Z`` -> ``2024-01-31T12:00:00Z``; None if not in TMX's date format."""
     m = _TMX_DATE.fullmatch(value)
     return None if m is None else "{}-{}-{}T{}:{}:{}Z".format(*m.groups())
 
 
-def iso_to_tmx_date(value: str) -> Optional[str]:
+def iso_to_tmx_date(value: str) -> str | None:
     """``2024-01-31T12:00:00Z`` -> ``20240131T120000Z``; None if not in that ISO form."""
     m = _ISO_DATE.fullmatch(value)
     return None if m is None else "{}{}{}T{}{}{}Z".format(*m.groups())

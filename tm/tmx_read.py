@@ -12,7 +12,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -32,7 +32,7 @@ from tm.tmx_model import (
 SNIFF_BYTES = 64 * 1024
 MAX_DEPTH = 40  # tmx/body/tu/tuv/seg + inline nesting; real files stay far below
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FIRST_TAG = re.compile(r"<(?![?!])([^\s/>]+)")
 
 
@@ -78,7 +78,7 @@ class _Counting:
     """A binary stream that replays ``head`` first and reports bytes read to ``on_progress``."""
 
     def __init__(self, raw: BinaryIO, head: bytes,
-                 on_progress: Optional[Callable[[int], None]]) -> None:
+                 on_progress: Callable[[int], None] | None) -> None:
         self.raw, self.head, self.on_progress, self.count = raw, head, on_progress, 0
         self.eof = False
 
@@ -105,12 +105,12 @@ class TMXReader:
     progress bar by bytes). Iterating raises :class:`TMXError` on a broken or hostile file.
     """
 
-    def __init__(self, source: Union[Path, BinaryIO], *, name: Optional[str] = None,
-                 on_progress: Optional[Callable[[int], None]] = None) -> None:
+    def __init__(self, source: Path | BinaryIO, *, name: str | None = None,
+                 on_progress: Callable[[int], None] | None = None) -> None:
         self.source = source
         self.name = name or (str(source) if isinstance(source, Path) else "input")
         self.on_progress = on_progress
-        self.header: Optional[TMXHeader] = None
+        self.header: TMXHeader | None = None
 
     def __iter__(self) -> Iterator[TMXUnit]:
         if isinstance(self.source, Path):
@@ -201,7 +201,7 @@ def _unit(tu: etree._Element, name: str) -> TMXUnit:
     return TMXUnit(tuple(variants), _attrs(tu), *_props_notes(tu, name))
 
 
-def _segment(seg: etree._Element) -> tuple[str, Optional[str]]:
+def _segment(seg: etree._Element) -> tuple[str, str | None]:
     """Plain text and, if the segment has inline tags, its inner XML (unknown tags unwrapped)."""
     if len(seg) == 0:
         return seg.text or "", None
