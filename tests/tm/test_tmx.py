@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given, settings
@@ -90,6 +92,17 @@ def test_memoq_style_notes_hi_and_ambiguous_variants() -> None:
     assert count == "with several English or Russian variants"  # two Russian TUVs
 
 
+@pytest.mark.parametrize("codec, bom", [("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
+                                        ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-8", b"")])
+def test_encodings_with_and_without_bom(codec: str, bom: bytes) -> None:
+    text = (DATA / "omegat-style.tmx").read_text(encoding="utf-8")
+    if codec != "utf-8":
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    units = list(TMXReader(io.BytesIO(bom + text.encode(codec))))
+    assert units == units_of(DATA / "omegat-style.tmx")
+    assert units[0].variants[1].text == "Министерство опубликовало данные в понедельник."
+
+
 def test_hi_text_is_searchable_and_sub_flows_are_not() -> None:
     seg = ('<seg>A <hi type="b">bold</hi> word<ph x="1">&lt;img alt="<sub>alt text</sub>"/&gt;'
            '</ph>.</seg>')
@@ -153,9 +166,18 @@ _notes = st.lists(st.builds(Note, _text), max_size=2).map(tuple)
 
 
 @st.composite
+def _variant(draw: st.DrawFn, lang: str) -> TMXVariant:
+    before, after = draw(_text), draw(_text)
+    if draw(st.booleans()):  # a segment with a paired inline code around its last part
+        markup = (f'{escape(before)}<bpt i="1" type="bold">&lt;b&gt;</bpt>{escape(after)}'
+                  '<ept i="1">&lt;/b&gt;</ept>')
+        return TMXVariant(lang, before + after, markup, draw(_attrs), draw(_props), draw(_notes))
+    return TMXVariant(lang, before, None, draw(_attrs), draw(_props), draw(_notes))
+
+
+@st.composite
 def tmx_units(draw: st.DrawFn) -> TMXUnit:
-    variants = tuple(TMXVariant(lang, draw(_text), None, draw(_attrs), draw(_props), draw(_notes))
-                     for lang in ("en", "ru-RU"))
+    variants = (draw(_variant("en")), draw(_variant("ru-RU")))
     return TMXUnit(variants, draw(_attrs), draw(_props), draw(_notes))
 
 
