@@ -1,0 +1,360 @@
+"""Sentence splitting with character offsets, paragraph-aware.
+
+Two layers. The *layout* layer reads lines: blank lines end paragraphs; a line without final
+punctuation (a headline, a dateline) is a sentence and a paragraph of its own; the single
+newlines of hard-wrapped text are plain spaces. The *sentence* layer splits each run of text
+with a library chosen by measurement (``python bench/segment.py``): razdel for Russian and as
+the generic fallback, nupunkt for English. Rules then correct what they miss: a cut inside
+parentheses, after ``;``, before a dash attribution (``«Да!» — сказал он``), after an
+abbreviation that always precedes a name or a number (``Gen.``, ``ул.``, ``им.``) or after
+initials (``А. С. Пушкин``) is undone; an abbreviation that can end a sentence (``U.S.``,
+``2023 г.``) followed by a typical sentence opener (``Then``, ``Это``) gets a cut.
+
+Offsets always point into the text as given: ``text[s.start:s.stop] == s.text``. A BOM, NBSP,
+``\\r\\n`` and Markdown heading marks (``# Title``) never end up inside a sentence's edges.
+
+>>> [s.text for s in split("Gen. Petraeus spoke. He left.", "en")]
+['Gen. Petraeus spoke.', 'He left.']
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from enum import Enum
+
+from align.types import Sentence
+
+__all__ = ["split", "split_presplit"]
+
+# Same-length replacements, so offsets into the normalised text are offsets into the original.
+_SPACES = str.maketrans(
+    {c: " " for c in "\ufeff\xa0\u2007\u202f\u200b\t\x0b\x0c"} | {"\u2028": "\n", "\u2029": "\n"}
+)
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'»”’)]*"
+_SOFT_END = ",-‐‑–—(«“„/&+"
+_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(?=\S)")
+_RULE_LINE = re.compile(r"[ \t]*([=\-_*~#•·])(?:[ \t]*\1){2,}[ \t]*")
+_BULLET = re.compile(r"[ \t]*(?:[-*•·‣▪–—][ \t]+|\(?(?:\d{1,3}|[a-zа-я])[.)][ \t]+)(?=\S)")
+_SYMBOL_BULLET = re.compile(r"[ \t]*[*•·‣▪][ \t]+(?=\S)")
+_LOWER_START = re.compile(r"[\"'«“„(\[]*[^\W\d_]")
+_WRAP_MIN, _WRAP_MAX = 40, 150  # line widths at which hard-wrapping is plausible
+
+
+def _normalize(text: str) -> str:
+    """A copy of ``text`` of the same length with exotic spaces and CR made plain."""
+    return text.translate(_SPACES).replace("\r\n", " \n").replace("\r", "\n")
+
+
+class _Break(Enum):
+    SOFT = "soft"  # a space in running text
+    SENTENCE = "sentence"  # a sentence ends, the paragraph goes on
+    PARAGRAPH = "paragraph"
+
+
+class _Line:
+    """One non-blank line of the normalised text: content bounds and its layout traits."""
+
+    __slots__ = ("body", "bullet", "heading", "indented", "start", "stop", "text")
+
+    def __init__(self, norm: str, start: int, stop: int) -> None:
+        raw = norm[start:stop]
+        heading = _HEADING.match(raw)
+        if heading:
+            start += heading.end()
+        elif symbol := _SYMBOL_BULLET.match(raw):  # "• Regions" -> "Regions"; dashes are kept
+            start += symbol.end()
+        while norm[start].isspace():
+            start += 1
+        while norm[stop - 1].isspace():
+            stop -= 1
+        if heading:  # closing hashes: "# Title #"
+            stop = start + len(norm[start:stop].rstrip("#").rstrip()) or stop
+        self.start, self.stop = start, stop
+        self.text = norm[start:stop]
+        self.heading = bool(heading)
+        bullet = _BULLET.match(self.text)
+        self.bullet = bool(bullet)
+        self.body = self.text[bullet.end() :] if bullet else self.text  # after a list marker
+        self.indented = raw[:1].isspace()
+
+    @property
+    def terminal(self) -> bool:
+        """Ends like a sentence (or a list item): ``.``, ``!``, ``?``, ``…``, ``:``, ``;``."""
+        body = self.text.rstrip(_CLOSERS)
+        return bool(body) and body[-1] in _TERMINAL + ":;"
+
+
+def _blocks(norm: str) -> Iterator[list[_Line]]:
+    """Runs of non-blank lines (separated by blank lines); Markdown rules are dropped."""
+    block: list[_Line] = []
+    pos = 0
+    for raw in norm.split("\n"):
+        start, pos = pos, pos + len(raw) + 1
+        if not raw.strip() or _RULE_LINE.fullmatch(raw):
+            if block:
+                yield block
+                block = []
+            continue
+        block.append(_Line(norm, start, start + len(raw)))
+    if block:
+        yield block
+
+
+def _continues(line: _Line, nxt: _Line) -> bool:
+    """Strong signs that ``line`` breaks in mid-sentence: a trailing comma, a lower-case next."""
+    if line.terminal or line.heading or nxt.heading:
+        return False
+    if line.text[-1] in _SOFT_END:
+        return True
+    first = _LOWER_START.match(nxt.body)
+    return first is not None and first.group()[-1].islower()
+
+
+def _breaks(block: list[_Line]) -> list[_Break]:
+    """How each newline of a block reads: space, sentence end or paragraph end."""
+    width = max(len(line.text) for line in block)
+    pairs = list(itertools.pairwise(block))
+    strong = [_continues(a, b) for a, b in pairs]
+    loose = [not a.terminal and len(a.text) >= max(0.75 * width, 30) for a, _ in pairs]
+    wrapped = _WRAP_MIN <= width <= _WRAP_MAX and (
+        any(strong) or (len(pairs) >= 2 and 2 * sum(loose) >= len(pairs))
+    )
+    result = []
+    for (a, b), hard_wrap, long_line in zip(pairs, strong, loose):
+        if a.heading or b.heading:
+            result.append(_Break.PARAGRAPH)
+        elif hard_wrap and not (b.bullet and not wrapped):
+            result.append(_Break.SOFT)
+        elif not a.terminal:
+            soft = wrapped and long_line and not b.bullet
+            result.append(_Break.SOFT if soft else _Break.PARAGRAPH)
+        elif not wrapped or b.indented and not b.bullet:
+            result.append(_Break.PARAGRAPH)
+        else:
+            result.append(_Break.SENTENCE if b.bullet else _Break.SOFT)
+    return result
+
+
+def _units(norm: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, stop, ends_paragraph) of the runs of text the sentence splitter sees."""
+    for block in _blocks(norm):
+        start = block[0].start
+        for line, brk in zip(block, [*_breaks(block), _Break.PARAGRAPH]):
+            if brk is _Break.SOFT:
+                continue
+            yield start, line.stop, brk is _Break.PARAGRAPH
+            start = -1
+            if line is not block[-1]:
+                start = block[block.index(line) + 1].start
+
+
+def split(text: str, lang: str) -> list[Sentence]:
+    """Split ``text`` into sentences with offsets and 0-based paragraph indices.
+
+    ``lang`` is an ISO 639-1 code; ``en`` and ``ru`` have their own rules, any other code gets
+    generic ones.
+    """
+    norm = _normalize(text)
+    sentences: list[Sentence] = []
+    paragraph = 0
+    for start, stop, ends_paragraph in _units(norm):
+        chunk = norm[start:stop].replace("\n", " ")
+        for a, b in _sentences(chunk, lang):
+            sentences.append(Sentence(start + a, start + b, text[start + a : start + b], paragraph))
+        if ends_paragraph and sentences and sentences[-1].paragraph == paragraph:
+            paragraph += 1
+    return sentences
+
+
+def split_presplit(text: str) -> list[Sentence]:
+    """Take ``text`` as one sentence a line; blank lines separate paragraphs."""
+    norm = _normalize(text)
+    sentences: list[Sentence] = []
+    paragraph, pos = 0, 0
+    for raw in norm.split("\n"):
+        start, pos = pos, pos + len(raw) + 1
+        if not raw.strip():
+            if sentences and sentences[-1].paragraph == paragraph:
+                paragraph += 1
+            continue
+        a = start + len(raw) - len(raw.lstrip())
+        b = start + len(raw.rstrip())
+        sentences.append(Sentence(a, b, text[a:b], paragraph))
+    return sentences
+
+
+# -- the sentence layer: a library's cuts, corrected by rules -------------------------------------
+
+_CANDIDATE = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
+_ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
+_INITIAL = re.compile(r"(?:^|[^\w.])([^\W\d_])\.$")
+_FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
+_DATE_STOP = re.compile(
+    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.\s\d{1,2}\.$", re.IGNORECASE
+)
+_NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*\w{1,2}\.$")
+_ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
+_SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
+
+
+def _words(*lines: str) -> frozenset[str]:
+    return frozenset(w for line in lines for w in line.split())
+
+
+# Abbreviations that never end a sentence: a name, a number or a phrase follows.
+_HEAD = {
+    "en": _words(
+        "mr mrs ms messrs dr prof gen lt col maj capt cmdr adm sgt cpl gov sen rep rev hon pres",
+        "supt insp det st mt ft jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e cf viz",
+        "approx fig figs vol vols no nos p pp ch chap sec art para",
+    ),
+    "ru": _words(
+        "т.е т.к т.н т.ч т.о им ул пр просп пер пл наб бул ш д кв корп стр обл р-н пос дер",
+        "см ср напр св акад проф доц ген полк тов гр г-н г-жа ст п пп ч чч гл рис табл прим",
+        "и.о зам зав нач ред худ рук отв пос",
+        "янв фев февр мар апр авг сент окт нояб дек",
+    ),
+    "de": _words(
+        "z.b u.a d.h bzw ca vgl dr prof nr hr fr st s abs art bd jh mio mrd evtl ggf",
+        "inkl sog u.u o.a usw",
+        "jan feb febr aug sept okt nov dez",
+    ),
+    "fr": _words("m mm mme mlle dr pr st ste cf p pp env av bd ex"),
+}
+# Abbreviations that may end a sentence: cut after them when a typical opener follows.
+_ENDABLE = {
+    "en": _words("u.s u.k u.n u.s.a e.u inc corp co ltd llc plc bros jr sr etc a.m p.m al"),
+    "ru": _words("г гг в вв др пр руб коп долл тыс млн млрд т.д т.п и.т.д и.т.п ч мин сек"),
+    "de": _words("usw etc bzw u.a"),
+    "fr": _words("etc"),
+}
+# Capitalised words that start sentences rather than names: a cut before them is likely.
+_OPENERS = {
+    "en": _words(
+        "the a an this that these those there then thus it its he she they we i you his her",
+        "their our my your but and or so yet however in on at for with after before when while",
+        "if as since although though because what who why how where which meanwhile also still",
+        "now today yesterday some many most all both each such no one another other others",
+        "officials analysts critics last next earlier later instead according",
+    ),
+    "ru": _words(
+        "это эти этот эта этого этому тот та те то он она оно они мы я вы ты его её ее их им",
+        "в во на но а и однако при по за с со к ко от до из для после перед как когда если",
+        "так также тогда там тут здесь сейчас теперь затем потом уже еще ещё все всё весь вся",
+        "каждый каждая каждое каждому каждого кроме между что кто где почему зачем нет да не ни",
+        "лишь только вот сам сама сами впрочем поэтому хотя пока позже ранее сегодня вчера",
+        "завтра кстати напомним помимо среди около более менее многие некоторые один одна",
+    ),
+    "de": _words(
+        "der die das ein eine es er sie wir ich dies diese dieser aber und doch dann",
+        "in im am auf mit nach vor bei wenn als so auch nun heute",
+    ),
+    "fr": _words(
+        "le la les un une il elle ils elles nous je on ce cette ces mais et puis",
+        "alors en dans au aux pour avec après avant quand si ainsi aujourd'hui",
+    ),
+}
+
+
+def _lang(lang: str) -> str:
+    return lang.lower().replace("_", "-").split("-")[0]
+
+
+_BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measured best
+
+
+def _library_cuts(chunk: str, lang: str) -> set[int]:
+    """Sentence starts (after the first) by the library measured best for ``lang``."""
+    if _BASES.get(lang) == "nupunkt":
+        import nupunkt
+
+        return {a for a, _ in nupunkt.sentence_spans(chunk)} - {0}
+    import razdel  # type: ignore[import-untyped]
+
+    return {s.start for s in razdel.sentenize(chunk)} - {0}
+
+
+def _abbreviations(left: str) -> list[str]:
+    """Lower-cased keys of the abbreviation ``left`` ends with: ``"т. е."`` gives t.е and е."""
+    match = _ABBR.search(left[-40:])
+    if not match:
+        return []
+    chain = match.group(1).replace(" ", "").lower()
+    return [chain, chain.rsplit(".", 1)[-1]] if "." in chain else [chain]
+
+
+def _opener(right: str, lang: str) -> bool:
+    """Does ``right`` start with a capitalised common word (``The``, ``Это``)?"""
+    match = _FIRST_WORD.match(right)
+    if not match or match.group(2):  # "В. Путин": an initial, not the preposition "в"
+        return False
+    word = match.group(1)
+    return word[:1].isupper() and word.lower() in _OPENERS.get(lang, frozenset())
+
+
+def _missed(left: str, right: str, lang: str) -> bool:
+    """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
+    ends = _ENDABLE.get(lang, frozenset())
+    keys = [k for k in _abbreviations(left) if k in ends]
+    if keys and all(len(k) == 1 for k in keys) and not _NUMBER_END.search(left[-12:]):
+        return False  # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
+    if keys:
+        return _opener(right, lang)
+    initial = _INITIAL.search(left[-3:])  # "Серии А. В данный момент", "Plan B. The"
+    if lang == "en" and _DATE_STOP.search(left[-14:]) and right[:1].isupper():
+        return True  # "on Oct. 4. Putin said"
+    return bool(initial and initial.group(1).isupper()) and _opener(right, lang)
+
+
+def _joins(left: str, right: str, lang: str) -> bool:
+    """Should the cut between sentence-so-far ``left`` and the text ``right`` be undone?"""
+    if not left or not right:
+        return True
+    first = _FIRST_WORD.match(right)
+    if right[0].islower() or left[-1] in ",;:":
+        return True
+    if _ATTRIBUTION.match(right) and right[2:3].islower() and _SAID_END.search(left):
+        return True  # «Мы победили!» — закричал тренер.
+    if left.count("(") > left.count(")"):
+        close, reopen = right.find(")", 0, 300), right.find("(", 0, 300)
+        if close >= 0 and (reopen < 0 or close < reopen):
+            return True
+    opener = _opener(right, lang)
+    keys = _abbreviations(left)
+    if any(key in _HEAD.get(lang, frozenset()) for key in keys):
+        return not opener or bool(first and first.group(1).isdigit())
+    initial = _INITIAL.search(left[-3:])
+    return bool(
+        initial
+        and initial.group(1).isupper()
+        and first
+        and not opener
+        and first.group(1)[:1].isupper()
+        and len(first.group(1)) > 1
+    )
+
+
+def _sentences(chunk: str, lang: str) -> list[tuple[int, int]]:
+    """Trimmed (start, stop) spans of the sentences of one run of text."""
+    code = _lang(lang)
+    cuts = _library_cuts(chunk, code)
+    for match in _CANDIDATE.finditer(chunk):
+        cut = match.end()
+        if cut not in cuts and _missed(chunk[:cut].rstrip(), chunk[cut : cut + 40], code):
+            cuts.add(cut)
+    bounds, start = [0], 0
+    for cut in sorted(cuts):
+        if not _joins(chunk[start:cut].rstrip(), chunk[cut : cut + 300], code):
+            bounds.append(cut)
+            start = cut
+    bounds.append(len(chunk))
+    spans = []
+    for a, b in itertools.pairwise(bounds):
+        piece = chunk[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            spans.append((a + lead, a + len(piece.rstrip())))
+    return spans

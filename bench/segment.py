@@ -1,0 +1,130 @@
+"""Sentence-splitting accuracy and speed: diptych's splitter beside raw razdel and nupunkt.
+
+    python bench/segment.py [--errors N]
+
+1. Boundary precision/recall/F1 on the WMT23 ru-en test set (news, and reviews/manuals apart):
+   each paragraph's gold segments are joined with a space and split again; a predicted
+   sentence start must fall on a segment start. Some WMT segments hold several sentences, so
+   a correct cut inside one counts as a false positive: ``--errors`` prints them to judge.
+2. Exactly solved cases of the segmentation challenge set, per language.
+3. Speed in sentences per second on the news text repeated to about 1 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+Splitter = Callable[[str, str], list[tuple[int, int]]]
+
+
+def ours(text: str, lang: str) -> list[tuple[int, int]]:
+    from align.segment import split
+
+    return [(s.start, s.stop) for s in split(text, lang)]
+
+
+def razdel_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    import razdel  # type: ignore[import-untyped]
+
+    return [(s.start, s.stop) for s in razdel.sentenize(text)]
+
+
+def nupunkt_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    import nupunkt
+
+    return list(nupunkt.sentence_spans(text))
+
+
+SPLITTERS: dict[str, Splitter] = {"diptych": ours, "razdel": razdel_spans, "nupunkt": nupunkt_spans}
+
+
+def paragraphs(path: Path, lang: str) -> list[list[str]]:
+    """Every paragraph (a list of gold segments) of one side of a WMT jsonl file."""
+    with path.open(encoding="utf-8") as f:
+        return [para for line in f for para in json.loads(line)[lang]]
+
+
+def boundary_scores(
+    splitter: Splitter, paras: list[list[str]], lang: str, errors: list[str] | None = None
+) -> tuple[float, float, float]:
+    """Precision, recall and F1 of predicted sentence starts against segment starts."""
+    tp = fp = fn = 0
+    for para in paras:
+        text = " ".join(para)
+        gold, pos = set(), 0
+        for seg in para[:-1]:
+            pos += len(seg) + 1
+            gold.add(pos)
+        pred = {start for start, _ in splitter(text, lang)} - {0}
+        tp += len(gold & pred)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        if errors is not None:
+            errors += [
+                f"FP {text[max(0, p - 50) : p]}|{text[p : p + 30]}" for p in sorted(pred - gold)
+            ]
+            errors += [
+                f"FN {text[max(0, p - 50) : p]}|{text[p : p + 30]}" for p in sorted(gold - pred)
+            ]
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def challenge(splitter: Splitter, lang: str) -> tuple[int, int]:
+    """(solved, total) challenge cases of ``lang``."""
+    solved = total = 0
+    with (CORPORA / "segmentation-challenge.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            case = json.loads(line)
+            if case["lang"] != lang:
+                continue
+            total += 1
+            got = [case["text"][a:b] for a, b in splitter(case["text"], lang)]
+            solved += got == case["sentences"]
+    return solved, total
+
+
+def speed(splitter: Splitter, lang: str) -> float:
+    """Sentences per second on ~1 MB of news text in paragraphs."""
+    text = "\n\n".join(" ".join(p) for p in paragraphs(CORPORA / "wmt23-ru-en/news.jsonl", lang))
+    text = text * max(1, 1_000_000 // len(text))
+    splitter("Warm up. Twice.", lang)
+    t0 = time.perf_counter()
+    n = len(splitter(text, lang))
+    return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", type=int, default=0, help="print N boundary errors of ours")
+    args = parser.parse_args()
+    print(
+        f"{'set':<16}{'lang':<6}{'splitter':<10}{'P':>7}{'R':>7}{'F1':>7}{'challenge':>11}{'sent/s':>10}"
+    )
+    for name in ("news", "other"):
+        for lang in ("en", "ru"):
+            paras = paragraphs(CORPORA / f"wmt23-ru-en/{name}.jsonl", lang)
+            for label, splitter in SPLITTERS.items():
+                errors: list[str] | None = [] if label == "diptych" and args.errors else None
+                p, r, f1 = boundary_scores(splitter, paras, lang, errors)
+                extra = ""
+                if name == "news":
+                    solved, total = challenge(splitter, lang)
+                    extra = f"{solved:>5}/{total:<5}{speed(splitter, lang):>10,.0f}"
+                print(f"{'wmt23 ' + name:<16}{lang:<6}{label:<10}{p:7.3f}{r:7.3f}{f1:7.3f}{extra}")
+                for line in (errors or [])[: args.errors]:
+                    print("    " + line)
+
+
+if __name__ == "__main__":
+    main()
