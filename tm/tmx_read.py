@@ -134,9 +134,8 @@ class TMXReader:
             for event, el in events:
                 if event == "start":
                     depth += 1
-                    if depth == 1 and el.tag != "tmx":
-                        raise TMXError(f"{self.name} is XML but not TMX (its root element is "
-                                       f"<{el.tag}>, not <tmx>): pass a TMX file")
+                    if depth == 1:
+                        self._check_root(el)
                     if depth > MAX_DEPTH:
                         raise TMXError(f"{self.name} nests elements more than {MAX_DEPTH} deep "
                                        f"(line {el.sourceline}): not a TMX file; refusing it")
@@ -154,15 +153,33 @@ class TMXReader:
                     while el.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
-            line = exc.position[0] if exc.position else "?"
-            msg = (exc.msg or str(exc)).split(", line ")[0]
-            if stream.eof:
-                raise TMXError(f"{self.name} is truncated: it ends in the middle of the XML "
-                               f"(line {line}: {msg}); export it again from your tool") from None
-            raise TMXError(f"{self.name} is not well-formed XML (line {line}: {msg}); it may be "
-                           "truncated or damaged: export it again from your tool") from None
+            raise TMXError(_syntax_message(self.name, exc, stream.eof)) from None
         if depth != 0:
             raise TMXError(f"{self.name} ended early: it is truncated; export it again")
+
+
+    def _check_root(self, root: etree._Element) -> None:
+        if root.tag != "tmx":
+            raise TMXError(f"{self.name} is XML but not TMX (its root element is <{root.tag}>, "
+                           "not <tmx>): pass a TMX file")
+        dtd = root.getroottree().docinfo.internalDTD  # entities declared past the sniffed start
+        if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
+            raise TMXError(f"{self.name} declares XML entities, which TMX never needs (an entity "
+                           "bomb or an external-entity attack?): refusing it; export it again "
+                           "from your tool")
+
+
+def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool) -> str:
+    errors = list(exc.error_log)
+    msg = (exc.msg or "").split(", line ")[0]
+    if errors and (not msg or msg == "no element found"):
+        msg = errors[0].message
+    line = exc.position[0] if exc.position and exc.position[0] else (
+        errors[0].line if errors else "?")
+    if at_end:
+        return (f"{name} is truncated or damaged near its end (line {line}: {msg}): export it "
+                "again from your tool")
+    return f"{name} is not well-formed XML (line {line}: {msg}): export it again from your tool"
 
 
 def _text(el: etree._Element, name: str) -> str:

@@ -80,12 +80,17 @@ def test_billion_laughs(db: Path, tmp_path: Path) -> None:
     refuse(db, bad, "entities")
 
 
-def test_entities_hidden_beyond_the_sniffed_start_are_refused(db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("subset", ['<!ENTITY l "lol">', '<!ENTITY % p SYSTEM "{secret}"> %p;'])
+def test_entities_hidden_beyond_the_sniffed_start_are_refused(db: Path, tmp_path: Path,
+                                                              subset: str) -> None:
+    secret = tmp_path / "secret.dtd"
+    secret.write_text('<!ENTITY l "TOP-SECRET">')
     padding = "<!--" + "x" * (2 * SNIFF_BYTES) + "-->"
     bad = tmp_path / "late.tmx"
-    bad.write_bytes(tmx('<tu><tuv xml:lang="en"><seg>&l;</seg></tuv><tuv xml:lang="ru"><seg>а'
-                        '</seg></tuv></tu>', f'{padding}<!DOCTYPE tmx [<!ENTITY l "lol">]>'))
-    refuse(db, bad, "entity &l;")
+    bad.write_bytes(tmx('<tu tuid="&l;"><tuv xml:lang="en"><seg>&l;</seg></tuv><tuv xml:lang="ru">'
+                        '<seg>а</seg></tuv></tu>',
+                        f'{padding}<!DOCTYPE tmx [{subset.format(secret=secret)}]>'))
+    assert "TOP-SECRET" not in refuse(db, bad, "entities")
 
 
 def test_undeclared_entity_from_an_unloaded_dtd(db: Path, tmp_path: Path) -> None:
@@ -113,7 +118,7 @@ def test_truncated_file(db: Path, tmp_path: Path) -> None:
     data = tmx("")
     bad = tmp_path / "cut.tmx"
     bad.write_bytes(data[: len(data) * 2 // 3])
-    refuse(db, bad, "is truncated")
+    refuse(db, bad, "truncated")
 
 
 def test_not_tmx_xml(db: Path, tmp_path: Path) -> None:
