@@ -70,6 +70,7 @@ def _root(
 # Translation-memory commands register themselves below (one `register(app)` per module).
 __import__("tm.commands").commands.register(app)  # add, search, pretranslate, stats, index
 __import__("tm.tmx_cli").tmx_cli.register(app)  # import, export (TMX 1.4b)
+__import__("align.pair_cli").pair_cli.register(app)  # pair (archive: which EN is which RU)
 
 
 def main() -> None:
