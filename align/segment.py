@@ -70,8 +70,9 @@ class _Line:
             start += 1
         while norm[stop - 1].isspace():
             stop -= 1
-        if heading:  # closing hashes: "# Title #"
-            stop = start + len(norm[start:stop].rstrip("#").rstrip()) or stop
+        closed = norm[start:stop].rstrip("#").rstrip()
+        if heading and closed:  # closing hashes: "# Title #"
+            stop = start + len(closed)
         self.start, self.stop = start, stop
         self.text = norm[start:stop]
         self.heading = bool(heading)
@@ -103,52 +104,163 @@ def _blocks(norm: str) -> Iterator[list[_Line]]:
         yield block
 
 
-def _continues(line: _Line, nxt: _Line) -> bool:
+# Words a line of running text can break after, but a headline or a sentence cannot end with.
+_DANGLING = {
+    "en": frozenset(
+        [
+            "a",
+            "an",
+            "the",
+            "and",
+            "or",
+            "but",
+            "nor",
+            "of",
+            "in",
+            "on",
+            "at",
+            "to",
+            "for",
+            "with",
+            "by",
+            "from",
+            "as",
+            "if",
+            "than",
+        ]
+    ),
+    "ru": frozenset(
+        [
+            "и",
+            "а",
+            "но",
+            "или",
+            "либо",
+            "в",
+            "во",
+            "на",
+            "с",
+            "со",
+            "к",
+            "ко",
+            "по",
+            "за",
+            "от",
+            "до",
+            "из",
+            "у",
+            "о",
+            "об",
+            "для",
+            "при",
+            "без",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "oder",
+            "aber",
+            "in",
+            "im",
+            "am",
+            "zu",
+            "mit",
+            "von",
+            "für",
+            "auf",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "de",
+            "du",
+            "des",
+            "et",
+            "ou",
+            "à",
+            "au",
+            "en",
+            "dans",
+            "pour",
+            "avec",
+            "sur",
+            "par",
+        ]
+    ),
+}
+
+
+def _continues(line: _Line, nxt: _Line, lang: str) -> bool:
     """Strong signs that ``line`` breaks in mid-sentence: a trailing comma, a lower-case next."""
     if line.terminal or line.heading or nxt.heading:
         return False
     if line.text[-1] in _SOFT_END:
         return True
+    if line.text.rsplit(None, 1)[-1] in _DANGLING.get(lang, ()):
+        return True
     first = _LOWER_START.match(nxt.body)
     return first is not None and first.group()[-1].islower()
 
 
-def _breaks(block: list[_Line]) -> list[_Break]:
-    """How each newline of a block reads: space, sentence end or paragraph end."""
+def _wrap_width(block: list[_Line], strong: list[bool]) -> int | None:
+    """The width ``block`` looks hard-wrapped at, or None when its lines are paragraphs."""
     width = max(len(line.text) for line in block)
-    pairs = list(itertools.pairwise(block))
-    strong = [_continues(a, b) for a, b in pairs]
-    loose = [not a.terminal and len(a.text) >= max(0.75 * width, 30) for a, _ in pairs]
-    wrapped = _WRAP_MIN <= width <= _WRAP_MAX and (
-        any(strong) or (len(pairs) >= 2 and 2 * sum(loose) >= len(pairs))
-    )
+    if not _WRAP_MIN <= width <= _WRAP_MAX:
+        return None
+    loose = [not a.terminal and len(a.text) >= 0.75 * width for a in block[:-1]]
+    return width if any(strong) or (len(loose) >= 2 and 2 * sum(loose) >= len(loose)) else None
+
+
+def _breaks(block: list[_Line], strong: list[bool], width: int | None) -> list[_Break]:
+    """How each newline of a block reads: space, sentence end or paragraph end.
+
+    ``width`` is the line width of hard-wrapped text, None when each line is a paragraph.
+    """
     result = []
-    for (a, b), hard_wrap, long_line in zip(pairs, strong, loose):
+    for (a, b), hard_wrap in zip(itertools.pairwise(block), strong):
         if a.heading or b.heading:
             result.append(_Break.PARAGRAPH)
-        elif hard_wrap and not (b.bullet and not wrapped):
+        elif hard_wrap and not (b.bullet and width is None):
             result.append(_Break.SOFT)
-        elif not a.terminal:
-            soft = wrapped and long_line and not b.bullet
-            result.append(_Break.SOFT if soft else _Break.PARAGRAPH)
-        elif not wrapped or b.indented and not b.bullet:
+        elif not a.terminal:  # a headline, unless a long line of wrapped text
+            long = width is not None and len(a.text) >= max(0.75 * width, 30)
+            result.append(_Break.SOFT if long and not b.bullet else _Break.PARAGRAPH)
+        elif width is None or b.indented and not b.bullet:
             result.append(_Break.PARAGRAPH)
         else:
             result.append(_Break.SENTENCE if b.bullet else _Break.SOFT)
     return result
 
 
-def _units(norm: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, stop, ends_paragraph) of the runs of text the sentence splitter sees."""
-    for block in _blocks(norm):
+def _units(norm: str, lang: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, stop, ends_paragraph) of the runs of text the sentence splitter sees.
+
+    A text is hard-wrapped as a whole: when most of its multi-line blocks look wrapped, the
+    others (a two-line paragraph breaking before a name) are read at the same width.
+    """
+    blocks = list(_blocks(norm))
+    strong = [[_continues(a, b, lang) for a, b in itertools.pairwise(bl)] for bl in blocks]
+    widths = [_wrap_width(bl, st) for bl, st in zip(blocks, strong)]
+    multi = sum(len(bl) > 1 for bl in blocks)
+    wrapped = [w for w in widths if w is not None]
+    text_width = max(wrapped) if wrapped and 2 * len(wrapped) >= multi else None
+    for block, flags, width in zip(blocks, strong, widths):
+        if width is None and text_width is not None and len(block) > 1:
+            if max(len(line.text) for line in block) <= text_width + 2:
+                width = text_width
+        breaks = _breaks(block, flags, width)
         start = block[0].start
-        for line, brk in zip(block, [*_breaks(block), _Break.PARAGRAPH]):
-            if brk is _Break.SOFT:
-                continue
-            yield start, line.stop, brk is _Break.PARAGRAPH
-            start = -1
-            if line is not block[-1]:
-                start = block[block.index(line) + 1].start
+        for i, (line, brk) in enumerate(zip(block, [*breaks, _Break.PARAGRAPH])):
+            if brk is not _Break.SOFT:
+                yield start, line.stop, brk is _Break.PARAGRAPH
+                start = block[i + 1].start if i + 1 < len(block) else -1
 
 
 def split(text: str, lang: str) -> list[Sentence]:
@@ -160,7 +272,7 @@ def split(text: str, lang: str) -> list[Sentence]:
     norm = _normalize(text)
     sentences: list[Sentence] = []
     paragraph = 0
-    for start, stop, ends_paragraph in _units(norm):
+    for start, stop, ends_paragraph in _units(norm, _lang(lang)):
         chunk = norm[start:stop].replace("\n", " ")
         for a, b in _sentences(chunk, lang):
             sentences.append(Sentence(start + a, start + b, text[start + a : start + b], paragraph))
@@ -191,6 +303,9 @@ def split_presplit(text: str) -> list[Sentence]:
 _CANDIDATE = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[^\w.])([^\W\d_])\.$")
+_PAIR_HALF = re.compile(r"(?:^|[^\w.])[^\W\d_]\.$")
+_PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
+_DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
 _DATE_STOP = re.compile(
     r"\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.\s\d{1,2}\.$", re.IGNORECASE
@@ -323,6 +438,10 @@ def _joins(left: str, right: str, lang: str) -> bool:
         if close >= 0 and (reopen < 0 or close < reopen):
             return True
     opener = _opener(right, lang)
+    if _PAIR_HALF.search(left[-3:]) and _PAIR_REST.match(right):
+        return True  # "т. е.", "z. B.", "J. R. R. Tolkien"
+    if lang == "de" and _DE_ORDINAL.search(left[-12:]) and not opener:
+        return True  # "am 9. September"
     keys = _abbreviations(left)
     if any(key in _HEAD.get(lang, frozenset()) for key in keys):
         return not opener or bool(first and first.group(1).isdigit())

@@ -1,0 +1,319 @@
+"""align.segment: golden cases, the shared challenge set, paragraphs, presplit, invariants.
+
+Golden cases use razdel's notation: ``|`` marks where a sentence ends or starts, so
+``'Он ушёл.| |Она осталась.'`` is the text ``'Он ушёл. Она осталась.'`` split in two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.segment import split, split_presplit
+from align.types import Sentence
+
+CHALLENGE = Path(__file__).resolve().parents[2].parent / "shared/corpora/segmentation-challenge.jsonl"
+
+
+def parse(case: str) -> tuple[str, list[str]]:
+    """``'A.| |B.'`` -> (``'A. B.'``, ``['A.', 'B.']``)."""
+    parts = case.split("|")
+    return "".join(parts), [p for p in parts if p.strip()]
+
+
+def texts(text: str, lang: str) -> list[str]:
+    return [s.text for s in split(text, lang)]
+
+
+RU = [
+    "Об этом заявил А. В. Иванов.| |Он подчеркнул важность решения.",
+    "Музей им. А. С. Пушкина открылся после ремонта.| |Вход свободный.",
+    "Это произошло в 2019 г.| |Затем ситуация изменилась.",
+    "В XIX в. Москва быстро росла.",
+    "Цены выросли на 5 тыс. руб. в месяц.",
+    "Он живёт на просп. Мира, д. 12, кв. 5.| |Соседи его знают.",
+    "И т. д. и т. п.| |В общем, всё как обычно.",
+    "— Вы придёте? — спросила она.| |— Нет.",
+    "«Мы справимся!» — пообещал министр.| |Ему поверили не все.",
+    "Он вернулся (об этом писали «Ведомости». — Ред.) в марте.| |Все были рады.",
+    "Сделка закрыта; сумма не раскрывается.",
+    "Он ждал...| |Но никто не пришёл.",
+    "Счёт стал 2:1.| |Болельщики ликовали.",
+    "Команда выиграла Серию А.| |В следующем сезоне она сыграет в Лиге чемпионов.",
+    "Ставка — 7,5%.| |ЦБ сохранил её впервые за год.",
+]
+EN = [
+    "Sen. Elizabeth Warren spoke on Monday.| |She was brief.",
+    "The company is based in Palo Alto, Calif., and employs 300 people.| |It is growing.",
+    "Prices rose approx. 5% in May.| |Wages did not.",
+    "The study by Smith et al. was retracted.| |Nobody noticed.",
+    "She holds a Ph.D. in physics from MIT.| |She teaches there.",
+    "The shop opens at 9 a.m. and closes at 6 p.m.| |It is closed on Sundays.",
+    "The talks resumed in Sept. 2019 after a pause.| |They failed again.",
+    "See Fig. 3 for the results.| |They are clear.",
+    "Rev. Martin Luther King Jr. led the march.| |Thousands joined him.",
+    "Real Madrid vs. Barcelona ended 2-1.| |Fans celebrated.",
+    "It happened in the U.K.| |The police were called.",
+    "Lt. Col. Smith commanded the unit.| |He was decorated.",
+    "Gov. Newsom signed the bill on Oct. 4.| |It takes effect in 2024.",
+    "President John F. Kennedy was shot in 1963.| |The nation mourned.",
+    "The vaccine contains vitamin C.| |It is safe.",
+    "Why now?| |Nobody knows.",
+    '"Stop!" he cried.| |Nobody stopped.',
+    "It costs 5 dollars, i.e. a bargain.| |Buy it.",
+    "Mr. and Mrs. Smith came.| |They left early.",
+    "The firm, XYZ Ltd., was sold.| |Its founder retired.",
+]
+OTHER = [
+    ("de", "Dr. Müller kam am 9. September nach Berlin.| |Er blieb zwei Tage."),
+    ("de", "Das ist z. B. ein Test.| |Er läuft."),
+    ("fr", "Il est arrivé à Paris.| |M. Dupont l'attendait."),
+    ("es", "¿Vienes mañana?| |Sí, a las diez."),
+]
+
+
+@pytest.mark.parametrize("case", RU)
+def test_russian(case: str) -> None:
+    text, want = parse(case)
+    assert texts(text, "ru") == want
+
+
+@pytest.mark.parametrize("case", EN)
+def test_english(case: str) -> None:
+    text, want = parse(case)
+    assert texts(text, "en") == want
+
+
+@pytest.mark.parametrize(("lang", "case"), OTHER)
+def test_other_languages(lang: str, case: str) -> None:
+    text, want = parse(case)
+    assert texts(text, lang) == want
+
+
+def _challenge() -> list[dict[str, object]]:
+    if not CHALLENGE.is_file():
+        return []
+    return [json.loads(line) for line in CHALLENGE.read_text(encoding="utf-8").splitlines()]
+
+
+# Cases not solved yet would be listed here: {text: reason} -> xfail(strict=True).
+UNSOLVED: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=UNSOLVED[str(c["text"])]))
+        if c["text"] in UNSOLVED
+        else c
+        for c in _challenge()
+    ],
+    ids=lambda c: f"{c['lang']}:{str(c['text'])[:30]}",
+)
+def test_challenge(case: dict[str, object]) -> None:
+    assert texts(str(case["text"]), str(case["lang"])) == case["sentences"]
+
+
+def test_challenge_set_is_there(shared: Path) -> None:
+    assert len(_challenge()) >= 50, "the challenge cases were not collected"
+
+
+# -- paragraphs and layout -------------------------------------------------------------------------
+
+
+def layout(text: str, lang: str = "en") -> list[tuple[int, str]]:
+    return [(s.paragraph, s.text) for s in split(text, lang)]
+
+
+def test_blank_lines_separate_paragraphs() -> None:
+    text = "One. Two.\n\n\nThree.\n \nFour."
+    assert layout(text) == [(0, "One."), (0, "Two."), (1, "Three."), (2, "Four.")]
+
+
+def test_headline_dateline_and_standfirst_are_paragraphs() -> None:
+    text = (
+        "Putin meets Biden in Geneva\n"
+        "The leaders agree to talk again\n"
+        "GENEVA, June 16\n"
+        "The two leaders met on Wednesday. They spoke for four hours.\n"
+    )
+    assert layout(text) == [
+        (0, "Putin meets Biden in Geneva"),
+        (1, "The leaders agree to talk again"),
+        (2, "GENEVA, June 16"),
+        (3, "The two leaders met on Wednesday."),
+        (3, "They spoke for four hours."),
+    ]
+
+
+def test_one_paragraph_a_line() -> None:
+    text = "Заголовок\nПервый абзац. Ещё предложение.\nВторой абзац.\n«Третий абзац», — сказал он."
+    assert layout(text, "ru") == [
+        (0, "Заголовок"),
+        (1, "Первый абзац."),
+        (1, "Ещё предложение."),
+        (2, "Второй абзац."),
+        (3, "«Третий абзац», — сказал он."),
+    ]
+
+
+def test_hard_wrapped_lines_do_not_split_sentences() -> None:
+    text = (
+        "Russian President Vladimir Putin met U.S. President Joe Biden in\n"
+        "Geneva on Wednesday for talks that both sides described as\n"
+        "constructive. The meeting lasted about four hours, shorter than\n"
+        "expected.\n"
+        "\n"
+        "Biden said he had raised the issue of cyber attacks with Putin and\n"
+        "Navalny's health.\n"
+    )
+    assert layout(text) == [
+        (
+            0,
+            "Russian President Vladimir Putin met U.S. President Joe Biden in\n"
+            "Geneva on Wednesday for talks that both sides described as\nconstructive.",
+        ),
+        (0, "The meeting lasted about four hours, shorter than\nexpected."),
+        (1, "Biden said he had raised the issue of cyber attacks with Putin and\nNavalny's health."),
+    ]
+
+
+def test_hard_wrapped_russian_with_a_dash_at_line_start() -> None:
+    text = "Срок поставки оборудования по контракту составит две недели\n— до 1 марта. Продлений не будет."
+    assert layout(text, "ru") == [
+        (0, "Срок поставки оборудования по контракту составит две недели\n— до 1 марта."),
+        (0, "Продлений не будет."),
+    ]
+
+
+def test_headline_above_hard_wrapped_text() -> None:
+    text = (
+        "Putin meets Biden\n"
+        "Russian President Vladimir Putin met U.S. President Joe Biden in\n"
+        "Geneva on Wednesday, the Kremlin said.\n"
+    )
+    assert layout(text) == [
+        (0, "Putin meets Biden"),
+        (1, text[18:].strip()),
+    ]
+
+
+def test_indented_line_in_wrapped_text_starts_a_paragraph() -> None:
+    text = (
+        "The first paragraph of a hard-wrapped text goes on for a while,\n"
+        "and then it ends here.\n"
+        "    The second paragraph is indented and also wraps over two\n"
+        "lines of text.\n"
+    )
+    assert [p for p, _ in layout(text)] == [0, 1]
+
+
+def test_markdown_headings_bullets_and_rules() -> None:
+    text = "# The title #\n\nSome text.\n\n## Part two\n* First item\n* Second item\n\n---\n\nEnd."
+    assert layout(text) == [
+        (0, "The title"),
+        (1, "Some text."),
+        (2, "Part two"),
+        (3, "First item"),
+        (4, "Second item"),
+        (5, "End."),
+    ]
+
+
+def test_numbered_list_lines() -> None:
+    text = "The plan has three steps:\n1. Collect the data.\n2. Clean it.\n3. Publish it."
+    assert texts(text, "en") == [
+        "The plan has three steps:",
+        "1. Collect the data.",
+        "2. Clean it.",
+        "3. Publish it.",
+    ]
+
+
+def test_bom_crlf_and_nbsp() -> None:
+    text = "\ufeffTitle\r\n\r\nFirst\xa0sentence. Second\u00a0one.\r\n"
+    got = split(text, "en")
+    assert [(s.paragraph, s.text) for s in got] == [
+        (0, "Title"),
+        (1, "First\xa0sentence."),
+        (1, "Second\xa0one."),
+    ]
+    assert all(text[s.start : s.stop] == s.text for s in got)
+
+
+def test_empty_and_blank_text() -> None:
+    assert split("", "en") == []
+    assert split(" \n\n\t\ufeff \r\n", "ru") == []
+    assert split_presplit("\n\n") == []
+
+
+def test_language_code_variants() -> None:
+    text = "Gen. Petraeus testified. He left."
+    assert texts(text, "EN-us") == texts(text, "en") == ["Gen. Petraeus testified.", "He left."]
+
+
+# -- presplit --------------------------------------------------------------------------------------
+
+
+def test_presplit_takes_lines_as_sentences() -> None:
+    text = "\ufeffFirst line. Still the first.\r\n  Second line  \n\n\n# Third\nFourth\n"
+    assert split_presplit(text) == [
+        Sentence(1, 29, "First line. Still the first.", 0),
+        Sentence(33, 44, "Second line", 0),
+        Sentence(49, 56, "# Third", 1),
+        Sentence(57, 63, "Fourth", 1),
+    ]
+
+
+# -- invariants ------------------------------------------------------------------------------------
+
+PLAIN = "aZзЖ1 .,!?…;:«»“”\"'()—-\n\t\r\xa0\ufeff"
+MARKUP = PLAIN + "#*•=_"
+WORDS = ["Mr.", "U.S.", "т. е.", "г.", "А.", "No.", "1.", "e.g.", "Он", "The", "...", "\n\n", "\n"]
+
+
+def _text(alphabet: str) -> st.SearchStrategy[str]:
+    pieces = st.one_of(st.text(alphabet, max_size=8), st.sampled_from(WORDS))
+    return st.lists(pieces, max_size=30).map(" ".join)
+
+
+def check_invariants(text: str, got: list[Sentence], markup: str = "") -> None:
+    """Offsets are exact, trimmed, ordered, and only whitespace (or markup) lies between."""
+    stops = [0, *(s.stop for s in got)]
+    for s, prev_stop in zip(got, stops):
+        assert s.text == text[s.start : s.stop]
+        assert s.text and s.text == s.text.strip() and s.text[0] != "\ufeff" != s.text[-1]
+        assert prev_stop <= s.start < s.stop
+        gap = text[prev_stop : s.start]
+        assert all(c.isspace() or c in "\ufeff\u200b" + markup for c in gap), repr(gap)
+    tail = text[stops[-1] :]
+    assert all(c.isspace() or c in "\ufeff\u200b" + markup for c in tail), repr(tail)
+    paragraphs = [s.paragraph for s in got]
+    assert paragraphs == sorted(paragraphs)
+    assert all(b - a <= 1 for a, b in zip([0, *paragraphs], paragraphs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PLAIN), st.sampled_from(["en", "ru", "de"]))
+def test_invariants_plain(text: str, lang: str) -> None:
+    check_invariants(text, split(text, lang))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text(MARKUP), st.sampled_from(["en", "ru"]))
+def test_invariants_with_markup(text: str, lang: str) -> None:
+    check_invariants(text, split(text, lang), markup="#*•=_-~")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text(MARKUP))
+def test_invariants_presplit(text: str) -> None:
+    got = split_presplit(text)
+    check_invariants(text, got)
+    lines = re.split(r"\r\n|[\r\n]", text)
+    assert len(got) == sum(any(not c.isspace() and c not in "\ufeff" for c in ln) for ln in lines)
