@@ -252,9 +252,9 @@ def _units(norm: str, lang: str) -> Iterator[tuple[int, int, bool]]:
     wrapped = [w for w in widths if w is not None]
     text_width = max(wrapped) if wrapped and 2 * len(wrapped) >= multi else None
     for block, flags, width in zip(blocks, strong, widths):
-        if width is None and text_width is not None and len(block) > 1:
-            if max(len(line.text) for line in block) <= text_width + 2:
-                width = text_width
+        fits = text_width is not None and max(len(ln.text) for ln in block) <= text_width + 2
+        if width is None and fits and len(block) > 1:
+            width = text_width
         breaks = _breaks(block, flags, width)
         start = block[0].start
         for i, (line, brk) in enumerate(zip(block, [*breaks, _Break.PARAGRAPH])):

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from align.segment import split, split_presplit
 from align.types import Sentence
 
-CHALLENGE = Path(__file__).resolve().parents[2].parent / "shared/corpora/segmentation-challenge.jsonl"
+CHALLENGE = (
+    Path(__file__).resolve().parents[2].parent / "shared/corpora/segmentation-challenge.jsonl"
+)
 
 
 def parse(case: str) -> tuple[str, list[str]]:
@@ -175,11 +177,16 @@ def test_hard_wrapped_lines_do_not_split_sentences() -> None:
     assert layout(text) == [
         (
             0,
-            "Russian President Vladimir Putin met U.S. President Joe Biden in\n"
-            "Geneva on Wednesday for talks that both sides described as\nconstructive.",
+            (
+                "Russian President Vladimir Putin met U.S. President Joe Biden in\n"
+                "Geneva on Wednesday for talks that both sides described as\nconstructive."
+            ),
         ),
         (0, "The meeting lasted about four hours, shorter than\nexpected."),
-        (1, "Biden said he had raised the issue of cyber attacks with Putin and\nNavalny's health."),
+        (
+            1,
+            "Biden said he had raised the issue of cyber attacks with Putin and\nNavalny's health.",
+        ),
     ]
 
 
