@@ -196,8 +196,6 @@ def fill_vectors(tm: TM, encoder: Any, real: int, sigma: float = 0.35) -> tuple[
 
 def lookup_worker(db: str, n: int) -> None:
     """Run in a fresh process: timed lookups of each kind; prints one JSON line."""
-    from align.embed import load_encoder
-
     rng = random.Random(3)
     with TM.open(db, create=False) as tm:
         top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
@@ -206,7 +204,7 @@ def lookup_worker(db: str, n: int) -> None:
             row = tm.conn.execute("SELECT en, ru FROM units WHERE id >= ? LIMIT 1",
                                   (rng.randint(1, top),)).fetchone()
             samples.append(row)
-        searcher = Searcher(tm, encoder=load_encoder("use-m3", use_cache=False))
+        searcher = Searcher(tm)  # loads its query encoder as `diptych search` does
         out: dict[str, Any] = {}
         searcher.search("warm up the caches", mode="semantic", lang="en", limit=5)
         kinds = {
@@ -219,7 +217,8 @@ def lookup_worker(db: str, n: int) -> None:
             "concordance (2 words, ru)": lambda en, ru: searcher.search(
                 " ".join(ru.split()[1:3]), mode="concordance", lang="ru", limit=10),
             "concordance (1 word, en)": lambda en, ru: searcher.search(
-                en.split()[-1], mode="concordance", lang="en", limit=10),
+                max(re.findall(r"[A-Za-z]+", en) or ["news"], key=len), mode="concordance",
+                lang="en", limit=10),
             "semantic (ru)": lambda en, ru: searcher.search(ru, mode="semantic", lang="ru",
                                                             limit=5),
             "auto (en)": lambda en, ru: searcher.search(en, mode="auto", lang="en", limit=5),
@@ -238,6 +237,14 @@ def lookup_worker(db: str, n: int) -> None:
     print(json.dumps(out))
 
 
+class _Steps(list):  # type: ignore[type-arg]
+    """Steps of the scale run, printed as they finish (the run takes minutes)."""
+
+    def append(self, row: tuple[str, str]) -> None:  # type: ignore[override]
+        console.print(f"  {row[0]}: {row[1]}")
+        super().append(row)
+
+
 def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> None:
     from align.embed import load_encoder
 
@@ -246,7 +253,7 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
     work = keep or Path(tempfile.mkdtemp())
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"tm{n}.db"
-    rows: list[tuple[str, str]] = []
+    rows = _Steps()
     encoder = load_encoder("use-m3", use_cache=False)
     if not db.exists():
         src = work / f"src{n}.db"

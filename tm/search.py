@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import combinations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -24,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TMError
 from tm.store import TM, Unit
-from tm.textproc import TOKEN_RE, cat_tokens, detect_lang, stem_words, words
+from tm.textproc import TOKEN_RE, cat_tokens, detect_lang, stem_words, typed_tokens, words
 
 
 class Mode(str, Enum):
@@ -46,21 +47,78 @@ class Match:
 
 
 # --------------------------------------------------------------------------- match %
-_NUM = re.compile(r"\d")
-_WORDISH = re.compile(r"\w")
 PLACEABLE_COST = 2.0
+"""Points a changed, added or dropped number or inline tag costs."""
 MINOR_COST = 1.0
+"""Points a punctuation mark or a letter-case change costs."""
 MAX_MINOR = 10.0
 
 
-def _classify(tok: str) -> str:
-    if tok.startswith("<") and tok.endswith(">") and len(tok) > 2:
-        return "<tag>"
-    if _NUM.match(tok):
-        return "<num>"
-    if _WORDISH.match(tok):
-        return tok.lower()
-    return ""  # punctuation / symbol
+class _Profile:
+    """What match % compares of one text: the word/placeable sequence and the minor parts."""
+
+    __slots__ = ("text", "toks", "keys")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = typed_tokens(text)
+        self.keys = [("<" + kind + ">" if kind in ("num", "tag") else tok.lower())
+                     for kind, tok in self.toks if kind != "punct"]
+
+    def bag(self, *kinds: str) -> Counter[str]:
+        return Counter(tok for kind, tok in self.toks if kind in kinds)
+
+
+def _diff(a: Counter[str], b: Counter[str]) -> int:
+    return max(sum((a - b).values()), sum((b - a).values()))
+
+
+class FuzzyScorer:
+    """Match % of many texts against one query (the query is analysed once)."""
+
+    def __init__(self, query: str) -> None:
+        self.query = _Profile(query.strip())
+        self._bags = {k: self.query.bag(*k) for k in (("num", "tag"), ("punct",), ("word",))}
+
+    def base(self, c: _Profile) -> float:
+        """The word-level score, before the minor costs."""
+        q = self.query
+        longest = max(len(q.keys), len(c.keys))
+        return 100.0 * (1.0 - Levenshtein.distance(q.keys, c.keys) / longest) if longest else 100.0
+
+    def minor(self, c: _Profile) -> float:
+        """Points lost to changed placeables, punctuation and letter case (capped)."""
+        bags = self._bags
+        cost = PLACEABLE_COST * _diff(bags[("num", "tag")], c.bag("num", "tag"))
+        cost += MINOR_COST * _diff(bags[("punct",)], c.bag("punct"))
+        qw, cw = bags[("word",)], c.bag("word")
+        if qw != cw:  # letter-case changes: differ as written, agree lower-cased
+            lower_q = Counter(w.lower() for w in qw.elements())
+            lower_c = Counter(w.lower() for w in cw.elements())
+            cost += MINOR_COST * max(0, _diff(qw, cw) - _diff(lower_q, lower_c))
+        return min(cost, MAX_MINOR)
+
+    def score(self, c: _Profile, base: Optional[float] = None) -> int:
+        if self.query.text == c.text:
+            return 100
+        b = self.base(c) if base is None else base
+        return max(0, min(99, math.floor(b - self.minor(c))))
+
+    def __call__(self, text: str) -> int:
+        return self.score(_Profile(text.strip()))
+
+    def best(self, texts: dict[int, str], limit: int) -> list[tuple[int, int]]:
+        """``(match %, id)`` of the ``limit`` best texts, best first (ties: lower id first).
+
+        The word-level score is computed for all; the minor costs (at most
+        :data:`MAX_MINOR` points) only for the texts that can still make the cut.
+        """
+        profiles = {i: _Profile(t.strip()) for i, t in texts.items()}
+        bases = {i: self.base(p) for i, p in profiles.items()}
+        ranked = sorted(bases, key=lambda i: -bases[i])
+        cut = bases[ranked[limit - 1]] - MAX_MINOR - 1 if len(ranked) > limit else -1.0
+        scored = [(self.score(profiles[i], bases[i]), i) for i in ranked if bases[i] >= cut]
+        return sorted(scored, key=lambda t: (-t[0], t[1]))[:limit]
 
 
 def match_percent(query: str, text: str) -> int:
@@ -69,29 +127,7 @@ def match_percent(query: str, text: str) -> int:
     >>> match_percent("Prices rose 5% in May.", "Prices rose 7% in May.")
     98
     """
-    query, text = query.strip(), text.strip()
-    if query == text:
-        return 100
-    qt, ct = cat_tokens(query), cat_tokens(text)
-    qk = [k for k in map(_classify, qt) if k]
-    ck = [k for k in map(_classify, ct) if k]
-    longest = max(len(qk), len(ck))
-    if longest == 0:
-        base = 100.0
-    else:
-        base = 100.0 * (1.0 - Levenshtein.distance(qk, ck) / longest)
-    minor = 0.0
-    for kind, cost in (("<num>", PLACEABLE_COST), ("<tag>", PLACEABLE_COST), ("", MINOR_COST)):
-        qa = Counter(t for t in qt if _classify(t) == kind)
-        ca = Counter(t for t in ct if _classify(t) == kind)
-        minor += cost * max(sum((qa - ca).values()), sum((ca - qa).values()))
-    qw = Counter(t for t in qt if _classify(t) not in ("", "<num>", "<tag>"))
-    cw = Counter(t for t in ct if _classify(t) not in ("", "<num>", "<tag>"))
-    cased = sum((qw - cw).values()) - sum((Counter(k.lower() for k in qw.elements())
-                                            - Counter(k.lower() for k in cw.elements())).values())
-    minor += MINOR_COST * max(cased, 0)
-    score = base - min(minor, MAX_MINOR)
-    return max(0, min(99, math.floor(score)))
+    return FuzzyScorer(query)(text)
 
 
 def diff_spans(query: str, text: str) -> list[tuple[str, bool]]:
@@ -136,16 +172,15 @@ def _fts_quote(term: str) -> str:
 class Searcher:
     """Lookups against one open TM. Semantic search loads the encoder on first use."""
 
-    FUZZY_CANDIDATES = 100
-    MAX_POSTINGS = 30_000
+    FUZZY_CANDIDATES = 30
+    MAX_POSTINGS = 4_000
+    DF_CAP = 1_000
 
     def __init__(self, tm: TM, *, encoder: object = None, model: Optional[str] = None) -> None:
         self.tm = tm
         self._encoder = encoder
         self._model = model
         self._vectors: object = None
-        tm.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.units_vocab USING"
-                        " fts5vocab(main, units_fts, 'col')")
 
     # ---------------------------------------------------------------- modes
     def search(self, query: str, *, mode: Mode | str = Mode.auto, lang: Optional[str] = None,
@@ -178,7 +213,7 @@ class Searcher:
         ids = self._candidates(query, lang, self.FUZZY_CANDIDATES)
         ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
         texts = self._texts(ids, lang)
-        scored = sorted(((match_percent(query, texts[i]), i) for i in texts), key=lambda t: -t[0])
+        scored = FuzzyScorer(query).best(texts, limit) if texts else []
         units = self.tm.get_units(i for _, i in scored[:limit])
         return [Match(units[i], m, "exact" if m == 100 else "fuzzy", lang)
                 for m, i in scored[:limit]]
@@ -257,39 +292,60 @@ class Searcher:
         model = self._model or stored
         vectors.check_model(self.tm, model)
         if self._encoder is None:
-            self._encoder = vectors.load_encoder(model)
+            self._encoder = vectors.load_query_encoder(model)
         return self._encoder
 
     def _candidates(self, query: str, lang: str, k: int) -> list[int]:
-        """Ids of units sharing the query's rarest stems, best BM25 first."""
-        stems = list(dict.fromkeys(stem_words(words(query), lang)))
-        if not stems:
+        """Ids of units likely to match ``query`` well, from the FTS5 index of stems.
+
+        Units holding all of the query's (up to) five rarest words, then all but one of them;
+        when that gives fewer than ``k``, also the units sharing the most of the query's rarer
+        words (posting lists read up to :attr:`MAX_POSTINGS` rows in all). Numbers are left out (they are placeables and often
+        change). No BM25 ranking: it costs a row lookup per posting, and every candidate is
+        scored by match % anyway. The work is bounded, whatever the size of the memory.
+        """
+        stems = [t for t in dict.fromkeys(stem_words(words(query), lang)) if not t.isdigit()]
+        df = self._df(stems, lang)
+        present = sorted((t for t in stems if df[t]), key=lambda t: df[t])
+        if not present:
             return []
-        col = lang
-        df = self._df(stems, col)
-        present = sorted((t for t in stems if df.get(t)), key=lambda t: df[t])
-        chosen, total = [], 0
+        rare = present[:5]
+        groups = [rare] + ([list(c) for c in combinations(rare, len(rare) - 1)]
+                           if len(rare) >= 3 else [])
+        found: dict[int, None] = {}
+        for group in groups:
+            for (rowid,) in self._match(" AND ".join(map(_fts_quote, group)), lang, k):
+                found.setdefault(int(rowid), None)
+            if len(found) >= k:
+                break
+        chosen, budget = [], self.MAX_POSTINGS if len(found) < k else 0
         for t in present:
-            if chosen and total + df[t] > self.MAX_POSTINGS:
+            if budget < min(df[t], self.DF_CAP):
                 break
             chosen.append(t)
-            total += df[t]
-        if not chosen:
-            return []
-        expr = " OR ".join(_fts_quote(t) for t in chosen)
-        rows = self.tm.conn.execute(
-            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rank LIMIT ?",
-            (f"{col}: ({expr})", k)).fetchall()
-        return [int(r[0]) for r in rows]
+            budget -= min(df[t], self.DF_CAP)
+        if chosen:  # units sharing the most of these words, counted inside SQLite
+            part = ("SELECT * FROM (SELECT rowid AS id FROM units_fts WHERE units_fts MATCH ?"
+                    " ORDER BY rowid DESC LIMIT ?)")
+            sql = (f"SELECT id FROM ({' UNION ALL '.join([part] * len(chosen))})"
+                   " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT ?")
+            args: list[object] = []
+            for t in chosen:
+                args += [f"{lang}: {_fts_quote(t)}", self.DF_CAP]
+            for (rowid,) in self.tm.conn.execute(sql, [*args, k]):
+                found.setdefault(int(rowid), None)
+        return list(found)
+
+    def _match(self, expr: str, lang: str, limit: int) -> list[tuple[int]]:
+        return self.tm.conn.execute(
+            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (f"{lang}: ({expr})", limit)).fetchall()
 
     def _df(self, stems: list[str], col: str) -> dict[str, int]:
-        """Number of units whose ``col`` side holds each stem (0 when absent)."""
-        out: dict[str, int] = {}
-        for t in stems:
-            row = self.tm.conn.execute(
-                "SELECT doc FROM temp.units_vocab WHERE term = ? AND col = ?", (t, col)).fetchone()
-            out[t] = int(row[0]) if row else 0
-        return out
+        """How many units hold each stem in side ``col``, counted up to :attr:`DF_CAP`."""
+        return {t: int(self.tm.conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM units_fts WHERE units_fts MATCH ? LIMIT ?)",
+            (f"{col}: {_fts_quote(t)}", self.DF_CAP)).fetchone()[0]) for t in stems}
 
     def _texts(self, ids: list[int], lang: str) -> dict[int, str]:
         if not ids:

@@ -13,10 +13,10 @@ from typing import Any
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 # CAT tokens: words (letters, with inner hyphens/apostrophes), numbers, tags, other symbols
 TOKEN_RE = re.compile(
-    r"<[^<>]{1,200}>"                       # inline tag / placeholder
-    r"|\d+(?:[.,:/\u00a0 ]\d+)*"            # number, 1,000.5 / 12:30 / 1 000
-    r"|[^\W\d_]+(?:['’\-][^\W\d_]+)*"       # word
-    r"|\S", re.UNICODE)
+    r"(?P<tag><[^<>]{1,200}>)"                    # inline tag / placeholder
+    r"|(?P<num>\d+(?:[.,:/\u00a0]\d+)*)"         # number: 1,000.5 / 12:30 / 1\u00a0000
+    r"|(?P<word>\w+(?:['’\-]\w+)*)"               # word (letters, maybe digits inside)
+    r"|(?P<punct>\S)", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -54,4 +54,9 @@ def detect_lang(text: str) -> str:
 
 def cat_tokens(text: str) -> list[str]:
     """Tokens for CAT match %: words, numbers, tags and punctuation marks."""
-    return TOKEN_RE.findall(text)
+    return [m.group() for m in TOKEN_RE.finditer(text)]
+
+
+def typed_tokens(text: str) -> list[tuple[str, str]]:
+    """``(kind, token)`` pairs, kind one of ``tag``, ``num``, ``word``, ``punct``."""
+    return [(m.lastgroup or "punct", m.group()) for m in TOKEN_RE.finditer(text)]

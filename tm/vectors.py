@@ -41,6 +41,16 @@ def load_encoder(model: str = DEFAULT_MODEL, *, use_cache: bool = False) -> Enco
     return load(model, use_cache=use_cache)  # type: ignore[no-any-return]
 
 
+def load_query_encoder(model: str = DEFAULT_MODEL) -> Encoder:
+    """An encoder for one short query at a time: single-threaded (BLAS threads only add
+    latency for one sentence, a lot of it on a busy machine), no disk cache."""
+    if model == "use-m3":
+        from align.embed import UseM3Encoder
+
+        return UseM3Encoder(threads=1)  # type: ignore[no-any-return]
+    return load_encoder(model)
+
+
 def unit_vectors(encoder: Encoder, en: Sequence[str], ru: Sequence[str]) -> np.ndarray:
     """int8 vectors [n, dim]: normalised sum of both sides' embeddings, times 127."""
     both = encoder.encode(list(en) + list(ru))

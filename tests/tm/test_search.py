@@ -1,0 +1,154 @@
+"""Lookups: CAT match %, fuzzy candidates, concordance with stemming, semantic, auto."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tm import vectors
+from tm.errors import TMError
+from tm.search import Searcher, diff_spans, match_percent
+from tm.store import TM, UnitIn
+
+PAIRS = [
+    ("The minister said 20 people were hurt in the attack on Tuesday.",
+     "Министр сообщил, что во вторник при нападении пострадали 20 человек."),
+    ("Migrants crossed the border at night.", "Мигранты пересекли границу ночью."),
+    ("The police detained three migrants near the station.",
+     "Полиция задержала трех мигрантов возле вокзала."),
+    ("Oil prices rose by 5% in May.", "Цены на нефть выросли на 5% в мае."),
+    ("The weather will be sunny tomorrow.", "Завтра будет солнечная погода."),
+    ("The government approved the new budget.", "Правительство одобрило новый бюджет."),
+    ("Press the red button to stop the machine.", "Нажмите красную кнопку, чтобы остановить станок."),
+    ("The museum opens at 10 a.m. on weekdays.", "По будням музей открывается в 10 часов утра."),
+]
+
+
+@pytest.fixture()
+def tm(tmp_path: Path):  # noqa: ANN201
+    with TM.open(tmp_path / "t.db") as store:
+        store.add_units([UnitIn(e, r) for e, r in PAIRS])
+        yield store
+
+
+# ------------------------------------------------------------------ match %
+@pytest.mark.parametrize(("query", "text", "low", "high"), [
+    ("Prices rose 5% in May.", "Prices rose 5% in May.", 100, 100),
+    ("Prices rose 5% in May.", "Prices rose  5% in May. ", 99, 99),   # spacing only
+    ("Prices rose 5% in May.", "Prices rose 7% in May.", 98, 98),     # a number: 2 points
+    ("Prices rose 5% in May.", "Prices rose 5% in May!", 99, 99),     # punctuation: 1 point
+    ("Prices rose 5% in May.", "prices rose 5% in May.", 99, 99),     # case: 1 point
+    ("Prices rose 5% in May.", "Prices fell 5% in May.", 75, 85),     # a word: 1 of 5
+    ("Prices rose 5% in May.", "The weather will be sunny.", 0, 20),
+    ("Press <b>Enter</b> now.", "Press <i>Enter</i> now.", 95, 99),   # tags are placeables
+])
+def test_match_percent_bands(query: str, text: str, low: int, high: int) -> None:
+    assert low <= match_percent(query, text) <= high
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_match_percent_is_100_only_for_identical_text(a: str, b: str) -> None:
+    m = match_percent(a, b)
+    assert 0 <= m <= 100
+    assert (m == 100) == (a.strip() == b.strip())
+
+
+def test_a_dropped_word_costs_more_in_a_short_sentence() -> None:
+    long = "The committee will publish its final report on the reform next week."
+    short = "The report is out."
+    assert match_percent(long.replace(" final", ""), long) > match_percent("The is out.", short)
+
+
+def test_diff_spans_flag_what_differs_from_the_query() -> None:
+    spans = diff_spans("Prices rose 5% in May.", "Prices rose 7% in June.")
+    assert [t for t, changed in spans if changed] == ["7", "June"]
+    assert "".join(t for t, _ in spans) == "Prices rose 7% in June."
+
+
+# ------------------------------------------------------------------ modes
+def test_fuzzy_finds_the_unit_with_a_changed_number_and_a_dropped_word(tm: TM) -> None:
+    hits = Searcher(tm).search("The minister said 25 people were hurt in attack on Tuesday.",
+                               mode="fuzzy")
+    assert hits[0].unit.en == PAIRS[0][0]
+    assert 75 <= hits[0].match <= 99 and hits[0].kind == "fuzzy"
+
+
+def test_fuzzy_russian_query_matches_the_russian_side(tm: TM) -> None:
+    hits = Searcher(tm).search("Цены на нефть выросли на 7% в мае.", mode="fuzzy")
+    assert hits[0].lang == "ru" and hits[0].unit.en == PAIRS[3][0]
+    assert hits[0].match == 98
+
+
+def test_exact_is_100_and_only_identical(tm: TM) -> None:
+    s = Searcher(tm)
+    hits = s.search(PAIRS[4][0], mode="exact")
+    assert [(h.unit.ru, h.match, h.kind) for h in hits] == [(PAIRS[4][1], 100, "exact")]
+    assert s.search("The weather will be sunny.", mode="exact") == []
+    assert s.search(PAIRS[4][0], mode="fuzzy")[0].match == 100
+
+
+def test_concordance_handles_russian_and_english_inflection(tm: TM) -> None:
+    s = Searcher(tm)
+    ru = {h.unit.ru for h in s.search("мигрант", mode="concordance")}
+    assert ru == {PAIRS[1][1], PAIRS[2][1]}  # "Мигранты", "мигрантов"
+    en = {h.unit.en for h in s.search("migrant", mode="concordance", lang="en")}
+    assert en == {PAIRS[1][0], PAIRS[2][0]}
+    assert {h.kind for h in s.search("migrant", mode="concordance")} == {"concordance"}
+
+
+def test_concordance_needs_every_word_and_quotes_make_a_phrase(tm: TM) -> None:
+    s = Searcher(tm)
+    assert [h.unit.id for h in s.search("мигрантов вокзала", mode="concordance")] == [3]
+    assert s.search('"border crossed"', mode="concordance") == []
+    assert len(s.search('"crossed the border"', mode="concordance")) == 1
+
+
+def test_limit_and_min_match(tm: TM) -> None:
+    s = Searcher(tm)
+    assert len(s.search("the", mode="concordance", limit=2)) == 2
+    assert all(h.match >= 90 for h in s.search("Oil prices rose by 6% in May.", min_match=90))
+
+
+def test_bad_queries_raise_tm_errors(tm: TM) -> None:
+    s = Searcher(tm)
+    with pytest.raises(TMError, match="empty query"):
+        s.search("   ")
+    with pytest.raises(TMError, match="at least one word"):
+        s.search("?!", mode="concordance")
+    with pytest.raises(TMError, match="diptych index"):
+        s.search("weather", mode="semantic")
+
+
+def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:  # noqa: ANN001
+    vectors.index(tm, encoder)
+    s = Searcher(tm, encoder=encoder)
+    hit = s.search("Завтра ожидается солнечная погода.", mode="semantic", limit=1)[0]
+    assert hit.unit.en == PAIRS[4][0] and hit.kind == "semantic" and hit.match < 100
+    hit = s.search("Parliament backed the state budget.", mode="semantic", limit=1)[0]
+    assert hit.unit.ru == PAIRS[5][1]
+    auto = s.search("Завтра ожидается солнечная погода.", limit=3)
+    assert auto[0].unit.en == PAIRS[4][0]
+
+
+def test_hnsw_side_file_gives_the_same_nearest_units(tm: TM, encoder) -> None:  # noqa: ANN001
+    result = vectors.index(tm, encoder, ann=True)
+    assert result.ann == len(PAIRS) and vectors.ann_path(tm).exists()
+    tm.add_units([UnitIn("A late unit about football.", "Поздняя запись о футболе.")])
+    vectors.index(tm, encoder, ann=False)  # embedded, but not in the side file
+    vs = vectors.VectorSearch(tm)
+    q = vectors.query_vector(encoder, "Нажмите красную кнопку, чтобы остановить станок.")
+    assert vs.search(q, 1)[0][0] == 7
+    q = vectors.query_vector(encoder, "Football news.")
+    assert vs.search(q, 1)[0][0] == len(PAIRS) + 1  # found in the exact (delta) part
+
+
+def test_index_is_resumable_and_refuses_another_model(tm: TM, encoder) -> None:  # noqa: ANN001
+    first = vectors.index(tm, encoder)
+    assert (first.embedded, first.total) == (len(PAIRS), len(PAIRS))
+    assert vectors.index(tm, encoder).embedded == 0
+    with pytest.raises(TMError, match="indexed with model"):
+        vectors.index(tm, encoder, model="st:other")
