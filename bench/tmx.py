@@ -51,15 +51,17 @@ def synthetic_units(n: int, seed: int = 1) -> Iterator[TMXUnit]:
                        TMXVariant("ru", _RU[k].format(n=num, c=cr, d=dr))), props=props)
 
 
-def _child(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh interpreter; returns (seconds, peak RSS MB) of that child."""
+def _child(code: str) -> tuple[float, float, float]:
+    """Run ``code`` in a fresh interpreter; returns wall seconds, CPU seconds (user + system:
+    what the machine's other load does not inflate) and peak RSS MB of that child."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"benchmark step failed with exit code {proc.returncode}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, cpu, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -73,19 +75,19 @@ def main() -> None:
         with open(src, "wb") as f:
             write_tmx(f, export_header(version="bench"), synthetic_units(args.units))
         gen = time.perf_counter() - t
-        imp_s, imp_rss = _child(
+        imp = _child(
             "from pathlib import Path; from tm.store import TM; from tm.tmx import import_tmx\n"
             f"tm = TM.open({str(db)!r}); print(import_tmx(tm, Path({str(src)!r})))")
-        exp_s, exp_rss = _child(
+        exp = _child(
             "from tm.store import TM; from tm.tmx import export_tmx\n"
             f"tm = TM.open({str(db)!r})\n"
             f"with open({str(out)!r}, 'wb') as f: export_tmx(tm, f)")
         mb = 1024 * 1024
         print(f"\n{args.units:,} units; TMX {src.stat().st_size / mb:.0f} MB (generated in "
               f"{gen:.1f} s); database {db.stat().st_size / mb:.0f} MB\n")
-        print(f"{'step':<8}{'seconds':>10}{'units/s':>12}{'peak RSS MB':>14}")
-        for name, s, rss in (("import", imp_s, imp_rss), ("export", exp_s, exp_rss)):
-            print(f"{name:<8}{s:>10.1f}{args.units / s:>12,.0f}{rss:>14.0f}")
+        print(f"{'step':<8}{'wall s':>9}{'CPU s':>9}{'units/s (wall)':>16}{'peak RSS MB':>13}")
+        for name, (wall, cpu, rss) in (("import", imp), ("export", exp)):
+            print(f"{name:<8}{wall:>9.1f}{cpu:>9.1f}{args.units / wall:>16,.0f}{rss:>13.0f}")
 
 
 if __name__ == "__main__":

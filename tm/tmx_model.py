@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 Attrs = tuple[tuple[str, str], ...]
 
@@ -73,6 +74,7 @@ class TMXHeader:
 _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
 
 
+@lru_cache(maxsize=1024)  # a file holds a handful of distinct codes
 def normalize_lang(code: str) -> str:
     """A language code in BCP 47 case: ``EN-gb`` -> ``en-GB``, ``ru_ru`` -> ``ru-RU``,
     ``zh-hant-tw`` -> ``zh-Hant-TW``. Codes that are not tags are returned stripped, unchanged."""
