@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from typer.testing import CliRunner
 
 from tm.cli import app
@@ -70,7 +71,7 @@ PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 """
 
 
-def test_omegat_translates_a_text_from_our_export(tmp_path: Path) -> None:
+def test_omegat_translates_a_text_from_our_export(tmp_path: Path, shared: Path) -> None:
     jar = omegat_jar()
     if jar is None or not jar.is_file() or shutil.which("java") is None:
         pytest.skip("OmegaT (Debian package omegat) or Java is not installed")
@@ -87,6 +88,8 @@ def test_omegat_translates_a_text_from_our_export(tmp_path: Path) -> None:
     (project / "omegat.project").write_text(PROJECT, encoding="utf-8")
     result = runner.invoke(app, ["export", str(project / "tm/auto/diptych.tmx"), "--db", str(db)])
     assert result.exit_code == 0, result.output
+    dtd = etree.DTD(str(shared / "standards" / "tmx14.dtd"))
+    assert dtd.validate(etree.parse(str(project / "tm/auto/diptych.tmx"))), dtd.error_log
     english = [en for en, _ in PAIRS] + ["Polls closed at 8 p.m."]
     russian = [ru for _, ru in PAIRS] + ["Участки закрылись в 20:00."]
     # two paragraphs of several sentences each: OmegaT segments them into single sentences
