@@ -8,6 +8,16 @@ or region: ``EN-GB``, ``ru-RU``); everything else in it is kept in the unit's ``
 import -> export -> import gives identical units: TU attributes, props and notes, each side's
 attributes, props and notes, and variants in other languages. ``creationdate``/``changedate``
 map to the unit's created/changed times and ``<prop type="x-diptych-score">`` to its score.
+
+``meta`` layout (keys present only when non-empty)::
+
+    {"attrs": [[name, value], ...],                 # <tu> attributes (tuid, creationid...)
+     "props": [[type, value], [type, value, [[name, value], ...]], ...],   # in order
+     "notes": ["text", ["text", [[name, value], ...]], ...],
+     "en": {"attrs": ..., "props": ..., "notes": ...}, "ru": {...},         # each <tuv>'s own
+     "tuv": [{"lang", "text", "markup", "attrs", "props", "notes"}, ...]}  # other languages
+
+Segment text and markup are stripped of surrounding whitespace (CAT tools match exactly).
 """
 
 from __future__ import annotations
@@ -98,6 +108,11 @@ def _notes_of(data: Any) -> tuple[Note, ...]:
                  for n in data or ())
 
 
+def _strip(markup: str | None) -> str | None:
+    """Inline XML without surrounding whitespace (it lies in text nodes, so XML stays valid)."""
+    return None if markup is None else markup.strip()
+
+
 def unit_from_tmx(tu: TMXUnit) -> UnitIn | str:
     """The store unit for a ``<tu>``, or the reason it cannot be one."""
     by_lang: dict[str, list[TMXVariant]] = {"en": [], "ru": []}
@@ -141,7 +156,7 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn | str:
     return UnitIn(
         en=en.text, ru=ru.text, score=score,
         en_lang=normalize_lang(en.lang), ru_lang=normalize_lang(ru.lang),
-        en_markup=en.markup, ru_markup=ru.markup, meta=meta or None,
+        en_markup=_strip(en.markup), ru_markup=_strip(ru.markup), meta=meta or None,
         created=created, changed=changed)
 
 

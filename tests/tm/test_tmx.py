@@ -259,3 +259,19 @@ def test_import_and_export_commands(tmp_path: Path, dtd: etree.DTD) -> None:
     assert bad.exit_code == 1 and "use YYYY-MM-DD" in bad.output
     missing = runner.invoke(app, ["export", "-", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no translation memory" in missing.output
+
+
+def test_segments_are_exported_without_surrounding_spaces(tmp_path: Path, dtd: etree.DTD) -> None:
+    """OmegaT matches byte-identical text: no leading/trailing whitespace in any <seg>."""
+    (tmp_path / "spaces.tmx").write_text(
+        '<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>  <ph x="1"/>Hi there  '
+        '</seg></tuv><tuv xml:lang="ru"><seg>\n Привет <bpt i="1">&lt;b&gt;</bpt>мир<ept i="1">'
+        '&lt;/b&gt;</ept>\n</seg></tuv></tu><tu><tuv xml:lang="en"><seg> Plain. </seg></tuv>'
+        '<tuv xml:lang="ru"><seg>\tПросто.\n</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    tm = TM.open(tmp_path / "tm.db")
+    import_tmx(tm, tmp_path / "spaces.tmx")
+    segs = etree.fromstring(export_bytes(tm, dtd)).iterfind("body/tu/tuv/seg")
+    inner = [etree.tostring(seg, encoding="unicode")[5:-6] for seg in segs]
+    assert inner == ['<ph x="1"/>Hi there',
+                     'Привет <bpt i="1">&lt;b&gt;</bpt>мир<ept i="1">&lt;/b&gt;</ept>',
+                     "Plain.", "Просто."]
