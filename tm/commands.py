@@ -15,7 +15,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from tm.errors import TMError
 from tm.search import Match, Mode
 
 DbOption = Annotated[Optional[Path], typer.Option(
@@ -69,9 +68,10 @@ Embeddings for semantic search are computed right away.
 
 
 def add_command(
-    en_file: Annotated[Path, typer.Argument(help="The English edition (UTF-8 text).",
-                                            show_default=False)],
-    ru_file: Annotated[Path, typer.Argument(help="The Russian edition.", show_default=False)],
+    en_file: Annotated[Optional[Path], typer.Argument(help="The English edition (UTF-8 text).",
+                                                      show_default=False)] = None,
+    ru_file: Annotated[Optional[Path], typer.Argument(help="The Russian edition.",
+                                                      show_default=False)] = None,
     title: Annotated[Optional[str], typer.Option(help="Story title (default: file name).",
                                                  show_default=False)] = None,
     url: Annotated[Optional[str], typer.Option(help="Story URL.", show_default=False)] = None,
@@ -82,7 +82,13 @@ def add_command(
         "--min-score", min=0.0, max=1.0,
         help="Pairs under this alignment confidence are not stored.")] = 0.5,
     model: ModelOption = "use-m3",
+    batch: Annotated[Optional[Path], typer.Option(
+        "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
+        " output; files or URLs) on all cores, resumably.", show_default=False)] = None,
 ) -> None:
+    if batch is not None or en_file is None or ru_file is None:  # tm.batch_cli: add --batch
+        return __import__("tm.batch_cli").batch_cli.add_batch(batch, en_file, ru_file, db=db,
+                                                              min_score=min_score, model=model)
     from align.embed import load_encoder
     from align.pipeline import align_files
     from tm.ingest import store_alignment
@@ -263,7 +269,13 @@ def pretranslate_command(
         elif fmt is DraftFormat.jsonl:
             data = result.draft_jsonl().encode("utf-8")
         else:
-            data = _draft_tmx(result)
+            import io
+
+            from align.cli import tool_version
+
+            buf = io.BytesIO()
+            result.draft_tmx(buf, version=tool_version())
+            data = buf.getvalue()
     table = Table(title=f"Analysis of {article.name} ({result.lang} → {result.target_lang})")
     for col in ("match", "segments", "words", "%"):
         table.add_column(col, justify="right" if col != "match" else "left")
@@ -278,19 +290,6 @@ def pretranslate_command(
     else:
         write_atomically(output, data)
         typer.echo(f"diptych: draft written to {output}", err=True)
-
-
-def _draft_tmx(result: object) -> bytes:
-    """The filled segments as TMX, through the TMX helper's writer when it is available."""
-    try:
-        from tm import tmx
-    except ImportError:
-        raise TMError("--format tmx needs the TMX module (tm/tmx.py), which is not installed; "
-                      "use --format jsonl or text") from None
-    writer = getattr(tmx, "draft_to_tmx", None)
-    if writer is None:
-        raise TMError("this diptych cannot write a TMX draft yet; use --format jsonl or text")
-    return writer(result)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- stats / index

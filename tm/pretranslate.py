@@ -3,14 +3,15 @@
 The analysis counts words (and segments) per CAT match band, like a Trados/memoQ analysis:
 100%, 95-99%, 85-94%, 75-84%, 50-74%, no match. The draft keeps each paragraph; a sentence whose
 best match reaches ``min_fill`` gets that unit's other side, any other sentence stays as it is
-(untranslated), as a CAT tool leaves it for the translator.
+(untranslated), as a CAT tool leaves it for the translator. The TMX draft holds only the
+filled sentences (source and target), ready for a CAT tool's TM folder.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Optional
+from typing import BinaryIO, Optional
 
 from align.types import Sentence
 from tm.search import Match, Searcher
@@ -88,6 +89,25 @@ class Pretranslation:
                 "src_lang": self.lang, "tgt_lang": self.target_lang,
             }, ensure_ascii=False))
         return "\n".join(lines) + "\n"
+
+    def draft_tmx(self, out: BinaryIO, *, version: str = "") -> int:
+        """The filled sentences as TMX 1.4b (source = the article's language), written with
+        tm.tmx's writer; each TU carries its match % and unit id as props. Returns the TU count.
+        """
+        from tm.tmx_model import Prop, TMXHeader, TMXUnit, TMXVariant
+        from tm.tmx_write import write_tmx
+
+        header = TMXHeader((
+            ("creationtool", "diptych"), ("creationtoolversion", version or "unknown"),
+            ("segtype", "sentence"), ("o-tmf", "diptych"), ("adminlang", "en"),
+            ("srclang", self.lang), ("datatype", "plaintext")))
+        units = (
+            TMXUnit((TMXVariant(self.lang, seg.sentence.text),
+                     TMXVariant(self.target_lang, seg.target(self.lang))),
+                    props=(Prop("x-diptych-match", str(seg.percent)),
+                           Prop("x-diptych-unit", str(seg.match.unit.id))))
+            for seg in self.segments if seg.filled and seg.match is not None)
+        return write_tmx(out, header, units)
 
 
 def pretranslate(searcher: Searcher, text: str, *, lang: Optional[str] = None,

@@ -25,7 +25,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 def _stemmer(lang: str) -> Any:
     import Stemmer  # PyStemmer: Snowball in C
 
-    return Stemmer.Stemmer("russian" if lang == "ru" else "english", 100_000)
+    stemmer = Stemmer.Stemmer("russian" if lang == "ru" else "english")
+    stemmer.maxCacheSize = 0  # our dict below is faster than PyStemmer's own cache
+    return stemmer
+
+
+_STEMS: dict[str, dict[str, str]] = {"en": {}, "ru": {}}
+_MAX_CACHED = 500_000
 
 
 def words(text: str) -> list[str]:
@@ -35,11 +41,22 @@ def words(text: str) -> list[str]:
 
 def stems(text: str, lang: str) -> list[str]:
     """Snowball stems of the words of ``text`` in ``lang`` ("en" or "ru")."""
-    return list(_stemmer(lang[:2]).stemWords(words(text)))
+    return stem_words(words(text), lang)
 
 
 def stem_words(tokens: list[str], lang: str) -> list[str]:
-    return list(_stemmer(lang[:2]).stemWords(tokens))
+    """Snowball stems of lower-cased word tokens (memoised: bulk imports stem millions)."""
+    lang = "ru" if lang[:2] == "ru" else "en"
+    cache = _STEMS[lang]
+    if len(cache) > _MAX_CACHED:
+        cache.clear()
+    out = []
+    for w in tokens:
+        stem = cache.get(w)
+        if stem is None:
+            stem = cache[w] = _stemmer(lang).stemWord(w)
+        out.append(stem)
+    return out
 
 
 def fts_text(text: str, lang: str) -> str:

@@ -1,0 +1,89 @@
+"""Pre-translation: analysis bands and the draft in the other language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tm.pretranslate import pretranslate
+from tm.search import Searcher
+from tm.store import TM, UnitIn
+
+PAIRS = [
+    ("The minister said 20 people were hurt in the attack on Tuesday.",
+     "Министр сообщил, что во вторник при нападении пострадали 20 человек."),
+    ("Oil prices rose by 5% in May.", "Цены на нефть выросли на 5% в мае."),
+    ("Press the red button to stop the machine.",
+     "Нажмите красную кнопку, чтобы остановить станок."),
+    ("The government approved the new budget for the next three years.",
+     "Правительство одобрило новый бюджет на ближайшие три года."),
+]
+
+ARTICLE = (
+    "The minister said 20 people were hurt in the attack on Tuesday. "   # 100%
+    "Oil prices rose by 7% in May.\n\n"                                   # 98%: number changed
+    "The government approved the budget for the next three years. "     # one word dropped
+    "Nobody expected a snowstorm in the middle of July.\n"               # no match
+)
+
+
+@pytest.fixture()
+def searcher(tmp_path: Path):  # noqa: ANN201
+    with TM.open(tmp_path / "t.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in PAIRS])
+        yield Searcher(tm)
+
+
+def test_analysis_counts_words_per_band(searcher: Searcher) -> None:
+    result = pretranslate(searcher, ARTICLE)
+    assert result.lang == "en" and result.target_lang == "ru"
+    assert [s.percent for s in result.segments][:2] == [100, 98]
+    assert 85 <= result.segments[2].percent <= 94
+    assert result.segments[3].match is None
+    rows = {band: (segs, words) for band, segs, words in result.analysis()}
+    assert rows["100%"] == (1, 12)
+    assert rows["95-99%"] == (1, 7)
+    assert rows["85-94%"] == (1, 10)
+    assert rows["no match"] == (1, 9)
+    assert rows["total"] == (4, 38)
+
+
+def test_draft_fills_matches_and_keeps_paragraphs(searcher: Searcher) -> None:
+    draft = pretranslate(searcher, ARTICLE).draft_text()
+    first, second = draft.strip().split("\n\n")
+    assert first == f"{PAIRS[0][1]} {PAIRS[1][1]}"  # the 98% match is filled as stored
+    assert second == f"{PAIRS[3][1]} Nobody expected a snowstorm in the middle of July."
+
+
+def test_min_fill_leaves_lower_matches_untranslated(searcher: Searcher) -> None:
+    result = pretranslate(searcher, ARTICLE, min_fill=99)
+    assert [s.filled for s in result.segments] == [True, False, False, False]
+
+
+def test_russian_article_drafts_english_and_jsonl_is_one_object_a_sentence(
+        searcher: Searcher) -> None:
+    result = pretranslate(searcher, "Цены на нефть выросли на 5% в мае. Никто не ждал снега.")
+    assert result.lang == "ru"
+    rows = [json.loads(line) for line in result.draft_jsonl().splitlines()]
+    assert [r["target"] for r in rows] == [PAIRS[1][0], None]
+    assert [r["match"] for r in rows] == [100, 0]
+    assert rows[0]["src_lang"] == "ru" and rows[0]["tgt_lang"] == "en"
+
+
+def test_tmx_draft_holds_the_filled_sentences_and_is_valid(searcher: Searcher,
+                                                           shared: Path) -> None:
+    import io
+
+    from lxml import etree
+
+    buf = io.BytesIO()
+    n = pretranslate(searcher, ARTICLE).draft_tmx(buf)
+    assert n == 3
+    dtd = etree.DTD(str(shared / "standards" / "tmx14.dtd"))
+    doc = etree.fromstring(buf.getvalue())
+    assert dtd.validate(doc), dtd.error_log
+    segs = [tu.findall("tuv/seg") for tu in doc.iter("tu")]
+    assert [s[1].text for s in segs] == [PAIRS[0][1], PAIRS[1][1], PAIRS[3][1]]
+    assert segs[1][0].text == "Oil prices rose by 7% in May."

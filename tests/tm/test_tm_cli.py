@@ -1,0 +1,178 @@
+"""The TM commands through Typer's CliRunner, plus real `diptych` subprocesses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tm.cli import app
+from tm.store import TM, UnitIn
+
+runner = CliRunner()
+
+PAIRS = [
+    ("Oil prices rose by 5% in May.", "Цены на нефть выросли на 5% в мае."),
+    ("Migrants crossed the border at night.", "Мигранты пересекли границу ночью."),
+    ("The police detained three migrants near the station.",
+     "Полиция задержала трех мигрантов возле вокзала."),
+]
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "t.db"
+    with TM.open(path) as tm:
+        tm.add_units([UnitIn(e, r) for e, r in PAIRS])
+    return path
+
+
+def run(*args: str, input: str | None = None):  # noqa: ANN201, A002
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_search_json_has_both_sides_match_kind_and_doc(db: Path) -> None:
+    result = run("search", "Oil prices rose by 7% in May.", "--db", str(db), "--json")
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["en"] == PAIRS[0][0] and first["ru"] == PAIRS[0][1]
+    assert (first["match"], first["kind"]) == (98, "fuzzy")
+    assert "doc" in first and "query" not in first
+
+
+def test_search_reads_queries_from_stdin(db: Path) -> None:
+    result = run("search", "-", "--db", str(db), "--json", "--mode", "concordance",
+                 input="мигрант\n\nprices\n")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((r["query"], r["en"]) for r in rows) == [
+        (0, PAIRS[1][0]), (0, PAIRS[2][0]), (2, PAIRS[0][0])]
+
+
+def test_search_renders_both_sides_and_the_match(db: Path) -> None:
+    result = run("search", "Migrants crossed the border.", "--db", str(db), "--mode", "fuzzy")
+    assert result.exit_code == 0
+    assert "fuzzy" in result.stdout and PAIRS[1][1] in result.stdout and "%" in result.stdout
+
+
+def test_search_errors_are_one_line_without_traceback(tmp_path: Path, db: Path) -> None:
+    missing = run("search", "x", "--db", str(tmp_path / "none.db"))
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("diptych: error: no translation memory")
+    assert "Traceback" not in missing.output
+    semantic = run("search", "Oil prices", "--db", str(db), "--mode", "semantic")
+    assert semantic.exit_code == 1 and "diptych index" in semantic.stderr
+    bad_mode = run("search", "x", "--db", str(db), "--mode", "telepathic")
+    assert bad_mode.exit_code == 2
+
+
+def test_stats_reports_counts_and_coverage(db: Path) -> None:
+    result = run("stats", "--db", str(db), "--json")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    assert (stats["units"], stats["embedded"], stats["languages"]) == (3, 0, {"en/ru": 3})
+    assert stats["db_bytes"] > 0
+    assert "units" in run("stats", "--db", str(db)).stdout
+
+
+def test_index_then_semantic_search(db: Path) -> None:
+    result = run("index", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "embedded 3 units" in result.stdout
+    assert json.loads(run("stats", "--db", str(db), "--json").stdout)["embedded"] == 3
+    hits = run("search", "Беженцы перешли границу ночью.", "--db", str(db), "--mode",
+               "semantic", "--json", "--limit", "1")
+    assert json.loads(hits.stdout)["en"] == PAIRS[1][0]
+
+
+def _article_pair(tmp_path: Path) -> tuple[Path, Path]:
+    en = tmp_path / "story.en.txt"
+    ru = tmp_path / "story.ru.txt"
+    en.write_text("Oil prices rose by 5% in May. Migrants crossed the border at night.\n\n"
+                  "The police detained three migrants near the station.\n", encoding="utf-8")
+    ru.write_text("Цены на нефть выросли на 5% в мае. Мигранты пересекли границу ночью.\n\n"
+                  "Полиция задержала трех мигрантов возле вокзала.\n", encoding="utf-8")
+    return en, ru
+
+
+def test_add_stores_once_and_links_documents(tmp_path: Path) -> None:
+    en, ru = _article_pair(tmp_path)
+    db = tmp_path / "new.db"
+    first = run("add", str(en), str(ru), "--db", str(db), "--title", "Story",
+                "--url", "https://example.org/a", "--date", "2024-05-01")
+    assert first.exit_code == 0, first.output
+    assert "3 new units" in first.stdout
+    again = run("add", str(en), str(ru), "--db", str(db))
+    assert again.exit_code == 0 and "nothing added" in again.stdout
+    with TM.open(db) as tm:
+        (doc,) = tm.documents()
+        assert (doc.title, doc.url, doc.date, doc.units) == (
+            "Story", "https://example.org/a", "2024-05-01", 3)
+        assert {u.origin for u in tm.iter_units()} == {"aligned"}
+        assert tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 3
+
+
+def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    en, _ = _article_pair(tmp_path)
+    result = run("add", str(en), str(tmp_path / "missing.txt"), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("diptych: error:") and "does not exist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_align_tm_stores_through_the_hook(tmp_path: Path) -> None:
+    en, ru = _article_pair(tmp_path)
+    db = tmp_path / "hook.db"
+    result = run("align", str(en), str(ru), "--tm", "--db", str(db), "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert "stored document" in result.stderr
+    with TM.open(db) as tm:
+        assert tm.count_units() == 3
+
+
+def test_pretranslate_writes_a_draft_and_an_analysis(db: Path, tmp_path: Path) -> None:
+    article = tmp_path / "new.en.txt"
+    article.write_text("Oil prices rose by 6% in May. Nobody expected snow in July.\n",
+                       encoding="utf-8")
+    out = tmp_path / "draft.jsonl"
+    result = run("pretranslate", str(article), "--db", str(db), "-f", "jsonl", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "95-99%" in result.stderr and "no match" in result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["target"] for r in rows] == [PAIRS[0][1], None]
+
+
+@pytest.mark.skipif(shutil.which("diptych") is None, reason="diptych is not installed")
+def test_installed_command_searches_in_a_subprocess(db: Path) -> None:
+    proc = subprocess.run(["diptych", "search", "мигрант", "--db", str(db), "--json",
+                           "--mode", "concordance"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 2
+
+
+def test_two_add_processes_at_once_both_succeed(tmp_path: Path) -> None:
+    pairs = []
+    for n in range(2):
+        d = tmp_path / f"p{n}"
+        d.mkdir()
+        en, ru = _article_pair(d)
+        en.write_text(en.read_text(encoding="utf-8") + f"Story number {n + 1} ends here.\n",
+                      encoding="utf-8")
+        ru.write_text(ru.read_text(encoding="utf-8") + f"Конец истории номер {n + 1}.\n",
+                      encoding="utf-8")
+        pairs.append((en, ru))
+    db = tmp_path / "both.db"
+    code = "import sys; from tm.cli import main; sys.argv[0] = 'diptych'; main()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "add", str(en), str(ru),
+                               "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for en, ru in pairs]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    with TM.open(db) as tm:
+        assert len(tm.documents()) == 2
+        assert tm.count_units() == 5  # 3 shared units stored once, one closing line each
