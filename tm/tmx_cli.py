@@ -16,7 +16,7 @@ import typer
 from tm.errors import TMError
 
 DbOption = Annotated[Path | None, typer.Option(
-    "--db", envvar="DIPTYCH_DB", help="Translation memory file [default: ./diptych.db].",
+    "--db", envvar="DIPTYCH_DB", help="Translation memory file (default: ./diptych.db).",
     show_default=False)]
 
 
@@ -57,7 +57,8 @@ _DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?Z?)?")
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The TMX file to import.", show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        help="The TMX file to import.", metavar="FILE.tmx", show_default=False)],
     db: DbOption = None,
 ) -> None:
     from rich.console import Console
@@ -80,7 +81,7 @@ def import_command(
 
 def export_command(
     file: Annotated[str, typer.Argument(
-        help="Output TMX file, or - for stdout.", show_default=False)],
+        help="Output TMX file, or - for stdout.", metavar="FILE.tmx", show_default=False)],
     db: DbOption = None,
     doc: Annotated[str | None, typer.Option(
         "--doc", help="Only this document (id, title, URL or fingerprint; see `diptych stats`).",
