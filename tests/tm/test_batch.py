@@ -1,0 +1,153 @@
+"""add --batch: web pages to the TM, the pair list format, and a killed run resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tm.batch import PairJob, read_pairs, run_batch
+from tm.errors import TMError
+from tm.store import TM
+
+NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
+EXPECTED = {lang: json.loads((NEWS / f"lake-ferry.{lang}.json").read_text("utf-8"))
+            for lang in ("en", "ru")}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def news_site() -> Iterator[str]:
+    """tests/data/news served over http.server (no internet)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(NEWS)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_read_pairs(tmp_path: Path) -> None:
+    (tmp_path / "e.txt").write_text("x")
+    listing = tmp_path / "pairs.tsv"
+    listing.write_text("# from diptych pair\ne.txt\thttps://x.example/ru\t0.912\n\n"
+                       "/abs/e.txt\t/abs/r.txt\n")
+    assert read_pairs(listing) == [
+        PairJob(2, str(tmp_path / "e.txt"), "https://x.example/ru", 0.912),
+        PairJob(4, "/abs/e.txt", "/abs/r.txt", None),
+    ]
+    for bad in ("only-one-column\n", "a\tb\tsure\n", "a\tb\t1.5\n", "a\t\t0.5\n", "# none\n"):
+        listing.write_text(bad)
+        with pytest.raises(TMError, match="pairs.tsv"):
+            read_pairs(listing)
+    with pytest.raises(TMError, match="diptych pair"):
+        read_pairs(tmp_path / "missing.tsv")
+
+
+def test_pages_by_url_reach_the_tm_without_boilerplate(tmp_path: Path, news_site: str) -> None:
+    pairs = [PairJob(1, f"{news_site}/lake-ferry.en.html", f"{news_site}/lake-ferry.ru.html",
+                     0.95),
+             PairJob(2, f"{news_site}/lake-ferry.en.html", f"{news_site}/missing.html", 0.6)]
+    with TM.open(tmp_path / "tm.db") as tm:
+        summary = run_batch(tm, pairs, workers=1)
+        units = list(tm.iter_units())
+        (doc,) = tm.documents()
+        meta = json.loads(tm.conn.execute("SELECT meta FROM documents").fetchone()[0])
+    assert (summary.stored, summary.skipped, len(summary.failed)) == (1, 0, 1)
+    assert "HTTP 404" in summary.failed[0][1]
+    for lang in ("en", "ru"):
+        stored = " ".join(getattr(u, lang) for u in units)
+        missing = [p for p in EXPECTED[lang]["story"] if p not in stored]
+        leaked = [f for f in EXPECTED[lang]["furniture"] if f in stored]
+        assert (missing, leaked) == ([], [])
+    assert summary.units_added == len(units) >= 15
+    assert (doc.title, doc.date) == (EXPECTED["en"]["story"][0], "2024-03-04")
+    assert doc.url == "https://steppe-monitor.example/kyrgyzstan-issyk-kul-ferry-returns"
+    assert meta["en_author"] == "Aida Temirova" and meta["ru_author"] == "Аида Темирова"
+    assert meta["pair_confidence"] == 0.95
+    assert summary.review == []
+
+
+def _write_pairs(folder: Path, shared: Path, n: int) -> Path:
+    with open(shared / "corpora" / "wmt23-ru-en" / "news.jsonl", encoding="utf-8") as f:
+        docs = [json.loads(line) for line, _ in zip(f, range(n))]
+    lines = []
+    for k, d in enumerate(docs):
+        for lang in ("en", "ru"):
+            (folder / f"{k}.{lang}.txt").write_text(
+                "\n\n".join(" ".join(p) for p in d[lang]), encoding="utf-8")
+        lines.append(f"{folder / f'{k}.en.txt'}\t{folder / f'{k}.ru.txt'}\t0.{99 - 10 * k}")
+    listing = folder / "pairs.tsv"
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return listing
+
+
+def _dump(db: Path) -> dict[str, list[tuple]]:
+    """Everything a TM holds except timestamps."""
+    conn = sqlite3.connect(db)
+    queries = {
+        "documents": "SELECT id, title, url, date, en_path, ru_path, en_sha256, ru_sha256,"
+                     " fingerprint, meta FROM documents ORDER BY id",
+        "units": "SELECT id, en, ru, en_lang, ru_lang, score, origin, meta FROM units ORDER BY id",
+        "links": "SELECT doc_id, position, unit_id FROM unit_docs ORDER BY 1, 2, 3",
+        "vectors": "SELECT unit_id, vec FROM embeddings ORDER BY unit_id",
+        "fts": "SELECT rowid FROM units_fts WHERE units_fts MATCH 'the' ORDER BY rowid",
+    }
+    try:
+        return {k: conn.execute(q).fetchall() for k, q in queries.items()}
+    finally:
+        conn.close()
+
+
+def _diptych(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).with_name("diptych")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tm.cli"]
+    return subprocess.Popen([*cmd, *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_to_the_same_tm(tmp_path: Path, shared: Path) -> None:
+    listing = _write_pairs(tmp_path, shared, 6)
+    env = {**os.environ, "DIPTYCH_WORKERS": "2"}
+    whole, resumed = tmp_path / "whole.db", tmp_path / "resumed.db"
+
+    run = _diptych("add", "--batch", str(listing), "--db", str(whole), env=env)
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    assert "6 pairs: 6 stored, 0 already in the TM, 0 failed" in out
+    assert "pairs to review" in out and "pairs.tsv:6" in err  # confidence 0.49
+
+    run = _diptych("add", "--batch", str(listing), "--db", str(resumed), env=env)
+    assert run.stderr is not None
+    stored = 0
+    for line in run.stderr:  # one line a pair when stderr is not a terminal
+        stored += "] stored:" in line
+        if stored == 3:
+            os.killpg(run.pid, signal.SIGKILL)  # the command and its workers, mid-run
+            break
+    run.communicate(timeout=60)
+    assert run.returncode == -signal.SIGKILL
+    with TM.open(resumed) as tm:
+        assert 3 <= len(tm.documents()) < 6
+
+    run = _diptych("add", "--batch", str(listing), "--db", str(resumed), env=env)
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    skipped = int(out.split(" stored, ")[1].split(" already")[0])
+    assert skipped >= 3 and f"{6 - skipped} stored" in out
+    assert _dump(resumed) == _dump(whole)
+    assert len(_dump(whole)["units"]) > 50

@@ -1,0 +1,277 @@
+"""``diptych add --batch``: align and store thousands of article pairs, resumably, on all cores.
+
+Reading and aligning is CPU bound, so it runs in a process pool with one encoder per worker;
+the database is written only by the parent, one transaction per pair, in the order of the pair
+list (so an interrupted and resumed run stores the same TM as an uninterrupted one). A pair is
+identified by the content hashes of its two sides: the SHA-256 of the file for local files (as
+``diptych add`` does), of the extracted story text for web pages (whose menus and ads change on
+every visit). Pairs already in the TM are skipped, so running the same batch again resumes it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from align.fetch import is_url
+from tm.errors import TMError
+from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
+
+REVIEW_BELOW = 0.7
+"""Pairs whose pairing confidence is under this are listed for review."""
+
+
+@dataclass(frozen=True)
+class PairJob:
+    """One line of the pair list: sources as given (paths or URLs) and the pairing confidence."""
+
+    line: int
+    en: str
+    ru: str
+    confidence: Optional[float] = None
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did. ``review`` and ``failed`` hold ``(job, reason)``."""
+
+    pairs: int = 0
+    stored: int = 0
+    skipped: int = 0
+    units_added: int = 0
+    units_existing: int = 0
+    weak: int = 0
+    failed: list[tuple[PairJob, str]] = field(default_factory=list)
+    review: list[tuple[PairJob, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The closing summary, a line per fact."""
+        rate = self.stored / self.seconds * 60 if self.seconds > 0 else 0.0
+        return [
+            f"{self.pairs} pairs: {self.stored} stored, {self.skipped} already in the TM,"
+            f" {len(self.failed)} failed ({self.seconds:.0f} s, {rate:.1f} stored pairs/min)",
+            f"{self.units_added} units added, {self.units_existing} already there,"
+            f" {self.weak} weak pairs left out",
+            f"{len(self.review)} pairs to review (low confidence)",
+        ]
+
+
+def read_pairs(path: Path) -> list[PairJob]:
+    """Lines ``en_source<TAB>ru_source[<TAB>confidence]`` (``diptych pair``'s output).
+
+    Blank lines and ``#`` comments are skipped. Relative paths are taken from the current
+    folder, as ``pair`` prints them, else from the pair file's folder.
+    """
+    if not path.is_file():
+        raise TMError(f"pair list '{path}' does not exist; make one with `diptych pair EN RU -o"
+                      f" {path.name}`")
+    jobs = []
+    for no, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in raw.split("\t")]
+        conf: Optional[float] = None
+        if len(parts) == 3:
+            try:
+                conf = float(parts[2])
+            except ValueError:
+                conf = -1.0
+        if len(parts) not in (2, 3) or not all(parts[:2]) or (conf is not None
+                                                              and not 0 <= conf <= 1):
+            raise TMError(f"{path}:{no}: expected en_source<TAB>ru_source<TAB>confidence (0..1),"
+                          f" as `diptych pair` writes; got {raw[:80]!r}")
+        en, ru = (_resolve(p, path.parent) for p in parts[:2])
+        jobs.append(PairJob(no, en, ru, conf))
+    if not jobs:
+        raise TMError(f"pair list '{path}' holds no pairs")
+    return jobs
+
+
+def _resolve(source: str, base: Path) -> str:
+    if is_url(source) or Path(source).is_absolute() or Path(source).exists():
+        return source
+    return str(base / source) if (base / source).exists() else source
+
+
+def content_hash(source: str) -> Optional[str]:
+    """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
+    if is_url(source):
+        return None
+    try:
+        return file_sha256(Path(source))
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------- worker side
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(model: str, known: frozenset[str], options: dict[str, Any]) -> None:
+    """Load one encoder per process (single-threaded: the pool supplies the parallelism)."""
+    from align.cache import EmbeddingCache, default_cache_dir
+    from align.embed import UseM3Encoder, load_encoder
+
+    if model == "use-m3":
+        encoder: Any = UseM3Encoder(threads=1, cache=EmbeddingCache(default_cache_dir()))
+    else:
+        encoder = load_encoder(model)
+    _worker.update(encoder=encoder, known=known, options=options)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    job: PairJob
+    fingerprint: Optional[str] = None
+    document: Optional[DocumentIn] = None
+    units: tuple[UnitIn, ...] = ()
+    vectors: Optional[np.ndarray] = None
+    weak: int = 0
+    warnings: tuple[str, ...] = ()
+    error: Optional[str] = None
+
+
+def _fingerprint(source: str, text_hash: str) -> str:
+    return content_hash(source) or text_hash
+
+
+def _work(job: PairJob) -> _Outcome:
+    """Read, align and embed one pair (in a worker). Errors come back as text, never raised."""
+    from align.errors import AlignError
+    from align.pipeline import align_texts
+    from align.sources import read_source
+    from tm.vectors import unit_vectors
+
+    opts, encoder = _worker["options"], _worker["encoder"]
+    try:
+        en = read_source(job.en, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
+        ru = read_source(job.ru, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
+        en_hash, ru_hash = _fingerprint(job.en, en.content_hash), _fingerprint(job.ru,
+                                                                               ru.content_hash)
+        fingerprint = f"{en_hash}:{ru_hash}"
+        if fingerprint in _worker["known"]:
+            return _Outcome(job, fingerprint)
+        al = align_texts(en.text, ru.text, encoder=encoder)
+    except AlignError as exc:
+        return _Outcome(job, error=str(exc))
+    units, weak = [], 0
+    for position, (en_text, ru_text, bead) in enumerate(al.pairs()):
+        if not en_text.strip() or not ru_text.strip():
+            continue
+        if bead.score < opts["min_score"]:
+            weak += 1
+        else:
+            units.append(UnitIn(en_text, ru_text, score=round(float(bead.score), 4),
+                                position=position))
+    vectors = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) if units \
+        else None
+    meta = {"pair_confidence": job.confidence, "en_source": job.en, "ru_source": job.ru}
+    for side, src in (("en", en), ("ru", ru)):
+        meta.update({f"{side}_{k}": v for k, v in (("title", src.title), ("author", src.author),
+                                                  ("date", src.date), ("url", src.canonical_url))
+                     if v})
+    doc = DocumentIn(
+        title=en.title or ru.title or Path(job.en.rstrip("/")).stem,
+        url=en.canonical_url or (job.en if is_url(job.en) else None),
+        date=en.date or ru.date, en_path=job.en, ru_path=job.ru, en_sha256=en_hash,
+        ru_sha256=ru_hash, fingerprint=fingerprint, meta=meta)
+    return _Outcome(job, fingerprint, doc, tuple(units), vectors, weak, al.warnings)
+
+
+# --------------------------------------------------------------------------- parent side
+def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
+    """Write one pair's document, units and vectors in one transaction."""
+    from tm.vectors import check_model, store_vectors
+
+    assert out.document is not None and out.fingerprint is not None
+    with tm.transaction():
+        if tm.find_document(out.fingerprint) is not None:
+            summary.skipped += 1
+            return
+        doc_id, _ = tm.add_document(out.document)
+        stamp = now_iso()
+        ids = []
+        for u in out.units:
+            unit_id, new = tm.add_unit(u, document=doc_id, origin="aligned", stamp=stamp)
+            assert unit_id is not None  # empty sides were filtered by the worker
+            ids.append(unit_id)
+            summary.units_added += new
+            summary.units_existing += not new
+        if out.vectors is not None:
+            check_model(tm, model, out.vectors.shape[1])
+            store_vectors(tm, ids, out.vectors)
+    summary.stored += 1
+    summary.weak += out.weak
+
+
+def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
+              workers: Optional[int] = None, min_score: float = 0.5,
+              review_below: float = REVIEW_BELOW, timeout: float = 20.0,
+              max_bytes: int = 10_000_000,
+              progress: Optional[Callable[[PairJob, str], None]] = None) -> BatchSummary:
+    """Align and store every pair of ``jobs`` into ``tm`` (see the module docstring).
+
+    ``progress(job, status)`` is called in the parent after each pair, with status
+    ``stored``, ``skipped`` or ``failed``.
+    """
+    import multiprocessing
+
+    start = time.perf_counter()
+    summary = BatchSummary(pairs=len(jobs))
+    known = frozenset(d.fingerprint for d in tm.documents() if d.fingerprint)
+    todo = []
+    for job in jobs:  # local files: known pairs are skipped without reading them
+        hashes = (content_hash(job.en), content_hash(job.ru))
+        if None not in hashes and f"{hashes[0]}:{hashes[1]}" in known:
+            summary.skipped += 1
+            if progress:
+                progress(job, "skipped")
+        else:
+            todo.append(job)
+    options = {"min_score": min_score, "timeout": timeout, "max_bytes": max_bytes}
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    if todo:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded, DB-holding parent
+        pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(model, known, options))
+        try:
+            for out in pool.map(_work, todo):  # in list order: the same TM however it runs
+                if out.error is not None:
+                    summary.failed.append((out.job, out.error))
+                    status = "failed"
+                elif out.document is None:
+                    summary.skipped += 1
+                    status = "skipped"
+                else:
+                    before = summary.stored
+                    _store(tm, out, model, summary)
+                    status = "stored" if summary.stored > before else "skipped"
+                    _review(out, review_below, summary)
+                if progress:
+                    progress(out.job, status)
+        except BrokenProcessPool:
+            raise TMError("a worker process died (out of memory?); run the same command again:"
+                          " pairs already stored are skipped") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _review(out: _Outcome, review_below: float, summary: BatchSummary) -> None:
+    reasons = []
+    if out.job.confidence is not None and out.job.confidence < review_below:
+        reasons.append(f"pairing confidence {out.job.confidence:.3f}")
+    reasons += list(out.warnings)
+    if reasons:
+        summary.review.append((out.job, "; ".join(reasons)))

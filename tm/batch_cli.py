@@ -1,0 +1,64 @@
+"""``diptych add --batch PAIRS.tsv``: progress bar and closing summary over :func:`run_batch`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tm.batch import PairJob, read_pairs, run_batch
+from tm.errors import TMError
+from tm.store import TM
+
+MAX_LISTED = 20
+"""Pairs to review (and failures) listed one a line; the rest are counted."""
+
+
+def add_batch(batch: Optional[Path], en_file: Optional[Path], ru_file: Optional[Path], *,
+              db: Optional[Path], min_score: float, model: str) -> None:
+    """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores)."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    if batch is None:
+        raise TMError("give the two editions (diptych add EN_FILE RU_FILE) or a pair list"
+                      " (diptych add --batch PAIRS.tsv); see --help")
+    if en_file is not None or ru_file is not None:
+        raise TMError("give either EN_FILE RU_FILE or --batch PAIRS.tsv, not both")
+    jobs = read_pairs(batch)
+    workers = os.environ.get("DIPTYCH_WORKERS", "")
+    console = Console(stderr=True)
+    with TM.open(db) as tm, Progress(
+        TextColumn("[bold]adding[/bold]"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TextColumn("ETA"),
+        TimeRemainingColumn(), console=console, transient=False,
+    ) as progress:
+        counts = {"stored": 0, "skipped": 0, "failed": 0}
+        task = progress.add_task("pairs", total=len(jobs), counts="")
+
+        def advance(job: PairJob, status: str) -> None:
+            counts[status] += 1
+            if not console.is_terminal:  # logs: one line a pair instead of a live bar
+                done = sum(counts.values())
+                typer.echo(f"diptych: [{done}/{len(jobs)}] {status}: {job.en} / {job.ru}",
+                           err=True)
+            progress.update(task, advance=1, counts=", ".join(f"{v} {k}"
+                                                              for k, v in counts.items()))
+
+        summary = run_batch(tm, jobs, model=model, min_score=min_score,
+                            workers=int(workers) if workers.isdigit() else None,
+                            progress=advance)
+        path = tm.path
+    for job, why in summary.failed[:MAX_LISTED]:
+        typer.echo(f"diptych: failed: {batch}:{job.line} {job.en} / {job.ru}: {why}", err=True)
+    for job, why in summary.review[:MAX_LISTED]:
+        typer.echo(f"diptych: review: {batch}:{job.line} {job.en} / {job.ru}: {why}", err=True)
+    hidden = max(0, len(summary.review) - MAX_LISTED) + max(0, len(summary.failed) - MAX_LISTED)
+    if hidden:
+        typer.echo(f"diptych: ... and {hidden} more", err=True)
+    typer.echo(f"{path}: " + "\n".join(summary.lines()))
+    if summary.failed:
+        raise typer.Exit(1)
