@@ -62,9 +62,10 @@ class _Line:
     def __init__(self, norm: str, start: int, stop: int) -> None:
         raw = norm[start:stop]
         heading = _HEADING.match(raw)
+        symbol = None if heading else _SYMBOL_BULLET.match(raw)
         if heading:
             start += heading.end()
-        elif symbol := _SYMBOL_BULLET.match(raw):  # "• Regions" -> "Regions"; dashes are kept
+        elif symbol:  # "• Regions" -> "Regions"; dashes and numbers are kept
             start += symbol.end()
         while norm[start].isspace():
             start += 1
@@ -77,7 +78,7 @@ class _Line:
         self.text = norm[start:stop]
         self.heading = bool(heading)
         bullet = _BULLET.match(self.text)
-        self.bullet = bool(bullet)
+        self.bullet = bool(bullet or symbol)
         self.body = self.text[bullet.end() :] if bullet else self.text  # after a list marker
         self.indented = raw[:1].isspace()
 
@@ -300,7 +301,7 @@ def split_presplit(text: str) -> list[Sentence]:
 
 # -- the sentence layer: a library's cuts, corrected by rules -------------------------------------
 
-_CANDIDATE = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[^\w.])([^\W\d_])\.$")
 _PAIR_HALF = re.compile(r"(?:^|[^\w.])[^\W\d_]\.$")
@@ -382,14 +383,36 @@ _BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measu
 
 
 def _library_cuts(chunk: str, lang: str) -> set[int]:
-    """Sentence starts (after the first) by the library measured best for ``lang``."""
-    if _BASES.get(lang) == "nupunkt":
-        import nupunkt
+    """Sentence starts (after the first) by the library measured best for ``lang``.
 
-        return {a for a, _ in nupunkt.sentence_spans(chunk)} - {0}
-    import razdel  # type: ignore[import-untyped]
+    razdel slows down quadratically on a long run it joins (1 MB of ``т. е.``), so it gets
+    pieces of at most ``_PIECE`` characters, cut inside a run of words where no cut can be.
+    """
+    cuts: set[int] = set()
+    start = 0
+    while start < len(chunk):
+        stop = len(chunk)
+        if stop - start > _PIECE:
+            stop = start + _PIECE
+            while stop > start + _PIECE // 2 and not (
+                chunk[stop] == " " and chunk[stop - 1].isalnum()
+            ):
+                stop -= 1
+        piece = chunk[start:stop]
+        if _BASES.get(lang) == "nupunkt":
+            import nupunkt
 
-    return {s.start for s in razdel.sentenize(chunk)} - {0}
+            starts = [a for a, _ in nupunkt.sentence_spans(piece)]
+        else:
+            import razdel  # type: ignore[import-untyped]
+
+            starts = [s.start for s in razdel.sentenize(piece)]
+        cuts.update(start + a for a in starts[1:])
+        start = stop
+    return cuts
+
+
+_PIECE = 10_000
 
 
 def _abbreviations(left: str) -> list[str]:
@@ -412,29 +435,32 @@ def _opener(right: str, lang: str) -> bool:
 
 def _missed(left: str, right: str, lang: str) -> bool:
     """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
+    if not right[:1].isupper():
+        return False
+    if lang == "en" and _DATE_STOP.search(left[-14:]):
+        return True  # "on Oct. 4. Putin said"
+    if not _opener(right, lang):
+        return False
     ends = _ENDABLE.get(lang, frozenset())
     keys = [k for k in _abbreviations(left) if k in ends]
-    if keys and all(len(k) == 1 for k in keys) and not _NUMBER_END.search(left[-12:]):
-        return False  # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
-    if keys:
-        return _opener(right, lang)
+    if keys:  # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
+        return any(len(k) > 1 for k in keys) or bool(_NUMBER_END.search(left[-12:]))
     initial = _INITIAL.search(left[-3:])  # "Серии А. В данный момент", "Plan B. The"
-    if lang == "en" and _DATE_STOP.search(left[-14:]) and right[:1].isupper():
-        return True  # "on Oct. 4. Putin said"
-    return bool(initial and initial.group(1).isupper()) and _opener(right, lang)
+    return bool(initial and initial.group(1).isupper())
 
 
 def _joins(left: str, right: str, lang: str) -> bool:
-    """Should the cut between sentence-so-far ``left`` and the text ``right`` be undone?"""
+    """Should the cut between ``left`` (the end of the sentence so far) and ``right`` go?"""
     if not left or not right:
         return True
     first = _FIRST_WORD.match(right)
     if right[0].islower() or left[-1] in ",;:":
         return True
-    if _ATTRIBUTION.match(right) and right[2:3].islower() and _SAID_END.search(left):
+    said = _ATTRIBUTION.match(right)
+    if said and said.group()[-1].islower() and _SAID_END.search(left):
         return True  # «Мы победили!» — закричал тренер.
     if left.count("(") > left.count(")"):
-        close, reopen = right.find(")", 0, 300), right.find("(", 0, 300)
+        close, reopen = right.find(")"), right.find("(")
         if close >= 0 and (reopen < 0 or close < reopen):
             return True
     opener = _opener(right, lang)
@@ -456,17 +482,22 @@ def _joins(left: str, right: str, lang: str) -> bool:
     )
 
 
+_WINDOW = 300  # characters of context the rules look at on each side of a cut
+
+
 def _sentences(chunk: str, lang: str) -> list[tuple[int, int]]:
     """Trimmed (start, stop) spans of the sentences of one run of text."""
     code = _lang(lang)
     cuts = _library_cuts(chunk, code)
     for match in _CANDIDATE.finditer(chunk):
         cut = match.end()
-        if cut not in cuts and _missed(chunk[:cut].rstrip(), chunk[cut : cut + 40], code):
+        left = chunk[max(0, cut - _WINDOW) : cut].rstrip()
+        if cut not in cuts and _missed(left, chunk[cut : cut + _WINDOW], code):
             cuts.add(cut)
     bounds, start = [0], 0
     for cut in sorted(cuts):
-        if not _joins(chunk[start:cut].rstrip(), chunk[cut : cut + 300], code):
+        left = chunk[max(start, cut - _WINDOW) : cut].rstrip()  # bounded: no quadratic time
+        if not _joins(left, chunk[cut : cut + _WINDOW], code):
             bounds.append(cut)
             start = cut
     bounds.append(len(chunk))

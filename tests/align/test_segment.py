@@ -264,6 +264,18 @@ def test_language_code_variants() -> None:
     assert texts(text, "EN-us") == texts(text, "en") == ["Gen. Petraeus testified.", "He left."]
 
 
+def test_long_runs_are_split_in_pieces_without_losing_or_adding_cuts() -> None:
+    many = " ".join(f"Mr. Smith saw item {i} at 5 p.m. on Monday." for i in range(3000))
+    assert len(split(many, "en")) == 3000
+    joined = "сумма 5 тыс. руб. в месяц, т. е. им. Иванова, " * 3000 + "и всё."
+    assert texts(joined, "ru") == [joined.strip()]
+
+
+def test_bullet_lines_are_never_joined() -> None:
+    text = "Menu\n  • Newsletter\n  • русский\n  • Support us"
+    assert layout(text, "ru") == [(0, "Menu"), (1, "Newsletter"), (2, "русский"), (3, "Support us")]
+
+
 # -- presplit --------------------------------------------------------------------------------------
 
 
