@@ -64,7 +64,7 @@ def _media_type(headers: Message) -> tuple[str, Optional[str]]:
 
 
 def _read_limited(resp: IO[bytes], url: str, *, max_bytes: int, deadline: float,
-                  timeout: float, gzip: bool) -> bytes:
+                  gzip: bool) -> bytes:
     """Read the body in blocks, refusing more than ``max_bytes`` (after decompression)."""
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
     parts: list[bytes] = []
@@ -121,8 +121,7 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
                     " or save the article as a file"
                 )
             gzip = (resp.headers.get("Content-Encoding") or "").lower() == "gzip"
-            data = _read_limited(resp, url, max_bytes=max_bytes, deadline=deadline,
-                                 timeout=timeout, gzip=gzip)
+            data = _read_limited(resp, url, max_bytes=max_bytes, deadline=deadline, gzip=gzip)
             return Page(resp.geturl(), data, media, charset)
     except InputError:
         raise
@@ -142,7 +141,7 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
         raise InputError(f"cannot fetch '{url}': HTTP {exc.code} {exc.reason} ({hint})") from None
     except urllib.error.URLError as exc:
         raise InputError(f"cannot fetch '{url}': {_reason(exc.reason, host, timeout)}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise InputError(
             f"cannot fetch '{url}': no complete answer within {timeout:g} s; try again later or"
             " raise --timeout"

@@ -22,14 +22,14 @@ from typing import Optional, Union
 from align.errors import InputError
 from align.fetch import fetch, is_url
 
-__all__ = ["Kind", "SourceText", "read_source", "source_kind", "decode_html"]
+__all__ = ["Kind", "SourceText", "decode_html", "read_source", "source_kind"]
 
 MAX_BYTES = 10_000_000
 TIMEOUT = 20.0
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 _MD_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 class Kind(str, Enum):
@@ -118,7 +118,7 @@ def _paragraphs_of_text(text: str) -> list[str]:
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
     """Simple ``key: value`` YAML front matter of a Markdown file, and the rest."""
-    m = re.match(r"\A---[ \t]*\n(.*?)\n(---|\.\.\.)[ \t]*(\n|\Z)", text, re.S)
+    m = re.match(r"\A---[ \t]*\n(.*?)\n(---|\.\.\.)[ \t]*(\n|\Z)", text, re.DOTALL)
     if not m:
         return {}, text
     meta = {}

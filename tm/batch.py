@@ -55,10 +55,10 @@ class BatchSummary:
         """The closing summary, a line per fact."""
         rate = self.stored / self.seconds * 60 if self.seconds > 0 else 0.0
         return [
-            f"{self.pairs} pairs: {self.stored} stored, {self.skipped} already in the TM,"
-            f" {len(self.failed)} failed ({self.seconds:.0f} s, {rate:.1f} stored pairs/min)",
-            f"{self.units_added} units added, {self.units_existing} already there,"
-            f" {self.weak} weak pairs left out",
+            (f"{self.pairs} pairs: {self.stored} stored, {self.skipped} already in the TM,"
+             f" {len(self.failed)} failed ({self.seconds:.0f} s, {rate:.1f} stored pairs/min)"),
+            (f"{self.units_added} units added, {self.units_existing} already there,"
+             f" {self.weak} weak pairs left out"),
             f"{len(self.review)} pairs to review (low confidence)",
         ]
 

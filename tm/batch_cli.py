@@ -20,8 +20,14 @@ def add_batch(batch: Optional[Path], en_file: Optional[Path], ru_file: Optional[
               db: Optional[Path], min_score: float, model: str) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores)."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     if batch is None:
         raise TMError("give the two editions (diptych add EN_FILE RU_FILE) or a pair list"

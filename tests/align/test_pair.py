@@ -18,7 +18,14 @@ from typer.testing import CliRunner
 
 from align.errors import InputError
 from align.pair import (
-    DocText, anchors, confidence, list_sources, match, order_score, pair_texts, units,
+    DocText,
+    anchors,
+    confidence,
+    list_sources,
+    match,
+    order_score,
+    pair_texts,
+    units,
 )
 from align.pair_cli import register
 
@@ -87,7 +94,7 @@ def corpus(shared: Path) -> tuple[list[str], list[str]]:
     return [_text(d["en"]) for d in docs], [_text(d["ru"]) for d in docs]
 
 
-def test_pair_texts_finds_partners_and_leaves_orphans(encoder, corpus) -> None:  # noqa: ANN001
+def test_pair_texts_finds_partners_and_leaves_orphans(encoder, corpus) -> None:
     en, ru = corpus
     # English story 0 lost its Russian edition, Russian story 7 its English one; shuffled sides
     en_ids, ru_ids = [5, 0, 3, 1, 6, 2, 4], [2, 7, 4, 6, 1, 3, 5]
@@ -101,7 +108,7 @@ def test_pair_texts_finds_partners_and_leaves_orphans(encoder, corpus) -> None: 
     assert all(conf < 0.5 for _, _, conf in result.unmatched_en + result.unmatched_ru)
 
 
-def test_order_is_evidence(encoder, corpus) -> None:  # noqa: ANN001
+def test_order_is_evidence(encoder, corpus) -> None:
     """The same Russian sentences scrambled score lower than the real edition."""
     en, ru = corpus
     story = units(ru[1])
@@ -111,7 +118,7 @@ def test_order_is_evidence(encoder, corpus) -> None:  # noqa: ANN001
     assert [(p.en, p.ru) for p in result.pairs] == [(0, 1)]
 
 
-def test_dates_break_a_tie(encoder) -> None:  # noqa: ANN001
+def test_dates_break_a_tie(encoder) -> None:
     """Two copies of one Russian story: the one published the same day wins (but not surely)."""
     en = DocText("The ferry returns on June 1. Tickets cost 1,500 soms.", "2024-03-04")
     ru = "Паром вернётся 1 июня. Билет стоит 1500 сомов."
@@ -159,7 +166,7 @@ def _app() -> typer.Typer:
     return app
 
 
-def test_pair_command(tmp_path: Path, corpus, news_site: str) -> None:  # noqa: ANN001
+def test_pair_command(tmp_path: Path, corpus, news_site: str) -> None:
     en, ru = corpus
     en_dir, ru_dir = tmp_path / "en", tmp_path / "ru"
     en_dir.mkdir()
@@ -186,7 +193,7 @@ def test_pair_command(tmp_path: Path, corpus, news_site: str) -> None:  # noqa: 
     assert "5 pairs of 5 English and 6 Russian sources" in res.stderr
 
 
-def test_pair_command_unmatched_file_and_errors(tmp_path: Path, corpus) -> None:  # noqa: ANN001
+def test_pair_command_unmatched_file_and_errors(tmp_path: Path, corpus) -> None:
     en, ru = corpus
     for name, text in (("en/a.txt", en[0]), ("en/b.txt", en[1]), ("ru/a.txt", ru[0])):
         (tmp_path / name).parent.mkdir(exist_ok=True)

@@ -44,7 +44,7 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         status, headers, body = ROUTES.get(self.path, (404, {"Content-Type": "text/html"},
                                                        b"<h1>Not found</h1>"))
         self.send_response(status)
