@@ -25,6 +25,13 @@ _FURNITURE = re.compile(
     r"|^(реклама|читайте также|поделиться|популярное|самое читаемое)",
     re.IGNORECASE,
 )
+_INLINE = re.compile(
+    r"^(read (more|also)|see also|related( stories| articles)?|more on this( story)?|also read"
+    r"|читайте (также|еще|ещё)|смотрите также|(ещё |еще )?по теме|подробнее)\s*[:—–-]"
+    r"|^(sign up|subscribe|get (our|the day)|подпишитесь|подписывайтесь|поддержите)\b",
+    re.IGNORECASE,
+)
+"""Page furniture that sits between story paragraphs: teaser links, newsletter appeals."""
 _BIO = re.compile(
     r"^[\w.\-]+( [\w.\-]+){1,3}( is| was|,| —| -) .{0,120}\b(correspondent|editor|reporter"
     r"|journalist|writer|contributor|columnist|корреспондент\w*|редактор\w*|журналист\w*"
@@ -164,7 +171,8 @@ def extract_article(html: str, *, url: Optional[str] = None, where: str = "page"
         _headline_and_standfirst(tree, title, body[0] if body else None) if tree is not None
         else (title, None)
     )
-    body = _trim(body, author, site)
+    body = _trim([p for p in body if not (len(p) < _MAX_FURNITURE and _INLINE.search(p))],
+                 author, site)
     head = [p for p in (headline, standfirst) if p]
     body = [p for p in body if p not in head]
     if not body:

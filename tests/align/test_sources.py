@@ -18,8 +18,9 @@ from align.sources import Kind, decode_html, read_source, source_kind
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
 EN_HTML = (NEWS / "lake-ferry.en.html").read_bytes()
 RU_HTML = (NEWS / "lake-ferry.ru.html").read_bytes()  # windows-1251, declared in <meta>
-EXPECTED = {lang: json.loads((NEWS / f"lake-ferry.{lang}.json").read_text("utf-8"))
-            for lang in ("en", "ru")}
+STORIES = ("lake-ferry", "night-buses")  # two page layouts, each in English and Russian
+EXPECTED = {(story, lang): json.loads((NEWS / f"{story}.{lang}.json").read_text("utf-8"))
+            for story in STORIES for lang in ("en", "ru")}
 
 MENU_ONLY = b"""<html><head><title>Sections</title></head><body><nav><ul>
 <li><a href="/a">Politics</a></li><li><a href="/b">Economy</a></li></ul></nav></body></html>"""
@@ -40,6 +41,10 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/plain.txt": (200, {"Content-Type": "text/plain; charset=utf-8"},
                    "Заголовок\n\nПервый абзац.\n\nВторой абзац.".encode()),
     "/empty": (200, {"Content-Type": "text/html"}, b""),
+    "/en/night-buses": (200, {"Content-Type": "text/html"},
+                        (NEWS / "night-buses.en.html").read_bytes()),
+    "/ru/night-buses": (200, {"Content-Type": "text/html"},
+                        (NEWS / "night-buses.ru.html").read_bytes()),
 }
 
 
@@ -73,11 +78,15 @@ def _paragraphs(text: str) -> list[str]:
     return text.split("\n\n")
 
 
-@pytest.mark.parametrize("path, lang", [("/en/ferry", "en"), ("/ru/ferry", "ru"),
-                                        ("/ru/ferry-declared", "ru"), ("/gz/ferry", "en")])
-def test_story_kept_and_page_furniture_dropped(site: str, path: str, lang: str) -> None:
+@pytest.mark.parametrize("path, story, lang", [
+    ("/en/ferry", "lake-ferry", "en"), ("/ru/ferry", "lake-ferry", "ru"),
+    ("/ru/ferry-declared", "lake-ferry", "ru"), ("/gz/ferry", "lake-ferry", "en"),
+    ("/en/night-buses", "night-buses", "en"), ("/ru/night-buses", "night-buses", "ru"),
+])
+def test_story_kept_and_page_furniture_dropped(site: str, path: str, story: str, lang: str
+                                               ) -> None:
     src = read_source(site + path)
-    want = EXPECTED[lang]
+    want = EXPECTED[story, lang]
     assert _paragraphs(src.text) == want["story"]  # headline, standfirst, body, in order
     leaked = [f for f in want["furniture"] if f in src.text]
     assert leaked == []
@@ -85,7 +94,7 @@ def test_story_kept_and_page_furniture_dropped(site: str, path: str, lang: str) 
 
 def test_metadata(site: str) -> None:
     src = read_source(site + "/ru/ferry")
-    assert src.title == EXPECTED["ru"]["story"][0]
+    assert src.title == EXPECTED["lake-ferry", "ru"]["story"][0]
     assert src.author == "Аида Темирова"
     assert src.date == "2024-03-04"
     assert src.canonical_url == "https://steppe-monitor.example/ru/issyk-kul-parom"
@@ -148,7 +157,7 @@ def test_html_file(tmp_path: Path) -> None:
     page = tmp_path / "saved page.htm"
     page.write_bytes(RU_HTML)
     src = read_source(page)
-    assert _paragraphs(src.text) == EXPECTED["ru"]["story"]
+    assert _paragraphs(src.text) == EXPECTED["lake-ferry", "ru"]["story"]
     assert src.source == str(page)
 
 

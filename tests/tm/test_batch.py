@@ -21,8 +21,8 @@ from tm.errors import TMError
 from tm.store import TM
 
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
-EXPECTED = {lang: json.loads((NEWS / f"lake-ferry.{lang}.json").read_text("utf-8"))
-            for lang in ("en", "ru")}
+EXPECTED = {(story, lang): json.loads((NEWS / f"{story}.{lang}.json").read_text("utf-8"))
+            for story in ("lake-ferry", "night-buses") for lang in ("en", "ru")}
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -58,24 +58,27 @@ def test_read_pairs(tmp_path: Path) -> None:
 
 
 def test_pages_by_url_reach_the_tm_without_boilerplate(tmp_path: Path, news_site: str) -> None:
-    pairs = [PairJob(1, f"{news_site}/lake-ferry.en.html", f"{news_site}/lake-ferry.ru.html",
-                     0.95),
-             PairJob(2, f"{news_site}/lake-ferry.en.html", f"{news_site}/missing.html", 0.6)]
+    pairs = [PairJob(k, f"{news_site}/{story}.en.html", f"{news_site}/{story}.ru.html", 0.95)
+             for k, story in enumerate(("lake-ferry", "night-buses"), 1)]
+    pairs.append(PairJob(3, f"{news_site}/lake-ferry.en.html", f"{news_site}/gone.html", 0.6))
     with TM.open(tmp_path / "tm.db") as tm:
-        summary = run_batch(tm, pairs, workers=1)
-        units = list(tm.iter_units())
-        (doc,) = tm.documents()
-        meta = json.loads(tm.conn.execute("SELECT meta FROM documents").fetchone()[0])
-    assert (summary.stored, summary.skipped, len(summary.failed)) == (1, 0, 1)
-    assert "HTTP 404" in summary.failed[0][1]
-    for lang in ("en", "ru"):
-        stored = " ".join(getattr(u, lang) for u in units)
-        missing = [p for p in EXPECTED[lang]["story"] if p not in stored]
-        leaked = [f for f in EXPECTED[lang]["furniture"] if f in stored]
-        assert (missing, leaked) == ([], [])
-    assert summary.units_added == len(units) >= 15
-    assert (doc.title, doc.date) == (EXPECTED["en"]["story"][0], "2024-03-04")
-    assert doc.url == "https://steppe-monitor.example/kyrgyzstan-issyk-kul-ferry-returns"
+        summary = run_batch(tm, pairs, workers=2)
+        docs = {d.title: d for d in tm.documents()}
+        units = {d.title: list(tm.iter_units(doc=d.id)) for d in docs.values()}
+        meta = json.loads(tm.conn.execute("SELECT meta FROM documents WHERE id = 1").fetchone()[0])
+    assert (summary.stored, summary.skipped, len(summary.failed)) == (2, 0, 1)
+    assert "HTTP 404" in summary.failed[0][1] and "/gone.html" in summary.failed[0][1]
+    assert summary.units_added == sum(map(len, units.values()))
+    for story in ("lake-ferry", "night-buses"):
+        title = EXPECTED[story, "en"]["story"][0]
+        for lang in ("en", "ru"):
+            stored = " ".join(getattr(u, lang) for u in units[title])
+            missing = [p for p in EXPECTED[story, lang]["story"] if p not in stored]
+            leaked = [f for f in EXPECTED[story, lang]["furniture"] if f in stored]
+            assert (story, lang, missing, leaked) == (story, lang, [], [])
+    ferry = docs[EXPECTED["lake-ferry", "en"]["story"][0]]
+    assert ferry.date == "2024-03-04"
+    assert ferry.url == "https://steppe-monitor.example/kyrgyzstan-issyk-kul-ferry-returns"
     assert meta["en_author"] == "Aida Temirova" and meta["ru_author"] == "Аида Темирова"
     assert meta["pair_confidence"] == 0.95
     assert summary.review == []
