@@ -11,13 +11,13 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from tm.search import Match, Mode
 
-DbOption = Annotated[Optional[Path], typer.Option(
+DbOption = Annotated[Path | None, typer.Option(
     "--db", envvar="DIPTYCH_DB", help="Translation memory file (default: ./diptych.db).",
     show_default=False)]
 ModelOption = Annotated[str, typer.Option(
@@ -43,7 +43,7 @@ def _help(text: str) -> str:
     return "\n\n".join(out)
 
 
-def _err_console():  # noqa: ANN202
+def _err_console():
     from rich.console import Console
 
     return Console(stderr=True)
@@ -68,21 +68,21 @@ Embeddings for semantic search are computed right away.
 
 
 def add_command(
-    en_file: Annotated[Optional[Path], typer.Argument(help="The English edition (UTF-8 text).",
+    en_file: Annotated[Path | None, typer.Argument(help="The English edition (UTF-8 text).",
                                                       show_default=False)] = None,
-    ru_file: Annotated[Optional[Path], typer.Argument(help="The Russian edition.",
+    ru_file: Annotated[Path | None, typer.Argument(help="The Russian edition.",
                                                       show_default=False)] = None,
-    title: Annotated[Optional[str], typer.Option(help="Story title (default: file name).",
+    title: Annotated[str | None, typer.Option(help="Story title (default: file name).",
                                                  show_default=False)] = None,
-    url: Annotated[Optional[str], typer.Option(help="Story URL.", show_default=False)] = None,
-    date: Annotated[Optional[str], typer.Option(help="Publication date (YYYY-MM-DD).",
+    url: Annotated[str | None, typer.Option(help="Story URL.", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD).",
                                                 show_default=False)] = None,
     db: DbOption = None,
     min_score: Annotated[float, typer.Option(
         "--min-score", min=0.0, max=1.0,
         help="Pairs under this alignment confidence are not stored.")] = 0.5,
     model: ModelOption = "use-m3",
-    batch: Annotated[Optional[Path], typer.Option(
+    batch: Annotated[Path | None, typer.Option(
         "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
         " output; files or URLs) on all cores, resumably.", show_default=False)] = None,
 ) -> None:
@@ -181,14 +181,14 @@ def search_command(
     query: Annotated[str, typer.Argument(
         help="Text to look up, or - to read one query a line from stdin.", show_default=False)],
     mode: Annotated[Mode, typer.Option("--mode", help="How to look it up.")] = Mode.auto,
-    lang: Annotated[Optional[Lang], typer.Option(
+    lang: Annotated[Lang | None, typer.Option(
         "--lang", help="Language of the query (default: detected).", show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits per query.")] = 10,
     min_match: Annotated[int, typer.Option(
         "--min-match", min=0, max=100, help="Hide hits below this match %.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a hit.")] = False,
     db: DbOption = None,
-    model: Annotated[Optional[str], typer.Option(
+    model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Encoder for semantic queries (default: the one the TM was "
         "indexed with).", show_default=False)] = None,
 ) -> None:
@@ -240,12 +240,12 @@ stay in the original language for the translator.
 def pretranslate_command(
     article: Annotated[Path, typer.Argument(help="The article (UTF-8 text, English or Russian).",
                                             show_default=False)],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the draft here (default: stdout).", show_default=False)]
         = None,
     fmt: Annotated[DraftFormat, typer.Option("--format", "-f", help="Draft format.")]
         = DraftFormat.text,
-    lang: Annotated[Optional[Lang], typer.Option(
+    lang: Annotated[Lang | None, typer.Option(
         "--lang", help="Language of the article (default: detected).", show_default=False)]
         = None,
     min_fill: Annotated[int, typer.Option(

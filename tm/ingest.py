@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
@@ -39,9 +38,9 @@ class AddResult:
 
 
 def store_alignment(tm: TM, al: Alignment, src_path: Path, tgt_path: Path, *,
-                    title: Optional[str] = None, url: Optional[str] = None,
-                    date: Optional[str] = None, min_score: float = 0.5,
-                    encoder: Optional[Encoder] = None, model: str = "use-m3") -> AddResult:
+                    title: str | None = None, url: str | None = None,
+                    date: str | None = None, min_score: float = 0.5,
+                    encoder: Encoder | None = None, model: str = "use-m3") -> AddResult:
     """Store the pairs of ``al`` (English = src, Russian = tgt) as one document."""
     en_sha, ru_sha = file_sha256(src_path), file_sha256(tgt_path)
     fingerprint = f"{en_sha}:{ru_sha}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 from align.types import Sentence
 from tm.search import Match, Searcher
@@ -28,7 +28,7 @@ class Segment:
     """One sentence of the article with its best TM match (if any reached 50%)."""
 
     sentence: Sentence
-    match: Optional[Match]
+    match: Match | None
     filled: bool
 
     @property
@@ -110,14 +110,14 @@ class Pretranslation:
         return write_tmx(out, header, units)
 
 
-def pretranslate(searcher: Searcher, text: str, *, lang: Optional[str] = None,
+def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
                  min_fill: int = 75) -> Pretranslation:
     """Split ``text`` (language detected unless given), look each sentence up (fuzzy)."""
     from align.segment import split
 
     lang = (lang or detect_lang(text))[:2]
     segments = []
-    cache: dict[str, Optional[Match]] = {}
+    cache: dict[str, Match | None] = {}
     for sentence in split(text, lang):
         if sentence.text not in cache:
             hits = searcher.search(sentence.text, mode="fuzzy", lang=lang, limit=1, min_match=50)

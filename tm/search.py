@@ -15,11 +15,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import combinations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional
+from itertools import combinations
 
 from rapidfuzz.distance import Levenshtein
 
@@ -57,7 +56,7 @@ MAX_MINOR = 10.0
 class _Profile:
     """What match % compares of one text: the word/placeable sequence and the minor parts."""
 
-    __slots__ = ("text", "toks", "keys")
+    __slots__ = ("keys", "text", "toks")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -98,7 +97,7 @@ class FuzzyScorer:
             cost += MINOR_COST * max(0, _diff(qw, cw) - _diff(lower_q, lower_c))
         return min(cost, MAX_MINOR)
 
-    def score(self, c: _Profile, base: Optional[float] = None) -> int:
+    def score(self, c: _Profile, base: float | None = None) -> int:
         if self.query.text == c.text:
             return 100
         b = self.base(c) if base is None else base
@@ -176,14 +175,14 @@ class Searcher:
     MAX_POSTINGS = 4_000
     DF_CAP = 1_000
 
-    def __init__(self, tm: TM, *, encoder: object = None, model: Optional[str] = None) -> None:
+    def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
         self.tm = tm
         self._encoder = encoder
         self._model = model
         self._vectors: object = None
 
     # ---------------------------------------------------------------- modes
-    def search(self, query: str, *, mode: Mode | str = Mode.auto, lang: Optional[str] = None,
+    def search(self, query: str, *, mode: Mode | str = Mode.auto, lang: str | None = None,
                limit: int = 10, min_match: int = 0) -> list[Match]:
         """Best matches first. ``lang`` is the query's language (detected when None)."""
         query = query.strip()
@@ -275,7 +274,7 @@ class Searcher:
     def has_vectors(self) -> bool:
         return self.tm.conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
 
-    def _vector_search(self):  # noqa: ANN202
+    def _vector_search(self):
         from tm import vectors
 
         if self._vectors is None:
@@ -285,7 +284,7 @@ class Searcher:
             self._vectors = vectors.VectorSearch(self.tm)
         return self._vectors
 
-    def _get_encoder(self):  # noqa: ANN202
+    def _get_encoder(self):
         from tm import vectors
 
         stored = self.tm.get_setting("embedding_model") or vectors.DEFAULT_MODEL

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from tm.errors import TMError
 from tm.textproc import fts_text
@@ -80,15 +80,15 @@ class UnitIn:
 
     en: str
     ru: str
-    score: Optional[float] = None
-    position: Optional[int] = None
+    score: float | None = None
+    position: int | None = None
     en_lang: str = "en"
     ru_lang: str = "ru"
-    en_markup: Optional[str] = None
-    ru_markup: Optional[str] = None
-    meta: Optional[Mapping[str, Any]] = None
-    created: Optional[str] = None
-    changed: Optional[str] = None
+    en_markup: str | None = None
+    ru_markup: str | None = None
+    meta: Mapping[str, Any] | None = None
+    created: str | None = None
+    changed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,14 @@ class Unit:
     id: int
     en: str
     ru: str
-    score: Optional[float]
+    score: float | None
     origin: str
     created: str
     changed: str
     en_lang: str = "en"
     ru_lang: str = "ru"
-    en_markup: Optional[str] = None
-    ru_markup: Optional[str] = None
+    en_markup: str | None = None
+    ru_markup: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     docs: tuple[tuple[int, int], ...] = ()
 
@@ -114,28 +114,28 @@ class Unit:
 class DocumentIn:
     """A source of units: an article pair (title, URL, date, file hashes) or an imported file."""
 
-    title: Optional[str] = None
-    url: Optional[str] = None
-    date: Optional[str] = None
-    en_path: Optional[str] = None
-    ru_path: Optional[str] = None
-    en_sha256: Optional[str] = None
-    ru_sha256: Optional[str] = None
-    fingerprint: Optional[str] = None
-    meta: Optional[Mapping[str, Any]] = None
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    en_path: str | None = None
+    ru_path: str | None = None
+    en_sha256: str | None = None
+    ru_sha256: str | None = None
+    fingerprint: str | None = None
+    meta: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Document:
     id: int
-    title: Optional[str]
-    url: Optional[str]
-    date: Optional[str]
-    en_path: Optional[str]
-    ru_path: Optional[str]
-    en_sha256: Optional[str]
-    ru_sha256: Optional[str]
-    fingerprint: Optional[str]
+    title: str | None
+    url: str | None
+    date: str | None
+    en_path: str | None
+    ru_path: str | None
+    en_sha256: str | None
+    ru_sha256: str | None
+    fingerprint: str | None
     added: str
     units: int = 0
 
@@ -224,7 +224,7 @@ class TM:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, path: Union[str, Path, None] = None, *, create: bool = True) -> "TM":
+    def open(cls, path: str | Path | None = None, *, create: bool = True) -> TM:
         """Open (or create) the TM at ``path`` and bring its schema up to date.
 
         ``create=False`` refuses a missing file (for read-only commands such as ``search``).
@@ -244,7 +244,7 @@ class TM:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "TM":
+    def __enter__(self) -> TM:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -273,7 +273,7 @@ class TM:
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
     @contextmanager
-    def transaction(self) -> Iterator["TM"]:
+    def transaction(self) -> Iterator[TM]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` if the block raises. Re-entrant."""
         if self._depth:
             self._depth += 1
@@ -306,7 +306,7 @@ class TM:
                       "when the other diptych command has finished")
 
     # ------------------------------------------------------------------ settings
-    def get_setting(self, key: str) -> Optional[str]:
+    def get_setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
@@ -333,7 +333,7 @@ class TM:
                  None if doc.meta is None else json.dumps(doc.meta, ensure_ascii=False)))
             return int(cur.lastrowid or 0), True
 
-    def find_document(self, fingerprint: str) -> Optional[int]:
+    def find_document(self, fingerprint: str) -> int | None:
         row = self.conn.execute("SELECT id FROM documents WHERE fingerprint = ?",
                                 (fingerprint,)).fetchone()
         return None if row is None else int(row[0])
@@ -359,7 +359,7 @@ class TM:
         return int(row[0])
 
     # ------------------------------------------------------------------ units
-    def add_units(self, units: Iterable[UnitIn], *, document: Optional[int] = None,
+    def add_units(self, units: Iterable[UnitIn], *, document: int | None = None,
                   origin: Origin = "imported") -> AddCounts:
         """Add units in ONE transaction (all or nothing); duplicates link to the stored unit."""
         if origin not in ORIGINS:
@@ -378,8 +378,8 @@ class TM:
                     existing += 1
         return AddCounts(added, existing, skipped)
 
-    def add_unit(self, u: UnitIn, *, document: Optional[int] = None, origin: Origin = "imported",
-                 position: int = 0, stamp: Optional[str] = None) -> tuple[Optional[int], bool]:
+    def add_unit(self, u: UnitIn, *, document: int | None = None, origin: Origin = "imported",
+                 position: int = 0, stamp: str | None = None) -> tuple[int | None, bool]:
         """Add one unit (inside the caller's transaction, or its own): ``(id, is_new)``, or
         ``(None, False)`` when a side is empty. ``u.position`` overrides ``position``."""
         en, ru = u.en.strip(), u.ru.strip()
@@ -425,9 +425,11 @@ class TM:
             docs = tuple((int(d), int(p)) for d, p in self.conn.execute(
                 "SELECT doc_id, position FROM unit_docs WHERE unit_id = ? ORDER BY doc_id,"
                 " position", (row[0],)))
-        return Unit(*row[:11], meta=json.loads(row[11]) if row[11] else {}, docs=docs)
+        return Unit(id=row[0], en=row[1], ru=row[2], score=row[3], origin=row[4], created=row[5],
+                    changed=row[6], en_lang=row[7], ru_lang=row[8], en_markup=row[9],
+                    ru_markup=row[10], meta=json.loads(row[11]) if row[11] else {}, docs=docs)
 
-    def get_unit(self, unit_id: int) -> Optional[Unit]:
+    def get_unit(self, unit_id: int) -> Unit | None:
         row = self.conn.execute(f"SELECT {self._UNIT_COLUMNS} FROM units WHERE id = ?",
                                 (unit_id,)).fetchone()
         return None if row is None else self._unit(row)
@@ -441,15 +443,16 @@ class TM:
                 out[unit_id] = unit
         return out
 
-    def iter_units(self, doc: Optional[int] = None, since: Optional[str] = None,
-                   min_score: Optional[float] = None, *, with_docs: bool = False,
+    def iter_units(self, doc: int | None = None, since: str | None = None,
+                   min_score: float | None = None, *, with_docs: bool = False,
                    batch: int = 1000) -> Iterator[Unit]:
         """Stream units in id order (or in document order with ``doc``), in constant memory.
 
         ``since`` keeps units changed at or after an ISO date/time; ``min_score`` keeps units
         whose alignment score is at least that (units without a score, e.g. imported, pass).
         """
-        where, args = [], []  # type: ignore[var-annotated]
+        where: list[str] = []
+        args: list[object] = []
         if since is not None:
             where.append("u.changed >= ?")
             args.append(since)

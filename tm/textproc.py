@@ -23,7 +23,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 @lru_cache(maxsize=2)
 def _stemmer(lang: str) -> Any:
-    import Stemmer  # PyStemmer: Snowball in C
+    import Stemmer  # type: ignore[import-not-found]  # PyStemmer: Snowball in C
 
     stemmer = Stemmer.Stemmer("russian" if lang == "ru" else "english")
     stemmer.maxCacheSize = 0  # our dict below is faster than PyStemmer's own cache

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -65,7 +65,7 @@ def query_vector(encoder: Encoder, text: str) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
-def check_model(tm: TM, model: str, dim: Optional[int] = None) -> None:
+def check_model(tm: TM, model: str, dim: int | None = None) -> None:
     """Record the model on first use; refuse mixing models in one TM."""
     stored = tm.get_setting("embedding_model")
     if stored is None:
@@ -123,12 +123,12 @@ def missing(tm: TM, batch: int) -> Iterator[list[tuple[int, str, str]]]:
 class IndexResult:
     embedded: int
     total: int
-    ann: Optional[int]  # vectors in the ANN side file, if one was (re)built
+    ann: int | None  # vectors in the ANN side file, if one was (re)built
 
 
 def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 256,
-          rebuild: bool = False, ann: Optional[bool] = None,
-          progress: Optional[Callable[[int, int], None]] = None) -> IndexResult:
+          rebuild: bool = False, ann: bool | None = None,
+          progress: Callable[[int, int], None] | None = None) -> IndexResult:
     """Embed every unit that has no vector yet, committing each batch (so it is resumable).
 
     ``progress(done, todo)`` is called after each batch. ``ann`` builds the HNSW side file
@@ -151,7 +151,7 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
             progress(done, todo)
     have, total = coverage(tm)
     built = None
-    if ann if ann is not None else have >= ANN_MIN:
+    if ann if ann is not None else (have >= ANN_MIN and _uncovered(tm) > 0):
         built = build_ann(tm)
     return IndexResult(done, total, built)
 
@@ -170,6 +170,15 @@ def _dim(tm: TM) -> int:
     if dim is None:
         raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
     return int(dim)
+
+
+def _uncovered(tm: TM) -> int:
+    """Vectors not in the HNSW side file (all of them when there is none)."""
+    meta = _ann_meta_path(tm)
+    covered = int(json.loads(meta.read_text())["max_unit_id"]) \
+        if meta.exists() and ann_path(tm).exists() else 0
+    return int(tm.conn.execute("SELECT count(*) FROM embeddings WHERE unit_id > ?",
+                               (covered,)).fetchone()[0])
 
 
 def build_ann(tm: TM, batch: int = 50_000) -> int:
@@ -212,8 +221,8 @@ class VectorSearch:
 
             self._ann = Index.restore(str(ann_path(tm)), view=True)
             self._covered = int(json.loads(meta_path.read_text())["max_unit_id"])
-        self._ids: Optional[np.ndarray] = None
-        self._mat: Optional[np.ndarray] = None
+        self._ids: np.ndarray | None = None
+        self._mat: np.ndarray | None = None
 
     def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
         """ids and float32 matrix of the vectors not in the ANN file (all of them without one)."""

@@ -30,7 +30,7 @@ ARTICLE = (
 
 
 @pytest.fixture()
-def searcher(tmp_path: Path):  # noqa: ANN201
+def searcher(tmp_path: Path):
     with TM.open(tmp_path / "t.db") as tm:
         tm.add_units([UnitIn(e, r) for e, r in PAIRS])
         yield Searcher(tm)

@@ -28,7 +28,7 @@ PAIRS = [
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):  # noqa: ANN201
+def tm(tmp_path: Path):
     with TM.open(tmp_path / "t.db") as store:
         store.add_units([UnitIn(e, r) for e, r in PAIRS])
         yield store
@@ -123,7 +123,7 @@ def test_bad_queries_raise_tm_errors(tm: TM) -> None:
         s.search("weather", mode="semantic")
 
 
-def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:  # noqa: ANN001
+def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:
     vectors.index(tm, encoder)
     s = Searcher(tm, encoder=encoder)
     hit = s.search("Завтра ожидается солнечная погода.", mode="semantic", limit=1)[0]
@@ -134,7 +134,7 @@ def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:  # no
     assert auto[0].unit.en == PAIRS[4][0]
 
 
-def test_hnsw_side_file_gives_the_same_nearest_units(tm: TM, encoder) -> None:  # noqa: ANN001
+def test_hnsw_side_file_gives_the_same_nearest_units(tm: TM, encoder) -> None:
     result = vectors.index(tm, encoder, ann=True)
     assert result.ann == len(PAIRS) and vectors.ann_path(tm).exists()
     tm.add_units([UnitIn("A late unit about football.", "Поздняя запись о футболе.")])
@@ -146,7 +146,7 @@ def test_hnsw_side_file_gives_the_same_nearest_units(tm: TM, encoder) -> None:  
     assert vs.search(q, 1)[0][0] == len(PAIRS) + 1  # found in the exact (delta) part
 
 
-def test_index_is_resumable_and_refuses_another_model(tm: TM, encoder) -> None:  # noqa: ANN001
+def test_index_is_resumable_and_refuses_another_model(tm: TM, encoder) -> None:
     first = vectors.index(tm, encoder)
     assert (first.embedded, first.total) == (len(PAIRS), len(PAIRS))
     assert vectors.index(tm, encoder).embedded == 0

@@ -15,7 +15,7 @@ from tm.store import MIGRATIONS, TM, DocumentIn, UnitIn
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):  # noqa: ANN201
+def tm(tmp_path: Path):
     with TM.open(tmp_path / "t.db") as store:
         yield store
 
@@ -101,7 +101,7 @@ def test_tmx_payload_round_trips(tm: TM) -> None:
 
 
 def test_add_units_is_all_or_nothing(tm: TM) -> None:
-    def units():  # noqa: ANN202
+    def units():
         yield UnitIn("One.", "Один.")
         yield UnitIn("Two.", "Два.")
         raise RuntimeError("the file broke half-way")
