@@ -207,3 +207,39 @@ def test_pair_command_unmatched_file_and_errors(tmp_path: Path, corpus) -> None:
     assert (lang, src) == ("en", str(tmp_path / "en/b.txt")) and "confidence" in why
     res = CliRunner().invoke(_app(), ["pair", str(tmp_path / "nope"), str(tmp_path / "ru")])
     assert res.exit_code != 0 and isinstance(res.exception, InputError)
+
+
+class _StoryEncoder:
+    """A stand-in encoder: sentences ``"story:k ..."`` of one story share a direction, plus noise
+    (so pairing mechanics can be tested on hundreds of documents without a model)."""
+
+    name, dim = "fake", 64
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng(7)
+        self.stories: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            key = text.split()[0]
+            if key not in self.stories:
+                self.stories[key] = self.rng.standard_normal(self.dim)
+            v = self.stories[key] + 0.9 * self.rng.standard_normal(self.dim)
+            rows.append(v / np.linalg.norm(v))
+        return np.asarray(rows, dtype=np.float32)
+
+
+def test_pairing_hundreds_of_documents_with_orphans() -> None:
+    def doc(k: int, side: str) -> DocText:
+        return DocText(" ".join(f"story:{k} {side} sentence {j}." for j in range(8)))
+
+    n = 300
+    en_ids = [k for k in range(n) if k % 10 != 3]  # 30 stories have no English edition
+    ru_ids = [k for k in reversed(range(n)) if k % 10 != 7]  # and 30 no Russian one
+    result = pair_texts([doc(k, "en") for k in en_ids], [doc(k, "ru") for k in ru_ids],
+                        encoder=_StoryEncoder(), shortlist=5)
+    got = {(en_ids[p.en], ru_ids[p.ru]) for p in result.pairs}
+    assert got == {(k, k) for k in range(n) if k % 10 not in (3, 7)}
+    assert {en_ids[k] for k, _, _ in result.unmatched_en} == {k for k in range(n) if k % 10 == 7}
+    assert {ru_ids[k] for k, _, _ in result.unmatched_ru} == {k for k in range(n) if k % 10 == 3}
