@@ -31,6 +31,7 @@ from tm.tmx_model import (
 
 SNIFF_BYTES = 64 * 1024
 MAX_DEPTH = 40  # tmx/body/tu/tuv/seg + inline nesting; real files stay far below
+MAX_HELD = 100_000  # elements in one <tu> or <header>; real ones hold a few dozen
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FIRST_TAG = re.compile(r"<(?![?!])([^\s/>]+)")
@@ -130,28 +131,34 @@ class TMXReader:
             stream, events=("start", "end"), resolve_entities=False, load_dtd=False,
             no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
         depth = 0
+        held = 0  # elements parsed since the tree was last pruned: bounded memory
         try:
             for event, el in events:
                 if event == "start":
                     depth += 1
+                    held += 1
                     if depth == 1:
                         self._check_root(el)
                     if depth > MAX_DEPTH:
                         raise TMXError(f"{self.name} nests elements more than {MAX_DEPTH} deep "
                                        f"(line {el.sourceline}): not a TMX file; refusing it")
+                    if held > MAX_HELD:
+                        raise TMXError(f"{self.name} has over {MAX_HELD:,} elements in one <tu> "
+                                       f"or <header> (line {el.sourceline}): not a TMX file "
+                                       "that diptych can read; refusing it")
                     continue
                 depth -= 1
                 if el.tag == "tu":
                     yield _unit(el, self.name)
                 elif el.tag == "header":
                     self.header = TMXHeader(_attrs(el), *_props_notes(el, self.name))
-                else:
-                    continue
-                el.clear(keep_tail=True)
-                parent = el.getparent()
-                if parent is not None:  # drop finished siblings: constant memory
-                    while el.getprevious() is not None:
-                        del parent[0]
+                if depth <= 2:  # a child of <tmx> or <body> is done: prune it and its siblings
+                    el.clear(keep_tail=True)
+                    parent = el.getparent()
+                    if parent is not None:
+                        while el.getprevious() is not None:
+                            del parent[0]
+                    held = 0
         except etree.XMLSyntaxError as exc:
             raise TMXError(_syntax_message(self.name, exc, stream.eof)) from None
         if depth != 0:

@@ -19,7 +19,7 @@ from tm.errors import TMXError
 from tm.store import TM, UnitIn
 from tm.tmx import export_header, import_tmx
 from tm.tmx_model import TMXUnit, TMXVariant
-from tm.tmx_read import SNIFF_BYTES, TMXReader
+from tm.tmx_read import MAX_HELD, SNIFF_BYTES, TMXReader
 from tm.tmx_write import write_tmx
 
 GOOD_TU = ('<tu><tuv xml:lang="en"><seg>Good {n}.</seg></tuv>'
@@ -105,6 +105,12 @@ def test_deep_nesting(db: Path, tmp_path: Path) -> None:
     bad.write_bytes(tmx('<tu><tuv xml:lang="en"><seg>' + "<hi>" * 5000 + "x" + "</hi>" * 5000
                         + "</seg></tuv></tu>"))
     refuse(db, bad, "deep")
+
+
+def test_a_tu_too_big_to_hold(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "fat.tmx"
+    bad.write_bytes(tmx("<tu>" + '<prop type="x">y</prop>' * (MAX_HELD + 1) + "</tu>"))
+    refuse(db, bad, f"over {MAX_HELD:,} elements")
 
 
 def test_invalid_utf8_after_good_units(db: Path, tmp_path: Path) -> None:
