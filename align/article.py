@@ -59,19 +59,21 @@ class Article:
     author: Optional[str]
     date: Optional[str]
     canonical_url: Optional[str]
+    links: tuple[str, ...] = ()
 
 
 def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _body_paragraphs(xml: str) -> list[str]:
-    """Block texts of trafilatura's XML output, in order (list items one each, no tables)."""
+def _body_paragraphs(xml: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Block texts of trafilatura's XML output, in order (list items one each, no tables),
+    each with the absolute http(s) links it holds."""
     from lxml import etree
 
     root = etree.fromstring(xml.encode("utf-8"))
     main = root.find("main")
-    out: list[str] = []
+    out: list[tuple[str, tuple[str, ...]]] = []
     if main is None:
         return out
     for el in main.iter("p", "head", "item", "quote", "code"):
@@ -80,8 +82,10 @@ def _body_paragraphs(xml: str) -> list[str]:
         if el.tag == "p" and any(a.tag in ("item", "cell") for a in el.iterancestors()):
             continue
         text = _norm("".join(el.itertext()))
+        links = tuple(t for r in el.iter("ref") if (t := r.get("target", "")).startswith(
+            ("http://", "https://")))
         if text:
-            out.append(text)
+            out.append((text, links))
     return out
 
 
@@ -129,12 +133,15 @@ def _is_furniture(text: str, author: Optional[str], site: Optional[str]) -> bool
                 and len(text.split()) < 25)
 
 
-def _trim(paragraphs: list[str], author: Optional[str], site: Optional[str]) -> list[str]:
-    """Drop page furniture from both ends of the body (never from its middle)."""
+def _trim(paragraphs: list[tuple[str, tuple[str, ...]]], author: Optional[str],
+          site: Optional[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Drop page furniture: teasers and appeals anywhere, bios and footers only at the ends."""
+    paragraphs = [p for p in paragraphs
+                  if not (len(p[0]) < _MAX_FURNITURE and _INLINE.search(p[0]))]
     start, stop = 0, len(paragraphs)
-    while start < stop and _is_furniture(paragraphs[start], author, site):
+    while start < stop and _is_furniture(paragraphs[start][0], author, site):
         start += 1
-    while stop > start and _is_furniture(paragraphs[stop - 1], author, site):
+    while stop > start and _is_furniture(paragraphs[stop - 1][0], author, site):
         stop -= 1
     return paragraphs[start:stop]
 
@@ -150,6 +157,7 @@ def extract_article(html: str, *, url: Optional[str] = None, where: str = "page"
     xml = trafilatura.extract(
         html, url=url, output_format="xml", with_metadata=True, include_comments=False,
         include_tables=False, include_images=False, favor_precision=True, deduplicate=False,
+        include_links=True,
     )
     if not xml:
         raise InputError(
@@ -168,22 +176,22 @@ def extract_article(html: str, *, url: Optional[str] = None, where: str = "page"
     except (etree.ParserError, ValueError):
         tree = None
     headline, standfirst = (
-        _headline_and_standfirst(tree, title, body[0] if body else None) if tree is not None
+        _headline_and_standfirst(tree, title, body[0][0] if body else None) if tree is not None
         else (title, None)
     )
-    body = _trim([p for p in body if not (len(p) < _MAX_FURNITURE and _INLINE.search(p))],
-                 author, site)
+    kept = _trim(body, author, site)
     head = [p for p in (headline, standfirst) if p]
-    body = [p for p in body if p not in head]
-    if not body:
+    texts = [p for p, _ in kept if p not in head]
+    if not texts:
         raise InputError(
             f"{where}: no story paragraphs found after removing the page furniture; save the"
             " story's text to a file and pass that instead"
         )
     return Article(
-        paragraphs=tuple(head + body),
+        paragraphs=tuple(head + texts),
         title=headline or title,
         author=author,
         date=meta.get("date") or None,
         canonical_url=meta.get("url") or None,
+        links=tuple(dict.fromkeys(link for _, links in kept for link in links)),
     )

@@ -33,8 +33,8 @@ import numpy as np
 if TYPE_CHECKING:
     from align.embed import Encoder
 
-__all__ = ["DocText", "Pair", "Pairing", "anchors", "match", "order_score", "pair_texts",
-           "units"]
+__all__ = ["DocText", "Pair", "Pairing", "SourcePairing", "anchors", "link_key", "list_sources",
+           "match", "order_score", "pair_sources", "pair_texts", "units"]
 
 MAX_UNITS = 40
 """Sentences per document used for pairing: the lead and first paragraphs decide."""
@@ -52,15 +52,17 @@ _UNIT_END = re.compile(r"(?<=[.!?…;])\s+")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,\u00a0\u202f ]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+")
 _LATIN = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9&'’.-]*[A-Za-z0-9]")
-_LINK = re.compile(r"(?i)\b(?:https?://|www\.)([^\s<>\"')\]]+)")
+_LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"')\]]+")
 
 
 @dataclass(frozen=True)
 class DocText:
-    """One document to pair: its text and (optional) publication date ``YYYY-MM-DD``."""
+    """One document to pair: its text, publication date ``YYYY-MM-DD`` and the links of its
+    paragraphs, when known."""
 
     text: str
     date: Optional[str] = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,18 @@ def units(text: str, limit: int = MAX_UNITS) -> list[str]:
     return out
 
 
-def anchors(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
+def link_key(url: str) -> str:
+    """A link as evidence: no scheme, ``www.``, fragment, ``utm_`` parameters or final slash."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    host = parts.netloc.lower().removeprefix("www.")
+    query = "&".join(q for q in parts.query.split("&") if q and not q.startswith("utm_"))
+    return "@" + host + parts.path.rstrip("/.,;:") + ("?" + query if query else "")
+
+
+def anchors(text: str, lang: str, links: Sequence[str] = ()
+            ) -> tuple[frozenset[str], frozenset[str]]:
     """(numbers and links, Latin-script words) of a text.
 
     Numbers are normalised (``1,500`` = ``1 500`` = ``1500``; ``2,4`` = ``2.4``); one-digit
@@ -118,8 +131,8 @@ def anchors(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
         num = re.sub(r"[\u00a0\u202f ]", "", num).replace(",", ".")
         if len(num) > 1:
             marks.add("#" + num)
-    for m in _LINK.finditer(text):
-        marks.add("@" + m.group(1).lower().rstrip(".,;:/"))
+    marks.update(link_key(m.group(0)) for m in _LINK.finditer(text))
+    marks.update(link_key(url) for url in links)
     words = {w.lower() for w in _LATIN.findall(_LINK.sub(" ", text))}
     if lang != "en":
         words = {w for w in words if len(w) >= 3}
@@ -224,8 +237,8 @@ def pair_texts(en: Sequence[DocText], ru: Sequence[DocText], *, encoder: Encoder
     ru_units = [units(d.text) for d in ru]
     en_vecs, en_doc = _doc_vectors(encoder, en_units)
     ru_vecs, ru_doc = _doc_vectors(encoder, ru_units)
-    en_anch = [anchors(d.text, "en") for d in en]
-    ru_anch = [anchors(d.text, "ru") for d in ru]
+    en_anch = [anchors(d.text, "en", d.links) for d in en]
+    ru_anch = [anchors(d.text, "ru", d.links) for d in ru]
     scores: dict[tuple[int, int], float] = {}
     if len(en) and len(ru):
         for i, j in _shortlist(en_doc, ru_doc, shortlist):
@@ -351,7 +364,7 @@ def pair_sources(en_sources: Sequence[str], ru_sources: Sequence[str], *, encode
         for src, got in zip(sources, read_sources(sources, timeout=timeout,
                                                   max_bytes=max_bytes)):
             if isinstance(got, SourceText):
-                docs.append(DocText(got.text, got.date))
+                docs.append(DocText(got.text, got.date, got.links))
                 names.append(src)
             else:
                 unmatched.append((lang, src, f"unreadable: {got}"))

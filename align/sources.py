@@ -54,6 +54,8 @@ class SourceText:
     canonical_url: Optional[str]
     source: str
     content_hash: str
+    links: tuple[str, ...] = ()
+    """Absolute http(s) links of the story's paragraphs (pairing evidence)."""
 
 
 def source_kind(name: str, head: bytes, media_type: str = "") -> Kind:
@@ -129,13 +131,14 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[m.end():]
 
 
-def _markdown(text: str) -> tuple[list[str], dict[str, str]]:
+def _markdown(text: str) -> tuple[list[str], dict[str, str], tuple[str, ...]]:
     """Headings, paragraphs, list items and quotes of Markdown as plain text (code dropped)."""
     from markdown_it import MarkdownIt
 
     meta, body = _front_matter(text.replace("\r\n", "\n"))
     tokens = MarkdownIt("commonmark").parse(body)
     out: list[str] = []
+    links: list[str] = []
     for i, tok in enumerate(tokens):
         if tok.type == "inline":
             parts = []
@@ -144,6 +147,9 @@ def _markdown(text: str) -> tuple[list[str], dict[str, str]]:
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     parts.append(" ")
+                elif child.type == "link_open" and str(child.attrs.get("href", "")).startswith(
+                        ("http://", "https://")):
+                    links.append(str(child.attrs["href"]))
             para = re.sub(r"\s+", " ", "".join(parts)).strip()
             if para:
                 if "title" not in meta and i and tokens[i - 1].tag == "h1":
@@ -158,7 +164,7 @@ def _markdown(text: str) -> tuple[list[str], dict[str, str]]:
                 para = ""
             if para:
                 out.append(para)
-    return out, meta
+    return out, meta, tuple(dict.fromkeys(links))
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
@@ -203,6 +209,7 @@ def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
         media, declared = "", None
     kind = kind or source_kind(name, data[:1024], media)
     meta: dict[str, Optional[str]] = {}
+    links: tuple[str, ...] = ()
     if kind is Kind.html:
         from align.article import extract_article
 
@@ -210,8 +217,9 @@ def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
         paragraphs = list(art.paragraphs)
         meta = {"title": art.title, "author": art.author, "date": art.date,
                 "url": art.canonical_url}
+        links = art.links
     elif kind is Kind.markdown:
-        paragraphs, md_meta = _markdown(_decode_text(data, f"'{name}'"))
+        paragraphs, md_meta, links = _markdown(_decode_text(data, f"'{name}'"))
         meta = {k: md_meta.get(k) for k in ("title", "author", "date")}
         meta["url"] = md_meta.get("canonical_url") or md_meta.get("url")
     else:
@@ -227,4 +235,5 @@ def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
         canonical_url=meta.get("url") or canonical,
         source=name,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        links=links,
     )

@@ -21,6 +21,7 @@ from align.pair import (
     DocText,
     anchors,
     confidence,
+    link_key,
     list_sources,
     match,
     order_score,
@@ -47,6 +48,10 @@ def test_anchors_normalise_numbers_and_keep_latin_names() -> None:
     assert {"#1500", "#2.4", "@karakol.example/ferry"} <= en_marks & ru_marks
     assert ru_words == {"iphone"} and "iphone" in en_words
     assert anchors("в 3 часа", "ru")[0] == frozenset()  # one-digit numbers are noise
+    page_links = ("https://www.petitions.example.ge/night-transport/?utm_source=x#top",)
+    assert anchors("", "ru", page_links)[0] == {"@petitions.example.ge/night-transport"}
+    assert link_key("http://petitions.example.ge/night-transport?id=7") == \
+        "@petitions.example.ge/night-transport?id=7"
 
 
 def test_order_score() -> None:

@@ -103,6 +103,12 @@ def test_metadata(site: str) -> None:
     assert read_source(site + "/ru/ferry-declared").content_hash == src.content_hash
 
 
+def test_links_of_the_story_only(site: str) -> None:
+    en, ru = read_source(site + "/en/night-buses"), read_source(site + "/ru/night-buses")
+    assert en.links == ("https://petitions.example.ge/night-transport?utm_source=courier",)
+    assert ru.links == ("https://www.petitions.example.ge/night-transport/",)
+
+
 def test_redirect_followed(site: str) -> None:
     assert read_source(site + "/old-address").text == read_source(site + "/en/ferry").text
 
@@ -176,6 +182,7 @@ def test_markdown_file(tmp_path: Path) -> None:
         "Children pay half.", "“We had to say: you can’t.”",
     ]
     assert (src.title, src.author, src.date) == ("Ferry returns", "A. Temirova", "2024-03-04")
+    assert src.links == ("https://x.example",)
 
 
 def test_text_file_kept_as_is(tmp_path: Path) -> None:
