@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from tm.cli import app
 from tm.store import TM, UnitIn
+from tm.tmx import import_tmx
 
 # Single sentences only: OmegaT splits the source into sentences and matches each exactly.
 PAIRS = [
@@ -71,10 +72,21 @@ PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 """
 
 
-def test_omegat_translates_a_text_from_our_export(tmp_path: Path, shared: Path) -> None:
-    jar = omegat_jar()
-    if jar is None or not jar.is_file() or shutil.which("java") is None:
+ENGLISH = [en for en, _ in PAIRS] + ["Polls closed at 8 p.m."]
+RUSSIAN = [ru for _, ru in PAIRS] + ["Участки закрылись в 20:00."]
+
+
+@pytest.fixture
+def jar() -> Path:
+    found = omegat_jar()
+    if found is None or not found.is_file() or shutil.which("java") is None:
         pytest.skip("OmegaT (Debian package omegat) or Java is not installed")
+    return found
+
+
+def make_project(tmp_path: Path, memory: str, shared: Path) -> Path:
+    """An OmegaT project whose source is made of the test sentences and whose ``memory``
+    (a path inside the project) is our DTD-valid export of a TM holding them."""
     db = tmp_path / "tm.db"
     with TM.open(db) as tm:
         tm.add_units([UnitIn(en, ru, score=0.9) for en, ru in PAIRS], origin="aligned")
@@ -86,15 +98,18 @@ def test_omegat_translates_a_text_from_our_export(tmp_path: Path, shared: Path) 
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (project / folder).mkdir(parents=True)
     (project / "omegat.project").write_text(PROJECT, encoding="utf-8")
-    result = runner.invoke(app, ["export", str(project / "tm/auto/diptych.tmx"), "--db", str(db)])
+    result = runner.invoke(app, ["export", str(project / memory), "--db", str(db)])
     assert result.exit_code == 0, result.output
     dtd = etree.DTD(str(shared / "standards" / "tmx14.dtd"))
-    assert dtd.validate(etree.parse(str(project / "tm/auto/diptych.tmx"))), dtd.error_log
-    english = [en for en, _ in PAIRS] + ["Polls closed at 8 p.m."]
-    russian = [ru for _, ru in PAIRS] + ["Участки закрылись в 20:00."]
+    assert dtd.validate(etree.parse(str(project / memory))), dtd.error_log
     # two paragraphs of several sentences each: OmegaT segments them into single sentences
-    source = " ".join(english[:3]) + "\n\n" + " ".join(english[3:]) + "\n"
+    source = " ".join(ENGLISH[:3]) + "\n\n" + " ".join(ENGLISH[3:]) + "\n"
     (project / "source" / "story.txt").write_text(source, encoding="utf-8")
+    return project
+
+
+def translate(jar: Path, project: Path, tmp_path: Path) -> str:
+    """Run OmegaT's console-translate; returns the target text after checking its log."""
     config = tmp_path / "omegat-config"
     config.mkdir()
     run = subprocess.run(
@@ -105,12 +120,41 @@ def test_omegat_translates_a_text_from_our_export(tmp_path: Path, shared: Path) 
     for path in config.rglob("*.log"):
         log += path.read_text(encoding="utf-8", errors="replace")
     assert run.returncode == 0, log[-2000:]
-    assert "Reading of TMX file complete" in log, log[-2000:]
     errors = [line for line in log.splitlines()
               if "Error" in line or "Exception" in line or "TM_LOAD_ERROR" in line]
     assert not errors, "\n".join(errors)
+    return log
+
+
+def assert_translated(project: Path) -> None:
     target = (project / "target" / "story.txt").read_text(encoding="utf-8")
-    for ru in russian:
+    for ru in RUSSIAN:
         assert ru in target
-    for en in english:
+    for en in ENGLISH:
         assert en not in target
+
+
+def test_omegat_translates_a_text_from_our_export(jar: Path, tmp_path: Path,
+                                                  shared: Path) -> None:
+    project = make_project(tmp_path, "tm/auto/diptych.tmx", shared)
+    log = translate(jar, project, tmp_path)
+    assert "Reading of TMX file complete" in log, log[-2000:]
+    assert_translated(project)
+
+
+def test_omegat_project_memory_round_trip(jar: Path, tmp_path: Path, shared: Path) -> None:
+    """Our export as OmegaT's own project memory; OmegaT's exports (TMX 1.1 with ``lang``,
+    TMX 1.4 with ``xml:lang``) import back into diptych with every pair."""
+    project = make_project(tmp_path, "omegat/project_save.tmx", shared)
+    translate(jar, project, tmp_path)
+    assert_translated(project)
+    written = sorted(project.glob("project-*.tmx"))
+    assert [p.name for p in written] == ["project-level1.tmx", "project-level2.tmx",
+                                         "project-omegat.tmx"]
+    for path in written:
+        with TM.open(tmp_path / f"{path.stem}.db") as tm:
+            report = import_tmx(tm, path)
+            assert (report.added, report.skipped_total) == (len(PAIRS) + 1, 0)
+            # OmegaT labels both sides with the project's languages, EN-US and RU
+            assert {(u.en, u.ru, u.en_lang, u.ru_lang) for u in tm.iter_units()} == {
+                (en, ru, "en-US", "ru") for en, ru in zip(ENGLISH, RUSSIAN)}
