@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from enum import Enum
 
 from align.types import Sentence
 
@@ -34,10 +33,11 @@ _SPACES = str.maketrans(
 )
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'»”’)]*"
+_DASHES = "-‐‑–—"
 _SOFT_END = ",-‐‑–—(«“„/&+"
 _HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(?=\S)")
 _RULE_LINE = re.compile(r"[ \t]*([=\-_*~#•·])(?:[ \t]*\1){2,}[ \t]*")
-_BULLET = re.compile(r"[ \t]*(?:[-*•·‣▪–—][ \t]+|\(?(?:\d{1,3}|[a-zа-я])[.)][ \t]+)(?=\S)")
+_BULLET = re.compile(r"[ \t]*(?:[-*•·‣▪–—][ \t]+|\(?(?:\d{1,3}[.)]|[a-zа-я]\))[ \t]+)(?=\S)")
 _SYMBOL_BULLET = re.compile(r"[ \t]*[*•·‣▪][ \t]+(?=\S)")
 _LOWER_START = re.compile(r"[\"'«“„(\[]*[^\W\d_]")
 _WRAP_MIN, _WRAP_MAX = 40, 150  # line widths at which hard-wrapping is plausible
@@ -48,16 +48,10 @@ def _normalize(text: str) -> str:
     return text.translate(_SPACES).replace("\r\n", " \n").replace("\r", "\n")
 
 
-class _Break(Enum):
-    SOFT = "soft"  # a space in running text
-    SENTENCE = "sentence"  # a sentence ends, the paragraph goes on
-    PARAGRAPH = "paragraph"
-
-
 class _Line:
     """One non-blank line of the normalised text: content bounds and its layout traits."""
 
-    __slots__ = ("body", "bullet", "heading", "indented", "start", "stop", "text")
+    __slots__ = ("body", "bullet", "heading", "indented", "start", "stop", "symbol", "text")
 
     def __init__(self, norm: str, start: int, stop: int) -> None:
         raw = norm[start:stop]
@@ -79,6 +73,7 @@ class _Line:
         self.heading = bool(heading)
         bullet = _BULLET.match(self.text)
         self.bullet = bool(bullet or symbol)
+        self.symbol = bool(symbol)  # "•", "*": never a wrapped-over dash or number
         self.body = self.text[bullet.end() :] if bullet else self.text  # after a list marker
         self.indented = raw[:1].isspace()
 
@@ -202,11 +197,17 @@ def _continues(line: _Line, nxt: _Line, lang: str) -> bool:
     """Strong signs that ``line`` breaks in mid-sentence: a trailing comma, a lower-case next."""
     if line.terminal or line.heading or nxt.heading:
         return False
-    if line.text[-1] in _SOFT_END:
-        return True
-    if line.text.rsplit(None, 1)[-1] in _DANGLING.get(lang, ()):
-        return True
-    first = _LOWER_START.match(nxt.body)
+    return line.text[-1] in _SOFT_END or _dangling(line, lang) or _lower_start(nxt)
+
+
+def _dangling(line: _Line, lang: str) -> bool:
+    """Does the line end with a word no sentence ends with ("and", "the", "и", "в")?"""
+    return line.text.rsplit(None, 1)[-1] in _DANGLING.get(lang, ())
+
+
+def _lower_start(line: _Line) -> bool:
+    """Does the line (after any list marker) start with a lower-case word?"""
+    first = _LOWER_START.match(line.body)
     return first is not None and first.group()[-1].islower()
 
 
@@ -215,33 +216,54 @@ def _wrap_width(block: list[_Line], strong: list[bool]) -> int | None:
     width = max(len(line.text) for line in block)
     if not _WRAP_MIN <= width <= _WRAP_MAX:
         return None
-    loose = [not a.terminal and len(a.text) >= 0.75 * width for a in block[:-1]]
+    loose = [not a.terminal and _full(a, b, width) for a, b in itertools.pairwise(block)]
     return width if any(strong) or (len(loose) >= 2 and 2 * sum(loose) >= len(loose)) else None
 
 
-def _breaks(block: list[_Line], strong: list[bool], width: int | None) -> list[_Break]:
-    """How each newline of a block reads: space, sentence end or paragraph end.
+def _wrap_evidence(block: list[_Line]) -> bool:
+    """Does any line of ``block`` end where a wrapping editor would have broken it?"""
+    width = max(len(line.text) for line in block)
+    if not _WRAP_MIN <= width <= _WRAP_MAX:
+        return False
+    return any(not a.terminal and _full(a, b, width) for a, b in itertools.pairwise(block))
+
+
+def _full(line: _Line, nxt: _Line, width: int) -> bool:
+    """Was ``line`` broken because the next word would not fit in ``width`` characters?"""
+    return len(line.text) >= 30 and len(line.text) + 1 + len(nxt.text.split(None, 1)[0]) > width
+
+
+def _ends_sentence(line: _Line, nxt: _Line, lang: str) -> bool:
+    """Would the sentence layer cut between the two lines if they ran on?"""
+    left, right = line.text[-60:], nxt.text[:60]
+    return any(start == len(left) + 1 for start, _ in _sentences(f"{left} {right}", lang))
+
+
+def _soft_breaks(
+    block: list[_Line], strong: list[bool], width: int | None, lang: str
+) -> list[bool]:
+    """For each newline of a block: is it a mere space (True) or a paragraph end (False)?
 
     ``width`` is the line width of hard-wrapped text, None when each line is a paragraph.
     """
     result = []
     for (a, b), hard_wrap in zip(itertools.pairwise(block), strong):
-        if a.heading or b.heading:
-            result.append(_Break.PARAGRAPH)
-        elif hard_wrap and not (b.bullet and width is None):
-            result.append(_Break.SOFT)
-        elif not a.terminal:  # a headline, unless a long line of wrapped text
-            long = width is not None and len(a.text) >= max(0.75 * width, 30)
-            result.append(_Break.SOFT if long and not b.bullet else _Break.PARAGRAPH)
-        elif width is None or b.indented and not b.bullet:
-            result.append(_Break.PARAGRAPH)
-        else:
-            result.append(_Break.SENTENCE if b.bullet else _Break.SOFT)
+        if a.heading or b.heading or b.symbol:
+            soft = False
+        elif width is not None:  # hard-wrapped: only a short line or an indent ends a paragraph
+            soft = hard_wrap or (_full(a, b, width) if not a.terminal else not b.indented)
+        elif b.bullet:
+            soft = False
+        elif a.text.rstrip(_CLOSERS)[-1:] in tuple(_TERMINAL):  # "А. В.\nИванов" goes on
+            soft = not _ends_sentence(a, b, lang)
+        else:  # a headline, unless the next line plainly goes on
+            soft = _lower_start(b) or not a.terminal and _dangling(a, lang)
+        result.append(soft)
     return result
 
 
-def _units(norm: str, lang: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, stop, ends_paragraph) of the runs of text the sentence splitter sees.
+def _units(norm: str, lang: str) -> Iterator[tuple[int, int]]:
+    """(start, stop) of the paragraphs (runs of text) the sentence splitter sees.
 
     A text is hard-wrapped as a whole: when most of its multi-line blocks look wrapped, the
     others (a two-line paragraph breaking before a name) are read at the same width.
@@ -249,18 +271,21 @@ def _units(norm: str, lang: str) -> Iterator[tuple[int, int, bool]]:
     blocks = list(_blocks(norm))
     strong = [[_continues(a, b, lang) for a, b in itertools.pairwise(bl)] for bl in blocks]
     widths = [_wrap_width(bl, st) for bl, st in zip(blocks, strong)]
-    multi = sum(len(bl) > 1 for bl in blocks)
-    wrapped = [w for w in widths if w is not None]
-    text_width = max(wrapped) if wrapped and 2 * len(wrapped) >= multi else None
+    multi = [bl for bl in blocks if len(bl) > 1]
+    wrapped = [max(len(ln.text) for ln in bl) for bl in multi if _wrap_evidence(bl)]
+    # one wrapped-looking block alone may be a long headline over a short paragraph
+    enough = len(multi) >= 2 or any(w is not None for w in widths)
+    text_width = max(wrapped) if enough and 3 * len(wrapped) >= len(multi) else None
     for block, flags, width in zip(blocks, strong, widths):
-        fits = text_width is not None and max(len(ln.text) for ln in block) <= text_width + 2
+        # the widest line seen may fall short of the wrap width by about a word
+        fits = text_width is not None and max(len(ln.text) for ln in block) <= text_width + 10
         if width is None and fits and len(block) > 1:
             width = text_width
-        breaks = _breaks(block, flags, width)
+        soft = _soft_breaks(block, flags, width, lang)
         start = block[0].start
-        for i, (line, brk) in enumerate(zip(block, [*breaks, _Break.PARAGRAPH])):
-            if brk is not _Break.SOFT:
-                yield start, line.stop, brk is _Break.PARAGRAPH
+        for i, (line, space) in enumerate(zip(block, [*soft, False])):
+            if not space:
+                yield start, line.stop
                 start = block[i + 1].start if i + 1 < len(block) else -1
 
 
@@ -273,11 +298,11 @@ def split(text: str, lang: str) -> list[Sentence]:
     norm = _normalize(text)
     sentences: list[Sentence] = []
     paragraph = 0
-    for start, stop, ends_paragraph in _units(norm, _lang(lang)):
+    for start, stop in _units(norm, _lang(lang)):
         chunk = norm[start:stop].replace("\n", " ")
         for a, b in _sentences(chunk, lang):
             sentences.append(Sentence(start + a, start + b, text[start + a : start + b], paragraph))
-        if ends_paragraph and sentences and sentences[-1].paragraph == paragraph:
+        if sentences and sentences[-1].paragraph == paragraph:
             paragraph += 1
     return sentences
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -276,6 +277,26 @@ def test_bullet_lines_are_never_joined() -> None:
     assert layout(text, "ru") == [(0, "Menu"), (1, "Newsletter"), (2, "русский"), (3, "Support us")]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(RU + EN), min_size=3, max_size=6), min_size=2, max_size=5),
+    st.integers(50, 100),
+)
+def test_hard_wrapping_does_not_change_sentences(paragraphs: list[list[str]], width: int) -> None:
+    """Text wrapped at 50-100 characters splits as it does unwrapped.
+
+    Needs a few wrapped paragraphs: a lone two-line block whose first line breaks before a
+    capitalised word looks like a long headline over a short paragraph, and reads as one.
+    """
+    flat = "\n\n".join(" ".join(parse(case)[0] for case in para) for para in paragraphs)
+    wrapped = "\n\n".join(
+        textwrap.fill(para, width, break_on_hyphens=False, break_long_words=False)
+        for para in flat.split("\n\n")
+    )
+    want = texts(flat, "ru")
+    assert [s.replace("\n", " ") for s in texts(wrapped, "ru")] == want
+
+
 # -- presplit --------------------------------------------------------------------------------------
 
 
@@ -291,8 +312,8 @@ def test_presplit_takes_lines_as_sentences() -> None:
 
 # -- invariants ------------------------------------------------------------------------------------
 
-PLAIN = "aZзЖ1 .,!?…;:«»“”\"'()—-\n\t\r\xa0\ufeff"
-MARKUP = PLAIN + "#*•=_"
+PLAIN = "aZзЖ1 .,!?…;:«»“”\"'()—\n\t\r\xa0\ufeff"  # no Markdown: only spaces between sentences
+MARKUP = PLAIN + "-#*•=_"
 WORDS = ["Mr.", "U.S.", "т. е.", "г.", "А.", "No.", "1.", "e.g.", "Он", "The", "...", "\n\n", "\n"]
 
 
