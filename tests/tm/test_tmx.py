@@ -259,6 +259,11 @@ def test_import_and_export_commands(tmp_path: Path, dtd: etree.DTD) -> None:
     assert bad.exit_code == 1 and "use YYYY-MM-DD" in bad.output
     missing = runner.invoke(app, ["export", "-", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no translation memory" in missing.output
+    nowhere = runner.invoke(app, ["export", str(tmp_path / "no" / "out.tmx"), "--db", db])
+    assert nowhere.exit_code == 1 and "does not exist" in nowhere.output
+    absent = runner.invoke(app, ["import", str(tmp_path / "absent.tmx"), "--db", db])
+    assert absent.exit_code == 1 and "no TMX file at" in absent.output
+    assert not list(tmp_path.glob("*.part"))  # no temp file left behind
 
 
 def test_segments_are_exported_without_surrounding_spaces(tmp_path: Path, dtd: etree.DTD) -> None:
@@ -275,3 +280,13 @@ def test_segments_are_exported_without_surrounding_spaces(tmp_path: Path, dtd: e
     assert inner == ['<ph x="1"/>Hi there',
                      'Привет <bpt i="1">&lt;b&gt;</bpt>мир<ept i="1">&lt;/b&gt;</ept>',
                      "Plain.", "Просто."]
+
+
+def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
+    db = tmp_path / "tm.db"
+    with TM.open(db) as tm:
+        tm.add_units([UnitIn("Fine.", "Хорошо."), UnitIn("Bad.", "Плохо.", en_markup="<bpt i=")])
+    target = tmp_path / "out.tmx"
+    result = CliRunner().invoke(app, ["export", str(target), "--db", str(db)])
+    assert result.exit_code == 1 and "stored inline markup is not XML" in result.output
+    assert list(tmp_path.glob("*.tmx*")) == []
