@@ -373,9 +373,13 @@ def pair_sources(en_sources: Sequence[str], ru_sources: Sequence[str], *, encode
     result = pair_texts(en_docs, ru_docs, encoder=encoder, min_confidence=min_confidence)
     for lang, rows, names, other in (("en", result.unmatched_en, en_names, ru_names),
                                      ("ru", result.unmatched_ru, ru_names, en_names)):
+        partner = ({p.ru: en_names[p.en] for p in result.pairs} if lang == "en"
+                   else {p.en: ru_names[p.ru] for p in result.pairs})
         for k, best, conf in rows:
-            why = (f"best candidate '{other[best]}' has confidence {conf:.3f}" if best >= 0
-                   else "no candidate")
+            why = f"best candidate '{other[best]}' has confidence {conf:.3f}" if best >= 0 \
+                else "no candidate"
+            if best in partner:
+                why += f" and is paired with '{partner[best]}'"
             unmatched.append((lang, names[k], why))
     return SourcePairing(
         pairs=tuple((en_names[p.en], ru_names[p.ru], p.confidence) for p in result.pairs),
