@@ -233,12 +233,6 @@ def _full(line: _Line, nxt: _Line, width: int) -> bool:
     return len(line.text) >= 30 and len(line.text) + 1 + len(nxt.text.split(None, 1)[0]) > width
 
 
-def _ends_sentence(line: _Line, nxt: _Line, lang: str) -> bool:
-    """Would the sentence layer cut between the two lines if they ran on?"""
-    left, right = line.text[-60:], nxt.text[:60]
-    return any(start == len(left) + 1 for start, _ in _sentences(f"{left} {right}", lang))
-
-
 def _soft_breaks(
     block: list[_Line], strong: list[bool], width: int | None, lang: str
 ) -> list[bool]:
@@ -255,7 +249,7 @@ def _soft_breaks(
         elif b.bullet:
             soft = False
         elif a.text.rstrip(_CLOSERS)[-1:] in tuple(_TERMINAL):  # "А. В.\nИванов" goes on
-            soft = not _ends_sentence(a, b, lang)
+            soft = _joins(a.text[-_WINDOW:], b.text[:_WINDOW], lang)  # by the rules alone
         else:  # a headline, unless the next line plainly goes on
             soft = _lower_start(b) or not a.terminal and _dangling(a, lang)
         result.append(soft)

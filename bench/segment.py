@@ -2,12 +2,16 @@
 
     python bench/segment.py [--errors N]
 
+The rows: ``diptych`` (align.segment: razdel plus rules), ``dip+nupkt`` (the same layout and
+rules over nupunkt, to justify the choice of razdel), and the raw libraries.
+
 1. Boundary precision/recall/F1 on the WMT23 ru-en test set (news, and reviews/manuals apart):
    each paragraph's gold segments are joined with a space and split again; a predicted
    sentence start must fall on a segment start. Some WMT segments hold several sentences, so
    a correct cut inside one counts as a false positive: ``--errors`` prints them to judge.
 2. Exactly solved cases of the segmentation challenge set, per language.
 3. Speed in sentences per second on the news text repeated to about 1 MB.
+4. Layout: documents re-laid out hard-wrapped or one paragraph a line, split as the original.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,7 +50,20 @@ def nupunkt_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return list(nupunkt.sentence_spans(text))
 
 
-SPLITTERS: dict[str, Splitter] = {"diptych": ours, "razdel": razdel_spans, "nupunkt": nupunkt_spans}
+def ours_on_nupunkt(text: str, lang: str) -> list[tuple[int, int]]:
+    """diptych's layout and rules over nupunkt instead of razdel: the road not taken."""
+    from align import segment
+
+    with mock.patch.dict(segment._BASES, {lang: "nupunkt"}):
+        return ours(text, lang)
+
+
+SPLITTERS: dict[str, Splitter] = {
+    "diptych": ours,
+    "dip+nupkt": ours_on_nupunkt,
+    "razdel": razdel_spans,
+    "nupunkt": nupunkt_spans,
+}
 
 
 def paragraphs(path: Path, lang: str) -> list[list[str]]:
@@ -104,6 +123,31 @@ def speed(splitter: Splitter, lang: str) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def layout_checks(path: Path, lang: str) -> tuple[int, int, int, int]:
+    """How often re-laid-out documents split as the original: hard-wrapped, one-a-line.
+
+    Each document's paragraphs are joined with blank lines and split (the reference); then
+    wrapped at 60, 72 and 100 characters (newlines inside sentences read as spaces), and laid
+    out one paragraph a line. Returns (wrapped same, wrapped total, one-a-line same, total).
+    """
+    from align.segment import split
+
+    wrapped_same = wrapped_total = line_same = line_total = 0
+    with path.open(encoding="utf-8") as f:
+        docs = [[" ".join(p) for p in json.loads(line)[lang]] for line in f]
+    for paras in docs:
+        ref = [(s.paragraph, s.text) for s in split("\n\n".join(paras), lang)]
+        for width in (60, 72, 100):
+            text = "\n\n".join(textwrap.fill(p, width, break_on_hyphens=False) for p in paras)
+            got = [(s.paragraph, s.text.replace("\n", " ")) for s in split(text, lang)]
+            wrapped_same += got == ref
+            wrapped_total += 1
+        got = [(s.paragraph, s.text) for s in split("\n".join(paras), lang)]
+        line_same += got == ref
+        line_total += 1
+    return wrapped_same, wrapped_total, line_same, line_total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", type=int, default=0, help="print N boundary errors of ours")
@@ -124,6 +168,12 @@ def main() -> None:
                 print(f"{'wmt23 ' + name:<16}{lang:<6}{label:<10}{p:7.3f}{r:7.3f}{f1:7.3f}{extra}")
                 for line in (errors or [])[: args.errors]:
                     print("    " + line)
+    print("\nLayout: documents that split exactly as with blank lines between paragraphs")
+    print(f"{'set':<16}{'lang':<6}{'hard-wrapped 60/72/100':>24}{'one paragraph a line':>22}")
+    for name in ("news", "other"):
+        for lang in ("en", "ru"):
+            ws, wt, ls, lt = layout_checks(CORPORA / f"wmt23-ru-en/{name}.jsonl", lang)
+            print(f"{'wmt23 ' + name:<16}{lang:<6}{f'{ws}/{wt}':>24}{f'{ls}/{lt}':>22}")
 
 
 if __name__ == "__main__":
