@@ -18,6 +18,20 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 INLINE = frozenset({"bpt", "ept", "ph", "it", "hi", "ut", "sub"})
 # elements whose content is native code (not text): stripped from the plain text
 CODE = frozenset({"bpt", "ept", "ph", "it", "ut"})
+# attributes the TMX 1.4 DTD declares (xml:lang of <tuv> is TMXVariant.lang)
+_COMMON = ("o-encoding", "datatype", "usagecount", "lastusagedate", "creationtool",
+           "creationtoolversion", "creationdate", "creationid", "changedate", "changeid", "o-tmf")
+TU_ATTRS = frozenset(_COMMON + ("tuid", "segtype", "srclang"))
+TUV_ATTRS = frozenset(_COMMON)
+NOTE_PROP_ATTRS = frozenset({"xml:lang", "o-encoding"})
+SEGTYPES = ("block", "paragraph", "sentence", "phrase")
+# an attribute the DTD does not declare travels as <prop type="x-diptych-attr:NAME">value</prop>
+ATTR_PROP = "x-diptych-attr:"
+
+
+def declared(name: str, value: str, allowed: frozenset[str]) -> bool:
+    """Whether ``name="value"`` is valid on an element whose DTD attributes are ``allowed``."""
+    return name in allowed and (name != "segtype" or value in SEGTYPES)
 
 
 @dataclass(frozen=True)

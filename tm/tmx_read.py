@@ -18,8 +18,11 @@ from lxml import etree
 
 from tm.errors import TMXError
 from tm.tmx_model import (
+    ATTR_PROP,
     CODE,
     INLINE,
+    TU_ATTRS,
+    TUV_ATTRS,
     XML_LANG,
     Attrs,
     Note,
@@ -27,6 +30,7 @@ from tm.tmx_model import (
     TMXHeader,
     TMXUnit,
     TMXVariant,
+    declared,
 )
 
 SNIFF_BYTES = 64 * 1024
@@ -212,6 +216,19 @@ def _props_notes(el: etree._Element, name: str) -> tuple[tuple[Prop, ...], tuple
     return tuple(props), tuple(notes)
 
 
+def _canonical(attrs: Attrs, props: tuple[Prop, ...],
+               allowed: frozenset[str]) -> tuple[Attrs, tuple[Prop, ...]]:
+    """Attributes in one order whatever their transport: those the DTD declares first, then
+    the others, then those carried as ``x-diptych-attr:`` props (see tm.tmx_write)."""
+    carried = tuple((p.type[len(ATTR_PROP):], p.value) for p in props
+                    if p.type.startswith(ATTR_PROP))
+    if carried:
+        props = tuple(p for p in props if not p.type.startswith(ATTR_PROP))
+    ordered = tuple(a for a in attrs if declared(*a, allowed))
+    ordered += tuple(a for a in attrs + carried if not declared(*a, allowed))
+    return ordered, props
+
+
 def _unit(tu: etree._Element, name: str) -> TMXUnit:
     for node in tu.iter(etree.Entity):
         _refuse_entity(node, name)
@@ -220,9 +237,12 @@ def _unit(tu: etree._Element, name: str) -> TMXUnit:
         lang = tuv.get(XML_LANG) or tuv.get("lang") or ""
         seg = tuv.find("seg")
         text, markup = ("", None) if seg is None else _segment(seg)
-        variants.append(TMXVariant(lang.strip(), text, markup, _attrs(tuv, (XML_LANG, "lang")),
-                                   *_props_notes(tuv, name)))
-    return TMXUnit(tuple(variants), _attrs(tu), *_props_notes(tu, name))
+        props, notes = _props_notes(tuv, name)
+        attrs, props = _canonical(_attrs(tuv, (XML_LANG, "lang")), props, TUV_ATTRS)
+        variants.append(TMXVariant(lang.strip(), text, markup, attrs, props, notes))
+    props, notes = _props_notes(tu, name)
+    attrs, props = _canonical(_attrs(tu), props, TU_ATTRS)
+    return TMXUnit(tuple(variants), attrs, props, notes)
 
 
 def _segment(seg: etree._Element) -> tuple[str, str | None]:

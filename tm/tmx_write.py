@@ -13,11 +13,24 @@ from typing import BinaryIO
 from lxml import etree
 
 from tm.errors import TMXError
-from tm.tmx_model import XML_LANG, Attrs, Note, Prop, TMXHeader, TMXUnit, TMXVariant
+from tm.tmx_model import (
+    ATTR_PROP,
+    NOTE_PROP_ATTRS,
+    SEGTYPES,
+    TU_ATTRS,
+    TUV_ATTRS,
+    XML_LANG,
+    Attrs,
+    Note,
+    Prop,
+    TMXHeader,
+    TMXUnit,
+    TMXVariant,
+    declared,
+)
 
 HEADER_REQUIRED = ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang",
                    "srclang", "datatype")
-SEGTYPES = ("block", "paragraph", "sentence", "phrase")
 # characters XML 1.0 cannot carry (C0 controls but tab/newline/CR, surrogates, U+FFFE/U+FFFF)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SEG_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
@@ -33,19 +46,26 @@ def _qname(name: str) -> str:
     return XML_LANG if name == "xml:lang" else name
 
 
-def _set_attrs(el: etree._Element, attrs: Attrs) -> None:
+def _set_attrs(el: etree._Element, attrs: Attrs, allowed: frozenset[str]) -> tuple[Prop, ...]:
+    """Set the attributes the DTD declares; return the others as ``x-diptych-attr:`` props."""
+    extra = []
     for name, value in attrs:
-        el.set(_qname(name), xml_safe(value))
+        if declared(name, value, allowed):
+            el.set(_qname(name), xml_safe(value))
+        else:
+            extra.append(Prop(ATTR_PROP + name, value))
+    return tuple(extra)
 
 
 def _add_notes_props(el: etree._Element, notes: tuple[Note, ...], props: tuple[Prop, ...]) -> None:
+    """Notes then props; their attributes the DTD does not declare are left out."""
     for note in notes:
         n = etree.SubElement(el, "note")
-        _set_attrs(n, note.attrs)
+        _set_attrs(n, note.attrs, NOTE_PROP_ATTRS)
         n.text = xml_safe(note.text)
     for prop in props:
         p = etree.SubElement(el, "prop", type=prop.type)
-        _set_attrs(p, prop.attrs)
+        _set_attrs(p, prop.attrs, NOTE_PROP_ATTRS)
         p.text = xml_safe(prop.value)
 
 
@@ -64,12 +84,12 @@ def _seg(tuv: etree._Element, v: TMXVariant) -> None:
 def tu_element(unit: TMXUnit) -> etree._Element:
     """The ``<tu>`` element of a unit, children in DTD order."""
     tu = etree.Element("tu")
-    _set_attrs(tu, unit.attrs)
-    _add_notes_props(tu, unit.notes, unit.props)
+    extra = _set_attrs(tu, unit.attrs, TU_ATTRS)
+    _add_notes_props(tu, unit.notes, unit.props + extra)
     for v in unit.variants:
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: v.lang})
-        _set_attrs(tuv, v.attrs)
-        _add_notes_props(tuv, v.notes, v.props)
+        extra = _set_attrs(tuv, v.attrs, TUV_ATTRS)
+        _add_notes_props(tuv, v.notes, v.props + extra)
         _seg(tuv, v)
     return tu
 
@@ -85,7 +105,8 @@ def write_tmx(out: BinaryIO, header: TMXHeader, units: Iterable[TMXUnit]) -> int
     ordered = [(a, attrs[a]) for a in HEADER_REQUIRED]
     ordered += [(k, v) for k, v in header.attrs if k not in HEADER_REQUIRED]
     head = etree.Element("header")
-    _set_attrs(head, tuple(ordered))
+    for name, value in ordered:
+        head.set(name, xml_safe(value))
     _add_notes_props(head, header.notes, header.props)
     n = 0
     with etree.xmlfile(out, encoding="UTF-8") as xf:
