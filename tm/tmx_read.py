@@ -106,8 +106,8 @@ class TMXReader:
     >>> reader = TMXReader(Path("memory.tmx"))           # doctest: +SKIP
     >>> for unit in reader: print(unit.variants[0].text)  # doctest: +SKIP
 
-    ``on_progress(n)`` is called with the number of bytes read so far at each chunk (for a
-    progress bar by bytes). Iterating raises :class:`TMXError` on a broken or hostile file.
+    ``on_progress(n)`` is called with the size of each chunk read (for a progress bar by
+    bytes). Iterating raises :class:`TMXError` on a broken or hostile file.
     """
 
     def __init__(self, source: Path | BinaryIO, *, name: str | None = None,
@@ -167,7 +167,6 @@ class TMXReader:
             raise TMXError(_syntax_message(self.name, exc, stream.eof)) from None
         if depth != 0:
             raise TMXError(f"{self.name} ended early: it is truncated; export it again")
-
 
     def _check_root(self, root: etree._Element) -> None:
         if root.tag != "tmx":
