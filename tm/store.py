@@ -360,23 +360,75 @@ class TM:
 
     # ------------------------------------------------------------------ units
     def add_units(self, units: Iterable[UnitIn], *, document: int | None = None,
-                  origin: Origin = "imported") -> AddCounts:
-        """Add units in ONE transaction (all or nothing); duplicates link to the stored unit."""
+                  origin: Origin = "imported", batch: int = 2000) -> AddCounts:
+        """Add units in ONE transaction (all or nothing); duplicates link to the stored unit.
+
+        ``units`` is consumed as a stream, ``batch`` at a time (memory stays bounded).
+        """
         if origin not in ORIGINS:
             raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
-        added = existing = skipped = 0
+        totals = [0, 0, 0]
         stamp = now_iso()
         with self.transaction():
+            buf: list[tuple[int, UnitIn]] = []
             for position, u in enumerate(units):
-                unit_id, new = self.add_unit(u, document=document, origin=origin,
-                                             position=position, stamp=stamp)
-                if unit_id is None:
-                    skipped += 1
-                elif new:
-                    added += 1
-                else:
-                    existing += 1
-        return AddCounts(added, existing, skipped)
+                buf.append((position, u))
+                if len(buf) >= batch:
+                    self._add_batch(buf, document, origin, stamp, totals)
+                    buf = []
+            if buf:
+                self._add_batch(buf, document, origin, stamp, totals)
+        return AddCounts(*totals)
+
+    def _add_batch(self, buf: list[tuple[int, UnitIn]], document: int | None, origin: str,
+                   stamp: str, totals: list[int]) -> None:
+        """One batch of :meth:`add_units`: one look-up for duplicates, bulk inserts."""
+        conn = self.conn
+        rows = []
+        for position, u in buf:
+            en, ru = u.en.strip(), u.ru.strip()
+            if not en or not ru:
+                totals[2] += 1
+                continue
+            rows.append((position, u, en, ru, text_key(en)))
+        known: dict[tuple[str, str], int] = {}
+        keys = list({r[4] for r in rows})
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for unit_id, en, ru in conn.execute(
+                    f"SELECT id, en, ru FROM units WHERE en_key IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                known[(en, ru)] = int(unit_id)
+        next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        new_units, fts_rows, links, scores = [], [], [], []
+        for position, u, en, ru, ek in rows:
+            unit_id = known.get((en, ru))
+            if unit_id is None:
+                unit_id = known[(en, ru)] = next_id
+                next_id += 1
+                new_units.append((
+                    unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score,
+                    origin, u.created or stamp, u.changed or u.created or stamp,
+                    json.dumps(u.meta, ensure_ascii=False) if u.meta else None, ek,
+                    text_key(ru)))
+                fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
+                totals[0] += 1
+            else:
+                totals[1] += 1
+                if u.score is not None:
+                    scores.append((u.score, unit_id, u.score))
+            if document is not None:
+                links.append((document, u.position if u.position is not None else position,
+                              unit_id))
+        conn.executemany(
+            "INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
+            " created, changed, meta, en_key, ru_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            new_units)
+        conn.executemany("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)", fts_rows)
+        conn.executemany("UPDATE units SET score = ? WHERE id = ? AND (score IS NULL OR score < ?)",
+                         scores)
+        conn.executemany("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
+                         " VALUES (?, ?, ?)", links)
 
     def add_unit(self, u: UnitIn, *, document: int | None = None, origin: Origin = "imported",
                  position: int = 0, stamp: str | None = None) -> tuple[int | None, bool]:

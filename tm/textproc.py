@@ -30,8 +30,23 @@ def _stemmer(lang: str) -> Any:
     return stemmer
 
 
-_STEMS: dict[str, dict[str, str]] = {"en": {}, "ru": {}}
+class _StemCache(dict[str, str]):
+    """Memoised stems of one language (a dict hit is much cheaper than a Snowball call)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > _MAX_CACHED:
+            self.clear()
+        stem: str = _stemmer(self.lang).stemWord(word)
+        self[word] = stem
+        return stem
+
+
 _MAX_CACHED = 500_000
+_STEMS = {"en": _StemCache("en"), "ru": _StemCache("ru")}
 
 
 def words(text: str) -> list[str]:
@@ -46,17 +61,8 @@ def stems(text: str, lang: str) -> list[str]:
 
 def stem_words(tokens: list[str], lang: str) -> list[str]:
     """Snowball stems of lower-cased word tokens (memoised: bulk imports stem millions)."""
-    lang = "ru" if lang[:2] == "ru" else "en"
-    cache = _STEMS[lang]
-    if len(cache) > _MAX_CACHED:
-        cache.clear()
-    out = []
-    for w in tokens:
-        stem = cache.get(w)
-        if stem is None:
-            stem = cache[w] = _stemmer(lang).stemWord(w)
-        out.append(stem)
-    return out
+    cache = _STEMS["ru" if lang[:2] == "ru" else "en"]
+    return [cache[w] for w in tokens]
 
 
 def fts_text(text: str, lang: str) -> str:
