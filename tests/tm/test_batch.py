@@ -139,18 +139,18 @@ def test_killed_batch_resumes_to_the_same_tm(tmp_path: Path, shared: Path) -> No
     stored = 0
     for line in run.stderr:  # one line a pair when stderr is not a terminal
         stored += "] stored:" in line
-        if stored == 3:
+        if stored == 2:  # the workers may be a pair or two ahead: the TM holds 2 to 5 pairs
             os.killpg(run.pid, signal.SIGKILL)  # the command and its workers, mid-run
             break
-    run.communicate(timeout=60)
-    assert run.returncode == -signal.SIGKILL
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == -signal.SIGKILL, err
     with TM.open(resumed) as tm:
-        assert 3 <= len(tm.documents()) < 6
+        assert 2 <= len(tm.documents()) < 6
 
     run = _diptych("add", "--batch", str(listing), "--db", str(resumed), env=env)
     out, err = run.communicate(timeout=600)
     assert run.returncode == 0, err
     skipped = int(out.split(" stored, ")[1].split(" already")[0])
-    assert skipped >= 3 and f"{6 - skipped} stored" in out
+    assert skipped >= 2 and f"{6 - skipped} stored" in out
     assert _dump(resumed) == _dump(whole)
     assert len(_dump(whole)["units"]) > 50
