@@ -3,8 +3,8 @@
 Two layers. The *layout* layer reads lines: blank lines end paragraphs; a line without final
 punctuation (a headline, a dateline) is a sentence and a paragraph of its own; the single
 newlines of hard-wrapped text are plain spaces. The *sentence* layer splits each run of text
-with a library chosen by measurement (``python bench/segment.py``): razdel for Russian and as
-the generic fallback, nupunkt for English. Rules then correct what they miss: a cut inside
+with razdel, chosen by measurement (``python bench/segment.py``: for English too it edges out
+nupunkt once the rules below are added). Rules then correct what it misses: a cut inside
 parentheses, after ``;``, before a dash attribution (``«Да!» — сказал он``), after an
 abbreviation that always precedes a name or a number (``Gen.``, ``ул.``, ``им.``) or after
 initials (``А. С. Пушкин``) is undone; an abbreviation that can end a sentence (``U.S.``,
@@ -19,6 +19,7 @@ Offsets always point into the text as given: ``text[s.start:s.stop] == s.text``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -33,7 +34,6 @@ _SPACES = str.maketrans(
 )
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'»”’)]*"
-_DASHES = "-‐‑–—"
 _SOFT_END = ",-‐‑–—(«“„/&+"
 _HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(?=\S)")
 _RULE_LINE = re.compile(r"[ \t]*([=\-_*~#•·])(?:[ \t]*\1){2,}[ \t]*")
@@ -41,6 +41,10 @@ _BULLET = re.compile(r"[ \t]*(?:[-*•·‣▪–—][ \t]+|\(?(?:\d{1,3}[.)]|[a
 _SYMBOL_BULLET = re.compile(r"[ \t]*[*•·‣▪][ \t]+(?=\S)")
 _LOWER_START = re.compile(r"[\"'«“„(\[]*[^\W\d_]")
 _WRAP_MIN, _WRAP_MAX = 40, 150  # line widths at which hard-wrapping is plausible
+
+
+def _words(*lines: str) -> frozenset[str]:
+    return frozenset(w for line in lines for w in line.split())
 
 
 def _normalize(text: str) -> str:
@@ -102,94 +106,10 @@ def _blocks(norm: str) -> Iterator[list[_Line]]:
 
 # Words a line of running text can break after, but a headline or a sentence cannot end with.
 _DANGLING = {
-    "en": frozenset(
-        [
-            "a",
-            "an",
-            "the",
-            "and",
-            "or",
-            "but",
-            "nor",
-            "of",
-            "in",
-            "on",
-            "at",
-            "to",
-            "for",
-            "with",
-            "by",
-            "from",
-            "as",
-            "if",
-            "than",
-        ]
-    ),
-    "ru": frozenset(
-        [
-            "и",
-            "а",
-            "но",
-            "или",
-            "либо",
-            "в",
-            "во",
-            "на",
-            "с",
-            "со",
-            "к",
-            "ко",
-            "по",
-            "за",
-            "от",
-            "до",
-            "из",
-            "у",
-            "о",
-            "об",
-            "для",
-            "при",
-            "без",
-        ]
-    ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "oder",
-            "aber",
-            "in",
-            "im",
-            "am",
-            "zu",
-            "mit",
-            "von",
-            "für",
-            "auf",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "de",
-            "du",
-            "des",
-            "et",
-            "ou",
-            "à",
-            "au",
-            "en",
-            "dans",
-            "pour",
-            "avec",
-            "sur",
-            "par",
-        ]
-    ),
+    "en": _words("a an the and or but nor of in on at to for with by from as if than"),
+    "ru": _words("и а но или либо в во на с со к ко по за от до из у о об для при без"),
+    "de": _words("der die das und oder aber in im am zu mit von für auf"),
+    "fr": _words("le la les de du des et ou à au en dans pour avec sur par"),
 }
 
 
@@ -259,8 +179,8 @@ def _soft_breaks(
 def _units(norm: str, lang: str) -> Iterator[tuple[int, int]]:
     """(start, stop) of the paragraphs (runs of text) the sentence splitter sees.
 
-    A text is hard-wrapped as a whole: when most of its multi-line blocks look wrapped, the
-    others (a two-line paragraph breaking before a name) are read at the same width.
+    A text is hard-wrapped as a whole: when a third or more of its multi-line blocks look
+    wrapped, the others (a two-line paragraph breaking before a name) are read at that width.
     """
     blocks = list(_blocks(norm))
     strong = [[_continues(a, b, lang) for a, b in itertools.pairwise(bl)] for bl in blocks]
@@ -286,8 +206,10 @@ def _units(norm: str, lang: str) -> Iterator[tuple[int, int]]:
 def split(text: str, lang: str) -> list[Sentence]:
     """Split ``text`` into sentences with offsets and 0-based paragraph indices.
 
-    ``lang`` is an ISO 639-1 code; ``en`` and ``ru`` have their own rules, any other code gets
-    generic ones.
+    Paragraphs end at blank lines and after a line without final punctuation (a headline);
+    text may be hard-wrapped or hold one paragraph a line. ``lang`` is an ISO 639-1 code:
+    ``en``, ``ru`` (and a little ``de``, ``fr``) have their own abbreviations, others get the
+    generic rules.
     """
     norm = _normalize(text)
     sentences: list[Sentence] = []
@@ -320,10 +242,12 @@ def split_presplit(text: str) -> list[Sentence]:
 
 # -- the sentence layer: a library's cuts, corrected by rules -------------------------------------
 
+_BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measured best
+_PIECE = 10_000  # characters razdel gets at once
+_WINDOW = 300  # characters of context the rules look at on each side of a cut
 _CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[^\w.])([^\W\d_])\.$")
-_PAIR_HALF = re.compile(r"(?:^|[^\w.])[^\W\d_]\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
 _DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
@@ -333,10 +257,6 @@ _DATE_STOP = re.compile(
 _NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*\w{1,2}\.$")
 _ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
 _SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
-
-
-def _words(*lines: str) -> frozenset[str]:
-    return frozenset(w for line in lines for w in line.split())
 
 
 # Abbreviations that never end a sentence: a name, a number or a phrase follows.
@@ -398,9 +318,6 @@ def _lang(lang: str) -> str:
     return lang.lower().replace("_", "-").split("-")[0]
 
 
-_BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measured best
-
-
 def _library_cuts(chunk: str, lang: str) -> set[int]:
     """Sentence starts (after the first) by the library measured best for ``lang``.
 
@@ -431,7 +348,12 @@ def _library_cuts(chunk: str, lang: str) -> set[int]:
     return cuts
 
 
-_PIECE = 10_000
+@functools.cache
+def _razdel_heads() -> frozenset[str]:
+    """razdel's own never-final abbreviations ("vs", "ул", "корр"): its list, for every language."""
+    from razdel.segmenters.sokr import HEAD_SOKRS  # type: ignore[import-untyped]
+
+    return frozenset(HEAD_SOKRS)
 
 
 def _abbreviations(left: str) -> list[str]:
@@ -483,15 +405,15 @@ def _joins(left: str, right: str, lang: str) -> bool:
         if close >= 0 and (reopen < 0 or close < reopen):
             return True
     opener = _opener(right, lang)
-    if _PAIR_HALF.search(left[-3:]) and _PAIR_REST.match(right):
+    initial = _INITIAL.search(left[-3:])  # one letter and a period: "А.", "z."
+    if initial and _PAIR_REST.match(right):
         return True  # "т. е.", "z. B.", "J. R. R. Tolkien"
     if lang == "de" and _DE_ORDINAL.search(left[-12:]) and not opener:
         return True  # "am 9. September"
     keys = _abbreviations(left)
-    if any(key in _HEAD.get(lang, frozenset()) for key in keys):
+    if any(key in _HEAD.get(lang, frozenset()) or key in _razdel_heads() for key in keys):
         return not opener or bool(first and first.group(1).isdigit())
-    initial = _INITIAL.search(left[-3:])
-    return bool(
+    return bool(  # initials before a name: "А. Пушкин", "George W. Bush"
         initial
         and initial.group(1).isupper()
         and first
@@ -499,9 +421,6 @@ def _joins(left: str, right: str, lang: str) -> bool:
         and first.group(1)[:1].isupper()
         and len(first.group(1)) > 1
     )
-
-
-_WINDOW = 300  # characters of context the rules look at on each side of a cut
 
 
 def _sentences(chunk: str, lang: str) -> list[tuple[int, int]]:
