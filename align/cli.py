@@ -127,7 +127,7 @@ def _emit(al: Alignment, fmt: Format, output: Optional[Path], *, src_lang: str, 
         write_atomically(output, data)
 
 
-def _read_batch(path: Path) -> list[tuple[Path, Path, Path]]:
+def _read_batch(path: Path) -> list[tuple[str, str, Path]]:
     """Lines ``en_path<TAB>ru_path<TAB>out_path``; blank lines and ``#`` comments skipped."""
     if not path.is_file():
         raise InputError(f"batch file '{path}' does not exist")
@@ -141,7 +141,7 @@ def _read_batch(path: Path) -> list[tuple[Path, Path, Path]]:
                 f"{path}:{no}: expected 3 tab-separated fields en_path, ru_path, out_path;"
                 f" got {len(parts)}"
             )
-        jobs.append((Path(parts[0].strip()), Path(parts[1].strip()), Path(parts[2].strip())))
+        jobs.append((parts[0].strip(), parts[1].strip(), Path(parts[2].strip())))
     if not jobs:
         raise InputError(f"batch file '{path}' lists no pairs")
     return jobs
@@ -168,11 +168,12 @@ Splits both files into sentences, embeds them with a multilingual sentence encod
 
 
 def align_command(
-    en_file: Annotated[Optional[Path], typer.Argument(
-        help="The English (source) edition: UTF-8 text, paragraphs separated by blank lines.",
+    en_file: Annotated[Optional[str], typer.Argument(
+        help="The English (source) edition: a UTF-8 text file (paragraphs separated by blank"
+             " lines), a Markdown or HTML file, or an http(s) URL.",
         show_default=False)] = None,
-    ru_file: Annotated[Optional[Path], typer.Argument(
-        help="The Russian (target) edition.", show_default=False)] = None,
+    ru_file: Annotated[Optional[str], typer.Argument(
+        help="The Russian (target) edition, in the same forms.", show_default=False)] = None,
     fmt: Annotated[Optional[Format], typer.Option(
         "--format", "-f",
         help="Output format [default: from the -o suffix, else text]. ladder is Vecalign's"
@@ -235,18 +236,18 @@ def align_command(
     encoder = load_encoder(model)
     failures = 0
 
-    def run(src: Path, tgt: Path, out: Optional[Path]) -> None:
+    def run(src: str, tgt: str, out: Optional[Path]) -> None:
         al = align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
                          presplit=presplit, check_lang=lang_check,
                          max_bytes=int(max_size * 1e6))
         for w in al.warnings:
-            warn(f"{src.name} / {tgt.name}: {w}" if batch else w)
+            warn(f"{_short(src)} / {_short(tgt)}: {w}" if batch else w)
         suffix_fmt = _SUFFIX_FORMATS.get(out.suffix.lower()) if out else None
         _emit(al, fmt or suffix_fmt or Format.text, out, src_lang=src_lang, tgt_lang=tgt_lang,
-              weak=weak, title=title or f"{src.name} ↔ {tgt.name}")
+              weak=weak, title=title or f"{_short(src)} ↔ {_short(tgt)}")
         if tm and _store_hook is not None:
-            summary = _store_hook(StoreRequest(al, src, tgt, db, title, url, date, min_score,
-                                               model))
+            summary = _store_hook(StoreRequest(al, Path(src), Path(tgt), db, title, url, date,
+                                               min_score, model))
             typer.echo(f"diptych: {summary}", err=True)
 
     if batch is None:
@@ -267,6 +268,11 @@ def align_command(
     typer.echo(f"diptych: aligned {len(jobs) - failures} of {len(jobs)} pairs", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+def _short(source: str) -> str:
+    """A file's name, or a URL as given, for messages and titles."""
+    return source if "://" in source else Path(source).name
 
 
 def _stderr_console():  # noqa: ANN202

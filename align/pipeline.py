@@ -18,6 +18,7 @@ from align.types import Alignment, Bead, Sentence
 
 if TYPE_CHECKING:
     from align.embed import Encoder
+    from align.sources import SourceText
 
 MAX_BYTES = 10_000_000
 """Largest input accepted by default: ~200 times a long news article; memory stays bounded."""
@@ -33,37 +34,28 @@ def lang_name(lang: str) -> str:
     return _LANG_NAMES.get(lang, lang)
 
 
-def read_text(path: Path, *, role: str, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 text file, refusing what cannot be an edition of a story.
+def read_edition(
+    source: str | Path, *, role: str, presplit: bool = False, max_bytes: int = MAX_BYTES
+) -> SourceText:
+    """Read one edition from a text, Markdown or HTML file or an http(s) URL.
 
-    ``role`` names the file in messages ("English edition").
+    ``role`` names it in messages ("English edition"). With ``presplit`` the file is read as
+    plain text, one sentence a line. Raises :class:`InputError` for a missing, empty, binary,
+    non-UTF-8 or oversized file, or a page that cannot be fetched.
     """
-    if str(path) == "-":
-        raise InputError(f"{role}: reading from stdin is not supported; pass a file path")
-    if not path.exists():
-        raise InputError(f"{role} '{path}' does not exist; check the path")
-    if path.is_dir():
-        raise InputError(f"{role} '{path}' is a folder; pass a text file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(
-            f"{role} '{path}' is {size / 1e6:.0f} MB, more than the {max_bytes / 1e6:.0f} MB limit"
-            " for one story; split the archive into articles (see `diptych pair`)"
-            " or raise the limit with --max-size"
-        )
-    data = path.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise InputError(f"{role} '{path}' is a binary file, not text; pass a UTF-8 text file")
+    from align.sources import Kind, read_source
+
+    if str(source) == "-":
+        raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{role} '{path}' is not valid UTF-8 (byte {exc.start}); convert it, e.g."
-            f" `iconv -f cp1251 -t utf-8 {path}`"
-        ) from None
-    if not text.strip():
-        raise InputError(f"{role} '{path}' is empty; nothing to align")
-    return text
+        return read_source(source, max_bytes=max_bytes, kind=Kind.text if presplit else None)
+    except InputError as exc:
+        raise InputError(f"{role}: {exc}") from None
+
+
+def read_text(source: str | Path, *, role: str, max_bytes: int = MAX_BYTES) -> str:
+    """The plain text of a file or page (see :func:`read_edition`)."""
+    return read_edition(source, role=role, max_bytes=max_bytes).text
 
 
 def _script_share(text: str) -> tuple[float, int]:
@@ -178,8 +170,8 @@ def bead_warnings(beads: Sequence[Bead]) -> list[str]:
 
 
 def align_files(
-    src_path: Path,
-    tgt_path: Path,
+    src: str | Path,
+    tgt: str | Path,
     *,
     encoder: Encoder,
     src_lang: str = "en",
@@ -188,16 +180,18 @@ def align_files(
     check_lang: bool = True,
     max_bytes: int = MAX_BYTES,
 ) -> Alignment:
-    """Read, check, split and align two editions of one story.
+    """Read (files or URLs), check, split and align two editions of one story.
 
-    >>> align_files(Path("story.en.txt"), Path("story.ru.txt"), encoder=load_encoder())
+    >>> align_files("story.en.html", "https://example.org/ru/story", encoder=load_encoder())
     ... # doctest: +SKIP
     """
-    src_text = read_text(src_path, role=f"{lang_name(src_lang)} edition", max_bytes=max_bytes)
-    tgt_text = read_text(tgt_path, role=f"{lang_name(tgt_lang)} edition", max_bytes=max_bytes)
+    src_ed = read_edition(src, role=f"{lang_name(src_lang)} edition", presplit=presplit,
+                          max_bytes=max_bytes)
+    tgt_ed = read_edition(tgt, role=f"{lang_name(tgt_lang)} edition", presplit=presplit,
+                          max_bytes=max_bytes)
     return align_texts(
-        src_text,
-        tgt_text,
+        src_ed.text,
+        tgt_ed.text,
         encoder=encoder,
         src_lang=src_lang,
         tgt_lang=tgt_lang,
