@@ -126,8 +126,9 @@ Modes: [bold]exact[/bold] (identical text), [bold]fuzzy[/bold] (CAT match %: wor
 a changed number or punctuation costs a little, 100 only for identical text),
 [bold]concordance[/bold] (every word anywhere, in any inflection: "мигрант" finds "мигрантов";
 "quoted" for a phrase), [bold]semantic[/bold] (same meaning, in either language; needs
-`diptych index`), [bold]auto[/bold] (fuzzy, plus concordance for up to 3 words, plus semantic
-when embeddings exist). Words that differ from the query are highlighted.
+`diptych index`), [bold]auto[/bold] (fuzzy matches of 50% and more, then concordance hits for
+up to 3 words, then semantic neighbours when embeddings exist). Fuzzy hits highlight the words
+that differ from the query, concordance hits the words found.
 
 [bold]Examples[/bold]
 
@@ -166,7 +167,7 @@ def _render_hits(console: object, query: str, hits: list[Match], docs: dict[int,
         console.print(head)  # type: ignore[attr-defined]
         for lang, text in (("en", u.en), ("ru", u.ru)):
             line = Text(f"  {lang}  ")
-            if lang == hit.lang:
+            if lang == hit.lang and hit.kind != "semantic":  # a paraphrase differs everywhere
                 pieces = (term_spans(text, lang, set(stem_words(words(query), lang)))
                           if hit.kind == "concordance" else diff_spans(query, text))
                 style = "bold yellow" if hit.kind == "concordance" else "bold red"

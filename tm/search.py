@@ -163,6 +163,14 @@ def _pieces(text: str, spans: list[tuple[int, int]], flags: list[bool]) -> list[
     return out
 
 
+def _coverage(query: str, text: str, wanted: set[str], lang: str) -> int:
+    """Percent of ``text``'s words whose stem is among the query's (100 only if identical)."""
+    if query.strip() == text.strip():
+        return 100
+    found = stem_words(words(text), lang)
+    return min(99, round(100 * sum(t in wanted for t in found) / max(len(found), 1)))
+
+
 # --------------------------------------------------------------------------- searcher
 def _fts_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
@@ -174,6 +182,7 @@ class Searcher:
     FUZZY_CANDIDATES = 30
     MAX_POSTINGS = 4_000
     DF_CAP = 1_000
+    AUTO_FUZZY = 50
 
     def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
         self.tm = tm
@@ -219,7 +228,8 @@ class Searcher:
 
     def concordance(self, query: str, lang: str, limit: int) -> list[Match]:
         """Units whose ``lang`` side holds every word of the query (any inflection); a query in
-        double quotes must occur as a phrase. Shortest segments first, as in a CAT concordance."""
+        double quotes must occur as a phrase. Shortest segments first, as in a CAT concordance;
+        the match % is the share of the segment's words that the query's words cover."""
         phrase = len(query) > 1 and query[0] == query[-1] == '"'
         stems = stem_words(words(query), lang)
         if not stems:
@@ -232,8 +242,9 @@ class Searcher:
         texts = self._texts([r[0] for r in rows], lang)
         ranked = sorted(texts, key=lambda i: (len(texts[i]), -i))[:limit]
         units = self.tm.get_units(ranked)
-        return [Match(units[i], match_percent(query.strip('"'), texts[i]), "concordance", lang)
-                for i in ranked]
+        wanted = set(stems)
+        return [Match(units[i], _coverage(query.strip('"'), texts[i], wanted, lang),
+                      "concordance", lang) for i in ranked]
 
     def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
         from tm import vectors
@@ -253,22 +264,24 @@ class Searcher:
         return out
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
-        """Fuzzy matches, plus concordance for short queries (up to 3 words), plus semantic
-        neighbours when the TM has embeddings; each unit once, with its best match %."""
-        best: dict[int, Match] = {}
-
-        def merge(hits: Iterable[Match]) -> None:
-            for h in hits:
-                old = best.get(h.unit.id)
-                if old is None or h.match > old.match:
-                    best[h.unit.id] = h
-
-        merge(self.fuzzy(query, lang, limit))
+        """Each unit once, in this order: fuzzy matches of at least :attr:`AUTO_FUZZY`%,
+        concordance hits for short queries (up to 3 words), semantic neighbours when the TM
+        has embeddings, then the weaker fuzzy matches."""
+        fuzzy = self.fuzzy(query, lang, limit)
+        sections = [[h for h in fuzzy if h.match >= self.AUTO_FUZZY]]
         if len(words(query)) <= 3:
-            merge(self.concordance(query, lang, limit))
+            sections.append(self.concordance(query, lang, limit))
         if self.has_vectors():
-            merge(self.semantic(query, lang, limit))
-        return sorted(best.values(), key=lambda h: (-h.match, h.unit.id))
+            sections.append(self.semantic(query, lang, limit))
+        sections.append([h for h in fuzzy if h.match < self.AUTO_FUZZY])
+        seen: set[int] = set()
+        out = []
+        for hits in sections:
+            for h in hits:
+                if h.unit.id not in seen:
+                    seen.add(h.unit.id)
+                    out.append(h)
+        return out
 
     # ---------------------------------------------------------------- helpers
     def has_vectors(self) -> bool:

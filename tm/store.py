@@ -286,12 +286,19 @@ class TM:
         self._depth = 1
         try:
             yield self
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # disk full, I/O error...: nothing is written
+            self._rollback()
+            raise TMError(f"cannot write to {self.path}: {exc}; nothing was changed") from None
         except BaseException:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._depth = 0
-        self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _begin(self) -> None:
         for attempt in range(8):

@@ -152,3 +152,13 @@ def test_index_is_resumable_and_refuses_another_model(tm: TM, encoder) -> None:
     assert vectors.index(tm, encoder).embedded == 0
     with pytest.raises(TMError, match="indexed with model"):
         vectors.index(tm, encoder, model="st:other")
+
+
+def test_auto_puts_strong_fuzzy_then_concordance_for_short_queries(tm: TM) -> None:
+    s = Searcher(tm)
+    hits = s.search("мигрант")
+    assert [h.kind for h in hits] == ["concordance", "concordance"]
+    assert [h.unit.id for h in hits] == [2, 3]  # shorter segment first
+    assert all(0 < h.match < 100 for h in hits)
+    hits = s.search("Oil prices rose by 6% in May.")
+    assert (hits[0].unit.id, hits[0].kind, hits[0].match) == (4, "fuzzy", 98)
