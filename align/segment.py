@@ -247,13 +247,12 @@ _PIECE = 10_000  # characters razdel gets at once
 _WINDOW = 300  # characters of context the rules look at on each side of a cut
 _CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
-_INITIAL = re.compile(r"(?:^|[^\w.])([^\W\d_])\.$")
+_INITIAL = re.compile(r"(?:^|[\s(«\"“'])([^\W\d_])\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
 _DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
-_DATE_STOP = re.compile(
-    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.\s\d{1,2}\.$", re.IGNORECASE
-)
+_NUMBERED_STOP = re.compile(r"(\w+\.)\s\d{1,4}\.$")
+_UNIT_STOP = re.compile(r"[\d°]\s?[^\W\d_]\.$")
 _NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*\w{1,2}\.$")
 _ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
 _SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
@@ -281,7 +280,7 @@ _HEAD = {
 }
 # Abbreviations that may end a sentence: cut after them when a typical opener follows.
 _ENDABLE = {
-    "en": _words("u.s u.k u.n u.s.a e.u inc corp co ltd llc plc bros jr sr etc a.m p.m al"),
+    "en": _words("u.s u.k u.n u.s.a e.u d.c inc corp co ltd llc plc bros jr sr etc a.m p.m al"),
     "ru": _words("г гг в вв др пр руб коп долл тыс млн млрд т.д т.п и.т.д и.т.п ч мин сек"),
     "de": _words("usw etc bzw u.a"),
     "fr": _words("etc"),
@@ -356,6 +355,11 @@ def _razdel_heads() -> frozenset[str]:
     return frozenset(HEAD_SOKRS)
 
 
+def _is_head(keys: list[str], lang: str) -> bool:
+    """Is one of the abbreviation keys one that never ends a sentence?"""
+    return any(key in _HEAD.get(lang, frozenset()) or key in _razdel_heads() for key in keys)
+
+
 def _abbreviations(left: str) -> list[str]:
     """Lower-cased keys of the abbreviation ``left`` ends with: ``"т. е."`` gives t.е and е."""
     match = _ABBR.search(left[-40:])
@@ -378,8 +382,11 @@ def _missed(left: str, right: str, lang: str) -> bool:
     """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
     if not right[:1].isupper():
         return False
-    if lang == "en" and _DATE_STOP.search(left[-14:]):
-        return True  # "on Oct. 4. Putin said"
+    numbered = _NUMBERED_STOP.search(left[-24:])
+    if numbered and _is_head(_abbreviations(numbered.group(1)), lang):
+        return True  # "on Oct. 4. Putin said", "in Nov. 2023. They": not a list's "1."
+    if _UNIT_STOP.search(left[-8:]):
+        return True  # "+35 °C. Синоптики": a unit, not an initial
     if not _opener(right, lang):
         return False
     ends = _ENDABLE.get(lang, frozenset())
@@ -411,8 +418,14 @@ def _joins(left: str, right: str, lang: str) -> bool:
     if lang == "de" and _DE_ORDINAL.search(left[-12:]) and not opener:
         return True  # "am 9. September"
     keys = _abbreviations(left)
-    if any(key in _HEAD.get(lang, frozenset()) or key in _razdel_heads() for key in keys):
+    if _is_head(keys, lang):
         return not opener or bool(first and first.group(1).isdigit())
+    if len(left) < _WINDOW and len(left.split()) <= 3 and not opener:
+        ends = _ENDABLE.get(lang, frozenset())
+        if any(key in ends for key in keys):
+            return True  # "В 1990-х гг. Россия ...": three words are no sentence
+    if lang == "ru" and left.endswith("долл.") and right.startswith("США"):
+        return True
     return bool(  # initials before a name: "А. Пушкин", "George W. Bush"
         initial
         and initial.group(1).isupper()
