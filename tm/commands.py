@@ -303,12 +303,16 @@ Units, documents, language codes, origins, size on disk and embedding coverage.
   diptych stats
 
   diptych stats --db newsroom.db --json
+
+  diptych stats --docs 100   [dim]# list the 100 newest documents[/dim]
 """
 
 
 def stats_command(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    docs: Annotated[int, typer.Option(
+        "--docs", min=0, help="List this many of the newest documents (0: none).")] = 10,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -318,14 +322,28 @@ def stats_command(
 
     with TM.open(db, create=False) as tm:
         stats = collect(tm)
+        documents = tm.documents()[-docs:] if docs else []
     if as_json:
+        stats["recent_documents"] = [
+            {"id": d.id, "title": d.title, "url": d.url, "date": d.date, "units": d.units,
+             "added": d.added} for d in documents]
         typer.echo(json.dumps(stats, ensure_ascii=False))
         return
     table = Table(title=f"Translation memory {stats['path']}", show_header=False)
     for key, value in stats.items():
         if key != "path":
             table.add_row(key.replace("_", " "), str(value))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if documents:
+        listing = Table(title=f"Newest {len(documents)} of {stats['documents']} documents"
+                              " (use the id with export --doc)")
+        for col in ("id", "title", "url", "date", "units", "added"):
+            listing.add_column(col)
+        for d in reversed(documents):
+            listing.add_row(str(d.id), d.title or "", d.url or "", d.date or "", str(d.units),
+                            d.added)
+        console.print(listing)
 
 
 INDEX_HELP = """Compute the missing embeddings for semantic search.
