@@ -245,12 +245,14 @@ def split_presplit(text: str) -> list[Sentence]:
 _BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measured best
 _PIECE = 10_000  # characters razdel gets at once
 _WINDOW = 300  # characters of context the rules look at on each side of a cut
-_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)")  # where a cut could go
+# where a cut could go: after final punctuation and a space, or after a CJK full stop
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)|[。！？]+[」』”）]*\s*(?=\S)")
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[\s(«\"“'])([^\W\d_])\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
 _DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
+_CJK_STOP = re.compile(r"[。！？][」』”）]*$")
 _NUMBERED_STOP = re.compile(r"(\w+\.)\s\d{1,4}\.$")
 _UNIT_STOP = re.compile(r"[\d°]\s?[^\W\d_]\.$")
 _NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*\w{1,2}\.$")
@@ -380,6 +382,8 @@ def _opener(right: str, lang: str) -> bool:
 
 def _missed(left: str, right: str, lang: str) -> bool:
     """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
+    if _CJK_STOP.search(left[-4:]):
+        return True  # Chinese and Japanese sentences end without a space
     if not right[:1].isupper():
         return False
     numbered = _NUMBERED_STOP.search(left[-24:])

@@ -99,6 +99,8 @@ OTHER = [
     ("de", "Das ist z. B. ein Test.| |Er läuft."),
     ("fr", "Il est arrivé à Paris.| |M. Dupont l'attendait."),
     ("es", "¿Vienes mañana?| |Sí, a las diez."),
+    ("zh", "我们明天见。||他走了。||真的吗？||是的。"),
+    ("ja", "今日は晴れです。||明日は雨でしょう。"),
 ]
 
 
