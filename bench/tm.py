@@ -247,14 +247,13 @@ class _Steps(list):  # type: ignore[type-arg]
 
 
 def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> None:
-    from align.embed import load_encoder
     from tm.tmx import export_tmx, import_tmx
 
     work = keep or Path(tempfile.mkdtemp())
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"tm{n}.db"
     rows = _Steps()
-    encoder = load_encoder("use-m3", use_cache=False)
+    encoder = vectors.load_encoder()
     if not db.exists():
         tmx = work / f"synthetic{n}.tmx"
         if not tmx.exists():  # reused when kept from an earlier run (--keep)
@@ -281,7 +280,10 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
             f" {report}")))
         if keep is None:
             tmx.unlink()
-        with TM.open(db) as tm:
+    with TM.open(db) as tm:  # each step below is skipped when a kept TM already has it
+        have, total = vectors.coverage(tm)
+        if have < total:
+            tm.conn.execute("DELETE FROM embeddings")
             t = time.perf_counter()
             ids = [r[0] for r in tm.conn.execute("SELECT id FROM units ORDER BY random() LIMIT ?",
                                                  (sample,))]
@@ -296,6 +298,8 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
             rows.append(("vectors for the latency test", (
                 f"{real} units embedded ({rate:.0f} sentences/s), {filled} stand-ins"
                 " = noisy copies of those (sigma 0.35), NOT real embeddings")))
+            vectors.ann_path(tm).unlink(missing_ok=True)
+        if not vectors.ann_path(tm).exists():
             t = time.perf_counter()
             built = vectors.build_ann(tm)
             rows.append(("HNSW index build (usearch, i8)",
@@ -351,9 +355,7 @@ def main() -> None:
     console.print(f"bench/tm.py: quality={'no' if args.scale_only else 'yes'}, "
                   f"scale={'no' if args.quality_only else args.scale}")
     if not args.scale_only:
-        from align.embed import load_encoder
-
-        quality(load_encoder("use-m3", use_cache=False))
+        quality(vectors.load_encoder())
     if not args.quality_only:
         scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
               min(args.real_vectors, args.scale))
