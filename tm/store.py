@@ -7,8 +7,9 @@ Public API (used by the commands and by ``tm.tmx``)::
         ...                       # re-entrant: inner blocks join the outer transaction
     doc_id, new = tm.add_document(DocumentIn(title=..., fingerprint=...))
     counts = tm.add_units(units, document=doc_id, origin="imported")  # ONE transaction, all or nothing
+    unit_id, is_new = tm.add_unit(unit_in, document=doc_id, origin="aligned")  # one at a time
     for unit in tm.iter_units(doc=None, since=None, min_score=None): ...  # streaming, constant memory
-    tm.get_unit(id) / tm.count_units() / tm.documents() / tm.close()
+    tm.get_unit(id) / tm.find_exact(text, "en") / tm.count_units() / tm.documents() / tm.close()
 
 A unit is an English/Russian pair. ``en``/``ru`` hold the plain text (used for search and exact
 matching); ``en_markup``/``ru_markup`` hold a side's TMX ``<seg>`` inner XML verbatim when it
@@ -21,8 +22,15 @@ to the existing unit (``unit_docs``: document, position) and keeps the first uni
 A document's ``fingerprint`` (e.g. the SHA-256 of both files) is unique: adding the same
 article pair twice adds nothing.
 
+Schema: ``documents``, ``units`` (plus 64-bit hashes of each side, indexed, for exact lookups and
+de-duplication), ``unit_docs`` (unit <-> document links with positions), ``units_fts`` (FTS5 over
+each side's Snowball stems; contentless, rowid = unit id), ``embeddings`` (one int8 vector per
+unit, see tm.vectors), ``settings``. The schema version is SQLite's ``user_version``; each entry of
+:data:`MIGRATIONS` upgrades it by one, inside a transaction, when the file is opened.
+
 Concurrency: every write runs in ``BEGIN IMMEDIATE`` with a 30 s busy timeout and a retry, so two
-processes adding at once both succeed (one waits for the other).
+processes adding at once both succeed (one waits for the other). SQLite errors during a write
+(disk full...) roll back and become a :class:`TMError`.
 """
 
 from __future__ import annotations
