@@ -251,7 +251,9 @@ _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]
 _INITIAL = re.compile(r"(?:^|[\s(«\"“'])([^\W\d_])\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
 _DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
-_FIRST_WORD = re.compile(r"[\"'«“„(\[]*(\w+)(\.?)")
+_OPENING = '"«“„‐‑–—-'  # a quotation or a dash that opens a sentence
+_FIRST_WORD = re.compile(r"[\"'«“„(\[\s‐‑–—-]*(\w+)(\.?)")
+_ACRONYM_GOES_ON = re.compile(r"[^\W\d_]{2,6}[,;:)]")
 _CJK_STOP = re.compile(r"[。！？][」』”）]*$")
 _NUMBERED_STOP = re.compile(r"(\w+\.)\s\d{1,4}\.$")
 _UNIT_STOP = re.compile(r"[\d°]\s?[^\W\d_]\.$")
@@ -283,7 +285,10 @@ _HEAD = {
 # Abbreviations that may end a sentence: cut after them when a typical opener follows.
 _ENDABLE = {
     "en": _words("u.s u.k u.n u.s.a e.u d.c inc corp co ltd llc plc bros jr sr etc a.m p.m al"),
-    "ru": _words("г гг в вв др пр руб коп долл тыс млн млрд т.д т.п и.т.д и.т.п ч мин сек"),
+    "ru": _words(
+        "г гг в вв др пр руб коп долл тыс млн млрд трлн т.д т.п и.т.д и.т.п ч час мин сек",
+        "дес барр га куб км проц изд",
+    ),
     "de": _words("usw etc bzw u.a"),
     "fr": _words("etc"),
 }
@@ -384,21 +389,22 @@ def _missed(left: str, right: str, lang: str) -> bool:
     """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
     if _CJK_STOP.search(left[-4:]):
         return True  # Chinese and Japanese sentences end without a space
-    if not right[:1].isupper():
+    first = _FIRST_WORD.match(right)
+    if not first or not first.group(1)[:1].isupper():
         return False
     numbered = _NUMBERED_STOP.search(left[-24:])
     if numbered and _is_head(_abbreviations(numbered.group(1)), lang):
         return True  # "on Oct. 4. Putin said", "in Nov. 2023. They": not a list's "1."
     if _UNIT_STOP.search(left[-8:]):
         return True  # "+35 °C. Синоптики": a unit, not an initial
-    if not _opener(right, lang):
-        return False
+    opener = _opener(right, lang)
     ends = _ENDABLE.get(lang, frozenset())
     keys = [k for k in _abbreviations(left) if k in ends]
-    if keys:  # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
+    if keys and (opener or right[0] in _OPENING):  # "31 час. «Раньше ...", "2023 г. Это"
+        # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
         return any(len(k) > 1 for k in keys) or bool(_NUMBER_END.search(left[-12:]))
     initial = _INITIAL.search(left[-3:])  # "Серии А. В данный момент", "Plan B. The"
-    return bool(initial and initial.group(1).isupper())
+    return opener and bool(initial and initial.group(1).isupper())
 
 
 def _joins(left: str, right: str, lang: str) -> bool:
@@ -428,8 +434,12 @@ def _joins(left: str, right: str, lang: str) -> bool:
         ends = _ENDABLE.get(lang, frozenset())
         if any(key in ends for key in keys):
             return True  # "В 1990-х гг. Россия ...": three words are no sentence
+    if any(key in _ENDABLE.get(lang, ()) for key in keys):
+        acronym = _ACRONYM_GOES_ON.match(right)
+        if acronym and acronym.group()[:-1].isupper():
+            return True  # "24 тыс. TEU, а к 2028 г.": a unit, the sentence goes on
     if lang == "ru" and left.endswith("долл.") and right.startswith("США"):
-        return True
+        return True  # the set phrase "долл. США"
     return bool(  # initials before a name: "А. Пушкин", "George W. Bush"
         initial
         and initial.group(1).isupper()

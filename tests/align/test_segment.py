@@ -63,6 +63,9 @@ RU = [
     "Температура достигла +35 °C.| |Синоптики предупреждают о жаре.",
     "Он спросил: «Вы уверены?»| |Она кивнула.",
     "Закон изменили в ст. 5.| |Поправки вступят в силу в мае.",
+    "Состав оформили за 31 час.| |«Раньше очередь считали сутками», — сказал он.",
+    "В 2026 г. перевезут 24 тыс. TEU, а к 2028 г. — вдвое больше.",
+    "Доход вырос на 5 млн.| |«Газпром» доволен.",
 ]
 EN = [
     "Sen. Elizabeth Warren spoke on Monday.| |She was brief.",
@@ -144,6 +147,17 @@ UNSOLVED: dict[str, str] = {}
 )
 def test_challenge(case: dict[str, object]) -> None:
     assert texts(str(case["text"]), str(case["lang"])) == case["sentences"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_project_sample_splits_as_its_presplit_form(root: Path, lang: str) -> None:
+    """corpora/sample.*.txt against sample.*.sents, the corpus's own sentence lines."""
+    txt, sents = root / f"corpora/sample.{lang}.txt", root / f"corpora/sample.{lang}.sents"
+    if not (txt.is_file() and sents.is_file()):
+        pytest.skip("corpora/sample files are missing")
+    got = split(txt.read_text(encoding="utf-8"), lang)
+    want = split_presplit(sents.read_text(encoding="utf-8"))
+    assert [(s.paragraph, s.text) for s in got] == [(s.paragraph, s.text) for s in want]
 
 
 def test_challenge_set_is_there(shared: Path) -> None:
