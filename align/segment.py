@@ -166,10 +166,10 @@ def _soft_breaks(
             soft = False
         elif width is not None:  # hard-wrapped: only a short line or an indent ends a paragraph
             soft = hard_wrap or (_full(a, b, width) if not a.terminal else not b.indented)
-        elif b.bullet:
-            soft = False
         elif a.text.rstrip(_CLOSERS)[-1:] in tuple(_TERMINAL):  # "А. В.\nИванов" goes on
             soft = _joins(a.text[-_WINDOW:], b.text[:_WINDOW], lang)  # by the rules alone
+        elif b.bullet:
+            soft = False
         else:  # a headline, unless the next line plainly goes on
             soft = _lower_start(b) or not a.terminal and _dangling(a, lang)
         result.append(soft)
@@ -246,7 +246,9 @@ _BASES: dict[str, str] = {}  # language -> "nupunkt"; razdel (the default) measu
 _PIECE = 10_000  # characters razdel gets at once
 _WINDOW = 300  # characters of context the rules look at on each side of a cut
 # where a cut could go: after final punctuation and a space, or after a CJK full stop
-_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)|[。！？]+[」』”）]*\s*(?=\S)")
+_CANDIDATE = re.compile(
+    r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)|[。！？]+[」』”）]*\s*(?=\S)|(?<=[^\W\d_]{2})\)+\s+(?=\S)"
+)
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[\s(«\"“'])([^\W\d_])\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
@@ -397,6 +399,8 @@ def _missed(left: str, right: str, lang: str) -> bool:
         return True  # "on Oct. 4. Putin said", "in Nov. 2023. They": not a list's "1."
     if _UNIT_STOP.search(left[-8:]):
         return True  # "+35 °C. Синоптики": a unit, not an initial
+    if left[-1] == ")" and left.count(")") > left.count("("):
+        return True  # "Отличное место) Вернёмся ещё": a bracket smiley ends the sentence
     opener = _opener(right, lang)
     ends = _ENDABLE.get(lang, frozenset())
     keys = [k for k in _abbreviations(left) if k in ends]

@@ -66,6 +66,9 @@ RU = [
     "Состав оформили за 31 час.| |«Раньше очередь считали сутками», — сказал он.",
     "В 2026 г. перевезут 24 тыс. TEU, а к 2028 г. — вдвое больше.",
     "Доход вырос на 5 млн.| |«Газпром» доволен.",
+    "Отличное место)| |Вернёмся ещё.",
+    "Повестка: а) Отчёт; б) Выборы.",
+    "Повестка: 1) Отчёт; 2) Выборы.",
 ]
 EN = [
     "Sen. Elizabeth Warren spoke on Monday.| |She was brief.",
@@ -322,7 +325,7 @@ def _paragraphs(draw: st.DrawFn) -> tuple[str, list[list[str]]]:
     return lang, draw(st.lists(para, min_size=2, max_size=5))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, database=None)
 @given(_paragraphs(), st.integers(50, 100))
 def test_hard_wrapping_does_not_change_sentences(
     lang_paragraphs: tuple[str, list[list[str]]], width: int
@@ -387,19 +390,19 @@ def check_invariants(text: str, got: list[Sentence], markup: str = "") -> None:
     assert all(b - a <= 1 for a, b in zip([0, *paragraphs], paragraphs))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(_text(PLAIN), st.sampled_from(["en", "ru", "de"]))
 def test_invariants_plain(text: str, lang: str) -> None:
     check_invariants(text, split(text, lang))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(_text(MARKUP), st.sampled_from(["en", "ru"]))
 def test_invariants_with_markup(text: str, lang: str) -> None:
     check_invariants(text, split(text, lang), markup="#*•=_-~")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(_text(MARKUP))
 def test_invariants_presplit(text: str) -> None:
     got = split_presplit(text)
