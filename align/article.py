@@ -46,6 +46,15 @@ _NOT_STANDFIRST_CLASS = re.compile(
     r"byline|author|date|time|share|social|caption|credit|meta|tag|breadcrumb|related|nav|menu",
     re.IGNORECASE,
 )
+_DATELINE = re.compile(
+    r"\b(published|updated|posted|опубликовано|обновлено)\b|\b(min(ute)?s? read|мин\. чтения)\b"
+    r"|\b\d{1,2}:\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр"
+    r"|мая|июн|июл|авг|сен|окт|ноя|дек)\w*\.? \d{1,2},? (19|20)\d\d\b"
+    r"|\b\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|мая|июн"
+    r"|июл|авг|сен|окт|ноя|дек)\w*\.? (19|20)\d\d\b",
+    re.IGNORECASE,
+)
+"""What a byline or dateline line holds; such a line is not taken for the standfirst."""
 _MAX_FURNITURE = 400
 """Only paragraphs shorter than this (characters) can be dropped as page furniture."""
 
@@ -89,7 +98,8 @@ def _body_paragraphs(xml: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Optional[str]
+def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Optional[str],
+                             author: Optional[str], site: Optional[str]
                              ) -> tuple[Optional[str], Optional[str]]:
     """The visible headline (the ``<h1>`` that matches the title) and the paragraph after it."""
     key = (title or "").casefold()
@@ -118,6 +128,9 @@ def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Option
         prose = el.tag in ("p", "h2") and len(text.split()) >= 6 and text[-1] in ".!?…»”\""
         has_blocks = el.find(".//p") is not None or el.find(".//div") is not None
         if (named or prose) and not has_blocks and len(text) <= 600:
+            if _is_furniture(text, author, site) or (
+                    not named and len(text) < 160 and _DATELINE.search(text)):
+                continue  # "Published 4 March 2024 by ...", an appeal: not the standfirst
             return headline, text
     return headline, None
 
@@ -176,7 +189,8 @@ def extract_article(html: str, *, url: Optional[str] = None, where: str = "page"
     except (etree.ParserError, ValueError):
         tree = None
     headline, standfirst = (
-        _headline_and_standfirst(tree, title, body[0][0] if body else None) if tree is not None
+        _headline_and_standfirst(tree, title, body[0][0] if body else None, author, site)
+        if tree is not None
         else (title, None)
     )
     kept = _trim(body, author, site)

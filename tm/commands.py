@@ -84,7 +84,8 @@ def add_command(
     model: ModelOption = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
-        " output; files or URLs) on all cores, resumably.", show_default=False)] = None,
+        " output; files or URLs) on all cores ($DIPTYCH_WORKERS to limit), resumably.",
+        show_default=False)] = None,
 ) -> None:
     if batch is not None or en_file is None or ru_file is None:  # tm.batch_cli: add --batch
         return __import__("tm.batch_cli").batch_cli.add_batch(batch, en_file, ru_file, db=db,

@@ -167,6 +167,18 @@ def test_html_file(tmp_path: Path) -> None:
     assert src.source == str(page)
 
 
+def test_dateline_or_appeal_after_the_headline_is_no_standfirst(tmp_path: Path) -> None:
+    standfirst = EXPECTED["lake-ferry", "en"]["story"][1]
+    html = EN_HTML.decode()
+    assert standfirst in html
+    page = tmp_path / "no-standfirst.html"
+    for line in ("Published on March 4, 2024 at 09:30 in Bishkek, updated at 11:00.",
+                 "Sign up for our newsletter and get the news from Central Asia every week."):
+        page.write_text(html.replace(f'<p class="standfirst">{standfirst}</p>', f"<p>{line}</p>"))
+        got = _paragraphs(read_source(page).text)
+        assert got == [p for p in EXPECTED["lake-ferry", "en"]["story"] if p != standfirst]
+
+
 def test_markdown_file(tmp_path: Path) -> None:
     md = tmp_path / "story.md"
     md.write_text(
