@@ -279,7 +279,7 @@ _HEAD = {
     ),
     "de": _words(
         "z.b u.a d.h bzw ca vgl dr prof nr hr fr st s abs art bd jh mio mrd evtl ggf",
-        "inkl sog u.u o.a usw",
+        "inkl sog u.u o.a",
         "jan feb febr aug sept okt nov dez",
     ),
     "fr": _words("m mm mme mlle dr pr st ste cf p pp env av bd ex"),
@@ -291,7 +291,7 @@ _ENDABLE = {
         "г гг в вв др пр руб коп долл тыс млн млрд трлн т.д т.п и.т.д и.т.п ч час мин сек",
         "дес барр га куб км проц изд",
     ),
-    "de": _words("usw etc bzw u.a"),
+    "de": _words("usw etc u.a"),
     "fr": _words("etc"),
 }
 # Capitalised words that start sentences rather than names: a cut before them is likely.
