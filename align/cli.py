@@ -11,9 +11,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,10 +30,10 @@ class StoreRequest:
     alignment: Alignment
     src_path: Path
     tgt_path: Path
-    db: Optional[Path]
-    title: Optional[str]
-    url: Optional[str]
-    date: Optional[str]
+    db: Path | None
+    title: str | None
+    url: str | None
+    date: str | None
     min_score: float
     model: str
 
@@ -40,7 +41,7 @@ class StoreRequest:
 StoreHook = Callable[[StoreRequest], str]
 """Stores the alignment and returns a one-line summary for stderr."""
 
-_store_hook: Optional[StoreHook] = None
+_store_hook: StoreHook | None = None
 
 
 def set_store_hook(hook: StoreHook) -> None:
@@ -110,7 +111,7 @@ def render(al: Alignment, fmt: Format, *, src_lang: str, tgt_lang: str, weak: fl
     return text.encode("utf-8")
 
 
-def _emit(al: Alignment, fmt: Format, output: Optional[Path], *, src_lang: str, tgt_lang: str,
+def _emit(al: Alignment, fmt: Format, output: Path | None, *, src_lang: str, tgt_lang: str,
           weak: float, title: str) -> None:
     if output is None and fmt is Format.text and sys.stdout.isatty():
         from rich.console import Console
@@ -168,18 +169,18 @@ Splits both files into sentences, embeds them with a multilingual sentence encod
 
 
 def align_command(
-    en_file: Annotated[Optional[str], typer.Argument(
+    en_file: Annotated[str | None, typer.Argument(
         help="The English (source) edition: a UTF-8 text file (paragraphs separated by blank"
              " lines), a Markdown or HTML file, or an http(s) URL.",
         show_default=False)] = None,
-    ru_file: Annotated[Optional[str], typer.Argument(
+    ru_file: Annotated[str | None, typer.Argument(
         help="The Russian (target) edition, in the same forms.", show_default=False)] = None,
-    fmt: Annotated[Optional[Format], typer.Option(
+    fmt: Annotated[Format | None, typer.Option(
         "--format", "-f",
         help="Output format [default: from the -o suffix, else text]. ladder is Vecalign's"
              " '[0, 1]:[2]:0.870' (0-based sentence ids); jsonl is one bead a line.",
         show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write here instead of stdout (written atomically).",
         show_default=False)] = None,
     presplit: Annotated[bool, typer.Option(
@@ -190,7 +191,7 @@ def align_command(
         help="Sentence encoder: 'use-m3' (embedded, no download) or 'st:NAME_OR_PATH' for a"
              " sentence-transformers model such as st:sentence-transformers/LaBSE"
              " (needs pip install 'diptych[st]').")] = "use-m3",
-    batch: Annotated[Optional[Path], typer.Option(
+    batch: Annotated[Path | None, typer.Option(
         "--batch",
         help="TSV file of lines en_path<TAB>ru_path<TAB>out_path: align them all in one"
              " process. Each output's format comes from --format or its suffix.",
@@ -211,13 +212,13 @@ def align_command(
     tm: Annotated[bool, typer.Option(
         "--tm", help="Also store the aligned pairs in the translation memory (see `diptych add`).")]
         = False,
-    db: Annotated[Optional[Path], typer.Option(
-        "--db", envvar="DIPTYCH_DB", help="Translation memory for --tm [default: ./diptych.db].",
+    db: Annotated[Path | None, typer.Option(
+        "--db", envvar="DIPTYCH_DB", help="Translation memory for --tm \\[default: ./diptych.db].",
         show_default=False)] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="Story title, for --tm.")]
+    title: Annotated[str | None, typer.Option("--title", help="Story title, for --tm.")]
         = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="Story URL, for --tm.")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Publication date, for --tm.")]
+    url: Annotated[str | None, typer.Option("--url", help="Story URL, for --tm.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Publication date, for --tm.")]
         = None,
     min_score: Annotated[float, typer.Option(
         "--min-score", min=0.0, max=1.0,
@@ -236,7 +237,7 @@ def align_command(
     encoder = load_encoder(model)
     failures = 0
 
-    def run(src: str, tgt: str, out: Optional[Path]) -> None:
+    def run(src: str, tgt: str, out: Path | None) -> None:
         al = align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
                          presplit=presplit, check_lang=lang_check,
                          max_bytes=int(max_size * 1e6))
@@ -275,7 +276,7 @@ def _short(source: str) -> str:
     return source if "://" in source else Path(source).name
 
 
-def _stderr_console():  # noqa: ANN202
+def _stderr_console():
     from rich.console import Console
 
     return Console(stderr=True)

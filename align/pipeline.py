@@ -111,8 +111,10 @@ def length_warnings(src: Sequence[Sentence], tgt: Sequence[Sentence]) -> list[st
         return []
     longer, shorter = ("first", "second") if a > b else ("second", "first")
     return [
-        f"the {longer} edition is {ratio:.1f}x longer than the {shorter}:"
-        " expect many omissions, or check that the files are editions of the same story"
+        (
+            f"the {longer} edition is {ratio:.1f}x longer than the {shorter}:"
+            " expect many omissions, or check that the files are editions of the same story"
+        )
     ]
 
 
@@ -163,8 +165,11 @@ def bead_warnings(beads: Sequence[Bead]) -> list[str]:
         return ["no sentence found a counterpart: are these editions of the same story?"]
     if len(weak) > 0.3 * len(paired):
         return [
-            f"{len(weak)} of {len(paired)} aligned groups are weak (confidence < {WEAK_SCORE}):"
-            " review them, or check that the files are editions of the same story"
+            (
+                f"{len(weak)} of {len(paired)} aligned groups are weak"
+                f" (confidence < {WEAK_SCORE}): review them, or check that the files are"
+                " editions of the same story"
+            )
         ]
     return []
 

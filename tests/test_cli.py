@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -223,11 +223,11 @@ def test_installed_console_script_runs(pair: tuple[Path, Path]) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(
         [str(exe), "align", *map(str, pair), "-f", "ladder"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True, text=True, env=env, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert [i for b in parse_ladder(proc.stdout) for i in b.src] == list(range(7))
     proc = subprocess.run([str(exe), "align", "nope.txt", "nope2.txt"], capture_output=True,
-                          text=True, env=env, timeout=300)
+                          text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("diptych: error:")
