@@ -195,6 +195,34 @@ def fill_vectors(tm: TM, encoder: Any, real: int, sigma: float = 0.35) -> tuple[
     return rate, filled
 
 
+def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
+    """HNSW top-1 against exact brute force over every stored vector, for ``n`` queries."""
+    rng = random.Random(5)
+    with TM.open(db, create=False) as tm:
+        top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
+        texts = [tm.conn.execute("SELECT ru FROM units WHERE id >= ? LIMIT 1",
+                                 (rng.randint(1, top),)).fetchone()[0] for _ in range(n)]
+        q = np.stack([vectors.query_vector(encoder, t) for t in texts])
+        best = np.full(n, -2.0, dtype=np.float32)
+        best_id = np.zeros(n, dtype=np.int64)
+        last = 0
+        while True:  # exact scores, 100,000 vectors at a time
+            rows = tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
+                                   " ORDER BY unit_id LIMIT 100000", (last,)).fetchall()
+            if not rows:
+                break
+            mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8)
+            sims = q @ (mat.reshape(len(rows), -1).astype(np.float32) / 127).T
+            arg = sims.argmax(axis=1)
+            better = sims[np.arange(n), arg] > best
+            best[better] = sims[np.arange(n), arg][better]
+            best_id[better] = np.array([r[0] for r in rows])[arg][better]
+            last = rows[-1][0]
+        vs = vectors.VectorSearch(tm)
+        agree = sum(vs.search(q[i], 1)[0][0] == best_id[i] for i in range(n))
+    return agree, n
+
+
 def lookup_worker(db: str, n: int) -> None:
     """Run in a fresh process: timed lookups of each kind; prints one JSON line."""
     rng = random.Random(3)
@@ -330,6 +358,8 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
                     f"{r['found']}/{r['n']}")
     console.print(lat)
     console.print(f"peak RSS of the lookup process (encoder loaded): {res['rss_mb']:.0f} MB")
+    agree, asked = ann_recall(db, 50, encoder)
+    console.print(f"HNSW recall@1 against exact search over all {n:,} vectors: {agree}/{asked}")
     console.print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(other processes share the machine; timings include that)")
     if keep is None:

