@@ -251,13 +251,19 @@ def pair_texts(en: Sequence[DocText], ru: Sequence[DocText], *, encoder: Encoder
         best_en.setdefault(i, []).append((s, j))
         best_ru.setdefault(j, []).append((s, i))
 
+    matched = match(scores)
+    own_en = {i: scores[i, j] for i, j in matched}
+    own_ru = {j: scores[i, j] for i, j in matched}
+
     def runner_up(i: int, j: int) -> float:
-        others = [s for s, jj in best_en.get(i, []) if jj != j]
-        others += [s for s, ii in best_ru.get(j, []) if ii != i]
+        """Best rival score: another document of either side that is left unmatched, or that
+        scores with ``i`` (or ``j``) at least as well as with its own match."""
+        others = [s for s, jj in best_en.get(i, []) if jj != j and s >= own_ru.get(jj, -1.0)]
+        others += [s for s, ii in best_ru.get(j, []) if ii != i and s >= own_en.get(ii, -1.0)]
         return max(others, default=0.0)
 
     pairs = []
-    for i, j in match(scores):
+    for i, j in matched:
         conf = confidence(scores[i, j], runner_up(i, j))
         if conf >= min_confidence:
             pairs.append(Pair(i, j, round(conf, 3)))
