@@ -26,6 +26,8 @@ TEXT_TYPES = frozenset({
     "text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown",
 })
 
+_GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+
 
 @dataclass(frozen=True)
 class Page:
@@ -108,6 +110,9 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
     try:
         with opener.open(request, timeout=timeout) as resp:
             media, charset = _media_type(resp.headers)
+            if media in _GENERIC_TYPES and re.search(
+                    r"\.(txt|text|md|markdown|html?|xhtml)$", urlsplit(url).path, re.IGNORECASE):
+                media = ""  # a text file served as bytes: decided by its suffix and content
             if media and media not in TEXT_TYPES:
                 raise InputError(
                     f"'{url}' is not a web page or text ({media}); pass the address of an HTML"

@@ -204,6 +204,10 @@ def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
         data, media, declared, canonical = page.data, page.media_type, page.charset, page.url
         if not data.strip():
             raise InputError(f"'{name}' returned an empty page; check the address")
+        if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE,
+                                                           codecs.BOM_UTF16_BE)):
+            raise InputError(f"'{name}' is binary data, not a web page or text; pass the"
+                             " address of an HTML article or a text file")
     else:
         data = _read_file(Path(source).expanduser(), max_bytes)
         media, declared = "", None

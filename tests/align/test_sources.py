@@ -41,6 +41,9 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/plain.txt": (200, {"Content-Type": "text/plain; charset=utf-8"},
                    "Заголовок\n\nПервый абзац.\n\nВторой абзац.".encode()),
     "/empty": (200, {"Content-Type": "text/html"}, b""),
+    "/notes.md": (200, {"Content-Type": "application/octet-stream"},
+                  "# Заголовок\n\nПервый *абзац*.".encode()),
+    "/lying.html": (200, {"Content-Type": "text/html"}, b"PK\x03\x04\x00\x00zip"),
     "/en/night-buses": (200, {"Content-Type": "text/html"},
                         (NEWS / "night-buses.en.html").read_bytes()),
     "/ru/night-buses": (200, {"Content-Type": "text/html"},
@@ -115,6 +118,7 @@ def test_redirect_followed(site: str) -> None:
 
 def test_plain_text_page(site: str) -> None:
     assert read_source(site + "/plain.txt").text == "Заголовок\n\nПервый абзац.\n\nВторой абзац."
+    assert read_source(site + "/notes.md").text == "Заголовок\n\nПервый абзац."
 
 
 @pytest.mark.parametrize("path, message", [
@@ -124,6 +128,7 @@ def test_plain_text_page(site: str) -> None:
     ("/report.pdf", "not a web page or text (application/pdf)"),
     ("/menu", "no article text found"),
     ("/empty", "empty page"),
+    ("/lying.html", "binary data"),
 ])
 def test_page_cannot_be_had(site: str, path: str, message: str) -> None:
     with pytest.raises(InputError) as info:
