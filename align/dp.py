@@ -33,14 +33,6 @@ class Params:
     skip: float = -0.1
     anchor_knn: int = 4
     coarse_cells: int = 4_000_000
-    size_mode: str = "one"
-    size_cost: float = 0.0
-    part_min: float = 0.0
-    lex_weight: float = 0.0
-    gain_min: float = 0.0
-    gain_weight: float = 2.0
-    lex_center: float = 0.5
-    part_weight: float = 0.0
 
 
 def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:

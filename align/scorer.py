@@ -1,8 +1,15 @@
-"""How good is a bead? Scores for the DP and calibrated confidences. Arrays in, arrays out.
+"""How good is a bead? Features, learned weights and calibrated confidences. Arrays in and out.
 
-A bead of ``a`` source and ``b`` target sentences ending at cell ``(i, j)`` is scored from the
-cosine of its span embeddings, a margin against neighbouring sentences (a bead must beat its
-neighbours, not just be similar), the ratio of its character lengths and shared lexical anchors.
+A bead of ``a`` source and ``b`` target sentences ending at cell ``(i, j)`` is described by a few
+features: the cosine of its span embeddings, the cosines with the sentences just outside it
+(Bertalign's margin idea: a bead must beat its neighbours), the ratio of its character lengths,
+its *gain* over its best sub-bead (a sentence should join a bead only if it makes it more
+similar), shared lexical anchors, a paragraph break inside it, and its shape. A left-out
+sentence is described by its side, size and how few letters it has (page furniture).
+
+The DP maximises the summed ``weights @ features``; the weights were learned with an averaged
+structured perceptron on held-out data (``python bench/train_align.py``) and the confidence is
+a logistic function of a bead's score, fitted on the same data.
 """
 
 from __future__ import annotations
@@ -12,9 +19,33 @@ from collections.abc import Sequence
 import numpy as np
 
 from align.anchors import anchor_sets, dice, fingerprints, span_fingerprints
-from align.dp import NEG, Params
+from align.dp import NEG, Params, bead_types
 
-__all__ = ["BeadScorer"]
+__all__ = ["BeadScorer", "FEATURES", "SKIP_FEATURES"]
+
+FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph")
+SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long")
+
+# Learned by bench/train_align.py (averaged perceptron); shape biases follow bead_types(4, 5)[2:].
+# 0.6 x the hand-set starting point + 0.4 x the perceptron's weights: the learned weights alone
+# fit the training data's clean omissions best but cost accuracy on noisy scans (Text+Berg).
+WEIGHTS = {"sim": 0.4920, "near_tgt": -0.2162, "near_src": -0.2289, "length": 0.2473, "gain": 0.5684,
+           "anchors": 0.0514, "no_anchors": -0.0040, "paragraph": -0.0277}
+SHAPE_BIAS: dict[tuple[int, int], float] = {
+    (1, 1): -0.0378, (1, 2): -0.0107, (2, 1): -0.0114, (1, 3): -0.0303, (2, 2): 0.0054,
+    (3, 1): -0.0158, (1, 4): 0.0000, (2, 3): 0.0302, (3, 2): 0.0098, (4, 1): 0.0000}
+SKIP_WEIGHTS = {"skip_src": -0.0516, "skip_tgt": -0.0436, "junk": 0.0829, "long": 0.0145}
+CALIBRATION = {'pair': (5.807, 0.2244), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
+
+
+def default_weights(types: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The weight vector: bead features, one bias per bead shape, then skip features."""
+    shapes = [t for t in types if t[0] and t[1]]
+    return np.array(
+        [WEIGHTS[f] for f in FEATURES]
+        + [SHAPE_BIAS.get(t, 0.0) for t in shapes]
+        + [SKIP_WEIGHTS[f] for f in SKIP_FEATURES]
+    )
 
 
 class BeadScorer:
@@ -24,65 +55,102 @@ class BeadScorer:
         self,
         spans_src: list[np.ndarray],
         spans_tgt: list[np.ndarray],
-        src_len: np.ndarray,
-        tgt_len: np.ndarray,
         *,
         src_text: Sequence[str],
         tgt_text: Sequence[str],
         src_par: np.ndarray | None,
         tgt_par: np.ndarray | None,
         params: Params,
+        anchors: Sequence[tuple[int, int]] = (),
+        weights: np.ndarray | None = None,
     ) -> None:
         self.S, self.T = spans_src, spans_tgt
-        self.n, self.m = len(src_len), len(tgt_len)
-        self.cum_src = np.concatenate([[0.0], np.cumsum(src_len)])
-        self.cum_tgt = np.concatenate([[0.0], np.cumsum(tgt_len)])
-        # the languages' length ratio, from the texts but within plausible bounds: one edition may
-        # be much longer than the other without its sentences being longer
-        self.ratio = float(np.clip(max(self.cum_src[-1], 1.0) / max(self.cum_tgt[-1], 1.0), 0.67, 1.5))
-        self.params = params
+        self.mu, self.sigma = self._scale(spans_src[0], spans_tgt[0], anchors)
+        self.n, self.m = len(src_text), len(tgt_text)
+        ls = np.array([len(t) for t in src_text], dtype=np.float64)
+        lt = np.array([len(t) for t in tgt_text], dtype=np.float64)
+        self.cum_src = np.concatenate([[0.0], np.cumsum(ls)])
+        self.cum_tgt = np.concatenate([[0.0], np.cumsum(lt)])
+        # the languages' length ratio, from the texts but within plausible bounds: one edition
+        # may be much longer than the other without its sentences being longer
+        ratio = max(self.cum_src[-1], 1.0) / max(self.cum_tgt[-1], 1.0)
+        self.ratio = float(np.clip(ratio, 0.67, 1.5))
+        self.types = bead_types(params.max_side, params.max_total)
+        self.shapes = [t for t in self.types if t[0] and t[1]]
+        self.shape_col = {t: len(FEATURES) + k for k, t in enumerate(self.shapes)}
+        self.n_bead = len(FEATURES) + len(self.shapes)
+        self.w = default_weights(self.types) if weights is None else weights
         sa, ta = anchor_sets(src_text, tgt_text)
         self.FS = span_fingerprints(fingerprints(sa), params.max_side)
         self.FT = span_fingerprints(fingerprints(ta), params.max_side)
-        self.skip_src = np.full(self.n, params.skip)
-        self.skip_tgt = np.full(self.m, params.skip)
+        self.par_src = self._breaks(src_par, self.n)
+        self.par_tgt = self._breaks(tgt_par, self.m)
+        self.skip_feats_src = self._skip_features(src_text, 0)
+        self.skip_feats_tgt = self._skip_features(tgt_text, 1)
 
-    def _raw(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
-        """Scores of beads (a, b) ending at (i, j) for j in J (all j - b >= 0)."""
+    @staticmethod
+    def _scale(src: np.ndarray, tgt: np.ndarray, anchors: Sequence[tuple[int, int]]) -> tuple[float, float]:
+        """Cosine of unrelated pairs and the spread up to anchored pairs, to put cosines on one
+        scale whatever the languages and encoder (0 ~ random pair, 1 ~ typical translation)."""
+        if not len(src) or not len(tgt):
+            return 0.0, 1.0
+        rng = np.random.default_rng(0)
+        k = min(2000, len(src) * len(tgt))
+        rand = np.einsum("ij,ij->i", src[rng.integers(0, len(src), k)],
+                         tgt[rng.integers(0, len(tgt), k)])
+        mu = float(np.mean(rand))
+        if len(anchors):
+            idx = np.array(anchors) - 1
+            top = float(np.median(np.einsum("ij,ij->i", src[idx[:, 0]], tgt[idx[:, 1]])))
+        else:
+            top = mu + 0.5
+        return mu, max(top - mu, 0.1)
+
+    @staticmethod
+    def _breaks(par: np.ndarray | None, n: int) -> np.ndarray:
+        """Cumulative count of paragraph breaks before each sentence (n + 1 entries)."""
+        if par is None or n == 0:
+            return np.zeros(n + 1)
+        brk = np.concatenate([[0], (np.diff(np.asarray(par)) != 0).astype(float)])
+        return np.concatenate([[0.0], np.cumsum(brk)])
+
+    @staticmethod
+    def _skip_features(texts: Sequence[str], side: int) -> np.ndarray:
+        f = np.zeros((len(texts), len(SKIP_FEATURES)))
+        f[:, side] = 1.0
+        letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
+        f[:, 2] = 1.0 - np.minimum(1.0, letters / 20.0)
+        f[:, 3] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
+        return f
+
+    @property
+    def skip_src(self) -> np.ndarray:
+        return self.skip_feats_src @ self.w[self.n_bead :]
+
+    @property
+    def skip_tgt(self) -> np.ndarray:
+        return self.skip_feats_tgt @ self.w[self.n_bead :]
+
+    def features(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
+        """``[len(J), n_bead]`` features of beads (a, b) ending at (i, j), j in J (j >= b)."""
         S0, T0 = self.S[0], self.T[0]
         u = self.S[a - 1][i - a]
         V = self.T[b - 1][J - b]
+        F = np.zeros((len(J), self.n_bead))
         sim = V @ u
-        # Bertalign's margin: mean cosine with the sentences just outside the bead
+        F[:, 0] = (sim - self.mu) / self.sigma
         left = J - b - 1
-        has_l = left >= 0
-        has_r = J < self.m
+        has_l, has_r = left >= 0, J < self.m
         tl = np.where(has_l, T0[np.maximum(left, 0)] @ u, 0.0)
         tr = np.where(has_r, T0[np.minimum(J, self.m - 1)] @ u, 0.0)
-        t_nb = (tl + tr) / np.maximum(has_l.astype(int) + has_r, 1)
-        src_nb_vecs = []
-        if i - a - 1 >= 0:
-            src_nb_vecs.append(S0[i - a - 1])
-        if i < self.n:
-            src_nb_vecs.append(S0[i])
-        s_nb = (V @ np.stack(src_nb_vecs).T).mean(axis=1) if src_nb_vecs else 0.0
-        score = sim - (t_nb + s_nb) / 2
+        F[:, 1] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
+        near = [S0[k] for k in (i - a - 1, i) if 0 <= k < self.n]
+        if near:
+            F[:, 2] = ((V @ np.stack(near).T).mean(axis=1) - self.mu) / self.sigma
         ls = self.cum_src[i] - self.cum_src[i - a]
         lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
-        pen = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
-        out = score * pen
-        if self.params.part_weight and (a > 1 or b > 1):
-            # every sentence of a many-sentence side must resemble the other side on its own
-            lack = np.zeros(len(J))
-            if b > 1:
-                for k in range(b):
-                    lack += np.maximum(self.params.part_min - T0[J - b + k] @ u, 0.0)
-            if a > 1:
-                for k in range(a):
-                    lack += np.maximum(self.params.part_min - V @ S0[i - a + k], 0.0)
-            out = out - self.params.part_weight * lack
-        if self.params.gain_weight and (a > 1 or b > 1):
-            # a sentence joins a bead only if it makes the bead more similar
+        F[:, 3] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
+        if a > 1 or b > 1:
             sub = np.full(len(J), -1.0)
             if b > 1:
                 W = self.T[b - 2]
@@ -90,30 +158,35 @@ class BeadScorer:
             if a > 1:
                 W = self.S[a - 2]
                 sub = np.maximum(sub, np.maximum(V @ W[i - a + 1], V @ W[i - a]))
-            gain = sim - sub
-            out = out - self.params.gain_weight * np.maximum(self.params.gain_min - gain, 0.0)
-        if self.params.lex_weight:
-            d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][i - a][None, :])
-            out = out + self.params.lex_weight * (d - self.params.lex_center) * (tot > 0)
-        mode = self.params.size_mode
-        if mode == "sum":
-            out = out * (a + b) / 2
-        elif mode == "prod":
-            out = out - (a * b - 1) * self.params.size_cost
-        elif mode == "extra":
-            out = out - (a + b - 2) * self.params.size_cost
-        return out
+            F[:, 4] = np.minimum(sim - sub, 0.0) / self.sigma
+        d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][i - a][None, :])
+        F[:, 5] = d
+        F[:, 6] = tot == 0
+        F[:, 7] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
+            (self.par_tgt[J] - self.par_tgt[J - b + 1]) > 0)
+        F[:, self.shape_col[(a, b)]] = 1.0
+        return F
 
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         out = np.full(len(J), NEG)
         ok = J - b >= 0
         if ok.any():
-            out[ok] = self._raw(a, b, i, J[ok])
+            out[ok] = self.features(a, b, i, J[ok]) @ self.w[: self.n_bead]
         return out
+
+    def bead_vector(self, a: int, b: int, i: int, j: int) -> np.ndarray:
+        """Full feature vector (bead and skip parts) of one bead, for training."""
+        v = np.zeros(len(self.w))
+        if a and b:
+            v[: self.n_bead] = self.features(a, b, i, np.array([j]))[0]
+        elif a:
+            v[self.n_bead :] = self.skip_feats_src[i - 1]
+        else:
+            v[self.n_bead :] = self.skip_feats_tgt[j - 1]
+        return v
 
     def confidence(self, a: int, b: int, i: int, j: int) -> float:
         """Probability that the bead ending at (i, j) is right (calibrated on held-out data)."""
-        if a == 0 or b == 0:
-            return 0.5
-        s = float(self._raw(a, b, i, np.array([j]))[0])
-        return float(1 / (1 + np.exp(-12 * (s - 0.1))))
+        s = float(self.bead_vector(a, b, i, j) @ self.w)
+        slope, offset = CALIBRATION["pair" if a and b else "omission"]
+        return float(1 / (1 + np.exp(-slope * (s - offset))))

@@ -1,0 +1,172 @@
+"""Learn the bead-scoring weights and the confidence calibration of align/scorer.py.
+
+    python bench/train_align.py [--epochs 8] [--lr 0.05]
+
+Training data: the 108 WMT23 ru-en documents of ../shared/corpora/wmt23-ru-en/other.jsonl
+(reviews, manuals; never the news test set nor Text+Berg), made realistic like the benchmark
+(adjacent sentences merged, sentences dropped, stray lines) with several seeds and rates.
+Method: an averaged structured perceptron over the banded DP (the aligner's own decoder), then a
+logistic fit of "bead is right" on the bead's score, separately for pairs and omissions.
+Prints the weights to paste into align/scorer.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from align.aligner import decode, prepare  # noqa: E402
+from align.dp import Params  # noqa: E402
+from align.embed import load_encoder  # noqa: E402
+from align.scorer import FEATURES, SKIP_FEATURES  # noqa: E402
+
+
+def load_bench():  # noqa: ANN201
+    import runpy
+
+    return runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
+
+
+Key = tuple[tuple[int, int], tuple[int, int]]
+
+
+def norm(shape: tuple[int, int], end: tuple[int, int]) -> Key:
+    """(shape, end cell), with the other side's coordinate of an omission blanked: the order of
+    adjacent omissions is arbitrary."""
+    a, b = shape
+    i, j = end
+    return ((a, b), (i if a else -1, j if b else -1))
+
+
+def ends(beads) -> list[Key]:  # noqa: ANN001
+    """Gold beads as the decoder reports them: (shape, end cell)."""
+    return [norm((len(b.src), len(b.tgt)), (max(b.src, default=-2) + 1, max(b.tgt, default=-2) + 1))
+            for b in beads]
+
+
+JUNK = ["V", "A", ".-^ !", "■ iv", "12", "Foto: AP", "* * *", "r \\", "—"]
+
+
+def augment(doc, rng: random.Random):  # noqa: ANN001, ANN201
+    """Make a clean document look scanned: split some 1-1 sentences in two at a middle space
+    (a 2-1 bead of fragments) and add junk lines (page furniture, OCR debris)."""
+    from align.types import Bead
+
+    one_one = {(b.src[0], b.tgt[0]) for b in doc.gold if len(b.src) == 1 and len(b.tgt) == 1}
+    split_src = {i for i, _ in one_one if rng.random() < 0.08}
+    split_tgt = {j for i, j in one_one if i not in split_src and rng.random() < 0.08}
+    extra: list[Bead] = []
+
+    def rebuild(lines, pars, split, side):  # noqa: ANN001, ANN202
+        new, new_pars, where = [], [], []
+        for k, (line, par) in enumerate(zip(lines, pars or [0] * len(lines))):
+            words = line.split(" ")
+            if k in split and len(words) >= 6:
+                cut = len(words) // 2 + rng.randint(-2, 2)
+                parts = [" ".join(words[:cut]), " ".join(words[cut:])]
+            else:
+                parts = [line]
+            where.append(list(range(len(new), len(new) + len(parts))))
+            new += parts
+            new_pars += [par] * len(parts)
+            if rng.random() < 0.03:
+                extra.append(Bead((len(new),), ()) if side == 0 else Bead((), (len(new),)))
+                new.append(rng.choice(JUNK))
+                new_pars.append(par)
+        return new, (new_pars if pars else None), where
+
+    src, sp, ws = rebuild(doc.src, doc.src_par, split_src, 0)
+    tgt, tp, wt = rebuild(doc.tgt, doc.tgt_par, split_tgt, 1)
+    gold = [Bead(tuple(x for i in b.src for x in ws[i]), tuple(y for j in b.tgt for y in wt[j]))
+            for b in doc.gold] + extra
+    return type(doc)(doc.name, src, tgt, gold, sp, tp)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """slope, offset with P(y) = sigmoid(slope * (x - offset)), by Newton's method."""
+    X = np.stack([x, np.ones_like(x)], axis=1)
+    w = np.zeros(2)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (y - p)
+        H = (X * (p * (1 - p))[:, None]).T @ X + 1e-6 * np.eye(2)
+        w += np.linalg.solve(H, g)
+    return float(w[0]), float(-w[1] / w[0]) if w[0] else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=0.05)
+    args = ap.parse_args()
+    b = load_bench()
+    other = ROOT.parent / "shared" / "corpora" / "wmt23-ru-en" / "other.jsonl"
+    docs = []
+    for seed, merge, drop in ((101, 0.1, 0.05), (102, 0.2, 0.05), (103, 0.05, 0.1)):
+        docs += b["wmt"](seed=seed, merge=merge, drop=drop, path=other)
+    rng = random.Random(7)
+    docs = [augment(d, rng) if k % 2 else d for k, d in enumerate(docs)]
+    params = Params()
+    enc = load_encoder("use-m3")
+    data = []
+    for d in docs:
+        gold = ends(d.gold)
+        if any(a > params.max_side or bb > params.max_side or a + bb > params.max_total
+               for (a, bb), _ in gold):
+            continue
+        scorer, lo, hi = prepare(d.src, d.tgt, enc, d.src_par, d.tgt_par, params)
+        phi = sum(scorer.bead_vector(a, bb, i, j) for (a, bb), (i, j) in gold)
+        data.append((scorer, lo, hi, gold, phi))
+    print(f"{len(data)} training documents", file=sys.stderr)
+    w = data[0][0].w.copy()
+    total = np.zeros_like(w)
+    count = 0
+    rng = random.Random(0)
+    for epoch in range(args.epochs):
+        order = list(range(len(data)))
+        rng.shuffle(order)
+        wrong = 0
+        for k in order:
+            scorer, lo, hi, gold, phi = data[k]
+            scorer.w = w
+            pred = [norm(*x) for x in decode(scorer, lo, hi, params)]
+            if set(pred) != set(gold):
+                wrong += len(set(gold) - set(pred))
+                phi_pred = sum(scorer.bead_vector(a, bb, i, j) for (a, bb), (i, j) in pred)
+                w = w + args.lr * (phi - phi_pred)
+            total += w
+            count += 1
+        print(f"epoch {epoch}: {wrong} gold beads missed", file=sys.stderr)
+    w_avg = total / count if count else w  # --epochs 0: calibrate the current weights
+    # calibration on the training documents, decoded with the final weights
+    xs: dict[bool, list[float]] = {True: [], False: []}
+    ys: dict[bool, list[float]] = {True: [], False: []}
+    for scorer, lo, hi, gold, _ in data:
+        scorer.w = w_avg
+        gs = set(gold)
+        for (a, bb), (i, j) in (norm(*x) for x in decode(scorer, lo, hi, params)):
+            pair = bool(a and bb)
+            xs[pair].append(float(scorer.bead_vector(a, bb, i, j) @ w_avg))
+            ys[pair].append(float(((a, bb), (i, j)) in gs))
+    cal = {k: fit_logistic(np.array(xs[k]), np.array(ys[k])) for k in (True, False)}
+    shapes = data[0][0].shapes
+    nf = len(FEATURES)
+    print("WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[k]:.4f}' for k, f in enumerate(FEATURES)) + "}")
+    print("SHAPE_BIAS = {" + ", ".join(f"{t}: {w_avg[nf + k]:.4f}" for k, t in enumerate(shapes))
+          + "}")
+    base = nf + len(shapes)
+    print("SKIP_WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[base + k]:.4f}'
+                                         for k, f in enumerate(SKIP_FEATURES)) + "}")
+    print(f"CALIBRATION = {{'pair': ({cal[True][0]:.3f}, {cal[True][1]:.4f}),"
+          f" 'omission': ({cal[False][0]:.3f}, {cal[False][1]:.4f})}}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The aligner: invariants on random inputs (Hypothesis), edge cases, and a small real EN/RU case."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.aligner import align_sentences
+from align.dp import Params, band_around, bead_types
+from align.types import Bead
+
+
+class HashEncoder:
+    """A stand-in encoder: a pseudo-random unit vector per distinct text (no model)."""
+
+    name = "hash"
+    dim = 16
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = [np.random.default_rng(zlib.crc32(t.encode())).standard_normal(self.dim)
+                for t in texts]
+        x = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def check_invariants(beads: list[Bead], n: int, m: int, params: Params = Params()) -> None:
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n)) and tgt == list(range(m))  # each once, in order: monotone
+    for b in beads:
+        assert b.src or b.tgt
+        assert len(b.src) <= params.max_side and len(b.tgt) <= params.max_side
+        assert list(b.src) == list(range(b.src[0], b.src[0] + len(b.src))) if b.src else True
+        assert list(b.tgt) == list(range(b.tgt[0], b.tgt[0] + len(b.tgt))) if b.tgt else True
+        assert 0.0 <= b.score <= 1.0
+
+
+sentences = st.lists(st.text(alphabet="abcdefgh 12.?", min_size=0, max_size=12), max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sentences, sentences, st.booleans())
+def test_invariants_on_random_inputs(src: list[str], tgt: list[str], paragraphs: bool) -> None:
+    enc = HashEncoder()
+    kw = {}
+    if paragraphs:
+        kw = {"src_paragraphs": [i // 3 for i in range(len(src))],
+              "tgt_paragraphs": [j // 4 for j in range(len(tgt))]}
+    beads = align_sentences(src, tgt, enc, **kw)
+    check_invariants(beads, len(src), len(tgt))
+    assert align_sentences(src, tgt, enc, **kw) == beads  # deterministic
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 10_000))
+def test_invariants_with_a_narrow_band_and_coarse_anchors(n: int, m: int, seed: int) -> None:
+    """Force the coarse-to-fine anchor search (tiny cell budget) and a 1-cell window."""
+    params = Params(window=1, coarse_cells=16)
+    src = [f"s{seed}-{i}" for i in range(n)]
+    tgt = [f"t{seed}-{j}" for j in range(m)]
+    check_invariants(align_sentences(src, tgt, HashEncoder(), params=params), n, m, params)
+
+
+def test_identical_texts_align_one_to_one() -> None:
+    text = [f"sentence number {k}" for k in range(30)]
+    beads = align_sentences(text, text, HashEncoder())
+    assert [(b.src, b.tgt) for b in beads] == [((k,), (k,)) for k in range(30)]
+    assert min(b.score for b in beads) > 0.8
+
+
+def test_empty_sides() -> None:
+    enc = HashEncoder()
+    assert align_sentences([], [], enc) == []
+    assert [(b.src, b.tgt) for b in align_sentences(["a", "b"], [], enc)] == [((0,), ()), ((1,), ())]
+    assert [(b.src, b.tgt) for b in align_sentences([], ["x"], enc)] == [((), (0,))]
+
+
+def test_one_against_two_hundred() -> None:
+    tgt = [f"line {k}" for k in range(200)]
+    beads = align_sentences(["line 77"], tgt, HashEncoder())
+    check_invariants(beads, 1, 200)
+    assert Bead((0,), (77,), beads[77].score) == beads[77]
+
+
+def test_bead_types_and_band() -> None:
+    assert bead_types(4, 5)[:3] == [(1, 0), (0, 1), (1, 1)]
+    assert (1, 4) in bead_types(4, 5) and (4, 1) in bead_types(4, 5)
+    assert (3, 3) not in bead_types(4, 5)
+    lo, hi = band_around([(1, 1), (2, 2)], 3, 3, 0)
+    assert list(lo) == [0, 1, 2, 3] and list(hi) == [1, 2, 3, 3]  # rows overlap: always a path
+
+
+def test_real_english_russian_with_merge_and_drop(encoder) -> None:
+    en = [
+        "The lake ferry was cancelled on Monday.",
+        "Strong winds had damaged the pier overnight.",
+        "Engineers expect the repairs to take two weeks.",
+        "Until then, a replacement bus will run every hour.",
+        "Tickets bought for the ferry remain valid on the bus.",
+        "The mayor apologised to commuters.",
+    ]
+    ru = [
+        "Паром через озеро в понедельник отменили: ночью сильный ветер повредил причал.",
+        "Инженеры рассчитывают закончить ремонт за две недели.",
+        "Билеты на паром действительны и в автобусе.",
+        "Мэр извинился перед пассажирами.",
+        "Погода на выходные: ожидается снег и до минус пятнадцати.",
+    ]
+    beads = align_sentences(en, ru, encoder)
+    check_invariants(beads, len(en), len(ru))
+    got = [(b.src, b.tgt) for b in beads]
+    assert ((0, 1), (0,)) in got  # merged in the Russian edition
+    assert ((1,), (1,)) not in got
+    assert ((2,), (1,)) in got
+    assert ((3,), ()) in got  # the bus sentence is missing in Russian
+    assert ((4,), (2,)) in got and ((5,), (3,)) in got
+    assert ((), (4,)) in got  # an addition of the Russian edition
+    paired = [b.score for b in beads if b.src and b.tgt]
+    assert min(paired) > 0.5
