@@ -32,6 +32,14 @@ _INLINE = re.compile(
     re.IGNORECASE,
 )
 """Page furniture that sits between story paragraphs: teaser links, newsletter appeals."""
+_BOX_TITLE = re.compile(
+    r"(popular|most (read|popular|viewed)|trending|related( stories| articles| news)?"
+    r"|more (from|on) .{1,40}|read (more|next|also)|see also|newsletter|advertisement|sponsored"
+    r"|популярное|самое (читаемое|популярное)|читайте (также|ещё|еще)|по теме|реклама"
+    r"|рассылка|партн[её]рские материалы)[\s:.!]*",
+    re.IGNORECASE,
+)
+"""The title of a box (a whole paragraph): dropped wherever it is left in the body."""
 _BIO = re.compile(
     r"^[\w.\-]+( [\w.\-]+){1,3}( is| was|,| —| -) .{0,120}\b(correspondent|editor|reporter"
     r"|journalist|writer|contributor|columnist|корреспондент\w*|редактор\w*|журналист\w*"
@@ -149,8 +157,8 @@ def _is_furniture(text: str, author: Optional[str], site: Optional[str]) -> bool
 def _trim(paragraphs: list[tuple[str, tuple[str, ...]]], author: Optional[str],
           site: Optional[str]) -> list[tuple[str, tuple[str, ...]]]:
     """Drop page furniture: teasers and appeals anywhere, bios and footers only at the ends."""
-    paragraphs = [p for p in paragraphs
-                  if not (len(p[0]) < _MAX_FURNITURE and _INLINE.search(p[0]))]
+    paragraphs = [p for p in paragraphs if not _BOX_TITLE.fullmatch(p[0])
+                  and not (len(p[0]) < _MAX_FURNITURE and _INLINE.search(p[0]))]
     start, stop = 0, len(paragraphs)
     while start < stop and _is_furniture(paragraphs[start][0], author, site):
         start += 1

@@ -184,6 +184,22 @@ def test_dateline_or_appeal_after_the_headline_is_no_standfirst(tmp_path: Path) 
         assert got == [p for p in EXPECTED["lake-ferry", "en"]["story"] if p != standfirst]
 
 
+def test_boxes_between_story_paragraphs(tmp_path: Path) -> None:
+    """The "Popular" list and the newsletter box moved into the middle of the story."""
+    html = EN_HTML.decode()
+    boxes = ""
+    for start, end in (('<aside class="popular">', "</aside>"),
+                       ('<div class="newsletter-signup">', "</form>\n  </div>")):
+        box = html[html.index(start):html.index(end, html.index(start)) + len(end)]
+        html = html.replace(box, "")
+        boxes += box.replace("aside", "div")
+    page = tmp_path / "boxes.html"
+    page.write_text(html.replace("<p>Tickets will cost", boxes + "<p>Tickets will cost"))
+    text = read_source(page).text
+    assert _paragraphs(text) == EXPECTED["lake-ferry", "en"]["story"]
+    assert [f for f in EXPECTED["lake-ferry", "en"]["furniture"] if f in text] == []
+
+
 def test_markdown_file(tmp_path: Path) -> None:
     md = tmp_path / "story.md"
     md.write_text(
