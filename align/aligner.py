@@ -37,6 +37,60 @@ def align_sentences(
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+    if n + m <= params.chunk:
+        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params)
+    # a long input: cut it at confident anchors into blocks of about params.chunk sentences,
+    # so memory stays bounded (span embeddings are only ever held for one block)
+    beads: list[Bead] = []
+    i0 = j0 = 0
+    for i1, j1 in _cuts(src, tgt, encoder, params) + [(n, m)]:
+        sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
+        tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
+        block = (
+            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params)
+            if i1 > i0 and j1 > j0
+            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params)
+        )
+        for b in block:
+            beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
+        i0, j0 = i1, j1
+    return beads
+
+
+def _embed_small(encoder: Encoder, texts: Sequence[str], step: int = 4096) -> np.ndarray:
+    """Sentence embeddings as float16, encoded a slice at a time (half the memory)."""
+    out = np.empty((len(texts), encoder.dim), dtype=np.float16)
+    for k in range(0, len(texts), step):
+        out[k : k + step] = encoder.encode(texts[k : k + step])
+    return out
+
+
+def _cuts(
+    src: Sequence[str], tgt: Sequence[str], encoder: Encoder, params: Params
+) -> list[tuple[int, int]]:
+    """Cells where a long alignment may be cut: two consecutive anchor links, every ~chunk/2
+    source sentences."""
+    path = anchor_path(_embed_small(encoder, src), _embed_small(encoder, tgt), params)
+    step = max(params.chunk * len(src) // (len(src) + len(tgt)), 2)
+    cuts: list[tuple[int, int]] = []
+    last = (0, 0)
+    prev = (-9, -9)
+    for i, j in path:
+        if i - last[0] >= step and (i - 1, j - 1) == prev and i < len(src) and j < len(tgt):
+            cuts.append((i, j))
+            last = (i, j)
+        prev = (i, j)
+    return cuts
+
+
+def _align_block(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encoder: Encoder,
+    src_paragraphs: Sequence[int] | None,
+    tgt_paragraphs: Sequence[int] | None,
+    params: Params,
+) -> list[Bead]:
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params)
     return [
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), scorer.confidence(a, b, i, j))

@@ -30,9 +30,9 @@ class Params:
     max_side: int = 4
     max_total: int = 5
     window: int = 6
-    skip: float = -0.1
     anchor_knn: int = 4
     coarse_cells: int = 4_000_000
+    chunk: int = 6000
 
 
 def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
@@ -132,7 +132,7 @@ def _downsample(x: np.ndarray, f: int) -> np.ndarray:
     pad = (-n) % f
     if pad:
         x = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)])
-    y = x.reshape(-1, f, x.shape[1]).mean(axis=1)
+    y = x.reshape(-1, f, x.shape[1]).mean(axis=1, dtype=np.float32)
     return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
 
 
@@ -175,7 +175,8 @@ def anchor_path(src: np.ndarray, tgt: np.ndarray, params: Params) -> list[tuple[
     # Bertalign's first pass: a 1-1 link scores its cosine when the target is among the source
     # sentence's k most similar ones (within the band), else nothing; skipping costs nothing.
     first = np.maximum(lo[1:] - 1, 0)  # src sentence s sees target sentences first[s]..hi[s+1]-1
-    rows = [tgt[first[s] : hi[s + 1]] @ src[s] for s in range(n)]
+    rows = [tgt[first[s] : hi[s + 1]].astype(np.float32) @ src[s].astype(np.float32)
+            for s in range(n)]
     kth = np.array([np.partition(r, -min(params.anchor_knn, len(r)))[-min(params.anchor_knn, len(r))]
                     if len(r) else np.inf for r in rows])
 

@@ -65,6 +65,26 @@ def test_invariants_with_a_narrow_band_and_coarse_anchors(n: int, m: int, seed: 
     check_invariants(align_sentences(src, tgt, HashEncoder(), params=params), n, m, params)
 
 
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 60), st.integers(0, 10_000), st.integers(4, 30))
+def test_invariants_when_long_inputs_are_cut_into_blocks(n: int, m: int, seed: int,
+                                                         chunk: int) -> None:
+    params = Params(chunk=chunk)
+    src = [f"s{seed}-{i}" for i in range(n)]
+    tgt = [f"s{seed}-{j}" if j % 7 else f"extra {j}" for j in range(m)]
+    check_invariants(align_sentences(src, tgt, HashEncoder(), params=params), n, m, params)
+
+
+def test_long_document_is_cut_at_anchors_and_stays_right() -> None:
+    text = [f"sentence number {k}" for k in range(3000)]
+    tgt = text[:1000] + text[1001:]  # one sentence left out
+    beads = align_sentences(text, tgt, HashEncoder(), params=Params(chunk=500))
+    check_invariants(beads, 3000, 2999)
+    pairs = {(b.src, b.tgt) for b in beads}
+    assert ((1000,), ()) in pairs
+    assert sum(len(b.src) == 1 and len(b.tgt) == 1 for b in beads) == 2999
+
+
 def test_identical_texts_align_one_to_one() -> None:
     text = [f"sentence number {k}" for k in range(30)]
     beads = align_sentences(text, text, HashEncoder())
