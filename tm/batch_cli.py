@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -17,8 +18,11 @@ MAX_LISTED = 20
 
 
 def add_batch(batch: Optional[Path], en_file: Optional[Path], ru_file: Optional[Path], *,
-              db: Optional[Path], min_score: float, model: str) -> None:
-    """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores)."""
+              db: Optional[Path], min_score: float, model: str,
+              story_options: Sequence[str] = ()) -> None:
+    """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
+
+    ``story_options`` names the single-story options given (refused with --batch)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -34,6 +38,9 @@ def add_batch(batch: Optional[Path], en_file: Optional[Path], ru_file: Optional[
                       " (diptych add --batch PAIRS.tsv); see --help")
     if en_file is not None or ru_file is not None:
         raise TMError("give either EN_FILE RU_FILE or --batch PAIRS.tsv, not both")
+    if story_options:
+        raise TMError(f"{'/'.join(story_options)} describe one story; with --batch each pair's"
+                      " title, URL and date come from its pages")
     jobs = read_pairs(batch)
     workers = os.environ.get("DIPTYCH_WORKERS", "")
     console = Console(stderr=True)

@@ -88,8 +88,10 @@ def add_command(
         show_default=False)] = None,
 ) -> None:
     if batch is not None or en_file is None or ru_file is None:  # tm.batch_cli: add --batch
-        return __import__("tm.batch_cli").batch_cli.add_batch(batch, en_file, ru_file, db=db,
-                                                              min_score=min_score, model=model)
+        return __import__("tm.batch_cli").batch_cli.add_batch(
+            batch, en_file, ru_file, db=db, min_score=min_score, model=model,
+            story_options=[o for o, v in (("--title", title), ("--url", url), ("--date", date))
+                           if v])
     from align.embed import load_encoder
     from align.pipeline import align_files
     from tm.ingest import store_alignment

@@ -169,3 +169,23 @@ def test_killed_batch_resumes_to_the_same_tm(tmp_path: Path, shared: Path) -> No
     for table in want:
         assert got[table] == want[table], table
     assert len(want["units"]) > 50
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--batch", "{tmp}/missing.tsv"], "pair list '{tmp}/missing.tsv' does not exist"),
+    (["a.txt", "b.txt", "--batch", "{tmp}/pairs.tsv"], "not both"),
+    (["--batch", "{tmp}/pairs.tsv", "--title", "T", "--url", "https://x.example"],
+     "--title/--url describe one story"),
+    (["a.txt"], "give the two editions"),
+])
+def test_add_batch_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from tm.cli import app
+
+    (tmp_path / "pairs.tsv").write_text("a.txt\tb.txt\t0.9\n")
+    args = [a.format(tmp=tmp_path) for a in args]
+    res = CliRunner().invoke(app, ["add", *args, "--db", str(tmp_path / "tm.db")])
+    assert res.exit_code == 1
+    assert res.stderr.startswith("diptych: error: ")
+    assert message.format(tmp=tmp_path) in res.stderr
