@@ -98,12 +98,32 @@ def _body_paragraphs(xml: str) -> list[tuple[str, tuple[str, ...]]]:
             continue  # its paragraphs come on their own
         if el.tag == "p" and any(a.tag in ("item", "cell") for a in el.iterancestors()):
             continue
-        text = _norm("".join(el.itertext()))
         links = tuple(t for r in el.iter("ref") if (t := r.get("target", "")).startswith(
             ("http://", "https://")))
-        if text:
+        for text in _split_at_line_breaks(el):
             out.append((text, links))
+            links = ()
     return out
+
+
+_LINE_BREAK = "\u2029"
+_ENDS_SENTENCE = re.compile(r"[.!?…»”\"')]\s*$")
+
+
+def _split_at_line_breaks(el: Any) -> list[str]:
+    """The text of a block, cut into paragraphs at line breaks that follow a finished sentence
+    (pages that separate paragraphs with ``<br><br>``); other line breaks become spaces."""
+    for lb in el.iter("lb"):
+        lb.tail = _LINE_BREAK + (lb.tail or "")
+    out: list[str] = []
+    current = ""
+    for piece in "".join(el.itertext()).split(_LINE_BREAK):
+        current = f"{current} {piece}" if current else piece
+        if _ENDS_SENTENCE.search(current):
+            out.append(current)
+            current = ""
+    out.append(current)
+    return [t for t in map(_norm, out) if t]
 
 
 def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Optional[str],

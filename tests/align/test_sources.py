@@ -200,6 +200,19 @@ def test_boxes_between_story_paragraphs(tmp_path: Path) -> None:
     assert [f for f in EXPECTED["lake-ferry", "en"]["furniture"] if f in text] == []
 
 
+def test_paragraphs_separated_by_line_breaks(tmp_path: Path) -> None:
+    """Older pages separate paragraphs with <br><br>; a <br> inside a sentence is a space."""
+    paras = [f"On day {k} the committee met again and heard {k + 2} more witnesses, the"
+             f" chairman said." for k in range(1, 6)]
+    body = "<br><br>".join(paras).replace("the chairman", "the<br>chairman", 1)
+    page = tmp_path / "old.html"
+    page.write_text(f"<html><head><title>Committee hears witnesses</title></head><body>"
+                    f"<div class='nav'><a href='/'>Home</a> <a href='/news'>News</a></div>"
+                    f"<h1>Committee hears witnesses</h1><div class='story'>{body}</div>"
+                    f"<div class='foot'>© 2009 Old News. All rights reserved.</div></body></html>")
+    assert _paragraphs(read_source(page).text) == ["Committee hears witnesses", *paras]
+
+
 def test_markdown_file(tmp_path: Path) -> None:
     md = tmp_path / "story.md"
     md.write_text(
