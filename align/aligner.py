@@ -26,7 +26,7 @@ def align_sentences(
     *,
     src_paragraphs: Sequence[int] | None = None,
     tgt_paragraphs: Sequence[int] | None = None,
-    params: Params = Params(),
+    params: Params | None = None,
 ) -> list[Bead]:
     """Align two sentence lists: monotone beads of up to 4 sentences a side, every sentence in
     exactly one bead, omissions as beads with one empty side.
@@ -34,6 +34,7 @@ def align_sentences(
     Paragraph ids (one per sentence) are soft hints: a bead that straddles a paragraph break
     costs a little more.
     """
+    params = params or Params()
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["anchor_sets", "fingerprints", "span_fingerprints", "dice"]
+__all__ = ["anchor_sets", "dice", "fingerprints", "span_fingerprints"]
 
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]{4,}")

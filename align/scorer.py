@@ -21,7 +21,7 @@ import numpy as np
 from align.anchors import anchor_sets, dice, fingerprints, span_fingerprints
 from align.dp import NEG, Params, bead_types
 
-__all__ = ["BeadScorer", "FEATURES", "SKIP_FEATURES"]
+__all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
 
 FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph")
 SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long")

@@ -11,6 +11,7 @@ Speed: (a) embedding every sentence of both sides once with use-m3, (b) the whol
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -26,11 +27,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.aligner import align_sentences  # noqa: E402
-from align.embed import Encoder, load_encoder  # noqa: E402
-from align.formats import parse_ladder  # noqa: E402
-from align.score import score  # noqa: E402
-from align.types import Bead  # noqa: E402
+from align.aligner import align_sentences
+from align.embed import Encoder, load_encoder
+from align.formats import parse_ladder
+from align.score import score
+from align.types import Bead
 
 SHARED = ROOT.parent / "shared" / "corpora"
 
@@ -89,7 +90,7 @@ def wmt(seed: int = 13, merge: float = 0.1, drop: float = 0.05, path: Path | Non
         # gold: connected components of units shared by source and target sentences
         parent = list(range(n))
 
-        def find(x: int) -> int:
+        def find(x: int, parent: list[int] = parent) -> int:
             while parent[x] != x:
                 parent[x] = parent[parent[x]]
                 x = parent[x]
@@ -160,7 +161,7 @@ def reliability(docs: list[Doc], tests: list[list[Bead]]) -> list[tuple[str, int
         gold = {(b.src, b.tgt) for b in d.gold}
         pairs += [(b.score, (b.src, b.tgt) in gold) for b in t]
     edges = np.linspace(0, 1, 11)
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         inside = [(s, ok) for s, ok in pairs if lo <= s < hi or (hi == 1 and s == 1)]
         if inside:
             rows.append((f"{lo:.1f}-{hi:.1f}", len(inside), float(np.mean([s for s, _ in inside])),

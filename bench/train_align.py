@@ -22,13 +22,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.aligner import decode, prepare  # noqa: E402
-from align.dp import Params  # noqa: E402
-from align.embed import load_encoder  # noqa: E402
-from align.scorer import FEATURES, SKIP_FEATURES  # noqa: E402
+from align.aligner import decode, prepare
+from align.dp import Params
+from align.embed import load_encoder
+from align.scorer import FEATURES, SKIP_FEATURES
 
 
-def load_bench():  # noqa: ANN201
+def load_bench():
     import runpy
 
     return runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
@@ -45,7 +45,7 @@ def norm(shape: tuple[int, int], end: tuple[int, int]) -> Key:
     return ((a, b), (i if a else -1, j if b else -1))
 
 
-def ends(beads) -> list[Key]:  # noqa: ANN001
+def ends(beads) -> list[Key]:
     """Gold beads as the decoder reports them: (shape, end cell)."""
     return [norm((len(b.src), len(b.tgt)), (max(b.src, default=-2) + 1, max(b.tgt, default=-2) + 1))
             for b in beads]
@@ -54,7 +54,7 @@ def ends(beads) -> list[Key]:  # noqa: ANN001
 JUNK = ["V", "A", ".-^ !", "■ iv", "12", "Foto: AP", "* * *", "r \\", "—"]
 
 
-def augment(doc, rng: random.Random):  # noqa: ANN001, ANN201
+def augment(doc, rng: random.Random):
     """Make a clean document look scanned: split some 1-1 sentences in two at a middle space
     (a 2-1 bead of fragments) and add junk lines (page furniture, OCR debris)."""
     from align.types import Bead
@@ -64,7 +64,7 @@ def augment(doc, rng: random.Random):  # noqa: ANN001, ANN201
     split_tgt = {j for i, j in one_one if i not in split_src and rng.random() < 0.08}
     extra: list[Bead] = []
 
-    def rebuild(lines, pars, split, side):  # noqa: ANN001, ANN202
+    def rebuild(lines, pars, split, side):
         new, new_pars, where = [], [], []
         for k, (line, par) in enumerate(zip(lines, pars or [0] * len(lines))):
             words = line.split(" ")

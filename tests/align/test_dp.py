@@ -27,7 +27,10 @@ class HashEncoder:
         return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def check_invariants(beads: list[Bead], n: int, m: int, params: Params = Params()) -> None:
+DEFAULT = Params()
+
+
+def check_invariants(beads: list[Bead], n: int, m: int, params: Params = DEFAULT) -> None:
     src = [i for b in beads for i in b.src]
     tgt = [j for b in beads for j in b.tgt]
     assert src == list(range(n)) and tgt == list(range(m))  # each once, in order: monotone
