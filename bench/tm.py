@@ -196,7 +196,7 @@ def fill_vectors(tm: TM, encoder: Any, real: int, sigma: float = 0.35) -> tuple[
 
 
 def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
-    """HNSW top-1 against exact brute force over every stored vector, for ``n`` queries."""
+    """IVF top-1 against exact brute force over every stored vector, for ``n`` queries."""
     rng = random.Random(5)
     with TM.open(db, create=False) as tm:
         top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
@@ -330,7 +330,7 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
         if not vectors.ann_path(tm).exists():
             t = time.perf_counter()
             built = vectors.build_ann(tm)
-            rows.append(("HNSW index build (usearch, i8)",
+            rows.append(("IVF vector index build (k-means lists, int8)",
                          f"{time.perf_counter() - t:.0f} s, {built} vectors"))
     size = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
     rows.append(("database size", (f"{db.stat().st_size / 1e6:.0f} MB db, "
@@ -359,7 +359,7 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
     console.print(lat)
     console.print(f"peak RSS of the lookup process (encoder loaded): {res['rss_mb']:.0f} MB")
     agree, asked = ann_recall(db, 50, encoder)
-    console.print(f"HNSW recall@1 against exact search over all {n:,} vectors: {agree}/{asked}")
+    console.print(f"IVF recall@1 against exact search over all {n:,} vectors: {agree}/{asked}")
     console.print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(other processes share the machine; timings include that)")
     if keep is None:

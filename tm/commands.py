@@ -352,8 +352,8 @@ def stats_command(
 INDEX_HELP = """Compute the missing embeddings for semantic search.
 
 Resumable: each batch is committed, so stop it any time and run it again to go on. Large
-memories (100,000 vectors and more) also get an HNSW vector index beside the database
-(DB.usearch), which keeps semantic lookups fast and small in memory.
+memories (50,000 vectors and more) also get an inverted-file vector index beside the database
+(DB.ivf.*), which keeps semantic lookups fast and small in memory.
 
 [bold]Examples[/bold]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from itertools import combinations
@@ -183,6 +182,7 @@ class Searcher:
     MAX_POSTINGS = 4_000
     DF_CAP = 1_000
     AUTO_FUZZY = 50
+    FEW = 5
 
     def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
         self.tm = tm
@@ -310,7 +310,9 @@ class Searcher:
     def _candidates(self, query: str, lang: str, k: int) -> list[int]:
         """Ids of units likely to match ``query`` well, from the FTS5 index of stems.
 
-        Units holding all of the query's (up to) five rarest words, then all but one of them;
+        Units holding the query's eight rarest words (by document frequency counted up to
+        :attr:`DF_CAP`), then its five rarest, and when those find fewer than :attr:`FEW`, all
+        but one of the five;
         when that gives fewer than ``k``, also the units sharing the most of the query's rarer
         words (posting lists read up to :attr:`MAX_POSTINGS` rows in all). Numbers are left out (they are placeables and often
         change). No BM25 ranking: it costs a row lookup per posting, and every candidate is
@@ -318,18 +320,27 @@ class Searcher:
         """
         stems = [t for t in dict.fromkeys(stem_words(words(query), lang)) if not t.isdigit()]
         df = self._df(stems, lang)
-        present = sorted((t for t in stems if df[t]), key=lambda t: df[t])
+        # rarest first; among words past the count cap, longer words first (rarer in text)
+        present = sorted((t for t in stems if df[t]), key=lambda t: (df[t], -len(t)))
         if not present:
             return []
         rare = present[:5]
-        groups = [rare] + ([list(c) for c in combinations(rare, len(rare) - 1)]
-                           if len(rare) >= 3 else [])
         found: dict[int, None] = {}
-        for group in groups:
-            for (rowid,) in self._match(" AND ".join(map(_fts_quote, group)), lang, k):
+
+        def holding_all(group: list[str]) -> int:
+            rows = self._match(" AND ".join(map(_fts_quote, group)), lang, k)
+            for (rowid,) in rows:
                 found.setdefault(int(rowid), None)
-            if len(found) >= k:
-                break
+            return len(rows)
+
+        if len(present) > len(rare) and holding_all(present[:8]) >= k and len(present) > 8:
+            holding_all(present)  # ambiguous: units holding every word of the query
+        holding_all(rare)
+        if len(found) < self.FEW and len(rare) >= 3:
+            for group in combinations(rare, len(rare) - 1):
+                holding_all(list(group))
+                if len(found) >= k:
+                    break
         chosen, budget = [], self.MAX_POSTINGS if len(found) < k else 0
         for t in present:
             if budget < min(df[t], self.DF_CAP):

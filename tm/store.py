@@ -252,7 +252,7 @@ class TM:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> TM:
+    def __enter__(self) -> TM:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc: object) -> None:

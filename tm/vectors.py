@@ -6,14 +6,14 @@ lands near it. The encoder's name and dimension are kept in ``settings``; a TM i
 model is never searched with another.
 
 Search is exact (brute force) up to :data:`ANN_MIN` vectors. Above that, ``diptych index`` also
-builds an HNSW index (usearch, int8, cosine) in a side file ``<db>.usearch``, memory-mapped at
-search time so a lookup process stays small; vectors added after the index was built are
-searched exactly and merged.
+builds an inverted-file index (tm.ivf: k-means lists of int8 vectors) in side files
+``<db>.ivf.*``; a lookup reads only the lists nearest to the query, so a lookup process stays
+small; vectors added after the index was built are searched exactly and merged.
 """
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +21,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tm import ivf
 from tm.errors import TMError
 from tm.store import TM
 
-ANN_MIN = 100_000
+ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
 DEFAULT_MODEL = "use-m3"
-EF_SEARCH = 512
-"""HNSW search breadth: at 100k units, recall@10 against exact search rises from 0.77 (64) to
-0.92 (512) for about 1 ms more per lookup."""
+NPROBE = 24
+"""IVF lists read per lookup (of about sqrt(n) lists)."""
 
 
 class Encoder(Protocol):
@@ -127,7 +127,7 @@ def missing(tm: TM, batch: int) -> Iterator[list[tuple[int, str, str]]]:
 class IndexResult:
     embedded: int
     total: int
-    ann: int | None  # vectors in the ANN side file, if one was (re)built
+    ann: int | None  # vectors in the IVF side files, if they were (re)built
 
 
 def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 256,
@@ -135,14 +135,14 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
           progress: Callable[[int, int], None] | None = None) -> IndexResult:
     """Embed every unit that has no vector yet, committing each batch (so it is resumable).
 
-    ``progress(done, todo)`` is called after each batch. ``ann`` builds the HNSW side file
+    ``progress(done, todo)`` is called after each batch. ``ann`` builds the IVF side files
     (default: when the TM has at least :data:`ANN_MIN` vectors).
     """
     if rebuild:
         with tm.transaction():
             tm.conn.execute("DELETE FROM embeddings")
             tm.conn.execute("DELETE FROM settings WHERE key LIKE 'embedding_%'")
-        ann_path(tm).unlink(missing_ok=True)
+        _remove_ann(tm)
     check_model(tm, model)
     have, total = coverage(tm)
     todo, done = total - have, 0
@@ -161,12 +161,18 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
 
 
 # --------------------------------------------------------------------------- search
-def ann_path(tm: TM) -> Path:
-    return tm.path.with_name(tm.path.name + ".usearch")
+_IVF_FILES = ("npz", "vec", "ids")
 
 
-def _ann_meta_path(tm: TM) -> Path:
-    return tm.path.with_name(tm.path.name + ".usearch.json")
+def ann_path(tm: TM, part: str = "npz") -> Path:
+    """The IVF side files beside the database: ``<db>.ivf.npz`` (centroids, list offsets,
+    coverage), ``<db>.ivf.vec`` (int8 rows grouped by list), ``<db>.ivf.ids`` (their unit ids)."""
+    return tm.path.with_name(f"{tm.path.name}.ivf.{part}")
+
+
+def _remove_ann(tm: TM) -> None:
+    for part in _IVF_FILES:
+        ann_path(tm, part).unlink(missing_ok=True)
 
 
 def _dim(tm: TM) -> int:
@@ -176,72 +182,131 @@ def _dim(tm: TM) -> int:
     return int(dim)
 
 
+def _covered(tm: TM) -> int:
+    """The highest unit id in the IVF side files (0 when there are none)."""
+    if not ann_path(tm).exists():
+        return 0
+    with np.load(ann_path(tm)) as npz:
+        return int(npz["max_unit_id"])
+
+
 def _uncovered(tm: TM) -> int:
-    """Vectors not in the HNSW side file (all of them when there is none)."""
-    meta = _ann_meta_path(tm)
-    covered = int(json.loads(meta.read_text())["max_unit_id"]) \
-        if meta.exists() and ann_path(tm).exists() else 0
+    """Vectors not in the IVF side files (all of them when there are none)."""
     return int(tm.conn.execute("SELECT count(*) FROM embeddings WHERE unit_id > ?",
-                               (covered,)).fetchone()[0])
+                               (_covered(tm),)).fetchone()[0])
 
 
-def build_ann(tm: TM, batch: int = 50_000) -> int:
-    """(Re)build the HNSW side file from the stored vectors; returns how many it holds."""
-    try:
-        from usearch.index import Index
-    except ImportError:  # pragma: no cover - usearch is a dependency
-        raise TMError("semantic search over large TMs needs usearch: pip install usearch") from None
-    dim = _dim(tm)
-    idx = Index(ndim=dim, metric="cos", dtype="i8", connectivity=16, expansion_add=64,
-                expansion_search=64)
-    last, top = 0, 0
+def _stream(tm: TM, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(unit ids, int8 rows) of every stored vector, ``batch`` at a time, in id order."""
+    dim, last = _dim(tm), 0
     while True:
         rows = tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
                                " ORDER BY unit_id LIMIT ?", (last, batch)).fetchall()
         if not rows:
-            break
-        keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
-        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), dim)
-        idx.add(keys, vecs)
-        last = top = int(rows[-1][0])
-    tmp = ann_path(tm).with_suffix(".part")
-    idx.save(str(tmp))
-    tmp.replace(ann_path(tm))
-    _ann_meta_path(tm).write_text(json.dumps({"max_unit_id": top, "count": len(idx)}))
-    return len(idx)
+            return
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(-1, dim)
+        last = int(ids[-1])
+
+
+def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
+    """(Re)build the IVF side files from the stored vectors; returns how many they hold.
+
+    Spherical k-means on a sample, then two streaming passes (assign, then write each row at
+    its place in its list), so memory stays bounded by ``batch`` plus 12 bytes a vector.
+    """
+    dim = _dim(tm)
+    count = int(tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+    if count == 0:
+        raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
+    nlist = ivf.nlist_for(count)
+    sample = tm.conn.execute("SELECT vec FROM embeddings ORDER BY random() LIMIT ?",
+                             (min(count, nlist * 48),)).fetchall()
+    centroids = ivf.train(np.frombuffer(b"".join(r[0] for r in sample), dtype=np.int8)
+                          .reshape(-1, dim), nlist, seed=seed)
+    ids = np.empty(count, dtype=np.int64)
+    labels = np.empty(count, dtype=np.int32)
+    n = 0
+    for batch_ids, vecs in _stream(tm, batch):
+        ids[n:n + len(vecs)] = batch_ids
+        labels[n:n + len(vecs)] = ivf.assign(vecs, centroids)
+        n += len(vecs)
+    ids, labels = ids[:n], labels[:n]
+    order = np.argsort(labels, kind="stable")
+    where = np.empty(n, dtype=np.int64)
+    where[order] = np.arange(n)
+    offsets = np.zeros(len(centroids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(labels, minlength=len(centroids)), out=offsets[1:])
+    tmp = {part: ann_path(tm, part).with_name(ann_path(tm, part).name + ".part")
+           for part in _IVF_FILES}
+    out = np.lib.format.open_memmap(tmp["vec"], mode="w+", dtype=np.int8, shape=(max(n, 1), dim))
+    done = 0
+    for _, vecs in _stream(tm, batch):  # same order as the first pass
+        out[where[done:done + len(vecs)]] = vecs
+        done += len(vecs)
+    out.flush()
+    del out
+    with open(tmp["ids"], "wb") as f:
+        np.save(f, ids[order])
+    with open(tmp["npz"], "wb") as f:
+        np.savez(f, centroids=centroids, offsets=offsets, max_unit_id=int(ids.max()), dim=dim)
+    for part in ("vec", "ids", "npz"):  # the npz last: its presence means complete
+        tmp[part].replace(ann_path(tm, part))
+    return n
 
 
 class VectorSearch:
-    """Cosine search over the stored unit vectors; opened once per lookup process."""
+    """Cosine search over the stored unit vectors; opened once per lookup process.
+
+    With IVF side files, a lookup scores the query against the centroids and reads only the
+    :data:`NPROBE` nearest lists from disk (``pread`` into a temporary buffer, no memory map),
+    so the process stays small whatever the size of the TM. Vectors newer than the side files
+    are searched exactly and merged.
+    """
 
     def __init__(self, tm: TM) -> None:
         self.tm = tm
         self.dim = _dim(tm)
-        self._ann: Any = None
         self._covered = 0
-        meta_path = _ann_meta_path(tm)
-        if ann_path(tm).exists() and meta_path.exists():
-            from usearch.index import Index
-
-            self._ann = Index.restore(str(ann_path(tm)), view=True)
-            self._ann.expansion_search = EF_SEARCH
-            self._covered = int(json.loads(meta_path.read_text())["max_unit_id"])
+        self._centroids: np.ndarray | None = None
+        if all(ann_path(tm, part).exists() for part in _IVF_FILES):
+            with np.load(ann_path(tm)) as npz:
+                self._centroids = npz["centroids"]
+                self._offsets = npz["offsets"]
+                self._covered = int(npz["max_unit_id"])
+            self._vec = open(ann_path(tm, "vec"), "rb")  # noqa: SIM115 - kept for the session
+            self._ids_file = open(ann_path(tm, "ids"), "rb")  # noqa: SIM115
+            self._vec_base = _npy_data_offset(self._vec)
+            self._ids_base = _npy_data_offset(self._ids_file)
         self._ids: np.ndarray | None = None
         self._mat: np.ndarray | None = None
 
     def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
-        """ids and float32 matrix of the vectors not in the ANN file (all of them without one)."""
+        """ids and float32 matrix of the vectors not in the IVF files (all without them)."""
         if self._ids is None:
             rows = self.tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
                                         " ORDER BY unit_id", (self._covered,)).fetchall()
-            if self._ann is None and len(rows) > 4 * ANN_MIN:
-                raise TMError(f"{self.tm.path} has {len(rows)} vectors and no vector index: run "
-                              "`diptych index` to build it")
+            if len(rows) > 4 * ANN_MIN:
+                raise TMError(f"{self.tm.path} has {len(rows)} vectors outside the vector index:"
+                              " run `diptych index` to update it")
             self._ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             raw = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8)
             self._mat = raw.reshape(len(rows), self.dim).astype(np.float32) / 127.0
         assert self._mat is not None
         return self._ids, self._mat
+
+    def _read_lists(self, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids, vecs = [], []
+        for lst in lists:
+            a, b = int(self._offsets[lst]), int(self._offsets[lst + 1])
+            if b > a:
+                vecs.append(np.frombuffer(os.pread(self._vec.fileno(), (b - a) * self.dim,
+                                                   self._vec_base + a * self.dim), dtype=np.int8))
+                ids.append(np.frombuffer(os.pread(self._ids_file.fileno(), (b - a) * 8,
+                                                  self._ids_base + a * 8), dtype=np.int64))
+        if not ids:
+            return np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.int8)
+        return np.concatenate(ids), np.concatenate(vecs).reshape(-1, self.dim)
 
     def search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(unit id, cosine) of the ``k`` nearest units, best first."""
@@ -253,8 +318,19 @@ class VectorSearch:
                 np.arange(len(ids))
             for i in top:
                 hits[int(ids[i])] = float(sims[i])
-        if self._ann is not None:
-            found = self._ann.search(q, k)
-            for key, dist in zip(found.keys, found.distances):
-                hits[int(key)] = max(hits.get(int(key), -1.0), 1.0 - float(dist))
+        if self._centroids is not None:
+            lists = ivf.probe(self._centroids, q, NPROBE)
+            for unit_id, cos in ivf.top_k(*self._read_lists(lists), q, k):
+                hits[unit_id] = max(hits.get(unit_id, -1.0), cos)
         return sorted(hits.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _npy_data_offset(f: Any) -> int:
+    """Where the array data starts in an open ``.npy`` file."""
+    f.seek(0)
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        np.lib.format.read_array_header_1_0(f)
+    else:
+        np.lib.format.read_array_header_2_0(f)
+    return int(f.tell())
