@@ -17,7 +17,6 @@ from align.errors import AlignError
 from tm.errors import TMError
 
 
-
 class _DiptychGroup(TyperGroup):
     """Turns domain errors raised by any command into one line on stderr and exit code 1."""
 
