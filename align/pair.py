@@ -215,18 +215,24 @@ def confidence(score: float, runner_up: float) -> float:
     return absolute * (1.0 - math.exp(-margin / MARGIN_SCALE))
 
 
-def _doc_vectors(encoder: Encoder, texts: Sequence[list[str]]) -> tuple[list[np.ndarray],
-                                                                         np.ndarray]:
-    flat = [u for us in texts for u in us]
-    vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
-    per_doc, docs, pos = [], np.zeros((len(texts), encoder.dim), np.float32), 0
-    for d, us in enumerate(texts):
-        v = vecs[pos:pos + len(us)]
-        pos += len(us)
-        per_doc.append(v)
-        if len(v):
-            mean = v.mean(axis=0)
-            docs[d] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+def _doc_vectors(encoder: Encoder, texts: Sequence[list[str]], chunk: int = 256
+                 ) -> tuple[list[np.ndarray], np.ndarray]:
+    """Sentence vectors per document (float16: half the memory for thousands of documents)
+    and each document's normalised mean vector. Encoded ``chunk`` documents at a time."""
+    per_doc: list[np.ndarray] = []
+    docs = np.zeros((len(texts), encoder.dim), np.float32)
+    for start in range(0, len(texts), chunk):
+        group = texts[start:start + chunk]
+        flat = [u for us in group for u in us]
+        vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
+        pos = 0
+        for d, us in enumerate(group, start):
+            v = vecs[pos:pos + len(us)]
+            pos += len(us)
+            per_doc.append(v.astype(np.float16))
+            if len(v):
+                mean = v.mean(axis=0)
+                docs[d] = mean / max(float(np.linalg.norm(mean)), 1e-12)
     return per_doc, docs
 
 
@@ -242,7 +248,8 @@ def pair_texts(en: Sequence[DocText], ru: Sequence[DocText], *, encoder: Encoder
     scores: dict[tuple[int, int], float] = {}
     if len(en) and len(ru):
         for i, j in _shortlist(en_doc, ru_doc, shortlist):
-            scores[i, j] = (order_score(en_vecs[i] @ ru_vecs[j].T)
+            sim = en_vecs[i].astype(np.float32) @ ru_vecs[j].astype(np.float32).T
+            scores[i, j] = (order_score(sim)
                             + _anchor_bonus(en_anch[i], ru_anch[j])
                             + _date_bonus(en[i].date, ru[j].date))
     best_en: dict[int, list[tuple[float, int]]] = {}
