@@ -172,7 +172,9 @@ def reliability(docs: list[Doc], tests: list[list[Bead]]) -> list[tuple[str, int
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--corpus", choices=sorted(CORPORA), action="append")
+    ap.add_argument("--seed", type=int, default=13, help="seed of the WMT merges/drops/strays")
     args = ap.parse_args()
+    CORPORA["wmt"] = lambda: wmt(seed=args.seed)
     names = args.corpus or ["textberg", "wmt"]
     encoder = load_encoder("use-m3", use_cache=False)
     encoder.encode(["warm up"])
