@@ -128,7 +128,7 @@ def _emit(al: Alignment, fmt: Format, output: Path | None, *, src_lang: str, tgt
         write_atomically(output, data)
 
 
-def _read_batch(path: Path) -> list[tuple[str, str, Path]]:
+def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     """Lines ``en_path<TAB>ru_path<TAB>out_path``; blank lines and ``#`` comments skipped."""
     if not path.is_file():
         raise InputError(f"batch file '{path}' does not exist")
@@ -229,11 +229,14 @@ def align_command(
 
     if batch is not None and (en_file or ru_file):
         raise InputError("give either EN_FILE RU_FILE or --batch FILE, not both")
-    if batch is None and (en_file is None or ru_file is None):
-        raise InputError("give the two editions: diptych align EN_FILE RU_FILE (see --help)")
     if tm and _store_hook is None:
         raise AlignError("--tm needs the translation memory package (tm), which is not loaded")
-    jobs = _read_batch(batch) if batch else [(en_file, ru_file, output)]
+    if batch is not None:
+        jobs = _read_batch(batch)
+    elif en_file is None or ru_file is None:
+        raise InputError("give the two editions: diptych align EN_FILE RU_FILE (see --help)")
+    else:
+        jobs = [(en_file, ru_file, output)]
     encoder = load_encoder(model)
     failures = 0
 
@@ -252,7 +255,7 @@ def align_command(
             typer.echo(f"diptych: {summary}", err=True)
 
     if batch is None:
-        run(*jobs[0])  # type: ignore[arg-type]
+        run(*jobs[0])
         return
     from rich.progress import Progress
 
