@@ -132,7 +132,7 @@ def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     """Lines ``en_path<TAB>ru_path<TAB>out_path``; blank lines and ``#`` comments skipped."""
     if not path.is_file():
         raise InputError(f"batch file '{path}' does not exist")
-    jobs = []
+    jobs: list[tuple[str, str, Path | None]] = []
     for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
