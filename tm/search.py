@@ -182,7 +182,7 @@ class Searcher:
     MAX_POSTINGS = 4_000
     DF_CAP = 1_000
     AUTO_FUZZY = 50
-    FEW = 5
+    FEW = 1
 
     def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
         self.tm = tm
@@ -311,8 +311,8 @@ class Searcher:
         """Ids of units likely to match ``query`` well, from the FTS5 index of stems.
 
         Units holding the query's eight rarest words (by document frequency counted up to
-        :attr:`DF_CAP`), then its five rarest, and when those find fewer than :attr:`FEW`, all
-        but one of the five;
+        :attr:`DF_CAP`); while fewer than :attr:`FEW` are found, units holding its five
+        rarest, then all but one of those five;
         when that gives fewer than ``k``, also the units sharing the most of the query's rarer
         words (posting lists read up to :attr:`MAX_POSTINGS` rows in all). Numbers are left out (they are placeables and often
         change). No BM25 ranking: it costs a row lookup per posting, and every candidate is
@@ -335,7 +335,8 @@ class Searcher:
 
         if len(present) > len(rare) and holding_all(present[:8]) >= k and len(present) > 8:
             holding_all(present)  # ambiguous: units holding every word of the query
-        holding_all(rare)
+        if len(found) < self.FEW:
+            holding_all(rare)
         if len(found) < self.FEW and len(rare) >= 3:
             for group in combinations(rare, len(rare) - 1):
                 holding_all(list(group))

