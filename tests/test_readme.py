@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,25 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def code_lines() -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
-
-
 def quickstart() -> list[str]:
     section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     return [b.strip() for b in re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)]
 
 
-def diptych_commands() -> list[str]:
-    """Every `diptych ...` command of the README, in order (the part after `&&` if chained)."""
-    out = []
-    for line in code_lines():
-        for part in line.split("&&"):
-            part = part.strip()
-            if part.startswith("diptych "):
-                out.append(part)
-    return out
+def example_blocks() -> list[str]:
+    """The README's bash blocks after the Quickstart, plus the Quickstart's `diptych` command."""
+    after = README.split("## Quickstart", 1)[1].split("\n## ", 1)[1]
+    blocks = [b.strip() for b in re.findall(r"```bash\n(.*?)```", after, flags=re.DOTALL)]
+    first = quickstart()[0]
+    return [first[first.index("diptych "):], *blocks]
 
 
 def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
@@ -43,17 +34,20 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert second in ci.splitlines(), "the README's test command must appear verbatim in .ci/run"
 
 
-def test_readme_diptych_commands_run(tmp_path: Path) -> None:
-    exe = Path(sys.executable).with_name("diptych")
-    if not exe.exists():
+def test_readme_examples_run(tmp_path: Path) -> None:
+    """Each example block runs as a bash script in a scratch folder beside the sample corpora."""
+    bindir = Path(sys.executable).parent
+    if not (bindir / "diptych").exists():
         pytest.skip("the diptych console script is not installed next to this python")
     (tmp_path / "corpora").symlink_to(ROOT / "corpora")
-    env = {**os.environ, "DIPTYCH_DB": str(tmp_path / "readme.db"), "PYTHONIOENCODING": "utf-8"}
-    commands = diptych_commands()
-    assert len(commands) >= 4
-    for command in commands:
-        argv = shlex.split(command)
-        proc = subprocess.run([str(exe), *argv[1:]], cwd=tmp_path, capture_output=True,
-                              text=True, env=env, timeout=600, check=False)
-        assert proc.returncode == 0, f"{command}\n{proc.stderr}"
-        assert "Traceback" not in proc.stderr, command
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
+           "DIPTYCH_DB": str(tmp_path / "readme.db"), "PYTHONIOENCODING": "utf-8"}
+    blocks = example_blocks()
+    assert sum(block.count("diptych ") for block in blocks) >= 12
+    for block in blocks:
+        proc = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, timeout=900, check=False)
+        assert proc.returncode == 0, f"{block}\n{proc.stderr[-3000:]}"
+        assert "Traceback" not in proc.stderr, block
+    assert (tmp_path / "review.html").exists() and (tmp_path / "memory.tmx").exists()
+    assert (tmp_path / "pairs.tsv").read_text().count("\t") == 2
