@@ -227,6 +227,15 @@ def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
     return agree, n
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM belongs to the process's own memory map; ru_maxrss is not
+    used because Linux carries the parent's peak across fork + exec into the child's value."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def lookup_worker(db: str, n: int) -> None:
     """Run in a fresh process: timed lookups of each kind; prints one JSON line."""
     rng = random.Random(3)
@@ -266,7 +275,7 @@ def lookup_worker(db: str, n: int) -> None:
             out[name] = {"p50": float(np.percentile(times, 50)),
                          "p95": float(np.percentile(times, 95)),
                          "max": float(max(times)), "found": found, "n": len(samples)}
-        out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
 
