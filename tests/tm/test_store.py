@@ -151,3 +151,13 @@ def test_two_processes_adding_at_once_both_succeed(tmp_path: Path) -> None:
     assert [p.returncode for p in procs] == [0, 0], errors
     with TM.open(db) as tm:
         assert tm.count_units() == 2 * 40 * 25 + 1
+
+
+@pytest.mark.parametrize("batch", [2, 2000])  # across batches, and within one
+def test_duplicates_within_one_call_are_stored_once(tm: TM, batch: int) -> None:
+    doc, _ = tm.add_document(DocumentIn(title="A", fingerprint="a"))
+    counts = tm.add_units([UnitIn("Hi.", "Привет.", score=0.4), UnitIn("Bye.", "Пока."),
+                           UnitIn("Hi.", "Привет.", score=0.9)], document=doc, batch=batch)
+    assert (counts.added, counts.existing) == (2, 1)
+    (hi,) = [u for u in tm.iter_units(with_docs=True) if u.en == "Hi."]
+    assert hi.docs == ((doc, 0), (doc, 2)) and hi.score == 0.9
