@@ -182,6 +182,7 @@ class Searcher:
     MAX_POSTINGS = 4_000
     DF_CAP = 1_000
     AUTO_FUZZY = 50
+    AUTO_FLOOR = 30  # auto hides semantic neighbours and fuzzy matches under this: unrelated
     FEW = 1
 
     def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
@@ -265,15 +266,17 @@ class Searcher:
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
         """Each unit once, in this order: fuzzy matches of at least :attr:`AUTO_FUZZY`%,
-        concordance hits for short queries (up to 3 words), semantic neighbours when the TM
-        has embeddings, then the weaker fuzzy matches."""
+        concordance hits for short queries (up to 3 words), semantic neighbours of at least
+        :attr:`AUTO_FLOOR`% when the TM has embeddings, then the weaker fuzzy matches (down to
+        :attr:`AUTO_FLOOR`%)."""
         fuzzy = self.fuzzy(query, lang, limit)
         sections = [[h for h in fuzzy if h.match >= self.AUTO_FUZZY]]
         if len(words(query)) <= 3:
             sections.append(self.concordance(query, lang, limit))
         if self.has_vectors():
-            sections.append(self.semantic(query, lang, limit))
-        sections.append([h for h in fuzzy if h.match < self.AUTO_FUZZY])
+            sections.append([h for h in self.semantic(query, lang, limit)
+                             if h.match >= self.AUTO_FLOOR])
+        sections.append([h for h in fuzzy if self.AUTO_FLOOR <= h.match < self.AUTO_FUZZY])
         seen: set[int] = set()
         out = []
         for hits in sections:

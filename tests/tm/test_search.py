@@ -134,6 +134,13 @@ def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:
     assert auto[0].unit.en == PAIRS[4][0]
 
 
+def test_auto_hides_unrelated_semantic_neighbours(tm: TM, encoder) -> None:
+    vectors.index(tm, encoder)
+    s = Searcher(tm, encoder=encoder)
+    assert s.search("Photosynthesis in alpine lichens", mode="semantic", limit=3)  # neighbours
+    assert s.search("Photosynthesis in alpine lichens", limit=3) == []  # but none related
+
+
 def test_ivf_side_files_give_the_same_nearest_units(tm: TM, encoder) -> None:
     result = vectors.index(tm, encoder, ann=True)
     assert result.ann == len(PAIRS) and vectors.ann_path(tm).exists()
