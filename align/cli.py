@@ -28,8 +28,8 @@ class StoreRequest:
     """What ``align --tm`` hands to the store hook."""
 
     alignment: Alignment
-    src_path: Path
-    tgt_path: Path
+    src: str
+    tgt: str
     db: Path | None
     title: str | None
     url: str | None
@@ -250,8 +250,8 @@ def align_command(
         _emit(al, fmt or suffix_fmt or Format.text, out, src_lang=src_lang, tgt_lang=tgt_lang,
               weak=weak, title=title or f"{_short(src)} ↔ {_short(tgt)}")
         if tm and _store_hook is not None:
-            summary = _store_hook(StoreRequest(al, Path(src), Path(tgt), db, title, url, date,
-                                               min_score, model))
+            summary = _store_hook(StoreRequest(al, src, tgt, db, title, url, date, min_score,
+                                               model))
             typer.echo(f"diptych: {summary}", err=True)
 
     if batch is None:

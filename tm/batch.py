@@ -15,13 +15,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
-
-import numpy as np
+from typing import Any
 
 from align.fetch import is_url
 from tm.errors import TMError
-from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
+from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
+from tm.store import TM
 
 REVIEW_BELOW = 0.7
 """Pairs whose pairing confidence is under this are listed for review."""
@@ -34,7 +33,7 @@ class PairJob:
     line: int
     en: str
     ru: str
-    confidence: Optional[float] = None
+    confidence: float | None = None
 
 
 @dataclass
@@ -77,7 +76,7 @@ def read_pairs(path: Path) -> list[PairJob]:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         parts = [p.strip() for p in raw.split("\t")]
-        conf: Optional[float] = None
+        conf: float | None = None
         if len(parts) == 3:
             try:
                 conf = float(parts[2])
@@ -100,16 +99,6 @@ def _resolve(source: str, base: Path) -> str:
     return str(base / source) if (base / source).exists() else source
 
 
-def content_hash(source: str) -> Optional[str]:
-    """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
-    if is_url(source):
-        return None
-    try:
-        return file_sha256(Path(source))
-    except OSError:
-        return None
-
-
 # --------------------------------------------------------------------------- worker side
 _worker: dict[str, Any] = {}
 
@@ -129,17 +118,9 @@ def _init_worker(model: str, known: frozenset[str], options: dict[str, Any]) -> 
 @dataclass(frozen=True)
 class _Outcome:
     job: PairJob
-    fingerprint: Optional[str] = None
-    document: Optional[DocumentIn] = None
-    units: tuple[UnitIn, ...] = ()
-    vectors: Optional[np.ndarray] = None
-    weak: int = 0
-    warnings: tuple[str, ...] = ()
-    error: Optional[str] = None
-
-
-def _fingerprint(source: str, text_hash: str) -> str:
-    return content_hash(source) or text_hash
+    fingerprint: str | None = None
+    prepared: Prepared | None = None
+    error: str | None = None
 
 
 def _work(job: PairJob) -> _Outcome:
@@ -147,75 +128,42 @@ def _work(job: PairJob) -> _Outcome:
     from align.errors import AlignError
     from align.pipeline import align_texts
     from align.sources import read_source
-    from tm.vectors import unit_vectors
 
     opts, encoder = _worker["options"], _worker["encoder"]
     try:
         en = read_source(job.en, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
         ru = read_source(job.ru, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
-        en_hash, ru_hash = _fingerprint(job.en, en.content_hash), _fingerprint(job.ru,
-                                                                               ru.content_hash)
-        fingerprint = f"{en_hash}:{ru_hash}"
+        fingerprint = fingerprint_of(job.en, job.ru, en.content_hash, ru.content_hash)
         if fingerprint in _worker["known"]:
             return _Outcome(job, fingerprint)
         al = align_texts(en.text, ru.text, encoder=encoder)
     except AlignError as exc:
         return _Outcome(job, error=str(exc))
-    units, weak = [], 0
-    for position, (en_text, ru_text, bead) in enumerate(al.pairs()):
-        if not en_text.strip() or not ru_text.strip():
-            continue
-        if bead.score < opts["min_score"]:
-            weak += 1
-        else:
-            units.append(UnitIn(en_text, ru_text, score=round(float(bead.score), 4),
-                                position=position))
-    vectors = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) if units \
-        else None
-    meta = {"pair_confidence": job.confidence, "en_source": job.en, "ru_source": job.ru}
-    for side, src in (("en", en), ("ru", ru)):
-        meta.update({f"{side}_{k}": v for k, v in (("title", src.title), ("author", src.author),
-                                                  ("date", src.date), ("url", src.canonical_url))
-                     if v})
-    doc = DocumentIn(
-        title=en.title or ru.title or Path(job.en.rstrip("/")).stem,
-        url=en.canonical_url or (job.en if is_url(job.en) else None),
-        date=en.date or ru.date, en_path=job.en, ru_path=job.ru, en_sha256=en_hash,
-        ru_sha256=ru_hash, fingerprint=fingerprint, meta=meta)
-    return _Outcome(job, fingerprint, doc, tuple(units), vectors, weak, al.warnings)
+    doc = document_for(en, ru, fingerprint=fingerprint,
+                       meta={"pair_confidence": job.confidence})
+    return _Outcome(job, fingerprint,
+                    prepare(al, doc, min_score=opts["min_score"], encoder=encoder))
 
 
 # --------------------------------------------------------------------------- parent side
 def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
     """Write one pair's document, units and vectors in one transaction."""
-    from tm.vectors import check_model, store_vectors
-
-    assert out.document is not None and out.fingerprint is not None
-    with tm.transaction():
-        if tm.find_document(out.fingerprint) is not None:
-            summary.skipped += 1
-            return
-        doc_id, _ = tm.add_document(out.document)
-        stamp = now_iso()
-        ids = []
-        for u in out.units:
-            unit_id, new = tm.add_unit(u, document=doc_id, origin="aligned", stamp=stamp)
-            assert unit_id is not None  # empty sides were filtered by the worker
-            ids.append(unit_id)
-            summary.units_added += new
-            summary.units_existing += not new
-        if out.vectors is not None:
-            check_model(tm, model, out.vectors.shape[1])
-            store_vectors(tm, ids, out.vectors)
+    assert out.prepared is not None
+    result = store_prepared(tm, out.prepared, model=model)
+    if not result.new_document:
+        summary.skipped += 1
+        return
+    summary.units_added += result.added
+    summary.units_existing += result.existing
     summary.stored += 1
-    summary.weak += out.weak
+    summary.weak += result.weak
 
 
 def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
-              workers: Optional[int] = None, min_score: float = 0.5,
+              workers: int | None = None, min_score: float = 0.5,
               review_below: float = REVIEW_BELOW, timeout: float = 20.0,
               max_bytes: int = 10_000_000,
-              progress: Optional[Callable[[PairJob, str], None]] = None) -> BatchSummary:
+              progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of ``jobs`` into ``tm`` (see the module docstring).
 
     ``progress(job, status)`` is called in the parent after each pair, with status
@@ -249,7 +197,7 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
                 if out.error is not None:
                     summary.failed.append((out.job, out.error))
                     status = "failed"
-                elif out.document is None:
+                elif out.prepared is None:
                     summary.skipped += 1
                     status = "skipped"
                 else:
@@ -272,6 +220,6 @@ def _review(out: _Outcome, review_below: float, summary: BatchSummary) -> None:
     reasons = []
     if out.job.confidence is not None and out.job.confidence < review_below:
         reasons.append(f"pairing confidence {out.job.confidence:.3f}")
-    reasons += list(out.warnings)
+    reasons += list(out.prepared.warnings if out.prepared else ())
     if reasons:
         summary.review.append((out.job, "; ".join(reasons)))

@@ -17,7 +17,7 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Optional[Path], en_file: Optional[Path], ru_file: Optional[Path], *,
+def add_batch(batch: Optional[Path], en_file: Optional[str], ru_file: Optional[str], *,
               db: Optional[Path], min_score: float, model: str,
               story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).

@@ -68,10 +68,11 @@ Embeddings for semantic search are computed right away.
 
 
 def add_command(
-    en_file: Annotated[Path | None, typer.Argument(help="The English edition (UTF-8 text).",
-                                                      show_default=False)] = None,
-    ru_file: Annotated[Path | None, typer.Argument(help="The Russian edition.",
-                                                      show_default=False)] = None,
+    en_file: Annotated[str | None, typer.Argument(
+        help="The English edition: a text, Markdown or HTML file, or an http(s) URL.",
+        show_default=False)] = None,
+    ru_file: Annotated[str | None, typer.Argument(help="The Russian edition, in the same forms.",
+                                                  show_default=False)] = None,
     title: Annotated[str | None, typer.Option(help="Story title (default: file name).",
                                                  show_default=False)] = None,
     url: Annotated[str | None, typer.Option(help="Story URL.", show_default=False)] = None,
@@ -87,23 +88,23 @@ def add_command(
         " output; files or URLs) on all cores ($DIPTYCH_WORKERS to limit), resumably.",
         show_default=False)] = None,
 ) -> None:
-    if batch is not None or en_file is None or ru_file is None:  # tm.batch_cli: add --batch
-        return __import__("tm.batch_cli").batch_cli.add_batch(
+    if batch is not None or en_file is None or ru_file is None:
+        from tm.batch_cli import add_batch
+
+        return add_batch(
             batch, en_file, ru_file, db=db, min_score=min_score, model=model,
             story_options=[o for o, v in (("--title", title), ("--url", url), ("--date", date))
                            if v])
     from align.embed import load_encoder
-    from align.pipeline import align_files
-    from tm.ingest import store_alignment
+    from tm.ingest import add_pair
     from tm.store import TM
 
     encoder = load_encoder(model)
-    al = align_files(en_file, ru_file, encoder=encoder)
-    for w in al.warnings:
-        typer.echo(f"diptych: warning: {w}", err=True)
     with TM.open(db) as tm:
-        result = store_alignment(tm, al, en_file, ru_file, title=title, url=url, date=date,
-                                 min_score=min_score, encoder=encoder, model=model)
+        result, warnings = add_pair(tm, en_file, ru_file, encoder=encoder, model=model,
+                                    min_score=min_score, title=title, url=url, date=date)
+        for w in warnings:
+            typer.echo(f"diptych: warning: {w}", err=True)
         typer.echo(result.summary(tm.path))
 
 
@@ -116,7 +117,7 @@ def store_hook(req: object) -> str:
 
     assert isinstance(req, StoreRequest)
     with TM.open(req.db) as tm:
-        result = store_alignment(tm, req.alignment, req.src_path, req.tgt_path, title=req.title,
+        result = store_alignment(tm, req.alignment, req.src, req.tgt, title=req.title,
                                  url=req.url, date=req.date, min_score=req.min_score,
                                  encoder=load_encoder(req.model), model=req.model)
         return result.summary(tm.path)

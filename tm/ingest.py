@@ -2,18 +2,28 @@
 
 Weak beads (confidence below ``min_score``) are kept out of the TM, and beads with an empty side
 are not units; both are counted in the summary. The document is identified by the SHA-256 of
-both files, so adding the same pair twice adds nothing. Vectors for semantic search are
+both files (of the extracted text for URLs), so adding the same pair twice adds nothing. Vectors for semantic search are
 computed before the write transaction (the database stays unlocked while the encoder runs),
 then the document, its units and their vectors are written in one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from align.fetch import is_url
+from align.sources import SourceText
 from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
+
+if TYPE_CHECKING:
+    from align.embed import Encoder as AlignEncoder
 from tm.vectors import Encoder, check_model, store_vectors, unit_vectors
 
 
@@ -37,16 +47,56 @@ class AddResult:
                 f" {self.one_sided} one-sided beads skipped, {self.embedded} embedded")
 
 
-def store_alignment(tm: TM, al: Alignment, src_path: Path, tgt_path: Path, *,
-                    title: str | None = None, url: str | None = None,
-                    date: str | None = None, min_score: float = 0.5,
-                    encoder: Encoder | None = None, model: str = "use-m3") -> AddResult:
-    """Store the pairs of ``al`` (English = src, Russian = tgt) as one document."""
-    en_sha, ru_sha = file_sha256(src_path), file_sha256(tgt_path)
-    fingerprint = f"{en_sha}:{ru_sha}"
-    known = tm.find_document(fingerprint)
-    if known is not None:
-        return AddResult(known, False)
+@dataclass(frozen=True)
+class Prepared:
+    """One article pair ready to store: its document, units and their vectors (computed before
+    any write, so the database stays unlocked while the encoder runs)."""
+
+    document: DocumentIn
+    units: tuple[UnitIn, ...]
+    vectors: np.ndarray | None
+    weak: int
+    one_sided: int
+    warnings: tuple[str, ...] = ()
+
+
+def content_hash(source: str) -> str | None:
+    """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
+    if is_url(source):
+        return None
+    try:
+        return file_sha256(Path(source))
+    except OSError:
+        return None
+
+
+def fingerprint_of(en_source: str, ru_source: str, en_text_hash: str, ru_text_hash: str) -> str:
+    """A pair's identity: the files' SHA-256 (local files) or the extracted text's (URLs)."""
+    en = content_hash(en_source) or en_text_hash
+    ru = content_hash(ru_source) or ru_text_hash
+    return f"{en}:{ru}"
+
+
+def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str | None = None,
+                 url: str | None = None, date: str | None = None,
+                 meta: Mapping[str, Any] | None = None) -> DocumentIn:
+    """The document row of a pair: explicit title/url/date first, then what the pages say."""
+    extra: dict[str, Any] = {"en_source": en.source, "ru_source": ru.source, **(meta or {})}
+    for side, src in (("en", en), ("ru", ru)):
+        extra.update({f"{side}_{k}": v for k, v in (("title", src.title), ("author", src.author),
+                                                   ("date", src.date), ("url", src.canonical_url))
+                      if v})
+    en_hash, ru_hash = fingerprint.split(":", 1)
+    return DocumentIn(
+        title=title or en.title or ru.title or Path(en.source.rstrip("/")).stem,
+        url=url or en.canonical_url or (en.source if is_url(en.source) else None),
+        date=date or en.date or ru.date, en_path=en.source, ru_path=ru.source,
+        en_sha256=en_hash, ru_sha256=ru_hash, fingerprint=fingerprint, meta=extra)
+
+
+def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
+            encoder: Encoder | None) -> Prepared:
+    """Units of the beads (weak ones and one-sided beads left out, counted) and their vectors."""
     units: list[UnitIn] = []
     weak = one_sided = 0
     for position, (en, ru, bead) in enumerate(al.pairs()):
@@ -58,23 +108,66 @@ def store_alignment(tm: TM, al: Alignment, src_path: Path, tgt_path: Path, *,
             units.append(UnitIn(en, ru, score=round(float(bead.score), 4), position=position))
     vecs = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) \
         if encoder is not None and units else None
+    return Prepared(document, tuple(units), vecs, weak, one_sided, tuple(al.warnings))
+
+
+def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
+    """Write the document, its units and vectors in one transaction (nothing if already there)."""
     stamp = now_iso()
     added = existing = 0
     with tm.transaction():
-        doc_id, new = tm.add_document(DocumentIn(
-            title=title or src_path.stem, url=url, date=date, en_path=str(src_path),
-            ru_path=str(tgt_path), en_sha256=en_sha, ru_sha256=ru_sha, fingerprint=fingerprint))
-        if not new:  # another process stored it meanwhile
+        doc_id, new = tm.add_document(p.document)
+        if not new:  # stored before, or by another process meanwhile
             return AddResult(doc_id, False)
         ids = []
-        for u in units:
+        for u in p.units:
             unit_id, is_new = tm.add_unit(u, document=doc_id, origin="aligned", stamp=stamp)
-            assert unit_id is not None  # empty sides were filtered above
+            assert unit_id is not None  # empty sides were filtered by prepare()
             ids.append(unit_id)
             added += is_new
             existing += not is_new
-        if vecs is not None:
-            check_model(tm, model, vecs.shape[1])
-            store_vectors(tm, ids, vecs)
-    return AddResult(doc_id, True, added, existing, weak, one_sided,
-                     0 if vecs is None else len(ids))
+        if p.vectors is not None:
+            check_model(tm, model, p.vectors.shape[1])
+            store_vectors(tm, ids, p.vectors)
+    return AddResult(doc_id, True, added, existing, p.weak, p.one_sided,
+                     0 if p.vectors is None else len(ids))
+
+
+def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: AlignEncoder, model: str = "use-m3",
+             min_score: float = 0.5, title: str | None = None, url: str | None = None,
+             date: str | None = None) -> tuple[AddResult, tuple[str, ...]]:
+    """Read (files or URLs), align and store one article pair: ``diptych add``.
+
+    Returns what was stored and the aligner's warnings. A pair already in the TM (same
+    fingerprint) is not aligned again.
+    """
+    from align.pipeline import align_texts, read_edition
+
+    en = read_edition(en_source, role="English edition")
+    ru = read_edition(ru_source, role="Russian edition")
+    fingerprint = fingerprint_of(en_source, ru_source, en.content_hash, ru.content_hash)
+    known = tm.find_document(fingerprint)
+    if known is not None:
+        return AddResult(known, False), ()
+    al = align_texts(en.text, ru.text, encoder=encoder)
+    doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
+    p = prepare(al, doc, min_score=min_score, encoder=encoder)
+    return store_prepared(tm, p, model=model), p.warnings
+
+
+def store_alignment(tm: TM, al: Alignment, en_source: str, ru_source: str, *,
+                    title: str | None = None, url: str | None = None,
+                    date: str | None = None, min_score: float = 0.5,
+                    encoder: Encoder | None = None, model: str = "use-m3") -> AddResult:
+    """Store an alignment already made (``align --tm``) as one document."""
+    texts = ["\n".join(s.text for s in side) for side in (al.src, al.tgt)]
+    hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    fingerprint = fingerprint_of(en_source, ru_source, *hashes)
+    known = tm.find_document(fingerprint)
+    if known is not None:
+        return AddResult(known, False)
+    en, ru = (SourceText(text=t, title=None, author=None, date=None, canonical_url=None,
+                         source=src, content_hash=h)
+              for t, src, h in zip(texts, (en_source, ru_source), hashes))
+    doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
+    return store_prepared(tm, prepare(al, doc, min_score=min_score, encoder=encoder), model=model)

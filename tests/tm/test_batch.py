@@ -189,3 +189,27 @@ def test_add_batch_usage_errors(tmp_path: Path, args: list[str], message: str) -
     assert res.exit_code == 1
     assert res.stderr.startswith("diptych: error: ")
     assert message.format(tmp=tmp_path) in res.stderr
+
+
+def test_add_and_align_take_urls(tmp_path: Path, news_site: str) -> None:
+    """`diptych add URL URL` stores the story with the page's metadata, and only once."""
+    from typer.testing import CliRunner
+
+    from tm.cli import app
+
+    en, ru = f"{news_site}/night-buses.en.html", f"{news_site}/night-buses.ru.html"
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    first = runner.invoke(app, ["add", en, ru, "--db", db])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["add", en, ru, "--db", db])
+    assert again.exit_code == 0 and "nothing added" in again.stdout
+    with TM.open(tmp_path / "t.db") as tm:
+        (doc,) = tm.documents()
+        stored = " ".join(u.ru for u in tm.iter_units(doc=doc.id))
+    assert doc.title == EXPECTED["night-buses", "en"]["story"][0]
+    assert doc.en_path == en and doc.url
+    assert not [f for f in EXPECTED["night-buses", "ru"]["furniture"] if f in stored]
+    aligned = runner.invoke(app, ["align", en, ru, "-f", "jsonl"])
+    assert aligned.exit_code == 0, aligned.output
+    assert aligned.stdout.count("\n") >= len(EXPECTED["night-buses", "en"]["story"])
