@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,8 +35,24 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def encoder():  # noqa: ANN201
+def encoder():
     """The default embedded encoder (USE multilingual v3), loaded once per test session."""
     from align.embed import load_encoder
 
     return load_encoder("use-m3")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def news_site() -> Iterator[str]:
+    """tests/data/news (our own EN/RU news pages) served over http.server: no internet."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 partial(_Quiet, directory=str(ROOT / "tests" / "data" / "news")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

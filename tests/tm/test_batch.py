@@ -8,10 +8,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,19 +21,6 @@ EXPECTED = {(story, lang): json.loads((NEWS / f"{story}.{lang}.json").read_text(
             for story in ("lake-ferry", "night-buses") for lang in ("en", "ru")}
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def news_site() -> Iterator[str]:
-    """tests/data/news served over http.server (no internet)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(NEWS)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_read_pairs(tmp_path: Path) -> None:
