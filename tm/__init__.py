@@ -2,9 +2,11 @@
 
 from tm.errors import TMError, TMXError
 from tm.search import Match, Mode, Searcher, match_percent
+from tm.ingest import add_pair
 from tm.store import TM, AddCounts, Document, DocumentIn, Unit, UnitIn
+from tm.tmx import export_tmx, import_tmx
 
 __all__ = [
     "TM", "AddCounts", "Document", "DocumentIn", "Match", "Mode", "Searcher", "TMError",
-    "TMXError", "Unit", "UnitIn", "match_percent",
+    "TMXError", "Unit", "UnitIn", "add_pair", "export_tmx", "import_tmx", "match_percent",
 ]
