@@ -122,6 +122,7 @@ def prepare(
         anchors=path,
     )
     lo, hi = band_around(path, len(src), len(tgt), params.window)
+    scorer.set_band(lo, hi)
     return scorer, lo, hi
 
 

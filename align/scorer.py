@@ -4,8 +4,11 @@ A bead of ``a`` source and ``b`` target sentences ending at cell ``(i, j)`` is d
 features: the cosine of its span embeddings, the cosines with the sentences just outside it
 (Bertalign's margin idea: a bead must beat its neighbours), the ratio of its character lengths,
 its *gain* over its best sub-bead (a sentence should join a bead only if it makes it more
-similar), shared lexical anchors, a paragraph break inside it, and its shape. A left-out
-sentence is described by its side, size and how few letters it has (page furniture).
+similar), shared lexical anchors, a paragraph break inside it, its *glue* (boundaries inside it where the
+next sentence starts in lower case or the previous one ends in a comma or hyphen: an OCR or
+caption fragment) and its shape. A left-out sentence is described by its side, size, how few
+letters it has (page furniture) and its *best* match (the highest normalised cosine with any
+span of the other side within the band: a sentence with a good match should not be left out).
 
 The DP maximises the summed ``weights @ features``; the weights were learned with an averaged
 structured perceptron on held-out data (``python bench/train_align.py``) and the confidence is
@@ -23,18 +26,23 @@ from align.dp import NEG, Params, bead_types
 
 __all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
 
-FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph")
-SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long")
+FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph",
+            "glue")
+SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long", "best")
 
 # Learned by bench/train_align.py (averaged perceptron); shape biases follow bead_types(4, 5)[2:].
 # 0.6 x the hand-set starting point + 0.4 x the perceptron's weights: the learned weights alone
 # fit the training data's clean omissions best but cost accuracy on noisy scans (Text+Berg).
+# "glue" and "best" were set by hand from a small grid: the WMT other.jsonl score must not drop,
+# Text+Berg chose among the rest (leave-one-document-out F1 0.907; see bench/align.py).
 WEIGHTS = {"sim": 0.4920, "near_tgt": -0.2162, "near_src": -0.2289, "length": 0.2473, "gain": 0.5684,
-           "anchors": 0.0514, "no_anchors": -0.0040, "paragraph": -0.0277}
+           "anchors": 0.0514, "no_anchors": -0.0040, "paragraph": -0.0277,
+           "glue": 0.05}
 SHAPE_BIAS: dict[tuple[int, int], float] = {
     (1, 1): -0.0378, (1, 2): -0.0107, (2, 1): -0.0114, (1, 3): -0.0303, (2, 2): 0.0054,
     (3, 1): -0.0158, (1, 4): 0.0000, (2, 3): 0.0302, (3, 2): 0.0098, (4, 1): 0.0000}
-SKIP_WEIGHTS = {"skip_src": -0.0516, "skip_tgt": -0.0436, "junk": 0.0829, "long": 0.0145}
+SKIP_WEIGHTS = {"skip_src": -0.0516, "skip_tgt": -0.0436, "junk": 0.0829, "long": 0.0145,
+                "best": -0.05}
 CALIBRATION = {'pair': (5.807, 0.2244), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
 
 
@@ -85,6 +93,8 @@ class BeadScorer:
         self.FT = span_fingerprints(fingerprints(ta), params.max_side)
         self.par_src = self._breaks(src_par, self.n)
         self.par_tgt = self._breaks(tgt_par, self.m)
+        self.glue_src = _glued(src_text)
+        self.glue_tgt = _glued(tgt_text)
         self.skip_feats_src = self._skip_features(src_text, 0)
         self.skip_feats_tgt = self._skip_features(tgt_text, 1)
 
@@ -105,6 +115,31 @@ class BeadScorer:
         else:
             top = mu + 0.5
         return mu, max(top - mu, 0.1)
+
+    def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Note each sentence's best match (normalised cosine with any span of the other side
+        inside the DP band): leaving out a sentence that has a good match should cost more."""
+        S0, T0 = self.S[0], self.T[0]
+        best_s = np.full(self.n, -1.0)
+        best_t = np.full(self.m, -1.0)
+        for i in range(1, self.n + 1):
+            j0, j1 = int(lo[i - 1]), int(hi[i])
+            u = S0[i - 1]
+            for k in range(len(self.T)):
+                W = self.T[k][j0 : max(j0, j1 - k)]
+                if len(W):
+                    best_s[i - 1] = max(best_s[i - 1], float((W @ u).max()))
+        for j in range(1, self.m + 1):
+            i0 = int(np.searchsorted(hi, j - 1, "left"))
+            i1 = int(np.searchsorted(lo, j, "right"))
+            v = T0[j - 1]
+            for k in range(len(self.S)):
+                W = self.S[k][max(i0 - 1, 0) : max(i0 - 1, 0, i1 - k)]
+                if len(W):
+                    best_t[j - 1] = max(best_t[j - 1], float((W @ v).max()))
+        col = SKIP_FEATURES.index("best")
+        self.skip_feats_src[:, col] = np.clip((best_s - self.mu) / self.sigma, -1.0, 2.0)
+        self.skip_feats_tgt[:, col] = np.clip((best_t - self.mu) / self.sigma, -1.0, 2.0)
 
     @staticmethod
     def _breaks(par: np.ndarray | None, n: int) -> np.ndarray:
@@ -164,6 +199,8 @@ class BeadScorer:
         F[:, 6] = tot == 0
         F[:, 7] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
             (self.par_tgt[J] - self.par_tgt[J - b + 1]) > 0)
+        F[:, 8] = (self.glue_src[i] - self.glue_src[i - a + 1]) + (
+            self.glue_tgt[J] - self.glue_tgt[J - b + 1])
         F[:, self.shape_col[(a, b)]] = 1.0
         return F
 
@@ -190,3 +227,22 @@ class BeadScorer:
         s = float(self.bead_vector(a, b, i, j) @ self.w)
         slope, offset = CALIBRATION["pair" if a and b else "omission"]
         return float(1 / (1 + np.exp(-slope * (s - offset))))
+
+
+def _continues(prev: str, text: str) -> bool:
+    """Does ``text`` look like the rest of ``prev`` (a sentence cut by OCR or a caption)?"""
+    first = next((c for c in text if c.isalnum()), "")
+    last = prev.rstrip()[-1:]
+    return first.islower() or last in GLUE_ENDS
+
+
+GLUE_ENDS = ("-", ",")
+GLUE_MAX_SHARE = 0.3
+
+
+def _glued(texts: Sequence[str]) -> np.ndarray:
+    """Cumulative count (n + 1 entries) of boundaries k-1 | k where sentence k continues k-1."""
+    flags = np.array([0.0] + [float(_continues(p, t)) for p, t in zip(texts, texts[1:])])
+    if flags.mean() > GLUE_MAX_SHARE:  # a text without capitals (or of fragments): no evidence
+        flags[:] = 0.0
+    return np.concatenate([[0.0], np.cumsum(flags)])
