@@ -3,6 +3,7 @@
     python bench/align.py                   # both corpora
     python bench/align.py --corpus textberg # Text+Berg de-fr, 7 documents, gold ladders
     python bench/align.py --corpus wmt      # WMT23 ru-en news with merges, drops, stray lines
+    python bench/align.py --seeds ""        # skip the WMT table over seeds 13,1,2,3,4
 
 Speed: (a) embedding every sentence of both sides once with use-m3, (b) the whole alignment
 (embedding included), both without the cache, and the ratio b / a.
@@ -173,6 +174,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--corpus", choices=sorted(CORPORA), action="append")
     ap.add_argument("--seed", type=int, default=13, help="seed of the WMT merges/drops/strays")
+    ap.add_argument("--seeds", default="13,1,2,3,4",
+                    help="WMT seeds for the spread table (comma-separated; empty: none)")
     args = ap.parse_args()
     CORPORA["wmt"] = lambda: wmt(seed=args.seed)
     names = args.corpus or ["textberg", "wmt"]
@@ -199,6 +202,28 @@ def main() -> None:
             calib.add_row(name, row[0], str(row[1]), f"{row[2]:.2f}", f"{row[3]:.2f}")
     console.print(table)
     console.print(calib)
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    if seeds and "wmt" in names:
+        console.print(seed_spread(seeds, encoder))
+
+
+def seed_spread(seeds: list[int], encoder: Encoder) -> Table:
+    """Strict and lax F1 on the WMT case built with each seed, with their mean and minimum."""
+    table = Table(title="WMT news over seeds (strict / lax F1)")
+    for col in ("seed", "strict F1", "lax F1"):
+        table.add_column(col, justify="right")
+    strict, lax = [], []
+    for seed in seeds:
+        docs = wmt(seed=seed)
+        tests = [align_sentences(d.src, d.tgt, encoder, src_paragraphs=d.src_par,
+                                 tgt_paragraphs=d.tgt_par) for d in docs]
+        sc = score([d.gold for d in docs], tests)
+        strict.append(sc.strict.f1)
+        lax.append(sc.lax.f1)
+        table.add_row(str(seed), f"{sc.strict.f1:.3f}", f"{sc.lax.f1:.3f}")
+    table.add_row("mean", f"{np.mean(strict):.3f}", f"{np.mean(lax):.3f}")
+    table.add_row("min", f"{min(strict):.3f}", f"{min(lax):.3f}")
+    return table
 
 
 if __name__ == "__main__":
