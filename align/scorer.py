@@ -17,6 +17,7 @@ a logistic function of a bead's score, fitted on the same data.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -253,7 +254,7 @@ GLUE_MAX_SHARE = 0.3
 
 def _glued(texts: Sequence[str]) -> np.ndarray:
     """Cumulative count (n + 1 entries) of boundaries k-1 | k where sentence k continues k-1."""
-    flags = np.array([0.0] + [float(_continues(p, t)) for p, t in zip(texts, texts[1:])])
+    flags = np.array([0.0] + [float(_continues(p, t)) for p, t in itertools.pairwise(texts)])
     if flags.mean() > GLUE_MAX_SHARE:  # a text without capitals (or of fragments): no evidence
         flags[:] = 0.0
     return np.concatenate([[0.0], np.cumsum(flags)])

@@ -144,3 +144,28 @@ def test_real_english_russian_with_merge_and_drop(encoder) -> None:
     assert ((), (4,)) in got  # an addition of the Russian edition
     paired = [b.score for b in beads if b.src and b.tgt]
     assert min(paired) > 0.5
+
+
+def test_glue_marks_fragments_unless_the_text_has_no_capitals() -> None:
+    from align.scorer import _glued
+
+    text = ["Er sagte :", "würde ich antworten .", "Das ist alles ,", "Nichts mehr ."] + [
+        "Ende ."] * 4
+    assert _glued(text).tolist() == [0, 0, 1, 1, 2, 2, 2, 2, 2]  # "würde" and "Nichts" continue
+    assert _glued([f"sentence number {k}" for k in range(10)])[-1] == 0  # no evidence
+
+
+def test_omission_prior_rises_with_unmatched_sentences() -> None:
+    from align.aligner import prepare
+    from align.scorer import SKIP_FEATURES
+
+    col = SKIP_FEATURES.index("prior")
+    class Wide(HashEncoder):
+        dim = 256  # random texts are then far apart
+
+    text = [f"sentence number {k}" for k in range(40)]
+    clean, _, _ = prepare(text, text, Wide(), None, None, DEFAULT)
+    cut = [t if k % 3 else f"other {k}" for k, t in enumerate(text)]
+    noisy, _, _ = prepare(text, cut, Wide(), None, None, DEFAULT)
+    assert clean.skip_feats_src[0, col] < 0 < noisy.skip_feats_src[0, col]
+    assert (noisy.skip_src > clean.skip_src).all()  # leaving a sentence out is cheaper
