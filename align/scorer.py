@@ -45,7 +45,7 @@ SHAPE_BIAS: dict[tuple[int, int], float] = {
     (3, 1): -0.0158, (1, 4): 0.0000, (2, 3): 0.0302, (3, 2): 0.0098, (4, 1): 0.0000}
 SKIP_WEIGHTS = {"skip_src": -0.0316, "skip_tgt": -0.0236, "junk": 0.04, "long": 0.0145,
                 "best": -0.05, "prior": 0.03}
-CALIBRATION = {'pair': (5.807, 0.2244), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
+CALIBRATION = {'pair': (5.277, 0.1799), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
 
 
 def default_weights(types: Sequence[tuple[int, int]]) -> np.ndarray:
