@@ -286,11 +286,10 @@ def _stderr_console():
 
 
 def eval_command(
-    gold: Annotated[list[Path], typer.Argument(
-        help="Gold ladder files, one per document.", show_default=False)],
-    test: Annotated[list[Path], typer.Option(
-        "--test", "-t", help="Test ladder files, in the same order as the gold files.",
-        show_default=False)],
+    files: Annotated[list[str], typer.Argument(
+        metavar="GOLD... --test TEST...",
+        help="Gold ladder files (one per document), then --test and the test ladder files in"
+             " the same order.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Score alignments against gold ladders: strict and lax precision, recall and F1.
@@ -302,11 +301,19 @@ def eval_command(
       diptych align --presplit a.de a.fr --src-lang de --tgt-lang fr -f ladder -o a.ladder
 
       diptych eval gold/a.ladder --test a.ladder
+
+      diptych eval gold/* --test out/*
     """
     from align.formats import parse_ladder
     from align.score import score
 
-    if len(gold) != len(test):
+    marks = [i for i, f in enumerate(files) if f in ("--test", "-t")]
+    if len(marks) != 1:
+        raise InputError("give the test ladders once, after --test: diptych eval GOLD... --test"
+                         " TEST...")
+    gold = [Path(f) for f in files[:marks[0]]]
+    test = [Path(f) for f in files[marks[0] + 1:]]
+    if not gold or len(gold) != len(test):
         raise InputError(
             f"{len(gold)} gold file(s) but {len(test)} test file(s); give one --test per gold file,"
             " in the same order"
@@ -345,4 +352,5 @@ def eval_command(
 def register(app: typer.Typer) -> None:
     """Add align's commands to the root app."""
     app.command("align", help=ALIGN_HELP, no_args_is_help=True)(align_command)
-    app.command("eval", no_args_is_help=True)(eval_command)
+    app.command("eval", no_args_is_help=True,
+                context_settings={"ignore_unknown_options": True})(eval_command)

@@ -92,6 +92,12 @@ def test_eval_counts_a_wrong_bead(tmp_path: Path) -> None:
     assert scores["strict"]["precision"] == pytest.approx(0.5, abs=1e-3)
     assert scores["strict"]["recall"] == pytest.approx(2 / 3, abs=1e-3)
     assert scores["lax"]["recall"] == pytest.approx(1.0, abs=1e-3)
+    # several documents: GOLD... --test TEST..., micro-averaged
+    result = run("eval", gold, gold, "--test", test, gold, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["strict"]["recall"] == pytest.approx(5 / 6, abs=1e-3)
+    result = run("eval", gold, gold, "--test", test)
+    assert result.exit_code == 1 and "2 gold file(s) but 1 test file(s)" in result.stderr
 
 
 def test_tsv_text_and_html(pair: tuple[Path, Path]) -> None:
