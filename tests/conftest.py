@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -10,6 +11,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis keeps no example database or caches in the working directory (tests never write
+# there); its storage directory is read lazily, so setting it here still takes effect.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="diptych-hypothesis-"))
+settings.register_profile("diptych", database=None, deadline=None)
+settings.load_profile("diptych")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
