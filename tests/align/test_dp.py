@@ -169,3 +169,29 @@ def test_omission_prior_rises_with_unmatched_sentences() -> None:
     noisy, _, _ = prepare(text, cut, Wide(), None, None, DEFAULT)
     assert clean.skip_feats_src[0, col] < 0 < noisy.skip_feats_src[0, col]
     assert (noisy.skip_src > clean.skip_src).all()  # leaving a sentence out is cheaper
+
+
+class BagEncoder:
+    """A stand-in encoder: the normalised count of each word of a small vocabulary, so a text's
+    similarity to another rises with the words they share."""
+
+    name = "bag"
+    words = ("sun", "rain", "wind", "snow", "fog", "hail")
+    dim = len(words)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        x = np.array([[t.split().count(w) + 1e-3 for w in self.words] for t in texts], np.float32)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_attach_omissions_joins_a_gap_only_when_the_bead_gets_closer() -> None:
+    from align.aligner import attach_omissions
+
+    src = ["sun", "rain", "wind", "snow", "fog"]
+    tgt = ["sun", "rain wind", "snow"]
+    # a 1-0 gap whose text the neighbouring target holds, and one ("fog") that nothing holds
+    beads = [Bead((0,), (0,)), Bead((1,), (1,)), Bead((2,), ()), Bead((3,), (2,)), Bead((4,), ())]
+    out = attach_omissions(beads, src, tgt, BagEncoder(), DEFAULT)
+    assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)),
+                                             ((4,), ())]
+    assert attach_omissions(beads[:1], src, tgt, BagEncoder(), DEFAULT) == beads[:1]
