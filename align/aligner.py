@@ -122,7 +122,7 @@ def attach_omissions(
     for q in range(len(beads) - 1):
         x, y = beads[q], beads[q + 1]
         for pair, gap in ((x, y), (y, x)):
-            if not (pair.src and pair.tgt) or len(gap.src) + len(gap.tgt) != 1 or gap.src and gap.tgt:
+            if not (pair.src and pair.tgt) or len(gap.src) + len(gap.tgt) != 1:
                 continue
             joined = Bead(x.src + y.src, x.tgt + y.tgt)
             if (len(joined.src), len(joined.tgt)) in allowed:
