@@ -23,8 +23,8 @@ from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
 
 if TYPE_CHECKING:
-    from align.embed import Encoder as AlignEncoder
-from tm.vectors import Encoder, check_model, store_vectors, unit_vectors
+    from align.embed import Encoder
+from tm.vectors import check_model, store_vectors, unit_vectors
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
                      0 if p.vectors is None else len(ids))
 
 
-def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: AlignEncoder, model: str = "use-m3",
+def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
              date: str | None = None) -> tuple[AddResult, tuple[str, ...]]:
     """Read (files or URLs), align and store one article pair: ``diptych add``.

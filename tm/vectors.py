@@ -17,13 +17,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tm import ivf
 from tm.errors import TMError
 from tm.store import TM
+
+if TYPE_CHECKING:
+    from align.embed import Encoder
 
 ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
@@ -33,10 +36,6 @@ NPROBE = 32
 PROBE_BUDGET = 40_000
 """At most this many vectors are read per lookup (after the first list), whatever the lists'
 sizes: memory and time per lookup stay bounded."""
-
-
-class Encoder(Protocol):
-    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
