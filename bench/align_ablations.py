@@ -1,0 +1,224 @@
+"""What else was tried for Text+Berg, and what it did: one table, each variant against the default.
+
+    python bench/align_ablations.py
+
+Text+Berg de-fr (7 documents) and the WMT23 ru-en realistic cases (seed 13) of bench/align.py,
+use-m3 with an embedding cache in a temporary folder (so variants share the model time). Each
+row changes one thing:
+
+- omission cost -0.05 / +0.05: every left-out sentence costs that much more or less;
+- anchors x4: shared numbers, names and marks weigh four times as much;
+- char 4-grams: adds the cosine of TF-IDF weighted character 4-gram vectors (cognates, names)
+  of the two spans, centred on random pairs, to each bead's score;
+- centring: each edition's mean sentence embedding is removed before cosines (a known fix for
+  the language offset of multilingual encoders);
+- detach: after the DP, an edge sentence of a bead becomes an omission when the exact cosine of
+  the rest is higher by more than 0.03 (the mirror image of attach_omissions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import runpy
+import sys
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from align import aligner, scorer
+from align.dp import Params
+from align.embed import Encoder, load_encoder, span_embeddings
+from align.score import score
+from align.types import Bead
+
+BENCH = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
+
+
+@contextlib.contextmanager
+def weights(**shift: float) -> Iterator[None]:
+    """Temporarily add ``shift`` to the scorer's weights (bead or skip features)."""
+    saved = dict(scorer.WEIGHTS), dict(scorer.SKIP_WEIGHTS)
+    for name, dv in shift.items():
+        table = scorer.WEIGHTS if name in scorer.WEIGHTS else scorer.SKIP_WEIGHTS
+        table[name] += dv
+    try:
+        yield
+    finally:
+        scorer.WEIGHTS.clear()
+        scorer.WEIGHTS.update(saved[0])
+        scorer.SKIP_WEIGHTS.clear()
+        scorer.SKIP_WEIGHTS.update(saved[1])
+
+
+# --- character 4-grams ---------------------------------------------------------------------------
+
+DIM = 4096
+
+
+def _gram_vectors(texts: Sequence[str], idf: dict[str, float], grams: list[Counter[str]]) -> np.ndarray:
+    out = np.zeros((len(texts), DIM), np.float32)
+    for i, g in enumerate(grams):
+        for k, c in g.items():
+            out[i, zlib.crc32(k.encode()) % DIM] += c * idf[k]
+    return out
+
+
+def _grams(text: str, n: int = 4) -> Counter[str]:
+    g: Counter[str] = Counter()
+    for w in re.findall(r"[^\W_]+", text.casefold()):
+        w = f"<{w}>"
+        g.update([w] if len(w) <= n else [w[k : k + n] for k in range(len(w) - n + 1)])
+    return g
+
+
+def _span_sums(X: np.ndarray, k_max: int) -> list[np.ndarray]:
+    out = []
+    for k in range(1, k_max + 1):
+        m = max(len(X) - k + 1, 0)
+        s = sum((X[o : o + m] for o in range(k)), np.zeros((m, DIM), np.float32))
+        out.append(s / np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9))
+    return out
+
+
+def lexical_scorer(weight: float) -> type[scorer.BeadScorer]:
+    class Lexical(scorer.BeadScorer):
+        def __init__(self, *args, **kw):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kw)
+            gs = [_grams(t) for t in kw["src_text"]]
+            gt = [_grams(t) for t in kw["tgt_text"]]
+            df = Counter(k for g in gs + gt for k in g)
+            idf = {k: float(np.log((len(gs) + len(gt)) / c)) for k, c in df.items()}
+            k_max = len(self.S)
+            self.LS = _span_sums(_gram_vectors(kw["src_text"], idf, gs), k_max)
+            self.LT = _span_sums(_gram_vectors(kw["tgt_text"], idf, gt), k_max)
+            rng = np.random.default_rng(0)
+            a, b = self.LS[0], self.LT[0]
+            pick = a[rng.integers(0, len(a), 2000)], b[rng.integers(0, len(b), 2000)]
+            self.lex_mu = float(np.einsum("ij,ij->i", *pick).mean())
+
+        def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
+            out = super().row(a, b, i, J)
+            ok = J - b >= 0
+            if ok.any():
+                out[ok] += weight * (self.LT[b - 1][J[ok] - b] @ self.LS[a - 1][i - a] - self.lex_mu)
+            return out
+
+    return Lexical
+
+
+@contextlib.contextmanager
+def patched(name: str, value: object) -> Iterator[None]:
+    """Swap ``align.aligner.<name>`` for the duration of one variant."""
+    saved = getattr(aligner, name)
+    setattr(aligner, name, value)
+    try:
+        yield
+    finally:
+        setattr(aligner, name, saved)
+
+
+def centred_spans(encoder: Encoder, texts: Sequence[str], max_span: int) -> list[np.ndarray]:
+    spans = span_embeddings(encoder, texts, max_span)
+    mean = spans[0].mean(axis=0)
+    return [(s - mean) / np.maximum(np.linalg.norm(s - mean, axis=1, keepdims=True), 1e-9)
+            for s in spans]
+
+
+# --- detach ------------------------------------------------------------------------------------
+
+
+def detach(beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder,
+           margin: float = 0.03) -> list[Bead]:
+    """Turn an edge sentence of a bead into an omission when the rest is more similar."""
+    cands: list[tuple[int, Bead, Bead, bool]] = []  # bead index, rest, omission, at the start?
+    for q, b in enumerate(beads):
+        for side, ids in ((0, b.src), (1, b.tgt)):
+            if b.src and b.tgt and len(ids) >= 2:
+                for first in (True, False):
+                    keep = ids[1:] if first else ids[:-1]
+                    drop = (ids[0] if first else ids[-1],)
+                    cands.append((q, Bead(keep, b.tgt) if side == 0 else Bead(b.src, keep),
+                                  Bead(drop, ()) if side == 0 else Bead((), drop), first))
+
+    def texts(b: Bead) -> tuple[str, str]:
+        return " ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt)
+
+    if not cands:
+        return beads
+    index: dict[str, int] = {}
+    for q, rest, _, _ in cands:
+        for t in (*texts(beads[q]), *texts(rest)):
+            index.setdefault(t, len(index))
+    vec = np.asarray(encoder.encode(list(index)), dtype=np.float64)
+
+    def cos(b: Bead) -> float:
+        s, t = texts(b)
+        return float(vec[index[s]] @ vec[index[t]])
+
+    best: dict[int, tuple[float, Bead, Bead, bool]] = {}
+    for q, rest, gone, first in cands:
+        gain = cos(rest) - cos(beads[q])
+        if gain > margin and gain > best.get(q, (-1.0,))[0]:
+            best[q] = (gain, rest, gone, first)
+    out: list[Bead] = []
+    for q, b in enumerate(beads):
+        if q in best:
+            _, rest, gone, first = best[q]
+            out += [gone, rest] if first else [rest, gone]
+        else:
+            out.append(b)
+    return out
+
+
+def with_detach(encoder: Encoder) -> Callable[..., list[Bead]]:
+    plain = aligner.attach_omissions
+
+    def both(beads: list[Bead], src: Sequence[str], tgt: Sequence[str], enc: Encoder,
+             params: Params) -> list[Bead]:
+        return detach(plain(beads, src, tgt, enc, params), src, tgt, enc)
+
+    return both
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="diptych-ablations-")
+    encoder = load_encoder("use-m3", cache_dir=Path(tmp))
+    corpora = {"textberg": BENCH["textberg"](), "wmt": BENCH["wmt"]()}
+    variants: list[tuple[str, Callable[[], contextlib.AbstractContextManager[None]]]] = [
+        ("default", contextlib.nullcontext),
+        ("omission cost -0.05", lambda: weights(skip_src=0.05, skip_tgt=0.05)),
+        ("omission cost +0.05", lambda: weights(skip_src=-0.05, skip_tgt=-0.05)),
+        ("anchors x4", lambda: weights(anchors=3 * scorer.WEIGHTS["anchors"])),
+        ("char 4-grams, weight 0.1", lambda: patched("BeadScorer", lexical_scorer(0.1))),
+        ("char 4-grams, weight 0.4", lambda: patched("BeadScorer", lexical_scorer(0.4))),
+        ("centring", lambda: patched("span_embeddings", centred_spans)),
+        ("detach (margin 0.03)", lambda: patched("attach_omissions", with_detach(encoder))),
+    ]
+    table = Table(title="Aligner variants (use-m3): Text+Berg strict P / R / F1, lax F1; WMT strict F1")
+    for col in ("variant", "TB P", "TB R", "TB F1", "TB lax F1", "WMT F1"):
+        table.add_column(col, justify="left" if col == "variant" else "right")
+    for name, ctx in variants:
+        res = {}
+        with ctx():
+            for key, docs in corpora.items():
+                tests = [aligner.align_sentences(d.src, d.tgt, encoder, src_paragraphs=d.src_par,
+                                                 tgt_paragraphs=d.tgt_par) for d in docs]
+                res[key] = score([d.gold for d in docs], tests)
+        tb, wm = res["textberg"], res["wmt"]
+        table.add_row(name, f"{tb.strict.precision:.3f}", f"{tb.strict.recall:.3f}",
+                      f"{tb.strict.f1:.3f}", f"{tb.lax.f1:.3f}", f"{wm.strict.f1:.3f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
