@@ -4,8 +4,9 @@
     python bench/align.py --corpus textberg # Text+Berg de-fr, 7 documents, gold ladders
     python bench/align.py --corpus wmt      # WMT23 ru-en news with merges, drops, stray lines
     python bench/align.py --seeds ""        # skip the WMT table over seeds 13,1,2,3,4
+    python bench/align.py --model st:PATH   # another encoder (default use-m3), e.g. a local LaBSE
 
-Speed: (a) embedding every sentence of both sides once with use-m3, (b) the whole alignment
+Speed: (a) embedding every sentence of both sides once with the encoder, (b) the whole alignment
 (embedding included), both without the cache, and the ratio b / a.
 """
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
+from align.errors import AlignError
 from align.formats import parse_ladder
 from align.score import score
 from align.types import Bead
@@ -176,13 +178,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13, help="seed of the WMT merges/drops/strays")
     ap.add_argument("--seeds", default="13,1,2,3,4",
                     help="WMT seeds for the spread table (comma-separated; empty: none)")
+    ap.add_argument("--model", default="use-m3",
+                    help="encoder spec, as for `diptych align --model` (e.g. st:PATH_TO_LABSE)")
     args = ap.parse_args()
     CORPORA["wmt"] = lambda: wmt(seed=args.seed)
     names = args.corpus or ["textberg", "wmt"]
-    encoder = load_encoder("use-m3", use_cache=False)
+    try:
+        encoder = load_encoder(args.model, use_cache=False)
+    except AlignError as exc:
+        sys.exit(f"bench/align.py: {exc}")
     encoder.encode(["warm up"])
     console = Console(width=150)
-    table = Table(title="Alignment (use-m3, no cache)")
+    table = Table(title=f"Alignment ({args.model}, no cache)")
     for col in ("corpus", "docs", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
                 "align s", "s/doc", "embed s", "ratio"):
         table.add_column(col, justify="right")
