@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from align.errors import InputError
 
@@ -72,10 +72,10 @@ class Article:
     """Paragraphs (headline first) and metadata of a page; ``None`` where the page says nothing."""
 
     paragraphs: tuple[str, ...]
-    title: Optional[str]
-    author: Optional[str]
-    date: Optional[str]
-    canonical_url: Optional[str]
+    title: str | None
+    author: str | None
+    date: str | None
+    canonical_url: str | None
     links: tuple[str, ...] = ()
 
 
@@ -126,9 +126,9 @@ def _split_at_line_breaks(el: Any) -> list[str]:
     return [t for t in map(_norm, out) if t]
 
 
-def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Optional[str],
-                             author: Optional[str], site: Optional[str]
-                             ) -> tuple[Optional[str], Optional[str]]:
+def _headline_and_standfirst(tree: Any, title: str | None, first_body: str | None,
+                             author: str | None, site: str | None
+                             ) -> tuple[str | None, str | None]:
     """The visible headline (the ``<h1>`` that matches the title) and the paragraph after it."""
     key = (title or "").casefold()
     heading = None
@@ -163,7 +163,7 @@ def _headline_and_standfirst(tree: Any, title: Optional[str], first_body: Option
     return headline, None
 
 
-def _is_furniture(text: str, author: Optional[str], site: Optional[str]) -> bool:
+def _is_furniture(text: str, author: str | None, site: str | None) -> bool:
     if len(text) >= _MAX_FURNITURE:
         return False
     if _FURNITURE.search(text) or _BIO.search(text):
@@ -174,8 +174,8 @@ def _is_furniture(text: str, author: Optional[str], site: Optional[str]) -> bool
                 and len(text.split()) < 25)
 
 
-def _trim(paragraphs: list[tuple[str, tuple[str, ...]]], author: Optional[str],
-          site: Optional[str]) -> list[tuple[str, tuple[str, ...]]]:
+def _trim(paragraphs: list[tuple[str, tuple[str, ...]]], author: str | None,
+          site: str | None) -> list[tuple[str, tuple[str, ...]]]:
     """Drop page furniture: teasers and appeals anywhere, bios and footers only at the ends."""
     paragraphs = [p for p in paragraphs if not _BOX_TITLE.fullmatch(p[0])
                   and not (len(p[0]) < _MAX_FURNITURE and _INLINE.search(p[0]))]
@@ -187,7 +187,7 @@ def _trim(paragraphs: list[tuple[str, tuple[str, ...]]], author: Optional[str],
     return paragraphs[start:stop]
 
 
-def extract_article(html: str, *, url: Optional[str] = None, where: str = "page") -> Article:
+def extract_article(html: str, *, url: str | None = None, where: str = "page") -> Article:
     """Headline, standfirst and body paragraphs of a news page, plus its metadata.
 
     ``where`` names the page in error messages.

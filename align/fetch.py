@@ -15,7 +15,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 from email.message import Message
-from typing import IO, Optional
+from typing import IO
 from urllib.parse import urlsplit
 
 from align.errors import InputError
@@ -36,7 +36,7 @@ class Page:
     url: str
     data: bytes
     media_type: str
-    charset: Optional[str]
+    charset: str | None
 
 
 def is_url(source: str) -> bool:
@@ -59,7 +59,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _media_type(headers: Message) -> tuple[str, Optional[str]]:
+def _media_type(headers: Message) -> tuple[str, str | None]:
     media = (headers.get_content_type() or "").lower()
     charset = headers.get_content_charset()
     return media, charset

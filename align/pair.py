@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class DocText:
     paragraphs, when known."""
 
     text: str
-    date: Optional[str] = None
+    date: str | None = None
     links: tuple[str, ...] = ()
 
 
@@ -169,7 +169,7 @@ def _anchor_bonus(en: tuple[frozenset[str], frozenset[str]],
     return ANCHOR_WEIGHT * strength * (shared / total - 0.2)
 
 
-def _date_bonus(a: Optional[str], b: Optional[str]) -> float:
+def _date_bonus(a: str | None, b: str | None) -> float:
     """Editions appear within days of each other: +0.03 within 2 days, -0.05 beyond 60."""
     if not a or not b:
         return 0.0

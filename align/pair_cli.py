@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -31,10 +31,10 @@ def pair_command(
     ru_sources: Annotated[Path, typer.Argument(
         help="Russian articles: a folder, or a file listing paths/URLs one a line.",
         show_default=False)],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the pairs here instead of stdout (written atomically).",
         show_default=False)] = None,
-    unmatched: Annotated[Optional[Path], typer.Option(
+    unmatched: Annotated[Path | None, typer.Option(
         "--unmatched", help="Write the unmatched sources here instead of stderr.",
         show_default=False)] = None,
     min_confidence: Annotated[float, typer.Option(

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Optional, Union
 
 from align.errors import InputError
 from align.fetch import fetch, is_url
@@ -48,10 +47,10 @@ class SourceText:
     """
 
     text: str
-    title: Optional[str]
-    author: Optional[str]
-    date: Optional[str]
-    canonical_url: Optional[str]
+    title: str | None
+    author: str | None
+    date: str | None
+    canonical_url: str | None
     source: str
     content_hash: str
     links: tuple[str, ...] = ()
@@ -75,7 +74,7 @@ def source_kind(name: str, head: bytes, media_type: str = "") -> Kind:
     return Kind.text
 
 
-def decode_html(data: bytes, declared: Optional[str] = None) -> str:
+def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode a page by its BOM, the declared charset, its ``<meta charset>``, UTF-8, or a guess."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
@@ -190,15 +189,15 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
-                max_bytes: int = MAX_BYTES, kind: Optional[Kind] = None) -> SourceText:
+def read_source(source: str | Path, *, timeout: float = TIMEOUT,
+                max_bytes: int = MAX_BYTES, kind: Kind | None = None) -> SourceText:
     """Read a story from a file path or an http(s) URL (see the module docstring).
 
     ``kind`` forces how the content is read; by default it comes from the media type, the
     suffix, then the content. Raises :class:`InputError` with a hint when the story cannot be had.
     """
     name = str(source)
-    canonical: Optional[str] = None
+    canonical: str | None = None
     if isinstance(source, str) and is_url(source):
         page = fetch(source, timeout=timeout, max_bytes=max_bytes)
         data, media, declared, canonical = page.data, page.media_type, page.charset, page.url
@@ -212,7 +211,7 @@ def read_source(source: Union[str, Path], *, timeout: float = TIMEOUT,
         data = _read_file(Path(source).expanduser(), max_bytes)
         media, declared = "", None
     kind = kind or source_kind(name, data[:1024], media)
-    meta: dict[str, Optional[str]] = {}
+    meta: dict[str, str | None] = {}
     links: tuple[str, ...] = ()
     if kind is Kind.html:
         from align.article import extract_article

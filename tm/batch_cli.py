@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,8 +16,8 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Optional[Path], en_file: Optional[str], ru_file: Optional[str], *,
-              db: Optional[Path], min_score: float, model: str,
+def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
+              db: Path | None, min_score: float, model: str,
               story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
