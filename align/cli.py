@@ -14,13 +14,15 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO, TypeVar
 
 import typer
 
 from align.errors import AlignError, InputError
 from align.formats import Format
 from align.types import Alignment
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,19 +73,42 @@ def warn(message: str) -> None:
     typer.echo(f"diptych: warning: {message}", err=True)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file + rename: never a half-written file."""
+def check_writable(path: Path) -> Path:
+    """``path`` (user-expanded) if a file can be written there, else an :class:`InputError`."""
     path = path.expanduser()
+    if path.is_dir():
+        raise InputError(f"cannot write '{path}': it is a folder; give a file name inside it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise InputError(f"cannot write '{path}': '{path.parent}' is a file, not a folder")
     if not path.parent.is_dir():
         raise InputError(f"cannot write '{path}': folder '{path.parent}' does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    return path
+
+
+def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], T]) -> T | None:
+    """Write ``data`` (bytes, or a function that writes to a binary file and returns a result)
+    to ``path`` through a temp file + rename: never a half-written file. Problems become one
+    :class:`InputError` that names the path."""
+    path = check_writable(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+                result = None
+            else:
+                result = data(f)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return result
 
 
 def render(al: Alignment, fmt: Format, *, src_lang: str, tgt_lang: str, weak: float,
@@ -241,12 +266,18 @@ def align_command(
     failures = 0
 
     def run(src: str, tgt: str, out: Path | None) -> None:
+        suffix_fmt = None
+        if out is not None:
+            check_writable(out)  # before the work, not after it
+            suffix_fmt = _SUFFIX_FORMATS.get(out.suffix.lower())
+            if fmt is None and suffix_fmt is None:
+                warn(f"{out.name}: no format is known for its suffix; writing text"
+                     f" (pick one with --format {'|'.join(f.value for f in Format)})")
         al = align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
                          presplit=presplit, check_lang=lang_check,
                          max_bytes=int(max_size * 1e6))
         for w in al.warnings:
             warn(f"{_short(src)} / {_short(tgt)}: {w}" if batch else w)
-        suffix_fmt = _SUFFIX_FORMATS.get(out.suffix.lower()) if out else None
         _emit(al, fmt or suffix_fmt or Format.text, out, src_lang=src_lang, tgt_lang=tgt_lang,
               weak=weak, title=title or f"{_short(src)} ↔ {_short(tgt)}")
         if tm and _store_hook is not None:

@@ -237,3 +237,31 @@ def test_installed_console_script_runs(pair: tuple[Path, Path]) -> None:
                           text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("diptych: error:")
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("{tmp}", "it is a folder; give a file name inside it"),
+        ("{tmp}/missing/out.html", "folder '{tmp}/missing' does not exist"),
+        ("{tmp}/file.txt/out.html", "'{tmp}/file.txt' is a file, not a folder"),
+    ],
+)
+def test_unwritable_output_gives_one_clear_line(
+    pair: tuple[Path, Path], tmp_path: Path, target: str, message: str
+) -> None:
+    (tmp_path / "file.txt").write_text("not a folder")
+    out = target.format(tmp=tmp_path)
+    result = run("align", *pair, "-o", out)
+    assert result.exit_code == 1
+    expected = f"diptych: error: cannot write '{out}': {message.format(tmp=tmp_path)}"
+    assert result.stderr.strip() == expected
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_unknown_output_suffix_warns_and_writes_text(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "review.xyz"
+    result = run("align", *pair, "-o", out)
+    assert result.exit_code == 0
+    assert "review.xyz: no format is known for its suffix; writing text" in result.stderr
+    assert out.read_text(encoding="utf-8") == run("align", *pair, "-f", "text").stdout

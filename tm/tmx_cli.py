@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
 
+from align.cli import write_atomically
 from tm.errors import TMError
 
 DbOption = Annotated[Path | None, typer.Option(
@@ -113,23 +111,8 @@ def export_command(
             n = write(sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            n = _write_atomically(Path(file), write)
+            n = write_atomically(Path(file), write) or 0
     typer.echo(f"exported {n} units" + ("" if file == "-" else f" to {file}"), err=True)
-
-
-def _write_atomically(path: Path, write: Callable[[BinaryIO], int]) -> int:
-    """Write through a temp file renamed into place: never a half-written TMX."""
-    if not path.parent.is_dir():
-        raise TMError(f"cannot write {path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            n = write(out)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
 
 
 def register(app: typer.Typer) -> None:

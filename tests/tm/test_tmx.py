@@ -280,6 +280,9 @@ def test_import_and_export_commands(tmp_path: Path, dtd: etree.DTD) -> None:
     assert missing.exit_code == 1 and "no translation memory" in missing.output
     nowhere = runner.invoke(app, ["export", str(tmp_path / "no" / "out.tmx"), "--db", db])
     assert nowhere.exit_code == 1 and "does not exist" in nowhere.output
+    folder = runner.invoke(app, ["export", str(tmp_path), "--db", db])
+    assert folder.exit_code == 1 and "is a folder" in folder.output
+    assert folder.output.count("\n") == 1 and "Traceback" not in folder.output
     absent = runner.invoke(app, ["import", str(tmp_path / "absent.tmx"), "--db", db])
     assert absent.exit_code == 1 and "no TMX file at" in absent.output
     assert not list(tmp_path.glob("*.part"))  # no temp file left behind
