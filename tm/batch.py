@@ -68,6 +68,8 @@ def read_pairs(path: Path) -> list[PairJob]:
     Blank lines and ``#`` comments are skipped. Relative paths are taken from the current
     folder, as ``pair`` prints them, else from the pair file's folder.
     """
+    if path.exists() and not path.is_file():
+        raise TMError(f"pair list '{path}' is not a file; pass the TSV that `diptych pair` wrote")
     if not path.is_file():
         raise TMError(f"pair list '{path}' does not exist; make one with `diptych pair EN RU -o"
                       f" {path.name}`")

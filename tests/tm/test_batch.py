@@ -156,6 +156,7 @@ def test_killed_batch_resumes_to_the_same_tm(tmp_path: Path, shared: Path) -> No
 
 @pytest.mark.parametrize("args, message", [
     (["--batch", "{tmp}/missing.tsv"], "pair list '{tmp}/missing.tsv' does not exist"),
+    (["--batch", "{tmp}"], "pair list '{tmp}' is not a file"),
     (["a.txt", "b.txt", "--batch", "{tmp}/pairs.tsv"], "not both"),
     (["--batch", "{tmp}/pairs.tsv", "--title", "T", "--url", "https://x.example"],
      "--title/--url describe one story"),
