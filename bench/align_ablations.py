@@ -65,8 +65,8 @@ def weights(**shift: float) -> Iterator[None]:
 DIM = 4096
 
 
-def _gram_vectors(texts: Sequence[str], idf: dict[str, float], grams: list[Counter[str]]) -> np.ndarray:
-    out = np.zeros((len(texts), DIM), np.float32)
+def _gram_vectors(grams: list[Counter[str]], idf: dict[str, float]) -> np.ndarray:
+    out = np.zeros((len(grams), DIM), np.float32)
     for i, g in enumerate(grams):
         for k, c in g.items():
             out[i, zlib.crc32(k.encode()) % DIM] += c * idf[k]
@@ -99,8 +99,8 @@ def lexical_scorer(weight: float) -> type[scorer.BeadScorer]:
             df = Counter(k for g in gs + gt for k in g)
             idf = {k: float(np.log((len(gs) + len(gt)) / c)) for k, c in df.items()}
             k_max = len(self.S)
-            self.LS = _span_sums(_gram_vectors(kw["src_text"], idf, gs), k_max)
-            self.LT = _span_sums(_gram_vectors(kw["tgt_text"], idf, gt), k_max)
+            self.LS = _span_sums(_gram_vectors(gs, idf), k_max)
+            self.LT = _span_sums(_gram_vectors(gt, idf), k_max)
             rng = np.random.default_rng(0)
             a, b = self.LS[0], self.LT[0]
             pick = a[rng.integers(0, len(a), 2000)], b[rng.integers(0, len(b), 2000)]

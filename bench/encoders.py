@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import runpy
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
-from align.formats import parse_ladder
 
 SHARED = ROOT.parent / "shared" / "corpora"
 
@@ -35,12 +35,11 @@ Doc = tuple[list[str], list[str], list[tuple[int, int]]]
 
 
 def textberg() -> Iterator[Doc]:
-    base = SHARED / "textberg"
-    for gold in sorted((base / "gold").iterdir()):
-        src = (base / "de" / gold.name).read_text(encoding="utf-8").splitlines()
-        tgt = (base / "fr" / gold.name).read_text(encoding="utf-8").splitlines()
-        beads = parse_ladder(gold.read_text(encoding="utf-8"))
-        yield src, tgt, [(b.src[0], b.tgt[0]) for b in beads if len(b.src) == len(b.tgt) == 1]
+    """The 1-1 beads of the Text+Berg gold ladders, documents as bench/align.py reads them."""
+    bench = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
+    for doc in bench["textberg"]():
+        yield doc.src, doc.tgt, [(b.src[0], b.tgt[0]) for b in doc.gold
+                                 if len(b.src) == len(b.tgt) == 1]
 
 
 def wmt() -> Iterator[Doc]:
