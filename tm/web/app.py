@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> Guard:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         await anyio.to_thread.run_sync(app.state.backend.warm_up)
         yield
+        print(f"diptych: stopped serving {settings.db}", file=sys.stderr, flush=True)
 
     app = FastAPI(title="diptych", summary="The translation memory's desk: lookups, drafts,"
                   " memory maintenance.", docs_url=None, redoc_url=None,

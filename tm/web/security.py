@@ -131,9 +131,12 @@ class Guard:
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send,
                        wants_html: bool) -> None:
+        """Run the app, counting the body as it arrives; past the limit the app's reply (it
+        may have turned the error into a 400) is replaced by a 413."""
         seen = 0
-        started = False
+        state = {"started": False, "over": False}
         limit = self.policy.max_body
+        message_413 = f"request too large (the limit is {limit} bytes)"
 
         async def counted() -> Message:
             nonlocal seen
@@ -141,22 +144,27 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    state["over"] = True
                     raise TooLarge
             return message
 
         async def tracked(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                if state["over"]:
+                    state["started"] = True
+                    await _refuse(send, 413, message_413, wants_html)
+                    return
+                state["started"] = True
                 message["headers"] = [*message.get("headers", []), *HEADERS]
+            elif state["over"]:
+                return  # the body of the replaced reply
             await send(message)
 
         try:
             await self.app(scope, counted, tracked)
         except TooLarge:
-            if not started:
-                await _refuse(send, 413, f"request too large (the limit is {limit} bytes)",
-                              wants_html)
+            if not state["started"]:
+                await _refuse(send, 413, message_413, wants_html)
 
 
 async def _refuse(send: Send, status: int, message: str, wants_html: bool,
