@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web desk needs its extra: pip install -e '.[web]'")
 
-from tm.store import TM, DocumentIn, UnitIn  # noqa: E402
+from tm.store import TM, DocumentIn, UnitIn
 
 PAIRS = [
     ("Oil prices rose by 5% in May.", "Цены на нефть выросли на 5% в мае."),

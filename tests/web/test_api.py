@@ -65,7 +65,7 @@ def test_pretranslate_marks_every_segment_that_is_not_100(client) -> None:
                "A sentence the memory has never seen.")
     data = client.post("/api/pretranslate", json={"text": article}).json()
     assert data["lang"] == "en" and data["target_lang"] == "ru"
-    assert [s["match"] for s in data["segments"]][0] == 100
+    assert data["segments"][0]["match"] == 100
     assert 50 <= data["segments"][1]["match"] < 100
     assert data["segments"][2]["target"] is None
     total = data["analysis"][-1]

@@ -137,5 +137,5 @@ def test_real_server_read_only(serve, memory: Path) -> None:
     resp = httpx.post(server.base + "/api/pretranslate", content=b"x" * 6_000_000,
                       headers={"content-type": "application/json"})
     assert resp.status_code == 413
-    code, err = server.stop()
+    _, err = server.stop()
     assert "stopped serving" in err and "Traceback" not in err
