@@ -133,7 +133,7 @@ class Backend:
             obj["kind"] = kind
             obj["lang"] = hit.lang
             obj["highlight"] = _highlight(query, hit.unit, hit.lang, kind)
-            doc = docs.get(obj["doc_id"]) if obj.get("doc_id") is not None else None
+            doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
             obj["doc_url"] = doc.url if doc else None
             obj["doc_date"] = doc.date if doc else None
             out.append(obj)
