@@ -260,6 +260,10 @@ def _article_text(text: str | None, html: str | None, url: str | None, timeout: 
     if url:
         from align.sources import read_source
 
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise TMError(f"{url.strip()[:80]!r} is not an http(s) address: the server reads"
+                          " no files of its own for a request")
+
         return read_source(url.strip(), timeout=timeout).text
     if html:
         from align.article import extract_article
