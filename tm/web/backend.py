@@ -177,9 +177,10 @@ class Backend:
             raise NotFound(f"no unit {unit_id} in the memory")
         return unit
 
-    def history(self, unit_id: int) -> list[dict[str, Any]]:
+    def edits(self, unit_id: int) -> int:
+        """How many edits of the unit can be undone."""
         self.unit(unit_id)
-        return _interim_history(self.tm, unit_id)
+        return len(_interim_history(self.tm, unit_id))
 
     def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
         unit = self.unit(unit_id)
