@@ -71,7 +71,7 @@ def load_encoder(
 ) -> Encoder:
     """The encoder named by ``spec`` (see :data:`ENCODERS`): ``"use-m3"`` or ``"st:NAME_OR_PATH"``.
 
-    ``threads`` caps the BLAS threads of use-m3 (default: up to 4). Embeddings are cached under
+    ``threads``: BLAS threads of use-m3 while embedding (default 1). Embeddings are cached under
     ``cache_dir`` (default: :func:`default_cache_dir`) unless ``use_cache`` is false.
     """
     target, arg = _resolve(spec)
