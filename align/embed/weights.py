@@ -16,7 +16,6 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +43,9 @@ class Weights:
 
 
 def package_version(name: str) -> str:
+    """The installed version of distribution ``name`` ("0" when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(name)
     except PackageNotFoundError:
@@ -89,13 +91,15 @@ def _write(folder: Path, w: Weights) -> None:
 
     dense = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.arrays.items()
              if k != "table"}
-    layout, offset = {}, 0
+    starts: dict[str, int] = {}
+    offset = 0
     for k, v in dense.items():
-        layout[k] = [offset, list(v.shape)]
+        starts[k] = offset
         offset += -(-v.size // 16) * 16  # 64-byte aligned
     flat = np.zeros(offset, dtype=np.float32)
     for k, v in dense.items():
-        flat[layout[k][0] : layout[k][0] + v.size] = v.ravel()
+        flat[starts[k] : starts[k] + v.size] = v.ravel()
+    layout = {k: [starts[k], list(v.shape)] for k, v in dense.items()}
     np.save(folder / "table.npy", w["table"])
     np.save(folder / "dense.npy", flat)
     (folder / "layout.json").write_text(json.dumps({"eps": w.eps, "arrays": layout}))
