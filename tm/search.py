@@ -22,12 +22,21 @@ from itertools import combinations
 from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TMError
-from tm.store import TM, Unit
+from tm.store import TM, Unit, fts_quote
 from tm.textproc import TOKEN_RE, cat_tokens, detect_lang, stem_words, typed_tokens, words
 
 
 class Mode(str, Enum):
     auto = "auto"
+    exact = "exact"
+    fuzzy = "fuzzy"
+    concordance = "concordance"
+    semantic = "semantic"
+
+
+class Kind(str, Enum):
+    """How a hit was found."""
+
     exact = "exact"
     fuzzy = "fuzzy"
     concordance = "concordance"
@@ -40,7 +49,7 @@ class Match:
 
     unit: Unit
     match: int
-    kind: str
+    kind: Kind
     lang: str
 
 
@@ -171,10 +180,6 @@ def _coverage(query: str, text: str, wanted: set[str], lang: str) -> int:
 
 
 # --------------------------------------------------------------------------- searcher
-def _fts_quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 class Searcher:
     """Lookups against one open TM. Semantic search loads the encoder on first use."""
 
@@ -216,15 +221,15 @@ class Searcher:
 
     def exact(self, query: str, lang: str) -> list[Match]:
         units = self.tm.get_units(self.tm.find_exact(query, lang))
-        return [Match(u, 100, "exact", lang) for u in units.values()]
+        return [Match(u, 100, Kind.exact, lang) for u in units.values()]
 
     def fuzzy(self, query: str, lang: str, limit: int) -> list[Match]:
         ids = self._candidates(query, lang, self.FUZZY_CANDIDATES)
         ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
-        texts = self._texts(ids, lang)
+        texts = self.tm.texts(ids, lang)
         scored = FuzzyScorer(query).best(texts, limit) if texts else []
         units = self.tm.get_units(i for _, i in scored[:limit])
-        return [Match(units[i], m, "exact" if m == 100 else "fuzzy", lang)
+        return [Match(units[i], m, Kind.exact if m == 100 else Kind.fuzzy, lang)
                 for m, i in scored[:limit]]
 
     def concordance(self, query: str, lang: str, limit: int) -> list[Match]:
@@ -235,17 +240,14 @@ class Searcher:
         stems = stem_words(words(query), lang)
         if not stems:
             raise TMError(f"nothing to look up in {query!r}: give at least one word")
-        expr = (_fts_quote(" ".join(stems)) if phrase
-                else " AND ".join(_fts_quote(s) for s in dict.fromkeys(stems)))
-        rows = self.tm.conn.execute(
-            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (f"{lang}: ({expr})", max(limit * 20, 200))).fetchall()
-        texts = self._texts([r[0] for r in rows], lang)
+        expr = (fts_quote(" ".join(stems)) if phrase
+                else " AND ".join(fts_quote(s) for s in dict.fromkeys(stems)))
+        texts = self.tm.texts(self.tm.fts_ids(lang, expr, max(limit * 20, 200)), lang)
         ranked = sorted(texts, key=lambda i: (len(texts[i]), -i))[:limit]
         units = self.tm.get_units(ranked)
         wanted = set(stems)
         return [Match(units[i], _coverage(query.strip('"'), texts[i], wanted, lang),
-                      "concordance", lang) for i in ranked]
+                      Kind.concordance, lang) for i in ranked]
 
     def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
         from tm import vectors
@@ -261,7 +263,7 @@ class Searcher:
             u = units[i]
             identical = (u.en if lang == "en" else u.ru) == query
             out.append(Match(u, 100 if identical else max(0, min(99, round(cos * 100))),
-                             "semantic", lang))
+                             Kind.semantic, lang))
         return out
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
@@ -288,7 +290,7 @@ class Searcher:
 
     # ---------------------------------------------------------------- helpers
     def has_vectors(self) -> bool:
-        return self.tm.conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
+        return self.tm.has_vectors()
 
     def _vector_search(self):
         from tm import vectors
@@ -307,7 +309,9 @@ class Searcher:
         model = self._model or stored
         vectors.check_model(self.tm, model)
         if self._encoder is None:
-            self._encoder = vectors.load_query_encoder(model)
+            from tm.encoder import load_encoder
+
+            self._encoder = load_encoder(model)
         return self._encoder
 
     def _candidates(self, query: str, lang: str, k: int) -> list[int]:
@@ -331,9 +335,9 @@ class Searcher:
         found: dict[int, None] = {}
 
         def holding_all(group: list[str]) -> int:
-            rows = self._match(" AND ".join(map(_fts_quote, group)), lang, k)
-            for (rowid,) in rows:
-                found.setdefault(int(rowid), None)
+            rows = self.tm.fts_ids(lang, " AND ".join(map(fts_quote, group)), k)
+            for rowid in rows:
+                found.setdefault(rowid, None)
             return len(rows)
 
         if len(present) > len(rare) and holding_all(present[:8]) >= k and len(present) > 8:
@@ -351,32 +355,11 @@ class Searcher:
                 break
             chosen.append(t)
             budget -= min(df[t], self.DF_CAP)
-        if chosen:  # units sharing the most of these words, counted inside SQLite
-            part = ("SELECT * FROM (SELECT rowid AS id FROM units_fts WHERE units_fts MATCH ?"
-                    " ORDER BY rowid DESC LIMIT ?)")
-            sql = (f"SELECT id FROM ({' UNION ALL '.join([part] * len(chosen))})"
-                   " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT ?")
-            args: list[object] = []
-            for t in chosen:
-                args += [f"{lang}: {_fts_quote(t)}", self.DF_CAP]
-            for (rowid,) in self.tm.conn.execute(sql, [*args, k]):
-                found.setdefault(int(rowid), None)
+        # units sharing the most of these words, counted inside SQLite
+        for rowid in self.tm.fts_most_shared(lang, chosen, self.DF_CAP, k):
+            found.setdefault(rowid, None)
         return list(found)
-
-    def _match(self, expr: str, lang: str, limit: int) -> list[tuple[int]]:
-        return self.tm.conn.execute(
-            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (f"{lang}: ({expr})", limit)).fetchall()
 
     def _df(self, stems: list[str], col: str) -> dict[str, int]:
         """How many units hold each stem in side ``col``, counted up to :attr:`DF_CAP`."""
-        return {t: int(self.tm.conn.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM units_fts WHERE units_fts MATCH ? LIMIT ?)",
-            (f"{col}: {_fts_quote(t)}", self.DF_CAP)).fetchone()[0]) for t in stems}
-
-    def _texts(self, ids: list[int], lang: str) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {int(i): str(t) for i, t in self.tm.conn.execute(
-            f"SELECT id, {lang} FROM units WHERE id IN ({marks})", ids)}
+        return {t: self.tm.fts_count(col, t, self.DF_CAP) for t in stems}

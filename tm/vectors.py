@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tm import ivf
+from tm.encoder import DEFAULT_MODEL
 from tm.errors import TMError
 from tm.store import TM
 
@@ -30,31 +31,11 @@ if TYPE_CHECKING:
 
 ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""
-DEFAULT_MODEL = "use-m3"
 NPROBE = 32
 """IVF lists read per lookup (of about sqrt(n) lists)."""
 PROBE_BUDGET = 40_000
 """At most this many vectors are read per lookup (after the first list), whatever the lists'
 sizes: memory and time per lookup stay bounded."""
-
-
-def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """The aligner's encoder for ``index`` and ``add``, without its on-disk embedding cache
-    (TM sentences are embedded once; caching millions would only fill the disk). use-m3 runs
-    single-threaded: its BLAS threads gain little and, on a busy machine, cost up to 6x the
-    CPU time (measured on 2 shared cores: 640 vs 100 sentences per CPU-second)."""
-    if model == "use-m3":
-        from align.embed import UseM3Encoder
-
-        return UseM3Encoder(threads=1)  # type: ignore[no-any-return]
-    from align.embed import load_encoder as load
-
-    return load(model, use_cache=False)  # type: ignore[no-any-return]
-
-
-def load_query_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """An encoder for one short query at a time (single-threaded, no disk cache)."""
-    return load_encoder(model)
 
 
 def unit_vectors(encoder: Encoder, en: Sequence[str], ru: Sequence[str]) -> np.ndarray:
@@ -87,9 +68,7 @@ def check_model(tm: TM, model: str, dim: int | None = None) -> None:
 
 
 def store_vectors(tm: TM, ids: Sequence[int], vecs: np.ndarray) -> None:
-    with tm.transaction():
-        tm.conn.executemany("INSERT OR REPLACE INTO embeddings (unit_id, vec) VALUES (?, ?)",
-                            zip(ids, (row.tobytes() for row in vecs)))
+    tm.store_vectors(zip(ids, (row.tobytes() for row in vecs)))
 
 
 def embed_units(tm: TM, encoder: Encoder, model: str, ids: Sequence[int]) -> int:
@@ -106,23 +85,7 @@ def embed_units(tm: TM, encoder: Encoder, model: str, ids: Sequence[int]) -> int
 
 def coverage(tm: TM) -> tuple[int, int]:
     """(units with a vector, units)."""
-    row = tm.conn.execute("SELECT (SELECT count(*) FROM embeddings),"
-                          " (SELECT count(*) FROM units)").fetchone()
-    return int(row[0]), int(row[1])
-
-
-def missing(tm: TM, batch: int) -> Iterator[list[tuple[int, str, str]]]:
-    """Batches of (id, en, ru) of units without a vector, in id order."""
-    last = 0
-    while True:
-        rows = tm.conn.execute(
-            "SELECT id, en, ru FROM units u WHERE id > ? AND NOT EXISTS"
-            " (SELECT 1 FROM embeddings e WHERE e.unit_id = u.id) ORDER BY id LIMIT ?",
-            (last, batch)).fetchall()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
+    return tm.count_vectors(), tm.count_units()
 
 
 @dataclass(frozen=True)
@@ -142,15 +105,15 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
     """
     if rebuild:
         with tm.transaction():
-            tm.conn.execute("DELETE FROM embeddings")
-            tm.conn.execute("DELETE FROM settings WHERE key LIKE 'embedding_%'")
+            tm.delete_vectors()
+            tm.delete_settings("embedding_")
         _remove_ann(tm)
     check_model(tm, model)
     have, total = coverage(tm)
     todo, done = total - have, 0
     if progress is not None:
         progress(0, todo)
-    for rows in missing(tm, batch):
+    for rows in tm.missing_vectors(batch):
         vecs = unit_vectors(encoder, [r[1] for r in rows], [r[2] for r in rows])
         check_model(tm, model, vecs.shape[1])
         store_vectors(tm, [r[0] for r in rows], vecs)
@@ -196,16 +159,14 @@ def _covered(tm: TM) -> int:
 
 def _uncovered(tm: TM) -> int:
     """Vectors not in the IVF side files (all of them when there are none)."""
-    return int(tm.conn.execute("SELECT count(*) FROM embeddings WHERE unit_id > ?",
-                               (_covered(tm),)).fetchone()[0])
+    return tm.count_vectors(above=_covered(tm))
 
 
 def _stream(tm: TM, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(unit ids, int8 rows) of every stored vector, ``batch`` at a time, in id order."""
     dim, last = _dim(tm), 0
     while True:
-        rows = tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
-                               " ORDER BY unit_id LIMIT ?", (last, batch)).fetchall()
+        rows = tm.vectors_after(last, batch)
         if not rows:
             return
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -220,13 +181,12 @@ def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
     its place in its list), so memory stays bounded by ``batch`` plus 12 bytes a vector.
     """
     dim = _dim(tm)
-    count = int(tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+    count = tm.count_vectors()
     if count == 0:
         raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
     nlist = ivf.nlist_for(count)
-    sample = tm.conn.execute("SELECT vec FROM embeddings ORDER BY random() LIMIT ?",
-                             (min(count, nlist * 48),)).fetchall()
-    centroids = ivf.train(np.frombuffer(b"".join(r[0] for r in sample), dtype=np.int8)
+    sample = tm.sample_vectors(min(count, nlist * 48))
+    centroids = ivf.train(np.frombuffer(b"".join(sample), dtype=np.int8)
                           .reshape(-1, dim), nlist, seed=seed)
     ids = np.empty(count, dtype=np.int64)
     labels = np.empty(count, dtype=np.int32)
@@ -295,8 +255,7 @@ class VectorSearch:
     def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
         """ids and float32 matrix of the vectors not in the IVF files (all without them)."""
         if self._ids is None:
-            rows = self.tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
-                                        " ORDER BY unit_id", (self._covered,)).fetchall()
+            rows = self.tm.vectors_after(self._covered)
             if len(rows) > 4 * ANN_MIN:
                 raise TMError(f"{self.tm.path} has {len(rows)} vectors outside the vector index:"
                               " run `diptych index` to update it")

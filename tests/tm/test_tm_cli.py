@@ -114,7 +114,7 @@ def test_add_stores_once_and_links_documents(tmp_path: Path) -> None:
         assert (doc.title, doc.url, doc.date, doc.units) == (
             "Story", "https://example.org/a", "2024-05-01", 3)
         assert {u.origin for u in tm.iter_units()} == {"aligned"}
-        assert tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 3
+        assert tm.count_vectors() == 3
 
 
 def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
@@ -125,14 +125,12 @@ def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_align_tm_stores_through_the_hook(tmp_path: Path) -> None:
+def test_align_no_longer_stores(tmp_path: Path) -> None:
+    """Storing happens in one place, `add` (issue 9): align has no --tm."""
     en, ru = _article_pair(tmp_path)
-    db = tmp_path / "hook.db"
-    result = run("align", str(en), str(ru), "--tm", "--db", str(db), "-f", "jsonl")
-    assert result.exit_code == 0, result.output
-    assert "stored document" in result.stderr
-    with TM.open(db) as tm:
-        assert tm.count_units() == 3
+    result = run("align", str(en), str(ru), "--tm", "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_pretranslate_writes_a_draft_and_an_analysis(db: Path, tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ from tm.cli import app
 from tm.errors import TMXError
 from tm.store import TM, UnitIn
 from tm.tmx import export_header, import_tmx
-from tm.tmx_model import TMXUnit, TMXVariant
-from tm.tmx_read import MAX_HELD, SNIFF_BYTES, TMXReader
-from tm.tmx_write import write_tmx
+from tm.tmx.model import TMXUnit, TMXVariant
+from tm.tmx.read import MAX_HELD, SNIFF_BYTES, TMXReader
+from tm.tmx.write import write_tmx
 
 GOOD_TU = ('<tu><tuv xml:lang="en"><seg>Good {n}.</seg></tuv>'
            '<tuv xml:lang="ru"><seg>Хорошо {n}.</seg></tuv></tu>')

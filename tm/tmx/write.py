@@ -13,7 +13,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from tm.errors import TMXError
-from tm.tmx_model import (
+from tm.tmx.model import (
     ATTR_PROP,
     NOTE_PROP_ATTRS,
     SEGTYPES,
