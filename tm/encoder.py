@@ -27,5 +27,5 @@ def load_encoder(model: str = DEFAULT_MODEL, *, cache: bool = False) -> Encoder:
         from align.cache import EmbeddingCache, default_cache_dir
 
         store = EmbeddingCache(default_cache_dir()) if cache else None
-        return embed.UseM3Encoder(threads=1, cache=store)  # type: ignore[no-any-return]
+        return embed.UseM3Encoder(threads=1, cache=store)
     return embed.load_encoder(model, use_cache=cache)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tm import vectors
+from tm import ann, vectors
 from tm.errors import TMError
 from tm.search import Searcher, diff_spans, match_percent
 from tm.store import TM, UnitIn
@@ -143,10 +143,10 @@ def test_auto_hides_unrelated_semantic_neighbours(tm: TM, encoder) -> None:
 
 def test_ivf_side_files_give_the_same_nearest_units(tm: TM, encoder) -> None:
     result = vectors.index(tm, encoder, ann=True)
-    assert result.ann == len(PAIRS) and vectors.ann_path(tm).exists()
+    assert result.ann == len(PAIRS) and ann.ann_path(tm).exists()
     tm.add_units([UnitIn("A late unit about football.", "Поздняя запись о футболе.")])
     vectors.index(tm, encoder, ann=False)  # embedded, but not in the side file
-    vs = vectors.VectorSearch(tm)
+    vs = ann.VectorSearch(tm)
     q = vectors.query_vector(encoder, "Нажмите красную кнопку, чтобы остановить станок.")
     assert vs.search(q, 1)[0][0] == 7
     q = vectors.query_vector(encoder, "Football news.")
@@ -184,8 +184,8 @@ def test_ivf_lists_find_what_exact_search_finds(tmp_path: Path) -> None:
         tm.add_units([UnitIn(f"Sentence {i}.", f"Предложение {i}.") for i in range(3000)])
         vectors.check_model(tm, "test", 64)
         vectors.store_vectors(tm, list(range(1, 3001)), ivf.quantize(vecs))
-        assert vectors.build_ann(tm) == 3000
-        vs = vectors.VectorSearch(tm)
+        assert ann.build_ann(tm) == 3000
+        vs = ann.VectorSearch(tm)
         assert vs._centroids is not None and len(vs._centroids) == ivf.nlist_for(3000)
         exact = ivf.dequantize(ivf.quantize(vecs))
         queries = ivf.normalize(vecs[:100] + 0.05 * rng.normal(size=(100, 64)))

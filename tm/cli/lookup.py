@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from align.cli import Command, Group
+from tm.choices import DraftFormat, Mode
 from tm.cli.common import DbOption, Lang, MaxSizeOption, TimeoutOption, console, help_text, safe
-from tm.search import Mode
-from tm.service.requests import DraftFormat
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,7 +43,8 @@ that differ from the query, concordance hits the words found.
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
-    from tm.search import Kind, diff_spans, term_spans
+    from tm.choices import Kind
+    from tm.matching import diff_spans, term_spans
     from tm.textproc import stem_words, words
 
     if not hits:

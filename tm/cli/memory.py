@@ -156,9 +156,9 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
             "embedding_coverage": coverage, "embedding_model": s.embedding_model,
             "schema_version": s.schema_version})
         return
-    table = Table(title=f"Translation memory {safe(s.path)} (found by {s.source.value})",
-                  show_header=False)
+    table = Table(title="Translation memory", show_header=False)
     rows = [
+        ("file", str(s.path)), ("found by", s.source.value),
         ("units", f"{s.units:,}"), ("documents", f"{s.documents:,}"),
         ("document links", f"{s.document_links:,}"),
         ("languages", ", ".join(f"{k} {v:,}" for k, v in s.languages.items()) or "-"),

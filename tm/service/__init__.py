@@ -9,6 +9,7 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
+from tm.choices import DraftFormat, Kind, Mode, SegType
 from tm.service.exchange import export_writer, import_tmx
 from tm.service.lookup import draft, pretranslate, read_article, search, titles
 from tm.service.memory import (
@@ -29,7 +30,6 @@ from tm.service.requests import (
     AddRequest,
     BatchRequest,
     DocumentDeleted,
-    DraftFormat,
     EditRequest,
     ExportRequest,
     Hit,
@@ -37,7 +37,6 @@ from tm.service.requests import (
     PretranslateRequest,
     SearchRequest,
     SearchResult,
-    SegType,
     check_date,
     document_json,
     unit_json,
@@ -46,7 +45,7 @@ from tm.store import TM
 
 __all__ = [
     "TM", "AddRequest", "BatchRequest", "DocumentDeleted", "DraftFormat", "EditRequest",
-    "ExportRequest", "Hit", "IndexRequest", "PretranslateRequest", "SearchRequest",
+    "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
     "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
     "delete_unit", "document", "document_json", "document_units", "documents", "draft",
     "edit_unit", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
+from tm.choices import DraftFormat
 from tm.pretranslate import Pretranslation
 from tm.pretranslate import pretranslate as _pretranslate
 from tm.search import Searcher
-from tm.service.requests import DraftFormat, Hit, PretranslateRequest, SearchRequest, SearchResult
+from tm.service.requests import Hit, PretranslateRequest, SearchRequest, SearchResult
 from tm.store import TM
 
 

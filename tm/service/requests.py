@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from tm.choices import Kind, Mode, SegType
 from tm.errors import TMError
-from tm.search import Kind, Match, Mode
+from tm.search import Match
 from tm.store import Document, Unit
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
@@ -29,17 +29,6 @@ def check_date(value: str | None, option: str) -> str | None:
     except ValueError:
         pass
     raise TMError(f"{option} {value!r} is not a date: use YYYY-MM-DD")
-
-
-class DraftFormat(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-    tmx = "tmx"
-
-
-class SegType(str, Enum):
-    sentence = "sentence"
-    paragraph = "paragraph"
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ class UnitStore(StoreBase):
         ``since`` keeps units changed at or after an ISO date/time; ``min_score`` keeps units
         whose alignment score is at least that (units without a score, e.g. imported, pass).
         """
-        where, args = "", []
+        where, args = "", list[object]()
         if since is not None:
             where += " AND u.changed >= ?"
             args.append(since)
