@@ -175,3 +175,19 @@ def test_two_add_processes_at_once_both_succeed(tmp_path: Path) -> None:
     with TM.open(db) as tm:
         assert len(tm.documents()) == 2
         assert tm.count_units() == 5  # 3 shared units stored once, one closing line each
+
+
+def test_export_and_pretranslate_never_replace_a_device(db: Path, tmp_path: Path) -> None:
+    before = Path("/dev/null").lstat()
+    result = run("export", "/dev/null", "--db", str(db))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("diptych: error: cannot write '/dev/null': it is a device,"
+                                     " not a regular file; give a file name, or - for stdout")
+    after = Path("/dev/null").lstat()
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino,
+                                                            before.st_rdev)
+    article = tmp_path / "a.en.txt"
+    article.write_text("Oil prices rose by 6% in May.\n", encoding="utf-8")
+    refused = run("pretranslate", str(article), "--db", str(db), "-o", "/dev/null")
+    assert refused.exit_code == 1 and "it is a device" in refused.stderr
+    assert "Analysis" not in refused.stderr  # refused before the work
