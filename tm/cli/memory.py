@@ -254,7 +254,7 @@ def edit_command(
     with service.TM.open(db, create=False) as tm:
         unit = (service.undo_edit(tm, unit_id) if undo else
                 service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru)))
-        edits = tm.edits(unit_id)
+        edits = service.edits(tm, unit_id)
     if as_json:
         echo_json(service.unit_json(unit, edits=edits))
         return

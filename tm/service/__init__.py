@@ -21,6 +21,7 @@ from tm.service.memory import (
     document_units,
     documents,
     edit_unit,
+    edits,
     get_unit,
     index,
     stats,
@@ -48,6 +49,6 @@ __all__ = [
     "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
     "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
     "delete_unit", "document", "document_json", "document_units", "documents", "draft",
-    "edit_unit", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",
+    "edit_unit", "edits", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",
     "read_article", "search", "stats", "titles", "undo_edit", "unit_json",
 ]

@@ -91,6 +91,11 @@ def edit_unit(tm: TM, req: EditRequest) -> Unit:
     return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru)
 
 
+def edits(tm: TM, unit_id: int) -> int:
+    """How many edits of a unit ``undo_edit`` can still undo."""
+    return tm.edits(unit_id)
+
+
 def undo_edit(tm: TM, unit_id: int) -> Unit:
     """The unit as it was before its last edit."""
     return tm.undo_edit(unit_id)
