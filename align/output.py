@@ -2,7 +2,8 @@
 
 :func:`write_output` is the ONE writer of every command (align, pair, pretranslate, export).
 A file is written through a temp file in the same folder and renamed over the target, so a
-reader never sees half a file and an interrupted write leaves nothing behind. Only a regular
+reader never sees half a file and an interrupted write leaves nothing behind (on Linux the temp
+file is anonymous until complete, so not even a kill leaves a ``.part`` file). Only a regular
 file (or a symlink to one: its target is written) or a new path is written: a device node, a
 FIFO, a folder or a symlink to one of those is refused with one line, so ``-o /dev/null`` never
 replaces ``/dev/null``. An existing file keeps its mode; a new one gets ``0666 & ~umask``.
@@ -76,6 +77,17 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _temp_file(folder: Path, name: str) -> tuple[int, str | None]:
+    """An open temp file in ``folder``: anonymous (``O_TMPFILE``, nothing to leave behind even
+    after a kill) where the system has it, else a named ``.NAME.*.part`` file."""
+    if hasattr(os, "O_TMPFILE") and Path("/proc/self/fd").is_dir():
+        try:
+            return os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o600), None
+        except OSError:  # a filesystem without O_TMPFILE
+            pass
+    return tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+
+
 def write_atomically(path: str | Path, data: bytes | Callable[[BinaryIO], T]) -> T | None:
     """Write ``data`` (bytes, or a function that writes to a binary file and returns a result)
     to ``path`` through a temp file + rename (see the module docstring). Problems become one
@@ -86,7 +98,7 @@ def write_atomically(path: str | Path, data: bytes | Callable[[BinaryIO], T]) ->
     except FileNotFoundError:
         mode = _new_file_mode()
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        fd, tmp = _temp_file(path.parent, path.name)
     except OSError as exc:
         raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
     try:
@@ -97,12 +109,20 @@ def write_atomically(path: str | Path, data: bytes | Callable[[BinaryIO], T]) ->
                 result = None
             else:
                 result = data(f)
+            f.flush()
+            if tmp is None:  # give the anonymous file a name only now that it is complete
+                tmp = tempfile.mktemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+                fds = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+                try:  # linkat(..., AT_SYMLINK_FOLLOW): CPython uses it given a src_dir_fd
+                    os.link(str(f.fileno()), tmp, src_dir_fd=fds, follow_symlinks=True)
+                finally:
+                    os.close(fds)
         os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
         raise
     return result
 

@@ -91,3 +91,38 @@ def test_stdout(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     assert write_output("-", lambda f: f.write(b"to stdout")) == 9
     write_output(None, b"!")
     assert capfdbinary.readouterr().out == b"to stdout!"
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from align.output import write_atomically
+def half(f):
+    f.write(b"x" * 1_000_000)
+    f.flush()
+    Path(sys.argv[2]).write_text("writing")
+    time.sleep(600)
+write_atomically(sys.argv[1], half)
+"""
+
+
+def test_a_kill_mid_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out, flag = tmp_path / "out" / "memory.tmx", tmp_path / "flag"
+    out.parent.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(out), str(flag)])
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert flag.exists() and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    if not hasattr(os, "O_TMPFILE"):
+        pytest.skip("no O_TMPFILE here: a named .part file is left after a kill")
+    assert os.listdir(out.parent) == []
