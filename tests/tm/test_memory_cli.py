@@ -30,8 +30,8 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def run(*args: object) -> object:
-    return runner.invoke(app, [str(a) for a in args])
+def run(*args: object, env: dict[str, str] | None = None) -> object:
+    return runner.invoke(app, [str(a) for a in args], env=env)
 
 
 def search(db: Path, query: str) -> list[dict]:
@@ -120,3 +120,18 @@ def test_delete_unit_and_document(db: Path) -> None:
 def test_delete_refuses_in_one_line(db: Path, args: list[str], message: str) -> None:
     res = run("delete", *args, "--db", db)
     assert res.exit_code == 1 and message in res.stderr, res.output
+
+
+def test_rich_markup_in_titles_units_and_queries_is_printed_as_text(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    with TM.open(db) as tm:
+        doc, _ = tm.add_document(DocumentIn(title="[/oops] [link=https://x.example]t[/link]",
+                                            fingerprint="m"))
+        tm.add_units([UnitIn("A [bold]tag[/bold] here.", "Тег [/x] здесь.")], document=doc)
+    for args in (["documents"], ["documents", "--units", "1"], ["stats"]):
+        res = run(*args, "--db", db)
+        assert res.exit_code == 0, (args, res.output)
+    assert "[/oops]" in run("documents", "--db", db, env={"COLUMNS": "200"}).stdout
+    res = runner.invoke(app, ["search", "-", "--db", str(db)], input="[/x]\nA [bold]tag\n")
+    assert res.exit_code == 0, res.output
+    assert "[/x]" in res.stdout and "[bold]" in res.stdout
