@@ -113,7 +113,7 @@ def test_edit_undo_and_delete_a_unit(client, memory: Path) -> None:
 
 def test_an_edit_needs_text_on_both_sides(client) -> None:
     resp = client.patch("/api/units/1", json={"en": "   "})
-    assert resp.status_code == 400 and "both sides" in resp.json()["error"]
+    assert resp.status_code == 400 and "cannot be empty" in resp.json()["error"]
 
 
 def test_documents_list_units_export_and_delete(client) -> None:
@@ -167,7 +167,7 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
 
     import numpy as np
 
-    from tm import vectors
+    from tm import encoder, vectors
     from tm.web.backend import Backend
 
     class Fake:
@@ -175,8 +175,7 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
             return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
 
     loads: list[str] = []
-    monkeypatch.setattr(vectors, "load_query_encoder",
-                        lambda model: loads.append(model) or Fake())
+    monkeypatch.setattr(encoder, "load_encoder", lambda model: loads.append(model) or Fake())
     with TM.open(memory) as tm:
         ids = [u.id for u in tm.iter_units()]
         tm.set_setting("embedding_model", "fake")

@@ -34,9 +34,9 @@ Mode = Literal["auto", "exact", "fuzzy", "concordance", "semantic"]
 @router.get("/health", response_model=Health)
 def health(b: B, request: Request) -> Health:
     """Is the server up, and what does it serve."""
-    from align.cli import tool_version
+    from align.output import tool_version
 
-    return Health(status="ok", version=tool_version(), units=b.tm.count_units(),
+    return Health(status="ok", version=tool_version(), units=b.count_units(),
                   read_only=settings(request).read_only)
 
 
