@@ -5,36 +5,37 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from align.cli import Group
 from tm.errors import TMError
 
-SERVE_HELP = """Serve the translator's desk in the browser: lookups as you type, pre-translation,
-and the memory's documents and units (edit, undo, delete), plus a JSON API under /api.
+app = typer.Typer(cls=Group)
+"""Mounted by tm.cli (``diptych serve``). Defined before the import below: importing tm.cli.common
+runs tm/cli/__init__, which mounts this app, whichever of the two modules is imported first."""
 
-Binds 127.0.0.1 (this computer only) unless --host says otherwise; with any other host, every
-request needs the token, which is generated and printed when --token is not given. Another
-process may add to the memory while it serves. Stop it with Ctrl-C.
+from tm.cli.common import DbOption, Lang, help_text
+
+SERVE_HELP = """Serve the translator's desk in the browser, with a JSON API under /api.
+
+Pages: lookups as you type, pre-translation of an article, and the memory's documents and
+units (edit, undo, delete). Binds 127.0.0.1 (this computer only) unless --host says otherwise;
+with any other host every request needs the token, generated and printed when --token is not
+given. Another process may add to the memory while it serves. Ctrl-C stops it.
 
 [bold]Examples[/bold]
 
-  diptych serve                       [dim]# http://127.0.0.1:8765/[/dim]
+  diptych serve                          [dim]# http://127.0.0.1:8765/[/dim]
 
-  diptych serve --db newsroom.db --host 0.0.0.0 --read-only   [dim]# share it, read-only[/dim]
+  diptych serve --host 0.0.0.0 --read-only   [dim]# share it, read-only[/dim]
 
-  curl -H "Authorization: Bearer $TOKEN" "http://host:8765/api/search?q=oil+prices"
+  curl -H "Authorization: Bearer TOKEN" "http://HOST:8765/api/search?q=oil"
 """
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class Lang(str, Enum):
-    en = "en"
-    ru = "ru"
 
 
 def _need_extra() -> None:
@@ -83,10 +84,9 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
                 workers=workers, **options)  # type: ignore[arg-type]
 
 
+@app.command("serve", help=help_text(SERVE_HELP))
 def serve_command(
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="DIPTYCH_DB", help="Translation memory file (default: ./diptych.db).",
-        show_default=False)] = None,
+    db: DbOption = None,
     host: Annotated[str, typer.Option(
         help="Address to listen on; anything but 127.0.0.1/localhost requires the token.")]
         = "127.0.0.1",
@@ -110,7 +110,3 @@ def serve_command(
     serve(db, host=host, port=port, token=token, read_only=read_only,
           lang=lang.value if lang else None, model=model, workers=workers)
 
-
-def register(app: typer.Typer) -> None:
-    """Add ``serve`` to the root app."""
-    app.command("serve", help=SERVE_HELP)(serve_command)
