@@ -176,6 +176,10 @@ def main() -> None:
     if not db.exists():
         build(db, args.units)
     qs = queries()
+    from tm.store import TM
+
+    with TM.open(db, create=False) as tm:
+        before = len(tm.documents())
     proc, base = start_server(db, args.workers)
     rows = []
     try:
@@ -195,10 +199,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    from tm.store import TM
-
     with TM.open(db, create=False) as tm:
-        stored = len(tm.documents())
+        stored = len(tm.documents()) - before
     cores = os.cpu_count()
     print(f"\n{args.units} units, {args.seconds:.0f} s a phase, server workers:"
           f" {args.workers or cores} ({cores} cores); add --batch stored {stored} stories"
