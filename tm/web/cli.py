@@ -17,7 +17,7 @@ app = typer.Typer(cls=Group)
 """Mounted by tm.cli (``diptych serve``). Defined before the import below: importing tm.cli.common
 runs tm/cli/__init__, which mounts this app, whichever of the two modules is imported first."""
 
-from tm.cli.common import DbOption, Lang, help_text
+from tm.cli.common import DbOption, Lang, TimeoutOption, help_text
 
 SERVE_HELP = """Serve the translator's desk in the browser, with a JSON API under /api.
 
@@ -50,7 +50,7 @@ def _need_extra() -> None:
 def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
           token: str | None = None, read_only: bool = False, lang: str | None = None,
           model: str | None = None, workers: int | None = None,
-          max_body: int = 5_000_000, echo: bool = True) -> None:
+          max_body: int = 5_000_000, timeout: float = 20.0, echo: bool = True) -> None:
     """Serve the desk until Ctrl-C or SIGTERM. ``workers`` processes (default: one a core),
     each with a small thread pool, each loading the encoder once."""
     _need_extra()
@@ -65,7 +65,7 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
     settings = Settings(db=path, token=token, read_only=read_only, lang=lang, model=model,
-                        max_body=max_body)
+                        max_body=max_body, timeout=timeout)
     workers = workers or os.cpu_count() or 1
     if echo:
         shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
@@ -104,9 +104,10 @@ def serve_command(
         " was indexed with).", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Server processes (default: one a CPU core).", show_default=False)] = None,
+    timeout: TimeoutOption = 20.0,
 ) -> None:
     if token is not None and len(token) < 16:
         raise TMError("--token must be at least 16 characters: leave it out to get a random one")
     serve(db, host=host, port=port, token=token, read_only=read_only,
-          lang=lang.value if lang else None, model=model, workers=workers)
+          lang=lang.value if lang else None, model=model, workers=workers, timeout=timeout)
 
