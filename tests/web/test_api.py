@@ -162,12 +162,12 @@ def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
         assert resp.status_code == 400 and "not an http(s) address" in resp.json()["error"]
 
 
-def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:
+def test_encoder_and_vectors_are_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:
     import threading
 
     import numpy as np
 
-    from tm import encoder, vectors
+    from tm import ann, encoder, vectors
     from tm.web.backend import Backend
 
     class Fake:
@@ -175,6 +175,14 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
             return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
 
     loads: list[str] = []
+    indexes: list[object] = []
+
+    class Counted(ann.VectorSearch):
+        def __init__(self, tm: TM) -> None:
+            indexes.append(self)
+            super().__init__(tm)
+
+    monkeypatch.setattr(ann, "VectorSearch", Counted)
     monkeypatch.setattr(encoder, "load_encoder", lambda model: loads.append(model) or Fake())
     with TM.open(memory) as tm:
         ids = [u.id for u in tm.iter_units()]
@@ -189,4 +197,4 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
         t.start()
     for t in threads:
         t.join()
-    assert loads == ["fake"] and found == [6, 6, 6, 6]
+    assert loads == ["fake"] and len(indexes) == 1 and found == [6, 6, 6, 6]

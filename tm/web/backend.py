@@ -7,15 +7,16 @@ offsets, and the document's URL and date.
 
 Threads: the server runs blocking calls in a small thread pool; each thread opens its own
 connection (SQLite in WAL mode: other processes may add meanwhile) and its own searcher, and
-all share one encoder, loaded once.
+all share one encoder and one vector index, each loaded once.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tm import service
 from tm.choices import DraftFormat, Mode
@@ -23,6 +24,9 @@ from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.search import Searcher
 from tm.store import TM, Document, Unit
+
+if TYPE_CHECKING:
+    from tm.ann import VectorSearch
 
 
 class NotFound(TMError):
@@ -62,6 +66,18 @@ class _LockedEncoder:
         return getattr(self._encoder, name)
 
 
+class _Searcher(Searcher):
+    """A thread's searcher whose vector index is the process's one: loaded once, read-only
+    afterwards, so the threads share it instead of each holding a copy of the vectors."""
+
+    def __init__(self, tm: TM, backend: Backend, **kwargs: Any) -> None:
+        super().__init__(tm, **kwargs)
+        self._backend = backend
+
+    def _vector_search(self) -> VectorSearch:
+        return self._backend.vector_search(super()._vector_search)
+
+
 class Backend:
     """The memory at ``db`` as the web app sees it."""
 
@@ -71,6 +87,8 @@ class Backend:
         self._local = threading.local()
         self._encoder: Any = None
         self._encoder_lock = threading.Lock()
+        self._vectors: VectorSearch | None = None
+        self._vectors_lock = threading.Lock()
         self._docs: dict[int, Document] = {}
         self._docs_lock = threading.Lock()
         TM.open(self.db, create=False).close()  # a missing file fails now, with one line
@@ -86,9 +104,21 @@ class Backend:
     def searcher(self) -> Searcher:
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = Searcher(self.tm, encoder=self.encoder(),
-                                                model=self.model)
+            s = self._local.searcher = _Searcher(self.tm, self, encoder=self.encoder(),
+                                                 model=self.model)
         return s
+
+    def vector_search(self, make: Callable[[], VectorSearch]) -> VectorSearch:
+        """The process's vector index, made by the first thread that needs it and filled
+        before it is shared (a search loads the vectors outside the IVF files)."""
+        with self._vectors_lock:
+            if self._vectors is None:
+                import numpy as np
+
+                vs = make()
+                vs.search(np.zeros(vs.dim, dtype=np.float32), 1)
+                self._vectors = vs
+            return self._vectors
 
     def encoder(self) -> Any:
         """The query encoder, loaded once (None while the memory has no embeddings)."""
