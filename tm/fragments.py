@@ -59,5 +59,5 @@ def other_part(src: str, src_lang: str, span: tuple[int, int], tgt: str,
     src_spans, tgt_spans = sentences(src, src_lang), sentences(tgt, tgt_lang)
     if len(src_spans) == len(tgt_spans) and span in src_spans:
         a, b = tgt_spans[src_spans.index(span)]
-        return Span(a, b, tgt[a:b], 1.0)
+        return Span(a, b, tgt[a:b], 1.0, by="sentence")
     return translate(src, src_lang, span, tgt, lexicon, links)

@@ -57,12 +57,14 @@ class Token:
 
 @dataclass(frozen=True)
 class Span:
-    """The translation found: ``text[start:stop]`` of the other side, and how sure (0-1)."""
+    """The translation found: ``text[start:stop]`` of the other side, how sure (0-1), and
+    ``by`` what: "words" (the term aligner) or "sentence" (a whole sentence paired in place)."""
 
     start: int
     stop: int
     text: str
     score: float
+    by: str = "words"
 
 
 def tokens(text: str, lang: str) -> list[Token]:
