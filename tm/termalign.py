@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -158,11 +158,11 @@ def _cue(q: Token, t: Token, q_lang: str) -> float:
 
 
 def associations(query: list[Token], q_lang: str, target: list[Token], lexicon: Associations,
-                 tgt_text: str, linked: set[int] = frozenset()) -> list[float]:  # type: ignore[assignment]
+                 tgt_text: str, linked: Collection[int] = ()) -> list[float]:
     """For each target token, its best association (0-1) with a word of the query;
     ``linked`` holds the indexes of target tokens the aligner linked to the query's words."""
     rows = [lexicon.row(q.key, q_lang) for q in query]
-    out = []
+    out: list[float] = []
     for t in target:
         best = 0.0
         for q, row in zip(query, rows):

@@ -16,6 +16,8 @@ from typing import Any
 from tm.store import DocumentIn
 
 DOC_PROP = "x-diptych-doc"
+DOCS_HEADER_PROP = "x-diptych-docs"
+"""A header prop of diptych's exports: every TU lists its documents (none: it had none)."""
 DRAFT_PROP = "x-diptych-draft"
 MATCH_PROP = "x-diptych-match"
 _FIELDS = ("title", "url", "date", "en_path", "ru_path", "en_sha256", "ru_sha256",
@@ -42,7 +44,10 @@ def doc_from_prop(value: str) -> tuple[DocumentIn, int] | None:
         key = json.dumps([fields.get("title"), fields.get("url"), fields.get("date")],
                          ensure_ascii=False)
         fields["fingerprint"] = "tmx-doc:" + key
-    return DocumentIn(**fields), int(data["position"])
+    return DocumentIn(title=fields.get("title"), url=fields.get("url"), date=fields.get("date"),
+                      en_path=fields.get("en_path"), ru_path=fields.get("ru_path"),
+                      en_sha256=fields.get("en_sha256"), ru_sha256=fields.get("ru_sha256"),
+                      fingerprint=fields["fingerprint"]), int(data["position"])
 
 
 def split_props(props: Iterable[Any]) -> tuple[list[tuple[DocumentIn, int]], bool, list[Any]]:

@@ -21,10 +21,10 @@ def _links(path: Path) -> Iterator[set[tuple[int, int]]]:
 
 def align_pairs(src: list[list[str]], tgt: list[list[str]]) -> list[set[tuple[int, int]]]:
     """Links ``(i, j)`` (token ``i`` of ``src[n]`` with token ``j`` of ``tgt[n]``) per pair,
-    aligned in both directions and united (the union recalls
-    idioms and function words that the intersection drops: term F1 0.94 against 0.93). Empty sides get no links."""
+    aligned in both directions and united (the union recalls idioms and function words that
+    the intersection drops: term F1 0.94 against 0.93). Empty sides get no links."""
     try:
-        import eflomal  # type: ignore[import-not-found, import-untyped]
+        import eflomal  # type: ignore[import-untyped]
     except ImportError:
         raise TMError("term translation needs the eflomal word aligner: pip install eflomal"
                       ) from None
