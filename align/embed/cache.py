@@ -2,7 +2,8 @@
 
 One SQLite file in WAL mode, so concurrent processes can read and write it; bounded in size
 (oldest entries go first); and never fatal: if the file is corrupt or unwritable, the cache turns
-itself off for the process and the vectors are computed instead.
+itself off for the process and the vectors are computed instead. The folder also holds the
+default encoder's weights, unpacked once (:mod:`align.embed.weights`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["EmbeddingCache", "default_cache_dir"]
 
@@ -110,7 +113,12 @@ class EmbeddingCache:
     def get_or_compute(
         self, model: str, texts: Sequence[str], compute: Callable[[Sequence[str]], np.ndarray]
     ) -> np.ndarray:
-        """Rows for ``texts``: cached ones read back, the others computed (once) and stored."""
+        """Rows for ``texts``: cached ones read back, the others computed (once) and stored.
+
+        ``compute`` runs only when some text is missing, so a fully cached call loads no model.
+        """
+        import numpy as np
+
         if not texts:
             return np.asarray(compute([]), dtype=np.float32)
         keys = [_key(t) for t in texts]
