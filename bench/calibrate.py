@@ -24,6 +24,8 @@ from lookups import damaged, reordered, wmt_pairs
 from terms import shared_dir
 
 from tm import vectors
+from tm.ann import VectorSearch
+from tm.encoder import load_encoder
 from tm.similarity import fit_logistic
 from tm.store import TM, UnitIn
 
@@ -35,9 +37,9 @@ def main() -> None:
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "c.db") as tm:
         tm.add_units([UnitIn(e, r) for e, r in units])
-        encoder = vectors.load_encoder()
+        encoder = load_encoder()
         vectors.index(tm, encoder)
-        vs = vectors.VectorSearch(tm)
+        vs = VectorSearch(tm)
         data: dict[str, tuple[list[float], list[int]]] = {"en": ([], []), "ru": ([], [])}
         for e, r in news:
             ids = tm.find_exact(e, "en")

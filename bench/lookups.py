@@ -21,7 +21,9 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +34,7 @@ from rich.table import Table
 from terms import shared_dir
 
 from tm import vectors
+from tm.encoder import load_encoder
 from tm.search import Searcher
 from tm.store import TM, UnitIn
 
@@ -128,31 +131,37 @@ def run(searcher: Searcher, tests: dict[str, list[tuple[str, str, str]]], mode: 
     return rows
 
 
+def measure(encoder: Any, modes: Sequence[str], n: int, with_en_ru: bool = False
+            ) -> dict[str, list[tuple[str, int, int, int, float]]]:
+    """``{mode: [(test, queries, first, top 3, p95 ms)]}`` on a memory of WMT units."""
+    corpora = shared_dir() / "corpora"
+    news = wmt_pairs(corpora / "wmt23-ru-en" / "news.jsonl")
+    units = news + wmt_pairs(corpora / "wmt23-ru-en" / "other.jsonl")
+    if with_en_ru:
+        units += wmt_pairs(corpora / "wmt-en-ru" / "en-ru.jsonl")
+    tests = queries(news, n)
+    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "b.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in units])
+        vectors.index(tm, encoder)
+        searcher = Searcher(tm, encoder=encoder)
+        return {mode: run(searcher, tests, mode) for mode in modes}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--modes", default="auto,concordance")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--with-en-ru", action="store_true")
     args = ap.parse_args()
-    corpora = shared_dir() / "corpora"
-    news = wmt_pairs(corpora / "wmt23-ru-en" / "news.jsonl")
-    units = news + wmt_pairs(corpora / "wmt23-ru-en" / "other.jsonl")
-    if args.with_en_ru:
-        units += wmt_pairs(corpora / "wmt-en-ru" / "en-ru.jsonl")
-    tests = queries(news, args.queries)
-    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "b.db") as tm:
-        tm.add_units([UnitIn(e, r) for e, r in units])
-        encoder = vectors.load_encoder()
-        vectors.index(tm, encoder)
-        searcher = Searcher(tm, encoder=encoder)
-        table = Table(title=f"Lookups on {tm.count_units()} WMT units: rank of the source unit")
-        for col in ("mode", "test", "queries", "first", "top 3", "p95 ms"):
-            table.add_column(col)
-        for mode in args.modes.split(","):
-            for test, n, first, top3, p95 in run(searcher, tests, mode):
-                table.add_row(mode, test, str(n), f"{100 * first / max(n, 1):.1f}%",
-                              f"{100 * top3 / max(n, 1):.1f}%", f"{p95:.1f}")
-        console.print(table)
+    results = measure(load_encoder(), args.modes.split(","), args.queries, args.with_en_ru)
+    table = Table(title="Lookups on WMT units: rank of the unit a query was made from")
+    for col in ("mode", "test", "queries", "first", "top 3", "p95 ms"):
+        table.add_column(col)
+    for mode, rows in results.items():
+        for test, n, first, top3, p95 in rows:
+            table.add_row(mode, test, str(n), f"{100 * first / max(n, 1):.1f}%",
+                          f"{100 * top3 / max(n, 1):.1f}%", f"{p95:.1f}")
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Term translation quality: token F1 of the translation found for annotated phrases, by kind.
 
     python bench/terms.py            # lexicon fitted on all WMT units (wmt23-ru-en + wmt-en-ru)
+    python bench/terms.py --search   # the same through concordance search (diptych terms)
 
 The memory is every sentence pair of ../shared/corpora/wmt23-ru-en (news, other) and
 wmt-en-ru; the phrases are bench/data/terms.jsonl (written by the team: a phrase of one side
@@ -87,8 +88,55 @@ def evaluate(lexicon: Lexicon, links: list[Links] | None, units: list[tuple[str,
     return by_kind
 
 
+def via_search(units: list[tuple[str, str]], where: dict[tuple[str, str, int, int], int],
+               verbose: bool = False) -> tuple[dict[str, list[float]], int, float, float]:
+    """The same F1, through ``diptych search --mode concordance`` on a memory of the units
+    (fitted with ``diptych terms``): the hit for the annotated unit carries ``translation``.
+    Returns the F1s by kind, how many annotated units were among the hits, the fit's seconds
+    and the p95 latency (ms) of the lookups."""
+    import tempfile
+
+    from tm.lexicon import fit_terms
+    from tm.search import Searcher
+    from tm.store import TM, UnitIn
+
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    found = 0
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "t.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in units])
+        t = time.perf_counter()
+        fit_terms(tm)
+        fit_s = time.perf_counter() - t
+        searcher = Searcher(tm)
+        for a in annotations():
+            en, ru = units[where[(a["corpus"], a["doc"], a["para"], a["sent"])]]  # type: ignore[index]
+            t = time.perf_counter()
+            hits = searcher.search(str(a["query"]), mode="concordance", lang=str(a["lang"]),
+                                   limit=50)
+            times.append(1000 * (time.perf_counter() - t))
+            hit = next((h for h in hits if h.unit.en == en and h.unit.ru == ru), None)
+            found += hit is not None
+            got = hit.translation.text if hit and hit.translation else ""
+            f1 = token_f1(got, str(a["translation"]))
+            by_kind[str(a["kind"])].append(f1)
+            by_kind["all"].append(f1)
+            if verbose and f1 < 1:
+                print(f"  {a['kind']:6} {f1:.2f} {a['query']!r} -> {got!r} "
+                      f"(gold {a['translation']!r}{'' if hit else ', unit not among hits'})")
+    times.sort()
+    return by_kind, found, fit_s, times[int(0.95 * (len(times) - 1))]
+
+
 def main() -> None:
     units, where = corpus_units()
+    if "--search" in sys.argv:
+        res, found, fit_s, p95 = via_search(units, where, verbose="-v" in sys.argv)
+        print(f"via search: {len(units)} units, fit {fit_s:.1f} s, annotated unit among the hits"
+              f" {found}/{len(res['all'])}, lookup p95 {p95:.1f} ms")
+        for kind in sorted(res):
+            print(f"{kind:8} {len(res[kind]):4}  token F1 {sum(res[kind]) / len(res[kind]):.3f}")
+        return
     t = time.perf_counter()
     lexicon, links = Lexicon.fit(units)
     fit_s = time.perf_counter() - t

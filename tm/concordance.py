@@ -58,11 +58,12 @@ def plan(query: str, lang: str) -> Plan:
     return Plan(stems, tuple(tiers))
 
 
-def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int = 2000
-               ) -> list[tuple[int, Tier]]:
+def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int = 2000,
+               phrase_only: bool = False) -> list[tuple[int, Tier]]:
     """``(unit id, tier)`` of the best ``limit`` units, phrase tier first."""
     out: dict[int, Tier] = {}
-    for tier, expr in plan(query, lang).tiers:
+    tiers = plan(query, lang).tiers
+    for tier, expr in tiers[:1] if phrase_only else tiers:
         for unit_id in store.fts_ranked(lang, expr, pool, limit):
             out.setdefault(unit_id, tier)
         if len(out) >= limit:

@@ -24,7 +24,7 @@ def align_pairs(src: list[list[str]], tgt: list[list[str]]) -> list[set[tuple[in
     aligned in both directions and united (the union recalls idioms and function words that
     the intersection drops: term F1 0.94 against 0.93). Empty sides get no links."""
     try:
-        import eflomal  # type: ignore[import-untyped]
+        import eflomal  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         raise TMError("term translation needs the eflomal word aligner: pip install eflomal"
                       ) from None

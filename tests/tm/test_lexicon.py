@@ -1,4 +1,4 @@
-"""tm.lexicon: the fitted lexicon and unit links stored in the memory."""
+"""tm.lexicon and tm.store.terms: the fitted lexicon and unit links stored in the memory."""
 
 from __future__ import annotations
 
@@ -6,17 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tm.lexicon import (
-    SCHEMA,
-    StoredLexicon,
-    decode_links,
-    encode_links,
-    fit_terms,
-    has_lexicon,
-    unit_links,
-)
+from tm.lexicon import StoredLexicon, fit_terms
 from tm.store import TM, UnitIn
+from tm.store.terms import decode_links, encode_links
 from tm.termalign import translate
+
+PAIRS = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
+         ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")]
 
 
 def test_links_round_trip_through_bytes() -> None:
@@ -27,23 +23,30 @@ def test_links_round_trip_through_bytes() -> None:
 
 def test_fit_stores_what_a_lookup_reads(tmp_path: Path) -> None:
     pytest.importorskip("eflomal")
-    pairs = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
-             ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")]
     with TM.open(tmp_path / "t.db") as tm:
-        if tm.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexicon'").fetchone() is None:
-            tm.conn.executescript(SCHEMA)  # until the store's migration lands with issue 9
-        tm.add_units([UnitIn(e + f" {n}", r + f" {n}") for n in range(5) for e, r in pairs])
-        assert not has_lexicon(tm)
+        tm.add_units([UnitIn(e + f" {n}", r + f" {n}") for n in range(5) for e, r in PAIRS])
+        assert not tm.has_lexicon()
         report = fit_terms(tm)
-        assert report.units == 20 and report.entries > 0 and has_lexicon(tm)
+        assert report.units == 20 and report.entries > 0 and tm.has_lexicon()
         lex = StoredLexicon(tm, ["dam"], "en")
-        assert max(lex.row("dam", "en"), key=lex.row("dam", "en").get) == "дамб"
+        assert max(lex.row("dam", "en"), key=lambda k: lex.row("dam", "en")[k]) == "дамб"
         assert lex.row("dam", "ru") == {}
-        back = StoredLexicon(tm, ["дамб"], "ru")
-        assert "dam" in back.row("дамб", "ru")
-        links = unit_links(tm, [1, 2, 999])
+        assert "dam" in StoredLexicon(tm, ["дамб"], "ru").row("дамб", "ru")
+        links = tm.unit_links([1, 2, 999])
         assert set(links) == {1, 2} and all(links.values())
         u = tm.get_unit(1)
         assert u is not None
         span = translate(u.en, "en", "dam", u.ru, lex, links[1])
         assert span is not None and span.text == "дамба"
+        # an edit makes the unit's links stale: they go
+        tm.edit_unit(1, en="the dam was closed 0")
+        assert 1 not in tm.unit_links([1])
+
+
+def test_a_refit_replaces_everything(tmp_path: Path) -> None:
+    pytest.importorskip("eflomal")
+    with TM.open(tmp_path / "t.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in PAIRS])
+        fit_terms(tm)
+        assert fit_terms(tm, limit=2).units == 2
+        assert set(tm.unit_links([1, 2, 3, 4])) == {3, 4}  # the two newest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tm.store import Document
-from tm.tmx_docs import DOC_PROP, DRAFT_PROP, doc_from_prop, doc_props, split_props
+from tm.tmx.docs import DOC_PROP, DRAFT_PROP, doc_from_prop, doc_props, split_props
 
 
 @dataclass(frozen=True)
