@@ -7,8 +7,9 @@
 4. fuzzy matches of :data:`MIN_FUZZY`-:data:`STRONG_FUZZY`%;
 5. semantic neighbours whose calibrated similarity reaches :data:`MIN_SIMILARITY`, or every
    semantic neighbour when sections 1-4 found nothing: a neighbour is never hidden when
-   nothing better exists;
-6. units holding all the query's words close together or anywhere (concordance).
+   nothing better exists (the searcher looks them up only when sections 1-3 are empty);
+6. units holding all the query's words close together or anywhere (concordance; queries of
+   up to 3 words).
 
 Each unit appears once, in the first section that holds it.
 """

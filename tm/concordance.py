@@ -10,7 +10,7 @@ units as in one of 10k). A query in double quotes asks for the phrase tier alone
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -58,12 +58,17 @@ def plan(query: str, lang: str) -> Plan:
     return Plan(stems, tuple(tiers))
 
 
-def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int = 2000,
-               phrase_only: bool = False) -> list[tuple[int, Tier]]:
-    """``(unit id, tier)`` of the best ``limit`` units, phrase tier first."""
+POOL = 300
+"""Newest matching units BM25 ranks in one tier (it reads each one's positions and sizes)."""
+
+
+def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int = POOL,
+               tiers: Collection[Tier] = tuple(Tier)) -> list[tuple[int, Tier]]:
+    """``(unit id, tier)`` of the best ``limit`` units in ``tiers``, phrase tier first."""
     out: dict[int, Tier] = {}
-    tiers = plan(query, lang).tiers
-    for tier, expr in tiers[:1] if phrase_only else tiers:
+    for tier, expr in plan(query, lang).tiers:
+        if tier not in tiers:
+            continue
         for unit_id in store.fts_ranked(lang, expr, pool, limit):
             out.setdefault(unit_id, tier)
         if len(out) >= limit:
@@ -81,6 +86,12 @@ def query_spans(text: str, lang: str, query: str) -> list[tuple[int, int]]:
         return [(toks[run[0]].start, toks[run[-1]].stop)]
     wanted = set(keys)
     return [(t.start, t.stop) for t in toks if t.key in wanted]
+
+
+def holds_phrase(text: str, lang: str, query: str) -> bool:
+    """Does ``text`` hold the words of ``query`` in order (any inflection)?"""
+    keys = [t.key for t in tokens(query, lang)]
+    return bool(keys) and _run(tokens(text, lang), keys) is not None
 
 
 def _run(toks: list[Token], keys: list[str]) -> list[int] | None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tm.auto import MIN_FUZZY, arrange
+from tm.auto import MIN_FUZZY, STRONG_FUZZY, arrange
 from tm.candidates import candidates
 from tm.choices import Kind, Mode
-from tm.concordance import Tier, query_spans, ranked_ids, translation
+from tm.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.errors import TMError
 from tm.fragments import other_part, part_of, sentences
 from tm.lexicon import StoredLexicon
@@ -77,7 +77,8 @@ class Searcher:
 
     FUZZY_CANDIDATES = 30
     FRAGMENT_CANDIDATES = 20
-    LOOSE_WORDS = 8
+    LOOSE_WORDS = 3
+    PHRASE_WORDS = 8
 
     def __init__(self, tm: TM, *, encoder: Encoder | None = None,
                  model: str | None = None) -> None:
@@ -115,25 +116,28 @@ class Searcher:
             hits = self.auto(query, lang, limit)
         return [h for h in hits if h.match is None or h.match >= min_match][:limit]
 
-    def exact(self, query: str, lang: str) -> list[Match]:
-        """Units whose ``lang`` side is ``query``, then units holding it as one sentence."""
+    def exact(self, query: str, lang: str, phrase_ids: list[int] | None = None) -> list[Match]:
+        """Units whose ``lang`` side is ``query``, then units holding it as one sentence (among
+        ``phrase_ids``, the units holding its words as a phrase, looked up when None)."""
         units = self.tm.get_units(self.tm.find_exact(query, lang))
         hits = [Match(u, 100, Kind.exact, lang) for u in units.values()]
-        stems = stem_words(words(query), lang)
-        if stems:
-            ids = self.tm.fts_ids(lang, fts_quote(" ".join(stems)), self.FRAGMENT_CANDIDATES)
-            texts = self.tm.texts([i for i in ids if i not in units], lang)
-            parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
-            hits += self._parts(self.tm.get_units(parts), parts, 100, lang)
-        return hits
+        if phrase_ids is None:
+            stems = stem_words(words(query), lang)
+            phrase_ids = self.tm.fts_ids(lang, fts_quote(" ".join(stems)),
+                                         self.FRAGMENT_CANDIDATES) if stems else []
+        texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
+        parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
+        return hits + self._parts(self.tm.get_units(parts), parts, 100, lang)
 
-    def fuzzy(self, query: str, lang: str, limit: int) -> list[Match]:
-        """CAT match % of the candidates, each unit scored whole and sentence by sentence."""
-        ids = candidates(self.tm, query, lang, self.FUZZY_CANDIDATES)
-        ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
+    def fuzzy(self, query: str, lang: str, limit: int,
+              texts: dict[int, str] | None = None) -> list[Match]:
+        """CAT match % of the candidates (``texts``: their ``lang`` sides, looked up when
+        None), each unit scored whole and sentence by sentence."""
         pool: dict[int, str] = {}
         where: list[tuple[int, tuple[int, int] | None]] = []
-        for i, text in self.tm.texts(ids, lang).items():
+        if texts is None:
+            texts = self._candidate_texts(query, lang)
+        for i, text in texts.items():
             spans = sentences(text, lang)
             for span in [None, *spans] if len(spans) > 1 else [None]:
                 pool[len(where)] = text if span is None else text[span[0]:span[1]]
@@ -157,10 +161,12 @@ class Searcher:
         return out
 
     def concordance(self, query: str, lang: str, limit: int, *,
-                    phrase_only: bool = False) -> list[Match]:
+                    ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
         """Units holding the query's words: the phrase, then close together, then anywhere
-        (tm.concordance), with the query and its translation located in each."""
-        ranked = ranked_ids(self.tm, query, lang, limit, phrase_only=phrase_only)
+        (tm.concordance; or the ``ranked`` ids given), each with the query and its
+        translation located in it."""
+        if ranked is None:
+            ranked = ranked_ids(self.tm, query, lang, limit)
         units = self.tm.get_units(i for i, _ in ranked)
         words_of_query = query.strip('"')
         lexicon = StoredLexicon(self.tm, [t.key for t in tokens(words_of_query, lang)], lang)
@@ -188,22 +194,41 @@ class Searcher:
                 for i, cos in hits if i in units]
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
-        """Every lookup, in the order of tm.auto. A query of more than :attr:`LOOSE_WORDS`
-        words looks for its words apart no more (fuzzy covers it), and the semantic lookup
-        is skipped when better hits already fill ``limit`` (it could only come after them)."""
-        exact = self.exact(query, lang)
-        fuzzy = self.fuzzy(query, lang, limit)
+        """Every lookup, in the order of tm.auto, each done once and only where it can add:
+        the phrase lookup serves both exact parts and verbatim hits (among the fuzzy
+        candidates, which hold the query's rarest words; when none holds it, the index is asked
+        for queries of up to :attr:`PHRASE_WORDS` words);
+        the words apart are looked for in queries of up to :attr:`LOOSE_WORDS` words; semantic neighbours when no exact,
+        strong fuzzy or verbatim hit exists (they would only come after those)."""
         n = len(stem_words(words(query), lang))
-        conc = self.concordance(query, lang, limit, phrase_only=n > self.LOOSE_WORDS) if n else []
-        phrase = [h for h in conc if h.tier is Tier.phrase]
-        loose = [h for h in conc if h.tier is not Tier.phrase]
-        better = {h.unit.id for h in [*exact, *phrase]} | {
-            h.unit.id for h in fuzzy if (h.match or 0) >= MIN_FUZZY}
-        wanted = len(better) < limit and self.has_vectors()
+        texts = self._candidate_texts(query, lang)
+        fuzzy = self.fuzzy(query, lang, limit, texts)
+        # a unit holding the query holds its rarest words, so it is usually a candidate
+        found = sorted((i for i, t in texts.items() if holds_phrase(t, lang, query)),
+                       key=lambda i: len(texts[i]))
+        ranked = [(i, Tier.phrase) for i in found]
+        if not ranked and 0 < n <= self.PHRASE_WORDS:  # common words: ask the index
+            ranked = ranked_ids(self.tm, query, lang, max(limit, self.FRAGMENT_CANDIDATES),
+                                tiers=(Tier.phrase,))
+        exact = self.exact(query, lang, phrase_ids=[i for i, _ in ranked])
+        done = {h.unit.id for h in exact}
+        phrase = self.concordance(query, lang, limit,
+                                  ranked=[r for r in ranked if r[0] not in done][:limit])
+        loose = []
+        if 1 < n <= self.LOOSE_WORDS and len(phrase) < limit:
+            loose = self.concordance(query, lang, limit, ranked=ranked_ids(
+                self.tm, query, lang, limit, tiers=(Tier.near, Tier.all)))
+        strong = any((h.match or 0) >= STRONG_FUZZY for h in fuzzy)
+        wanted = not (exact or phrase or strong) and self.has_vectors()
         semantic = self.semantic(query, lang, limit) if wanted else []
         return arrange(exact, fuzzy, phrase, semantic, loose, limit)
 
     # ---------------------------------------------------------------- helpers
+    def _candidate_texts(self, query: str, lang: str) -> dict[int, str]:
+        ids = candidates(self.tm, query, lang, self.FUZZY_CANDIDATES)
+        ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
+        return self.tm.texts(ids, lang)
+
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
                pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:
         """Hits on one sentence of a unit each, with the other side's part that translates it."""
