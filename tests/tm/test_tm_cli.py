@@ -141,6 +141,7 @@ def test_pretranslate_writes_a_draft_and_an_analysis(db: Path, tmp_path: Path) -
     result = run("pretranslate", str(article), "--db", str(db), "-f", "jsonl", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "95-99%" in result.stderr and "no match" in result.stderr
+    assert "numbers repaired in 1" in result.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     # the stored 5% is repaired to the article's 6%, and the segment says so
     assert [r["target"] for r in rows] == [PAIRS[0][1].replace("5%", "6%"), None]

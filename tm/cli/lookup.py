@@ -176,10 +176,14 @@ def terms_command(
 
 PRETRANSLATE_HELP = """Pre-translate a new article from the translation memory.
 
-Splits the article (English or Russian) into sentences, looks each one up, prints a CAT-style
-analysis (words per match band: 100%, 95-99%, 85-94%, 75-84%, 50-74%, no match) and writes a
-draft in the other language with every match of at least --min-fill filled in; other sentences
-stay in the original language for the translator.
+Splits the article (English or Russian) into sentences, looks each one up (a sentence stored
+inside a longer unit counts as 100%), prints a CAT-style analysis (words per match band: 100%,
+95-99%, 85-94%, 75-84%, 50-74%, no match) and writes a draft in the other language with every
+match of at least --min-fill filled in; other sentences stay in the original language for the
+translator. Every segment that is not a 100% match is marked (text: "[87% fuzzy]" before it;
+jsonl: "match", "kind", "marked"; TMX: an x-diptych-draft prop, which `diptych import`
+refuses), and numbers, dates and amounts that changed are rewritten in the target's
+conventions ("[98% fuzzy, numbers repaired]").
 
 [bold]Examples[/bold]
 
@@ -234,6 +238,11 @@ def pretranslate_command(
     for band, segs, n_words in rows:
         table.add_row(band, str(segs), str(n_words), f"{100 * n_words / total_words:.0f}")
     console(stderr=True).print(table)
+    marked = sum(s.fill.marked and s.fill.filled for s in result.segments)
+    repaired = sum(bool(s.fill.repaired) for s in result.segments)
+    unsure = sum(bool(s.fill.unrepaired) for s in result.segments)
+    typer.echo(f"diptych: {marked} filled segments are not 100% matches and are marked in the"
+               f" draft; numbers repaired in {repaired}, numbers to check in {unsure}", err=True)
     write_output(output, service.draft(result, fmt))
     if not is_stdout(output):
         typer.echo(f"diptych: draft written to {output}", err=True)
