@@ -3,8 +3,8 @@
     python bench/calibrate.py
 
 Units: WMT23 ru-en (news + other). Queries: whole sentences of news units in both languages,
-as stored, damaged (a number changed, a word dropped) and reordered (a word dropped, two
-neighbours swapped). For each query the top 10 semantic neighbours are scored: the source unit
+as stored, damaged (a number changed, a word dropped), reordered (a word dropped, two
+neighbours swapped), and fragments of 4-7 words (what a translator copies). For each query the top 10 semantic neighbours are scored: the source unit
 is a positive, the rest negatives. Prints the fitted (slope, intercept) and a reliability table
 (predicted vs observed share of positives per similarity band).
 """
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
-from lookups import damaged, reordered, wmt_pairs
+from lookups import damaged, fragment, reordered, wmt_pairs
 from terms import shared_dir
 
 from tm import vectors
@@ -46,7 +46,7 @@ def main() -> None:
             if len(ids) != 1:
                 continue
             for lang, text in (("en", e), ("ru", r)):
-                for q in (text, damaged(text, rng), reordered(text, rng)):
+                for q in (text, damaged(text, rng), reordered(text, rng), fragment(text, rng)):
                     if not q:
                         continue
                     for unit_id, cos in vs.search(vectors.query_vector(encoder, q), 10):
