@@ -178,9 +178,12 @@ def associations(query: list[Token], q_lang: str, target: list[Token], lexicon: 
     return out
 
 
-def best_run(scores: list[float], longest: int, cost: float = COST) -> tuple[int, int, float]:
+def best_run(scores: list[float], longest: int, cost: float | None = None
+             ) -> tuple[int, int, float]:
     """``(i, j, total)``: the run ``scores[i:j]`` of at most ``longest`` items with the
-    highest sum of ``score - cost`` that starts and ends on an item above ``cost``."""
+    highest sum of ``score - cost`` (default :data:`COST`) that starts and ends on an item
+    above ``cost``."""
+    cost = COST if cost is None else cost
     best = (0, 0, 0.0)
     for i, s in enumerate(scores):
         if s <= cost:
