@@ -11,7 +11,11 @@ number changed and one other word dropped, must find its unit first with a match
 Semantic: each news unit is looked up by its Russian sentence (and by its English one) through
 `diptych search --mode semantic` (unit vectors = both sides' embeddings summed); and, stricter,
 against vectors of the OTHER side only (Russian query -> English sides), which measures the
-cross-lingual retrieval itself.
+cross-lingual retrieval itself. Then what a translator can trust (issue 10): the rank of the
+unit a 4-7-word fragment (or a damaged, reordered or whole sentence) was copied from in auto
+and concordance mode (bench/lookups.py); the token F1 of concordance hits' translations
+against bench/data/terms.jsonl, by kind (bench/terms.py); drafts of sentences whose number
+changed, and unmarked non-100% segments (bench/drafts.py).
 
 (2) Scale. A synthetic TM of N units made by recombining WMT sentences (first half of one,
 second half of another, two words swapped for random corpus words), imported from a TMX file
@@ -22,7 +26,9 @@ are really embedded and every other unit gets the vector of one of them plus Gau
 built as `diptych index` builds it. Lookups run in a fresh process that reports latency
 percentiles and its peak RSS ("source unit among hits": the unit a query was made from is in
 the top 5 / top 10; for semantic lookups at scale it mostly is not, as its vector has ~50 noisy
-near-copies, so that column only means something for fuzzy and auto). Finally the IVF index's
+near-copies, so that column only means something for fuzzy and auto); concordance lookups
+carry their translations (the term lexicon is fitted on the newest --terms-limit units,
+timed). Finally the IVF index's
 top-1 is compared with exact brute force over all vectors.
 """
 
