@@ -28,8 +28,7 @@ percentiles and its peak RSS ("source unit among hits": the unit a query was mad
 the top 5 / top 10; for semantic lookups at scale it mostly is not, as its vector has ~50 noisy
 near-copies, so that column only means something for fuzzy and auto); concordance lookups
 carry their translations (the term lexicon is fitted on the newest --terms-limit units,
-timed). Finally the IVF index's
-top-1 is compared with exact brute force over all vectors.
+timed). Finally the IVF index's top-1 is compared with exact brute force over all vectors.
 """
 
 from __future__ import annotations
