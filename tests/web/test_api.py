@@ -34,7 +34,7 @@ def test_cli_and_web_return_the_same_hits(client, memory: Path, query: str, mode
 def test_fuzzy_hit_marks_the_words_that_differ(client) -> None:
     hit = client.get("/api/search", params={"q": "Oil prices fell by 5% in May."}).json()["hits"][0]
     assert hit["en"] == "Oil prices rose by 5% in May." and hit["kind"] == "fuzzy"
-    marked = [hit["en"][a:b] for a, b in hit["highlight"]["en"]]
+    marked = [hit["en"][a:b] for a, b in hit["diff"]]
     assert marked == ["rose"]
     assert hit["doc"] == "Evening news" and hit["doc_url"] == "https://example.org/news"
     assert hit["doc_date"] == "2024-05-01"
@@ -44,7 +44,7 @@ def test_concordance_marks_the_term_in_either_language(client) -> None:
     hits = client.get("/api/search", params={"q": "мигрант", "mode": "concordance"}).json()["hits"]
     assert {h["id"] for h in hits} and all(h["lang"] == "ru" for h in hits)
     for h in hits:
-        assert [h["ru"][a:b].lower()[:6] for a, b in h["highlight"]["ru"]] == ["мигран"]
+        assert [h["ru"][a:b].lower()[:6] for a, b in h["spans"]] == ["мигран"]
 
 
 def test_lang_override_and_bad_parameters(client_for, memory: Path) -> None:

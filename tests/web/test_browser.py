@@ -174,9 +174,9 @@ def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
     hits = [
         {**base, "id": 1, "en": "The dam broke after the flood embankments failed.",
          "ru": "Дамба прорвалась после наводнения.", "match": None, "kind": "concordance",
-         "highlight": {"ru": [[0, 5]]}, "translation": "dam", "translation_span": [4, 7]},
+         "spans": [[0, 5]], "translation": "dam", "translation_span": [4, 7]},
         {**base, "id": 2, "en": "Water levels rose.", "ru": "Уровень воды поднялся.",
-         "match": None, "kind": "semantic", "similarity": 0.71, "highlight": {"ru": []}},
+         "match": None, "kind": "semantic", "similarity": 0.71, "spans": []},
     ]
     page.route("**/api/search?*", lambda route: route.fulfill(
         status=200, content_type="application/json",

@@ -49,7 +49,7 @@ def search(b: B, request: Request,
                            Query(description="the query's language (default: detected)")]
            = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchOut:
-    """Look q up; hits carry the fields of `diptych search --json`, plus highlights."""
+    """Look q up; hits carry the fields of `diptych search --json`, plus the words that differ."""
     hits = b.search(q, mode=mode, lang=lang or settings(request).lang, limit=limit)
     return SearchOut(query=q, mode=mode, hits=hits)  # type: ignore[arg-type]
 

@@ -2,8 +2,8 @@
 
 Every page and API route goes through :class:`Backend`; nothing in ``tm.web`` runs SQL, ranks
 hits or formats drafts itself. Hits are :meth:`tm.service.Hit.to_json` (the fields of
-``diptych search --json``) plus what a page needs to show them: the matched side, highlight
-offsets, and the document's URL and date.
+``diptych search --json``) plus what a page needs to show them: the words of a fuzzy hit that
+differ from the query, and the document's URL and date.
 
 Threads: the server runs blocking calls in a small thread pool; each thread opens its own
 connection (SQLite in WAL mode: other processes may add meanwhile) and its own searcher, and
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tm import service
-from tm.choices import DraftFormat, Mode
+from tm.choices import DraftFormat, Kind, Mode
 from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.search import Searcher
@@ -137,18 +137,22 @@ class Backend:
     # ---------------------------------------------------------------- lookups
     def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
                limit: int = 10) -> list[dict[str, Any]]:
-        """Hits as ``search --json`` prints them, plus ``lang``, ``highlight``, ``doc_url``,
-        ``doc_date``."""
-        matches = self.searcher().search(query, mode=Mode(mode), lang=lang, limit=limit)
-        docs = self._documents({d for m in matches for d, _ in m.unit.docs[:1]})
-        titles = {i: d.title or d.url or str(i) for i, d in docs.items()}
+        """Hits as ``search --json`` prints them (:meth:`tm.service.Hit.to_json`; ``doc``, the
+        title, from a cache of the documents instead of reading them all for each query), plus
+        ``diff`` (the words of a fuzzy hit that differ from the query, as ``[start, stop]``
+        offsets into its ``lang`` side), ``doc_url`` and ``doc_date``."""
+        req = service.SearchRequest(query, mode=Mode(mode), lang=lang, limit=limit,
+                                    model=self.model)
+        hits = service.search(self.tm, req, searcher=self.searcher(), docs={}).hits
+        docs = self._documents({d for h in hits for d, _ in h.unit.docs[:1]})
         out = []
-        for m in matches:
-            obj = service.Hit.of(m, titles).to_json()
-            doc = docs.get(m.unit.docs[0][0]) if m.unit.docs else None
-            obj.update(lang=m.lang, highlight=_highlight(query, m.unit, m.lang, obj["kind"]),
-                       doc_url=doc.url if doc else None, doc_date=doc.date if doc else None)
-            out.append(obj)
+        for hit in hits:
+            doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
+            fuzzy = hit.kind is Kind.fuzzy and not hit.part
+            out.append({**hit.to_json(), "doc": doc and (doc.title or doc.url or str(doc.id)),
+                        "diff": _diff(query, hit) if fuzzy else [],
+                        "doc_url": doc.url if doc else None,
+                        "doc_date": doc.date if doc else None})
         return out
 
     def pretranslate(self, *, text: str | None = None, html: str | None = None,
@@ -238,29 +242,22 @@ class Backend:
             return {i: self._docs[i] for i in ids if i in self._docs}
 
 
-def _highlight(query: str, unit: Unit, lang: str, kind: str) -> dict[str, list[list[int]]]:
-    """Character ranges to mark: words that differ from the query (fuzzy), the query's words
-    (concordance), nothing for a semantic neighbour (a paraphrase differs everywhere)."""
-    from tm.search import diff_spans, term_spans
-    from tm.textproc import stem_words, words
+def _diff(query: str, hit: service.Hit) -> list[list[int]]:
+    """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them),
+    neighbouring words joined into one run."""
+    from tm.matching import diff_spans
 
-    text = unit.en if lang == "en" else unit.ru
-    if kind == "fuzzy":
-        pieces = diff_spans(query, text)
-    elif kind == "concordance":
-        pieces = term_spans(text, lang, set(stem_words(words(query.strip('"')), lang)))
-    else:
-        pieces = []
+    text = hit.unit.en if hit.lang == "en" else hit.unit.ru
     ranges: list[list[int]] = []
     pos = 0
-    for piece, flagged in pieces:
+    for piece, flagged in diff_spans(query, text):
         if flagged and piece.strip():
             if ranges and not text[ranges[-1][1]:pos].strip():
-                ranges[-1][1] = pos + len(piece)  # one mark over neighbouring words
+                ranges[-1][1] = pos + len(piece)
             else:
                 ranges.append([pos, pos + len(piece)])
         pos += len(piece)
-    return {lang: ranges}
+    return ranges
 
 
 def _article_text(text: str | None, html: str | None, url: str | None, timeout: float) -> str:
