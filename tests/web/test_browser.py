@@ -185,6 +185,7 @@ def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
     cards = _hits(page)
     assert cards[0].query_selector(".src mark.term").inner_text() == "Дамба"
     assert cards[0].query_selector(".tgt mark.term").inner_text() == "dam"
+    assert cards[0].query_selector(".score").inner_text() == ""  # a concordance hit has no %
     assert cards[1].query_selector(".score").inner_text() == "similar meaning 0.71"
     assert "%" not in cards[1].inner_text()
     assert [h.text_content() for h in page.query_selector_all("#results h2")] == \

@@ -11,12 +11,12 @@
                   semantic: "Similar meaning"};
   let timer = null, controller = null, hits = [];
 
-  function scoreText(hit) {
-    if (hit.kind === "semantic" || hit.match === null || hit.match === undefined) {
+  function scoreText(hit) {  // a match % only where there is one (exact, fuzzy)
+    if (hit.kind === "semantic") {
       return "similar meaning" + (typeof hit.similarity === "number"
         ? " " + hit.similarity.toFixed(2) : "");
     }
-    return hit.match + "%";
+    return typeof hit.match === "number" ? hit.match + "%" : "";
   }
 
   function card(hit, n) {
