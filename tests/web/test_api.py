@@ -147,9 +147,10 @@ def test_openapi_describes_the_api(client) -> None:
     assert page.status_code == 200 and "/api/search" in page.text and "cdn" not in page.text
 
 
-def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
+def test_pretranslate_fetches_an_article_by_url(client_for, memory: Path, news_site: str) -> None:
     from align.sources import read_source
 
+    client = client_for(memory, private_urls=True)  # as `diptych serve` on 127.0.0.1
     url = f"{news_site}/lake-ferry.en.html"
     data = client.post("/api/pretranslate", json={"url": url}).json()
     sources = [s["source"] for s in data["segments"]]

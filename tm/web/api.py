@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tm.web.backend import Backend
+from tm.web.backend import Backend, Draft
 from tm.web.common import backend, render, settings
 from tm.web.models import (
     MAX_QUERY,
@@ -57,8 +57,7 @@ def search(b: B, request: Request,
 @router.post("/pretranslate", response_model=PretranslateOut)
 def pretranslate(b: B, request: Request, body: PretranslateIn) -> PretranslateOut:
     """CAT analysis and draft of an article (changes nothing in the memory)."""
-    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
-                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    d = _pretranslate(b, request, body)
     return PretranslateOut(lang=d.lang, target_lang=d.target_lang,
                            analysis=d.analysis, segments=d.segments)  # type: ignore[arg-type]
 
@@ -68,11 +67,16 @@ def pretranslate(b: B, request: Request, body: PretranslateIn) -> PretranslateOu
 def draft(b: B, request: Request, body: PretranslateIn,
           format: Literal["text", "tmx", "jsonl"] = "text") -> Response:
     """The draft as a file to download: text, TMX 1.4b or JSON lines."""
-    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
-                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    d = _pretranslate(b, request, body)
     data, media, suffix = d.download(format)
     return Response(data, media_type=media, headers={
         "content-disposition": f'attachment; filename="draft.{d.target_lang}.{suffix}"'})
+
+
+def _pretranslate(b: Backend, request: Request, body: PretranslateIn) -> Draft:
+    s = settings(request)
+    return b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
+                          min_fill=body.min_fill, timeout=s.timeout, private_urls=s.private_urls)
 
 
 @router.get("/stats")
