@@ -116,6 +116,24 @@ def test_an_edit_needs_text_on_both_sides(client) -> None:
     assert resp.status_code == 400 and "cannot be empty" in resp.json()["error"]
 
 
+def test_the_unit_page_lists_earlier_texts_and_refuses_an_unchanged_edit(client) -> None:
+    from lxml import html
+
+    same = client.patch("/api/units/3", json={"en": "Migrants crossed the border at night."})
+    assert same.status_code == 400 and "already holds this text" in same.json()["error"]
+    assert "edits" not in html.fromstring(client.get("/units/3").text).xpath("//@id")
+    client.patch("/api/units/3", json={"en": "Migrants crossed the river."})
+    client.patch("/api/units/3", json={"ru": "Мигранты пересекли реку."})
+    page = html.fromstring(client.get("/units/3").text)
+    versions = [[p.text_content() for p in li.xpath(".//p[@lang]")]
+                for li in page.xpath("//*[@id='edits']//li")]
+    assert versions == [["Migrants crossed the river.", "Мигранты пересекли границу ночью."],
+                        ["Migrants crossed the border at night.",
+                         "Мигранты пересекли границу ночью."]]
+    assert client.get("/api/units/3").json()["edits"] == 2
+    assert client.get("/units/99").status_code == 404
+
+
 def test_documents_list_units_export_and_delete(client) -> None:
     docs = client.get("/api/documents").json()
     assert [(d["title"], d["units"]) for d in docs] == [("Evening news", 6)]
