@@ -124,3 +124,22 @@ def test_a_searcher_can_share_a_vector_index(tm: TM) -> None:
     hits = service.search(tm, service.SearchRequest("prices", mode=service.Mode.semantic,
                                                     model="fake"), searcher=s).hits
     assert {h.unit.id for h in hits} == {1, 2} and asked == [1]
+
+
+def test_a_live_index_follows_vectors_added_and_dropped(tm: TM) -> None:
+    import numpy as np
+
+    from tm import vectors
+    from tm.service import live
+
+    tm.set_setting("embedding_dim", "4")
+    vectors.store_vectors(tm, [1], np.array([[127, 0, 0, 0]], dtype=np.int8))
+    index = live.LiveIndex()
+    q = np.array([0, 1, 0, 0], dtype=np.float32)
+    assert [i for i, _ in index.get(tm, live.stamp(tm)).search(q, 2)] == [1]
+    vectors.store_vectors(tm, [2], np.array([[0, 127, 0, 0]], dtype=np.int8))
+    hits = index.get(tm, live.stamp(tm)).search(q, 2)
+    assert [i for i, _ in hits] == [2, 1] and hits[0][1] > 0.99 and index.loads == 1
+    tm.delete_vectors([1])
+    assert [i for i, _ in index.get(tm, live.stamp(tm)).search(q, 2)] == [2]
+    assert index.loads == 2

@@ -59,9 +59,12 @@ def test_semantic_search_finds_a_story_added_by_another_process(client_for, inde
     params = {"q": "boats on water", "mode": "semantic", "limit": 1}
     before = client.get("/api/search", params=params).json()["hits"]
     assert before and before[0]["en"] != FERRY[0]  # the index is loaded now
+    live = client.app.app.state.backend._live
+    assert live.loads == 1
     unit_id = _add_story(indexed)
     (hit,) = client.get("/api/search", params=params).json()["hits"]
     assert (hit["id"], hit["doc"]) == (unit_id, "Lake news")
+    assert live.loads == 1  # the new vector was read on its own, beside the loaded index
     # its vector dropped by an edit elsewhere: no longer found by meaning
     with TM.open(indexed) as tm:
         tm.delete_vectors([unit_id])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tm.choices import DraftFormat
 from tm.errors import TMError
@@ -26,21 +26,28 @@ if TYPE_CHECKING:
     from tm.lexicon import FitReport
 
 
+class Nearest(Protocol):
+    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
+    :class:`tm.service.live.Snapshot`)."""
+
+    def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
+
+
 class _SharedIndex(Searcher):
     """A Searcher whose vector index comes from its owner (see :func:`searcher`)."""
 
-    def __init__(self, tm: TM, vectors: Callable[[], VectorSearch], **kwargs: object) -> None:
+    def __init__(self, tm: TM, vectors: Callable[[], Nearest], **kwargs: object) -> None:
         super().__init__(tm, **kwargs)  # type: ignore[arg-type]
         self._shared = vectors
 
     def _vector_search(self) -> VectorSearch:
         if not self.has_vectors():
             return super()._vector_search()  # the error that says to run `diptych index`
-        return self._shared()
+        return cast("VectorSearch", self._shared())
 
 
 def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
-             vectors: Callable[[], VectorSearch] | None = None) -> Searcher:
+             vectors: Callable[[], Nearest] | None = None) -> Searcher:
     """A searcher to reuse across queries. ``vectors`` gives the vector index at each semantic
     lookup, so that threads share one index (read-only) and its owner can swap in a fresh one
     when the memory changes; without it the searcher loads its own on first use."""

@@ -12,7 +12,9 @@ all share one encoder and one vector index, each loaded once.
 Freshness: another process may add to the memory while the server runs. At most every
 :attr:`Backend.RECHECK` seconds a lookup asks SQLite whether anything was committed since
 (``PRAGMA data_version``); if so the document cache is dropped, and when the stored vectors (or
-the IVF side files) changed, the next semantic lookup loads a fresh vector index.
+the IVF side files) changed, the next semantic lookup brings the vector index up to date
+(:mod:`tm.service.live`: vectors of new units are added beside it, a full reload only when
+vectors were dropped or the IVF files rebuilt).
 """
 
 from __future__ import annotations
@@ -21,18 +23,16 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tm import service
 from tm.choices import DraftFormat, Kind, Mode
 from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.search import Searcher
-from tm.service import ArticleKind
+from tm.service import ArticleKind, live
+from tm.service.live import LiveIndex
 from tm.store import TM, Document, Earlier, Unit
-
-if TYPE_CHECKING:
-    from tm.ann import VectorSearch
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,14 @@ class Backend:
         self._local = threading.local()
         self._encoder: Any = None
         self._encoder_lock = threading.Lock()
-        self._vectors: VectorSearch | None = None
-        self._vectors_lock = threading.Lock()
+        self._live = LiveIndex()
         self._docs: dict[int, Document] = {}
         self._docs_lock = threading.Lock()
         self._watch = TM.open(self.db, create=False)  # a missing file fails now, with one line
         self._watch_lock = threading.Lock()
         self._checked = time.monotonic()
         self._version = self._watch.data_version()
-        self._stamp = self._vector_stamp()
-        self._vectors_stamp = self._stamp
+        self._stamp = live.stamp(self._watch)
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -109,21 +107,11 @@ class Backend:
             self._local.searcher = (s, encoder)
         return s
 
-    def vector_search(self) -> VectorSearch:
-        """The process's vector index: made by the first thread that needs it (again when the
-        stored vectors changed) and filled before it is shared (a search loads the vectors
-        outside the IVF files); read-only afterwards."""
-        with self._vectors_lock:
-            if self._vectors is None or self._vectors_stamp != self._stamp:
-                import numpy as np
-
-                from tm.ann import VectorSearch
-
-                stamp = self._stamp
-                vs = VectorSearch(self.tm)
-                vs.search(np.zeros(vs.dim, dtype=np.float32), 1)
-                self._vectors, self._vectors_stamp = vs, stamp
-            return self._vectors
+    def vector_search(self) -> live.Snapshot:
+        """The process's vector index as of the last :meth:`refresh`: loaded by the first
+        thread that needs it, then extended or reloaded as the stored vectors change
+        (:class:`tm.service.live.LiveIndex`); read-only, shared by the threads."""
+        return self._live.get(self.tm, self._stamp)
 
     def encoder(self) -> Any:
         """The query encoder, loaded once (None while the memory has no embeddings)."""
@@ -146,16 +134,12 @@ class Backend:
             if now - self._checked < self.RECHECK:
                 return
             self._checked = now
-            version = self._watch.data_version()
-            if version == self._version and self._stamp[2] == _ivf_stamp(self._watch):
+            version, now_stamp = self._watch.data_version(), live.stamp(self._watch)
+            if version == self._version and now_stamp == self._stamp:
                 return
-            self._version = version
-            self._stamp = self._vector_stamp()
+            self._version, self._stamp = version, now_stamp
         with self._docs_lock:
             self._docs = {}
-
-    def _vector_stamp(self) -> tuple[int, int, int]:
-        return (*self._watch.vector_stamp(), _ivf_stamp(self._watch))
 
     # ---------------------------------------------------------------- lookups
     def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
@@ -263,16 +247,6 @@ class Backend:
             if not ids <= self._docs.keys():
                 self._docs = {d.id: d for d in service.documents(self.tm)}
             return {i: self._docs[i] for i in ids if i in self._docs}
-
-
-def _ivf_stamp(tm: TM) -> int:
-    """When the IVF side files were last rebuilt (0: none)."""
-    from tm.ann import ann_path
-
-    try:
-        return ann_path(tm).stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
 
 
 def _diff(query: str, hit: service.Hit) -> list[list[int]]:
