@@ -65,3 +65,54 @@ def test_serve_allows_private_urls_on_loopback_or_when_told(memory: Path, monkey
     for host, allow in (("127.0.0.1", False), ("0.0.0.0", False), ("0.0.0.0", True)):
         cli.serve(memory, host=host, workers=1, allow_private_urls=allow, echo=False)
     assert seen == [True, False, True]
+
+
+@pytest.fixture()
+def redirecting_site():
+    """A page, and a redirect from a 'public' name to the same server by its loopback address."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/go":
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/page")
+                self.end_headers()
+                return
+            body = b"<html><body><p>Ferry news from the lake.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_checked_address_is_the_one_connected_to_and_redirects_are_checked(
+        redirecting_site: int, monkeypatch) -> None:
+    """'news.example' passes the check as if it were public (its address is this machine's,
+    for the test); it is never looked up again (no DNS here), and its redirect to 127.0.0.1 is
+    checked like a first request."""
+    from tm.service import fetch
+
+    real = fetch.checked_address
+    monkeypatch.setattr(fetch, "checked_address", lambda host, port: "127.0.0.1"
+                        if host == "news.example" else real(host, port))
+    data, media, _ = fetch.fetch_public(f"http://news.example:{redirecting_site}/page",
+                                        timeout=5, max_bytes=10_000)
+    assert b"Ferry news" in data and media == "text/html"
+    with pytest.raises(PrivateAddress, match="'127.0.0.1' is an address of the server's own"):
+        fetch.fetch_public(f"http://news.example:{redirecting_site}/go", timeout=5,
+                           max_bytes=10_000)
+    with pytest.raises(fetch.TMError, match="larger than"):
+        fetch.fetch_public(f"http://news.example:{redirecting_site}/page", timeout=5,
+                           max_bytes=10)

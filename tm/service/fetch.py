@@ -40,10 +40,11 @@ def checked_address(host: str, port: int) -> str:
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
         if not ip.is_global or ip.is_multicast:
+            which = f"'{host}'" if host.strip("[]") == address else f"'{host}' ({address})"
             raise PrivateAddress(
-                f"'{host}' is {address}, an address of the server's own network, which this"
-                " server does not fetch; paste the article's text instead (or start the server"
-                " with --allow-private-urls)")
+                f"{which} is an address of the server's own network, which this server does"
+                " not fetch; paste the article's text instead (or start the server with"
+                " --allow-private-urls)")
     if not addresses:
         raise TMError(f"host '{host}' not found (DNS); check the address")
     return addresses[0]
