@@ -131,7 +131,10 @@ def test_the_unit_page_lists_earlier_texts_and_refuses_an_unchanged_edit(client)
                         ["Migrants crossed the border at night.",
                          "Мигранты пересекли границу ночью."]]
     assert client.get("/api/units/3").json()["edits"] == 2
+    api = client.get("/api/units/3/history").json()
+    assert [[e["en"], e["ru"]] for e in api] == versions and api[1]["origin"] == "aligned"
     assert client.get("/units/99").status_code == 404
+    assert client.get("/api/units/99/history").status_code == 404
 
 
 def test_documents_list_units_export_and_delete(client) -> None:

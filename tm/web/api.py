@@ -6,6 +6,7 @@ Blocking work (SQLite, the encoder) runs in the server's thread pool: the routes
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,6 +19,7 @@ from tm.web.models import (
     Deleted,
     DocumentOut,
     DocumentUnits,
+    EarlierOut,
     Health,
     PretranslateIn,
     PretranslateOut,
@@ -116,6 +118,12 @@ def delete_document(b: B, doc_id: int) -> Deleted:
 def unit(b: B, unit_id: int) -> UnitOut:
     """A unit with its documents and how many of its edits can be undone."""
     return UnitOut.of(b.unit(unit_id), b.edits(unit_id))
+
+
+@router.get("/units/{unit_id}/history", response_model=list[EarlierOut])
+def history(b: B, unit_id: int) -> list[EarlierOut]:
+    """The unit's earlier texts, newest first (undo restores the first)."""
+    return [EarlierOut(**asdict(e)) for e in b.history(unit_id)]
 
 
 @router.patch("/units/{unit_id}", response_model=UnitOut)
