@@ -125,9 +125,30 @@ def length_warnings(src: Sequence[Sentence], tgt: Sequence[Sentence]) -> list[st
 
 def segment(text: str, lang: str, *, presplit: bool) -> list[Sentence]:
     """Split ``text`` into sentences (or take it one sentence a line when ``presplit``)."""
-    from align import segment as seg
+    return segment_counted(text, lang, presplit=presplit)[0]
 
-    return seg.split_presplit(text) if presplit else seg.split(text, lang)
+
+def segment_counted(text: str, lang: str, *, presplit: bool) -> tuple[list[Sentence], int]:
+    """:func:`segment`, and how many over-long runs were cut (see :data:`MAX_CHARS`)."""
+    from align.segment import split_counted
+
+    return split_counted(text, lang, presplit=presplit)
+
+
+def cut_warnings(cuts: Sequence[tuple[str, int]]) -> list[str]:
+    """One line when runs longer than :data:`align.segment.MAX_CHARS` had to be cut.
+
+    ``cuts`` holds (language, runs cut) for each edition.
+    """
+    from align.segment import MAX_CHARS
+
+    said = [f"{n} run{'s' * (n > 1)} in the {lang_name(lang)} edition" for lang, n in cuts if n]
+    if not said:
+        return []
+    line = (f"{' and '.join(said)} had no sentence end within {MAX_CHARS:,} characters and"
+            " were cut at spaces into pieces (a one-line file or a table?); check the input if"
+            " that is not expected")
+    return [line]
 
 
 def align_texts(
@@ -145,12 +166,12 @@ def align_texts(
 
     if check_lang:
         check_languages(src_text, tgt_text, src_lang, tgt_lang)
-    src = segment(src_text, src_lang, presplit=presplit)
-    tgt = segment(tgt_text, tgt_lang, presplit=presplit)
+    src, src_cut = segment_counted(src_text, src_lang, presplit=presplit)
+    tgt, tgt_cut = segment_counted(tgt_text, tgt_lang, presplit=presplit)
     if not src or not tgt:
         which = lang_name(src_lang) if not src else lang_name(tgt_lang)
         raise InputError(f"the {which} edition has no sentences; nothing to align")
-    warnings = length_warnings(src, tgt)
+    warnings = cut_warnings([(src_lang, src_cut), (tgt_lang, tgt_cut)]) + length_warnings(src, tgt)
     beads = align_sentences(
         [s.text for s in src],
         [s.text for s in tgt],

@@ -13,6 +13,11 @@ initials (``А. С. Пушкин``) is undone; an abbreviation that can end a se
 Offsets always point into the text as given: ``text[s.start:s.stop] == s.text``. A BOM, NBSP,
 ``\\r\\n`` and Markdown heading marks (``# Title``) never end up inside a sentence's edges.
 
+No sentence is longer than :data:`MAX_CHARS`: a longer run without a sentence end (a one-line
+file, a table dump, text without spaces) is cut at the last space before the limit, or at the
+limit when there is none. The encoder's memory grows with a sentence's length, so this bounds it
+by construction; :func:`split_counted` also says how many runs were cut.
+
 >>> [s.text for s in split("Gen. Petraeus spoke. He left.", "en")]
 ['Gen. Petraeus spoke.', 'He left.']
 """
@@ -22,11 +27,15 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from align.types import Sentence
 
-__all__ = ["split", "split_presplit"]
+__all__ = ["MAX_CHARS", "split", "split_counted", "split_presplit"]
+
+MAX_CHARS = 2000
+"""Longest sentence handed on (characters): ~10 times a long news sentence."""
 
 # Same-length replacements, so offsets into the normalised text are offsets into the original.
 _SPACES = str.maketrans(
@@ -211,33 +220,70 @@ def split(text: str, lang: str) -> list[Sentence]:
     ``en``, ``ru`` (and a little ``de``, ``fr``) have their own abbreviations, others get the
     generic rules.
     """
-    norm = _normalize(text)
-    sentences: list[Sentence] = []
-    paragraph = 0
-    for start, stop in _units(norm, _lang(lang)):
-        chunk = norm[start:stop].replace("\n", " ")
-        for a, b in _sentences(chunk, lang):
-            sentences.append(Sentence(start + a, start + b, text[start + a : start + b], paragraph))
-        if sentences and sentences[-1].paragraph == paragraph:
-            paragraph += 1
-    return sentences
+    return split_counted(text, lang)[0]
 
 
 def split_presplit(text: str) -> list[Sentence]:
     """Take ``text`` as one sentence a line; blank lines separate paragraphs."""
+    return split_counted(text, "", presplit=True)[0]
+
+
+def split_counted(text: str, lang: str, *, presplit: bool = False,
+                  max_chars: int = MAX_CHARS) -> tuple[list[Sentence], int]:
+    """:func:`split` (or :func:`split_presplit`), and how many runs longer than ``max_chars``
+    were cut into pieces of at most ``max_chars`` characters."""
     norm = _normalize(text)
     sentences: list[Sentence] = []
-    paragraph, pos = 0, 0
+    cut = paragraph = 0
+    spans = _presplit_spans(norm) if presplit else _split_spans(norm, lang)
+    for start, stop, new_paragraph in spans:
+        if new_paragraph and sentences and sentences[-1].paragraph == paragraph:
+            paragraph += 1
+        pieces = list(_pieces(norm, start, stop, max_chars))
+        cut += len(pieces) > 1
+        sentences.extend(Sentence(a, b, text[a:b], paragraph) for a, b in pieces)
+    return sentences, cut
+
+
+def _split_spans(norm: str, lang: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, stop, starts a paragraph) of the sentences of normalised text."""
+    for start, stop in _units(norm, _lang(lang)):
+        chunk = norm[start:stop].replace("\n", " ")
+        for k, (a, b) in enumerate(_sentences(chunk, lang)):
+            yield start + a, start + b, k == 0
+
+
+def _presplit_spans(norm: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, stop, starts a paragraph) of the non-blank lines of normalised text."""
+    pos, after_blank = 0, False
     for raw in norm.split("\n"):
         start, pos = pos, pos + len(raw) + 1
         if not raw.strip():
-            if sentences and sentences[-1].paragraph == paragraph:
-                paragraph += 1
+            after_blank = True
             continue
-        a = start + len(raw) - len(raw.lstrip())
-        b = start + len(raw.rstrip())
-        sentences.append(Sentence(a, b, text[a:b], paragraph))
-    return sentences
+        yield start + len(raw) - len(raw.lstrip()), start + len(raw.rstrip()), after_blank
+        after_blank = False
+
+
+def _pieces(norm: str, start: int, stop: int, limit: int) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` cut into pieces of at most ``limit`` characters: at the last space of
+    each window's second half, else at the limit (never before a combining mark)."""
+    while stop - start > limit:
+        space = norm.rfind(" ", start + limit // 2, start + limit + 1)
+        if space > start:
+            end = nxt = space
+        else:
+            end = nxt = start + limit
+            while end > start + 1 and unicodedata.combining(norm[end]):
+                end = nxt = end - 1
+        while end > start and norm[end - 1].isspace():
+            end -= 1
+        yield start, end
+        start = nxt
+        while start < stop and norm[start].isspace():
+            start += 1
+    if stop > start:
+        yield start, stop
 
 
 # -- the sentence layer: a library's cuts, corrected by rules -------------------------------------
