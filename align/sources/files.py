@@ -24,6 +24,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 _LOW = bytes(range(0x20))
+_BINARY = bytes([*range(0x09), *range(0x0E, 0x20)])
+"""Control bytes that text does not hold (tab, newlines, VT, FF and CR excluded)."""
 
 
 def _too_large(where: str, max_bytes: int, size: str) -> InputError:
@@ -80,9 +82,15 @@ def file_sha256(path: Path, max_bytes: int = MAX_BYTES) -> str | None:
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes near the start, and not UTF-16 text."""
+    """NUL bytes near the start among other control bytes, and not UTF-16 text.
+
+    A stray NUL or bell in a text (a broken export) is not enough: those are dropped later.
+    """
     head = data[:65536]
-    return b"\x00" in head and not head.startswith(_UTF16_BOMS) and _utf16_order(head) is None
+    if b"\x00" not in head or head.startswith(_UTF16_BOMS) or _utf16_order(head):
+        return False
+    controls = len(head) - len(head.translate(None, _BINARY))
+    return controls > max(2, len(head) // 100)
 
 
 def _utf16_order(data: bytes) -> str | None:
