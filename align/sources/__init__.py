@@ -14,10 +14,17 @@
 from __future__ import annotations
 
 from align.sources.fetch import Page, fetch, is_url
-from align.sources.files import MAX_BYTES, decode_html, decode_text, file_sha256, read_file
+from align.sources.files import (
+    MAX_BYTES,
+    decode_html,
+    decode_text,
+    file_sha256,
+    read_file,
+    read_text_file,
+)
 from align.sources.reader import TIMEOUT, Kind, SourceText, read_source, source_kind
 
 __all__ = [
     "MAX_BYTES", "TIMEOUT", "Kind", "Page", "SourceText", "decode_html", "decode_text", "fetch",
-    "file_sha256", "is_url", "read_file", "read_source", "source_kind",
+    "file_sha256", "is_url", "read_file", "read_source", "read_text_file", "source_kind",
 ]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from align.errors import InputError
 
-__all__ = ["MAX_BYTES", "decode_html", "decode_text", "file_sha256", "looks_binary", "read_file"]
+__all__ = ["MAX_BYTES", "decode_html", "decode_text", "file_sha256", "looks_binary", "read_file",
+           "read_text_file"]
 
 MAX_BYTES = 10_000_000
 """Largest story accepted by default: ~200 times a long news article."""
@@ -28,16 +29,17 @@ _BINARY = bytes([*range(0x09), *range(0x0E, 0x20)])
 """Control bytes that text does not hold (tab, newlines, VT, FF and CR excluded)."""
 
 
-def _too_large(where: str, max_bytes: int, size: str) -> InputError:
-    return InputError(
-        f"{where} is {size} than the {max_bytes / 1e6:g} MB limit for one story; split the"
-        " archive into articles or raise the limit with --max-size"
-    )
+def _too_large(where: str, max_bytes: int, size: str, what: str) -> InputError:
+    hint = ("split the archive into articles or raise the limit with --max-size"
+            if what == "story" else "split it")
+    return InputError(f"{where} is {size} than the {max_bytes / 1e6:g} MB limit for one {what};"
+                      f" {hint}")
 
 
-def read_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a story file, at most ``max_bytes`` of them, or an :class:`InputError`
-    that says why not (missing, a folder, too large, empty, binary, unreadable)."""
+def read_file(path: Path, max_bytes: int = MAX_BYTES, *, what: str = "story") -> bytes:
+    """The bytes of a file, at most ``max_bytes`` of them, or an :class:`InputError` that says
+    why not (missing, a folder, too large, empty, binary, unreadable). ``what`` the file holds
+    ("story", "list of pairs") is named in the messages."""
     where = f"'{path}'"
     try:
         info = path.stat()
@@ -48,7 +50,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{where} is a folder; pass a text, Markdown or HTML file (or a URL)")
     if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-        raise _too_large(where, max_bytes, f"{info.st_size / 1e6:.1f} MB, more")
+        raise _too_large(where, max_bytes, f"{info.st_size / 1e6:.1f} MB, more", what)
     try:
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)  # bounded whatever st_size says (devices, FIFOs)
@@ -56,15 +58,20 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise InputError(f"cannot read {where}: {exc.strerror}; pass a text, Markdown or HTML"
                          " file") from None
     if len(data) > max_bytes:
-        raise _too_large(where, max_bytes, "a device or stream with more")
+        raise _too_large(where, max_bytes, "a device or stream with more", what)
     if not data.strip():
-        raise InputError(f"{where} is empty; pass the file that holds the story")
+        raise InputError(f"{where} is empty; pass the file that holds the {what}")
     if looks_binary(data):
-        raise InputError(
-            f"{where} is a binary file (PDF, Word, image?), not text; save the story as text,"
-            " Markdown or HTML first"
-        )
+        hint = "save the story as text, Markdown or HTML first" if what == "story" else (
+            "pass a text file")
+        raise InputError(f"{where} is a binary file (PDF, Word, image?), not text; {hint}")
     return data
+
+
+def read_text_file(path: Path, max_bytes: int = MAX_BYTES, *, what: str) -> str:
+    """A small UTF-8 or UTF-16 text file (a list of pairs, a ladder) read with the same limits
+    and messages as a story: ``/dev/zero`` given as a list is refused, not read forever."""
+    return decode_text(read_file(path, max_bytes, what=what), f"'{path}'")
 
 
 def file_sha256(path: Path, max_bytes: int = MAX_BYTES) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from align.errors import InputError
-from align.sources import file_sha256, read_source
+from align.sources import file_sha256, read_source, read_text_file
 
 STORY_EN = "Storm closes mountain pass\n\nA spring storm closed the Anzob pass on Tuesday.\n"
 STORY_RU = "Буря закрыла перевал\n\nВесенняя буря во вторник закрыла Анзобский перевал.\n"
@@ -32,6 +32,14 @@ def test_endless_device_is_refused_once_past_the_limit(device: str) -> None:
     with pytest.raises(InputError, match="device or stream with more than the 0.001 MB limit"):
         read_source(device, max_bytes=1000)
     assert file_sha256(Path(device)) is None  # never hashed: it would never end
+
+
+def test_list_files_are_read_with_the_same_limit(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="more than the 0.001 MB limit for one list of pairs"):
+        read_text_file(Path("/dev/zero"), 1000, what="list of pairs")
+    listed = tmp_path / "pairs.tsv"
+    listed.write_bytes("a.txt\tб.txt\n".encode("utf-16"))
+    assert read_text_file(listed, what="list of pairs") == "a.txt\tб.txt\n"
 
 
 def _feed_fifo(path: Path, chunk: bytes, times: int) -> threading.Thread:
