@@ -235,3 +235,15 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(
 def test_broken_answers_get_their_own_line(server: Callable[[Answer], str], answer: bytes,
                                            message: str) -> None:
     _refused(server(_send(answer)), message, timeout=5)
+
+
+def test_align_files_gives_its_timeout_to_every_download() -> None:
+    from align.pipeline import align_files
+
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts in the kernel, never answers
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/story"
+        with pytest.raises(InputError, match=r"English edition: cannot fetch .* within 0\.3 s"):
+            align_files(url, url, encoder=None, timeout=0.3)  # type: ignore[arg-type]
+    finally:
+        listener.close()
