@@ -97,7 +97,7 @@ def looks_binary(data: bytes) -> bool:
     if b"\x00" not in head or head.startswith(_UTF16_BOMS) or _utf16_order(head):
         return False
     controls = len(head) - len(head.translate(None, _BINARY))
-    return controls > max(2, len(head) // 100)
+    return controls >= 2 and controls > len(head) // 100
 
 
 def _utf16_order(data: bytes) -> str | None:
