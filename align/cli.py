@@ -64,10 +64,11 @@ def stderr_console() -> Console:
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     """Lines ``en_path<TAB>ru_path<TAB>out_path``; blank lines and ``#`` comments skipped."""
-    if not path.is_file():
-        raise InputError(f"batch file '{path}' does not exist")
+    from align.sources import read_text_file
+
     jobs: list[tuple[str, str, Path | None]] = []
-    for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    text = read_text_file(path, what="list of pairs").lstrip("\ufeff")
+    for no, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.rstrip("\n").split("\t")
@@ -88,13 +89,9 @@ def _short(source: str) -> str:
 
 
 def _align_files(src: str, tgt: str, **options: Any) -> Any:
-    """align.pipeline.align_files, given ``timeout`` once it takes one (branch ``hostile``)."""
-    import inspect
-
+    """align.pipeline.align_files, imported when a command runs (keeps --help light)."""
     from align.pipeline import align_files
 
-    if "timeout" not in inspect.signature(align_files).parameters:
-        options.pop("timeout")
     return align_files(src, tgt, **options)
 
 
