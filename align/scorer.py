@@ -24,38 +24,13 @@ import numpy as np
 
 from align.anchors import anchor_sets, dice, fingerprints, span_fingerprints
 from align.dp import NEG, Params, bead_types
+from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, Weights
+from align.weights import Feature as F
+from align.weights import SkipFeature as K
 
 __all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
 
-FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph",
-            "glue")
-SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long", "best", "prior")
-
-# Learned by bench/train_align.py (averaged perceptron); shape biases follow bead_types(4, 5)[2:].
-# 0.6 x the hand-set starting point + 0.4 x the perceptron's weights: the learned weights alone
-# fit the training data's clean omissions best but cost accuracy on noisy scans (Text+Berg).
-# "glue", "best", "prior", "junk" and the +0.02 on skip_src/skip_tgt were set by hand from grids:
-# the WMT other.jsonl score must not drop, Text+Berg chose among the rest (leave one document
-# out), the WMT news seeds broke the last tie (see the commit messages).
-WEIGHTS = {"sim": 0.4920, "near_tgt": -0.2162, "near_src": -0.2289, "length": 0.2473, "gain": 0.5684,
-           "anchors": 0.0514, "no_anchors": -0.0040, "paragraph": -0.0277,
-           "glue": 0.05}
-SHAPE_BIAS: dict[tuple[int, int], float] = {
-    (1, 1): -0.0378, (1, 2): -0.0107, (2, 1): -0.0114, (1, 3): -0.0303, (2, 2): 0.0054,
-    (3, 1): -0.0158, (1, 4): 0.0000, (2, 3): 0.0302, (3, 2): 0.0098, (4, 1): 0.0000}
-SKIP_WEIGHTS = {"skip_src": -0.0316, "skip_tgt": -0.0236, "junk": 0.04, "long": 0.0145,
-                "best": -0.05, "prior": 0.03}
 CALIBRATION = {'pair': (5.277, 0.1799), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
-
-
-def default_weights(types: Sequence[tuple[int, int]]) -> np.ndarray:
-    """The weight vector: bead features, one bias per bead shape, then skip features."""
-    shapes = [t for t in types if t[0] and t[1]]
-    return np.array(
-        [WEIGHTS[f] for f in FEATURES]
-        + [SHAPE_BIAS.get(t, 0.0) for t in shapes]
-        + [SKIP_WEIGHTS[f] for f in SKIP_FEATURES]
-    )
 
 
 class BeadScorer:
@@ -72,7 +47,7 @@ class BeadScorer:
         tgt_par: np.ndarray | None,
         params: Params,
         anchors: Sequence[tuple[int, int]] = (),
-        weights: np.ndarray | None = None,
+        weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
         self.S, self.T = spans_src, spans_tgt
         self.mu, self.sigma = self._scale(spans_src[0], spans_tgt[0], anchors)
@@ -89,7 +64,7 @@ class BeadScorer:
         self.shapes = [t for t in self.types if t[0] and t[1]]
         self.shape_col = {t: len(FEATURES) + k for k, t in enumerate(self.shapes)}
         self.n_bead = len(FEATURES) + len(self.shapes)
-        self.w = default_weights(self.types) if weights is None else weights
+        self.w = weights.vector(self.shapes)
         sa, ta = anchor_sets(src_text, tgt_text)
         self.FS = span_fingerprints(fingerprints(sa), params.max_side)
         self.FT = span_fingerprints(fingerprints(ta), params.max_side)
@@ -139,7 +114,7 @@ class BeadScorer:
                 W = self.S[k][max(i0 - 1, 0) : max(i0 - 1, 0, i1 - k)]
                 if len(W):
                     best_t[j - 1] = max(best_t[j - 1], float((W @ v).max()))
-        col = SKIP_FEATURES.index("best")
+        col = K.BEST
         self.skip_feats_src[:, col] = np.clip((best_s - self.mu) / self.sigma, -1.0, 2.0)
         self.skip_feats_tgt[:, col] = np.clip((best_t - self.mu) / self.sigma, -1.0, 2.0)
         # the document's omission rate, estimated as the share of sentences without a fair match
@@ -147,8 +122,8 @@ class BeadScorer:
         best = np.concatenate([self.skip_feats_src[:, col], self.skip_feats_tgt[:, col]])
         rate = float(np.mean(best < PRIOR_CUT)) if len(best) else PRIOR_RATE
         prior = float(np.log(max(rate, 0.005) / PRIOR_RATE))
-        self.skip_feats_src[:, col + 1] = prior
-        self.skip_feats_tgt[:, col + 1] = prior
+        self.skip_feats_src[:, K.PRIOR] = prior
+        self.skip_feats_tgt[:, K.PRIOR] = prior
 
     @staticmethod
     def _breaks(par: np.ndarray | None, n: int) -> np.ndarray:
@@ -161,10 +136,10 @@ class BeadScorer:
     @staticmethod
     def _skip_features(texts: Sequence[str], side: int) -> np.ndarray:
         f = np.zeros((len(texts), len(SKIP_FEATURES)))
-        f[:, side] = 1.0
+        f[:, K.SKIP_TGT if side else K.SKIP_SRC] = 1.0
         letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
-        f[:, 2] = 1.0 - np.minimum(1.0, letters / 20.0)
-        f[:, 3] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
+        f[:, K.JUNK] = 1.0 - np.minimum(1.0, letters / 20.0)
+        f[:, K.LONG] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
         return f
 
     @property
@@ -180,20 +155,20 @@ class BeadScorer:
         S0, T0 = self.S[0], self.T[0]
         u = self.S[a - 1][i - a]
         V = self.T[b - 1][J - b]
-        F = np.zeros((len(J), self.n_bead))
+        X = np.zeros((len(J), self.n_bead))
         sim = V @ u
-        F[:, 0] = (sim - self.mu) / self.sigma
+        X[:, F.SIM] = (sim - self.mu) / self.sigma
         left = J - b - 1
         has_l, has_r = left >= 0, J < self.m
         tl = np.where(has_l, T0[np.maximum(left, 0)] @ u, 0.0)
         tr = np.where(has_r, T0[np.minimum(J, self.m - 1)] @ u, 0.0)
-        F[:, 1] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
+        X[:, F.NEAR_TGT] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
         near = [S0[k] for k in (i - a - 1, i) if 0 <= k < self.n]
         if near:
-            F[:, 2] = ((V @ np.stack(near).T).mean(axis=1) - self.mu) / self.sigma
+            X[:, F.NEAR_SRC] = ((V @ np.stack(near).T).mean(axis=1) - self.mu) / self.sigma
         ls = self.cum_src[i] - self.cum_src[i - a]
         lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
-        F[:, 3] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
+        X[:, F.LENGTH] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
         if a > 1 or b > 1:
             sub = np.full(len(J), -1.0)
             if b > 1:
@@ -202,16 +177,16 @@ class BeadScorer:
             if a > 1:
                 W = self.S[a - 2]
                 sub = np.maximum(sub, np.maximum(V @ W[i - a + 1], V @ W[i - a]))
-            F[:, 4] = np.minimum(sim - sub, 0.0) / self.sigma
+            X[:, F.GAIN] = np.minimum(sim - sub, 0.0) / self.sigma
         d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][i - a][None, :])
-        F[:, 5] = d
-        F[:, 6] = tot == 0
-        F[:, 7] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
+        X[:, F.ANCHORS] = d
+        X[:, F.NO_ANCHORS] = tot == 0
+        X[:, F.PARAGRAPH] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
             (self.par_tgt[J] - self.par_tgt[J - b + 1]) > 0)
-        F[:, 8] = (self.glue_src[i] - self.glue_src[i - a + 1]) + (
+        X[:, F.GLUE] = (self.glue_src[i] - self.glue_src[i - a + 1]) + (
             self.glue_tgt[J] - self.glue_tgt[J - b + 1])
-        F[:, self.shape_col[(a, b)]] = 1.0
-        return F
+        X[:, self.shape_col[(a, b)]] = 1.0
+        return X
 
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         out = np.full(len(J), NEG)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from align.aligner import decode, prepare
 from align.dp import Params
 from align.embed import load_encoder
-from align.scorer import FEATURES, SKIP_FEATURES
+from align.weights import Weights
 
 
 def load_bench():
@@ -156,17 +156,9 @@ def main() -> None:
             xs[pair].append(float(scorer.bead_vector(a, bb, i, j) @ w_avg))
             ys[pair].append(float(((a, bb), (i, j)) in gs))
     cal = {k: fit_logistic(np.array(xs[k]), np.array(ys[k])) for k in (True, False)}
-    shapes = data[0][0].shapes
-    nf = len(FEATURES)
-    print("WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[k]:.4f}' for k, f in enumerate(FEATURES)) + "}")
-    print("SHAPE_BIAS = {" + ", ".join(f"{t}: {w_avg[nf + k]:.4f}" for k, t in enumerate(shapes))
-          + "}")
-    base = nf + len(shapes)
-    print("SKIP_WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[base + k]:.4f}'
-                                         for k, f in enumerate(SKIP_FEATURES)) + "}")
+    print(repr(Weights.from_vector(w_avg, data[0][0].shapes)))
     print(f"CALIBRATION = {{'pair': ({cal[True][0]:.3f}, {cal[True][1]:.4f}),"
           f" 'omission': ({cal[False][0]:.3f}, {cal[False][1]:.4f})}}")
-
 
 if __name__ == "__main__":
     main()
