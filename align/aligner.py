@@ -12,13 +12,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.calibrate import DEFAULT_CALIBRATION, Calibration
 from align.dp import Params, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings
 from align.scorer import BeadScorer
 from align.types import Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["align_sentences", "attach_omissions"]
+__all__ = ["align_sentences", "attach_omissions", "bead_cells"]
 
 
 def align_sentences(
@@ -30,19 +31,22 @@ def align_sentences(
     tgt_paragraphs: Sequence[int] | None = None,
     params: Params | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
+    calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> list[Bead]:
     """Align two sentence lists: monotone beads of up to 4 sentences a side, every sentence in
     exactly one bead, omissions as beads with one empty side.
 
     Paragraph ids (one per sentence) are soft hints: a bead that straddles a paragraph break
-    costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`).
+    costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`),
+    ``calibration`` turns a bead into its confidence (:mod:`align.calibrate`).
     """
     params = params or Params()
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
     if n + m <= params.chunk:
-        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
+        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
+                            calibration)
     # a long input: cut it at confident anchors into blocks of about params.chunk sentences,
     # so memory stays bounded (span embeddings are only ever held for one block)
     beads: list[Bead] = []
@@ -51,9 +55,10 @@ def align_sentences(
         sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
         tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
         block = (
-            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights)
+            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights, calibration)
             if i1 > i0 and j1 > j0
-            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params, weights=weights)
+            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params, weights=weights,
+                                 calibration=calibration)
         )
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
@@ -95,6 +100,7 @@ def _align_block(
     tgt_paragraphs: Sequence[int] | None,
     params: Params,
     weights: Weights,
+    calibration: Calibration,
 ) -> list[Bead]:
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
     beads = [
@@ -102,11 +108,17 @@ def _align_block(
         for (a, b), (i, j) in decode(scorer, lo, hi, params)
     ]
     beads = attach_omissions(beads, src, tgt, encoder, params)
+    conf = calibration.confidences(scorer, bead_cells(beads))
+    return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
+
+
+def bead_cells(beads: Sequence[Bead]) -> list[tuple[int, int, int, int]]:
+    """(a, b, i, j) per bead: its shape and the DP cell where it ends."""
     out = []
     i = j = 0
     for b in beads:  # monotone beads: each ends one past its last sentences, or where the last did
         i, j = (b.src[-1] + 1 if b.src else i), (b.tgt[-1] + 1 if b.tgt else j)
-        out.append(Bead(b.src, b.tgt, scorer.confidence(len(b.src), len(b.tgt), i, j)))
+        out.append((len(b.src), len(b.tgt), i, j))
     return out
 
 

@@ -1,4 +1,4 @@
-"""How good is a bead? Features, learned weights and calibrated confidences. Arrays in and out.
+"""How good is a bead? Its features and score under the learned weights. Arrays in and out.
 
 A bead of ``a`` source and ``b`` target sentences ending at cell ``(i, j)`` is described by a few
 features: the cosine of its span embeddings, the cosines with the sentences just outside it
@@ -10,9 +10,9 @@ caption fragment) and its shape. A left-out sentence is described by its side, s
 letters it has (page furniture) and its *best* match (the highest normalised cosine with any
 span of the other side within the band: a sentence with a good match should not be left out).
 
-The DP maximises the summed ``weights @ features``; the weights were learned with an averaged
-structured perceptron on held-out data (``python bench/train_align.py``) and the confidence is
-a logistic function of a bead's score, fitted on the same data.
+The DP maximises the summed ``weights @ features`` (:mod:`align.weights`: learned with an averaged
+structured perceptron, ``python bench/train_align.py``); a bead's confidence comes from
+:mod:`align.calibrate`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ from align.weights import Feature as F
 from align.weights import SkipFeature as K
 
 __all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
-
-CALIBRATION = {'pair': (5.277, 0.1799), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
-
 
 class BeadScorer:
     """Scores beads by row for :func:`align.dp.run_dp`, then their confidence."""
@@ -66,6 +63,7 @@ class BeadScorer:
         self.n_bead = len(FEATURES) + len(self.shapes)
         self.w = weights.vector(self.shapes)
         sa, ta = anchor_sets(src_text, tgt_text)
+        self.anchor_src, self.anchor_tgt = sa, ta
         self.FS = span_fingerprints(fingerprints(sa), params.max_side)
         self.FT = span_fingerprints(fingerprints(ta), params.max_side)
         self.par_src = self._breaks(src_par, self.n)
@@ -99,8 +97,11 @@ class BeadScorer:
         S0, T0 = self.S[0], self.T[0]
         best_s = np.full(self.n, -1.0)
         best_t = np.full(self.m, -1.0)
+        near_t: list[tuple[int, int]] = []  # target sentences within each source sentence's band
+        near_s: list[tuple[int, int]] = []
         for i in range(1, self.n + 1):
             j0, j1 = int(lo[i - 1]), int(hi[i])
+            near_t.append((j0, j1))
             u = S0[i - 1]
             for k in range(len(self.T)):
                 W = self.T[k][j0 : max(j0, j1 - k)]
@@ -109,6 +110,7 @@ class BeadScorer:
         for j in range(1, self.m + 1):
             i0 = int(np.searchsorted(hi, j - 1, "left"))
             i1 = int(np.searchsorted(lo, j, "right"))
+            near_s.append((max(i0 - 1, 0), i1))
             v = T0[j - 1]
             for k in range(len(self.S)):
                 W = self.S[k][max(i0 - 1, 0) : max(i0 - 1, 0, i1 - k)]
@@ -124,6 +126,8 @@ class BeadScorer:
         prior = float(np.log(max(rate, 0.005) / PRIOR_RATE))
         self.skip_feats_src[:, K.PRIOR] = prior
         self.skip_feats_tgt[:, K.PRIOR] = prior
+        _band_anchors(self.skip_feats_src, self.anchor_src, self.anchor_tgt, near_t)
+        _band_anchors(self.skip_feats_tgt, self.anchor_tgt, self.anchor_src, near_s)
 
     @staticmethod
     def _breaks(par: np.ndarray | None, n: int) -> np.ndarray:
@@ -206,11 +210,23 @@ class BeadScorer:
             v[self.n_bead :] = self.skip_feats_tgt[j - 1]
         return v
 
-    def confidence(self, a: int, b: int, i: int, j: int) -> float:
-        """Probability that the bead ending at (i, j) is right (calibrated on held-out data)."""
-        s = float(self.bead_vector(a, b, i, j) @ self.w)
-        slope, offset = CALIBRATION["pair" if a and b else "omission"]
-        return float(1 / (1 + np.exp(-slope * (s - offset))))
+
+def _band_anchors(out: np.ndarray, own: Sequence[set[str]], other: Sequence[set[str]],
+                  near: Sequence[tuple[int, int]]) -> None:
+    """Fill the ORPHAN and FOUND skip features: of a sentence's numbers and shared names, how
+    many the other side lacks near it (evidence of an addition) and how many it holds (a
+    counterpart is there), each capped at 3 and scaled to [0, 1]."""
+    for k, (lo, hi) in enumerate(near):
+        mine = {a for a in own[k] if a not in MARKS}
+        if not mine:
+            continue
+        there = set().union(*other[max(lo - 1, 0) : hi + 1])
+        found = len(mine & there)
+        out[k, K.ORPHAN] = min(len(mine) - found, 3) / 3
+        out[k, K.FOUND] = min(found, 3) / 3
+
+
+MARKS = ("?", "!")
 
 
 def _continues(prev: str, text: str) -> bool:
