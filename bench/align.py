@@ -126,7 +126,8 @@ def main() -> None:
                     help="encoder spec: use-m3, e5, use-m3+e5, st:PATH_TO_LABSE, ...")
     ap.add_argument("--cache", action="store_true", help="reuse cached embeddings (no timings)")
     ap.add_argument("--reps", type=int, default=2, help="timing runs per document (best kept)")
-    ap.add_argument("--weak-below", type=float, default=0.5, help="the weak flag's threshold")
+    ap.add_argument("--weak-below", type=float, default=0.8,
+                    help="the weak flag's threshold (0.8: chosen on enru-dev, 6%% flagged)")
     args = ap.parse_args()
     CORPORA["wmt"] = lambda: wmt(seed=args.seed)
     CORPORA["enru"] = lambda: enru("test", seed=args.seed)
