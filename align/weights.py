@@ -100,7 +100,7 @@ class Weights:
         vals = [round(float(x), 4) for x in w]
         nf, ns = len(FEATURES), len(shapes)
         return cls(**dict(zip(FEATURES, vals[:nf])), **dict(zip(SKIP_FEATURES, vals[nf + ns:])),
-                   shape_bias=tuple(zip(shapes, vals[nf : nf + ns])))  # type: ignore[arg-type]
+                   shape_bias=tuple(zip(shapes, vals[nf : nf + ns])))
 
 
 DEFAULT_WEIGHTS = Weights()
