@@ -17,6 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from align.errors import AlignError, InputError
 from align.output import SUFFIX_FORMATS, check_writable, render, write_output
+from align.types import WEAK_BELOW
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -152,7 +153,8 @@ def align_command(
         = True,
     weak: Annotated[float, typer.Option(
         "--weak-below", min=0.0, max=1.0,
-        help="Beads under this confidence are flagged as weak.")] = 0.5,
+        help="Beads under this confidence (the estimated chance that the bead is right) are"
+             " flagged as weak.")] = WEAK_BELOW,
     max_size: Annotated[float, typer.Option(
         "--max-size", min=0.001, help="Refuse input files larger than this many MB.")] = 10.0,
     timeout: Annotated[float, typer.Option(

@@ -111,7 +111,7 @@ def checks(docs: list[Doc], tests: list[list[Bead]], weak: float) -> dict[str, f
 
 def load(spec: str, use_cache: bool) -> Encoder:
     """The encoder named by ``spec``; the e5 ones until align.embed dispatches them itself."""
-    from align.embed_e5 import load_e5
+    from align.embed.e5 import load_e5
 
     return load_e5(spec, use_cache=use_cache) or load_encoder(spec, use_cache=use_cache)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from align.embed import span_embeddings
-from align.embed_e5 import CombinedEncoder, load_e5, mean_spans
+from align.embed.e5 import CombinedEncoder, load_e5, mean_spans
 from align.errors import EncoderError
 
 from .test_dp import HashEncoder

