@@ -92,7 +92,7 @@ def search_command(
     from tm.search import Searcher
 
     queries = ([line.rstrip("\n") for line in sys.stdin] if query == "-" else [query])
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         searcher, docs, out = Searcher(tm, model=model), service.titles(tm), console()
         for n, q in enumerate(queries):
             if query == "-" and not q.strip():
@@ -157,7 +157,7 @@ def pretranslate_command(
     if not is_stdout(output):
         check_writable(output or "")  # before the work
     text = service.read_article(article, timeout=timeout, max_bytes=int(max_size * 1e6))
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         req = service.PretranslateRequest(text, lang=lang.value if lang else None,
                                           min_fill=min_fill)
         result = service.pretranslate(tm, req)
