@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from tm.choices import Kind, Mode
 from tm.errors import TMError
 from tm.matching import FuzzyScorer, coverage, diff_spans, match_percent, term_spans
-from tm.store import TM, Unit, fts_quote
+from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
 from tm.textproc import detect_lang, stem_words, words
 
 if TYPE_CHECKING:
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from tm.ann import VectorSearch
 
 __all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "term_spans"]
+
+
+MAX_QUERY = MAX_SEGMENT
+"""The longest query, in characters (as long as the longest unit a memory holds)."""
+MAX_LIMIT = 1000
+"""The most hits one lookup returns."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,13 @@ class Searcher:
         query = query.strip()
         if not query:
             raise TMError("empty query: give a sentence, a word or a phrase to look up")
+        if len(query) > MAX_QUERY:
+            raise TMError(f"the query is {len(query):,} characters long; look up at most"
+                          f" {MAX_QUERY:,} (a sentence or a paragraph), or pretranslate a"
+                          " whole article")
+        if not 1 <= limit <= MAX_LIMIT or not 0 <= min_match <= 100:
+            raise TMError(f"limit {limit} or min_match {min_match} out of range: give a limit"
+                          f" of 1 to {MAX_LIMIT} and a min_match of 0 to 100")
         mode = Mode(mode)
         lang = (lang or detect_lang(query))[:2]
         if lang not in ("en", "ru"):

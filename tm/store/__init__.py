@@ -35,6 +35,7 @@ from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
 from tm.store.types import (
+    MAX_SEGMENT,
     ORIGINS,
     AddCounts,
     Counts,
@@ -56,7 +57,7 @@ class TM(EditStore, IndexStore):
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
+    "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
     "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "file_sha256", "fts_quote",
     "locate", "now_iso", "text_key", "user_db_path",
 ]

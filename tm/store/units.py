@@ -39,6 +39,11 @@ def side(lang: str) -> str:
     return s
 
 
+def _is_rowid(value: int) -> bool:
+    """Whether ``value`` can be an SQLite row id (a bigger number cannot even be bound)."""
+    return 0 < value < 2**63
+
+
 def _unit(row: Sequence[Any]) -> Unit:
     docs = tuple((int(d), int(p)) for d, p in json.loads(row[12])) if len(row) > 12 else ()
     return Unit(id=row[0], en=row[1], ru=row[2], score=row[3], origin=row[4], created=row[5],
@@ -82,6 +87,8 @@ class UnitStore(StoreBase):
         return [Document(*row) for row in rows]
 
     def get_document(self, doc_id: int) -> Document | None:
+        if not _is_rowid(doc_id):
+            return None
         row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?",
                                 (doc_id,)).fetchone()
         return None if row is None else Document(*row)
@@ -92,7 +99,7 @@ class UnitStore(StoreBase):
 
     def resolve_document(self, ref: str) -> int:
         """A document id from a ``--doc`` value: its id, fingerprint, title or URL."""
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) < 20 and _is_rowid(int(ref)):
             row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(ref),)).fetchone()
         else:
             row = self.conn.execute(
@@ -200,7 +207,7 @@ class UnitStore(StoreBase):
 
     def get_units(self, ids: Iterable[int]) -> dict[int, Unit]:
         """Units by id, with their documents, in one query (missing ids are absent)."""
-        wanted = list(dict.fromkeys(ids))
+        wanted = [i for i in dict.fromkeys(ids) if _is_rowid(i)]
         out: dict[int, Unit] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
