@@ -202,3 +202,50 @@ def test_an_import_on_a_full_disk_says_so_and_changes_nothing(tmp_path: Path) ->
     assert "disk is full" in line and "nothing was changed" in line
     with TM.open(path, readonly=True) as tm:
         assert tm.count_units() == 10
+
+
+# ---------------------------------------------------------------- a kill mid-export
+KILLED_EXPORT = """
+import sys, time
+from pathlib import Path
+import tm.tmx
+flag, original = Path(sys.argv[1]), tm.tmx.write_tmx
+def slow(out, header, units):
+    def stalled():
+        for n, unit in enumerate(units):
+            if n == 200:
+                out.flush()
+                flag.write_text("writing")
+                time.sleep(600)
+            yield unit
+    return original(out, header, stalled())
+tm.tmx.write_tmx = slow
+from tm.cli import main
+sys.argv = ["diptych", *sys.argv[2:]]
+main()
+"""
+
+
+def test_sigkill_during_export_leaves_no_part_file(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    db = ours(tmp_path / "t.db")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    flag = tmp_path / "flag"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_EXPORT, str(flag), "export",
+                             str(out_dir / "memory.tmx"), "--db", str(db)])
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert flag.exists() and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
+    if not hasattr(os, "O_TMPFILE"):
+        pytest.skip("no O_TMPFILE here: a named .part file is left after a kill")
+    assert os.listdir(out_dir) == []

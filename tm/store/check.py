@@ -81,7 +81,7 @@ def explain(exc: sqlite3.Error, path: Path | str | None = None) -> str:
     where = f" {path}" if path else " the translation memory"
     text = str(exc)
     if "full" in text or "disk I/O" in text:
-        return (f"cannot write{where}: the disk is full or failing ({text}); free some space"
+        return (f"cannot use{where}: the disk is full or failing ({text}); free some space"
                 " (or pass --db with a file on another disk) and run the command again")
     if "readonly" in text or "unable to open" in text:
         return (f"cannot use{where} ({text}): check that you may write its folder and file,"
