@@ -249,3 +249,32 @@ def test_sigkill_during_export_leaves_no_part_file(tmp_path: Path) -> None:
     if not hasattr(os, "O_TMPFILE"):
         pytest.skip("no O_TMPFILE here: a named .part file is left after a kill")
     assert os.listdir(out_dir) == []
+
+
+@pytest.mark.parametrize("args", READERS, ids=lambda a: a[0])
+def test_an_older_memory_is_read_as_it_is_and_migrated_only_by_a_writer(
+        tmp_path: Path, args: list[str]) -> None:
+    from tm.store.schema import split_sql
+
+    old = tmp_path / "v1.db"
+    conn = sqlite3.connect(old)
+    for statement in split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO units (en, ru, origin, created, changed, en_key, ru_key) VALUES"
+                 " ('Hello there.', 'Привет.', 'aligned', 't', 't', 1, 2)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    before = old.read_bytes()
+    argv = [str(tmp_path / "out.tmx") if a == "OUT" else a for a in args]
+    res = runner.invoke(app, [*argv, "--db", str(old)])
+    assert res.exit_code == 0, res.output
+    assert old.read_bytes() == before and journal_mode(old) == "delete"
+    tmx = tmp_path / "in.tmx"
+    tmx.write_text('<?xml version="1.0"?><tmx version="1.4"><header creationtool="t"'
+                   ' creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en"'
+                   ' srclang="en" datatype="plaintext"/><body/></tmx>')
+    res = runner.invoke(app, ["import", str(tmx), "--db", str(old)])
+    assert res.exit_code == 0, res.output
+    with TM.open(old, readonly=True) as tm:
+        assert tm.schema_version == len(MIGRATIONS) and tm.edits(1) == 0
