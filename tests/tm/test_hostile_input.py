@@ -128,11 +128,12 @@ def test_rich_markup_in_a_query_and_hits_is_printed_as_text(db: Path) -> None:
                             env={"COLUMNS": "300"})
         assert res.exit_code == 0, res.output
         assert query in res.stdout
-    res = runner.invoke(app, ["search", "Oil [/x] prices", "--db", str(db), "--mode", "fuzzy"],
-                        env={"COLUMNS": "300"})
+    res = runner.invoke(app, ["search", "Oil [/x] prices [link=https://evil.example]here.",
+                              "--db", str(db), "--mode", "fuzzy"], env={"COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     assert "[link=https://evil.example]here[/link]" in res.stdout
     assert "[link=https://evil.example]click[/link]" in res.stdout  # the document title
     hits = [json.loads(x) for x in runner.invoke(
-        app, ["search", "Oil [/x] prices", "--db", str(db), "--json"]).stdout.splitlines()]
+        app, ["search", "Oil [/x] prices [link=https://evil.example]here.", "--db", str(db),
+              "--json"]).stdout.splitlines()]
     assert hits[0]["doc"] == "[link=https://evil.example]click[/link]"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tm.errors import TMError
-from tm.store.check import explain, is_blank, schema_version
+from tm.store.check import explain, is_blank, schema_version, stand_in_tables
 from tm.store.location import locate
 from tm.store.schema import MIGRATIONS, connect, split_sql, use_wal
 from tm.store.types import DbSource
@@ -83,9 +83,12 @@ class StoreBase:
         """Refuse (and close) what read-only commands cannot read; ``close`` the connection
         when done with it."""
         try:
-            if schema_version(conn, path) == 0:
+            version = schema_version(conn, path)
+            if version == 0:
                 raise TMError(f"{path} holds no translation memory yet (an empty SQLite"
                               " database): add to it, or pass --db")
+            if not close:
+                stand_in_tables(conn, version, path)
         except BaseException:
             conn.close()
             raise

@@ -7,6 +7,7 @@ never migrated, switched to WAL or otherwise changed (issue 13, item 7).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,10 +15,8 @@ from tm.errors import TMError
 from tm.store.schema import MIGRATIONS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-TABLES: tuple[frozenset[str], ...] = (
-    frozenset({"settings", "documents", "units", "unit_docs", "units_fts", "embeddings"}),
-    frozenset({"history"}),
-)
+TABLES: tuple[frozenset[str], ...] = tuple(
+    frozenset(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", script)) for script in MIGRATIONS)
 """The tables each migration adds: a file at version N holds those of the first N."""
 
 ANOTHER_DB = "pass --db with a diptych database, or a new file name to create one"
@@ -69,6 +68,24 @@ def schema_version(conn: sqlite3.Connection, path: Path) -> int:
         raise TMError(f"{path} is not a diptych database (schema version {version} but no table"
                       f" {', '.join(sorted(missing))}); diptych leaves it as it is: {ANOTHER_DB}")
     return version
+
+
+def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
+    """Give a read-only connection to an older memory the tables of the migrations it lacks,
+    empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
+    and the file is not touched. A migration that changes existing tables cannot be stood in
+    for: then the memory must be upgraded by a writing command first."""
+    from tm.store.schema import split_sql
+
+    for script in MIGRATIONS[version:]:
+        for statement in split_sql(script):
+            made = re.sub(r"^CREATE (VIRTUAL )?TABLE (\w+)", r"CREATE \1TABLE temp.\2", statement)
+            if made != statement:
+                conn.execute(made)
+            elif not statement.startswith("CREATE INDEX"):
+                raise TMError(f"{path} has schema version {version}, older than this diptych's"
+                              f" {len(MIGRATIONS)}: run a command that writes to it once (e.g."
+                              " `diptych index`) to upgrade it")
 
 
 def damaged(path: Path, exc: BaseException) -> str:

@@ -1,0 +1,142 @@
+"""The JSON API under /api: everything the pages do, for a CMS or a CAT-tool plugin.
+
+Blocking work (SQLite, the encoder) runs in the server's thread pool: the routes are plain
+``def`` functions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tm.web.backend import Backend
+from tm.web.common import backend, render, settings
+from tm.web.models import (
+    MAX_QUERY,
+    Deleted,
+    DocumentOut,
+    DocumentUnits,
+    Health,
+    PretranslateIn,
+    PretranslateOut,
+    SearchOut,
+    UnitEdit,
+    UnitOut,
+)
+
+router = APIRouter(prefix="/api", tags=["api"])
+B = Annotated[Backend, Depends(backend)]
+Mode = Literal["auto", "exact", "fuzzy", "concordance", "semantic"]
+
+
+@router.get("/health", response_model=Health)
+def health(b: B, request: Request) -> Health:
+    """Is the server up, and what does it serve."""
+    from align.output import tool_version
+
+    return Health(status="ok", version=tool_version(), units=b.count_units(),
+                  read_only=settings(request).read_only)
+
+
+@router.get("/search", response_model=SearchOut)
+def search(b: B, request: Request,
+           q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
+                                   description="a sentence, phrase or word")],
+           mode: Mode = "auto",
+           lang: Annotated[Literal["en", "ru"] | None,
+                           Query(description="the query's language (default: detected)")]
+           = None,
+           limit: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchOut:
+    """Look q up; hits carry the fields of `diptych search --json`, plus the words that differ."""
+    hits = b.search(q, mode=mode, lang=lang or settings(request).lang, limit=limit)
+    return SearchOut(query=q, mode=mode, hits=hits)  # type: ignore[arg-type]
+
+
+@router.post("/pretranslate", response_model=PretranslateOut)
+def pretranslate(b: B, request: Request, body: PretranslateIn) -> PretranslateOut:
+    """CAT analysis and draft of an article (changes nothing in the memory)."""
+    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
+                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    return PretranslateOut(lang=d.lang, target_lang=d.target_lang,
+                           analysis=d.analysis, segments=d.segments)  # type: ignore[arg-type]
+
+
+@router.post("/pretranslate/draft", response_class=Response,
+             responses={200: {"content": {"text/plain": {}, "application/x-tmx+xml": {}}}})
+def draft(b: B, request: Request, body: PretranslateIn,
+          format: Literal["text", "tmx", "jsonl"] = "text") -> Response:
+    """The draft as a file to download: text, TMX 1.4b or JSON lines."""
+    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
+                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    data, media, suffix = d.download(format)
+    return Response(data, media_type=media, headers={
+        "content-disposition": f'attachment; filename="draft.{d.target_lang}.{suffix}"'})
+
+
+@router.get("/stats")
+def stats(b: B) -> dict[str, object]:
+    """What the memory holds (as diptych stats --json)."""
+    return b.stats()
+
+
+@router.get("/documents", response_model=list[DocumentOut])
+def documents(b: B) -> list[DocumentOut]:
+    """Every document, oldest first, with its number of units."""
+    return [DocumentOut.of(d) for d in b.documents()]
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentUnits)
+def document(b: B, doc_id: int) -> DocumentUnits:
+    """A document and its units, in document order."""
+    return DocumentUnits(document=DocumentOut.of(b.document(doc_id)),
+                         units=[UnitOut.of(u) for u in b.document_units(doc_id)])
+
+
+@router.get("/documents/{doc_id}/tmx", response_class=Response,
+            responses={200: {"content": {"application/x-tmx+xml": {}}}})
+def document_tmx(b: B, doc_id: int) -> Response:
+    """The document's units as TMX 1.4b."""
+    return Response(b.export_document(doc_id), media_type="application/x-tmx+xml", headers={
+        "content-disposition": f'attachment; filename="document-{doc_id}.tmx"'})
+
+
+@router.delete("/documents/{doc_id}", response_model=Deleted)
+def delete_document(b: B, doc_id: int) -> Deleted:
+    """Delete a document; its units go too unless another document holds them."""
+    return Deleted(deleted_units=b.delete_document(doc_id))
+
+
+@router.get("/units/{unit_id}", response_model=UnitOut)
+def unit(b: B, unit_id: int) -> UnitOut:
+    """A unit with its documents and how many of its edits can be undone."""
+    return UnitOut.of(b.unit(unit_id), b.edits(unit_id))
+
+
+@router.patch("/units/{unit_id}", response_model=UnitOut)
+def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitOut:
+    """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo."""
+    return UnitOut.of(b.edit_unit(unit_id, en=body.en, ru=body.ru), b.edits(unit_id))
+
+
+@router.post("/units/{unit_id}/undo", response_model=UnitOut)
+def undo_edit(b: B, unit_id: int) -> UnitOut:
+    """Restore the text a unit had before its last edit."""
+    return UnitOut.of(b.undo_edit(unit_id), b.edits(unit_id))
+
+
+@router.delete("/units/{unit_id}", response_model=Deleted)
+def delete_unit(b: B, unit_id: int) -> Deleted:
+    """Delete one unit."""
+    b.delete_unit(unit_id)
+    return Deleted(deleted_units=1)
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request) -> HTMLResponse:
+    """The OpenAPI description as a page (offline: no Swagger UI from a CDN)."""
+    spec = request.app.openapi()
+    ops = [(method.upper(), path, op) for path, item in spec["paths"].items()
+           for method, op in item.items()]
+    return render(request, "apidocs.html", ops=ops, title="API")

@@ -1,0 +1,114 @@
+"""The web app: routers per page group, one guard in front, errors as JSON.
+
+A new page is a new router module plus a template that extends ``base.html``; add its router
+to :data:`ROUTERS`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from align.errors import AlignError
+from tm.errors import TMError
+from tm.web import api, lookup, memory, pretranslate
+from tm.web.backend import Backend, NotFound
+from tm.web.common import HERE, Settings, render
+from tm.web.security import Guard, Policy, TooLarge
+
+ROUTERS = (lookup.router, pretranslate.router, memory.router, api.router)
+THREADS = 8
+"""Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
+ENV = "DIPTYCH_SERVE_SETTINGS"
+log = logging.getLogger("diptych.web")
+
+
+def create_app(settings: Settings) -> Guard:
+    """The ASGI app for ``settings`` (the guard wrapping the FastAPI app)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        await anyio.to_thread.run_sync(app.state.backend.warm_up)
+        yield
+        print(f"diptych: stopped serving {settings.db}", file=sys.stderr, flush=True)
+
+    app = FastAPI(title="diptych", summary="The translation memory's desk: lookups, drafts,"
+                  " memory maintenance.", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.backend = Backend(settings.db, model=settings.model)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _errors(app)
+    return Guard(app, Policy(token=settings.token, read_only=settings.read_only,
+                             max_body=settings.max_body))
+
+
+def _reply(request: Request, status: int, message: str) -> Response:
+    if not request.url.path.startswith("/api/") and \
+            "text/html" in request.headers.get("accept", ""):
+        return render(request, "error.html", status=status, message=message, title="Error")
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _errors(app: FastAPI) -> None:
+    """Every error is a message (JSON for the API), never a traceback."""
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _reply(request, 404, str(exc))
+
+    @app.exception_handler(TMError)
+    @app.exception_handler(AlignError)
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        return _reply(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        return _reply(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        parts = ["{}: {}".format(".".join(str(p) for p in e["loc"] if p != "body"), e["msg"])
+                 for e in exc.errors()]
+        return _reply(request, 422, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, exc: TooLarge) -> Response:
+        return _reply(request, 413, "request too large")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return _reply(request, 500, f"internal error ({type(exc).__name__}); the server log"
+                      " has the details")
+
+
+def settings_to_env(settings: Settings) -> str:
+    data = asdict(settings)
+    data["db"] = str(settings.db)
+    return json.dumps(data)
+
+
+def app_from_env() -> Guard:
+    """The app of a uvicorn worker process (settings passed by ``serve`` in the environment)."""
+    data = json.loads(os.environ[ENV])
+    data["db"] = Path(data["db"])
+    return create_app(Settings(**data))

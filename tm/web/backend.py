@@ -1,0 +1,277 @@
+"""The one place where the web app calls the translation-memory library (:mod:`tm.service`).
+
+Every page and API route goes through :class:`Backend`; nothing in ``tm.web`` runs SQL, ranks
+hits or formats drafts itself. Hits are :meth:`tm.service.Hit.to_json` (the fields of
+``diptych search --json``) plus what a page needs to show them: the words of a fuzzy hit that
+differ from the query, and the document's URL and date.
+
+Threads: the server runs blocking calls in a small thread pool; each thread opens its own
+connection (SQLite in WAL mode: other processes may add meanwhile) and its own searcher, and
+all share one encoder and one vector index, each loaded once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tm import service
+from tm.choices import DraftFormat, Kind, Mode
+from tm.errors import TMError
+from tm.pretranslate import Pretranslation
+from tm.search import Searcher
+from tm.store import TM, Document, Unit
+
+if TYPE_CHECKING:
+    from tm.ann import VectorSearch
+
+
+class NotFound(TMError):
+    """A unit or document that does not exist (HTTP 404)."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A pre-translation, ready to render: analysis rows and one dict a segment."""
+
+    lang: str
+    target_lang: str
+    analysis: list[dict[str, Any]]
+    segments: list[dict[str, Any]]
+    result: Pretranslation
+
+    def download(self, fmt: str) -> tuple[bytes, str, str]:
+        """(data, media type, file suffix) of the draft as ``text``, ``jsonl`` or ``tmx``."""
+        media = {"text": ("text/plain; charset=utf-8", "txt"),
+                 "jsonl": ("application/x-ndjson", "jsonl"),
+                 "tmx": ("application/x-tmx+xml", "tmx")}[fmt]
+        return service.draft(self.result, DraftFormat(fmt)), *media
+
+
+class _LockedEncoder:
+    """One encoder shared by the threads (its tokenizer and buffers are not thread-safe)."""
+
+    def __init__(self, encoder: Any) -> None:
+        self._encoder = encoder
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> Any:
+        with self._lock:
+            return self._encoder.encode(texts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._encoder, name)
+
+
+class _Searcher(Searcher):
+    """A thread's searcher whose vector index is the process's one: loaded once, read-only
+    afterwards, so the threads share it instead of each holding a copy of the vectors."""
+
+    def __init__(self, tm: TM, backend: Backend, **kwargs: Any) -> None:
+        super().__init__(tm, **kwargs)
+        self._backend = backend
+
+    def _vector_search(self) -> VectorSearch:
+        return self._backend.vector_search(super()._vector_search)
+
+
+class Backend:
+    """The memory at ``db`` as the web app sees it."""
+
+    def __init__(self, db: Path, *, model: str | None = None) -> None:
+        self.db = Path(db)
+        self.model = model
+        self._local = threading.local()
+        self._encoder: Any = None
+        self._encoder_lock = threading.Lock()
+        self._vectors: VectorSearch | None = None
+        self._vectors_lock = threading.Lock()
+        self._docs: dict[int, Document] = {}
+        self._docs_lock = threading.Lock()
+        TM.open(self.db, create=False).close()  # a missing file fails now, with one line
+
+    # ---------------------------------------------------------------- plumbing
+    @property
+    def tm(self) -> TM:
+        tm = getattr(self._local, "tm", None)
+        if tm is None:
+            tm = self._local.tm = TM.open(self.db, create=False)
+        return tm
+
+    def searcher(self) -> Searcher:
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = _Searcher(self.tm, self, encoder=self.encoder(),
+                                                 model=self.model)
+        return s
+
+    def vector_search(self, make: Callable[[], VectorSearch]) -> VectorSearch:
+        """The process's vector index, made by the first thread that needs it and filled
+        before it is shared (a search loads the vectors outside the IVF files)."""
+        with self._vectors_lock:
+            if self._vectors is None:
+                import numpy as np
+
+                vs = make()
+                vs.search(np.zeros(vs.dim, dtype=np.float32), 1)
+                self._vectors = vs
+            return self._vectors
+
+    def encoder(self) -> Any:
+        """The query encoder, loaded once (None while the memory has no embeddings)."""
+        with self._encoder_lock:
+            if self._encoder is None and self.tm.has_vectors():
+                from tm.encoder import DEFAULT_MODEL, load_encoder
+
+                model = self.model or self.tm.get_setting("embedding_model") or DEFAULT_MODEL
+                self._encoder = _LockedEncoder(load_encoder(model))
+            return self._encoder
+
+    def warm_up(self) -> None:
+        """Load the encoder and open this thread's connection before the first request."""
+        self.encoder()
+
+    # ---------------------------------------------------------------- lookups
+    def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
+               limit: int = 10) -> list[dict[str, Any]]:
+        """Hits as ``search --json`` prints them (:meth:`tm.service.Hit.to_json`; ``doc``, the
+        title, from a cache of the documents instead of reading them all for each query), plus
+        ``diff`` (the words of a fuzzy hit that differ from the query, as ``[start, stop]``
+        offsets into its ``lang`` side), ``doc_url`` and ``doc_date``."""
+        req = service.SearchRequest(query, mode=Mode(mode), lang=lang, limit=limit,
+                                    model=self.model)
+        hits = service.search(self.tm, req, searcher=self.searcher(), docs={}).hits
+        docs = self._documents({d for h in hits for d, _ in h.unit.docs[:1]})
+        out = []
+        for hit in hits:
+            doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
+            fuzzy = hit.kind is Kind.fuzzy and not hit.part
+            out.append({**hit.to_json(), "doc": doc and (doc.title or doc.url or str(doc.id)),
+                        "diff": _diff(query, hit) if fuzzy else [],
+                        "doc_url": doc.url if doc else None,
+                        "doc_date": doc.date if doc else None})
+        return out
+
+    def pretranslate(self, *, text: str | None = None, html: str | None = None,
+                     url: str | None = None, lang: str | None = None,
+                     min_fill: int = 75, timeout: float = 20.0) -> Draft:
+        import json
+
+        article = _article_text(text, html, url, timeout)
+        result = service.pretranslate(self.tm, service.PretranslateRequest(
+            article, lang=lang, min_fill=min_fill), searcher=self.searcher())
+        rows = result.analysis()
+        total = max(rows[-1][2], 1)
+        analysis = [{"band": band, "segments": segs, "words": n,
+                     "percent": round(100 * n / total)} for band, segs, n in rows]
+        segments = [json.loads(line) for line in result.draft_jsonl().splitlines()]
+        return Draft(result.lang, result.target_lang, analysis, segments, result)
+
+    # ---------------------------------------------------------------- memory
+    def stats(self) -> dict[str, Any]:
+        s = service.stats(self.tm)
+        out = asdict(s)
+        out.update(path=str(s.path), source=str(getattr(s.source, "value", s.source)),
+                   embedding_coverage=s.embedding_coverage)
+        return out
+
+    def count_units(self) -> int:
+        return self.tm.count_units()
+
+    def documents(self) -> list[Document]:
+        return service.documents(self.tm)
+
+    def document(self, doc_id: int) -> Document:
+        doc = self.tm.get_document(doc_id)
+        if doc is None:
+            raise NotFound(f"no document {doc_id} in the memory")
+        return doc
+
+    def document_units(self, doc_id: int) -> list[Unit]:
+        self.document(doc_id)
+        return service.document_units(self.tm, doc_id)
+
+    def unit(self, unit_id: int) -> Unit:
+        unit = self.tm.get_unit(unit_id)
+        if unit is None:
+            raise NotFound(f"no unit {unit_id} in the memory")
+        return unit
+
+    def edits(self, unit_id: int) -> int:
+        """How many edits of the unit can be undone."""
+        self.unit(unit_id)
+        return service.edits(self.tm, unit_id)
+
+    def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
+        self.unit(unit_id)
+        return service.edit_unit(self.tm, service.EditRequest(unit_id, en=en, ru=ru))
+
+    def undo_edit(self, unit_id: int) -> Unit:
+        self.unit(unit_id)
+        return service.undo_edit(self.tm, unit_id)
+
+    def delete_unit(self, unit_id: int) -> None:
+        self.unit(unit_id)
+        service.delete_unit(self.tm, unit_id)
+
+    def delete_document(self, doc_id: int) -> int:
+        """Delete a document and the units no other document holds; returns their number."""
+        self.document(doc_id)
+        deleted = service.delete_document(self.tm, doc_id)
+        with self._docs_lock:
+            self._docs.pop(doc_id, None)
+        return deleted.units
+
+    def export_document(self, doc_id: int) -> bytes:
+        import io
+
+        self.document(doc_id)
+        buf = io.BytesIO()
+        service.export_writer(self.tm, service.ExportRequest(doc=str(doc_id)))(buf)
+        return buf.getvalue()
+
+    # ---------------------------------------------------------------- helpers
+    def _documents(self, ids: set[int]) -> dict[int, Document]:
+        """Documents by id, from a cache refreshed when an id is not in it yet."""
+        with self._docs_lock:
+            if not ids <= self._docs.keys():
+                self._docs = {d.id: d for d in service.documents(self.tm)}
+            return {i: self._docs[i] for i in ids if i in self._docs}
+
+
+def _diff(query: str, hit: service.Hit) -> list[list[int]]:
+    """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them),
+    neighbouring words joined into one run."""
+    from tm.matching import diff_spans
+
+    text = hit.unit.en if hit.lang == "en" else hit.unit.ru
+    ranges: list[list[int]] = []
+    pos = 0
+    for piece, flagged in diff_spans(query, text):
+        if flagged and piece.strip():
+            if ranges and not text[ranges[-1][1]:pos].strip():
+                ranges[-1][1] = pos + len(piece)
+            else:
+                ranges.append([pos, pos + len(piece)])
+        pos += len(piece)
+    return ranges
+
+
+def _article_text(text: str | None, html: str | None, url: str | None, timeout: float) -> str:
+    given = [v for v in (text, html, url) if v and v.strip()]
+    if len(given) != 1:
+        raise TMError("give the article as text, as HTML or as a URL (exactly one)")
+    if url:
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise TMError(f"{url.strip()[:80]!r} is not an http(s) address: the server reads"
+                          " no files of its own for a request")
+        return service.read_article(url.strip(), timeout=timeout)
+    if html:
+        from align.article import extract_article
+
+        return "\n\n".join(extract_article(html, where="the pasted page").paragraphs)
+    assert text is not None
+    return text

@@ -1,0 +1,54 @@
+"""What the routers share: the settings, the backend, and page rendering (Jinja2, autoescaped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tm.web.backend import Backend
+
+HERE = Path(__file__).resolve().parent
+MODES = ("auto", "exact", "fuzzy", "concordance", "semantic")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How ``diptych serve`` was started (what the pages need to know)."""
+
+    db: Path
+    token: str | None = None
+    read_only: bool = False
+    lang: str | None = None
+    model: str | None = None
+    max_body: int = 5_000_000
+    timeout: float = 20.0
+
+
+_env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                   autoescape=select_autoescape(default=True, default_for_string=True),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+def backend(request: Request) -> Backend:
+    """The app's backend (a FastAPI dependency)."""
+    b: Backend = request.app.state.backend
+    return b
+
+
+def settings(request: Request) -> Settings:
+    s: Settings = request.app.state.settings
+    return s
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page: ``template`` extends base.html; memory text is escaped by Jinja2."""
+    s = settings(request)
+    page = _env.get_template(template).render(
+        request=request, read_only=s.read_only, default_lang=s.lang or "", modes=MODES,
+        path=request.url.path, **context)
+    return HTMLResponse(page, status_code=status)

@@ -1,0 +1,187 @@
+"""What every request passes before it reaches a page or the API (one ASGI middleware).
+
+- **Host**: without a token the server answers only to ``127.0.0.1``, ``localhost`` and ``[::1]``
+  (a web page cannot reach it through DNS rebinding).
+- **Token**: when set (always with a non-loopback ``--host``), every request needs it:
+  ``Authorization: Bearer T``, the ``diptych_token`` cookie, or ``?token=T`` once, which sets
+  that cookie (HttpOnly, SameSite=Strict) and redirects a page to its address without it
+  (an API call with ``?token=T`` is answered directly).
+- **Writes** (any method but GET/HEAD/OPTIONS, except the read-only POSTs in
+  :data:`READ_POSTS`): refused with 403 under ``--read-only``, and refused when they come from
+  another site (``Sec-Fetch-Site``, ``Origin`` or ``Referer`` naming another origin).
+- **Size**: a request body over ``max_body`` bytes gets 413, counted as it arrives.
+Refusals are JSON ``{"error": message}`` (a short HTML page for a browser asking for a page).
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+COOKIE = "diptych_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_POSTS = frozenset({"/api/pretranslate", "/api/pretranslate/draft"})
+"""POST routes that change nothing (allowed under --read-only; still origin-checked)."""
+HEADERS = (
+    (b"content-security-policy", (b"default-src 'self'; img-src 'self' data:; object-src 'none';"
+     b" base-uri 'none'; frame-ancestors 'none'; form-action 'self'")),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+"""Sent with every page: no inline script runs even if a bug let markup through."""
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    token: str | None = None
+    read_only: bool = False
+    max_body: int = 5_000_000
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _host_name(host: str) -> str:
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class Guard:
+    """The middleware; see the module docstring."""
+
+    def __init__(self, app: ASGIApp, policy: Policy) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        method, path = scope["method"], scope["path"]
+        wants_html = "text/html" in headers.get("accept", "") and not path.startswith("/api/")
+        reply = self._check(scope, headers, method, path)
+        if reply is not None:
+            status, message, extra = reply
+            await _refuse(send, status, message, wants_html, extra)
+            return
+        length = headers.get("content-length", "0") or "0"
+        if not length.isdigit():
+            await _refuse(send, 400, f"bad Content-Length {length!r}", wants_html)
+            return
+        size = int(length)
+        if size > self.policy.max_body:
+            await _refuse(send, 413, f"request too large ({size} bytes; the limit is"
+                          f" {self.policy.max_body})", wants_html)
+            return
+        await self._forward(scope, receive, send, wants_html)
+
+    def _check(self, scope: Scope, headers: dict[str, str], method: str,
+               path: str) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+        policy = self.policy
+        if policy.token is None:
+            if _host_name(headers.get("host", "")).lower() not in LOOPBACK:
+                return 403, ("this server answers only at 127.0.0.1 or localhost; start it with"
+                             " --host and a token to share it"), []
+        else:
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+            cookie = SimpleCookie(headers.get("cookie", ""))
+            bearer = headers.get("authorization", "")
+            given = [bearer[7:].strip() if bearer[:7].lower() == "bearer " else None,
+                     cookie[COOKIE].value if COOKIE in cookie else None, query.get("token")]
+            if not any(g and hmac.compare_digest(g.encode(), policy.token.encode())
+                       for g in given):
+                return 401, ("this server needs its token: open the address it printed"
+                             " (…/?token=…) or send 'Authorization: Bearer TOKEN'"), []
+            if query.get("token") and method == "GET" and not path.startswith("/api/"):
+                rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
+                where = path + ("?" + rest if rest else "")
+                return 303, "signed in", [
+                    (b"location", where.encode("latin-1")),
+                    (b"set-cookie", f"{COOKIE}={policy.token}; HttpOnly; SameSite=Strict;"
+                     f" Path=/".encode("latin-1"))]
+        if method in SAFE_METHODS:
+            return None
+        if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return 403, "cross-site request refused", []
+        own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower()
+        origin = headers.get("origin") or (_origin_of(headers["referer"])
+                                           if headers.get("referer") else None)
+        if origin is not None and origin.lower() != own:
+            return 403, f"cross-origin request from {origin} refused", []
+        if policy.read_only and path not in READ_POSTS:
+            return 403, "this server is read-only (--read-only): nothing can be changed", []
+        return None
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send,
+                       wants_html: bool) -> None:
+        """Run the app, counting the body as it arrives; past the limit the app's reply (it
+        may have turned the error into a 400) is replaced by a 413."""
+        seen = 0
+        state = {"started": False, "over": False}
+        limit = self.policy.max_body
+        message_413 = f"request too large (the limit is {limit} bytes)"
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    state["over"] = True
+                    raise TooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if state["over"]:
+                    state["started"] = True
+                    await _refuse(send, 413, message_413, wants_html)
+                    return
+                state["started"] = True
+                message["headers"] = [*message.get("headers", []), *HEADERS]
+            elif state["over"]:
+                return  # the body of the replaced reply
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except TooLarge:
+            if not state["started"]:
+                await _refuse(send, 413, message_413, wants_html)
+
+
+async def _refuse(send: Send, status: int, message: str, wants_html: bool,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    if wants_html:
+        body = (f"<!doctype html><meta charset=utf-8><title>diptych: {status}</title>"
+                f"<p>{html.escape(message)}</p>").encode()
+        kind = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"error": message}).encode()
+        kind = b"application/json"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store"), *(extra or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
