@@ -18,7 +18,8 @@ runner = CliRunner()
 
 READERS = [["search", "hello"], ["search", "hello", "--mode", "concordance"], ["stats"],
            ["documents"], ["export", "OUT"]]
-WRITERS = [["import", "TMX"], ["index"], ["edit", "1", "--en", "x"], ["delete", "--unit", "1"]]
+WRITERS = [["import", "TMX"], ["index"], ["terms"], ["edit", "1", "--en", "x"],
+           ["delete", "--unit", "1"]]
 
 
 def state(path: Path) -> tuple[bytes, list[str]]:
