@@ -187,6 +187,17 @@ def test_a_failed_create_on_a_full_disk_leaves_no_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tmx"]
 
 
+def test_a_search_on_a_full_disk_says_so(tmp_path: Path) -> None:
+    """SQLite cannot make the WAL index (-shm) a reader of a WAL memory needs."""
+    path = ours(tmp_path / "t.db", n=10)
+    before = path.read_bytes()
+    res = full_disk(0, "search", "hello", "--db", str(path))
+    assert res.returncode == 1, res.stderr
+    (line,) = res.stderr.strip().splitlines()
+    assert "disk is full" in line and "free some space" in line
+    assert path.read_bytes() == before
+
+
 def test_an_import_on_a_full_disk_says_so_and_changes_nothing(tmp_path: Path) -> None:
     path = ours(tmp_path / "t.db", n=10)
     before = path.read_bytes()
