@@ -137,3 +137,19 @@ def test_rich_markup_in_a_query_and_hits_is_printed_as_text(db: Path) -> None:
         app, ["search", "Oil [/x] prices [link=https://evil.example]here.", "--db", str(db),
               "--json"]).stdout.splitlines()]
     assert hits[0]["doc"] == "[link=https://evil.example]click[/link]"
+
+
+def test_a_unit_stored_before_the_limit_is_not_scored(db: Path) -> None:
+    """Such a unit (a document stored whole by an older diptych) would cost every lookup that
+    meets it seconds; lookups leave it out, and the term aligner finds no part in it."""
+    from tm.termalign import translate
+
+    huge = "Oil prices rose on Monday. " * (MAX_SEGMENT // 27 + 1)
+    with TM.open(db) as tm:
+        assert tm.add_units([UnitIn(huge.strip(), "Цены на нефть выросли.")]).added == 1
+        big = max(u.id for u in tm.iter_units())
+        assert tm.texts([1, big], "en") == {1: "Oil prices rose on Monday."}
+    with TM.open(db, readonly=True) as tm:
+        hits = Searcher(tm).search("Oil prices rose on Monday.", mode="fuzzy", limit=10)
+        assert big not in [h.unit.id for h in hits] and hits
+    assert translate(huge, "en", (0, 26), "Цены на нефть выросли.", {}) is None  # type: ignore[arg-type]

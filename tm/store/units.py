@@ -9,6 +9,7 @@ from typing import Any
 from tm.errors import TMError
 from tm.store.base import StoreBase
 from tm.store.types import (
+    MAX_SEGMENT,
     ORIGINS,
     AddCounts,
     Document,
@@ -259,11 +260,14 @@ class UnitStore(StoreBase):
             (text_key(text), text))]
 
     def texts(self, ids: Sequence[int], lang: str) -> dict[int, str]:
-        """One side's text of each unit (for scoring candidates)."""
+        """One side's text of each unit (for scoring candidates). A text over
+        :data:`MAX_SEGMENT` characters (stored before import refused them) is left out: no
+        lookup spends seconds on a document stored as one unit."""
         s = side(lang)
         out: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             out.update((int(i), str(t)) for i, t in self.conn.execute(
-                f"SELECT id, {s} FROM units WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT id, {s} FROM units WHERE id IN ({','.join('?' * len(chunk))})"
+                f" AND length({s}) <= {MAX_SEGMENT}", chunk))
         return out
