@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from tm.choices import DraftFormat, Kind, Mode, SegType
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.lookup import draft, fit_terms, pretranslate, read_article, search, titles
+from tm.service.fetch import PrivateAddress
+from tm.service.lookup import (
+    draft,
+    fit_terms,
+    pretranslate,
+    read_article,
+    search,
+    searcher,
+    titles,
+)
 from tm.service.memory import (
     add,
     add_batch,
@@ -23,18 +32,21 @@ from tm.service.memory import (
     edit_unit,
     edits,
     get_unit,
+    history,
     index,
     stats,
     undo_edit,
 )
 from tm.service.requests import (
     AddRequest,
+    ArticleKind,
     BatchRequest,
     DocumentDeleted,
     EditRequest,
     ExportRequest,
     Hit,
     IndexRequest,
+    NotFound,
     PretranslateRequest,
     SearchRequest,
     SearchResult,
@@ -45,11 +57,11 @@ from tm.service.requests import (
 from tm.store import TM
 
 __all__ = [
-    "TM", "AddRequest", "BatchRequest", "DocumentDeleted", "DraftFormat", "EditRequest",
-    "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
-    "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
-    "delete_unit", "document", "document_json", "document_units", "documents", "draft",
-    "edit_unit", "edits", "export_writer", "fit_terms", "get_unit", "import_tmx", "index",
-    "pretranslate",
-    "read_article", "search", "stats", "titles", "undo_edit", "unit_json",
+    "TM", "AddRequest", "ArticleKind", "BatchRequest", "DocumentDeleted", "DraftFormat",
+    "EditRequest", "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "NotFound",
+    "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult", "SegType", "add",
+    "add_batch", "check_date", "delete_document", "delete_unit", "document", "document_json",
+    "document_units", "documents", "draft", "edit_unit", "edits", "export_writer", "fit_terms",
+    "get_unit", "history", "import_tmx", "index", "pretranslate", "read_article", "search",
+    "searcher", "stats", "titles", "undo_edit", "unit_json",
 ]

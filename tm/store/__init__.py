@@ -36,7 +36,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.store.edits import EditStore
+from tm.store.edits import Earlier, EditStore
 from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
@@ -64,7 +64,7 @@ class TM(EditStore, IndexStore, TermStore):
 
 
 __all__ = [
-    "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
-    "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "file_sha256", "fts_quote",
-    "locate", "now_iso", "text_key", "user_db_path",
+    "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts",
+    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn",
+    "file_sha256", "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]
