@@ -1,4 +1,9 @@
-"""Reading and writing alignments: ladder, TSV, JSONL, text, TMX and an HTML review page."""
+"""Reading and writing alignments: ladder, TSV, JSONL, text, TMX and an HTML review page.
+
+Every writer takes any string: characters its format cannot carry are dropped or escaped here
+(XML and HTML: :func:`align.clean.clean_text`; JSONL: JSON escapes, lone surrogates dropped; TSV
+and text: one line, controls dropped; rich tables: no markup is read from the text).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from lxml import etree
 from lxml.html import builder as E
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from align.clean import clean_text
 from align.errors import InputError
 from align.types import Alignment, Bead
 
@@ -61,7 +68,11 @@ class Format(str, Enum):
 
 
 def _one_line(s: str) -> str:
-    return " ".join(s.split())
+    """``s`` on one line, without the characters no text format can carry."""
+    return " ".join(clean_text(s).split())
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def to_jsonl(al: Alignment) -> str:
@@ -72,7 +83,7 @@ def to_jsonl(al: Alignment) -> str:
     """
     lines = []
     for src, tgt, b in al.pairs():
-        row = {"en": src, "ru": tgt, "en_ids": list(b.src), "ru_ids": list(b.tgt),
+        row = {"en": _SURROGATES.sub("", src), "ru": _SURROGATES.sub("", tgt), "en_ids": list(b.src), "ru_ids": list(b.tgt),
                "score": round(b.score, 4)}
         lines.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(lines) + "\n" if lines else ""
@@ -99,7 +110,8 @@ def text_table(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float) -> T
         mark = "omitted" if omitted else ("weak" if b.score < weak else "")
         style = "yellow" if mark else ""
         conf = f"{b.score:.2f}" + (f"\n{mark}" if mark else "")
-        table.add_row(str(no), conf, src or "—", tgt or "—", style=style)
+        table.add_row(str(no), conf, Text(clean_text(src) or "—"), Text(clean_text(tgt) or "—"),
+                      style=style)
     return table
 
 
@@ -126,7 +138,7 @@ def write_tmx(
                     creationtoolversion=tool_version,
                     segtype="sentence",
                     adminlang="en",
-                    srclang=src_lang,
+                    srclang=clean_text(src_lang),
                     datatype="plaintext",
                     **{"o-tmf": "diptych"},
                 )
@@ -139,7 +151,7 @@ def write_tmx(
                     prop = etree.SubElement(tu, "prop", type="x-diptych-score")
                     prop.text = f"{b.score:.3f}"
                     for lang, text in ((src_lang, src), (tgt_lang, tgt)):
-                        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
+                        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: clean_text(lang)})
                         etree.SubElement(tuv, "seg").text = _one_line(text)
                     xf.write(tu)
                     n += 1
@@ -169,6 +181,7 @@ def _shade(score: float) -> str:
 
 def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: str) -> str:
     """One self-contained review page: both editions side by side, beads shaded by confidence."""
+    src_lang, tgt_lang, title = clean_text(src_lang), clean_text(tgt_lang), clean_text(title)
     paired = [b for b in al.beads if b.src and b.tgt]
     n_weak = sum(1 for b in paired if b.score < weak)
     n_omit = len(al.beads) - len(paired)
@@ -180,7 +193,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
         cells = []
         for text, ids in ((src, b.src), (tgt, b.tgt)):
             cells.append(
-                E.TD(text or "—", E.SPAN(" ".join(f"#{i}" for i in ids), {"class": "ids"}))
+                E.TD(clean_text(text) or "—", E.SPAN(" ".join(f"#{i}" for i in ids), {"class": "ids"}))
             )
         rows.append(
             E.TR(
@@ -200,7 +213,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
             E.HEADER(
                 E.H1(title),
                 E.DIV(summary),
-                *[E.DIV("⚠ " + w) for w in al.warnings],
+                *[E.DIV("⚠ " + clean_text(w)) for w in al.warnings],
                 E.DIV(
                     {"class": "legend"},
                     E.SPAN("confident", style=_shade(1.0)),
