@@ -15,7 +15,7 @@ could): what the fuzzy cap bounds.
 
     python bench/hostile_tm.py [--legacy]
 
-The row function, :func:`search_longest_segment`, is meant for bench/hostile.py's table.
+bench/hostile.py puts :func:`search_longest_segment` in its table (the search row).
 """
 
 from __future__ import annotations
