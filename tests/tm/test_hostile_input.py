@@ -64,6 +64,12 @@ def test_import_refuses_over_long_segments_and_counts_them(db: Path, tmp_path: P
         assert max(len(u.en) for u in tm.iter_units()) == MAX_SEGMENT
 
 
+def test_a_unit_holds_several_of_aligns_longest_sentences() -> None:
+    from align.segment import MAX_CHARS
+
+    assert MAX_SEGMENT >= 4 * MAX_CHARS  # a bead of a few maximal sentences is never refused
+
+
 def test_edit_refuses_an_over_long_text(db: Path) -> None:
     before = dump(db)
     one_line_error(["edit", "1", "--en", "x" * (MAX_SEGMENT + 1), "--db", str(db)],
