@@ -22,14 +22,25 @@ from tm.web.cli import app as web_app  # diptych serve
 
 
 class _DiptychGroup(Group):
-    """Turns domain errors raised by any command into one line on stderr and exit code 1."""
+    """Turns domain errors raised by any command into one line on stderr and exit code 1; so
+    are SQLite errors met mid-command (a damaged page, a full disk) and memory exhaustion."""
 
     def invoke(self, ctx: Any) -> Any:
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except (AlignError, TMError) as exc:
-            typer.echo(f"diptych: error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            message = str(exc)
+        except sqlite3.Error as exc:
+            from tm.store.check import explain
+
+            message = explain(exc)
+        except MemoryError:
+            message = ("out of memory: the input is too large for this machine; split it, or"
+                       " give a smaller one")
+        typer.echo(f"diptych: error: {' '.join(message.split())}", err=True)
+        raise typer.Exit(1) from None
 
 
 app = typer.Typer(
