@@ -86,9 +86,20 @@ def _root(
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. A usage error (unknown command or option, a value out of range or
+    not a number) is one line on stderr and exit code 2, like every other error, not a box."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("diptych: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        # click's ClickException/UsageError (vendored as typer._click in typer >= 0.29)
+        if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+            raise
+        message = " ".join(str(exc.format_message()).split())
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        typer.echo(f"diptych: error: {message}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
