@@ -95,11 +95,12 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         # click's ClickException/UsageError (vendored as typer._click in typer >= 0.29)
-        if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+        exit_code = getattr(exc, "exit_code", None)
+        if not (hasattr(exc, "format_message") and isinstance(exit_code, int)):
             raise
-        message = " ".join(str(exc.format_message()).split())
+        message = " ".join(str(exc.format_message()).split())  # type: ignore[attr-defined]
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         typer.echo(f"diptych: error: {message}{hint}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exit_code)
     sys.exit(code if isinstance(code, int) else 0)
