@@ -98,7 +98,7 @@ def main() -> None:
         exit_code = getattr(exc, "exit_code", None)
         if not (hasattr(exc, "format_message") and isinstance(exit_code, int)):
             raise
-        message = " ".join(str(exc.format_message()).split())  # type: ignore[attr-defined]
+        message = " ".join(str(exc.format_message()).split())
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         typer.echo(f"diptych: error: {message}{hint}", err=True)
