@@ -22,7 +22,7 @@ from tm.candidates import candidates
 from tm.choices import Kind, Mode
 from tm.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.errors import TMError
-from tm.fragments import other_part, part_of, sentences
+from tm.fragments import PART_UNVERIFIED, other_part, part_of, sentences
 from tm.lexicon import StoredLexicon
 from tm.matching import FuzzyScorer, diff_spans, match_percent, term_spans
 from tm.similarity import calibrated
@@ -66,8 +66,9 @@ class Match:
 
     @property
     def target(self) -> str:
-        """Its translation: the other side's part for a part, else the whole other side."""
-        if self.part and self.translation is not None:
+        """Its translation: the other side's part for a part with a checked counterpart
+        (tm.fragments), else the whole other side."""
+        if self.part and self.translation is not None and self.translation.by == "sentence":
             return self.translation.text
         return self.unit.ru if self.lang == "en" else self.unit.en
 
@@ -127,7 +128,8 @@ class Searcher:
                                          self.FRAGMENT_CANDIDATES) if stems else []
         texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
         parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
-        return hits + self._parts(self.tm.get_units(parts), parts, 100, lang)
+        return hits + [h for h in self._parts(self.tm.get_units(parts), parts, 100, lang)
+                       if h.match == 100]  # a part without a checked counterpart is fuzzy
 
     def fuzzy(self, query: str, lang: str, limit: int,
               texts: dict[int, str] | None = None) -> list[Match]:
@@ -158,7 +160,7 @@ class Searcher:
                 out.append(Match(units[i], pct, Kind.exact if pct == 100 else Kind.fuzzy, lang))
             else:
                 out.append(part_hits[i])
-        return out
+        return sorted(out, key=lambda h: -(h.match or 0))  # parts may have lost their %
 
     def concordance(self, query: str, lang: str, limit: int, *,
                     ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
@@ -231,7 +233,8 @@ class Searcher:
 
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
                pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:
-        """Hits on one sentence of a unit each, with the other side's part that translates it."""
+        """Hits on one sentence of a unit each, with the other side's part that translates it;
+        a part without a checked counterpart scores at most PART_UNVERIFIED (tm.fragments)."""
         if not units:
             return []
         keys = [t.key for i, u in units.items()
@@ -242,10 +245,11 @@ class Searcher:
         for i, u in units.items():
             src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
             m = pct if pcts is None else pcts[i]
+            found = other_part(src, lang, spans[i], tgt, lexicon, links.get(i))
+            if m is not None and (found is None or found.by != "sentence"):
+                m = min(m, PART_UNVERIFIED)
             out.append(Match(u, m, Kind.exact if m == 100 else Kind.fuzzy, lang,
-                             spans=(spans[i],), part=True,
-                             translation=other_part(src, lang, spans[i], tgt, lexicon,
-                                                    links.get(i))))
+                             spans=(spans[i],), part=True, translation=found))
         return out
 
     def has_vectors(self) -> bool:
