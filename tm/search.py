@@ -14,8 +14,9 @@ touches a few hundred units, not the whole memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tm.auto import MIN_FUZZY, STRONG_FUZZY, arrange
 from tm.candidates import candidates
@@ -34,7 +35,15 @@ if TYPE_CHECKING:
     from align.embed import Encoder
     from tm.ann import VectorSearch
 
-__all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "term_spans"]
+__all__ = ["Kind", "Match", "Mode", "Nearest", "Searcher", "diff_spans", "match_percent",
+           "term_spans"]
+
+
+class Nearest(Protocol):
+    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
+    :class:`tm.service.live.Snapshot`): ``(unit id, cosine)`` of the ``k`` nearest, best first."""
+
+    def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
 
 
 @dataclass(frozen=True)
@@ -74,18 +83,21 @@ class Match:
 
 
 class Searcher:
-    """Lookups against one open TM. Semantic search loads the encoder on first use."""
+    """Lookups against one open TM. Semantic search loads the encoder on first use, and the
+    memory's vector index too, unless ``vectors`` gives the index to use at each semantic
+    lookup (so that threads share one, and its owner can swap in a fresh one)."""
 
     FUZZY_CANDIDATES = 30
     FRAGMENT_CANDIDATES = 20
     LOOSE_WORDS = 3
     PHRASE_WORDS = 8
 
-    def __init__(self, tm: TM, *, encoder: Encoder | None = None,
-                 model: str | None = None) -> None:
+    def __init__(self, tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
+                 vectors: Callable[[], Nearest] | None = None) -> None:
         self.tm = tm
         self._encoder = encoder
         self._model = model
+        self._shared = vectors
         self._vectors: VectorSearch | None = None
 
     # ---------------------------------------------------------------- modes
@@ -255,13 +267,15 @@ class Searcher:
     def has_vectors(self) -> bool:
         return self.tm.has_vectors()
 
-    def _vector_search(self) -> VectorSearch:
+    def _vector_search(self) -> Nearest:
         from tm.ann import VectorSearch
 
+        if not self.has_vectors():
+            raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
+                          "`diptych index` first")
+        if self._shared is not None:
+            return self._shared()
         if self._vectors is None:
-            if not self.has_vectors():
-                raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
-                              "`diptych index` first")
             self._vectors = VectorSearch(self.tm)
         return self._vectors
 
