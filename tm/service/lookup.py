@@ -22,7 +22,7 @@ from tm.store import TM
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-    from tm.lexicon import FitReport
+    from tm.lexicon import FitReport, TermState
 
 
 def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
@@ -55,6 +55,13 @@ def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
     from tm.lexicon import fit_terms as fit
 
     return fit(tm, limit=limit or FIT_LIMIT)
+
+
+def term_state(tm: TM) -> TermState:
+    """How many units came after the last ``fit_terms`` (tm.lexicon.TermState)."""
+    from tm.lexicon import term_state as state
+
+    return state(tm)
 
 
 def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeout: float = 20.0,
