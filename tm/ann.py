@@ -221,7 +221,7 @@ class VectorSearch:
 
 def _read_into(f: Any, out: np.ndarray, offset: int) -> None:
     """Fill ``out`` with the bytes of open file ``f`` at ``offset``."""
-    view = memoryview(out).cast("B")
+    view = out.data.cast("B")
     done = 0
     while done < len(view):
         got = os.preadv(f.fileno(), [view[done:]], offset + done)
