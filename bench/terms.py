@@ -2,6 +2,7 @@
 
     python bench/terms.py            # lexicon fitted on all WMT units (wmt23-ru-en + wmt-en-ru)
     python bench/terms.py --search   # the same through concordance search (diptych terms)
+    python bench/terms.py --incremental  # units added after a fit: links of their own or not
 
 The memory is every sentence pair of ../shared/corpora/wmt23-ru-en (news, other) and
 wmt-en-ru; the phrases are bench/data/terms.jsonl (written by the team: a phrase of one side
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tm.termalign import Lexicon, Links, translate
+from tm.termalign import Lexicon, Links, tokens, translate
 from tm.textproc import words
 
 
@@ -128,8 +129,43 @@ def via_search(units: list[tuple[str, str]], where: dict[tuple[str, str, int, in
     return by_kind, found, fit_s, times[int(0.95 * (len(times) - 1))]
 
 
+def incremental(units: list[tuple[str, str]], where: dict[tuple[str, str, int, int], int],
+                contexts: tuple[int, ...] = (0, 500, 2000)) -> None:
+    """The annotated units as units added after the last fit: the lexicon is fitted on the
+    others; their F1 with the lexicon only (what they get today), and with links of their own
+    from aligning them with ``c`` older units for context (what ``index`` could do), timed."""
+    import random
+
+    from tm.wordalign import align_pairs
+
+    new = sorted({where[(a["corpus"], a["doc"], a["para"], a["sent"])]  # type: ignore[index]
+                  for a in annotations()})
+    old = [u for n, u in enumerate(units) if n not in set(new)]
+    lexicon, _ = Lexicon.fit(old)
+    stale = evaluate(lexicon, None, units, where)["all"]
+    print(f"{len(new)} new units, lexicon fitted on {len(old)} older ones")
+    print(f"lexicon only (today): token F1 {sum(stale) / len(stale):.3f}")
+    rng = random.Random(5)
+    for c in contexts:
+        pairs = [units[n] for n in new] + rng.sample(old, c)
+        en_tok = [[t.key for t in tokens(e, "en")] for e, _ in pairs]
+        ru_tok = [[t.key for t in tokens(r, "ru")] for _, r in pairs]
+        t = time.perf_counter()
+        aligned = align_pairs(en_tok, ru_tok)
+        secs = time.perf_counter() - t
+        links: list[Links] = [set() for _ in units]
+        for n, ln in zip(new, aligned):
+            links[n] = ln
+        f1 = evaluate(lexicon, links, units, where)["all"]
+        print(f"own links, aligned with {c:5} older units: token F1 {sum(f1) / len(f1):.3f}"
+              f" ({secs:.1f} s)")
+
+
 def main() -> None:
     units, where = corpus_units()
+    if "--incremental" in sys.argv:
+        incremental(units, where)
+        return
     if "--search" in sys.argv:
         res, found, fit_s, p95 = via_search(units, where, verbose="-v" in sys.argv)
         print(f"via search: {len(units)} units, fit {fit_s:.1f} s, annotated unit among the hits"

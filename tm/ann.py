@@ -27,6 +27,12 @@ NPROBE = 32
 PROBE_BUDGET = 40_000
 """At most this many vectors are read per lookup (after the first list), whatever the lists'
 sizes: memory and time per lookup stay bounded."""
+SCAN_BYTES = 512 * 1024
+"""The float32 buffer the int8 rows are converted into before the dot product: small enough to
+stay in a core's L2 cache (32k rows of 512 dims: 3.0 ms at 256 rows a block against 13.9 ms at
+ivf.scores' default 4,096, p50 of 60 on this loaded 2-core Xeon, 2 MiB L2 a core). With the
+lists read into one buffer, semantic lookups at 1M units (bench/tm.py --scale-only) went from
+p50 32 / p95 59 ms to p50 8-10 / p95 12-19 ms, peak RSS 273 -> 240 MB."""
 
 
 _IVF_FILES = ("npz", "vec", "ids")
@@ -187,22 +193,26 @@ class VectorSearch:
         return self._ids, self._mat
 
     def _read_lists(self, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ids: list[np.ndarray] = []
-        vecs: list[np.ndarray] = []
+        """ids and int8 rows of the ``lists``, each read from disk straight into one buffer
+        (``preadv``: no per-list bytes objects, no concatenation)."""
+        spans: list[tuple[int, int]] = []
         budget = PROBE_BUDGET
         for lst in lists:
             a, b = int(self._offsets[lst]), int(self._offsets[lst + 1])
-            if ids and b - a > budget:
+            if spans and b - a > budget:
                 break
             budget -= b - a
             if b > a:
-                vecs.append(np.frombuffer(os.pread(self._vec.fileno(), (b - a) * self.dim,
-                                                   self._vec_base + a * self.dim), dtype=np.int8))
-                ids.append(np.frombuffer(os.pread(self._ids_file.fileno(), (b - a) * 8,
-                                                  self._ids_base + a * 8), dtype=np.int64))
-        if not ids:
-            return np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.int8)
-        return np.concatenate(ids), np.concatenate(vecs).reshape(-1, self.dim)
+                spans.append((a, b))
+        n = sum(b - a for a, b in spans)
+        ids = np.empty(n, dtype=np.int64)
+        vecs = np.empty((n, self.dim), dtype=np.int8)
+        at = 0
+        for a, b in spans:
+            _read_into(self._vec, vecs[at:at + b - a], self._vec_base + a * self.dim)
+            _read_into(self._ids_file, ids[at:at + b - a], self._ids_base + a * 8)
+            at += b - a
+        return ids, vecs
 
     def search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(unit id, cosine) of the ``k`` nearest units, best first."""
@@ -212,20 +222,39 @@ class VectorSearch:
             return self._search(q, k)
 
     def _search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
-        hits: dict[int, float] = {}
         ids, mat = self._exact_part()
-        if len(ids):
-            sims = mat @ q
-            top = np.argpartition(-sims, min(k, len(ids) - 1))[:k] if len(ids) > k else \
-                np.arange(len(ids))
-            for i in top:
-                hits[int(ids[i])] = float(sims[i])
+        found_ids, found_sims = [ids], [mat @ q if len(ids) else np.empty(0, np.float32)]
         if self._centroids is not None:
             lists = ivf.probe(self._centroids, q, NPROBE)
-            for unit_id, cos in ivf.top_k(*self._read_lists(lists), q, k + len(self._stale)):
-                if unit_id not in self._stale:  # its vector in the lists predates an edit
-                    hits[unit_id] = max(hits.get(unit_id, -1.0), cos)
-        return sorted(hits.items(), key=lambda kv: -kv[1])[:k]
+            list_ids, vecs = self._read_lists(lists)
+            if self._stale:  # their vectors in the lists predate an edit
+                keep = ~np.isin(list_ids, np.fromiter(self._stale, dtype=list_ids.dtype))
+                list_ids, vecs = list_ids[keep], vecs[keep]
+            found_ids.append(list_ids)
+            found_sims.append(ivf.scores(vecs, q, chunk=max(16, SCAN_BYTES // (4 * self.dim))))
+        all_ids, sims = np.concatenate(found_ids), np.concatenate(found_sims)
+        if not len(all_ids):
+            return []
+        # a unit in both parts (re-embedded after the IVF files were built) counts once, at
+        # its best: among the 2k best rows there are k units
+        m = min(2 * k, len(sims))
+        top = np.argpartition(-sims, m - 1)[:m]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        _, first = np.unique(all_ids[top], return_index=True)
+        best = top[np.sort(first)][:k]
+        return [(int(all_ids[i]), float(sims[i])) for i in best]
+
+
+def _read_into(f: Any, out: np.ndarray, offset: int) -> None:
+    """Fill ``out`` with the bytes of open file ``f`` at ``offset``."""
+    view = out.data.cast("B")
+    done = 0
+    while done < len(view):
+        got = os.preadv(f.fileno(), [view[done:]], offset + done)
+        if got <= 0:
+            raise TMError(f"{f.name} is shorter than its index says: run `diptych index"
+                          " --rebuild`")
+        done += got
 
 
 def _npy_data_offset(f: Any) -> int:

@@ -23,7 +23,7 @@ class Fill:
     filled: bool
     repaired: tuple[tuple[str, str], ...] = ()
     unrepaired: tuple[str, ...] = ()
-    part: bool = False  # the target is the part of a longer unit found by the term aligner
+    part: bool = False  # the target is the whole of a longer unit holding the sentence
 
     @property
     def marked(self) -> bool:
@@ -40,7 +40,7 @@ class Fill:
             return f"[{self.match}% not filled]" if self.match else "[no match]"
         notes = [f"{self.match}% {self.kind or 'match'}"]
         if self.part:
-            notes.append("part of a longer unit")
+            notes.append("whole longer unit")
         if self.repaired:
             notes.append("numbers repaired")
         if self.unrepaired:

@@ -3,7 +3,8 @@
 The analysis counts words (and segments) per CAT match band, like a Trados/memoQ analysis:
 100%, 95-99%, 85-94%, 75-84%, 50-74%, no match. The draft keeps each paragraph; a sentence whose
 best match reaches ``min_fill`` gets that unit's other side (or, for a sentence stored inside a
-longer unit, the part of it that translates the sentence), any other sentence stays as it is
+longer unit, the sentence of it that translates the sentence, when that can be checked; else
+the whole other side at a lower match %, marked), any other sentence stays as it is
 (untranslated), as a CAT tool leaves it for the translator.
 
 Drafts never lie (tm.drafts): every segment that is not a 100% match says so in every format
@@ -144,9 +145,8 @@ def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
             hits = searcher.search(sentence.text, mode="fuzzy", lang=lang, limit=1, min_match=50)
             cache[sentence.text] = hits[0] if hits else None
         best = cache[sentence.text]
-        usable = best is not None and not (best.part and best.translation is None)
-        drafted = fill(sentence.text, lang, source=best.source if best and usable else None,
-                       target=best.target if best and usable else None,
+        drafted = fill(sentence.text, lang, source=best.source if best else None,
+                       target=best.target if best else None,
                        match=best.match or 0 if best else 0,
                        kind=best.kind.value if best else None, min_fill=min_fill,
                        part=bool(best and best.part and not _paired(best)))
@@ -155,5 +155,5 @@ def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
 
 
 def _paired(m: Match) -> bool:
-    """Is a part's translation a whole sentence of the other side (paired by position)?"""
+    """Is a part's translation its checked counterpart sentence (tm.fragments)?"""
     return m.translation is not None and m.translation.by == "sentence"

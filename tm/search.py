@@ -14,15 +14,16 @@ touches a few hundred units, not the whole memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tm.auto import MIN_FUZZY, STRONG_FUZZY, arrange
 from tm.candidates import candidates
 from tm.choices import Kind, Mode
 from tm.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.errors import TMError
-from tm.fragments import other_part, part_of, sentences
+from tm.fragments import PART_UNVERIFIED, other_part, part_of, sentences
 from tm.lexicon import StoredLexicon
 from tm.matching import FuzzyScorer, diff_spans, match_percent, term_spans
 from tm.similarity import calibrated
@@ -34,7 +35,15 @@ if TYPE_CHECKING:
     from align.embed import Encoder
     from tm.ann import VectorSearch
 
-__all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "term_spans"]
+__all__ = ["Kind", "Match", "Mode", "Nearest", "Searcher", "diff_spans", "match_percent",
+           "term_spans"]
+
+
+class Nearest(Protocol):
+    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
+    :class:`tm.service.live.Snapshot`): ``(unit id, cosine)`` of the ``k`` nearest, best first."""
+
+    def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
 
 
 MAX_QUERY = MAX_SEGMENT
@@ -72,25 +81,29 @@ class Match:
 
     @property
     def target(self) -> str:
-        """Its translation: the other side's part for a part, else the whole other side."""
-        if self.part and self.translation is not None:
+        """Its translation: the other side's part for a part with a checked counterpart
+        (tm.fragments), else the whole other side."""
+        if self.part and self.translation is not None and self.translation.by == "sentence":
             return self.translation.text
         return self.unit.ru if self.lang == "en" else self.unit.en
 
 
 class Searcher:
-    """Lookups against one open TM. Semantic search loads the encoder on first use."""
+    """Lookups against one open TM. Semantic search loads the encoder on first use, and the
+    memory's vector index too, unless ``vectors`` gives the index to use at each semantic
+    lookup (so that threads share one, and its owner can swap in a fresh one)."""
 
     FUZZY_CANDIDATES = 30
     FRAGMENT_CANDIDATES = 20
     LOOSE_WORDS = 3
     PHRASE_WORDS = 8
 
-    def __init__(self, tm: TM, *, encoder: Encoder | None = None,
-                 model: str | None = None) -> None:
+    def __init__(self, tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
+                 vectors: Callable[[], Nearest] | None = None) -> None:
         self.tm = tm
         self._encoder = encoder
         self._model = model
+        self._shared = vectors
         self._vectors: VectorSearch | None = None
 
     # ---------------------------------------------------------------- modes
@@ -140,7 +153,8 @@ class Searcher:
                                          self.FRAGMENT_CANDIDATES) if stems else []
         texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
         parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
-        return hits + self._parts(self.tm.get_units(parts), parts, 100, lang)
+        return hits + [h for h in self._parts(self.tm.get_units(parts), parts, 100, lang)
+                       if h.match == 100]  # a part without a checked counterpart is fuzzy
 
     def fuzzy(self, query: str, lang: str, limit: int,
               texts: dict[int, str] | None = None) -> list[Match]:
@@ -171,7 +185,7 @@ class Searcher:
                 out.append(Match(units[i], pct, Kind.exact if pct == 100 else Kind.fuzzy, lang))
             else:
                 out.append(part_hits[i])
-        return out
+        return sorted(out, key=lambda h: -(h.match or 0))  # parts may have lost their %
 
     def concordance(self, query: str, lang: str, limit: int, *,
                     ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
@@ -244,7 +258,8 @@ class Searcher:
 
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
                pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:
-        """Hits on one sentence of a unit each, with the other side's part that translates it."""
+        """Hits on one sentence of a unit each, with the other side's part that translates it;
+        a part without a checked counterpart scores at most PART_UNVERIFIED (tm.fragments)."""
         if not units:
             return []
         keys = [t.key for i, u in units.items()
@@ -255,22 +270,25 @@ class Searcher:
         for i, u in units.items():
             src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
             m = pct if pcts is None else pcts[i]
+            found = other_part(src, lang, spans[i], tgt, lexicon, links.get(i))
+            if m is not None and (found is None or found.by != "sentence"):
+                m = min(m, PART_UNVERIFIED)
             out.append(Match(u, m, Kind.exact if m == 100 else Kind.fuzzy, lang,
-                             spans=(spans[i],), part=True,
-                             translation=other_part(src, lang, spans[i], tgt, lexicon,
-                                                    links.get(i))))
+                             spans=(spans[i],), part=True, translation=found))
         return out
 
     def has_vectors(self) -> bool:
         return self.tm.has_vectors()
 
-    def _vector_search(self) -> VectorSearch:
+    def _vector_search(self) -> Nearest:
         from tm.ann import VectorSearch
 
+        if not self.has_vectors():
+            raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
+                          "`diptych index` first")
+        if self._shared is not None:
+            return self._shared()
         if self._vectors is None:
-            if not self.has_vectors():
-                raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
-                              "`diptych index` first")
             self._vectors = VectorSearch(self.tm)
         return self._vectors
 

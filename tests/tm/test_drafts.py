@@ -36,4 +36,4 @@ def test_unfilled_segments_are_marked() -> None:
 def test_a_part_found_by_the_aligner_is_marked_even_at_100() -> None:
     f = fill("The dam was closed.", "en", source="The dam was closed.", target="дамбу закрыли",
              match=100, kind="exact", min_fill=75, part=True)
-    assert f.marked and "part of a longer unit" in f.marker()
+    assert f.marked and "whole longer unit" in f.marker()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tm.fragments import best_part, other_part, part_of, sentences
+from tm.fragments import best_part, counterpart, other_part, part_of, sentences
 from tm.search import match_percent
-from tm.termalign import Lexicon
+from tm.termalign import Lexicon, tokens
 
 EN = "Heavy rain fell on Monday. The dam was closed a day earlier."
 RU = "В понедельник шли сильные дожди. Дамбу закрыли днем ранее."
@@ -40,3 +40,21 @@ def test_other_part_of_a_two_to_one_unit_uses_the_aligner() -> None:
                    "day": {"днем": 0.8}})
     span = other_part(EN, "en", sentences(EN, "en")[1], ru, lex, None)
     assert span is not None and span.text == "дамбу закрыли днем ранее"
+
+
+def test_counterpart_is_checked_before_it_is_trusted() -> None:
+    second = sentences(EN, "en")[1]
+    assert counterpart(EN, "en", second, RU, None) is not None
+    # the same number of sentences, but the numbers say they are not in the same order
+    en = "Prices rose 5% in May. Wages fell 3% in June."
+    ru = "Зарплаты упали на 3% в июне. Цены выросли на 5% в мае."
+    assert counterpart(en, "en", sentences(en, "en")[0], ru, None) is None
+    # a sentence in the same place of a very different length (a one-word title)
+    ru2 = "Дожди. Дамбу, которую строили три года на деньги области, закрыли днем ранее."
+    assert counterpart(EN, "en", sentences(EN, "en")[0], ru2, None) is None
+    # word links of the unit (diptych terms) that land in the other sentence
+    ru_toks, first = tokens(RU, "ru"), sentences(EN, "en")[0]
+    wrong = {(i, j) for i, t in enumerate(tokens(EN, "en")) if t.stop <= first[1]
+             for j, r in enumerate(ru_toks) if r.start > len("В понедельник шли сильные дожди.")}
+    assert counterpart(EN, "en", first, RU, wrong) is None
+    assert counterpart(EN, "en", first, RU, {(0, 3)}) is not None  # Heavy -> сильные

@@ -50,3 +50,16 @@ def test_a_refit_replaces_everything(tmp_path: Path) -> None:
         fit_terms(tm)
         assert fit_terms(tm, limit=2).units == 2
         assert set(tm.unit_links([1, 2, 3, 4])) == {3, 4}  # the two newest
+
+
+def test_term_state_counts_the_units_after_the_last_fit(tmp_path: Path) -> None:
+    from tm.lexicon import term_state
+
+    with TM.open(tmp_path / "t.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in PAIRS])
+        assert term_state(tm).note() is None  # never fitted: nothing to say after add
+        tm.replace_terms([], [(i, set()) for i in (1, 2, 3, 4)])
+        assert (term_state(tm).aligned, term_state(tm).note()) == (4, None)
+        tm.add_units([UnitIn("the dam is shut", "дамба заперта")])
+        note = term_state(tm).note()
+        assert term_state(tm).newer == 1 and note and "1 unit added" in note

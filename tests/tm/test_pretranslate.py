@@ -78,6 +78,22 @@ def test_a_sentence_stored_inside_a_longer_unit_is_a_100_percent_part(tmp_path: 
     assert result.draft_text() == "Дамбу закрыли днем ранее.\n"
 
 
+def test_a_part_without_a_checked_counterpart_is_never_100_percent(tmp_path: Path) -> None:
+    # a 2-1 unit: the Russian holds both English sentences in one (the sample case)
+    en = ("The venture was set up last March by Dala Logistics and Uztransyuk. "
+          "Each partner holds a 50% stake.")
+    ru = ("Предприятие создали в марте прошлого года Dala Logistics и «Узтрансюк», "
+          "владеющие равными долями по 50%.")
+    with TM.open(tmp_path / "p.db") as tm:
+        tm.add_units([UnitIn(en, ru)])
+        result = pretranslate(Searcher(tm), "Each partner holds a 50% stake.", min_fill=50)
+    [seg] = result.segments
+    assert seg.match is not None and seg.match.part and seg.percent < 100
+    assert seg.fill.marked and seg.fill.text == ru  # the whole unit, never a fragment of it
+    assert result.draft_text() == f"[{seg.percent}% fuzzy, whole longer unit] {ru}\n"
+    assert {b: n for b, n, _ in result.analysis()}["100%"] == 0
+
+
 def test_min_fill_leaves_lower_matches_untranslated(searcher: Searcher) -> None:
     result = pretranslate(searcher, ARTICLE, min_fill=99)
     assert [s.filled for s in result.segments] == [True, False, False, False]

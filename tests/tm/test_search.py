@@ -193,3 +193,27 @@ def test_concordance_hit_carries_the_translation_of_the_term(tmp_path: Path) -> 
         assert ru[hit.translation.start:hit.translation.stop] == "Сусанин"
         [hit] = s.search("20,000 people", mode="concordance", lang="en")
         assert hit.translation is not None and hit.translation.text.startswith("20 тысяч")
+
+
+def test_a_searcher_uses_the_vector_index_it_is_given(tm: TM) -> None:
+    import numpy as np
+
+    class Fake:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    class Index:
+        def search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
+            asked.append(k)
+            return [(3, 0.9), (99, 0.8)]  # 99: no such unit, left out
+
+    asked: list[int] = []
+    s = Searcher(tm, encoder=Fake(), model="fake", vectors=Index)
+    with pytest.raises(TMError, match="diptych index"):  # nothing stored: the index is not asked
+        s.search("migrants", mode="semantic")
+    assert asked == []
+    tm.set_setting("embedding_model", "fake")
+    tm.set_setting("embedding_dim", "4")
+    vectors.store_vectors(tm, [1], np.full((1, 4), 60, dtype=np.int8))
+    hits = s.search("migrants", mode="semantic", limit=2)
+    assert [h.unit.id for h in hits] == [3] and asked == [2]

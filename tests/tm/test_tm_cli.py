@@ -212,3 +212,21 @@ def test_concordance_json_carries_the_translation_of_the_query(db: Path) -> None
         assert r["en"][s:e].lower().startswith("migrant")
     shown = run("search", "migrants", "--db", str(db), "--mode", "concordance")
     assert "concordance" in shown.stdout and "%" not in shown.stdout
+
+
+def test_add_and_stats_say_when_term_translations_are_behind(db: Path, tmp_path: Path) -> None:
+    def terms() -> tuple[int, int]:
+        stats = json.loads(run("stats", "--db", str(db), "--json").stdout)
+        return stats["terms_aligned"], stats["terms_behind"]
+
+    assert terms() == (0, 3) and "not fitted" in run("stats", "--db", str(db)).stdout
+    with TM.open(db) as tm:  # as `diptych terms` leaves it, when it ran before unit 3 came
+        tm.replace_terms([("oil", "нефт", 0.9)], [(1, {(0, 2)}), (2, set())])
+    assert terms() == (2, 1)
+    en, ru = tmp_path / "n.en.txt", tmp_path / "n.ru.txt"
+    en.write_text("The bridge was closed on Monday.\n", encoding="utf-8")
+    ru.write_text("Мост закрыли в понедельник.\n", encoding="utf-8")
+    added = run("add", str(en), str(ru), "--db", str(db))
+    assert added.exit_code == 0, added.output
+    assert "2 units added since the last `diptych terms`" in added.output
+    assert terms() == (2, 2) and "2 newer not yet" in run("stats", "--db", str(db)).stdout

@@ -99,3 +99,31 @@ def test_an_edited_unit_is_searched_by_its_new_text_beside_the_ivf_lists(tm: TM,
         hits = vs.search(q, 4)
         assert [i for i, _ in hits].count(weather) == 1
         assert dict(hits)[weather] == pytest.approx(float(fresh @ q), abs=1e-5)
+
+
+def test_ivf_search_probing_every_list_is_exact_search(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists read from disk into one buffer and scored in cache-sized blocks, plus the vectors
+    added after the build: the k best are brute force's k best, each unit once."""
+    import numpy as np
+
+    from tm import ivf
+
+    rng = np.random.default_rng(2)
+    vecs = ivf.quantize(ivf.normalize(rng.normal(size=(1200, 48))))
+    with TM.open(tmp_path / "v.db") as tm:
+        tm.add_units([UnitIn(f"Sentence {i}.", f"Предложение {i}.") for i in range(1200)])
+        vectors.check_model(tm, "test", 48)
+        vectors.store_vectors(tm, list(range(1, 1001)), vecs[:1000])
+        ann.build_ann(tm)
+        vectors.store_vectors(tm, list(range(1001, 1201)), vecs[1000:])  # the delta part
+        monkeypatch.setattr(ann, "NPROBE", 10_000)
+        monkeypatch.setattr(ann, "SCAN_BYTES", 4 * 48 * 7)  # blocks of 7 rows
+        vs = ann.VectorSearch(tm)
+        exact = ivf.dequantize(vecs)
+        for q in ivf.normalize(rng.normal(size=(20, 48))):
+            got = vs.search(q, 5)
+            best = np.argsort(-(exact @ q))[:5]
+            assert [i for i, _ in got] == [int(b) + 1 for b in best]
+            assert np.allclose([c for _, c in got], (exact @ q)[best], atol=1e-5)
+        assert len({i for i, _ in vs.search(q, 2000)}) == 1200  # all of them, each once

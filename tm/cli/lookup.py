@@ -21,7 +21,8 @@ app = typer.Typer(cls=Group)
 
 SEARCH_HELP = """Look a sentence, a phrase or a word up in the translation memory.
 
-Modes: [bold]exact[/bold] (identical text, or one sentence of a longer unit),
+Modes: [bold]exact[/bold] (identical text, or one sentence of a longer unit whose other side
+holds its translation as a sentence of its own),
 [bold]fuzzy[/bold] (CAT match %: word edits count, a changed number or punctuation costs a
 little, 100 only for identical text; hits under 50% hidden unless --min-match says otherwise),
 [bold]concordance[/bold] (the phrase first, then its words close together, then anywhere, in
@@ -184,7 +185,8 @@ def terms_command(
 PRETRANSLATE_HELP = """Pre-translate a new article from the translation memory.
 
 Splits the article (English or Russian) into sentences, looks each one up (a sentence stored
-inside a longer unit counts as 100%), prints a CAT-style analysis (words per match band: 100%,
+inside a longer unit counts as 100% when the other side's sentence in the same place translates
+it; else the whole unit is a fuzzy match of at most 74%), prints a CAT-style analysis (words per match band: 100%,
 95-99%, 85-94%, 75-84%, 50-74%, no match) and writes a draft in the other language with every
 match of at least --min-fill filled in; other sentences stay in the original language for the
 translator. Every segment that is not a 100% match is marked (text: "[87% fuzzy]" before it;

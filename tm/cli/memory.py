@@ -84,6 +84,8 @@ def add_command(
         for w in warnings:
             typer.echo(f"diptych: warning: {w}", err=True)
         typer.echo(result.summary(tm.path))
+        if note := service.term_state(tm).note():
+            typer.echo(f"diptych: {note}", err=True)
 
 
 INDEX_HELP = """Compute the missing embeddings for semantic search.
@@ -146,6 +148,7 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     with service.TM.open(db, readonly=True) as tm:
         s = service.stats(tm)
+        terms = service.term_state(tm)
     coverage = s.embedding_coverage
     if as_json:
         echo_json({
@@ -154,7 +157,8 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
             "languages": dict(s.languages), "origins": dict(s.origins), "db_bytes": s.db_bytes,
             "vector_index_bytes": s.vector_index_bytes, "embedded": s.embedded,
             "embedding_coverage": coverage, "embedding_model": s.embedding_model,
-            "schema_version": s.schema_version})
+            "schema_version": s.schema_version, "terms_aligned": terms.aligned,
+            "terms_behind": terms.newer})
         return
     table = Table(title="Translation memory", show_header=False)
     rows = [
@@ -168,6 +172,9 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
         ("embedded", f"{s.embedded:,}" + (f" ({100 * coverage:.1f}%)" if coverage is not None
                                           else "")),
         ("embedding model", s.embedding_model or "-"),
+        ("term translations", f"{terms.aligned:,} units aligned" + (
+            f", {terms.newer:,} newer not yet: run diptych terms" if terms.newer else "")
+         if terms.aligned else "not fitted: run diptych terms"),
         ("schema version", str(s.schema_version)),
     ]
     for key, value in rows:

@@ -19,6 +19,7 @@ from tm.service.lookup import (
     read_article,
     search,
     searcher,
+    term_state,
     titles,
 )
 from tm.service.memory import (
@@ -63,5 +64,5 @@ __all__ = [
     "add_batch", "check_date", "delete_document", "delete_unit", "document", "document_json",
     "document_units", "documents", "draft", "edit_unit", "edits", "export_writer", "fit_terms",
     "get_unit", "history", "import_tmx", "index", "pretranslate", "read_article", "search",
-    "searcher", "stats", "titles", "undo_edit", "unit_json",
+    "searcher", "stats", "term_state", "titles", "undo_edit", "unit_json",
 ]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING
 
 from tm.choices import DraftFormat
 from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.pretranslate import pretranslate as _pretranslate
-from tm.search import Searcher
+from tm.search import Nearest, Searcher
 from tm.service.requests import (
     ArticleKind,
     Hit,
@@ -22,28 +22,7 @@ from tm.store import TM
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-    from tm.ann import VectorSearch
-    from tm.lexicon import FitReport
-
-
-class Nearest(Protocol):
-    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
-    :class:`tm.service.live.Snapshot`)."""
-
-    def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
-
-
-class _SharedIndex(Searcher):
-    """A Searcher whose vector index comes from its owner (see :func:`searcher`)."""
-
-    def __init__(self, tm: TM, vectors: Callable[[], Nearest], **kwargs: object) -> None:
-        super().__init__(tm, **kwargs)  # type: ignore[arg-type]
-        self._shared = vectors
-
-    def _vector_search(self) -> VectorSearch:
-        if not self.has_vectors():
-            return super()._vector_search()  # the error that says to run `diptych index`
-        return cast("VectorSearch", self._shared())
+    from tm.lexicon import FitReport, TermState
 
 
 def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
@@ -51,10 +30,7 @@ def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None
     """A searcher to reuse across queries. ``vectors`` gives the vector index at each semantic
     lookup, so that threads share one index (read-only) and its owner can swap in a fresh one
     when the memory changes; without it the searcher loads its own on first use."""
-    if vectors is None:
-        return Searcher(tm, encoder=encoder, model=model)
-    # tm.search has no public parameter for this yet: the override stays here, in one place
-    return _SharedIndex(tm, vectors, encoder=encoder, model=model)
+    return Searcher(tm, encoder=encoder, model=model, vectors=vectors)
 
 
 def titles(tm: TM) -> dict[int, str]:
@@ -79,6 +55,13 @@ def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
     from tm.lexicon import fit_terms as fit
 
     return fit(tm, limit=limit or FIT_LIMIT)
+
+
+def term_state(tm: TM) -> TermState:
+    """How many units came after the last ``fit_terms`` (tm.lexicon.TermState)."""
+    from tm.lexicon import term_state as state
+
+    return state(tm)
 
 
 def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeout: float = 20.0,

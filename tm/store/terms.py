@@ -51,6 +51,15 @@ class TermStore(StoreBase):
     def has_lexicon(self) -> bool:
         return self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is not None
 
+    def terms_coverage(self) -> tuple[int, int]:
+        """``(units with links, units added after the newest of them)``: a fit aligns the
+        newest units, so the units above the newest linked id came after it."""
+        linked, newest = self.conn.execute(
+            "SELECT count(*), max(unit_id) FROM unit_links").fetchone()
+        newer = self.conn.execute("SELECT count(*) FROM units WHERE id > ?",
+                                  (newest or 0,)).fetchone()[0]
+        return int(linked), int(newer)
+
     def newest_texts(self, limit: int) -> list[tuple[int, str, str]]:
         """``(id, en, ru)`` of the ``limit`` newest units, newest first (what a fit aligns)."""
         return [(int(i), str(e), str(r)) for i, e, r in self.conn.execute(
