@@ -10,7 +10,8 @@ layer (issue 9). Each function is one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,22 @@ _HISTORY = ("CREATE TABLE IF NOT EXISTS document_history (id INTEGER PRIMARY KEY
             " replaced TEXT NOT NULL)")
 _FIELDS = ("en", "ru", "score", "en_lang", "ru_lang", "en_markup", "ru_markup", "meta",
            "created", "changed")
+
+
+WAIT_MS = 250
+"""How long each attempt to start a save waits for another writer (a long import): a page
+should say "locked, nothing lost" within seconds rather than hang for minutes."""
+
+
+@contextmanager
+def patience(tm: TM, ms: int = WAIT_MS) -> Iterator[None]:
+    """Wait at most ``ms`` a try for the write lock inside this block."""
+    before = int(tm.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    tm.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        tm.conn.execute(f"PRAGMA busy_timeout = {before}")
 
 
 @dataclass(frozen=True)
@@ -66,7 +83,7 @@ def store_document(tm: TM, doc: DocumentIn, units: Sequence[tuple[UnitIn, Origin
                    vectors: np.ndarray | None = None, model: str | None = None) -> Stored:
     """Store a new document with its units in one transaction (refused when a document with
     the same fingerprint is stored already)."""
-    with tm.transaction():
+    with patience(tm), tm.transaction():
         doc_id, new = tm.add_document(doc)
         if not new:
             raise TMError(f"this pair is in the memory already (document {doc_id}): open it"
@@ -101,7 +118,7 @@ def _delete_orphans(tm: TM, ids: set[int]) -> int:
 def replace_document(tm: TM, doc_id: int, units: Sequence[tuple[UnitIn, Origin]], *,
                      vectors: np.ndarray | None = None, model: str | None = None) -> Stored:
     """Replace a document's units in one transaction; undo with :func:`undo_replace`."""
-    with tm.transaction():
+    with patience(tm), tm.transaction():
         tm.conn.execute(_HISTORY)
         if not any(d.id == doc_id for d in tm.documents()):
             raise TMError(f"no document {doc_id} in the memory")
@@ -123,7 +140,7 @@ def undoable_replacements(tm: TM, doc_id: int) -> int:
 
 def undo_replace(tm: TM, doc_id: int) -> Stored:
     """Give a document back the units it had before its last replacement."""
-    with tm.transaction():
+    with patience(tm), tm.transaction():
         tm.conn.execute(_HISTORY)
         row = tm.conn.execute("SELECT id, units FROM document_history WHERE doc_id = ?"
                               " ORDER BY id DESC LIMIT 1", (doc_id,)).fetchone()
