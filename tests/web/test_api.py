@@ -145,3 +145,46 @@ def test_openapi_describes_the_api(client) -> None:
         assert path in spec["paths"]
     page = client.get("/api/docs")
     assert page.status_code == 200 and "/api/search" in page.text and "cdn" not in page.text
+
+
+def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
+    from align.sources import read_source
+
+    url = f"{news_site}/lake-ferry.en.html"
+    data = client.post("/api/pretranslate", json={"url": url}).json()
+    sources = [s["source"] for s in data["segments"]]
+    assert data["lang"] == "en" and len(sources) > 3
+    assert sources[0] in read_source(url).text
+    missing = client.post("/api/pretranslate", json={"url": f"{news_site}/nowhere.html"})
+    assert missing.status_code == 400 and "nowhere.html" in missing.json()["error"]
+
+
+def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:
+    import threading
+
+    import numpy as np
+
+    from tm import vectors
+    from tm.web.backend import Backend
+
+    class Fake:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+    loads: list[str] = []
+    monkeypatch.setattr(vectors, "load_query_encoder",
+                        lambda model: loads.append(model) or Fake())
+    with TM.open(memory) as tm:
+        ids = [u.id for u in tm.iter_units()]
+        tm.set_setting("embedding_model", "fake")
+        tm.set_setting("embedding_dim", "8")
+        vectors.store_vectors(tm, ids, np.full((len(ids), 8), 45, dtype=np.int8))
+    backend = Backend(memory)
+    found: list[int] = []
+    threads = [threading.Thread(target=lambda: found.append(len(backend.search(
+        "prices", mode="semantic")))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["fake"] and found == [6, 6, 6, 6]

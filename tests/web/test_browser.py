@@ -98,6 +98,22 @@ def test_pretranslate_a_pasted_article_and_download_the_draft(serve, memory, pag
     assert saved.read_text(encoding="utf-8").startswith("Цены на нефть выросли на 5% в мае.")
 
 
+def test_pretranslate_an_uploaded_file(serve, memory, page, tmp_path: Path) -> None:
+    server = serve(memory)
+    story = tmp_path / "story.ru.txt"
+    story.write_text("Мигранты пересекли границу ночью.\n\nЭтого предложения нет.",
+                     encoding="utf-8")
+    page.goto(server.base + "/pretranslate")
+    page.set_input_files("#pt-file", str(story))
+    page.wait_for_function("document.querySelector('#pt-text').value.length > 0")
+    page.click("#pt-go")
+    page.wait_for_selector("#pt-segments tr")
+    rows = page.query_selector_all("#pt-segments tr")
+    assert rows[0].query_selector_all("td")[-1].inner_text() == \
+        "Migrants crossed the border at night."
+    assert page.text_content("#pt-tgt-h") == "Draft (English)"
+
+
 def test_edit_a_unit_find_it_undo_it_and_delete_it(serve, memory, page) -> None:
     server = serve(memory)
     page.goto(server.base + "/documents/1")

@@ -43,6 +43,9 @@ def test_token_in_the_address_sets_a_strict_httponly_cookie(client_for, memory: 
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/api/health").status_code == 200  # the cookie now signs requests in
+    client.cookies.clear()
+    api = client.get(f"/api/health?token={TOKEN}", follow_redirects=False)
+    assert api.status_code == 200  # an API client gets its answer, not a redirect
 
 
 def test_read_only_refuses_every_write_but_reads_and_drafts(client_for, memory: Path) -> None:

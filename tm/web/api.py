@@ -49,7 +49,7 @@ def search(b: B, request: Request,
                            Query(description="the query's language (default: detected)")]
            = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchOut:
-    """Look ``q`` up; hits carry the fields of ``diptych search --json``."""
+    """Look q up; hits carry the fields of `diptych search --json`, plus highlights."""
     hits = b.search(q, mode=mode, lang=lang or settings(request).lang, limit=limit)
     return SearchOut(query=q, mode=mode, hits=hits)  # type: ignore[arg-type]
 
@@ -77,7 +77,7 @@ def draft(b: B, request: Request, body: PretranslateIn,
 
 @router.get("/stats")
 def stats(b: B) -> dict[str, object]:
-    """What the memory holds (as `diptych stats --json`)."""
+    """What the memory holds (as diptych stats --json)."""
     return b.stats()
 
 
@@ -116,7 +116,7 @@ def unit(b: B, unit_id: int) -> UnitOut:
 
 @router.patch("/units/{unit_id}", response_model=UnitOut)
 def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitOut:
-    """Change a unit's text; its origin becomes `edited` and the old text is kept for undo."""
+    """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo."""
     return UnitOut.of(b.edit_unit(unit_id, en=body.en, ru=body.ru), b.history(unit_id))
 
 

@@ -133,7 +133,7 @@ class Backend:
             obj["kind"] = kind
             obj["lang"] = hit.lang
             obj["highlight"] = _highlight(query, hit.unit, hit.lang, kind)
-            doc = docs.get(obj["doc_id"]) if obj.get("doc_id") is not None else None
+            doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
             obj["doc_url"] = doc.url if doc else None
             obj["doc_date"] = doc.date if doc else None
             out.append(obj)
@@ -187,6 +187,8 @@ class Backend:
             (ru if ru is not None else unit.ru).strip()
         if not new_en or not new_ru:
             raise TMError("a unit needs text on both sides: to remove it, delete the unit")
+        if (new_en, new_ru) == (unit.en, unit.ru):
+            raise TMError(f"unit {unit_id} already has this text: nothing to change")
         _interim_edit(self.tm, unit, new_en, new_ru)
         return self.unit(unit_id)
 
@@ -239,10 +241,14 @@ def _highlight(query: str, unit: Unit, lang: str, kind: str) -> dict[str, list[l
         pieces = term_spans(text, lang, set(stem_words(words(query.strip('"')), lang)))
     else:
         pieces = []
-    ranges, pos = [], 0
+    ranges: list[list[int]] = []
+    pos = 0
     for piece, flagged in pieces:
         if flagged and piece.strip():
-            ranges.append([pos, pos + len(piece)])
+            if ranges and not text[ranges[-1][1]:pos].strip():
+                ranges[-1][1] = pos + len(piece)  # one mark over neighbouring words
+            else:
+                ranges.append([pos, pos + len(piece)])
         pos += len(piece)
     return {lang: ranges}
 

@@ -4,7 +4,8 @@
   (a web page cannot reach it through DNS rebinding).
 - **Token**: when set (always with a non-loopback ``--host``), every request needs it:
   ``Authorization: Bearer T``, the ``diptych_token`` cookie, or ``?token=T`` once, which sets
-  that cookie (HttpOnly, SameSite=Strict) and redirects to the same address without it.
+  that cookie (HttpOnly, SameSite=Strict) and redirects a page to its address without it
+  (an API call with ``?token=T`` is answered directly).
 - **Writes** (any method but GET/HEAD/OPTIONS, except the read-only POSTs in
   :data:`READ_POSTS`): refused with 403 under ``--read-only``, and refused when they come from
   another site (``Sec-Fetch-Site``, ``Origin`` or ``Referer`` naming another origin).
@@ -109,7 +110,7 @@ class Guard:
                        for g in given):
                 return 401, ("this server needs its token: open the address it printed"
                              " (…/?token=…) or send 'Authorization: Bearer TOKEN'"), []
-            if query.get("token") and method == "GET":
+            if query.get("token") and method == "GET" and not path.startswith("/api/"):
                 rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
                 where = path + ("?" + rest if rest else "")
                 return 303, "signed in", [
