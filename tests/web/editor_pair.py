@@ -32,14 +32,14 @@ ADDED = "В прошлом году городской транспорт пер
 # A stored document aligned wrongly, one mistake for each correction (see test_editor.py).
 WRONG = [
     ("Council backs a bigger transport budget", "Совет увеличил бюджет транспорта"),
-    ("The city council approved a new budget for public transport on Monday. The plan adds"
-     " twelve bus routes and extends the tram line to the airport.",
-     "В понедельник городской совет одобрил новый бюджет общественного транспорта. План"
+    (("The city council approved a new budget for public transport on Monday. The plan adds"
+     " twelve bus routes and extends the tram line to the airport."),
+     ("В понедельник городской совет одобрил новый бюджет общественного транспорта. План"
      " добавляет двенадцать автобусных маршрутов. Кроме того, трамвайную линию продлят до"
-     " аэропорта."),
+     " аэропорта.")),
     ("Fares will stay the same until the end of next year.",
-     "Тарифы останутся прежними до конца следующего года. Деньги, по словам мэра, поступят"
-     " тремя частями."),
+     ("Тарифы останутся прежними до конца следующего года. Деньги, по словам мэра, поступят"
+     " тремя частями.")),
     ("The mayor said the money comes from a regional fund.", "Их выделит региональный фонд."),
     ("It will be paid out in three parts.", ADDED),
     ("Opposition deputies walked out of the session in protest.",
@@ -52,8 +52,8 @@ RIGHT = [
     ("The city council approved a new budget for public transport on Monday.",
      "В понедельник городской совет одобрил новый бюджет общественного транспорта."),
     ("The plan adds twelve bus routes and extends the tram line to the airport.",
-     "План добавляет двенадцать автобусных маршрутов. Кроме того, трамвайную линию продлят до"
-     " аэропорта."),
+     ("План добавляет двенадцать автобусных маршрутов. Кроме того, трамвайную линию продлят до"
+     " аэропорта.")),
     ("Fares will stay the same until the end of next year.",
      "Тарифы останутся прежними до конца следующего года."),
     ("The mayor said the money comes from a regional fund. It will be paid out in three parts.",

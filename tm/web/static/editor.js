@@ -55,8 +55,9 @@
   function shade(x) {
     if (edOps.isOmission(x)) return "";
     if (x.score === null || x.score === undefined) return "hsl(210,60%,96%)";
+    if (x.score < state.weak_below) return "#fff4d6";
     const hue = 40 + 80 * Math.max(0, Math.min(1, x.score));
-    return `hsl(${hue.toFixed(0)},60%,${x.score < state.weak_below ? 88 : 95}%)`;
+    return `hsl(${hue.toFixed(0)},60%,95%)`;
   }
 
   function label(x) {
@@ -332,7 +333,9 @@
     try {
       load(await (await desk.api("POST", "/api/align", body)).json(), true);
       const warned = state.warnings && state.warnings.length ? " " + state.warnings.join(" ") : "";
-      desk.status(`Aligned: ${edOps.queue(state).length} beads to review.` + warned);
+      const n = edOps.queue(state).length;
+      desk.status(`Aligned: ${n} ${n === 1 ? "bead" : "beads"} to review.` + warned);
+      document.getElementById("ed-input-box").open = false;
     } catch (e) { desk.status(e.message, true); } finally { go.disabled = false; }
   }
 
