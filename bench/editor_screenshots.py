@@ -60,7 +60,7 @@ def shoot(out: Path) -> list[Path]:
                     page.click("#ed-align")
                     page.wait_for_selector("#ed-beads .bead", timeout=120_000)
                     page.locator("#ed-beads .sent", has_text=pair["DROPPED"]).first.click()
-                    page.locator("#ed-tools").scroll_into_view_if_needed()
+                    page.evaluate("window.scrollTo(0, 0)")
                     for name, full in ((f"editor-{width}", False), (f"report-{width}", True)):
                         if name.startswith("report"):
                             page.goto(report.as_uri())

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, NotFound, _LockedEncoder
 
@@ -105,10 +106,17 @@ def align(en: Edition, ru: Edition) -> dict[str, Any]:
         "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4),
                    "edited": False} for b in al.beads],
         "warnings": list(al.warnings), "fingerprint": fingerprint, "doc_id": None,
-        "title": en.title or ru.title or "", "url": en.url or ru.url or "",
+        "title": en.title or ru.title or _headline(al), "url": en.url or ru.url or "",
         "date": en.date or ru.date or "",
         "sources": [en.source, ru.source],
     }
+
+
+def _headline(al: Alignment) -> str:
+    """The first English sentence when it is a headline (a short paragraph of its own)."""
+    first = al.src[0] if al.src else None
+    alone = first is not None and (len(al.src) == 1 or al.src[1].paragraph != first.paragraph)
+    return first.text if first is not None and alone and len(first.text) <= 150 else ""
 
 
 def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
