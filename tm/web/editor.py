@@ -132,3 +132,13 @@ def save(b: B, body: SaveIn) -> Saved:
 def undo(b: B, doc_id: int) -> Saved:
     """Give a document back the units it had before its last saved correction."""
     return _saved(eb.undo_save(b, doc_id))
+
+
+class Memory(BaseModel):
+    db: str = Field(description="the memory file this desk serves")
+
+
+@router.get("/api/align/memory", response_model=Memory, tags=["editor"])
+def memory(request: Request) -> Memory:
+    """Which memory this desk serves (``diptych review`` checks it before it opens a page)."""
+    return Memory(db=str(settings(request).db))
