@@ -240,3 +240,38 @@ def test_the_editor_fits_the_window(serve, memory, page, width: int) -> None:  #
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     box = page.locator("#ed-beads .bead .side.en").first.bounding_box()
     assert box["width"] > (0.3 if width > 700 else 0.6) * width
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_static_report_gives_the_text_the_width(page, tmp_path: Path,  # noqa: F811
+                                                    width: int) -> None:
+    from align.report import to_html
+    from align.types import Alignment, Bead, Sentence
+
+    pairs = [tuple(Sentence(0, len(t), t) for t in side) for side in zip(*RIGHT)]
+    al = Alignment(pairs[0], pairs[1], tuple(Bead((i,), (i,), 0.3 + 0.1 * i)
+                                             for i in range(len(RIGHT))))
+    report = tmp_path / "review.html"
+    report.write_text(to_html(al, src_lang="en", tgt_lang="ru", weak=0.5, title="Review"),
+                      encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(report.as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for side in ("src", "tgt"):
+        box = page.locator(f"#b1 .t.{side}").bounding_box()
+        assert box["width"] > (0.38 if width > 700 else 0.8) * width
+    weak = page.locator(".bead.weak")
+    assert weak.count() == 2 and "weak" in weak.first.inner_text()
+    assert weak.first.evaluate("e => getComputedStyle(e).borderLeftColor") != \
+        page.locator(".bead.ok").first.evaluate("e => getComputedStyle(e).borderLeftColor")
+
+
+def test_markup_in_a_reopened_document_is_text(serve, hostile_memory, page) -> None:  # noqa: F811
+    server = serve(hostile_memory)
+    page.goto(server.base + "/editor/documents/2")
+    page.wait_for_selector("#ed-beads .bead")
+    shown = page.inner_text("#ed-beads")
+    assert "<script>window.__pwned = 1</script>" in shown
+    assert '<img src=x onerror="window.__pwned = 2">' in shown
+    assert page.evaluate("window.__pwned") is None
+    assert page.dialogs == []
