@@ -78,6 +78,8 @@ def test_align_review_fix_and_save(serve, memory, page, encoder) -> None:  # noq
     # the dropped English sentence is flagged (weak pair or omission), and the queue finds it
     where = next(i for i, b in enumerate(shown) if DROPPED in b["en"])
     assert where in flagged
+    chips = page.eval_on_selector_all("#ed-queue button", "bs => bs.map(b => Number(b.dataset.b))")
+    assert chips == flagged  # listed first, above the beads
     page.locator("#ed-beads .bead .bn").first.click()
     page.keyboard.press("n")
     current = page.eval_on_selector("#ed-beads .bead.current", "r => Number(r.dataset.b)")

@@ -101,6 +101,16 @@
       list.append(row);
     });
     document.getElementById("ed-queue-count").textContent = q.length;
+    const chips = document.getElementById("ed-queue");
+    chips.textContent = "";
+    for (const b of q) {
+      const x = state.beads[b];
+      const chip = desk.el("li", b === cur.bead ? "current" : "");
+      const go = desk.el("button", "quiet", `#${b + 1} ${label(x)}`);
+      go.type = "button"; go.dataset.b = b;
+      chip.append(go);
+      chips.append(chip);
+    }
     const paired = state.beads.filter((x) => !edOps.isOmission(x)).length;
     document.getElementById("ed-summary").textContent =
       `${state.beads.length} beads, ${paired} to store · ${state.src.length} English / ${state.tgt.length} Russian sentences`;
@@ -205,6 +215,11 @@
   document.getElementById("ed-tools").addEventListener("click", (e) => {
     const op = e.target.closest("[data-op]");
     if (op && state) { OPS[op.dataset.op](); if (op.dataset.op !== "edit") list.focus(); }
+  });
+
+  document.getElementById("ed-queue").addEventListener("click", (e) => {
+    const go = e.target.closest("button[data-b]");
+    if (go) { cur.bead = Number(go.dataset.b); cur.side = null; render(); list.focus(); }
   });
 
   list.addEventListener("mousedown", (e) => { if (editing) return; e.preventDefault(); list.focus(); });
