@@ -33,8 +33,9 @@
     if (fromServer) {
       let kept = null;
       try { kept = JSON.parse(localStorage.getItem(key()) || "null"); } catch (e) { kept = null; }
-      if (kept && kept.state && JSON.stringify(kept.state.beads) !== JSON.stringify(state.beads) ||
-          kept && kept.state && JSON.stringify([kept.state.src, kept.state.tgt]) !== JSON.stringify([state.src, state.tgt])) {
+      const same = (a, b) => ["src", "tgt", "beads", "title", "url", "date"].every(
+        (k) => JSON.stringify(a[k] ?? "") === JSON.stringify(b[k] ?? ""));
+      if (kept && kept.state && !same(kept.state, state)) {
         state = kept.state;
         notice.querySelector("span").textContent = "Restored the corrections you had not saved yet (kept in this browser since " +
           new Date(kept.at).toLocaleString() + ").";
