@@ -1,156 +1,65 @@
-"""The ``align`` and ``eval`` commands (Typer), registered on the root app by ``tm.cli``.
+"""align's commands (Typer): ``align``, ``eval`` and ``pair``, in :data:`app`, which the root
+``diptych`` app mounts with ``add_typer``. Thin adapters: parse, call align's library, render.
 
-``align`` knows nothing of storage: ``diptych align ... --tm`` calls a store hook that the
-translation-memory layer installs with :func:`set_store_hook` (dependency inversion keeps
-``align`` importable without ``tm``).
+Heavy modules (numpy, the encoder, lxml) are imported inside the commands, so ``diptych --help``
+stays light.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from align.errors import AlignError, InputError
-from align.formats import Format
-from align.types import Alignment
+from align.output import SUFFIX_FORMATS, check_writable, render, write_output
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from rich.console import Console
 
+    from align.formats import Format
 
-@dataclass(frozen=True)
-class StoreRequest:
-    """What ``align --tm`` hands to the store hook."""
-
-    alignment: Alignment
-    src: str
-    tgt: str
-    db: Path | None
-    title: str | None
-    url: str | None
-    date: str | None
-    min_score: float
-    model: str
+FORMATS = tuple(dict.fromkeys(SUFFIX_FORMATS.values()))
+FormatName = Enum("FormatName", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+"""The names of align.formats.Format, without importing it (and lxml) for ``--help``."""
 
 
-StoreHook = Callable[[StoreRequest], str]
-"""Stores the alignment and returns a one-line summary for stderr."""
-
-_store_hook: StoreHook | None = None
-
-
-def set_store_hook(hook: StoreHook) -> None:
-    """Install the function ``align --tm`` calls (done by ``tm.cli``)."""
-    global _store_hook
-    _store_hook = hook
+def _no_bool_metavar(params: list[Any]) -> list[Any]:
+    for p in params:
+        if getattr(p, "is_flag", False) and p.metavar is None:
+            p.metavar = ""  # a flag takes no value: no "<bool>" in --help
+    return params
 
 
+class Command(TyperCommand):
+    """A command whose flags show no ``<bool>`` type in ``--help``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _no_bool_metavar(super().get_params(ctx))
 
 
-_SUFFIX_FORMATS = {
-    ".txt": Format.text, ".tsv": Format.tsv, ".jsonl": Format.jsonl, ".ladder": Format.ladder,
-    ".tmx": Format.tmx, ".html": Format.html, ".htm": Format.html,
-}
+class Group(TyperGroup):
+    """A group whose flags show no ``<bool>`` type in ``--help``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _no_bool_metavar(super().get_params(ctx))
 
 
-def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("diptych")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0"
+app = typer.Typer(cls=Group, add_completion=False, rich_markup_mode="rich")
 
 
 def warn(message: str) -> None:
     typer.echo(f"diptych: warning: {message}", err=True)
 
 
-def check_writable(path: Path) -> Path:
-    """``path`` (user-expanded) if a file can be written there, else an :class:`InputError`."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise InputError(f"cannot write '{path}': it is a folder; give a file name inside it")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise InputError(f"cannot write '{path}': '{path.parent}' is a file, not a folder")
-    if not path.parent.is_dir():
-        raise InputError(f"cannot write '{path}': folder '{path.parent}' does not exist")
-    return path
+def stderr_console() -> Console:
+    from rich.console import Console
 
-
-def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], T]) -> T | None:
-    """Write ``data`` (bytes, or a function that writes to a binary file and returns a result)
-    to ``path`` through a temp file + rename: never a half-written file. Problems become one
-    :class:`InputError` that names the path."""
-    path = check_writable(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if isinstance(data, bytes):
-                f.write(data)
-                result = None
-            else:
-                result = data(f)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write '{path}': {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return result
-
-
-def render(al: Alignment, fmt: Format, *, src_lang: str, tgt_lang: str, weak: float,
-           title: str) -> bytes:
-    """The alignment in ``fmt`` as bytes (UTF-8)."""
-    from align import formats
-
-    if fmt is Format.text:
-        text = formats.to_text(al, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak)
-    elif fmt is Format.tsv:
-        text = formats.to_tsv(al)
-    elif fmt is Format.jsonl:
-        text = formats.to_jsonl(al)
-    elif fmt is Format.ladder:
-        text = formats.to_ladder(al)
-    elif fmt is Format.html:
-        text = formats.to_html(al, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak, title=title)
-    else:
-        import io
-
-        buf = io.BytesIO()
-        formats.write_tmx(al, buf, src_lang=src_lang, tgt_lang=tgt_lang,
-                          tool_version=tool_version())
-        return buf.getvalue()
-    return text.encode("utf-8")
-
-
-def _emit(al: Alignment, fmt: Format, output: Path | None, *, src_lang: str, tgt_lang: str,
-          weak: float, title: str) -> None:
-    if output is None and fmt is Format.text and sys.stdout.isatty():
-        from rich.console import Console
-
-        from align.formats import text_table
-
-        Console().print(text_table(al, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak))
-        return
-    data = render(al, fmt, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak, title=title)
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_atomically(output, data)
+    return Console(stderr=True, highlight=False)
 
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
@@ -173,9 +82,25 @@ def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     return jobs
 
 
+def _short(source: str) -> str:
+    """A file's name, or a URL as given, for messages and titles."""
+    return source if "://" in source else Path(source).name
+
+
+def _align_files(src: str, tgt: str, **options: Any) -> Any:
+    """align.pipeline.align_files, given ``timeout`` once it takes one (branch ``hostile``)."""
+    import inspect
+
+    from align.pipeline import align_files
+
+    if "timeout" not in inspect.signature(align_files).parameters:
+        options.pop("timeout")
+    return align_files(src, tgt, **options)
+
+
 ALIGN_HELP = """Align two editions of a story into parallel segments.
 
-Splits both files into sentences, embeds them with a multilingual sentence encoder and finds the best monotone pairing: 1-1, merges and splits of up to 4 sentences a side, and sentences with no counterpart. Every group (bead) gets a confidence in [0, 1]; weak ones are flagged.
+Splits both files into sentences, embeds them with a multilingual sentence encoder and finds the best monotone pairing: 1-1, merges and splits of up to 4 sentences a side, and sentences with no counterpart. Every group (bead) gets a confidence in \\[0, 1]; weak ones are flagged. To keep the pairs, use `diptych add` (same inputs).
 
 [bold]Examples[/bold]
 
@@ -188,11 +113,10 @@ Splits both files into sentences, embeds them with a multilingual sentence encod
   diptych align --presplit a.de a.fr --src-lang de --tgt-lang fr -f ladder
 
   diptych align --batch pairs.tsv -f tmx    [dim]# many pairs, one model load[/dim]
-
-  diptych align en.txt ru.txt --tm --title "Rail deal"  [dim]# also store in the TM[/dim]
 """
 
 
+@app.command("align", help=ALIGN_HELP, no_args_is_help=True, cls=Command)
 def align_command(
     en_file: Annotated[str | None, typer.Argument(
         help="The English (source) edition: a UTF-8 text file (paragraphs separated by blank"
@@ -200,10 +124,10 @@ def align_command(
         show_default=False)] = None,
     ru_file: Annotated[str | None, typer.Argument(
         help="The Russian (target) edition, in the same forms.", show_default=False)] = None,
-    fmt: Annotated[Format | None, typer.Option(
+    fmt: Annotated[FormatName | None, typer.Option(
         "--format", "-f",
-        help="Output format [default: from the -o suffix, else text]. ladder is Vecalign's"
-             " '[0, 1]:[2]:0.870' (0-based sentence ids); jsonl is one bead a line.",
+        help="Output format \\[default: from the -o suffix, else text]. ladder is Vecalign's"
+             " \\[0, 1]:\\[2]:0.870 (0-based sentence ids); jsonl is one bead a line.",
         show_default=False)] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write here instead of stdout (written atomically).",
@@ -215,7 +139,7 @@ def align_command(
         "--model", "-m",
         help="Sentence encoder: 'use-m3' (embedded, no download) or 'st:NAME_OR_PATH' for a"
              " sentence-transformers model such as st:sentence-transformers/LaBSE"
-             " (needs pip install 'diptych[st]').")] = "use-m3",
+             " (needs pip install 'diptych\\[st]').")] = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch",
         help="TSV file of lines en_path<TAB>ru_path<TAB>out_path: align them all in one"
@@ -234,28 +158,14 @@ def align_command(
         help="Beads under this confidence are flagged as weak.")] = 0.5,
     max_size: Annotated[float, typer.Option(
         "--max-size", min=0.001, help="Refuse input files larger than this many MB.")] = 10.0,
-    tm: Annotated[bool, typer.Option(
-        "--tm", help="Also store the aligned pairs in the translation memory (see `diptych add`).")]
-        = False,
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="DIPTYCH_DB", help="Translation memory for --tm \\[default: ./diptych.db].",
-        show_default=False)] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Story title, for --tm.")]
-        = None,
-    url: Annotated[str | None, typer.Option("--url", help="Story URL, for --tm.")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Publication date, for --tm.")]
-        = None,
-    min_score: Annotated[float, typer.Option(
-        "--min-score", min=0.0, max=1.0,
-        help="With --tm: pairs under this confidence are not stored as trusted units.")] = 0.5,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds to wait for a web page.")] = 20.0,
 ) -> None:
     from align.embed import load_encoder
-    from align.pipeline import align_files
+    from align.formats import Format
 
     if batch is not None and (en_file or ru_file):
         raise InputError("give either EN_FILE RU_FILE or --batch FILE, not both")
-    if tm and _store_hook is None:
-        raise AlignError("--tm needs the translation memory package (tm), which is not loaded")
     if batch is not None:
         jobs = _read_batch(batch)
     elif en_file is None or ru_file is None:
@@ -263,34 +173,30 @@ def align_command(
     else:
         jobs = [(en_file, ru_file, output)]
     encoder = load_encoder(model)
-    failures = 0
 
     def run(src: str, tgt: str, out: Path | None) -> None:
         suffix_fmt = None
-        if out is not None:
+        if out is not None and str(out) != "-":
             check_writable(out)  # before the work, not after it
-            suffix_fmt = _SUFFIX_FORMATS.get(out.suffix.lower())
+            suffix_fmt = SUFFIX_FORMATS.get(out.suffix.lower())
             if fmt is None and suffix_fmt is None:
                 warn(f"{out.name}: no format is known for its suffix; writing text"
-                     f" (pick one with --format {'|'.join(f.value for f in Format)})")
-        al = align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
-                         presplit=presplit, check_lang=lang_check,
-                         max_bytes=int(max_size * 1e6))
+                     f" (pick one with --format {'|'.join(FORMATS)})")
+        al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
+                          presplit=presplit, check_lang=lang_check,
+                          max_bytes=int(max_size * 1e6), timeout=timeout)
         for w in al.warnings:
             warn(f"{_short(src)} / {_short(tgt)}: {w}" if batch else w)
-        _emit(al, fmt or suffix_fmt or Format.text, out, src_lang=src_lang, tgt_lang=tgt_lang,
-              weak=weak, title=title or f"{_short(src)} ↔ {_short(tgt)}")
-        if tm and _store_hook is not None:
-            summary = _store_hook(StoreRequest(al, src, tgt, db, title, url, date, min_score,
-                                               model))
-            typer.echo(f"diptych: {summary}", err=True)
+        _emit(al, Format(fmt.value if fmt else suffix_fmt or "text"), out, src_lang=src_lang,
+              tgt_lang=tgt_lang, weak=weak, title=f"{_short(src)} ↔ {_short(tgt)}")
 
     if batch is None:
         run(*jobs[0])
         return
     from rich.progress import Progress
 
-    with Progress(transient=False, console=_stderr_console()) as progress:
+    failures = 0
+    with Progress(transient=False, console=stderr_console()) as progress:
         task = progress.add_task("aligning", total=len(jobs))
         for no, (src, tgt, out) in enumerate(jobs, 1):
             try:
@@ -305,17 +211,25 @@ def align_command(
         raise typer.Exit(1)
 
 
-def _short(source: str) -> str:
-    """A file's name, or a URL as given, for messages and titles."""
-    return source if "://" in source else Path(source).name
+def _emit(al: Any, fmt: Format, output: Path | None, *, src_lang: str, tgt_lang: str,
+          weak: float, title: str) -> None:
+    import sys
+
+    from align.formats import Format
+
+    if output is None and fmt is Format.text and sys.stdout.isatty():
+        from rich.console import Console
+
+        from align.formats import text_table
+
+        Console().print(text_table(al, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak))
+        return
+    write_output(output, render(al, fmt, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak,
+                                title=title))
 
 
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
+@app.command("eval", no_args_is_help=True, cls=Command,
+             context_settings={"ignore_unknown_options": True})
 def eval_command(
     files: Annotated[list[str], typer.Argument(
         metavar="GOLD... --test TEST...",
@@ -337,6 +251,7 @@ def eval_command(
     """
     from align.formats import parse_ladder
     from align.score import score
+    from align.types import Bead
 
     marks = [i for i, f in enumerate(files) if f in ("--test", "-t")]
     if len(marks) != 1:
@@ -350,7 +265,7 @@ def eval_command(
             " in the same order"
         )
 
-    def load(p: Path) -> list:
+    def load(p: Path) -> list[Bead]:
         if not p.is_file():
             raise InputError(f"ladder file '{p}' does not exist")
         try:
@@ -380,8 +295,65 @@ def eval_command(
     Console().print(table)
 
 
-def register(app: typer.Typer) -> None:
-    """Add align's commands to the root app."""
-    app.command("align", help=ALIGN_HELP, no_args_is_help=True)(align_command)
-    app.command("eval", no_args_is_help=True,
-                context_settings={"ignore_unknown_options": True})(eval_command)
+PAIR_HELP = """Find which English article is the edition of which Russian one.
+
+Each side is a folder of articles (text, Markdown or HTML files) or a file that lists one path or http(s) URL a line. Evidence that survives translation decides: sentence embeddings in their order, numbers, links, Latin-script names, publication dates. Pairs are one-to-one.
+
+Prints one line per pair: [bold]en_source<TAB>ru_source<TAB>confidence[/bold] (0 to 1), best first; this feeds `diptych add --batch` directly. Sources left without a partner are reported on stderr (or in --unmatched FILE as lang<TAB>source<TAB>reason).
+
+[bold]Examples[/bold]
+
+  diptych pair archive/en archive/ru -o pairs.tsv
+
+  diptych pair en-urls.txt ru-urls.txt --min-confidence 0.8 --unmatched left.tsv
+
+  diptych add --batch pairs.tsv
+"""
+
+
+@app.command("pair", help=PAIR_HELP, no_args_is_help=True, cls=Command)
+def pair_command(
+    en_sources: Annotated[Path, typer.Argument(
+        help="English articles: a folder, or a file listing paths/URLs one a line.",
+        show_default=False)],
+    ru_sources: Annotated[Path, typer.Argument(
+        help="Russian articles: a folder, or a file listing paths/URLs one a line.",
+        show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the pairs here instead of stdout (written atomically).",
+        show_default=False)] = None,
+    unmatched: Annotated[Path | None, typer.Option(
+        "--unmatched", help="Write the unmatched sources here instead of stderr.",
+        show_default=False)] = None,
+    min_confidence: Annotated[float, typer.Option(
+        "--min-confidence", min=0.0, max=1.0,
+        help="Pairs under this confidence are not printed; their sources count as unmatched.")]
+        = 0.5,
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="Sentence encoder ('use-m3' is embedded; or 'st:NAME_OR_PATH').")]
+        = "use-m3",
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds to wait for a web page.")] = 20.0,
+    max_size: Annotated[float, typer.Option(
+        "--max-size", min=0.001, help="Refuse documents larger than this many MB.")] = 10.0,
+) -> None:
+    from align.embed import load_encoder
+    from align.output import is_stdout
+    from align.pair import list_sources, pair_sources
+
+    for target in (output, unmatched):
+        if not is_stdout(target):
+            check_writable(target)  # type: ignore[arg-type]  # before the work
+    en, ru = list_sources(en_sources), list_sources(ru_sources)
+    result = pair_sources(en, ru, encoder=load_encoder(model), min_confidence=min_confidence,
+                          timeout=timeout, max_bytes=int(max_size * 1e6))
+    write_output(output, "".join(f"{e}\t{r}\t{c:.3f}\n" for e, r, c in result.pairs).encode())
+    if unmatched is not None:
+        write_output(unmatched, "".join(f"{lang}\t{src}\t{why}\n"
+                                        for lang, src, why in result.unmatched).encode())
+    else:
+        for lang, src, why in result.unmatched:
+            typer.echo(f"diptych: unmatched {lang}: {src} ({why})", err=True)
+    left = {lang: sum(1 for row in result.unmatched if row[0] == lang) for lang in ("en", "ru")}
+    typer.echo(f"diptych: {len(result.pairs)} pairs of {len(en)} English and {len(ru)} Russian"
+               f" sources; unmatched: {left['en']} English, {left['ru']} Russian", err=True)

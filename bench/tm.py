@@ -48,7 +48,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tm import vectors
+from tm import ann, vectors
+from tm.encoder import load_encoder
 from tm.search import Searcher
 from tm.store import TM, UnitIn
 
@@ -222,7 +223,7 @@ def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
             best[better] = sims[np.arange(n), arg][better]
             best_id[better] = np.array([r[0] for r in rows])[arg][better]
             last = rows[-1][0]
-        vs = vectors.VectorSearch(tm)
+        vs = ann.VectorSearch(tm)
         agree = sum(vs.search(q[i], 1)[0][0] == best_id[i] for i in range(n))
     return agree, n
 
@@ -294,7 +295,7 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"tm{n}.db"
     rows = _Steps()
-    encoder = vectors.load_encoder()
+    encoder = load_encoder()
     if not db.exists():
         tmx = work / f"synthetic{n}.tmx"
         if not tmx.exists():  # reused when kept from an earlier run (--keep)
@@ -339,10 +340,10 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
             rows.append(("vectors for the latency test", (
                 f"{real} units embedded ({rate:.0f} sentences/s), {filled} stand-ins"
                 " = noisy copies of those (sigma 0.35), NOT real embeddings")))
-            vectors.ann_path(tm).unlink(missing_ok=True)
-        if not vectors.ann_path(tm).exists():
+            ann.ann_path(tm).unlink(missing_ok=True)
+        if not ann.ann_path(tm).exists():
             t = time.perf_counter()
-            built = vectors.build_ann(tm)
+            built = ann.build_ann(tm)
             rows.append(("IVF vector index build (k-means lists, int8)",
                          f"{time.perf_counter() - t:.0f} s, {built} vectors"))
     size = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
@@ -398,7 +399,7 @@ def main() -> None:
     console.print(f"bench/tm.py: quality={'no' if args.scale_only else 'yes'}, "
                   f"scale={'no' if args.quality_only else args.scale}")
     if not args.scale_only:
-        quality(vectors.load_encoder())
+        quality(load_encoder())
     if not args.quality_only:
         scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
               min(args.real_vectors, args.scale))

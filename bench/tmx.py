@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tm.tmx import export_header
-from tm.tmx_model import Prop, TMXUnit, TMXVariant
-from tm.tmx_write import write_tmx
+from tm.tmx.model import Prop, TMXUnit, TMXVariant
+from tm.tmx.write import write_tmx
 
 _EN = ["The ministry said {n} people were evacuated from {c} on {d}.",
        "Prices in {c} rose by {n} percent in the year to {d}.",

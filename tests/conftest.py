@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -15,9 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# Hypothesis keeps no example database or caches in the working directory (tests never write
-# there); its storage directory is read lazily, so setting it here still takes effect.
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="diptych-hypothesis-"))
 settings.register_profile("diptych", database=None, deadline=None)
 settings.load_profile("diptych")
 
@@ -49,9 +45,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Keep the on-disk embedding cache and default TM out of the user's home and the cwd."""
-    os.environ["DIPTYCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the embedding cache, the default TM (user data folder) and Hypothesis' files out
+    of the user's home and the working directory; restored after the session. Hypothesis reads
+    its storage directory lazily, so setting it here, before any test, takes effect."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DIPTYCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+        mp.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path_factory.mktemp("hypothesis")))
+        yield
 
 
 @pytest.fixture(scope="session")

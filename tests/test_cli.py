@@ -161,11 +161,11 @@ def test_bad_files_give_one_clear_line(
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_wrong_language_swapped_and_copies(pair: tuple[Path, Path]) -> None:
+def test_wrong_language_swapped_and_copies(pair: tuple[Path, Path], tmp_path: Path) -> None:
     en, ru = pair
     swapped = run("align", ru, en)
     assert swapped.exit_code == 1 and "swapped" in swapped.stderr
-    en2 = en.with_name("en2.txt")
+    en2 = tmp_path / "en2.txt"  # not in the module's shared pair folder
     en2.write_text(EN.replace("Tuesday", "Wednesday"))
     result = run("align", en, en2)
     assert result.exit_code == 1 and "does not look Russian" in result.stderr

@@ -1,12 +1,32 @@
-"""diptych.tm: the translation memory (SQLite), lookups and TMX exchange."""
+"""diptych.tm: the translation memory (SQLite), lookups and TMX exchange.
+
+Names load on first use (PEP 562), so ``import tm`` (and ``diptych --help``) stays light.
+The service layer the CLI and the web server share is :mod:`tm.service`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from tm.errors import TMError, TMXError
-from tm.ingest import add_pair
-from tm.search import Match, Mode, Searcher, match_percent
-from tm.store import TM, AddCounts, Document, DocumentIn, Unit, UnitIn
-from tm.tmx import export_tmx, import_tmx
+
+_LAZY = {
+    "add_pair": "tm.ingest",
+    "Kind": "tm.search", "Match": "tm.search", "Mode": "tm.search", "Searcher": "tm.search",
+    "match_percent": "tm.matching",
+    "TM": "tm.store", "AddCounts": "tm.store", "Document": "tm.store",
+    "DocumentIn": "tm.store", "Unit": "tm.store", "UnitIn": "tm.store",
+    "export_tmx": "tm.tmx", "import_tmx": "tm.tmx",
+}
 
 __all__ = [
-    "TM", "AddCounts", "Document", "DocumentIn", "Match", "Mode", "Searcher", "TMError",
+    "TM", "AddCounts", "Document", "DocumentIn", "Kind", "Match", "Mode", "Searcher", "TMError",
     "TMXError", "Unit", "UnitIn", "add_pair", "export_tmx", "import_tmx", "match_percent",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tm' has no attribute {name!r}")

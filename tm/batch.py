@@ -15,12 +15,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from align.fetch import is_url
 from tm.errors import TMError
 from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM
+
+if TYPE_CHECKING:
+    from align.embed import Encoder
 
 REVIEW_BELOW = 0.7
 """Pairs whose pairing confidence is under this are listed for review."""
@@ -102,19 +105,32 @@ def _resolve(source: str, base: Path) -> str:
 
 
 # --------------------------------------------------------------------------- worker side
-_worker: dict[str, Any] = {}
+@dataclass(frozen=True)
+class WorkerOptions:
+    """What every worker needs to read, align and embed a pair."""
+
+    model: str
+    known: frozenset[str]
+    min_score: float
+    timeout: float
+    max_bytes: int
 
 
-def _init_worker(model: str, known: frozenset[str], options: dict[str, Any]) -> None:
+@dataclass
+class _Worker:
+    options: WorkerOptions
+    encoder: Encoder
+
+
+_worker: _Worker | None = None
+
+
+def _init_worker(options: WorkerOptions) -> None:
     """Load one encoder per process (single-threaded: the pool supplies the parallelism)."""
-    from align.cache import EmbeddingCache, default_cache_dir
-    from align.embed import UseM3Encoder, load_encoder
+    global _worker
+    from tm.encoder import load_encoder
 
-    if model == "use-m3":
-        encoder: Any = UseM3Encoder(threads=1, cache=EmbeddingCache(default_cache_dir()))
-    else:
-        encoder = load_encoder(model)
-    _worker.update(encoder=encoder, known=known, options=options)
+    _worker = _Worker(options, load_encoder(options.model, cache=True))
 
 
 @dataclass(frozen=True)
@@ -131,12 +147,13 @@ def _work(job: PairJob) -> _Outcome:
     from align.pipeline import align_texts
     from align.sources import read_source
 
-    opts, encoder = _worker["options"], _worker["encoder"]
+    assert _worker is not None, "_init_worker runs first"
+    opts, encoder = _worker.options, _worker.encoder
     try:
-        en = read_source(job.en, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
-        ru = read_source(job.ru, timeout=opts["timeout"], max_bytes=opts["max_bytes"])
+        en = read_source(job.en, timeout=opts.timeout, max_bytes=opts.max_bytes)
+        ru = read_source(job.ru, timeout=opts.timeout, max_bytes=opts.max_bytes)
         fingerprint = fingerprint_of(job.en, job.ru, en.content_hash, ru.content_hash)
-        if fingerprint in _worker["known"]:
+        if fingerprint in opts.known:
             return _Outcome(job, fingerprint)
         al = align_texts(en.text, ru.text, encoder=encoder)
     except AlignError as exc:
@@ -144,7 +161,7 @@ def _work(job: PairJob) -> _Outcome:
     doc = document_for(en, ru, fingerprint=fingerprint,
                        meta={"pair_confidence": job.confidence})
     return _Outcome(job, fingerprint,
-                    prepare(al, doc, min_score=opts["min_score"], encoder=encoder))
+                    prepare(al, doc, min_score=opts.min_score, encoder=encoder))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -175,7 +192,7 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
 
     start = time.perf_counter()
     summary = BatchSummary(pairs=len(jobs))
-    known = frozenset(d.fingerprint for d in tm.documents() if d.fingerprint)
+    known = tm.fingerprints()
     todo = []
     for job in jobs:  # local files: known pairs are skipped without reading them
         hashes = (content_hash(job.en), content_hash(job.ru))
@@ -185,7 +202,7 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
                 progress(job, "skipped")
         else:
             todo.append(job)
-    options = {"min_score": min_score, "timeout": timeout, "max_bytes": max_bytes}
+    options = WorkerOptions(model, known, min_score, timeout, max_bytes)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if todo:
         from concurrent.futures import ProcessPoolExecutor
@@ -193,7 +210,7 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
 
         ctx = multiprocessing.get_context("spawn")  # no fork of a threaded, DB-holding parent
         pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(model, known, options))
+                                   initargs=(options,))
         try:
             for out in pool.map(_work, todo):  # in list order: the same TM however it runs
                 if out.error is not None:

@@ -1,15 +1,14 @@
-"""Storing an aligned article pair: the library behind ``diptych add`` and ``align --tm``.
+"""Storing an aligned article pair: the library behind ``diptych add`` (one pair or a batch).
 
 Weak beads (confidence below ``min_score``) are kept out of the TM, and beads with an empty side
 are not units; both are counted in the summary. The document is identified by the SHA-256 of
-both files (of the extracted text for URLs), so adding the same pair twice adds nothing. Vectors for semantic search are
-computed before the write transaction (the database stays unlocked while the encoder runs),
+both files (of the extracted text for URLs), the same whether a pair comes alone or in a batch,
+so adding the same pair twice adds nothing. Vectors for semantic search are computed before the write transaction (the database stays unlocked while the encoder runs),
 then the document, its units and their vectors are written in one transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,11 @@ import numpy as np
 from align.fetch import is_url
 from align.sources import SourceText
 from align.types import Alignment
-from tm.store import TM, DocumentIn, UnitIn, file_sha256, now_iso
+from tm.store import TM, DocumentIn, UnitIn, file_sha256
+from tm.vectors import check_model, store_vectors, unit_vectors
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-from tm.vectors import check_model, store_vectors, unit_vectors
 
 
 @dataclass(frozen=True)
@@ -113,19 +112,14 @@ def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
 
 def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
     """Write the document, its units and vectors in one transaction (nothing if already there)."""
-    stamp = now_iso()
-    added = existing = 0
     with tm.transaction():
         doc_id, new = tm.add_document(p.document)
         if not new:  # stored before, or by another process meanwhile
             return AddResult(doc_id, False)
-        ids = []
-        for u in p.units:
-            unit_id, is_new = tm.add_unit(u, document=doc_id, origin="aligned", stamp=stamp)
-            assert unit_id is not None  # empty sides were filtered by prepare()
-            ids.append(unit_id)
-            added += is_new
-            existing += not is_new
+        stored = tm.insert_units(p.units, document=doc_id, origin="aligned")
+        ids = [unit_id for unit_id, _ in stored if unit_id is not None]  # prepare() drops empties
+        added = sum(new is True for _, new in stored)
+        existing = len(ids) - added
         if p.vectors is not None:
             check_model(tm, model, p.vectors.shape[1])
             store_vectors(tm, ids, p.vectors)
@@ -133,18 +127,32 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
                      0 if p.vectors is None else len(ids))
 
 
+def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> SourceText:
+    """One edition (file or URL); problems become an :class:`InputError` naming ``role``."""
+    from align.errors import InputError
+    from align.sources import read_source
+
+    if source == "-":
+        raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
+    try:
+        return read_source(source, timeout=timeout, max_bytes=max_bytes)
+    except InputError as exc:
+        raise InputError(f"{role}: {exc}") from None
+
+
 def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
-             date: str | None = None) -> tuple[AddResult, tuple[str, ...]]:
+             date: str | None = None, timeout: float = 20.0,
+             max_bytes: int = 10_000_000) -> tuple[AddResult, tuple[str, ...]]:
     """Read (files or URLs), align and store one article pair: ``diptych add``.
 
     Returns what was stored and the aligner's warnings. A pair already in the TM (same
     fingerprint) is not aligned again.
     """
-    from align.pipeline import align_texts, read_edition
+    from align.pipeline import align_texts
 
-    en = read_edition(en_source, role="English edition")
-    ru = read_edition(ru_source, role="Russian edition")
+    en = read_side(en_source, role="English edition", timeout=timeout, max_bytes=max_bytes)
+    ru = read_side(ru_source, role="Russian edition", timeout=timeout, max_bytes=max_bytes)
     fingerprint = fingerprint_of(en_source, ru_source, en.content_hash, ru.content_hash)
     known = tm.find_document(fingerprint)
     if known is not None:
@@ -153,21 +161,3 @@ def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model:
     doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
     p = prepare(al, doc, min_score=min_score, encoder=encoder)
     return store_prepared(tm, p, model=model), p.warnings
-
-
-def store_alignment(tm: TM, al: Alignment, en_source: str, ru_source: str, *,
-                    title: str | None = None, url: str | None = None,
-                    date: str | None = None, min_score: float = 0.5,
-                    encoder: Encoder | None = None, model: str = "use-m3") -> AddResult:
-    """Store an alignment already made (``align --tm``) as one document."""
-    texts = ["\n".join(s.text for s in side) for side in (al.src, al.tgt)]
-    hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    fingerprint = fingerprint_of(en_source, ru_source, *hashes)
-    known = tm.find_document(fingerprint)
-    if known is not None:
-        return AddResult(known, False)
-    en, ru = (SourceText(text=t, title=None, author=None, date=None, canonical_url=None,
-                         source=src, content_hash=h)
-              for t, src, h in zip(texts, (en_source, ru_source), hashes))
-    doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
-    return store_prepared(tm, prepare(al, doc, min_score=min_score, encoder=encoder), model=model)

@@ -20,12 +20,14 @@ import numpy as np
 def normalize(v: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero)."""
     v = np.asarray(v, dtype=np.float32)
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+    out: np.ndarray = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+    return out
 
 
 def quantize(v: np.ndarray) -> np.ndarray:
     """Unit vectors as int8: ``round(127 * v)``."""
-    return np.clip(np.rint(v * 127), -127, 127).astype(np.int8)
+    out: np.ndarray = np.clip(np.rint(v * 127), -127, 127).astype(np.int8)
+    return out
 
 
 def dequantize(v: np.ndarray) -> np.ndarray:

@@ -84,7 +84,7 @@ class Pretranslation:
             lines.append(json.dumps({
                 "n": n, "paragraph": seg.sentence.paragraph, "source": seg.sentence.text,
                 "target": seg.target(self.lang) if seg.filled else None, "match": seg.percent,
-                "kind": m.kind if m else None, "unit": m.unit.id if m else None,
+                "kind": m.kind.value if m else None, "unit": m.unit.id if m else None,
                 "doc": m.unit.docs[0][0] if m and m.unit.docs else None,
                 "src_lang": self.lang, "tgt_lang": self.target_lang,
             }, ensure_ascii=False))
@@ -94,8 +94,8 @@ class Pretranslation:
         """The filled sentences as TMX 1.4b (source = the article's language), written with
         tm.tmx's writer; each TU carries its match % and unit id as props. Returns the TU count.
         """
-        from tm.tmx_model import Prop, TMXHeader, TMXUnit, TMXVariant
-        from tm.tmx_write import write_tmx
+        from tm.tmx.model import Prop, TMXHeader, TMXUnit, TMXVariant
+        from tm.tmx.write import write_tmx
 
         header = TMXHeader((
             ("creationtool", "diptych"), ("creationtoolversion", version or "unknown"),

@@ -3,35 +3,27 @@
 >>> with TM.open("diptych.db") as tm:                      # doctest: +SKIP
 ...     hits = Searcher(tm).search("The minister said on Tuesday", mode="auto", limit=5)
 
-Fuzzy match % works like a CAT tool's: token edit distance over words, where numbers and
-inline tags are placeables (a changed number costs 2 points, not a word) and punctuation or
-letter-case changes cost 1 point each; only identical text scores 100. Candidates come from the
-FTS5 index of Snowball stems (the query's rarest words first), so a lookup touches a few hundred
+Fuzzy match % is a CAT tool's (tm.matching). Candidates come from the FTS5 index of Snowball stems (the query's rarest words first), so a lookup touches a few hundred
 units, not the whole memory.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from dataclasses import dataclass
-from enum import Enum
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import Levenshtein
-
+from tm.choices import Kind, Mode
 from tm.errors import TMError
-from tm.store import TM, Unit
-from tm.textproc import TOKEN_RE, cat_tokens, detect_lang, stem_words, typed_tokens, words
+from tm.matching import FuzzyScorer, coverage, diff_spans, match_percent, term_spans
+from tm.store import TM, Unit, fts_quote
+from tm.textproc import detect_lang, stem_words, words
 
+if TYPE_CHECKING:
+    from align.embed import Encoder
+    from tm.ann import VectorSearch
 
-class Mode(str, Enum):
-    auto = "auto"
-    exact = "exact"
-    fuzzy = "fuzzy"
-    concordance = "concordance"
-    semantic = "semantic"
+__all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "term_spans"]
 
 
 @dataclass(frozen=True)
@@ -40,141 +32,11 @@ class Match:
 
     unit: Unit
     match: int
-    kind: str
+    kind: Kind
     lang: str
 
 
-# --------------------------------------------------------------------------- match %
-PLACEABLE_COST = 2.0
-"""Points a changed, added or dropped number or inline tag costs."""
-MINOR_COST = 1.0
-"""Points a punctuation mark or a letter-case change costs."""
-MAX_MINOR = 10.0
-
-
-class _Profile:
-    """What match % compares of one text: the word/placeable sequence and the minor parts."""
-
-    __slots__ = ("keys", "text", "toks")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.toks = typed_tokens(text)
-        self.keys = [("<" + kind + ">" if kind in ("num", "tag") else tok.lower())
-                     for kind, tok in self.toks if kind != "punct"]
-
-    def bag(self, *kinds: str) -> Counter[str]:
-        return Counter(tok for kind, tok in self.toks if kind in kinds)
-
-
-def _diff(a: Counter[str], b: Counter[str]) -> int:
-    return max(sum((a - b).values()), sum((b - a).values()))
-
-
-class FuzzyScorer:
-    """Match % of many texts against one query (the query is analysed once)."""
-
-    def __init__(self, query: str) -> None:
-        self.query = _Profile(query.strip())
-        self._bags = {k: self.query.bag(*k) for k in (("num", "tag"), ("punct",), ("word",))}
-
-    def base(self, c: _Profile) -> float:
-        """The word-level score, before the minor costs."""
-        q = self.query
-        longest = max(len(q.keys), len(c.keys))
-        return 100.0 * (1.0 - Levenshtein.distance(q.keys, c.keys) / longest) if longest else 100.0
-
-    def minor(self, c: _Profile) -> float:
-        """Points lost to changed placeables, punctuation and letter case (capped)."""
-        bags = self._bags
-        cost = PLACEABLE_COST * _diff(bags[("num", "tag")], c.bag("num", "tag"))
-        cost += MINOR_COST * _diff(bags[("punct",)], c.bag("punct"))
-        qw, cw = bags[("word",)], c.bag("word")
-        if qw != cw:  # letter-case changes: differ as written, agree lower-cased
-            lower_q = Counter(w.lower() for w in qw.elements())
-            lower_c = Counter(w.lower() for w in cw.elements())
-            cost += MINOR_COST * max(0, _diff(qw, cw) - _diff(lower_q, lower_c))
-        return min(cost, MAX_MINOR)
-
-    def score(self, c: _Profile, base: float | None = None) -> int:
-        if self.query.text == c.text:
-            return 100
-        b = self.base(c) if base is None else base
-        return max(0, min(99, math.floor(b - self.minor(c))))
-
-    def __call__(self, text: str) -> int:
-        return self.score(_Profile(text.strip()))
-
-    def best(self, texts: dict[int, str], limit: int) -> list[tuple[int, int]]:
-        """``(match %, id)`` of the ``limit`` best texts, best first (ties: lower id first).
-
-        The word-level score is computed for all; the minor costs (at most
-        :data:`MAX_MINOR` points) only for the texts that can still make the cut.
-        """
-        profiles = {i: _Profile(t.strip()) for i, t in texts.items()}
-        bases = {i: self.base(p) for i, p in profiles.items()}
-        ranked = sorted(bases, key=lambda i: -bases[i])
-        cut = bases[ranked[limit - 1]] - MAX_MINOR - 1 if len(ranked) > limit else -1.0
-        scored = [(self.score(profiles[i], bases[i]), i) for i in ranked if bases[i] >= cut]
-        return sorted(scored, key=lambda t: (-t[0], t[1]))[:limit]
-
-
-def match_percent(query: str, text: str) -> int:
-    """CAT-style fuzzy match % of ``text`` against ``query`` (100 only when identical).
-
-    >>> match_percent("Prices rose 5% in May.", "Prices rose 7% in May.")
-    98
-    """
-    return FuzzyScorer(query)(text)
-
-
-def diff_spans(query: str, text: str) -> list[tuple[str, bool]]:
-    """``text`` cut into pieces, each flagged True where it differs from ``query`` (for
-    highlighting): tokens inserted or replaced relative to the query."""
-    spans = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
-    qt = [t for t in cat_tokens(query)]
-    ct = [text[a:b] for a, b in spans]
-    changed = [False] * len(ct)
-    for op in Levenshtein.opcodes(qt, ct):
-        if op.tag in ("replace", "insert"):
-            for i in range(op.dest_start, op.dest_end):
-                changed[i] = True
-    return _pieces(text, spans, changed)
-
-
-def term_spans(text: str, lang: str, query_stems: set[str]) -> list[tuple[str, bool]]:
-    """``text`` cut into pieces, flagged True on the words whose stem is among ``query_stems``."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
-    toks = stem_words([text[a:b].lower().replace("ё", "е") for a, b in spans], lang)
-    return _pieces(text, spans, [t in query_stems for t in toks])
-
-
-def _pieces(text: str, spans: list[tuple[int, int]], flags: list[bool]) -> list[tuple[str, bool]]:
-    out: list[tuple[str, bool]] = []
-    pos = 0
-    for (a, b), flag in zip(spans, flags):
-        if a > pos:
-            out.append((text[pos:a], False))
-        out.append((text[a:b], flag))
-        pos = b
-    if pos < len(text):
-        out.append((text[pos:], False))
-    return out
-
-
-def _coverage(query: str, text: str, wanted: set[str], lang: str) -> int:
-    """Percent of ``text``'s words whose stem is among the query's (100 only if identical)."""
-    if query.strip() == text.strip():
-        return 100
-    found = stem_words(words(text), lang)
-    return min(99, round(100 * sum(t in wanted for t in found) / max(len(found), 1)))
-
-
 # --------------------------------------------------------------------------- searcher
-def _fts_quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 class Searcher:
     """Lookups against one open TM. Semantic search loads the encoder on first use."""
 
@@ -185,11 +47,12 @@ class Searcher:
     AUTO_FLOOR = 30  # auto hides semantic neighbours and fuzzy matches under this: unrelated
     FEW = 1
 
-    def __init__(self, tm: TM, *, encoder: object = None, model: str | None = None) -> None:
+    def __init__(self, tm: TM, *, encoder: Encoder | None = None,
+                 model: str | None = None) -> None:
         self.tm = tm
         self._encoder = encoder
         self._model = model
-        self._vectors: object = None
+        self._vectors: VectorSearch | None = None
 
     # ---------------------------------------------------------------- modes
     def search(self, query: str, *, mode: Mode | str = Mode.auto, lang: str | None = None,
@@ -216,15 +79,15 @@ class Searcher:
 
     def exact(self, query: str, lang: str) -> list[Match]:
         units = self.tm.get_units(self.tm.find_exact(query, lang))
-        return [Match(u, 100, "exact", lang) for u in units.values()]
+        return [Match(u, 100, Kind.exact, lang) for u in units.values()]
 
     def fuzzy(self, query: str, lang: str, limit: int) -> list[Match]:
         ids = self._candidates(query, lang, self.FUZZY_CANDIDATES)
         ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
-        texts = self._texts(ids, lang)
+        texts = self.tm.texts(ids, lang)
         scored = FuzzyScorer(query).best(texts, limit) if texts else []
         units = self.tm.get_units(i for _, i in scored[:limit])
-        return [Match(units[i], m, "exact" if m == 100 else "fuzzy", lang)
+        return [Match(units[i], m, Kind.exact if m == 100 else Kind.fuzzy, lang)
                 for m, i in scored[:limit]]
 
     def concordance(self, query: str, lang: str, limit: int) -> list[Match]:
@@ -235,17 +98,14 @@ class Searcher:
         stems = stem_words(words(query), lang)
         if not stems:
             raise TMError(f"nothing to look up in {query!r}: give at least one word")
-        expr = (_fts_quote(" ".join(stems)) if phrase
-                else " AND ".join(_fts_quote(s) for s in dict.fromkeys(stems)))
-        rows = self.tm.conn.execute(
-            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (f"{lang}: ({expr})", max(limit * 20, 200))).fetchall()
-        texts = self._texts([r[0] for r in rows], lang)
+        expr = (fts_quote(" ".join(stems)) if phrase
+                else " AND ".join(fts_quote(s) for s in dict.fromkeys(stems)))
+        texts = self.tm.texts(self.tm.fts_ids(lang, expr, max(limit * 20, 200)), lang)
         ranked = sorted(texts, key=lambda i: (len(texts[i]), -i))[:limit]
         units = self.tm.get_units(ranked)
         wanted = set(stems)
-        return [Match(units[i], _coverage(query.strip('"'), texts[i], wanted, lang),
-                      "concordance", lang) for i in ranked]
+        return [Match(units[i], coverage(query.strip('"'), texts[i], wanted, lang),
+                      Kind.concordance, lang) for i in ranked]
 
     def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
         from tm import vectors
@@ -261,7 +121,7 @@ class Searcher:
             u = units[i]
             identical = (u.en if lang == "en" else u.ru) == query
             out.append(Match(u, 100 if identical else max(0, min(99, round(cos * 100))),
-                             "semantic", lang))
+                             Kind.semantic, lang))
         return out
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
@@ -288,26 +148,27 @@ class Searcher:
 
     # ---------------------------------------------------------------- helpers
     def has_vectors(self) -> bool:
-        return self.tm.conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
+        return self.tm.has_vectors()
 
-    def _vector_search(self):
-        from tm import vectors
+    def _vector_search(self) -> VectorSearch:
+        from tm.ann import VectorSearch
 
         if self._vectors is None:
             if not self.has_vectors():
                 raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
                               "`diptych index` first")
-            self._vectors = vectors.VectorSearch(self.tm)
+            self._vectors = VectorSearch(self.tm)
         return self._vectors
 
-    def _get_encoder(self):
+    def _get_encoder(self) -> Encoder:
         from tm import vectors
+        from tm.encoder import DEFAULT_MODEL, load_encoder
 
-        stored = self.tm.get_setting("embedding_model") or vectors.DEFAULT_MODEL
+        stored = self.tm.get_setting("embedding_model") or DEFAULT_MODEL
         model = self._model or stored
         vectors.check_model(self.tm, model)
         if self._encoder is None:
-            self._encoder = vectors.load_query_encoder(model)
+            self._encoder = load_encoder(model)
         return self._encoder
 
     def _candidates(self, query: str, lang: str, k: int) -> list[int]:
@@ -331,9 +192,9 @@ class Searcher:
         found: dict[int, None] = {}
 
         def holding_all(group: list[str]) -> int:
-            rows = self._match(" AND ".join(map(_fts_quote, group)), lang, k)
-            for (rowid,) in rows:
-                found.setdefault(int(rowid), None)
+            rows = self.tm.fts_ids(lang, " AND ".join(map(fts_quote, group)), k)
+            for rowid in rows:
+                found.setdefault(rowid, None)
             return len(rows)
 
         if len(present) > len(rare) and holding_all(present[:8]) >= k and len(present) > 8:
@@ -351,32 +212,11 @@ class Searcher:
                 break
             chosen.append(t)
             budget -= min(df[t], self.DF_CAP)
-        if chosen:  # units sharing the most of these words, counted inside SQLite
-            part = ("SELECT * FROM (SELECT rowid AS id FROM units_fts WHERE units_fts MATCH ?"
-                    " ORDER BY rowid DESC LIMIT ?)")
-            sql = (f"SELECT id FROM ({' UNION ALL '.join([part] * len(chosen))})"
-                   " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT ?")
-            args: list[object] = []
-            for t in chosen:
-                args += [f"{lang}: {_fts_quote(t)}", self.DF_CAP]
-            for (rowid,) in self.tm.conn.execute(sql, [*args, k]):
-                found.setdefault(int(rowid), None)
+        # units sharing the most of these words, counted inside SQLite
+        for rowid in self.tm.fts_most_shared(lang, chosen, self.DF_CAP, k):
+            found.setdefault(rowid, None)
         return list(found)
-
-    def _match(self, expr: str, lang: str, limit: int) -> list[tuple[int]]:
-        return self.tm.conn.execute(
-            "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (f"{lang}: ({expr})", limit)).fetchall()
 
     def _df(self, stems: list[str], col: str) -> dict[str, int]:
         """How many units hold each stem in side ``col``, counted up to :attr:`DF_CAP`."""
-        return {t: int(self.tm.conn.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM units_fts WHERE units_fts MATCH ? LIMIT ?)",
-            (f"{col}: {_fts_quote(t)}", self.DF_CAP)).fetchone()[0]) for t in stems}
-
-    def _texts(self, ids: list[int], lang: str) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {int(i): str(t) for i, t in self.tm.conn.execute(
-            f"SELECT id, {lang} FROM units WHERE id IN ({marks})", ids)}
+        return {t: self.tm.fts_count(col, t, self.DF_CAP) for t in stems}

@@ -1,35 +1,43 @@
-"""What a translation memory holds (``diptych stats``)."""
+"""What a translation memory holds (``diptych stats``), as numbers; the CLI formats them."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
-from tm.store import TM
+from tm.store import TM, DbSource
 
 
-def collect(tm: TM) -> dict[str, Any]:
-    """Counts, languages, origins, size on disk and embedding coverage, as plain values."""
-    q = tm.conn.execute
-    units = int(q("SELECT count(*) FROM units").fetchone()[0])
-    embedded = int(q("SELECT count(*) FROM embeddings").fetchone()[0])
+@dataclass(frozen=True)
+class Stats:
+    path: Path
+    source: DbSource
+    units: int
+    documents: int
+    document_links: int
+    languages: Mapping[str, int]
+    origins: Mapping[str, int]
+    db_bytes: int
+    vector_index_bytes: int
+    embedded: int
+    embedding_model: str | None
+    schema_version: int
+
+    @property
+    def embedding_coverage(self) -> float | None:
+        """Share of units with a vector (None for an empty memory)."""
+        return self.embedded / self.units if self.units else None
+
+
+def collect(tm: TM) -> Stats:
+    """Counts, languages, origins, size on disk and embedding coverage."""
+    counts = tm.counts()
     size = sum(p.stat().st_size for p in (tm.path, tm.path.with_name(tm.path.name + "-wal"))
                if p.exists())
     ivf = sum(p.stat().st_size for p in tm.path.parent.glob(tm.path.name + ".ivf.*"))
-    langs = {f"{a}/{b}": int(n) for a, b, n in q(
-        "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC")}
-    origins = {o: int(n) for o, n in q("SELECT origin, count(*) FROM units GROUP BY 1")}
-    return {
-        "path": str(tm.path),
-        "units": units,
-        "documents": int(q("SELECT count(*) FROM documents").fetchone()[0]),
-        "document_links": int(q("SELECT count(*) FROM unit_docs").fetchone()[0]),
-        "languages": langs,
-        "origins": origins,
-        "db_bytes": size,
-        "db_size": f"{size / 1e6:.1f} MB",
-        "vector_index_bytes": ivf,
-        "embedded": embedded,
-        "embedding_coverage": f"{100 * embedded / units:.1f}%" if units else "-",
-        "embedding_model": tm.get_setting("embedding_model"),
-        "schema_version": tm.schema_version,
-    }
+    return Stats(
+        path=tm.path, source=tm.source, units=counts.units, documents=counts.documents,
+        document_links=counts.links, languages=counts.languages, origins=counts.origins,
+        db_bytes=size, vector_index_bytes=ivf, embedded=counts.embedded,
+        embedding_model=tm.get_setting("embedding_model"), schema_version=tm.schema_version)

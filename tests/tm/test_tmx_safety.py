@@ -18,9 +18,9 @@ from tm.cli import app
 from tm.errors import TMXError
 from tm.store import TM, UnitIn
 from tm.tmx import export_header, import_tmx
-from tm.tmx_model import TMXUnit, TMXVariant
-from tm.tmx_read import MAX_HELD, SNIFF_BYTES, TMXReader
-from tm.tmx_write import write_tmx
+from tm.tmx.model import TMXUnit, TMXVariant
+from tm.tmx.read import MAX_HELD, SNIFF_BYTES, TMXReader
+from tm.tmx.write import write_tmx
 
 GOOD_TU = ('<tu><tuv xml:lang="en"><seg>Good {n}.</seg></tuv>'
            '<tuv xml:lang="ru"><seg>Хорошо {n}.</seg></tuv></tu>')
@@ -184,21 +184,53 @@ def _units(n: int) -> Iterator[TMXUnit]:
                        TMXVariant("ru", f"Созданное предложение номер {i}.")))
 
 
+# `diptych import` in a subprocess whose TMX reading stops for good, mid-transaction, once the
+# open transaction has spilled SPILL bytes into the WAL (a small page cache makes it spill) (it says so in a flag file): the kill
+# always lands mid-import, whatever the machine's speed.
+_HALTING_IMPORT = """
+import os, sys, time
+from pathlib import Path
+import tm.store.base
+import tm.tmx
+from tm.cli import main
+connect = tm.store.base.connect
+def small_cache(path):  # 100 pages: the open transaction spills into the WAL early
+    conn = connect(path)
+    conn.execute("PRAGMA cache_size = 100")
+    return conn
+tm.store.base.connect = small_cache
+spill, flag, wal, count = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), [0]
+start = wal.stat().st_size if wal.exists() else 0
+convert = tm.tmx.unit_from_tmx
+def halting(tu):
+    count[0] += 1
+    if count[0] % 500 == 0 and wal.exists() and wal.stat().st_size >= start + spill:
+        flag.write_text(str(count[0]))
+        time.sleep(600)
+    return convert(tu)
+tm.tmx.unit_from_tmx = halting
+sys.argv = ["diptych", *sys.argv[4:]]
+main()
+"""
+
+
 def test_import_killed_half_way_leaves_the_database_as_it_was(db: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.tmx"
     with open(big, "wb") as f:
         write_tmx(f, export_header(), _units(60_000))
     before = fingerprint(db)
     wal = Path(f"{db}-wal")
-    start = wal.stat().st_size if wal.exists() else 0
+    flag = tmp_path / "halted"
     env = {**os.environ, "DIPTYCH_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-c", "from tm.cli import main; main()", "import", str(big)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", _HALTING_IMPORT, str(2**20), str(flag),
+                             str(wal), "import", str(big)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        # mid-import: the open transaction spills pages into the WAL (poll, no fixed sleep)
-        while proc.poll() is None and (not wal.exists() or wal.stat().st_size < start + 2**20):
+        deadline = time.monotonic() + 300
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert proc.poll() is None, "the import finished before it could be killed"
+        assert flag.exists(), proc.stderr.read().decode() if proc.poll() is not None else "slow"
+        assert proc.poll() is None  # halted inside the import's transaction, never finished
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()

@@ -1,26 +1,29 @@
 """The root ``diptych`` command: align's commands plus the translation-memory commands.
 
-Each command is a thin adapter: parse options, call one library function, render.
-Domain errors (AlignError, TMError) become one line on stderr and exit code 1.
+Each command is a thin adapter: parse options, call one function of :mod:`tm.service` (or of
+align's library), render. Domain errors (AlignError, TMError) become one line on stderr and
+exit code 1. Sub-apps are mounted with Typer's ``add_typer``; heavy modules load inside the
+commands, so ``diptych --help`` and ``--version`` stay light.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
-from align.cli import register as register_align_commands
+from align.cli import Group
+from align.cli import app as align_app
 from align.errors import AlignError
+from tm.cli import exchange, lookup, memory
 from tm.errors import TMError
 
 
-class _DiptychGroup(TyperGroup):
+class _DiptychGroup(Group):
     """Turns domain errors raised by any command into one line on stderr and exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (AlignError, TMError) as exc:
@@ -36,23 +39,26 @@ app = typer.Typer(
         " look them up while translating, and exchange them as TMX 1.4b.\n\n"
         "[bold]Workflow[/bold]\n\n"
         "  diptych align story.en.txt story.ru.txt   [dim]# review an alignment[/dim]\n\n"
-        "  diptych add story.en.txt story.ru.txt     [dim]# store it in ./diptych.db[/dim]\n\n"
+        "  diptych add story.en.txt story.ru.txt     [dim]# store it in the memory[/dim]\n\n"
         "  diptych search \"a new sentence\"          [dim]# look it up[/dim]\n\n"
         "  diptych pretranslate new-story.en.txt     [dim]# draft from the memory[/dim]\n\n"
-        "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]"
+        "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]\n\n"
+        "[bold]Which memory[/bold]: --db PATH, else $DIPTYCH_DB, else a diptych.db in the"
+        " current folder or a parent, else diptych.db in your data folder"
+        " (`diptych stats` shows the one in use)."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-register_align_commands(app)
+for sub in (align_app, memory.app, lookup.app, exchange.app):
+    app.add_typer(sub)
 
 
 def _version(value: bool) -> None:
     if value:
-        from align.cli import tool_version
+        from align.output import tool_version
 
         typer.echo(f"diptych {tool_version()}")
         raise typer.Exit()
@@ -65,11 +71,6 @@ def _root(
         = False,
 ) -> None:
     """Align, store, look up and exchange translations (see the commands below)."""
-
-# Translation-memory commands register themselves below (one `register(app)` per module).
-__import__("tm.commands").commands.register(app)  # add, search, pretranslate, stats, index
-__import__("tm.tmx_cli").tmx_cli.register(app)  # import, export (TMX 1.4b)
-__import__("align.pair_cli").pair_cli.register(app)  # pair (archive: which EN is which RU)
 
 
 def main() -> None:

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
-from tm.batch import PairJob, read_pairs, run_batch
+from tm.cli.common import console
 from tm.errors import TMError
-from tm.store import TM
+from tm.service import BatchRequest
 
 MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
 def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
-              db: Path | None, min_score: float, model: str,
-              story_options: Sequence[str] = ()) -> None:
+              db: Path | None, request: BatchRequest, story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
     ``story_options`` names the single-story options given (refused with --batch)."""
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -32,6 +31,9 @@ def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
         TimeRemainingColumn,
     )
 
+    from tm import service
+    from tm.batch import PairJob, read_pairs
+
     if batch is None:
         raise TMError("give the two editions (diptych add EN_FILE RU_FILE) or a pair list"
                       " (diptych add --batch PAIRS.tsv); see --help")
@@ -40,29 +42,28 @@ def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
     if story_options:
         raise TMError(f"{'/'.join(story_options)} describe one story; with --batch each pair's"
                       " title, URL and date come from its pages")
-    jobs = read_pairs(batch)
+    total = len(read_pairs(batch))  # a bad list is refused before the TM is opened
     workers = os.environ.get("DIPTYCH_WORKERS", "")
-    console = Console(stderr=True)
-    with TM.open(db) as tm, Progress(
+    request = replace(request, workers=int(workers) if workers.isdigit() else None)
+    err = console(stderr=True)
+    with service.TM.open(db) as tm, Progress(
         TextColumn("[bold]adding[/bold]"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TextColumn("ETA"),
-        TimeRemainingColumn(), console=console, transient=False,
+        TimeRemainingColumn(), console=err, transient=False,
     ) as progress:
         counts = {"stored": 0, "skipped": 0, "failed": 0}
-        task = progress.add_task("pairs", total=len(jobs), counts="")
+        task = progress.add_task("pairs", total=total, counts="")
 
         def advance(job: PairJob, status: str) -> None:
             counts[status] += 1
-            if not console.is_terminal:  # logs: one line a pair instead of a live bar
+            if not err.is_terminal:  # logs: one line a pair instead of a live bar
                 done = sum(counts.values())
-                typer.echo(f"diptych: [{done}/{len(jobs)}] {status}: {job.en} / {job.ru}",
+                typer.echo(f"diptych: [{done}/{total}] {status}: {job.en} / {job.ru}",
                            err=True)
             progress.update(task, advance=1, counts=", ".join(f"{v} {k}"
                                                               for k, v in counts.items()))
 
-        summary = run_batch(tm, jobs, model=model, min_score=min_score,
-                            workers=int(workers) if workers.isdigit() else None,
-                            progress=advance)
+        summary = service.add_batch(tm, request, progress=advance)
         path = tm.path
     for job, why in summary.failed[:MAX_LISTED]:
         typer.echo(f"diptych: failed: {batch}:{job.line} {job.en} / {job.ru}: {why}", err=True)

@@ -10,10 +10,10 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from tm.errors import TMXError
-from tm.tmx_model import (
+from tm.tmx.model import (
     ATTR_PROP,
     NOTE_PROP_ATTRS,
     SEGTYPES,

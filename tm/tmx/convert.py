@@ -1,7 +1,4 @@
-"""TMX 1.4b import into and export from the translation memory, streaming both ways.
-
-    report = import_tmx(tm, Path("memory.tmx"))        # one transaction: all or nothing
-    n = export_tmx(tm, sys.stdout.buffer, segtype="sentence")
+"""A ``<tu>`` as a store unit and back, keeping everything else in the unit's ``meta``.
 
 A ``<tu>`` becomes a unit when it has exactly one English and one Russian variant (any case
 or region: ``EN-GB``, ``ru-RU``); everything else in it is kept in the unit's ``meta`` so that
@@ -22,19 +19,13 @@ Segment text and markup are stripped of surrounding whitespace (CAT tools match 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from tm.errors import TMXError
-from tm.store import TM, DocumentIn, Unit, UnitIn, file_sha256
-from tm.tmx_model import (
+from tm.store import Unit, UnitIn
+from tm.tmx.model import (
     Attrs,
     Note,
     Prop,
-    TMXHeader,
     TMXUnit,
     TMXVariant,
     iso_to_tmx_date,
@@ -42,32 +33,13 @@ from tm.tmx_model import (
     primary_lang,
     tmx_date_to_iso,
 )
-from tm.tmx_read import SNIFF_BYTES, TMXReader, sniff
-from tm.tmx_write import write_tmx, xml_safe
+from tm.tmx.write import xml_safe
 
 SCORE_PROP = "x-diptych-score"
-TOOL = "diptych"
-
-__all__ = ["ImportReport", "export_tmx", "import_tmx", "unit_from_tmx", "unit_to_tmx"]
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did. ``skipped`` counts TUs left out, by reason."""
-
-    added: int
-    duplicates: int
-    skipped: Mapping[str, int] = field(default_factory=dict)
-    document: int | None = None
-
-    @property
-    def skipped_total(self) -> int:
-        return sum(self.skipped.values())
-
-    def __str__(self) -> str:
-        why = "; ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items()))
-        return (f"{self.added} units added, {self.duplicates} duplicates, "
-                f"{self.skipped_total} skipped" + (f" ({why})" if why else ""))
+class NotAUnit(Exception):
+    """A ``<tu>`` that cannot be a unit; ``str(exc)`` says why ("without a Russian variant")."""
 
 
 # ---------------------------------------------------------------- TMX unit <-> store unit
@@ -113,8 +85,8 @@ def _strip(markup: str | None) -> str | None:
     return None if markup is None else markup.strip()
 
 
-def unit_from_tmx(tu: TMXUnit) -> UnitIn | str:
-    """The store unit for a ``<tu>``, or the reason it cannot be one."""
+def unit_from_tmx(tu: TMXUnit) -> UnitIn:
+    """The store unit for a ``<tu>``; :class:`NotAUnit` says why it cannot be one."""
     by_lang: dict[str, list[TMXVariant]] = {"en": [], "ru": []}
     others = []
     for v in tu.variants:
@@ -124,12 +96,12 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn | str:
         else:
             side.append(v)
     if not by_lang["en"] or not by_lang["ru"]:
-        return "without an English or a Russian variant"
+        raise NotAUnit("without an English or a Russian variant")
     if len(by_lang["en"]) > 1 or len(by_lang["ru"]) > 1:
-        return "with several English or Russian variants"
+        raise NotAUnit("with several English or Russian variants")
     en, ru = by_lang["en"][0], by_lang["ru"][0]
     if not en.text.strip() or not ru.text.strip():
-        return "with an empty segment"
+        raise NotAUnit("with an empty segment")
     attrs = dict(tu.attrs)
     created = tmx_date_to_iso(attrs.get("creationdate", ""))
     changed = tmx_date_to_iso(attrs.get("changedate", ""))
@@ -185,61 +157,3 @@ def unit_to_tmx(unit: Unit) -> TMXUnit:
                                    _attrs_of(v.get("attrs")), _props_of(v.get("props")),
                                    _notes_of(v.get("notes"))))
     return TMXUnit(tuple(variants), tuple(attrs), props, _notes_of(meta.get("notes")))
-
-
-# ---------------------------------------------------------------- import / export
-def import_tmx(tm: TM, path: Path, *,
-               on_progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import a TMX file in ONE transaction: a broken or hostile file changes nothing.
-
-    The file becomes a document (fingerprint: its SHA-256), so ``export --doc`` can select it;
-    ``on_progress(n)`` receives the bytes read since the last call.
-    """
-    reader = TMXReader(path, on_progress=on_progress)
-    skipped: Counter[str] = Counter()
-
-    def units() -> Iterator[UnitIn]:
-        for tu in reader:
-            unit = unit_from_tmx(tu)
-            if isinstance(unit, str):
-                skipped[f"TUs {unit}"] += 1
-            else:
-                yield unit
-
-    try:
-        with open(path, "rb") as f:  # refuse junk from its first bytes, before hashing it all
-            sniff(f.read(SNIFF_BYTES), str(path))
-        digest = file_sha256(path)
-    except OSError as exc:
-        raise TMXError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with tm.transaction():
-        doc, _ = tm.add_document(DocumentIn(title=path.name, fingerprint="tmx:" + digest))
-        counts = tm.add_units(units(), document=doc, origin="imported")
-    if counts.skipped:  # the store's own checks (empty after stripping)
-        skipped["TUs with an empty segment"] += counts.skipped
-    return ImportReport(counts.added, counts.existing, dict(skipped), doc)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("diptych")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0"
-
-
-def export_header(*, segtype: str = "sentence", version: str = "") -> TMXHeader:
-    """diptych's TMX header: English source, plain text, one of TMX's segtypes."""
-    return TMXHeader((
-        ("creationtool", TOOL), ("creationtoolversion", version or _version()),
-        ("segtype", segtype), ("o-tmf", TOOL), ("adminlang", "en"), ("srclang", "en"),
-        ("datatype", "plaintext")))
-
-
-def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | None = None,
-               min_score: float | None = None, segtype: str = "sentence",
-               version: str = "") -> int:
-    """Stream the (filtered) units to ``out`` as TMX 1.4b; returns how many were written."""
-    units = (unit_to_tmx(u) for u in tm.iter_units(doc=doc, since=since, min_score=min_score))
-    return write_tmx(out, export_header(segtype=segtype, version=version), units)

@@ -1,4 +1,4 @@
-"""Streaming, hardened TMX reader: one :class:`~tm.tmx_model.TMXUnit` per ``<tu>``, constant memory.
+"""Streaming, hardened TMX reader: one :class:`~tm.tmx.model.TMXUnit` per ``<tu>``, constant memory.
 
 Reads what OmegaT, Trados and memoQ write (TMX 1.1-1.4b, ``xml:lang`` or the old ``lang``,
 UTF-8 or UTF-16 with a BOM). Hostile or broken input raises :class:`~tm.errors.TMXError` with a
@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from tm.errors import TMXError
-from tm.tmx_model import (
+from tm.tmx.model import (
     ATTR_PROP,
     CODE,
     INLINE,
@@ -218,7 +218,7 @@ def _props_notes(el: etree._Element, name: str) -> tuple[tuple[Prop, ...], tuple
 def _canonical(attrs: Attrs, props: tuple[Prop, ...],
                allowed: frozenset[str]) -> tuple[Attrs, tuple[Prop, ...]]:
     """Attributes in one order whatever their transport: those the DTD declares first, then
-    the others, then those carried as ``x-diptych-attr:`` props (see tm.tmx_write)."""
+    the others, then those carried as ``x-diptych-attr:`` props (see tm.tmx.write)."""
     carried = tuple((p.type[len(ATTR_PROP):], p.value) for p in props
                     if p.type.startswith(ATTR_PROP))
     if carried:

@@ -1,0 +1,76 @@
+"""Store-level edits: history kept, undo restores text, markup and origin, deletes cascade;
+and the migration that added the history table to a version-1 memory."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tm.errors import TMError
+from tm.store import MIGRATIONS, TM, DocumentIn, UnitIn
+from tm.store.schema import split_sql
+
+
+@pytest.fixture()
+def tm(tmp_path: Path):
+    with TM.open(tmp_path / "t.db") as store:
+        doc, _ = store.add_document(DocumentIn(title="A", fingerprint="a"))
+        store.add_units([UnitIn("Press Enter.", "Нажмите Enter.", score=0.9,
+                                en_markup="Press <ph x='1'/>Enter.")], document=doc,
+                        origin="aligned")
+        yield store
+
+
+def test_edits_stack_and_undo_unwinds_them_in_order(tm: TM) -> None:
+    first = tm.edit_unit(1, en="Press Return.")
+    assert (first.en, first.ru, first.origin) == ("Press Return.", "Нажмите Enter.", "edited")
+    assert first.en_markup is None  # the old inline tags belong to the old text
+    tm.edit_unit(1, ru="Нажмите Return.")
+    assert tm.edits(1) == 2
+    assert tm.undo_edit(1).ru == "Нажмите Enter."
+    back = tm.undo_edit(1)
+    assert (back.en, back.origin, back.en_markup) == ("Press Enter.", "aligned",
+                                                       "Press <ph x='1'/>Enter.")
+    assert tm.edits(1) == 0 and tm.find_exact("Press Enter.", "en") == [1]
+    assert tm.fts_ids("en", '"return"', 5) == []
+
+
+def test_an_edit_drops_the_stale_vector(tm: TM) -> None:
+    tm.store_vectors([(1, bytes(4))])
+    tm.edit_unit(1, en="Press Return.")
+    assert tm.count_vectors() == 0
+
+
+def test_a_failed_edit_changes_nothing(tm: TM) -> None:
+    tm.add_units([UnitIn("Other.", "Другое.")])
+    before = list(tm.conn.iterdump())
+    with pytest.raises(TMError, match="already holds"):
+        tm.edit_unit(2, en="Press Enter.", ru="Нажмите Enter.")
+    assert list(tm.conn.iterdump()) == before
+
+
+def test_deleting_a_unit_takes_its_links_history_and_vector(tm: TM) -> None:
+    tm.edit_unit(1, en="Press Return.")
+    tm.store_vectors([(1, bytes(4))])
+    gone = tm.delete_unit(1)
+    assert gone.en == "Press Return." and tm.count_units() == 0
+    assert tm.counts().links == 0 and tm.count_vectors() == 0 and tm.edits(1) == 0
+    with pytest.raises(TMError, match="no unit 1"):
+        tm.delete_unit(1)
+
+
+def test_a_version_1_memory_is_migrated_with_its_units(tmp_path: Path) -> None:
+    old = tmp_path / "v1.db"
+    conn = sqlite3.connect(old)
+    for statement in split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO units (en, ru, origin, created, changed, en_key, ru_key) VALUES"
+                 " ('Hi.', 'Привет.', 'aligned', 't', 't', 1, 2)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with TM.open(old) as tm:
+        assert tm.schema_version == len(MIGRATIONS) == 2
+        assert tm.get_unit(1) is not None and tm.edits(1) == 0

@@ -1,0 +1,54 @@
+"""The service layer the CLI and the web server share: typed requests in, typed results out.
+
+Each function takes an open :class:`~tm.store.TM` and a request (or an id) and returns a
+result; writes run in one transaction. Rendering (tables, JSON, HTML) is the caller's job.
+
+>>> with TM.open("diptych.db") as tm:                                       # doctest: +SKIP
+...     hits = search(tm, SearchRequest("The minister said", limit=3)).hits
+"""
+
+from __future__ import annotations
+
+from tm.choices import DraftFormat, Kind, Mode, SegType
+from tm.service.exchange import export_writer, import_tmx
+from tm.service.lookup import draft, pretranslate, read_article, search, titles
+from tm.service.memory import (
+    add,
+    add_batch,
+    delete_document,
+    delete_unit,
+    document,
+    document_units,
+    documents,
+    edit_unit,
+    edits,
+    get_unit,
+    index,
+    stats,
+    undo_edit,
+)
+from tm.service.requests import (
+    AddRequest,
+    BatchRequest,
+    DocumentDeleted,
+    EditRequest,
+    ExportRequest,
+    Hit,
+    IndexRequest,
+    PretranslateRequest,
+    SearchRequest,
+    SearchResult,
+    check_date,
+    document_json,
+    unit_json,
+)
+from tm.store import TM
+
+__all__ = [
+    "TM", "AddRequest", "BatchRequest", "DocumentDeleted", "DraftFormat", "EditRequest",
+    "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
+    "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
+    "delete_unit", "document", "document_json", "document_units", "documents", "draft",
+    "edit_unit", "edits", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",
+    "read_article", "search", "stats", "titles", "undo_edit", "unit_json",
+]

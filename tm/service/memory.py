@@ -1,0 +1,113 @@
+"""What the memory holds, and changing it: add, index, stats, documents, edit, undo, delete.
+
+Every function that writes runs in one transaction of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tm.batch import BatchSummary, PairJob, read_pairs, run_batch
+from tm.errors import TMError
+from tm.ingest import AddResult, add_pair
+from tm.service.requests import (
+    AddRequest,
+    BatchRequest,
+    DocumentDeleted,
+    EditRequest,
+    IndexRequest,
+    check_date,
+)
+from tm.stats import Stats, collect
+from tm.store import TM, Document, Unit
+
+if TYPE_CHECKING:
+    from align.embed import Encoder
+    from tm.vectors import IndexResult
+
+
+def add(tm: TM, req: AddRequest, *,
+        encoder: Encoder | None = None) -> tuple[AddResult, tuple[str, ...]]:
+    """Align one article pair and store it (nothing when it is already stored); returns what
+    was stored and the aligner's warnings."""
+    from tm.encoder import load_encoder
+
+    check_date(req.date, "--date")
+    return add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
+                    model=req.model, min_score=req.min_score, title=req.title, url=req.url,
+                    date=req.date, timeout=req.timeout, max_bytes=req.max_bytes)
+
+
+def add_batch(tm: TM, req: BatchRequest, *,
+              progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
+    """Align and store every pair of a pair list, resumably (see :mod:`tm.batch`)."""
+    return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
+                     min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
+                     progress=progress)
+
+
+def index(tm: TM, req: IndexRequest, *,
+          progress: Callable[[int, int], None] | None = None) -> IndexResult:
+    """Compute the missing embeddings (resumable)."""
+    from tm.encoder import load_encoder
+    from tm.vectors import index as build
+
+    return build(tm, load_encoder(req.model), req.model, batch=req.batch, rebuild=req.rebuild,
+                 progress=progress)
+
+
+def stats(tm: TM) -> Stats:
+    return collect(tm)
+
+
+def documents(tm: TM) -> list[Document]:
+    """Every document, oldest first, with title, URL, date, unit count and when it was added."""
+    return tm.documents()
+
+
+def document(tm: TM, doc_id: int) -> Document:
+    found = tm.get_document(doc_id)
+    if found is None:
+        raise TMError(f"no document {doc_id} in {tm.path}: `diptych documents` lists them")
+    return found
+
+
+def document_units(tm: TM, doc_id: int) -> list[Unit]:
+    """A document's units in their order in the story."""
+    document(tm, doc_id)
+    return list(tm.iter_units(doc=doc_id, with_docs=True))
+
+
+def get_unit(tm: TM, unit_id: int) -> Unit:
+    unit = tm.get_unit(unit_id)
+    if unit is None:
+        raise TMError(f"no unit {unit_id} in {tm.path}: `diptych search` shows unit ids")
+    return unit
+
+
+def edit_unit(tm: TM, req: EditRequest) -> Unit:
+    """New text for one or both sides; origin becomes ``edited``, the old text is kept."""
+    return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru)
+
+
+def edits(tm: TM, unit_id: int) -> int:
+    """How many edits of a unit ``undo_edit`` can still undo."""
+    return tm.edits(unit_id)
+
+
+def undo_edit(tm: TM, unit_id: int) -> Unit:
+    """The unit as it was before its last edit."""
+    return tm.undo_edit(unit_id)
+
+
+def delete_unit(tm: TM, unit_id: int) -> Unit:
+    """Delete a unit; returns what it was."""
+    return tm.delete_unit(unit_id)
+
+
+def delete_document(tm: TM, doc_id: int) -> DocumentDeleted:
+    """Delete a document; units no longer linked to any document go with it."""
+    doc = document(tm, doc_id)
+    links, units = tm.delete_document(doc_id)
+    return DocumentDeleted(doc, links, units)

@@ -1,0 +1,148 @@
+"""Typed requests and results of the service layer (frozen dataclasses; JSON-ready)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tm.choices import Kind, Mode, SegType
+from tm.errors import TMError
+from tm.search import Match
+from tm.store import Document, Unit
+
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    """``value`` if it is a real YYYY-MM-DD date, else a :class:`TMError` naming ``option``."""
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        if _DATE.fullmatch(value):
+            date.fromisoformat(value)
+            return value
+    except ValueError:
+        pass
+    raise TMError(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    mode: Mode = Mode.auto
+    lang: str | None = None
+    limit: int = 10
+    min_match: int = 0
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search hit with the title of the unit's first document."""
+
+    unit: Unit
+    match: int
+    kind: Kind
+    lang: str
+    doc: str | None
+
+    @classmethod
+    def of(cls, m: Match, titles: Mapping[int, str]) -> Hit:
+        doc = m.unit.docs[0][0] if m.unit.docs else None
+        return cls(m.unit, m.match, m.kind, m.lang, None if doc is None else titles.get(doc))
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields of ``search --json`` (and of the web API's hits)."""
+        u = self.unit
+        return {"en": u.en, "ru": u.ru, "match": self.match, "kind": self.kind.value,
+                "doc": self.doc, "doc_id": u.docs[0][0] if u.docs else None, "id": u.id,
+                "score": u.score, "origin": u.origin}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class PretranslateRequest:
+    text: str
+    lang: str | None = None
+    min_fill: int = 75
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    """One article pair (files or URLs) to align and store."""
+
+    en: str
+    ru: str
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    min_score: float = 0.5
+    model: str = "use-m3"
+    timeout: float = 20.0
+    max_bytes: int = 10_000_000
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """A pair list (``diptych pair``'s output) to align and store on all cores."""
+
+    pairs: Path
+    min_score: float = 0.5
+    model: str = "use-m3"
+    workers: int | None = None
+    timeout: float = 20.0
+    max_bytes: int = 10_000_000
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    doc: str | None = None
+    since: str | None = None
+    min_score: float | None = None
+    segtype: SegType = SegType.sentence
+
+
+@dataclass(frozen=True)
+class IndexRequest:
+    model: str = "use-m3"
+    batch: int = 256
+    rebuild: bool = False
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    unit_id: int
+    en: str | None = None
+    ru: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentDeleted:
+    document: Document
+    links: int
+    units: int
+
+
+def unit_json(u: Unit, *, edits: int | None = None) -> dict[str, Any]:
+    """A unit as JSON (``--json`` of edit, delete, documents --units)."""
+    out: dict[str, Any] = {
+        "id": u.id, "en": u.en, "ru": u.ru, "score": u.score, "origin": u.origin,
+        "created": u.created, "changed": u.changed, "docs": [list(d) for d in u.docs]}
+    if edits is not None:
+        out["edits"] = edits
+    return out
+
+
+def document_json(d: Document) -> dict[str, Any]:
+    return {"id": d.id, "title": d.title, "url": d.url, "date": d.date, "units": d.units,
+            "added": d.added}

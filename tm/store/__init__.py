@@ -1,0 +1,62 @@
+"""The translation memory: one SQLite file, schema versioned by migrations, WAL mode.
+
+This package holds ALL of diptych's SQL. Public API::
+
+    tm = TM.open(path)            # None -> the rule of locate(); migrations applied on open
+    with tm.transaction():        # BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any exception);
+        ...                       # re-entrant: inner blocks join the outer transaction
+    doc_id, new = tm.add_document(DocumentIn(title=..., fingerprint=...))
+    counts = tm.add_units(units, document=doc_id, origin="imported")  # ONE transaction
+    for unit in tm.iter_units(doc=None, since=None, min_score=None): ...  # constant memory
+    tm.get_units(ids) / tm.find_exact(text, "en") / tm.documents() / tm.edit_unit(id, en=...)
+
+A unit is an English/Russian pair. ``en``/``ru`` hold the plain text (used for search and exact
+matching); ``en_markup``/``ru_markup`` hold a side's TMX ``<seg>`` inner XML verbatim when it
+carries inline tags, else ``None``; ``en_lang``/``ru_lang`` the original language codes; ``meta``
+any JSON-serialisable mapping kept verbatim, for TMX round trips. The same ``(en, ru)`` text is
+stored once: adding it again links the new document to the existing unit (``unit_docs``) and
+keeps the first unit's meta/markup. A document's ``fingerprint`` is unique: adding the same
+article pair twice adds nothing.
+
+Schema (tm.store.schema): ``documents``, ``units`` (plus 64-bit hashes of each side, indexed),
+``unit_docs``, ``units_fts`` (FTS5 over each side's Snowball stems; contentless, rowid = unit
+id), ``embeddings`` (one int8 vector per unit, see tm.vectors), ``settings``, ``history`` (a
+unit's text before each edit).
+
+Concurrency: every write runs in ``BEGIN IMMEDIATE`` with a 30 s busy timeout and a retry, so two
+processes adding at once both succeed (one waits for the other). SQLite errors during a write
+(disk full...) roll back and become a :class:`TMError`.
+"""
+
+from __future__ import annotations
+
+from tm.store.edits import EditStore
+from tm.store.index import IndexStore, fts_quote
+from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
+from tm.store.schema import MIGRATIONS
+from tm.store.types import (
+    ORIGINS,
+    AddCounts,
+    Counts,
+    DbLocation,
+    DbSource,
+    Document,
+    DocumentIn,
+    Origin,
+    Unit,
+    UnitIn,
+    file_sha256,
+    now_iso,
+    text_key,
+)
+
+
+class TM(EditStore, IndexStore):
+    """A translation memory in one SQLite file. Open with :meth:`open`; close or use ``with``."""
+
+
+__all__ = [
+    "DEFAULT_DB", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
+    "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "file_sha256", "fts_quote",
+    "locate", "now_iso", "text_key", "user_db_path",
+]

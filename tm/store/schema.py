@@ -1,0 +1,92 @@
+"""The schema, as migrations, and how a connection is opened.
+
+The schema version is SQLite's ``user_version``; each entry of :data:`MIGRATIONS` upgrades it
+by one, inside a transaction, when the file is opened. Never edit a released entry: append one.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from tm.errors import TMError
+
+BUSY_TIMEOUT_MS = 30_000
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        title TEXT, url TEXT, date TEXT,
+        en_path TEXT, ru_path TEXT, en_sha256 TEXT, ru_sha256 TEXT,
+        fingerprint TEXT UNIQUE,
+        added TEXT NOT NULL,
+        meta TEXT
+    );
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        en TEXT NOT NULL, ru TEXT NOT NULL,
+        en_lang TEXT NOT NULL DEFAULT 'en', ru_lang TEXT NOT NULL DEFAULT 'ru',
+        en_markup TEXT, ru_markup TEXT,
+        score REAL,
+        origin TEXT NOT NULL CHECK (origin IN ('aligned', 'imported', 'edited')),
+        created TEXT NOT NULL, changed TEXT NOT NULL,
+        meta TEXT,
+        en_key INTEGER NOT NULL, ru_key INTEGER NOT NULL
+    );
+    CREATE INDEX units_en_key ON units (en_key);
+    CREATE INDEX units_ru_key ON units (ru_key);
+    CREATE INDEX units_changed ON units (changed);
+    CREATE TABLE unit_docs (
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+        PRIMARY KEY (doc_id, position, unit_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX unit_docs_unit ON unit_docs (unit_id);
+    -- stemmed words of each side (tm.textproc.fts_text); rowid = units.id
+    CREATE VIRTUAL TABLE units_fts USING fts5 (en, ru, content='',
+        tokenize='unicode61 remove_diacritics 0');
+    -- one int8 vector per unit: the normalised sum of both sides' embeddings, times 127
+    CREATE TABLE embeddings (
+        unit_id INTEGER PRIMARY KEY REFERENCES units (id) ON DELETE CASCADE,
+        vec BLOB NOT NULL
+    );
+    """,
+    """
+    -- a unit's text before each edit, newest last: `diptych edit --undo` restores it
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+        en TEXT NOT NULL, ru TEXT NOT NULL,
+        en_markup TEXT, ru_markup TEXT,
+        origin TEXT NOT NULL, changed TEXT NOT NULL,
+        edited TEXT NOT NULL
+    );
+    CREATE INDEX history_unit ON history (unit_id, id);
+    """,
+)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, foreign keys on."""
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MB: big imports insert into big indexes
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise TMError(f"cannot open translation memory {path}: {exc}; pass --db with the path of "
+                      "a diptych database (or a new file name to create one)") from None
+    return conn
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a migration script (no semicolons inside literals in our migrations)."""
+    script = re.sub(r"--[^\n]*", "", script)
+    return [s.strip() for s in script.split(";") if s.strip()]

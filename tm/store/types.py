@@ -1,0 +1,140 @@
+"""Values the store takes and returns: units, documents, counts, and small hashing helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+Origin = Literal["aligned", "imported", "edited"]
+ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited")
+
+
+def now_iso() -> str:
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_key(text: str) -> int:
+    """A signed 64-bit hash of a text, indexed for exact lookups and de-duplication."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big",
+                          signed=True)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (document fingerprints)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class UnitIn:
+    """A unit to add. Empty ``en`` or ``ru`` (after stripping) is skipped, never stored."""
+
+    en: str
+    ru: str
+    score: float | None = None
+    position: int | None = None
+    en_lang: str = "en"
+    ru_lang: str = "ru"
+    en_markup: str | None = None
+    ru_markup: str | None = None
+    meta: Mapping[str, Any] | None = None
+    created: str | None = None
+    changed: str | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A stored unit. ``docs`` lists ``(document id, position)`` for every document it came from."""
+
+    id: int
+    en: str
+    ru: str
+    score: float | None
+    origin: str
+    created: str
+    changed: str
+    en_lang: str = "en"
+    ru_lang: str = "ru"
+    en_markup: str | None = None
+    ru_markup: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    docs: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentIn:
+    """A source of units: an article pair (title, URL, date, file hashes) or an imported file."""
+
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    en_path: str | None = None
+    ru_path: str | None = None
+    en_sha256: str | None = None
+    ru_sha256: str | None = None
+    fingerprint: str | None = None
+    meta: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    title: str | None
+    url: str | None
+    date: str | None
+    en_path: str | None
+    ru_path: str | None
+    en_sha256: str | None
+    ru_sha256: str | None
+    fingerprint: str | None
+    added: str
+    units: int = 0
+
+
+@dataclass(frozen=True)
+class AddCounts:
+    """What :meth:`TM.add_units` did: new units, units already stored (linked to the document
+    if one was given), and pairs skipped because a side was empty."""
+
+    added: int = 0
+    existing: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.added} new units, {self.existing} already stored, {self.skipped} skipped"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Row counts of a memory, by table and by group (``diptych stats``)."""
+
+    units: int
+    documents: int
+    links: int
+    embedded: int
+    languages: Mapping[str, int]
+    origins: Mapping[str, int]
+
+
+class DbSource(str, Enum):
+    """Where the database path came from (the rule of :func:`tm.store.locate`)."""
+
+    option = "--db"
+    env = "DIPTYCH_DB"
+    folder = "current folder or a parent"
+    default = "user data folder"
+
+
+@dataclass(frozen=True)
+class DbLocation:
+    path: Path
+    source: DbSource
