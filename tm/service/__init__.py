@@ -10,6 +10,13 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 from __future__ import annotations
 
 from tm.choices import DraftFormat, Kind, Mode, SegType
+from tm.service.documents import (
+    BeadsRequest,
+    EditedBead,
+    replace_beads,
+    store_beads,
+    undo_replace,
+)
 from tm.service.exchange import export_writer, import_tmx
 from tm.service.lookup import draft, pretranslate, read_article, search, titles
 from tm.service.memory import (
@@ -45,10 +52,12 @@ from tm.service.requests import (
 from tm.store import TM
 
 __all__ = [
-    "TM", "AddRequest", "BatchRequest", "DocumentDeleted", "DraftFormat", "EditRequest",
+    "TM", "AddRequest", "BatchRequest", "BeadsRequest", "DocumentDeleted", "DraftFormat",
+    "EditRequest", "EditedBead",
     "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
     "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
     "delete_unit", "document", "document_json", "document_units", "documents", "draft",
     "edit_unit", "edits", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",
-    "read_article", "search", "stats", "titles", "undo_edit", "unit_json",
+    "read_article", "replace_beads", "search", "stats", "store_beads", "titles", "undo_edit",
+    "undo_replace", "unit_json",
 ]

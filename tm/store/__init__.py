@@ -30,7 +30,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.store.edits import EditStore
+from tm.store.documents import DocumentStore, Written
 from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
@@ -51,12 +51,12 @@ from tm.store.types import (
 )
 
 
-class TM(EditStore, IndexStore):
+class TM(DocumentStore, IndexStore):
     """A translation memory in one SQLite file. Open with :meth:`open`; close or use ``with``."""
 
 
 __all__ = [
     "DEFAULT_DB", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
-    "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "file_sha256", "fts_quote",
-    "locate", "now_iso", "text_key", "user_db_path",
+    "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "Written", "file_sha256",
+    "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]

@@ -67,6 +67,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX history_unit ON history (unit_id, id);
     """,
+    """
+    -- a document's units before each replacement by the alignment editor, newest last (JSON):
+    -- undoing the replacement puts them back
+    CREATE TABLE document_history (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        units TEXT NOT NULL,
+        replaced TEXT NOT NULL
+    );
+    CREATE INDEX document_history_doc ON document_history (doc_id, id);
+    """,
 )
 
 

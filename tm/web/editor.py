@@ -83,7 +83,8 @@ class Saved(BaseModel):
 
 def _saved(result: Any) -> Saved:
     return Saved(doc_id=result.doc_id, units=result.units, added=result.added,
-                 linked=result.linked, removed=result.removed, undoable=result.undoable)
+                 linked=result.units - result.added, removed=result.removed,
+                 undoable=result.undoable)
 
 
 def _page(request: Request, **context: Any) -> HTMLResponse:
@@ -122,10 +123,17 @@ def document_beads(b: B, doc_id: int) -> Beads:
 def save(b: B, body: SaveIn) -> Saved:
     """Store the corrected beads in one transaction: a new document (with ``doc_id`` null) or
     the units of document ``doc_id`` replaced (undoable). Changed beads get origin ``edited``."""
-    beads = [eb.EditedBead(tuple(x.src), tuple(x.tgt), x.score, x.edited) for x in body.beads]
-    return _saved(eb.save(b, src=body.src, tgt=body.tgt, beads=beads, doc_id=body.doc_id,
-                          title=body.title, url=body.url, date=body.date or None,
-                          fingerprint=body.fingerprint, sources=body.sources))
+    from tm.service import BeadsRequest, EditedBead
+
+    en_path, ru_path = (None if s == eb.PASTED else s for s in (body.sources + [None, None])[:2])
+    req = BeadsRequest(
+        src=tuple(body.src), tgt=tuple(body.tgt),
+        beads=tuple(EditedBead(tuple(x.src), tuple(x.tgt), x.score, x.edited)
+                    for x in body.beads),
+        title=(body.title or "").strip() or None, url=(body.url or "").strip() or None,
+        date=body.date or None, fingerprint=body.fingerprint or None, en_path=en_path,
+        ru_path=ru_path)
+    return _saved(eb.save(b, req, doc_id=body.doc_id))
 
 
 @router.post("/api/align/documents/{doc_id}/undo", response_model=Saved, tags=["editor"])

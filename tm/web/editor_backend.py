@@ -11,29 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from align.types import Alignment
 from tm.errors import TMError
-from tm.web.backend import Backend, NotFound, _LockedEncoder
+from tm.web.backend import Backend, _LockedEncoder
 
 MODEL = "use-m3"
 """The encoder ``diptych add`` aligns with by default."""
 WEAK_BELOW = 0.5
 """Default review threshold: beads under it go first in the review queue (``--weak-below``)."""
-MAX_SENTENCES = 5_000
 PASTED = "https://pasted.invalid/"
 """The source of a pasted edition (a URL that is never fetched: its fingerprint is its text's)."""
-
-
-@dataclass(frozen=True)
-class EditedBead:
-    src: tuple[int, ...]
-    tgt: tuple[int, ...]
-    score: float | None = None
-    edited: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +46,7 @@ def aligner_encoder(model: str = MODEL) -> Any:
     """The alignment encoder, loaded once per process and shared by the threads."""
     with _encoders_lock:
         if model not in _encoders:
-            from tm.vectors import load_encoder
+            from tm.encoder import load_encoder
 
             _encoders[model] = _LockedEncoder(load_encoder(model))
         return _encoders[model]
@@ -142,70 +132,19 @@ def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
             "date": doc.date or "", "sources": [doc.en_path, doc.ru_path]}
 
 
-def check_beads(src: Sequence[str], tgt: Sequence[str], beads: Sequence[EditedBead]) -> None:
-    """Every sentence in exactly one bead, in order, no empty bead: else a :class:`TMError`."""
-    if len(src) > MAX_SENTENCES or len(tgt) > MAX_SENTENCES:
-        raise TMError(f"too many sentences (at most {MAX_SENTENCES} a side)")
-    for side, n, pick in (("English", len(src), lambda b: b.src),
-                          ("Russian", len(tgt), lambda b: b.tgt)):
-        seen = [i for bead in beads for i in pick(bead)]
-        if seen != list(range(n)):
-            raise TMError(f"the beads do not cover the {side} sentences once each, in order:"
-                          " reload the editor")
-    if any(not bead.src and not bead.tgt for bead in beads):
-        raise TMError("a bead with no sentence on either side: reload the editor")
+def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
+    """Store the corrected beads (a :class:`tm.service.BeadsRequest`): a new document, or the
+    units of ``doc_id`` replaced. One transaction; vectors are computed before it."""
+    from tm import service
 
-
-def bead_units(src: Sequence[str], tgt: Sequence[str],
-               beads: Sequence[EditedBead]) -> list[tuple[str, str, float | None, bool]]:
-    """``(en, ru, score, edited)`` of each bead with text on both sides, in order (sentences
-    joined by a space, as :meth:`align.types.Alignment.pairs` joins them)."""
-    check_beads(src, tgt, beads)
-    out = []
-    for bead in beads:
-        en = " ".join(src[i].strip() for i in bead.src).strip()
-        ru = " ".join(tgt[j].strip() for j in bead.tgt).strip()
-        if en and ru:
-            out.append((en, ru, None if bead.edited else bead.score, bead.edited))
-    return out
-
-
-def no_document(doc_id: int) -> NotFound:
-    return NotFound(f"no document {doc_id} in the memory")
-
-
-def save(b: Backend, *, src: Sequence[str], tgt: Sequence[str], beads: Sequence[EditedBead],
-         doc_id: int | None, title: str | None, url: str | None, date: str | None,
-         fingerprint: str | None, sources: Sequence[str | None] = (None, None)) -> Any:
-    """Store the corrected beads: a new document, or the units of ``doc_id`` replaced. One
-    transaction; vectors for semantic search are computed before it (the memory stays free)."""
-    from tm.store import DocumentIn, UnitIn
-    from tm.web import editor_store
-
-    rows = bead_units(src, tgt, beads)
-    if not rows:
-        raise TMError("no bead has text on both sides: nothing to store")
-    units = [(UnitIn(en, ru, score=score), "edited" if edited else "aligned")
-             for en, ru, score, edited in rows]
-    tm = b.tm
-    model = tm.get_setting("embedding_model")
-    vectors = None
-    if model in (None, MODEL):
-        from tm.vectors import unit_vectors
-
-        vectors = unit_vectors(aligner_encoder(), [r[0] for r in rows], [r[1] for r in rows])
-    if doc_id is not None:
-        b.document(doc_id)
-        return editor_store.replace_document(tm, doc_id, units, vectors=vectors, model=MODEL)
-    en_path, ru_path = (None if s == PASTED else s for s in (list(sources) + [None, None])[:2])
-    doc = DocumentIn(title=(title or "").strip() or None, url=(url or "").strip() or None,
-                     date=(date or "").strip() or None, en_path=en_path, ru_path=ru_path,
-                     fingerprint=fingerprint or None, meta={"saved_by": "editor"})
-    return editor_store.store_document(tm, doc, units, vectors=vectors, model=MODEL)
+    if doc_id is None:
+        return service.store_beads(b.tm, req, encoder=aligner_encoder(), model=MODEL)
+    b.document(doc_id)
+    return service.replace_beads(b.tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
 
 
 def undo_save(b: Backend, doc_id: int) -> Any:
-    from tm.web import editor_store
+    from tm import service
 
     b.document(doc_id)
-    return editor_store.undo_replace(b.tm, doc_id)
+    return service.undo_replace(b.tm, doc_id)
