@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 import typer
 
+from align.cli import Command, Group
+from tm.cli.common import DbOption, help_text
 from tm.errors import TMError
 
 REVIEW_HELP = """Review and correct the alignment of a story pair in the browser, then save it to
@@ -119,9 +121,7 @@ def review_command(
         show_default=False)],
     ru_file: Annotated[str, typer.Argument(help="The Russian edition, in the same forms.",
                                            show_default=False)],
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="DIPTYCH_DB", help="Translation memory file (default: ./diptych.db).",
-        show_default=False)] = None,
+    db: DbOption = None,
     port: Annotated[int, typer.Option(min=1, max=65535,
                                       help="Port of the desk on 127.0.0.1.")] = 8765,
     no_browser: Annotated[bool, typer.Option(
@@ -131,6 +131,12 @@ def review_command(
     review(en_file, ru_file, db=db, port=port, browser=not no_browser)
 
 
-def register(app: typer.Typer) -> None:
+def register(root: typer.Typer) -> None:
     """Add ``review`` to the root app."""
-    app.command("review", help=REVIEW_HELP)(review_command)
+    root.command("review", help=help_text(REVIEW_HELP), cls=Command,
+                 no_args_is_help=True)(review_command)
+
+
+app = typer.Typer(cls=Group)
+"""``review`` as a sub-app, for the root app's ``add_typer``."""
+register(app)
