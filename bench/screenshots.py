@@ -98,7 +98,7 @@ def shoot(out: Path) -> list[Path]:
                 page.goto(base + "/units/7")
                 page.fill("#unit-en", page.input_value("#unit-en").replace("three", "four"))
                 page.click("#unit-save")
-                page.wait_for_selector("text=Earlier text")
+                page.wait_for_selector("#edits")
                 snap("unit")
                 page.goto(base + "/api/docs")
                 snap("api")

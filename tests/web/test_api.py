@@ -95,7 +95,7 @@ def test_edit_undo_and_delete_a_unit(client, memory: Path) -> None:
     assert edited.status_code == 200
     body = edited.json()
     assert body["origin"] == "edited" and body["ru"] == unit["ru"]
-    assert body["history"][0]["en"] == "Migrants crossed the border at night."
+    assert body["edits"] == 1
     found = client.get("/api/search", params={"q": "Migrants crossed the river at dawn.",
                                               "mode": "exact"}).json()["hits"]
     assert [h["id"] for h in found] == [uid]
@@ -157,6 +157,9 @@ def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
     assert sources[0] in read_source(url).text
     missing = client.post("/api/pretranslate", json={"url": f"{news_site}/nowhere.html"})
     assert missing.status_code == 400 and "nowhere.html" in missing.json()["error"]
+    for local in ("/etc/passwd", "file:///etc/passwd", "README.md"):
+        resp = client.post("/api/pretranslate", json={"url": local})
+        assert resp.status_code == 400 and "not an http(s) address" in resp.json()["error"]
 
 
 def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:

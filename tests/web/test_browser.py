@@ -120,7 +120,7 @@ def test_edit_a_unit_find_it_undo_it_and_delete_it(serve, memory, page) -> None:
     page.click("#unit-3 a:text('Edit')")
     page.fill("#unit-en", "Migrants crossed the river before dawn.")
     page.click("#unit-save")
-    page.wait_for_selector("text=Earlier text")
+    page.wait_for_selector("#edits")
     assert page.inner_text(".origin") == "edited"
     page.goto(server.base + "/?q=" + "Migrants crossed the river before dawn.")
     assert _hits(page)[0].query_selector(".src").inner_text() == \

@@ -110,20 +110,20 @@ def delete_document(b: B, doc_id: int) -> Deleted:
 
 @router.get("/units/{unit_id}", response_model=UnitOut)
 def unit(b: B, unit_id: int) -> UnitOut:
-    """A unit with its documents and its edit history (newest first)."""
-    return UnitOut.of(b.unit(unit_id), b.history(unit_id))
+    """A unit with its documents and how many of its edits can be undone."""
+    return UnitOut.of(b.unit(unit_id), b.edits(unit_id))
 
 
 @router.patch("/units/{unit_id}", response_model=UnitOut)
 def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitOut:
     """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo."""
-    return UnitOut.of(b.edit_unit(unit_id, en=body.en, ru=body.ru), b.history(unit_id))
+    return UnitOut.of(b.edit_unit(unit_id, en=body.en, ru=body.ru), b.edits(unit_id))
 
 
 @router.post("/units/{unit_id}/undo", response_model=UnitOut)
 def undo_edit(b: B, unit_id: int) -> UnitOut:
     """Restore the text a unit had before its last edit."""
-    return UnitOut.of(b.undo_edit(unit_id), b.history(unit_id))
+    return UnitOut.of(b.undo_edit(unit_id), b.edits(unit_id))
 
 
 @router.delete("/units/{unit_id}", response_model=Deleted)

@@ -177,9 +177,10 @@ class Backend:
             raise NotFound(f"no unit {unit_id} in the memory")
         return unit
 
-    def history(self, unit_id: int) -> list[dict[str, Any]]:
+    def edits(self, unit_id: int) -> int:
+        """How many edits of the unit can be undone."""
         self.unit(unit_id)
-        return _interim_history(self.tm, unit_id)
+        return len(_interim_history(self.tm, unit_id))
 
     def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
         unit = self.unit(unit_id)
@@ -259,6 +260,10 @@ def _article_text(text: str | None, html: str | None, url: str | None, timeout: 
         raise TMError("give the article as text, as HTML or as a URL (exactly one)")
     if url:
         from align.sources import read_source
+
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise TMError(f"{url.strip()[:80]!r} is not an http(s) address: the server reads"
+                          " no files of its own for a request")
 
         return read_source(url.strip(), timeout=timeout).text
     if html:

@@ -91,13 +91,13 @@ class UnitOut(BaseModel):
     created: str
     changed: str
     docs: list[DocLink]
-    history: list[dict[str, Any]] | None = None
+    edits: int | None = Field(default=None, description="edits that can be undone")
 
     @classmethod
-    def of(cls, u: Unit, history: list[dict[str, Any]] | None = None) -> UnitOut:
+    def of(cls, u: Unit, edits: int | None = None) -> UnitOut:
         return cls(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin,
                    created=u.created, changed=u.changed,
-                   docs=[DocLink(doc_id=d, position=p) for d, p in u.docs], history=history)
+                   docs=[DocLink(doc_id=d, position=p) for d, p in u.docs], edits=edits)
 
 
 class UnitEdit(BaseModel):

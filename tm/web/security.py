@@ -86,7 +86,11 @@ class Guard:
             status, message, extra = reply
             await _refuse(send, status, message, wants_html, extra)
             return
-        size = int(headers.get("content-length", "0") or 0)
+        length = headers.get("content-length", "0") or "0"
+        if not length.isdigit():
+            await _refuse(send, 400, f"bad Content-Length {length!r}", wants_html)
+            return
+        size = int(length)
         if size > self.policy.max_body:
             await _refuse(send, 413, f"request too large ({size} bytes; the limit is"
                           f" {self.policy.max_body})", wants_html)
