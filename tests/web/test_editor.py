@@ -277,3 +277,18 @@ def test_markup_in_a_reopened_document_is_text(serve, hostile_memory, page) -> N
     assert '<img src=x onerror="window.__pwned = 2">' in shown
     assert page.evaluate("window.__pwned") is None
     assert page.dialogs == []
+
+
+def test_an_archive_pair_line_opens_the_pair(serve, memory, page, root: Path) -> None:  # noqa: F811
+    en, ru = root / "corpora/sample.en.txt", root / "corpora/sample.ru.txt"
+    server = serve(memory)
+    page.goto(server.base + "/editor")
+    page.fill("#ed-pairline", f"{en}\t{ru}\t0.93")
+    page.dispatch_event("#ed-pairline", "change")
+    assert page.input_value("#ed-en-where") == str(en)
+    page.click("#ed-align")
+    page.wait_for_selector("#ed-beads .bead", timeout=120_000)
+    gold = (root / "corpora/sample.gold.ladder").read_text().split("\n")
+    assert len(beads(page)) == len([line for line in gold if line.strip()])
+    assert "omit" in " ".join(c for b in beads(page) for c in b["cls"])
+    assert page.input_value("#ed-title").startswith("New rail freight shuttle")
