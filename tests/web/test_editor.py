@@ -152,7 +152,10 @@ def test_reopen_a_stored_document_fix_each_mistake_and_save(serve, memory, page)
     assert (" ".join(now[2]["en"]), " ".join(now[2]["ru"])) == RIGHT[2]
     # move: "Деньги, по словам мэра..." belongs to the next bead
     pick(page, "Деньги, по словам мэра")
-    now = press(page, "]", now)
+    moved = press(page, "]", now)
+    back = press(page, "[", moved)  # and back up (the beads count as edited now)
+    assert [(b["en"], b["ru"]) for b in back] == [(b["en"], b["ru"]) for b in now]
+    now = press(page, "]", back)
     assert now[3]["ru"] == [RIGHT[3][1]]
     assert now[4]["ru"][0].startswith("Деньги, по словам мэра")
     # a wrong join, then undo it

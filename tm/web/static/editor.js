@@ -250,7 +250,7 @@
   document.addEventListener("keydown", (e) => {
     if (!state || editing) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") { e.preventDefault(); save(); return; }
-    if (e.target.closest && e.target.closest("input, textarea, select")) return;
+    if (e.target.closest && e.target.closest("input, textarea, select, button, a, summary")) return;
     if (e.ctrlKey || e.metaKey) {
       const k = e.key.toLowerCase();
       if (k === "z" && !e.shiftKey) { e.preventDefault(); OPS.undo(); }
