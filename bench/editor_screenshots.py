@@ -3,8 +3,7 @@
     python bench/editor_screenshots.py [--out docs]
 
 The story is our own test pair (tests/web/editor_pair.py: a split, a merge, and a dropped
-English sentence beside an added Russian one). The editor runs on a memory made from the
-project's sample story (bench/screenshots.py builds it); the report is what
+English sentence beside an added Russian one). The editor runs on a new memory; the report is what
 ``diptych align EN RU -o review.html`` writes.
 """
 
@@ -19,7 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `align` the package
 
-from screenshots import ARGS, ROOT, _memory, _port, _wait
+from screenshots import ARGS, ROOT, _port, _wait  # bench/screenshots.py
+
+from tm.store import TM
 
 WIDTHS = {1400: 900, 390: 844}
 
@@ -27,7 +28,7 @@ WIDTHS = {1400: 900, 390: 844}
 def _report(folder: Path, en: str, ru: str) -> Path:
     from align.pipeline import align_texts
     from align.report import to_html
-    from tm.vectors import load_encoder
+    from tm.encoder import load_encoder
 
     al = align_texts(en, ru, encoder=load_encoder("use-m3"))
     path = folder / "review.html"
@@ -43,7 +44,8 @@ def shoot(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = []
     with tempfile.TemporaryDirectory() as tmp:
-        db = _memory(Path(tmp))
+        db = Path(tmp) / "desk.db"
+        TM.open(db).close()  # a new memory: the editor is where it is filled
         report = _report(Path(tmp), pair["EN"], pair["RU"])
         port = _port()
         proc = subprocess.Popen([sys.executable, "-m", "tm.web", "--db", str(db), "--port",
