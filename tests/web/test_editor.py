@@ -295,3 +295,6 @@ def test_an_archive_pair_line_opens_the_pair(serve, memory, page, root: Path) ->
     assert len(beads(page)) == len([line for line in gold if line.strip()])
     assert "omit" in " ".join(c for b in beads(page) for c in b["cls"])
     assert page.input_value("#ed-title").startswith("New rail freight shuttle")
+    page.fill("#ed-weak", "1")  # every paired bead is weak under 1: all are to review
+    page.dispatch_event("#ed-weak", "change")
+    assert page.inner_text("#ed-queue-count") == str(len(beads(page)))

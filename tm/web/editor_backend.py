@@ -14,14 +14,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from align.pipeline import WEAK_SCORE
 from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, _LockedEncoder
 
 MODEL = "use-m3"
 """The encoder ``diptych add`` aligns with by default."""
-WEAK_BELOW = 0.5
-"""Default review threshold: beads under it go first in the review queue (``--weak-below``)."""
+WEAK_BELOW = WEAK_SCORE
+"""Default review threshold: beads under it go first in the review queue (as ``align`` flags
+them; ``add --weak-below`` has the same default)."""
 PASTED = "https://pasted.invalid/"
 """The source of a pasted edition (a URL that is never fetched: its fingerprint is its text's)."""
 

@@ -45,6 +45,7 @@
     for (const [id, field] of [["ed-title", "title"], ["ed-url", "url"], ["ed-date", "date"]]) {
       document.getElementById(id).value = state[field] || "";
     }
+    document.getElementById("ed-weak").value = state.weak_below.toFixed(2);
     document.getElementById("ed-work").hidden = false;
     const q = edOps.queue(state);
     cur.bead = q.length ? q[0] : 0; cur.side = null;
@@ -269,6 +270,11 @@
     } else if (KEYS[e.key]) {
       e.preventDefault(); OPS[KEYS[e.key]]();
     }
+  });
+
+  document.getElementById("ed-weak").addEventListener("change", (e) => {
+    const v = Number(e.target.value);
+    if (state && v >= 0 && v <= 1) { state.weak_below = v; persist(); render(); }
   });
 
   for (const [id, field] of [["ed-title", "title"], ["ed-url", "url"], ["ed-date", "date"]]) {
