@@ -122,4 +122,5 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
         ),
         lang=src_lang,
     )
-    return "<!DOCTYPE html>\n" + lxml.html.tostring(page, encoding="unicode", pretty_print=True)
+    return "<!DOCTYPE html>\n" + str(lxml.html.tostring(page, encoding="unicode",
+                                                       pretty_print=True))

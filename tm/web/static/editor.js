@@ -84,6 +84,9 @@
   }
 
   function render() {
+    cur.bead = Math.max(0, Math.min(cur.bead, state.beads.length - 1));  // after an undo
+    const at = state.beads[cur.bead];
+    if (cur.side !== null && (!at || cur.pos >= at[cur.side].length)) cur.side = null;
     const q = edOps.queue(state);
     list.textContent = "";
     state.beads.forEach((x, b) => {
