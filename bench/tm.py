@@ -11,7 +11,11 @@ number changed and one other word dropped, must find its unit first with a match
 Semantic: each news unit is looked up by its Russian sentence (and by its English one) through
 `diptych search --mode semantic` (unit vectors = both sides' embeddings summed); and, stricter,
 against vectors of the OTHER side only (Russian query -> English sides), which measures the
-cross-lingual retrieval itself.
+cross-lingual retrieval itself. Then what a translator can trust (issue 10): the rank of the
+unit a 4-7-word fragment (or a damaged, reordered or whole sentence) was copied from in auto
+and concordance mode (bench/lookups.py); the token F1 of concordance hits' translations
+against bench/data/terms.jsonl, by kind (bench/terms.py); drafts of sentences whose number
+changed, and unmarked non-100% segments (bench/drafts.py).
 
 (2) Scale. A synthetic TM of N units made by recombining WMT sentences (first half of one,
 second half of another, two words swapped for random corpus words), imported from a TMX file
@@ -22,8 +26,9 @@ are really embedded and every other unit gets the vector of one of them plus Gau
 built as `diptych index` builds it. Lookups run in a fresh process that reports latency
 percentiles and its peak RSS ("source unit among hits": the unit a query was made from is in
 the top 5 / top 10; for semantic lookups at scale it mostly is not, as its vector has ~50 noisy
-near-copies, so that column only means something for fuzzy and auto). Finally the IVF index's
-top-1 is compared with exact brute force over all vectors.
+near-copies, so that column only means something for fuzzy and auto); concordance lookups
+carry their translations (the term lexicon is fitted on the newest --terms-limit units,
+timed). Finally the IVF index's top-1 is compared with exact brute force over all vectors.
 """
 
 from __future__ import annotations
@@ -53,7 +58,10 @@ from tm.encoder import load_encoder
 from tm.search import Searcher
 from tm.store import TM, UnitIn
 
-WMT = ROOT.parent / "shared" / "corpora" / "wmt23-ru-en"
+sys.path.insert(1, str(ROOT / "bench"))
+from terms import shared_dir
+
+WMT = shared_dir() / "corpora" / "wmt23-ru-en"
 console = Console(width=140)
 
 
@@ -152,6 +160,46 @@ def quality(encoder: Any) -> None:
                       f"({res.embedded} units, 2 sentences each)")
         for f in failures:
             console.print(f"  fuzzy miss: {f}")
+    issue10_tables(encoder)
+
+
+def issue10_tables(encoder: Any) -> None:
+    """What a translator can trust (issue 10): lookups of fragments in auto mode, term
+    translations by kind, and drafts whose numbers changed."""
+    import drafts
+    import lookups
+    import terms
+
+    table = Table(title="auto and concordance: rank of the unit a query was made from "
+                        "(bench/lookups.py, 1,723 WMT23 units)")
+    for col in ("mode", "test", "queries", "first", "top 3", "p95 ms"):
+        table.add_column(col)
+    for mode, rows in lookups.measure(encoder, ("auto", "concordance"), 300).items():
+        for test, n, first, top3, p95 in rows:
+            table.add_row(mode, test, str(n), f"{100 * first / max(n, 1):.1f}%",
+                          f"{100 * top3 / max(n, 1):.1f}%", f"{p95:.1f}")
+    console.print(table)
+    units, where = terms.corpus_units()
+    res, found, fit_s, p95 = terms.via_search(units, where)
+    table = Table(title=f"Term translation of concordance hits: token F1 against "
+                        f"bench/data/terms.jsonl ({len(units)} WMT units, `diptych terms` "
+                        f"fit {fit_s:.0f} s, unit among hits {found}/{len(res['all'])}, "
+                        f"p95 {p95:.1f} ms)")
+    for col in ("kind", "phrases", "mean token F1"):
+        table.add_column(col)
+    for kind in sorted(res):
+        table.add_row(kind, str(len(res[kind])), f"{sum(res[kind]) / len(res[kind]):.3f}")
+    console.print(table)
+    table = Table(title="Drafts: a stored unit's number changed in the new sentence "
+                        "(bench/drafts.py)")
+    for col in ("direction", "cases", "new number in, old out", "filled"):
+        table.add_column(col)
+    results, unmarked = drafts.measure(units, 300)
+    for lang, (n, ok, filled) in results.items():
+        table.add_row(f"{lang} -> {'ru' if lang == 'en' else 'en'}", str(n),
+                      f"{ok} ({100 * ok / max(n, 1):.1f}%)", str(filled))
+    console.print(table)
+    console.print(f"non-100% draft segments without a mark (text and jsonl): {unmarked}")
 
 
 # --------------------------------------------------------------------------- scale
@@ -257,7 +305,7 @@ def lookup_worker(db: str, n: int) -> None:
             "fuzzy (ru, 1 word dropped)": lambda en, ru: searcher.search(
                 " ".join(w for i, w in enumerate(ru.split()) if i != 2), mode="fuzzy",
                 lang="ru", limit=5),
-            "concordance (2 words, ru)": lambda en, ru: searcher.search(
+            "concordance + translation (2 words, ru)": lambda en, ru: searcher.search(
                 " ".join(ru.split()[1:3]), mode="concordance", lang="ru", limit=10),
             "concordance (1 word, en)": lambda en, ru: searcher.search(
                 max(re.findall(r"[A-Za-z]+", en) or ["news"], key=len), mode="concordance",
@@ -265,6 +313,10 @@ def lookup_worker(db: str, n: int) -> None:
             "semantic (ru)": lambda en, ru: searcher.search(ru, mode="semantic", lang="ru",
                                                             limit=5),
             "auto (en)": lambda en, ru: searcher.search(en, mode="auto", lang="en", limit=5),
+            "auto (en, 5-word fragment)": lambda en, ru: searcher.search(
+                " ".join(en.split()[2:7]), mode="auto", lang="en", limit=5),
+            "auto (ru, 5-word fragment)": lambda en, ru: searcher.search(
+                " ".join(ru.split()[2:7]), mode="auto", lang="ru", limit=5),
         }
         for name, fn in kinds.items():
             times, found = [], 0
@@ -288,7 +340,8 @@ class _Steps(list):  # type: ignore[type-arg]
         super().append(row)
 
 
-def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> None:
+def scale(n: int, keep: Path | None, queries: int, sample: int, real: int,
+          terms_limit: int = 100_000) -> None:
     from tm.tmx import export_tmx, import_tmx
 
     work = keep or Path(tempfile.mkdtemp())
@@ -346,6 +399,14 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int) -> No
             built = ann.build_ann(tm)
             rows.append(("IVF vector index build (k-means lists, int8)",
                          f"{time.perf_counter() - t:.0f} s, {built} vectors"))
+        if not tm.has_lexicon():
+            from tm.lexicon import fit_terms
+
+            t = time.perf_counter()
+            fitted = fit_terms(tm, limit=terms_limit)
+            rows.append(("term lexicon (diptych terms --limit)", (
+                f"{time.perf_counter() - t:.0f} s: {fitted.units} newest units aligned,"
+                f" {fitted.entries} entries")))
     size = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
     rows.append(("database size", (f"{db.stat().st_size / 1e6:.0f} MB db, "
                                    f"{size / 1e6:.0f} MB with WAL and vector index")))
@@ -389,6 +450,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="folder to keep (and reuse) the synthetic TM in")
     ap.add_argument("--queries", type=int, default=200, help="lookups per kind at scale")
     ap.add_argument("--index-sample", type=int, default=3000, help="units embedded to time index")
+    ap.add_argument("--terms-limit", type=int, default=100_000,
+                    help="units the term lexicon is fitted on (newest first)")
     ap.add_argument("--real-vectors", type=int, default=20000,
                     help="units really embedded for the latency test")
     ap.add_argument("--lookup-worker", help=argparse.SUPPRESS)
@@ -402,7 +465,7 @@ def main() -> None:
         quality(load_encoder())
     if not args.quality_only:
         scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
-              min(args.real_vectors, args.scale))
+              min(args.real_vectors, args.scale), min(args.terms_limit, args.scale))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,14 @@
 
 The analysis counts words (and segments) per CAT match band, like a Trados/memoQ analysis:
 100%, 95-99%, 85-94%, 75-84%, 50-74%, no match. The draft keeps each paragraph; a sentence whose
-best match reaches ``min_fill`` gets that unit's other side, any other sentence stays as it is
-(untranslated), as a CAT tool leaves it for the translator. The TMX draft holds only the
-filled sentences (source and target), ready for a CAT tool's TM folder.
+best match reaches ``min_fill`` gets that unit's other side (or, for a sentence stored inside a
+longer unit, the part of it that translates the sentence), any other sentence stays as it is
+(untranslated), as a CAT tool leaves it for the translator.
+
+Drafts never lie (tm.drafts): every segment that is not a 100% match says so in every format
+(text: a marker such as ``[87% fuzzy, numbers repaired]`` before it; jsonl: ``match``,
+``kind``, ``marked``; TMX: ``x-diptych-draft``, which ``import`` refuses), and amounts that
+changed between the new sentence and the stored one are rewritten in the target's conventions.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from align.types import Sentence
+from tm.drafts import Fill, fill
 from tm.search import Match, Searcher
 from tm.textproc import detect_lang, words
 
@@ -25,25 +31,27 @@ BANDS: tuple[tuple[str, int, int], ...] = (
 
 @dataclass(frozen=True)
 class Segment:
-    """One sentence of the article with its best TM match (if any reached 50%)."""
+    """One sentence of the article, its best TM match (if any reached 50%) and its draft."""
 
     sentence: Sentence
     match: Match | None
-    filled: bool
+    fill: Fill
+
+    @property
+    def filled(self) -> bool:
+        return self.fill.filled
 
     @property
     def percent(self) -> int:
-        return self.match.match if self.match else 0
+        return self.match.match or 0 if self.match else 0
 
     @property
     def band(self) -> str:
         return next(name for name, lo, hi in BANDS if lo <= self.percent <= hi)
 
     def target(self, lang: str) -> str:
-        """The draft text: the match's other side when filled, else the sentence itself."""
-        if self.match is None or not self.filled:
-            return self.sentence.text
-        return self.match.unit.ru if lang == "en" else self.match.unit.en
+        """The draft text: the filled (and repaired) target, else the sentence itself."""
+        return self.fill.text
 
 
 @dataclass(frozen=True)
@@ -66,34 +74,40 @@ class Pretranslation:
         return rows
 
     def draft_text(self) -> str:
-        """The draft, one paragraph per block, sentences joined by spaces."""
+        """The draft, one paragraph per block, sentences joined by spaces; a segment that is
+        not a 100% match is preceded by its marker (``[87% fuzzy]``, ``[no match]``)."""
         paragraphs: list[list[str]] = []
         last = None
         for seg in self.segments:
             if seg.sentence.paragraph != last:
                 paragraphs.append([])
                 last = seg.sentence.paragraph
-            paragraphs[-1].append(seg.target(self.lang))
+            mark = seg.fill.marker()
+            paragraphs[-1].append(f"{mark} {seg.fill.text}" if mark else seg.fill.text)
         return "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
 
     def draft_jsonl(self) -> str:
-        """One JSON object a sentence: source, target, match %, kind, unit id and document."""
+        """One JSON object a sentence: source, target, match %, kind, whether it needs a look
+        (``marked``), the amounts repaired or not, unit id and document."""
         lines = []
         for n, seg in enumerate(self.segments):
-            m = seg.match
+            m, f = seg.match, seg.fill
             lines.append(json.dumps({
                 "n": n, "paragraph": seg.sentence.paragraph, "source": seg.sentence.text,
-                "target": seg.target(self.lang) if seg.filled else None, "match": seg.percent,
-                "kind": m.kind.value if m else None, "unit": m.unit.id if m else None,
+                "target": f.text if f.filled else None, "match": seg.percent,
+                "kind": m.kind.value if m else None, "marked": f.marked,
+                "repaired": [list(r) for r in f.repaired], "unrepaired": list(f.unrepaired),
+                "part": f.part, "unit": m.unit.id if m else None,
                 "doc": m.unit.docs[0][0] if m and m.unit.docs else None,
                 "src_lang": self.lang, "tgt_lang": self.target_lang,
             }, ensure_ascii=False))
         return "\n".join(lines) + "\n"
 
     def draft_tmx(self, out: BinaryIO, *, version: str = "") -> int:
-        """The filled sentences as TMX 1.4b (source = the article's language), written with
-        tm.tmx's writer; each TU carries its match % and unit id as props. Returns the TU count.
-        """
+        """The filled sentences as TMX 1.4b (source = the article's language); each TU carries
+        its match %, kind and unit id as props, and ``x-diptych-draft`` when it is not a 100%
+        match used as it stands (``diptych import`` refuses those). Returns the TU count."""
+        from tm.tmx.docs import DRAFT_PROP, MATCH_PROP
         from tm.tmx.model import Prop, TMXHeader, TMXUnit, TMXVariant
         from tm.tmx.write import write_tmx
 
@@ -101,18 +115,25 @@ class Pretranslation:
             ("creationtool", "diptych"), ("creationtoolversion", version or "unknown"),
             ("segtype", "sentence"), ("o-tmf", "diptych"), ("adminlang", "en"),
             ("srclang", self.lang), ("datatype", "plaintext")))
+
+        def props(seg: Segment, m: Match) -> tuple[Prop, ...]:
+            out = [Prop(MATCH_PROP, str(seg.percent)), Prop("x-diptych-kind", m.kind.value),
+                   Prop("x-diptych-unit", str(m.unit.id))]
+            if seg.fill.marked:
+                out.append(Prop(DRAFT_PROP, "yes"))
+            return tuple(out)
+
         units = (
             TMXUnit((TMXVariant(self.lang, seg.sentence.text),
-                     TMXVariant(self.target_lang, seg.target(self.lang))),
-                    props=(Prop("x-diptych-match", str(seg.percent)),
-                           Prop("x-diptych-unit", str(seg.match.unit.id))))
-            for seg in self.segments if seg.filled and seg.match is not None)
+                     TMXVariant(self.target_lang, seg.fill.text)), props=props(seg, seg.match))
+            for seg in self.segments if seg.fill.filled and seg.match is not None)
         return write_tmx(out, header, units)
 
 
 def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
                  min_fill: int = 75) -> Pretranslation:
-    """Split ``text`` (language detected unless given), look each sentence up (fuzzy)."""
+    """Split ``text`` (language detected unless given), look each sentence up (fuzzy, which
+    scores sentences inside multi-sentence units too) and draft it."""
     from align.segment import split
 
     lang = (lang or detect_lang(text))[:2]
@@ -123,5 +144,16 @@ def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
             hits = searcher.search(sentence.text, mode="fuzzy", lang=lang, limit=1, min_match=50)
             cache[sentence.text] = hits[0] if hits else None
         best = cache[sentence.text]
-        segments.append(Segment(sentence, best, best is not None and best.match >= min_fill))
+        usable = best is not None and not (best.part and best.translation is None)
+        drafted = fill(sentence.text, lang, source=best.source if best and usable else None,
+                       target=best.target if best and usable else None,
+                       match=best.match or 0 if best else 0,
+                       kind=best.kind.value if best else None, min_fill=min_fill,
+                       part=bool(best and best.part and not _paired(best)))
+        segments.append(Segment(sentence, best, drafted))
     return Pretranslation(lang, tuple(segments))
+
+
+def _paired(m: Match) -> bool:
+    """Is a part's translation a whole sentence of the other side (paired by position)?"""
+    return m.translation is not None and m.translation.by == "sentence"

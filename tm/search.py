@@ -3,20 +3,31 @@
 >>> with TM.open("diptych.db") as tm:                      # doctest: +SKIP
 ...     hits = Searcher(tm).search("The minister said on Tuesday", mode="auto", limit=5)
 
-Fuzzy match % is a CAT tool's (tm.matching). Candidates come from the FTS5 index of Snowball stems (the query's rarest words first), so a lookup touches a few hundred
-units, not the whole memory.
+Each hit says how it was found and carries the score that means something for that kind:
+``match``, the CAT match % (tm.matching), for exact and fuzzy hits only; ``similarity``, a
+calibrated 0-1 (tm.similarity), for semantic neighbours. A sentence inside a multi-sentence unit
+is matched on its own (``part``), and a concordance hit or a part carries the words of the
+other side that translate it (``translation``, tm.termalign). ``--mode auto`` orders the
+lookups as tm.auto says. Fuzzy candidates come from the FTS5 index (tm.candidates), so a lookup
+touches a few hundred units, not the whole memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 from typing import TYPE_CHECKING
 
+from tm.auto import MIN_FUZZY, STRONG_FUZZY, arrange
+from tm.candidates import candidates
 from tm.choices import Kind, Mode
+from tm.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.errors import TMError
-from tm.matching import FuzzyScorer, coverage, diff_spans, match_percent, term_spans
+from tm.fragments import other_part, part_of, sentences
+from tm.lexicon import StoredLexicon
+from tm.matching import FuzzyScorer, diff_spans, match_percent, term_spans
+from tm.similarity import calibrated
 from tm.store import TM, Unit, fts_quote
+from tm.termalign import Span, tokens
 from tm.textproc import detect_lang, stem_words, words
 
 if TYPE_CHECKING:
@@ -28,24 +39,46 @@ __all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "
 
 @dataclass(frozen=True)
 class Match:
-    """One hit: the unit, its match % (0-100), how it was found, and the side that matched."""
+    """One hit: the unit, how it was found (``kind``) and on which side (``lang``).
+
+    ``match`` is the CAT match % (exact and fuzzy hits; None otherwise), ``similarity`` the
+    calibrated similarity of a semantic neighbour (0-1; None otherwise). ``spans`` are
+    ``(start, stop)`` offsets on the ``lang`` side: the matched sentence of a multi-sentence
+    unit (``part``) or the query's words in a concordance hit. ``translation`` is the span of
+    the other side that translates them (None when not found, or when the whole unit matched).
+    """
 
     unit: Unit
-    match: int
+    match: int | None
     kind: Kind
     lang: str
+    similarity: float | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+    translation: Span | None = None
+    part: bool = False
+    tier: Tier | None = None
+
+    @property
+    def source(self) -> str:
+        """What matched: the sentence of a part, else the unit's ``lang`` side."""
+        text = self.unit.en if self.lang == "en" else self.unit.ru
+        return text[self.spans[0][0]:self.spans[0][1]] if self.part and self.spans else text
+
+    @property
+    def target(self) -> str:
+        """Its translation: the other side's part for a part, else the whole other side."""
+        if self.part and self.translation is not None:
+            return self.translation.text
+        return self.unit.ru if self.lang == "en" else self.unit.en
 
 
-# --------------------------------------------------------------------------- searcher
 class Searcher:
     """Lookups against one open TM. Semantic search loads the encoder on first use."""
 
     FUZZY_CANDIDATES = 30
-    MAX_POSTINGS = 4_000
-    DF_CAP = 1_000
-    AUTO_FUZZY = 50
-    AUTO_FLOOR = 30  # auto hides semantic neighbours and fuzzy matches under this: unrelated
-    FEW = 1
+    FRAGMENT_CANDIDATES = 20
+    LOOSE_WORDS = 3
+    PHRASE_WORDS = 8
 
     def __init__(self, tm: TM, *, encoder: Encoder | None = None,
                  model: str | None = None) -> None:
@@ -56,8 +89,10 @@ class Searcher:
 
     # ---------------------------------------------------------------- modes
     def search(self, query: str, *, mode: Mode | str = Mode.auto, lang: str | None = None,
-               limit: int = 10, min_match: int = 0) -> list[Match]:
-        """Best matches first. ``lang`` is the query's language (detected when None)."""
+               limit: int = 10, min_match: int | None = None) -> list[Match]:
+        """Best matches first. ``lang`` is the query's language (detected when None);
+        ``min_match`` hides exact/fuzzy hits under that % (default: :data:`MIN_FUZZY` in fuzzy
+        mode, 0 otherwise; hits without a match %, concordance and semantic, are kept)."""
         query = query.strip()
         if not query:
             raise TMError("empty query: give a sentence, a word or a phrase to look up")
@@ -65,88 +100,154 @@ class Searcher:
         lang = (lang or detect_lang(query))[:2]
         if lang not in ("en", "ru"):
             raise TMError(f"unknown language {lang!r}: use --lang en or --lang ru")
+        if min_match is None:
+            min_match = MIN_FUZZY if mode is Mode.fuzzy else 0
         if mode is Mode.exact:
             hits = self.exact(query, lang)
         elif mode is Mode.fuzzy:
             hits = self.fuzzy(query, lang, limit)
         elif mode is Mode.concordance:
+            if not stem_words(words(query), lang):
+                raise TMError(f"nothing to look up in {query!r}: give at least one word")
             hits = self.concordance(query, lang, limit)
         elif mode is Mode.semantic:
             hits = self.semantic(query, lang, limit)
         else:
             hits = self.auto(query, lang, limit)
-        return [h for h in hits if h.match >= min_match][:limit]
+        return [h for h in hits if h.match is None or h.match >= min_match][:limit]
 
-    def exact(self, query: str, lang: str) -> list[Match]:
+    def exact(self, query: str, lang: str, phrase_ids: list[int] | None = None) -> list[Match]:
+        """Units whose ``lang`` side is ``query``, then units holding it as one sentence (among
+        ``phrase_ids``, the units holding its words as a phrase, looked up when None)."""
         units = self.tm.get_units(self.tm.find_exact(query, lang))
-        return [Match(u, 100, Kind.exact, lang) for u in units.values()]
+        hits = [Match(u, 100, Kind.exact, lang) for u in units.values()]
+        if phrase_ids is None:
+            stems = stem_words(words(query), lang)
+            phrase_ids = self.tm.fts_ids(lang, fts_quote(" ".join(stems)),
+                                         self.FRAGMENT_CANDIDATES) if stems else []
+        texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
+        parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
+        return hits + self._parts(self.tm.get_units(parts), parts, 100, lang)
 
-    def fuzzy(self, query: str, lang: str, limit: int) -> list[Match]:
-        ids = self._candidates(query, lang, self.FUZZY_CANDIDATES)
-        ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
-        texts = self.tm.texts(ids, lang)
-        scored = FuzzyScorer(query).best(texts, limit) if texts else []
-        units = self.tm.get_units(i for _, i in scored[:limit])
-        return [Match(units[i], m, Kind.exact if m == 100 else Kind.fuzzy, lang)
-                for m, i in scored[:limit]]
-
-    def concordance(self, query: str, lang: str, limit: int) -> list[Match]:
-        """Units whose ``lang`` side holds every word of the query (any inflection); a query in
-        double quotes must occur as a phrase. Shortest segments first, as in a CAT concordance;
-        the match % is the share of the segment's words that the query's words cover."""
-        phrase = len(query) > 1 and query[0] == query[-1] == '"'
-        stems = stem_words(words(query), lang)
-        if not stems:
-            raise TMError(f"nothing to look up in {query!r}: give at least one word")
-        expr = (fts_quote(" ".join(stems)) if phrase
-                else " AND ".join(fts_quote(s) for s in dict.fromkeys(stems)))
-        texts = self.tm.texts(self.tm.fts_ids(lang, expr, max(limit * 20, 200)), lang)
-        ranked = sorted(texts, key=lambda i: (len(texts[i]), -i))[:limit]
-        units = self.tm.get_units(ranked)
-        wanted = set(stems)
-        return [Match(units[i], coverage(query.strip('"'), texts[i], wanted, lang),
-                      Kind.concordance, lang) for i in ranked]
-
-    def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
-        from tm import vectors
-
-        vs = self._vector_search()
-        q = vectors.query_vector(self._get_encoder(), query)
-        hits = vs.search(q, limit)
-        units = self.tm.get_units(i for i, _ in hits)
+    def fuzzy(self, query: str, lang: str, limit: int,
+              texts: dict[int, str] | None = None) -> list[Match]:
+        """CAT match % of the candidates (``texts``: their ``lang`` sides, looked up when
+        None), each unit scored whole and sentence by sentence."""
+        pool: dict[int, str] = {}
+        where: list[tuple[int, tuple[int, int] | None]] = []
+        if texts is None:
+            texts = self._candidate_texts(query, lang)
+        for i, text in texts.items():
+            spans = sentences(text, lang)
+            for span in [None, *spans] if len(spans) > 1 else [None]:
+                pool[len(where)] = text if span is None else text[span[0]:span[1]]
+                where.append((i, span))
+        best: dict[int, tuple[int, tuple[int, int] | None]] = {}
+        for pct, key in FuzzyScorer(query).best(pool, 2 * limit) if pool else []:
+            unit_id, span = where[key]
+            best.setdefault(unit_id, (pct, span))
+        ranked = list(best.items())[:limit]
+        units = self.tm.get_units(i for i, _ in ranked)
+        wholes = [i for i, (_, span) in ranked if span is None]
+        parts = {i: span for i, (_, span) in ranked if span is not None}
+        part_hits = {h.unit.id: h for h in self._parts(
+            {i: units[i] for i in parts}, parts, None, lang, {i: best[i][0] for i in parts})}
         out = []
-        for i, cos in hits:
+        for i, (pct, _) in ranked:
+            if i in wholes:
+                out.append(Match(units[i], pct, Kind.exact if pct == 100 else Kind.fuzzy, lang))
+            else:
+                out.append(part_hits[i])
+        return out
+
+    def concordance(self, query: str, lang: str, limit: int, *,
+                    ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
+        """Units holding the query's words: the phrase, then close together, then anywhere
+        (tm.concordance; or the ``ranked`` ids given), each with the query and its
+        translation located in it."""
+        if ranked is None:
+            ranked = ranked_ids(self.tm, query, lang, limit)
+        units = self.tm.get_units(i for i, _ in ranked)
+        words_of_query = query.strip('"')
+        lexicon = StoredLexicon(self.tm, [t.key for t in tokens(words_of_query, lang)], lang)
+        links = self.tm.unit_links(list(units))
+        out = []
+        for i, tier in ranked:
             if i not in units:
                 continue
             u = units[i]
-            identical = (u.en if lang == "en" else u.ru) == query
-            out.append(Match(u, 100 if identical else max(0, min(99, round(cos * 100))),
-                             Kind.semantic, lang))
+            src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
+            spans = query_spans(src, lang, words_of_query)
+            out.append(Match(u, None, Kind.concordance, lang, spans=tuple(spans),
+                             translation=translation(src, lang, spans, tgt, lexicon,
+                                                     links.get(i)), tier=tier))
         return out
+
+    def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
+        """Nearest unit vectors, with their calibrated similarity."""
+        from tm import vectors
+
+        vs = self._vector_search()
+        hits = vs.search(vectors.query_vector(self._get_encoder(), query), limit)
+        units = self.tm.get_units(i for i, _ in hits)
+        return [Match(units[i], None, Kind.semantic, lang, similarity=calibrated(cos, lang))
+                for i, cos in hits if i in units]
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
-        """Each unit once, in this order: fuzzy matches of at least :attr:`AUTO_FUZZY`%,
-        concordance hits for short queries (up to 3 words), semantic neighbours of at least
-        :attr:`AUTO_FLOOR`% when the TM has embeddings, then the weaker fuzzy matches (down to
-        :attr:`AUTO_FLOOR`%)."""
-        fuzzy = self.fuzzy(query, lang, limit)
-        sections = [[h for h in fuzzy if h.match >= self.AUTO_FUZZY]]
-        if len(words(query)) <= 3:
-            sections.append(self.concordance(query, lang, limit))
-        if self.has_vectors():
-            sections.append([h for h in self.semantic(query, lang, limit)
-                             if h.match >= self.AUTO_FLOOR])
-        sections.append([h for h in fuzzy if self.AUTO_FLOOR <= h.match < self.AUTO_FUZZY])
-        seen: set[int] = set()
-        out = []
-        for hits in sections:
-            for h in hits:
-                if h.unit.id not in seen:
-                    seen.add(h.unit.id)
-                    out.append(h)
-        return out
+        """Every lookup, in the order of tm.auto, each done once and only where it can add:
+        the phrase lookup serves both exact parts and verbatim hits (among the fuzzy
+        candidates, which hold the query's rarest words; when none holds it, the index is asked
+        for queries of up to :attr:`PHRASE_WORDS` words);
+        the words apart are looked for in queries of up to :attr:`LOOSE_WORDS` words; semantic neighbours when no exact,
+        strong fuzzy or verbatim hit exists (they would only come after those)."""
+        n = len(stem_words(words(query), lang))
+        texts = self._candidate_texts(query, lang)
+        fuzzy = self.fuzzy(query, lang, limit, texts)
+        # a unit holding the query holds its rarest words, so it is usually a candidate
+        found = sorted((i for i, t in texts.items() if holds_phrase(t, lang, query)),
+                       key=lambda i: len(texts[i]))
+        ranked = [(i, Tier.phrase) for i in found]
+        if not ranked and 0 < n <= self.PHRASE_WORDS:  # common words: ask the index
+            ranked = ranked_ids(self.tm, query, lang, max(limit, self.FRAGMENT_CANDIDATES),
+                                tiers=(Tier.phrase,))
+        exact = self.exact(query, lang, phrase_ids=[i for i, _ in ranked])
+        done = {h.unit.id for h in exact}
+        phrase = self.concordance(query, lang, limit,
+                                  ranked=[r for r in ranked if r[0] not in done][:limit])
+        loose = []
+        if 1 < n <= self.LOOSE_WORDS and len(phrase) < limit:
+            loose = self.concordance(query, lang, limit, ranked=ranked_ids(
+                self.tm, query, lang, limit, tiers=(Tier.near, Tier.all)))
+        strong = any((h.match or 0) >= STRONG_FUZZY for h in fuzzy)
+        wanted = not (exact or phrase or strong) and self.has_vectors()
+        semantic = self.semantic(query, lang, limit) if wanted else []
+        return arrange(exact, fuzzy, phrase, semantic, loose, limit)
 
     # ---------------------------------------------------------------- helpers
+    def _candidate_texts(self, query: str, lang: str) -> dict[int, str]:
+        ids = candidates(self.tm, query, lang, self.FUZZY_CANDIDATES)
+        ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
+        return self.tm.texts(ids, lang)
+
+    def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
+               pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:
+        """Hits on one sentence of a unit each, with the other side's part that translates it."""
+        if not units:
+            return []
+        keys = [t.key for i, u in units.items()
+                for t in tokens((u.en if lang == "en" else u.ru)[spans[i][0]:spans[i][1]], lang)]
+        lexicon = StoredLexicon(self.tm, keys, lang)
+        links = self.tm.unit_links(list(units))
+        out = []
+        for i, u in units.items():
+            src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
+            m = pct if pcts is None else pcts[i]
+            out.append(Match(u, m, Kind.exact if m == 100 else Kind.fuzzy, lang,
+                             spans=(spans[i],), part=True,
+                             translation=other_part(src, lang, spans[i], tgt, lexicon,
+                                                    links.get(i))))
+        return out
+
     def has_vectors(self) -> bool:
         return self.tm.has_vectors()
 
@@ -170,53 +271,3 @@ class Searcher:
         if self._encoder is None:
             self._encoder = load_encoder(model)
         return self._encoder
-
-    def _candidates(self, query: str, lang: str, k: int) -> list[int]:
-        """Ids of units likely to match ``query`` well, from the FTS5 index of stems.
-
-        Units holding the query's eight rarest words (by document frequency counted up to
-        :attr:`DF_CAP`); while fewer than :attr:`FEW` are found, units holding its five
-        rarest, then all but one of those five;
-        when that gives fewer than ``k``, also the units sharing the most of the query's rarer
-        words (posting lists read up to :attr:`MAX_POSTINGS` rows in all). Numbers are left out (they are placeables and often
-        change). No BM25 ranking: it costs a row lookup per posting, and every candidate is
-        scored by match % anyway. The work is bounded, whatever the size of the memory.
-        """
-        stems = [t for t in dict.fromkeys(stem_words(words(query), lang)) if not t.isdigit()]
-        df = self._df(stems, lang)
-        # rarest first; among words past the count cap, longer words first (rarer in text)
-        present = sorted((t for t in stems if df[t]), key=lambda t: (df[t], -len(t)))
-        if not present:
-            return []
-        rare = present[:5]
-        found: dict[int, None] = {}
-
-        def holding_all(group: list[str]) -> int:
-            rows = self.tm.fts_ids(lang, " AND ".join(map(fts_quote, group)), k)
-            for rowid in rows:
-                found.setdefault(rowid, None)
-            return len(rows)
-
-        if len(present) > len(rare) and holding_all(present[:8]) >= k and len(present) > 8:
-            holding_all(present)  # ambiguous: units holding every word of the query
-        if len(found) < self.FEW:
-            holding_all(rare)
-        if len(found) < self.FEW and len(rare) >= 3:
-            for group in combinations(rare, len(rare) - 1):
-                holding_all(list(group))
-                if len(found) >= k:
-                    break
-        chosen, budget = [], self.MAX_POSTINGS if len(found) < k else 0
-        for t in present:
-            if budget < min(df[t], self.DF_CAP):
-                break
-            chosen.append(t)
-            budget -= min(df[t], self.DF_CAP)
-        # units sharing the most of these words, counted inside SQLite
-        for rowid in self.tm.fts_most_shared(lang, chosen, self.DF_CAP, k):
-            found.setdefault(rowid, None)
-        return list(found)
-
-    def _df(self, stems: list[str], col: str) -> dict[str, int]:
-        """How many units hold each stem in side ``col``, counted up to :attr:`DF_CAP`."""
-        return {t: self.tm.fts_count(col, t, self.DF_CAP) for t in stems}

@@ -1,4 +1,4 @@
-"""Pre-translation: analysis bands and the draft in the other language."""
+"""Pre-translation: analysis bands, the draft in the other language, marked and repaired."""
 
 from __future__ import annotations
 
@@ -50,11 +50,32 @@ def test_analysis_counts_words_per_band(searcher: Searcher) -> None:
     assert rows["total"] == (4, 38)
 
 
-def test_draft_fills_matches_and_keeps_paragraphs(searcher: Searcher) -> None:
-    draft = pretranslate(searcher, ARTICLE).draft_text()
-    first, second = draft.strip().split("\n\n")
-    assert first == f"{PAIRS[0][1]} {PAIRS[1][1]}"  # the 98% match is filled as stored
-    assert second == f"{PAIRS[3][1]} Nobody expected a snowstorm in the middle of July."
+def test_draft_fills_matches_marks_them_and_keeps_paragraphs(searcher: Searcher) -> None:
+    result = pretranslate(searcher, ARTICLE)
+    first, second = result.draft_text().strip().split("\n\n")
+    # the 98% match is filled with its number repaired, and says so
+    assert first == f"{PAIRS[0][1]} [98% fuzzy, numbers repaired] Цены на нефть выросли на 7% в мае."
+    pct = result.segments[2].percent
+    assert second == (f"[{pct}% fuzzy] {PAIRS[3][1]} "
+                      "[no match] Nobody expected a snowstorm in the middle of July.")
+
+
+def test_no_segment_under_100_goes_unmarked(searcher: Searcher) -> None:
+    result = pretranslate(searcher, ARTICLE)
+    assert [s.fill.marked for s in result.segments] == [False, True, True, True]
+    rows = [json.loads(line) for line in result.draft_jsonl().splitlines()]
+    assert [r["marked"] for r in rows] == [False, True, True, True]
+    assert rows[1]["repaired"] == [["5", "7"]] and rows[1]["kind"] == "fuzzy"
+
+
+def test_a_sentence_stored_inside_a_longer_unit_is_a_100_percent_part(tmp_path: Path) -> None:
+    with TM.open(tmp_path / "p.db") as tm:
+        tm.add_units([UnitIn("Heavy rain fell on Monday. The dam was closed a day earlier.",
+                             "В понедельник шли сильные дожди. Дамбу закрыли днем ранее.")])
+        result = pretranslate(Searcher(tm), "The dam was closed a day earlier.")
+    [seg] = result.segments
+    assert seg.percent == 100 and seg.match is not None and seg.match.part
+    assert result.draft_text() == "Дамбу закрыли днем ранее.\n"
 
 
 def test_min_fill_leaves_lower_matches_untranslated(searcher: Searcher) -> None:
@@ -85,5 +106,21 @@ def test_tmx_draft_holds_the_filled_sentences_and_is_valid(searcher: Searcher,
     doc = etree.fromstring(buf.getvalue())
     assert dtd.validate(doc), dtd.error_log
     segs = [tu.findall("tuv/seg") for tu in doc.iter("tu")]
-    assert [s[1].text for s in segs] == [PAIRS[0][1], PAIRS[1][1], PAIRS[3][1]]
+    assert [s[1].text for s in segs] == [PAIRS[0][1], "Цены на нефть выросли на 7% в мае.",
+                                         PAIRS[3][1]]
     assert segs[1][0].text == "Oil prices rose by 7% in May."
+    drafts = [[p.get("type") for p in tu.findall("prop")] for tu in doc.iter("tu")]
+    assert ["x-diptych-draft" in props for props in drafts] == [False, True, True]
+
+
+def test_import_refuses_draft_units(searcher: Searcher, tmp_path: Path) -> None:
+    from tm.tmx import import_tmx
+
+    path = tmp_path / "draft.tmx"
+    with open(path, "wb") as f:
+        pretranslate(searcher, ARTICLE).draft_tmx(f)
+    with TM.open(tmp_path / "fresh.db") as tm:
+        report = import_tmx(tm, path)
+        assert report.added == 1 and sum(report.skipped.values()) == 2
+        assert any("draft" in why for why in report.skipped)
+        assert tm.find_exact("Oil prices rose by 7% in May.", "en") == []

@@ -127,25 +127,69 @@ def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:
     vectors.index(tm, encoder)
     s = Searcher(tm, encoder=encoder)
     hit = s.search("Завтра ожидается солнечная погода.", mode="semantic", limit=1)[0]
-    assert hit.unit.en == PAIRS[4][0] and hit.kind == "semantic" and hit.match < 100
+    assert hit.unit.en == PAIRS[4][0] and hit.kind == "semantic" and hit.match is None
+    assert hit.similarity is not None and 0 <= hit.similarity <= 1
     hit = s.search("Parliament backed the state budget.", mode="semantic", limit=1)[0]
     assert hit.unit.ru == PAIRS[5][1]
     auto = s.search("Завтра ожидается солнечная погода.", limit=3)
     assert auto[0].unit.en == PAIRS[4][0]
 
 
-def test_auto_hides_unrelated_semantic_neighbours(tm: TM, encoder) -> None:
+def test_auto_shows_semantic_neighbours_only_when_nothing_better_exists(tm: TM, encoder) -> None:
     vectors.index(tm, encoder)
     s = Searcher(tm, encoder=encoder)
-    assert s.search("Photosynthesis in alpine lichens", mode="semantic", limit=3)  # neighbours
-    assert s.search("Photosynthesis in alpine lichens", limit=3) == []  # but none related
+    lonely = s.search("Photosynthesis in alpine lichens", limit=3)
+    assert [h.kind for h in lonely] == ["semantic"] * 3  # nothing better: never hidden
+    assert all(h.similarity is not None and h.similarity < 0.5 for h in lonely)
+    hits = s.search("Oil prices rose by 6% in May.", limit=5)
+    assert hits[0].kind == "fuzzy" and all(  # weak neighbours stay behind a real match
+        h.similarity is None or h.similarity >= 0.5 for h in hits)
 
 
-def test_auto_puts_strong_fuzzy_then_concordance_for_short_queries(tm: TM) -> None:
+def test_auto_puts_verbatim_phrases_above_meaning(tm: TM) -> None:
     s = Searcher(tm)
     hits = s.search("мигрант")
     assert [h.kind for h in hits] == ["concordance", "concordance"]
-    assert [h.unit.id for h in hits] == [2, 3]  # shorter segment first
-    assert all(0 < h.match < 100 for h in hits)
+    assert [h.unit.id for h in hits] == [2, 3]  # shorter segment first (BM25)
+    assert all(h.match is None for h in hits)  # no CAT % for a concordance hit
     hits = s.search("Oil prices rose by 6% in May.")
     assert (hits[0].unit.id, hits[0].kind, hits[0].match) == (4, "fuzzy", 98)
+    hits = s.search("three migrants near the")  # a fragment copied from unit 3
+    assert hits[0].unit.id == 3 and hits[0].kind == "concordance"
+    text = hits[0].unit.en
+    assert [text[a:b] for a, b in hits[0].spans] == ["three migrants near the"]
+
+
+def test_fuzzy_hides_junk_by_default(tm: TM) -> None:
+    s = Searcher(tm)
+    assert all(h.match is not None and h.match >= 50
+               for h in s.search("The minister said the attack was on Monday.", mode="fuzzy"))
+    assert s.search("Prices of the oil", mode="fuzzy") == []
+    assert s.search("Prices of the oil", mode="fuzzy", min_match=0)
+
+
+def test_a_sentence_inside_a_longer_unit_is_an_exact_part(tmp_path: Path) -> None:
+    with TM.open(tmp_path / "p.db") as store:
+        store.add_units([UnitIn("Heavy rain fell on Monday. The dam was closed a day earlier.",
+                                "В понедельник шли сильные дожди. Дамбу закрыли днем ранее.")])
+        s = Searcher(store)
+        for mode in ("exact", "fuzzy", "auto"):
+            [hit] = s.search("The dam was closed a day earlier.", mode=mode)[:1]
+            assert (hit.match, hit.part, hit.kind) == (100, True, "exact")
+            assert hit.translation is not None and hit.translation.text == "Дамбу закрыли днем ранее."
+            assert hit.source == "The dam was closed a day earlier."
+            assert hit.target == "Дамбу закрыли днем ранее."
+
+
+def test_concordance_hit_carries_the_translation_of_the_term(tmp_path: Path) -> None:
+    with TM.open(tmp_path / "c.db") as store:
+        store.add_units([UnitIn("At that time Ivan Susanin was alive.", "Тогда жил Иван Сусанин."),
+                         UnitIn("More than 20,000 people were killed.",
+                                "Погибли более 20 тысяч человек.")])
+        s = Searcher(store)
+        [hit] = s.search("Susanin", mode="concordance")
+        assert hit.translation is not None and hit.translation.text == "Сусанин"
+        ru = hit.unit.ru
+        assert ru[hit.translation.start:hit.translation.stop] == "Сусанин"
+        [hit] = s.search("20,000 people", mode="concordance", lang="en")
+        assert hit.translation is not None and hit.translation.text.startswith("20 тысяч")

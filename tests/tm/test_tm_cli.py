@@ -141,8 +141,11 @@ def test_pretranslate_writes_a_draft_and_an_analysis(db: Path, tmp_path: Path) -
     result = run("pretranslate", str(article), "--db", str(db), "-f", "jsonl", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "95-99%" in result.stderr and "no match" in result.stderr
+    assert "numbers repaired in 1" in result.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["target"] for r in rows] == [PAIRS[0][1], None]
+    # the stored 5% is repaired to the article's 6%, and the segment says so
+    assert [r["target"] for r in rows] == [PAIRS[0][1].replace("5%", "6%"), None]
+    assert [r["marked"] for r in rows] == [True, True] and rows[0]["repaired"] == [["5", "6"]]
 
 
 @pytest.mark.skipif(shutil.which("diptych") is None, reason="diptych is not installed")
@@ -191,3 +194,21 @@ def test_export_and_pretranslate_never_replace_a_device(db: Path, tmp_path: Path
     refused = run("pretranslate", str(article), "--db", str(db), "-o", "/dev/null")
     assert refused.exit_code == 1 and "it is a device" in refused.stderr
     assert "Analysis" not in refused.stderr  # refused before the work
+
+
+def test_concordance_json_carries_the_translation_of_the_query(db: Path) -> None:
+    fitted = run("terms", "--db", str(db))
+    assert fitted.exit_code == 0, fitted.output
+    assert "3 units aligned" in fitted.stdout
+    result = run("search", "migrants", "--db", str(db), "--mode", "concordance", "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 2
+    for r in rows:
+        assert (r["kind"], r["match"], r["similarity"]) == ("concordance", None, None)
+        a, b = r["translation_span"]
+        assert r["ru"][a:b] == r["translation"] and "игрант" in r["translation"]
+        [(s, e)] = r["spans"]
+        assert r["en"][s:e].lower().startswith("migrant")
+    shown = run("search", "migrants", "--db", str(db), "--mode", "concordance")
+    assert "concordance" in shown.stdout and "%" not in shown.stdout

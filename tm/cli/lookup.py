@@ -13,6 +13,7 @@ from tm.cli.common import DbOption, Lang, MaxSizeOption, TimeoutOption, console,
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from tm.service import Hit
 
@@ -20,13 +21,17 @@ app = typer.Typer(cls=Group)
 
 SEARCH_HELP = """Look a sentence, a phrase or a word up in the translation memory.
 
-Modes: [bold]exact[/bold] (identical text), [bold]fuzzy[/bold] (CAT match %: word edits count,
-a changed number or punctuation costs a little, 100 only for identical text),
-[bold]concordance[/bold] (every word anywhere, in any inflection: "мигрант" finds "мигрантов";
-"quoted" for a phrase), [bold]semantic[/bold] (same meaning, in either language; needs
-`diptych index`), [bold]auto[/bold] (fuzzy matches of 50% and more, then concordance hits for
-up to 3 words, then semantic neighbours when embeddings exist). Fuzzy hits highlight the words
-that differ from the query, concordance hits the words found.
+Modes: [bold]exact[/bold] (identical text, or one sentence of a longer unit),
+[bold]fuzzy[/bold] (CAT match %: word edits count, a changed number or punctuation costs a
+little, 100 only for identical text; hits under 50% hidden unless --min-match says otherwise),
+[bold]concordance[/bold] (the phrase first, then its words close together, then anywhere, in
+any inflection: "мигрант" finds "мигрантов"; "quoted" for the phrase alone; the words that
+translate it are highlighted on the other side, see `diptych terms`), [bold]semantic[/bold]
+(same meaning, in either language, with a similarity 0-1, not a match %; needs `diptych
+index`), [bold]auto[/bold] (exact, fuzzy of 75% and more, units holding the query verbatim,
+fuzzy of 50-74%, semantic neighbours (all of them when nothing better exists), then units
+holding the words apart). --json gives "match" (CAT %, or null), "similarity", "kind",
+"translation" and "translation_span".
 
 [bold]Examples[/bold]
 
@@ -40,30 +45,59 @@ that differ from the query, concordance hits the words found.
 """
 
 
+def _head(hit: Hit) -> Text:
+    """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``similar meaning 0.83``."""
+    from rich.text import Text
+
+    from tm.choices import Kind
+
+    if hit.match is not None:
+        head = Text(f"{hit.match:3d}% ", style="bold green" if hit.match >= 85 else "bold")
+        head.append(hit.kind.value + (" (one sentence of the unit)" if hit.part else ""),
+                    style="cyan")
+    elif hit.kind is Kind.semantic:
+        head = Text("similar meaning", style="cyan")
+        head.append(f" {hit.similarity:.2f}" if hit.similarity is not None else "", style="bold")
+    else:
+        head = Text(hit.kind.value, style="cyan")
+    return head
+
+
+def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Text:
+    from rich.text import Text
+
+    line, pos = Text(), 0
+    for a, b in sorted(spans):
+        if a >= pos:
+            line.append(text[pos:a])
+            line.append(text[a:b], style=style)
+            pos = b
+    line.append(text[pos:])
+    return line
+
+
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
     from tm.choices import Kind
-    from tm.matching import diff_spans, term_spans
-    from tm.textproc import stem_words, words
+    from tm.matching import diff_spans
 
     if not hits:
         out.print(Text("no match", style="dim"))
     for hit in hits:
         u = hit.unit
-        head = Text(f"{hit.match:3d}% ", style="bold green" if hit.match >= 85 else "bold")
-        head.append(hit.kind.value, style="cyan")
+        head = _head(hit)
         head.append(f"  #{u.id}  {hit.doc or ''}", style="dim")
         out.print(head)
         for lang, text in (("en", u.en), ("ru", u.ru)):
             line = Text(f"  {lang}  ")
-            if lang == hit.lang and hit.kind is not Kind.semantic:  # a paraphrase differs anyway
-                concordance = hit.kind is Kind.concordance
-                pieces = (term_spans(text, lang, set(stem_words(words(query), lang)))
-                          if concordance else diff_spans(query, text))
-                style = "bold yellow" if concordance else "bold red"
-                for piece, flagged in pieces:
-                    line.append(piece, style=style if flagged else "")
+            if lang == hit.lang and hit.kind is Kind.fuzzy and not hit.part:
+                for piece, flagged in diff_spans(query, text):
+                    line.append(piece, style="bold red" if flagged else "")
+            elif lang == hit.lang:  # the query's words, or the matched sentence
+                line.append_text(_marked(text, list(hit.spans), "bold yellow"))
+            elif hit.translation_span is not None:  # the words that translate them
+                line.append_text(_marked(text, [hit.translation_span], "bold yellow underline"))
             else:
                 line.append(text)
             out.print(line)
@@ -78,8 +112,9 @@ def search_command(
         "--lang", help="Language of the query (default: detected).", show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000,
                                        help="Hits per query.")] = 10,
-    min_match: Annotated[int, typer.Option(
-        "--min-match", min=0, max=100, help="Hide hits below this match %.")] = 0,
+    min_match: Annotated[int | None, typer.Option(
+        "--min-match", min=0, max=100, help="Hide exact/fuzzy hits below this match % "
+        "(default: 50 in fuzzy mode, else 0).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a hit.")] = False,
     db: DbOption = None,
     model: Annotated[str | None, typer.Option(
@@ -110,12 +145,45 @@ def search_command(
             _render_hits(out, q, hits)
 
 
+TERMS_HELP = """Learn how the memory translates words, for the translations of concordance hits.
+
+Aligns the words of the newest units (up to --limit) with the eflomal word aligner and stores a
+lexicon and each unit's word links. Concordance hits then carry the words of the other side
+that translate the query ("translation" in --json, highlighted in the terminal). Run it again
+after adding many units (units added later use the lexicon and spelling cues alone).
+
+[bold]Examples[/bold]
+
+  diptych terms
+
+  diptych terms --limit 50000   [dim]# a faster fit on the newest 50,000 units[/dim]
+"""
+
+
+@app.command("terms", help=help_text(TERMS_HELP), cls=Command)
+def terms_command(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Units to align, newest first.")]
+        = 200_000,
+) -> None:
+    from tm import service
+
+    with service.TM.open(db, create=False) as tm:
+        report = service.fit_terms(tm, limit=limit)
+    typer.echo(f"term translations: {report.units} units aligned, {report.entries} lexicon"
+               f" entries in {tm.path}")
+
+
 PRETRANSLATE_HELP = """Pre-translate a new article from the translation memory.
 
-Splits the article (English or Russian) into sentences, looks each one up, prints a CAT-style
-analysis (words per match band: 100%, 95-99%, 85-94%, 75-84%, 50-74%, no match) and writes a
-draft in the other language with every match of at least --min-fill filled in; other sentences
-stay in the original language for the translator.
+Splits the article (English or Russian) into sentences, looks each one up (a sentence stored
+inside a longer unit counts as 100%), prints a CAT-style analysis (words per match band: 100%,
+95-99%, 85-94%, 75-84%, 50-74%, no match) and writes a draft in the other language with every
+match of at least --min-fill filled in; other sentences stay in the original language for the
+translator. Every segment that is not a 100% match is marked (text: "[87% fuzzy]" before it;
+jsonl: "match", "kind", "marked"; TMX: an x-diptych-draft prop, which `diptych import`
+refuses), and numbers, dates and amounts that changed are rewritten in the target's
+conventions ("[98% fuzzy, numbers repaired]").
 
 [bold]Examples[/bold]
 
@@ -170,6 +238,11 @@ def pretranslate_command(
     for band, segs, n_words in rows:
         table.add_row(band, str(segs), str(n_words), f"{100 * n_words / total_words:.0f}")
     console(stderr=True).print(table)
+    marked = sum(s.fill.marked and s.fill.filled for s in result.segments)
+    repaired = sum(bool(s.fill.repaired) for s in result.segments)
+    unsure = sum(bool(s.fill.unrepaired) for s in result.segments)
+    typer.echo(f"diptych: {marked} filled segments are not 100% matches and are marked in the"
+               f" draft; numbers repaired in {repaired}, numbers to check in {unsure}", err=True)
     write_output(output, service.draft(result, fmt))
     if not is_stdout(output):
         typer.echo(f"diptych: draft written to {output}", err=True)

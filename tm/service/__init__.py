@@ -18,7 +18,7 @@ from tm.service.documents import (
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.lookup import draft, pretranslate, read_article, search, titles
+from tm.service.lookup import draft, fit_terms, pretranslate, read_article, search, titles
 from tm.service.memory import (
     add,
     add_batch,
@@ -57,7 +57,7 @@ __all__ = [
     "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
     "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
     "delete_unit", "document", "document_json", "document_units", "documents", "draft",
-    "edit_unit", "edits", "export_writer", "get_unit", "import_tmx", "index", "pretranslate",
-    "read_article", "replace_beads", "search", "stats", "store_beads", "titles", "undo_edit",
-    "undo_replace", "unit_json",
+    "edit_unit", "edits", "export_writer", "fit_terms", "get_unit", "import_tmx", "index",
+    "pretranslate", "read_article", "replace_beads", "search", "stats", "store_beads", "titles",
+    "undo_edit", "undo_replace", "unit_json",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from tm.choices import DraftFormat
 from tm.pretranslate import Pretranslation
@@ -10,6 +11,9 @@ from tm.pretranslate import pretranslate as _pretranslate
 from tm.search import Searcher
 from tm.service.requests import Hit, PretranslateRequest, SearchRequest, SearchResult
 from tm.store import TM
+
+if TYPE_CHECKING:
+    from tm.lexicon import FitReport
 
 
 def titles(tm: TM) -> dict[int, str]:
@@ -26,6 +30,14 @@ def search(tm: TM, req: SearchRequest, *, searcher: Searcher | None = None,
                               min_match=req.min_match)
     docs = titles(tm) if docs is None else docs
     return SearchResult(req.query, tuple(Hit.of(m, docs) for m in matches))
+
+
+def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
+    """Align the memory's newest units and store the term lexicon and links (tm.lexicon)."""
+    from tm.lexicon import FIT_LIMIT
+    from tm.lexicon import fit_terms as fit
+
+    return fit(tm, limit=limit or FIT_LIMIT)
 
 
 def read_article(source: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> str:

@@ -37,29 +37,45 @@ class SearchRequest:
     mode: Mode = Mode.auto
     lang: str | None = None
     limit: int = 10
-    min_match: int = 0
+    min_match: int | None = None  # None: 50 in fuzzy mode (tm.auto.MIN_FUZZY), else 0
     model: str | None = None
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A search hit with the title of the unit's first document."""
+    """A search hit with the title of the unit's first document (the fields of ``search
+    --json`` and of the web API): ``match`` is the CAT match % (exact/fuzzy) or None,
+    ``similarity`` the calibrated similarity of a semantic neighbour or None, ``spans`` where
+    the query (or the matched sentence, ``part``) stands on the ``lang`` side, ``translation``
+    and ``translation_span`` the words of the other side that translate it."""
 
     unit: Unit
-    match: int
+    match: int | None
     kind: Kind
     lang: str
     doc: str | None
+    similarity: float | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+    translation: str | None = None
+    translation_span: tuple[int, int] | None = None
+    part: bool = False
 
     @classmethod
     def of(cls, m: Match, titles: Mapping[int, str]) -> Hit:
         doc = m.unit.docs[0][0] if m.unit.docs else None
-        return cls(m.unit, m.match, m.kind, m.lang, None if doc is None else titles.get(doc))
+        t = m.translation
+        return cls(m.unit, m.match, m.kind, m.lang, None if doc is None else titles.get(doc),
+                   m.similarity, m.spans, None if t is None else t.text,
+                   None if t is None else (t.start, t.stop), m.part)
 
     def to_json(self) -> dict[str, Any]:
         """The fields of ``search --json`` (and of the web API's hits)."""
         u = self.unit
-        return {"en": u.en, "ru": u.ru, "match": self.match, "kind": self.kind.value,
+        return {"en": u.en, "ru": u.ru, "match": self.match, "similarity": self.similarity,
+                "kind": self.kind.value, "lang": self.lang, "part": self.part,
+                "spans": [list(s) for s in self.spans], "translation": self.translation,
+                "translation_span": None if self.translation_span is None
+                else list(self.translation_span),
                 "doc": self.doc, "doc_id": u.docs[0][0] if u.docs else None, "id": u.id,
                 "score": u.score, "origin": u.origin}
 

@@ -34,6 +34,7 @@ from tm.store.documents import DocumentStore, Written
 from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
+from tm.store.terms import TermStore
 from tm.store.types import (
     ORIGINS,
     AddCounts,
@@ -51,7 +52,7 @@ from tm.store.types import (
 )
 
 
-class TM(DocumentStore, IndexStore):
+class TM(DocumentStore, IndexStore, TermStore):
     """A translation memory in one SQLite file. Open with :meth:`open`; close or use ``with``."""
 
 

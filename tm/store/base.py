@@ -15,7 +15,7 @@ from tm.store.schema import MIGRATIONS, connect, split_sql
 from tm.store.types import DbSource
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 
 class StoreBase:

@@ -33,6 +33,7 @@ class EditStore(UnitStore):
         self.conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
                           (unit.id, fts_text(en, "en"), fts_text(ru, "ru")))
         self.conn.execute("DELETE FROM embeddings WHERE unit_id = ?", (unit.id,))  # stale now
+        self.conn.execute("DELETE FROM unit_links WHERE unit_id = ?", (unit.id,))  # stale too
 
     def _unit_or_error(self, unit_id: int) -> Unit:
         unit = self.get_unit(unit_id)

@@ -23,6 +23,15 @@ class IndexStore(StoreBase):
             "SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
             (f"{lang}: ({expr})", limit))]
 
+    def fts_ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]:
+        """Ids of the ``limit`` best units by BM25 (side ``lang`` only) among the ``pool``
+        newest units whose ``lang`` side matches the FTS5 expression."""
+        weights = "1.0, 0.0" if lang == "en" else "0.0, 1.0"
+        return [int(r[0]) for r in self.conn.execute(
+            f"SELECT rowid FROM (SELECT rowid, bm25(units_fts, {weights}) AS r FROM units_fts"
+            " WHERE units_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY r, rowid DESC LIMIT ?",
+            (f"{lang}: ({expr})", pool, limit))]
+
     def fts_count(self, lang: str, term: str, cap: int) -> int:
         """How many units hold ``term`` (a stem) on side ``lang``, counted up to ``cap``."""
         return int(self.conn.execute(

@@ -68,6 +68,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX history_unit ON history (unit_id, id);
     """,
     """
+    -- term translations (tm.lexicon, tm.store.terms): word associations between the sides,
+    -- Dice over eflomal link counts, and each aligned unit's links (uint8 index pairs)
+    CREATE TABLE lexicon (
+        en TEXT NOT NULL, ru TEXT NOT NULL, score REAL NOT NULL,
+        PRIMARY KEY (en, ru)
+    ) WITHOUT ROWID;
+    CREATE INDEX lexicon_ru ON lexicon (ru);
+    CREATE TABLE unit_links (
+        unit_id INTEGER PRIMARY KEY REFERENCES units (id) ON DELETE CASCADE,
+        links BLOB NOT NULL
+    );
+    """,
+    """
     -- a document's units before each replacement by the alignment editor, newest last (JSON):
     -- undoing the replacement puts them back
     CREATE TABLE document_history (

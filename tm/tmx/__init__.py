@@ -10,16 +10,17 @@ reader), :mod:`tm.tmx.write` (streaming writer), :mod:`tm.tmx.convert` (``<tu>``
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from align.output import tool_version
 from tm.errors import TMXError
-from tm.store import TM, DocumentIn, UnitIn, file_sha256
+from tm.store import TM, AddCounts, DocumentIn, UnitIn, file_sha256
 from tm.tmx.convert import NotAUnit, unit_from_tmx, unit_to_tmx
-from tm.tmx.model import TMXHeader
+from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, split_props
+from tm.tmx.model import Prop, TMXHeader
 from tm.tmx.read import SNIFF_BYTES, TMXReader, sniff
 from tm.tmx.write import write_tmx
 
@@ -49,20 +50,31 @@ class ImportReport:
 
 
 # ---------------------------------------------------------------- import / export
+DRAFTS_SKIPPED = "draft TUs (pretranslate suggestions, not translations: confirm them in a CAT tool)"
+
+
 def import_tmx(tm: TM, path: Path, *,
                on_progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import a TMX file in ONE transaction: a broken or hostile file changes nothing.
 
-    The file becomes a document (fingerprint: its SHA-256), so ``export --doc`` can select it;
+    A TU that carries its documents (``x-diptych-doc`` props, as ``export`` writes them) is
+    linked to those documents, restored by fingerprint; the others go to a document named after
+    the file (fingerprint: its SHA-256), so ``export --doc`` can select them, unless the file is
+    a diptych export that lists every TU's documents (a unit without one had none). Drafts written by
+    ``pretranslate`` that are not 100% matches (``x-diptych-draft``) are left out and counted.
     ``on_progress(n)`` receives the bytes read since the last call.
     """
     reader = TMXReader(path, on_progress=on_progress)
     skipped: Counter[str] = Counter()
 
-    def units() -> Iterator[UnitIn]:
+    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]]]]:
         for tu in reader:
+            links, draft, rest = split_props(tu.props)
+            if draft:
+                skipped[DRAFTS_SKIPPED] += 1
+                continue
             try:
-                yield unit_from_tmx(tu)
+                yield unit_from_tmx(replace(tu, props=tuple(rest))), links
             except NotAUnit as why:
                 skipped[f"TUs {why}"] += 1
 
@@ -73,24 +85,77 @@ def import_tmx(tm: TM, path: Path, *,
     except OSError as exc:
         raise TMXError(f"cannot read {path}: {exc.strerror or exc}") from None
     with tm.transaction():
-        doc, _ = tm.add_document(DocumentIn(title=path.name, fingerprint="tmx:" + digest))
-        counts = tm.add_units(units(), document=doc, origin="imported")
+        counts, file_doc = _store(tm, units(), DocumentIn(title=path.name,
+                                                          fingerprint="tmx:" + digest),
+                                  lambda: reader.header is not None and any(
+                                      p.type == DOCS_HEADER_PROP for p in reader.header.props))
     if counts.skipped:  # the store's own checks (empty after stripping)
         skipped["TUs with an empty segment"] += counts.skipped
-    return ImportReport(counts.added, counts.existing, dict(skipped), doc)
+    return ImportReport(counts.added, counts.existing, dict(skipped), file_doc)
+
+
+def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
+           file_doc: DocumentIn, listed: Callable[[], bool],
+           batch: int = 2000) -> tuple[AddCounts, int | None]:
+    """Add units in runs that go to the same document (its first link, else the file's, unless
+    ``listed()`` says the file lists every TU's documents); further links are added afterwards.
+    Returns the counts and the file's document id."""
+    ids: dict[str, int] = {}
+    file_id: int | None = None
+    totals = [0, 0, 0]
+    run: list[UnitIn] = []
+    run_doc: int | None = -1
+    extra: list[tuple[UnitIn, int, int]] = []
+
+    def doc_id(doc: DocumentIn) -> int:
+        key = doc.fingerprint or ""
+        if key not in ids:
+            ids[key] = tm.add_document(doc)[0]
+        return ids[key]
+
+    def flush() -> None:
+        if run:
+            c = tm.add_units(run, document=run_doc, origin="imported")
+            totals[0] += c.added
+            totals[1] += c.existing
+            totals[2] += c.skipped
+            run.clear()
+
+    for position, (unit, links) in enumerate(units):
+        if links:
+            target, pos = doc_id(links[0][0]), links[0][1]
+            extra += [(unit, doc_id(d), p) for d, p in links[1:]]
+        elif listed():
+            target, pos = None, position
+        else:
+            if file_id is None:
+                file_id = doc_id(file_doc)
+            target, pos = file_id, position
+        if target != run_doc or len(run) >= batch:
+            flush()
+            run_doc = target
+        run.append(replace(unit, position=pos))
+    flush()
+    for unit, d, p in extra:  # the unit is stored by now: this adds the link
+        tm.add_unit(replace(unit, position=p), document=d, origin="imported")
+    return AddCounts(*totals), file_id
 
 
 def export_header(*, segtype: str = "sentence", version: str = "") -> TMXHeader:
-    """diptych's TMX header: English source, plain text, one of TMX's segtypes."""
+    """diptych's TMX header: English source, plain text, one of TMX's segtypes; its
+    ``x-diptych-docs`` prop says each TU lists all its documents (tm.tmx.docs)."""
     return TMXHeader((
         ("creationtool", TOOL), ("creationtoolversion", version or tool_version()),
         ("segtype", segtype), ("o-tmf", TOOL), ("adminlang", "en"), ("srclang", "en"),
-        ("datatype", "plaintext")))
+        ("datatype", "plaintext")), (Prop(DOCS_HEADER_PROP, "yes"),))
 
 
 def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | None = None,
                min_score: float | None = None, segtype: str = "sentence",
                version: str = "") -> int:
-    """Stream the (filtered) units to ``out`` as TMX 1.4b; returns how many were written."""
-    units = (unit_to_tmx(u) for u in tm.iter_units(doc=doc, since=since, min_score=min_score))
+    """Stream the (filtered) units to ``out`` as TMX 1.4b, each with its documents as
+    ``x-diptych-doc`` props; returns how many were written."""
+    docs = {d.id: d for d in tm.documents()}
+    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs)) for u in tm.iter_units(
+        doc=doc, since=since, min_score=min_score, with_docs=True))
     return write_tmx(out, export_header(segtype=segtype, version=version), units)

@@ -19,6 +19,7 @@ Segment text and markup are stripped of surrounding whitespace (CAT tools match 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tm.store import Unit, UnitIn
@@ -132,8 +133,9 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
         created=created, changed=changed)
 
 
-def unit_to_tmx(unit: Unit) -> TMXUnit:
-    """The ``<tu>`` for a stored unit (the inverse of :func:`unit_from_tmx`)."""
+def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXUnit:
+    """The ``<tu>`` for a stored unit (the inverse of :func:`unit_from_tmx`), with
+    ``extra_props`` (``(type, value)``: its documents, tm.tmx.docs) after its own props."""
     meta = unit.meta or {}
     kept = _attrs_of(meta.get("attrs"))
     attrs: list[tuple[str, str]] = []
@@ -145,6 +147,7 @@ def unit_to_tmx(unit: Unit) -> TMXUnit:
     props = _props_of(meta.get("props"))
     if unit.score is not None:
         props = (Prop(SCORE_PROP, repr(unit.score)),) + props  # shortest exact form
+    props += tuple(Prop(t, v) for t, v in extra_props)
     variants = []
     for lang, text, markup, side in ((unit.en_lang, unit.en, unit.en_markup, meta.get("en")),
                                      (unit.ru_lang, unit.ru, unit.ru_markup, meta.get("ru"))):

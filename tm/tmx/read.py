@@ -156,7 +156,9 @@ class TMXReader:
                     yield _unit(el, self.name)
                 elif el.tag == "header":
                     self.header = TMXHeader(_attrs(el), *_props_notes(el, self.name))
-                if depth <= 2:  # a child of <tmx> or <body> is done: prune it and its siblings
+                if depth == 1 or depth == 2 and el.tag == "tu":
+                    # a child of <tmx> or <body> is done: prune it and its siblings (not the
+                    # header's props and notes, which the header's end still reads)
                     el.clear(keep_tail=True)
                     parent = el.getparent()
                     if parent is not None:

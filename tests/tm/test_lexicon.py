@@ -1,0 +1,52 @@
+"""tm.lexicon and tm.store.terms: the fitted lexicon and unit links stored in the memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tm.lexicon import StoredLexicon, fit_terms
+from tm.store import TM, UnitIn
+from tm.store.terms import decode_links, encode_links
+from tm.termalign import translate
+
+PAIRS = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
+         ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")]
+
+
+def test_links_round_trip_through_bytes() -> None:
+    links = {(0, 1), (2, 2), (5, 0)}
+    assert decode_links(encode_links(links)) == links
+    assert decode_links(encode_links({(300, 1), (1, 1)})) == {(1, 1)}  # past 255: dropped
+
+
+def test_fit_stores_what_a_lookup_reads(tmp_path: Path) -> None:
+    pytest.importorskip("eflomal")
+    with TM.open(tmp_path / "t.db") as tm:
+        tm.add_units([UnitIn(e + f" {n}", r + f" {n}") for n in range(5) for e, r in PAIRS])
+        assert not tm.has_lexicon()
+        report = fit_terms(tm)
+        assert report.units == 20 and report.entries > 0 and tm.has_lexicon()
+        lex = StoredLexicon(tm, ["dam"], "en")
+        assert max(lex.row("dam", "en"), key=lambda k: lex.row("dam", "en")[k]) == "дамб"
+        assert lex.row("dam", "ru") == {}
+        assert "dam" in StoredLexicon(tm, ["дамб"], "ru").row("дамб", "ru")
+        links = tm.unit_links([1, 2, 999])
+        assert set(links) == {1, 2} and all(links.values())
+        u = tm.get_unit(1)
+        assert u is not None
+        span = translate(u.en, "en", "dam", u.ru, lex, links[1])
+        assert span is not None and span.text == "дамба"
+        # an edit makes the unit's links stale: they go
+        tm.edit_unit(1, en="the dam was closed 0")
+        assert 1 not in tm.unit_links([1])
+
+
+def test_a_refit_replaces_everything(tmp_path: Path) -> None:
+    pytest.importorskip("eflomal")
+    with TM.open(tmp_path / "t.db") as tm:
+        tm.add_units([UnitIn(e, r) for e, r in PAIRS])
+        fit_terms(tm)
+        assert fit_terms(tm, limit=2).units == 2
+        assert set(tm.unit_links([1, 2, 3, 4])) == {3, 4}  # the two newest

@@ -1,0 +1,60 @@
+"""What a draft says about each segment, so that it never passes a stale fact off as a match.
+
+A segment filled from a match below 100% carries its match % and kind in every draft format;
+where the new sentence differs from the stored source in numbers, dates or amounts, the stored
+target is repaired (tm.numbers) and the draft says so; an amount it could not place keeps the
+segment marked as needing a look ("check numbers").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tm.numbers import repair
+
+
+@dataclass(frozen=True)
+class Fill:
+    """The draft of one segment: its text, where it came from and what was done to it."""
+
+    text: str
+    match: int  # CAT match % of the stored source (0: no match)
+    kind: str | None  # "exact", "fuzzy" or None when the sentence stays untranslated
+    filled: bool
+    repaired: tuple[tuple[str, str], ...] = ()
+    unrepaired: tuple[str, ...] = ()
+    part: bool = False  # the target is the part of a longer unit found by the term aligner
+
+    @property
+    def marked(self) -> bool:
+        """Does the translator need to look at this segment?"""
+        return (not self.filled or self.match < 100 or bool(self.unrepaired)
+                or bool(self.repaired) or self.part)
+
+    def marker(self) -> str:
+        """The visible marker of a text draft: ``[87% fuzzy, numbers repaired]``, ``[no match]``;
+        empty for a 100% match used as it stands."""
+        if not self.marked:
+            return ""
+        if not self.filled:
+            return f"[{self.match}% not filled]" if self.match else "[no match]"
+        notes = [f"{self.match}% {self.kind or 'match'}"]
+        if self.part:
+            notes.append("part of a longer unit")
+        if self.repaired:
+            notes.append("numbers repaired")
+        if self.unrepaired:
+            notes.append("check numbers: " + ", ".join(self.unrepaired))
+        return "[" + ", ".join(notes) + "]"
+
+
+def fill(sentence: str, lang: str, *, source: str | None, target: str | None, match: int,
+         kind: str | None, min_fill: int, part: bool = False) -> Fill:
+    """The draft of ``sentence`` from a stored ``source``/``target`` pair matched at ``match``%
+    (None when nothing matched): the target, its amounts repaired when they changed."""
+    if source is None or target is None or match < min_fill:
+        return Fill(sentence, match if source is not None else 0, kind, False)
+    if match >= 100:
+        return Fill(target, match, kind, True, part=part)
+    fixed = repair(sentence, source, target, lang)
+    return Fill(fixed.text, match, kind, True, fixed.changed, fixed.unrepaired, part)

@@ -1,0 +1,67 @@
+"""Term translations of a memory (tm.lexicon): the fitted lexicon and each unit's word links.
+
+``lexicon (en, ru, score)`` holds Dice associations over eflomal link counts (the 20 best
+partners of each English word); ``unit_links (unit_id, links)`` each aligned unit's links as
+bytes, ``i0 j0 i1 j1 ...`` (uint8 token indexes; a token past the 255th is not linked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from tm.store.base import StoreBase
+
+Links = set[tuple[int, int]]
+
+
+def encode_links(links: Links) -> bytes:
+    return bytes(v for i, j in sorted(links) if i < 256 and j < 256 for v in (i, j))
+
+
+def decode_links(blob: bytes) -> Links:
+    return {(blob[k], blob[k + 1]) for k in range(0, len(blob) - 1, 2)}
+
+
+class TermStore(StoreBase):
+    """Read and replace the term lexicon and unit links."""
+
+    def lexicon_rows(self, keys: Iterable[str], lang: str) -> dict[str, dict[str, float]]:
+        """``{key: {other-language key: score}}`` for the words ``keys`` of side ``lang``."""
+        col, other = ("en", "ru") if lang[:2] == "en" else ("ru", "en")
+        wanted = sorted(set(keys))
+        rows: dict[str, dict[str, float]] = {k: {} for k in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for k, o, s in self.conn.execute(
+                    f"SELECT {col}, {other}, score FROM lexicon WHERE {col} IN"
+                    f" ({','.join('?' * len(chunk))})", chunk):
+                rows[str(k)][str(o)] = float(s)
+        return rows
+
+    def unit_links(self, ids: Sequence[int]) -> dict[int, Links]:
+        """The stored word links of the units ``ids`` (absent: not aligned yet)."""
+        out: dict[int, Links] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            out.update((int(i), decode_links(bytes(b))) for i, b in self.conn.execute(
+                f"SELECT unit_id, links FROM unit_links WHERE unit_id IN"
+                f" ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def has_lexicon(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is not None
+
+    def newest_texts(self, limit: int) -> list[tuple[int, str, str]]:
+        """``(id, en, ru)`` of the ``limit`` newest units, newest first (what a fit aligns)."""
+        return [(int(i), str(e), str(r)) for i, e, r in self.conn.execute(
+            "SELECT id, en, ru FROM units ORDER BY id DESC LIMIT ?", (limit,))]
+
+    def replace_terms(self, entries: Iterable[tuple[str, str, float]],
+                      links: Iterable[tuple[int, Links]]) -> None:
+        """Replace the lexicon and all unit links (one transaction)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM lexicon")
+            self.conn.execute("DELETE FROM unit_links")
+            self.conn.executemany("INSERT INTO lexicon (en, ru, score) VALUES (?, ?, ?)", entries)
+            self.conn.executemany("INSERT INTO unit_links (unit_id, links) VALUES (?, ?)",
+                                  ((i, encode_links(ln)) for i, ln in links))

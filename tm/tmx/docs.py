@@ -1,0 +1,72 @@
+"""A unit's documents in TMX: one ``<prop type="x-diptych-doc">`` per document link.
+
+The value is a small JSON object with the document's title, URL, date, file paths and hashes,
+fingerprint and the unit's position in it, so an export imported elsewhere restores the
+documents and links (``import -> export -> import`` keeps them). Other tools keep or ignore
+props (TMX 1.4b: user-defined ``x-`` types). Drafts written by ``pretranslate`` carry
+``x-diptych-draft``: such a TU is a suggestion, not a translation, and import leaves it out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from tm.store import DocumentIn
+
+DOC_PROP = "x-diptych-doc"
+DOCS_HEADER_PROP = "x-diptych-docs"
+"""A header prop of diptych's exports: every TU lists its documents (none: it had none)."""
+DRAFT_PROP = "x-diptych-draft"
+MATCH_PROP = "x-diptych-match"
+_FIELDS = ("title", "url", "date", "en_path", "ru_path", "en_sha256", "ru_sha256",
+           "fingerprint")
+
+
+def doc_prop_value(doc: Any, position: int) -> str:
+    """The JSON value of a document link (``doc``: a stored Document)."""
+    data: dict[str, Any] = {f: getattr(doc, f) for f in _FIELDS if getattr(doc, f) is not None}
+    data["position"] = position
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def doc_from_prop(value: str) -> tuple[DocumentIn, int] | None:
+    """The document and position of a link prop; None when the value is not one of ours."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("position"), int):
+        return None
+    fields = {f: str(data[f]) for f in _FIELDS if isinstance(data.get(f), (str, int))}
+    if "fingerprint" not in fields:  # a document without one is found by its title and URL
+        key = json.dumps([fields.get("title"), fields.get("url"), fields.get("date")],
+                         ensure_ascii=False)
+        fields["fingerprint"] = "tmx-doc:" + key
+    return DocumentIn(title=fields.get("title"), url=fields.get("url"), date=fields.get("date"),
+                      en_path=fields.get("en_path"), ru_path=fields.get("ru_path"),
+                      en_sha256=fields.get("en_sha256"), ru_sha256=fields.get("ru_sha256"),
+                      fingerprint=fields["fingerprint"]), int(data["position"])
+
+
+def split_props(props: Iterable[Any]) -> tuple[list[tuple[DocumentIn, int]], bool, list[Any]]:
+    """A TU's props as ``(document links, is a draft, the other props)``."""
+    links: list[tuple[DocumentIn, int]] = []
+    draft = False
+    rest = []
+    for p in props:
+        if p.type == DOC_PROP and not p.attrs:
+            link = doc_from_prop(p.value)
+            if link is not None:
+                links.append(link)
+                continue
+        if p.type == DRAFT_PROP:
+            draft = draft or p.value.strip().lower() not in ("", "no", "false", "0")
+        rest.append(p)
+    return links, draft, rest
+
+
+def doc_props(links: Sequence[tuple[int, int]], docs: Mapping[int, Any]) -> list[tuple[str, str]]:
+    """``(type, value)`` of the link props of a unit's ``(document id, position)`` links."""
+    return [(DOC_PROP, doc_prop_value(docs[d], pos)) for d, pos in links if d in docs]
