@@ -21,7 +21,8 @@ article pair twice adds nothing.
 Schema (tm.store.schema): ``documents``, ``units`` (plus 64-bit hashes of each side, indexed),
 ``unit_docs``, ``units_fts`` (FTS5 over each side's Snowball stems; contentless, rowid = unit
 id), ``embeddings`` (one int8 vector per unit, see tm.vectors), ``settings``, ``history`` (a
-unit's text before each edit).
+unit's text before each edit), ``document_history`` (a document's units before the alignment
+editor replaced them; tm.store.documents).
 
 Concurrency: every write runs in ``BEGIN IMMEDIATE`` with a 30 s busy timeout and a retry, so two
 processes adding at once both succeed (one waits for the other). SQLite errors during a write
