@@ -88,11 +88,14 @@ def test_replace_keeps_unchanged_units_drops_orphans_and_undoes(tm: TM) -> None:
     before = {u.en: u.id for u in tm.iter_units(doc=doc)}
     fixed = [PAIRS[0], ("The budget passed late.", "Бюджет приняли с опозданием."),
              ("Nobody came at all.", "Никто не пришёл.")]
-    written = service.replace_beads(tm, doc, request(fixed, edited=(1, 2)))
+    written = service.replace_beads(tm, doc, request(fixed, edited=(1, 2), title="Corrected",
+                                                     date="2024-05-07"))
     assert (written.units, written.added, written.removed, written.undoable) == (3, 2, 1, 1)
     assert units(tm, doc) == [(*fixed[0], "aligned", 0.9), (*fixed[1], "edited", None),
                               (*fixed[2], "edited", None)]
     assert next(tm.iter_units(doc=doc)).id == before[PAIRS[0][0]]  # same unit, same id
+    story = tm.get_document(doc)
+    assert story is not None and (story.title, story.date) == ("Corrected", "2024-05-07")
     assert tm.count_units() == 3 + 2 - 1  # PAIRS[1] deleted, PAIRS[2] kept for `other`
     assert [u.en for u in tm.iter_units(doc=other)] == [PAIRS[2][0]]
     assert tm.find_exact(PAIRS[1][0], "en") == []
@@ -106,6 +109,8 @@ def test_replace_keeps_unchanged_units_drops_orphans_and_undoes(tm: TM) -> None:
     assert [(en, ru, o) for en, ru, o, _ in units(tm, doc)] == [
         (en, ru, "aligned") for en, ru in PAIRS]
     assert tm.count_units() == 3 and tm.find_exact("Nobody came at all.", "en") == []
+    story = tm.get_document(doc)
+    assert story is not None and (story.title, story.date) == ("Story", None)
     with pytest.raises(TMError, match="no saved correction"):
         service.undo_replace(tm, doc)
 

@@ -123,11 +123,16 @@ def store_beads(tm: TM, req: BeadsRequest, *, encoder: Encoder | None = None,
 
 def replace_beads(tm: TM, doc_id: int, req: BeadsRequest, *, encoder: Encoder | None = None,
                   model: str = "use-m3", wait_ms: int = WAIT_MS) -> Written:
-    """Replace the units of document ``doc_id`` by the beads' in one transaction (undoable)."""
+    """Replace the units of document ``doc_id`` by the beads', and its title, URL and date by
+    the request's where it gives them, in one transaction (undoable)."""
+    from tm.service.requests import check_date
+
+    check_date(req.date, "date")
     units = bead_units(req)
     vectors = _vectors(tm, units, encoder, model)
     with tm.patience(wait_ms), tm.transaction():
-        written = tm.replace_document(doc_id, units)
+        written = tm.replace_document(doc_id, units, title=req.title, url=req.url,
+                                      date=req.date)
         _store_vectors(tm, written, vectors, model)
     return written
 

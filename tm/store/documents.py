@@ -101,16 +101,27 @@ class DocumentStore(EditStore):
             " EXISTS (SELECT 1 FROM unit_docs l WHERE l.unit_id = u.id)", (json.dumps(sorted(ids)),))]
         return self._delete_units(orphans)
 
-    def replace_document(self, doc_id: int,
-                         units: Sequence[tuple[UnitIn, Origin]]) -> Written:
-        """Give a document new units (undo with :meth:`undo_replace`)."""
+    def _describe(self, doc_id: int, title: str | None, url: str | None,
+                  date: str | None) -> None:
+        self.conn.execute("UPDATE documents SET title = ?, url = ?, date = ? WHERE id = ?",
+                          (title, url, date, doc_id))
+
+    def replace_document(self, doc_id: int, units: Sequence[tuple[UnitIn, Origin]], *,
+                         title: str | None = None, url: str | None = None,
+                         date: str | None = None) -> Written:
+        """Give a document new units, and a new title, URL or date where one is given (undo
+        with :meth:`undo_replace`)."""
         with self.transaction():
+            doc = self.get_document(doc_id)
             old = self._unlink(doc_id)
+            assert doc is not None  # _unlink refuses an unknown document
             snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
                          "origin": u.origin} for u in old]
-            self.conn.execute("INSERT INTO document_history (doc_id, units, replaced)"
-                              " VALUES (?, ?, ?)",
-                              (doc_id, json.dumps(snapshot, ensure_ascii=False), now_iso()))
+            self.conn.execute("INSERT INTO document_history (doc_id, units, title, url, date,"
+                              " replaced) VALUES (?, ?, ?, ?, ?, ?)",
+                              (doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title,
+                               doc.url, doc.date, now_iso()))
+            self._describe(doc_id, title or doc.title, url or doc.url, date or doc.date)
             linked = self._link(doc_id, units)
             return Written(doc_id, tuple(linked), self._orphans({u.id for u in old}),
                            self.replacements(doc_id))
@@ -118,14 +129,16 @@ class DocumentStore(EditStore):
     def undo_replace(self, doc_id: int) -> Written:
         """Give a document back the units it had before its last replacement."""
         with self.transaction():
-            row = self.conn.execute("SELECT id, units FROM document_history WHERE doc_id = ?"
-                                    " ORDER BY id DESC LIMIT 1", (doc_id,)).fetchone()
+            row = self.conn.execute("SELECT id, units, title, url, date FROM document_history"
+                                    " WHERE doc_id = ? ORDER BY id DESC LIMIT 1",
+                                    (doc_id,)).fetchone()
             if row is None:
                 raise TMError(f"document {doc_id} has no saved correction to undo")
             old = self._unlink(doc_id)
             saved: list[dict[str, Any]] = json.loads(row[1])
             linked = self._link(doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")}),
                                           s["origin"]) for s in saved])
+            self._describe(doc_id, *row[2:])
             self.conn.execute("DELETE FROM document_history WHERE id = ?", (row[0],))
             return Written(doc_id, tuple(linked), self._orphans({u.id for u in old}),
                            self.replacements(doc_id))
