@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOOKUP = "The project cost $52.5 million, most of it spent on a new terminal in Shymkent."
+TERMS = "customs service"
 ARTICLE = """Rail shuttle to Shymkent doubles its runs
 
 The project cost $48.5 million, most of it spent on a new container terminal in Shymkent and on 240 flat wagons built in St. Petersburg.
@@ -43,6 +44,8 @@ def _memory(folder: Path) -> Path:
                     "Rail shuttle links Tashkent and Shymkent", "--url",
                     "https://example.org/2024/rail-shuttle", "--date", "2024-01-05"],
                    check=True, capture_output=True)
+    subprocess.run([str(Path(sys.executable).with_name("diptych")), "terms", "--db", str(db)],
+                   check=True, capture_output=True)  # term translations for concordance hits
     return db
 
 
@@ -86,6 +89,10 @@ def shoot(out: Path) -> list[Path]:
                 page.wait_for_selector("#results .hit")
                 page.wait_for_timeout(400)
                 snap("lookup", full=False)
+                page.goto(base + "/?q=" + TERMS)
+                page.wait_for_selector("#results .hit")
+                page.wait_for_timeout(400)
+                snap("lookup-terms", full=False)
                 page.goto(base + "/pretranslate")
                 page.fill("#pt-text", ARTICLE)
                 page.click("#pt-go")

@@ -20,6 +20,7 @@ import importlib.util
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,15 +48,16 @@ def _bench_tm():  # bench/tm.py, loaded under another name (it would shadow the 
 
 
 def build(db: Path, n: int) -> None:
-    from tm import vectors
+    from tm.ann import build_ann
+    from tm.encoder import load_encoder
     from tm.store import TM
 
     bt = _bench_tm()
     t = time.perf_counter()
     with TM.open(db) as tm:
         counts = tm.add_units(bt.synthetic(n))
-        bt.fill_vectors(tm, vectors.load_encoder(), real=min(2_000, n))
-        vectors.build_ann(tm)
+        bt.fill_vectors(tm, load_encoder(), real=min(2_000, n))
+        build_ann(tm)
     print(f"memory: {counts} with vectors and IVF index in {time.perf_counter() - t:.0f} s")
 
 
@@ -172,10 +174,25 @@ def main() -> None:
     SHARED = args.shared
     work = args.keep or Path(tempfile.mkdtemp(prefix="serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"serve{args.units}.db"
-    if not db.exists():
-        build(db, args.units)
+    base = work / f"serve{args.units}.db"
+    if not base.exists():  # built under another name: a failed build leaves no half memory
+        partial = work / "building.db"
+        for old in work.glob("building.db*"):
+            old.unlink()
+        build(partial, args.units)
+        for part in work.glob("building.db*"):
+            part.rename(work / (base.name + part.name[len(partial.name):]))
+    db = work / "run.db"  # each run starts from the built memory (add --batch writes to it)
+    for old in work.glob("run.db*"):
+        old.unlink()
+    for part in work.glob(base.name + "*"):
+        if not part.name.endswith(("-wal", "-shm")):
+            shutil.copyfile(part, work / ("run.db" + part.name[len(base.name):]))
     qs = queries()
+    from tm.store import TM
+
+    with TM.open(db, create=False) as tm:
+        before = len(tm.documents())
     proc, base = start_server(db, args.workers)
     rows = []
     try:
@@ -183,8 +200,10 @@ def main() -> None:
         rows.append(("1 client", phase(base, qs, 1, args.seconds, args.max_requests)))
         rows.append(("8 clients", phase(base, qs, 8, args.seconds, args.max_requests)))
         pairs = story_pairs(work / "stories", 100)
+        cache = tempfile.mkdtemp(prefix="cache-", dir=work)  # no cached embeddings: real work
         writer = subprocess.Popen([str(BIN / "diptych"), "add", "--batch", str(pairs), "--db",
-                                   str(db)], env={**os.environ, "DIPTYCH_WORKERS": "1"},
+                                   str(db)], env={**os.environ, "DIPTYCH_WORKERS": "1",
+                                                  "DIPTYCH_CACHE_DIR": cache},
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   start_new_session=True)  # its workers stop with it
         time.sleep(2)  # let it start writing
@@ -192,13 +211,12 @@ def main() -> None:
                                                       args.max_requests)))
         os.killpg(writer.pid, signal.SIGTERM)
         _, err = writer.communicate(timeout=60)
+        shutil.rmtree(cache, ignore_errors=True)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    from tm.store import TM
-
     with TM.open(db, create=False) as tm:
-        stored = len(tm.documents())
+        stored = len(tm.documents()) - before
     cores = os.cpu_count()
     print(f"\n{args.units} units, {args.seconds:.0f} s a phase, server workers:"
           f" {args.workers or cores} ({cores} cores); add --batch stored {stored} stories"

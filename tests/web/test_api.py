@@ -34,7 +34,7 @@ def test_cli_and_web_return_the_same_hits(client, memory: Path, query: str, mode
 def test_fuzzy_hit_marks_the_words_that_differ(client) -> None:
     hit = client.get("/api/search", params={"q": "Oil prices fell by 5% in May."}).json()["hits"][0]
     assert hit["en"] == "Oil prices rose by 5% in May." and hit["kind"] == "fuzzy"
-    marked = [hit["en"][a:b] for a, b in hit["highlight"]["en"]]
+    marked = [hit["en"][a:b] for a, b in hit["diff"]]
     assert marked == ["rose"]
     assert hit["doc"] == "Evening news" and hit["doc_url"] == "https://example.org/news"
     assert hit["doc_date"] == "2024-05-01"
@@ -44,7 +44,7 @@ def test_concordance_marks_the_term_in_either_language(client) -> None:
     hits = client.get("/api/search", params={"q": "мигрант", "mode": "concordance"}).json()["hits"]
     assert {h["id"] for h in hits} and all(h["lang"] == "ru" for h in hits)
     for h in hits:
-        assert [h["ru"][a:b].lower()[:6] for a, b in h["highlight"]["ru"]] == ["мигран"]
+        assert [h["ru"][a:b].lower()[:6] for a, b in h["spans"]] == ["мигран"]
 
 
 def test_lang_override_and_bad_parameters(client_for, memory: Path) -> None:
@@ -113,7 +113,7 @@ def test_edit_undo_and_delete_a_unit(client, memory: Path) -> None:
 
 def test_an_edit_needs_text_on_both_sides(client) -> None:
     resp = client.patch("/api/units/1", json={"en": "   "})
-    assert resp.status_code == 400 and "both sides" in resp.json()["error"]
+    assert resp.status_code == 400 and "cannot be empty" in resp.json()["error"]
 
 
 def test_documents_list_units_export_and_delete(client) -> None:
@@ -162,12 +162,12 @@ def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
         assert resp.status_code == 400 and "not an http(s) address" in resp.json()["error"]
 
 
-def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:
+def test_encoder_and_vectors_are_loaded_once_for_all_threads(memory: Path, monkeypatch) -> None:
     import threading
 
     import numpy as np
 
-    from tm import vectors
+    from tm import ann, encoder, vectors
     from tm.web.backend import Backend
 
     class Fake:
@@ -175,8 +175,15 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
             return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
 
     loads: list[str] = []
-    monkeypatch.setattr(vectors, "load_query_encoder",
-                        lambda model: loads.append(model) or Fake())
+    indexes: list[object] = []
+
+    class Counted(ann.VectorSearch):
+        def __init__(self, tm: TM) -> None:
+            indexes.append(self)
+            super().__init__(tm)
+
+    monkeypatch.setattr(ann, "VectorSearch", Counted)
+    monkeypatch.setattr(encoder, "load_encoder", lambda model: loads.append(model) or Fake())
     with TM.open(memory) as tm:
         ids = [u.id for u in tm.iter_units()]
         tm.set_setting("embedding_model", "fake")
@@ -190,4 +197,4 @@ def test_the_encoder_is_loaded_once_for_all_threads(memory: Path, monkeypatch) -
         t.start()
     for t in threads:
         t.join()
-    assert loads == ["fake"] and found == [6, 6, 6, 6]
+    assert loads == ["fake"] and len(indexes) == 1 and found == [6, 6, 6, 6]

@@ -161,3 +161,32 @@ def test_markup_in_units_is_shown_as_text_and_never_runs(serve, hostile_memory, 
     assert raw[0] in page.inner_text("#pt-segments")
     assert page.evaluate("window.__pwned") is None
     assert page.dialogs == []
+
+
+def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
+    """Term translations (translation_span) are marked on the other side; a semantic hit with
+    a similarity and no match % shows 'similar meaning', never a percentage."""
+    import json
+
+    server = serve(memory)
+    base = {"score": None, "origin": "aligned", "doc": None, "doc_id": None, "lang": "ru",
+            "doc_url": None, "doc_date": None}
+    hits = [
+        {**base, "id": 1, "en": "The dam broke after the flood embankments failed.",
+         "ru": "Дамба прорвалась после наводнения.", "match": None, "kind": "concordance",
+         "spans": [[0, 5]], "translation": "dam", "translation_span": [4, 7]},
+        {**base, "id": 2, "en": "Water levels rose.", "ru": "Уровень воды поднялся.",
+         "match": None, "kind": "semantic", "similarity": 0.71, "spans": []},
+    ]
+    page.route("**/api/search?*", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"query": "дамба", "mode": "auto", "hits": hits})))
+    page.goto(server.base + "/?q=дамба")
+    cards = _hits(page)
+    assert cards[0].query_selector(".src mark.term").inner_text() == "Дамба"
+    assert cards[0].query_selector(".tgt mark.term").inner_text() == "dam"
+    assert cards[0].query_selector(".score").inner_text() == ""  # a concordance hit has no %
+    assert cards[1].query_selector(".score").inner_text() == "similar meaning 0.71"
+    assert "%" not in cards[1].inner_text()
+    assert [h.text_content() for h in page.query_selector_all("#results h2")] == \
+        ["Concordance", "Similar meaning"]

@@ -18,6 +18,7 @@ from align.cli import app as align_app
 from align.errors import AlignError
 from tm.cli import exchange, lookup, memory
 from tm.errors import TMError
+from tm.web.cli import app as web_app  # diptych serve
 
 
 class _DiptychGroup(Group):
@@ -52,7 +53,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for sub in (align_app, memory.app, lookup.app, exchange.app):
+for sub in (align_app, memory.app, lookup.app, exchange.app, web_app):
     app.add_typer(sub)
 
 

@@ -34,9 +34,9 @@ Mode = Literal["auto", "exact", "fuzzy", "concordance", "semantic"]
 @router.get("/health", response_model=Health)
 def health(b: B, request: Request) -> Health:
     """Is the server up, and what does it serve."""
-    from align.cli import tool_version
+    from align.output import tool_version
 
-    return Health(status="ok", version=tool_version(), units=b.tm.count_units(),
+    return Health(status="ok", version=tool_version(), units=b.count_units(),
                   read_only=settings(request).read_only)
 
 
@@ -49,7 +49,7 @@ def search(b: B, request: Request,
                            Query(description="the query's language (default: detected)")]
            = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchOut:
-    """Look q up; hits carry the fields of `diptych search --json`, plus highlights."""
+    """Look q up; hits carry the fields of `diptych search --json`, plus the words that differ."""
     hits = b.search(q, mode=mode, lang=lang or settings(request).lang, limit=limit)
     return SearchOut(query=q, mode=mode, hits=hits)  # type: ignore[arg-type]
 

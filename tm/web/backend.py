@@ -1,26 +1,32 @@
-"""The one place where the web app calls the translation-memory library.
+"""The one place where the web app calls the translation-memory library (:mod:`tm.service`).
 
 Every page and API route goes through :class:`Backend`; nothing in ``tm.web`` runs SQL, ranks
-hits or formats drafts itself. Hits are the dicts of ``diptych search --json`` (the CLI's own
-function), plus what a page needs to show them: the matched side, highlight offsets and the
-document's URL and date.
+hits or formats drafts itself. Hits are :meth:`tm.service.Hit.to_json` (the fields of
+``diptych search --json``) plus what a page needs to show them: the words of a fuzzy hit that
+differ from the query, and the document's URL and date.
 
 Threads: the server runs blocking calls in a small thread pool; each thread opens its own
 connection (SQLite in WAL mode: other processes may add meanwhile) and its own searcher, and
-all share one encoder, loaded once.
+all share one encoder and one vector index, each loaded once.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tm import service
+from tm.choices import DraftFormat, Kind, Mode
 from tm.errors import TMError
+from tm.pretranslate import Pretranslation
+from tm.search import Searcher
 from tm.store import TM, Document, Unit
+
+if TYPE_CHECKING:
+    from tm.ann import VectorSearch
 
 
 class NotFound(TMError):
@@ -35,20 +41,14 @@ class Draft:
     target_lang: str
     analysis: list[dict[str, Any]]
     segments: list[dict[str, Any]]
-    result: Any
+    result: Pretranslation
 
     def download(self, fmt: str) -> tuple[bytes, str, str]:
         """(data, media type, file suffix) of the draft as ``text``, ``jsonl`` or ``tmx``."""
-        if fmt == "text":
-            return self.result.draft_text().encode("utf-8"), "text/plain; charset=utf-8", "txt"
-        if fmt == "jsonl":
-            return (self.result.draft_jsonl().encode("utf-8"), "application/x-ndjson",
-                    "jsonl")
-        from align.cli import tool_version
-
-        buf = io.BytesIO()
-        self.result.draft_tmx(buf, version=tool_version())
-        return buf.getvalue(), "application/x-tmx+xml", "tmx"
+        media = {"text": ("text/plain; charset=utf-8", "txt"),
+                 "jsonl": ("application/x-ndjson", "jsonl"),
+                 "tmx": ("application/x-tmx+xml", "tmx")}[fmt]
+        return service.draft(self.result, DraftFormat(fmt)), *media
 
 
 class _LockedEncoder:
@@ -66,6 +66,18 @@ class _LockedEncoder:
         return getattr(self._encoder, name)
 
 
+class _Searcher(Searcher):
+    """A thread's searcher whose vector index is the process's one: loaded once, read-only
+    afterwards, so the threads share it instead of each holding a copy of the vectors."""
+
+    def __init__(self, tm: TM, backend: Backend, **kwargs: Any) -> None:
+        super().__init__(tm, **kwargs)
+        self._backend = backend
+
+    def _vector_search(self) -> VectorSearch:
+        return self._backend.vector_search(super()._vector_search)
+
+
 class Backend:
     """The memory at ``db`` as the web app sees it."""
 
@@ -75,6 +87,8 @@ class Backend:
         self._local = threading.local()
         self._encoder: Any = None
         self._encoder_lock = threading.Lock()
+        self._vectors: VectorSearch | None = None
+        self._vectors_lock = threading.Lock()
         self._docs: dict[int, Document] = {}
         self._docs_lock = threading.Lock()
         TM.open(self.db, create=False).close()  # a missing file fails now, with one line
@@ -87,30 +101,34 @@ class Backend:
             tm = self._local.tm = TM.open(self.db, create=False)
         return tm
 
-    def searcher(self) -> Any:
-        from tm.search import Searcher
-
+    def searcher(self) -> Searcher:
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = Searcher(self.tm, encoder=self.encoder(),
-                                                model=self.model)
+            s = self._local.searcher = _Searcher(self.tm, self, encoder=self.encoder(),
+                                                 model=self.model)
         return s
+
+    def vector_search(self, make: Callable[[], VectorSearch]) -> VectorSearch:
+        """The process's vector index, made by the first thread that needs it and filled
+        before it is shared (a search loads the vectors outside the IVF files)."""
+        with self._vectors_lock:
+            if self._vectors is None:
+                import numpy as np
+
+                vs = make()
+                vs.search(np.zeros(vs.dim, dtype=np.float32), 1)
+                self._vectors = vs
+            return self._vectors
 
     def encoder(self) -> Any:
         """The query encoder, loaded once (None while the memory has no embeddings)."""
         with self._encoder_lock:
-            if self._encoder is None and self.has_vectors():
-                from tm import vectors
+            if self._encoder is None and self.tm.has_vectors():
+                from tm.encoder import DEFAULT_MODEL, load_encoder
 
-                model = self.model or self.tm.get_setting("embedding_model") or \
-                    vectors.DEFAULT_MODEL
-                self._encoder = _LockedEncoder(vectors.load_query_encoder(model))
+                model = self.model or self.tm.get_setting("embedding_model") or DEFAULT_MODEL
+                self._encoder = _LockedEncoder(load_encoder(model))
             return self._encoder
-
-    def has_vectors(self) -> bool:
-        from tm.search import Searcher
-
-        return bool(Searcher(self.tm).has_vectors())
 
     def warm_up(self) -> None:
         """Load the encoder and open this thread's connection before the first request."""
@@ -119,57 +137,62 @@ class Backend:
     # ---------------------------------------------------------------- lookups
     def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
                limit: int = 10) -> list[dict[str, Any]]:
-        """Hits as ``search --json`` prints them, plus ``lang``, ``highlight``, ``doc_url``,
-        ``doc_date``."""
-        from tm.commands import _hit_json
-
-        hits = self.searcher().search(query, mode=mode, lang=lang, limit=limit)
+        """Hits as ``search --json`` prints them (:meth:`tm.service.Hit.to_json`; ``doc``, the
+        title, from a cache of the documents instead of reading them all for each query), plus
+        ``diff`` (the words of a fuzzy hit that differ from the query, as ``[start, stop]``
+        offsets into its ``lang`` side), ``doc_url`` and ``doc_date``."""
+        req = service.SearchRequest(query, mode=Mode(mode), lang=lang, limit=limit,
+                                    model=self.model)
+        hits = service.search(self.tm, req, searcher=self.searcher(), docs={}).hits
         docs = self._documents({d for h in hits for d, _ in h.unit.docs[:1]})
-        titles = {i: d.title or d.url or str(i) for i, d in docs.items()}
         out = []
         for hit in hits:
-            obj = _hit_json(hit, titles)
-            kind = str(getattr(hit.kind, "value", hit.kind))
-            obj["kind"] = kind
-            obj["lang"] = hit.lang
-            obj["highlight"] = _highlight(query, hit.unit, hit.lang, kind)
             doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
-            obj["doc_url"] = doc.url if doc else None
-            obj["doc_date"] = doc.date if doc else None
-            out.append(obj)
+            fuzzy = hit.kind is Kind.fuzzy and not hit.part
+            out.append({**hit.to_json(), "doc": doc and (doc.title or doc.url or str(doc.id)),
+                        "diff": _diff(query, hit) if fuzzy else [],
+                        "doc_url": doc.url if doc else None,
+                        "doc_date": doc.date if doc else None})
         return out
 
     def pretranslate(self, *, text: str | None = None, html: str | None = None,
                      url: str | None = None, lang: str | None = None,
                      min_fill: int = 75, timeout: float = 20.0) -> Draft:
-        from tm.pretranslate import pretranslate
+        import json
 
         article = _article_text(text, html, url, timeout)
-        result = pretranslate(self.searcher(), article, lang=lang, min_fill=min_fill)
-        total = max(result.analysis()[-1][2], 1)
+        result = service.pretranslate(self.tm, service.PretranslateRequest(
+            article, lang=lang, min_fill=min_fill), searcher=self.searcher())
+        rows = result.analysis()
+        total = max(rows[-1][2], 1)
         analysis = [{"band": band, "segments": segs, "words": n,
-                     "percent": round(100 * n / total)} for band, segs, n in result.analysis()]
+                     "percent": round(100 * n / total)} for band, segs, n in rows]
         segments = [json.loads(line) for line in result.draft_jsonl().splitlines()]
         return Draft(result.lang, result.target_lang, analysis, segments, result)
 
     # ---------------------------------------------------------------- memory
     def stats(self) -> dict[str, Any]:
-        from tm.stats import collect
+        s = service.stats(self.tm)
+        out = asdict(s)
+        out.update(path=str(s.path), source=str(getattr(s.source, "value", s.source)),
+                   embedding_coverage=s.embedding_coverage)
+        return out
 
-        return dict(collect(self.tm))
+    def count_units(self) -> int:
+        return self.tm.count_units()
 
     def documents(self) -> list[Document]:
-        return list(self.tm.documents())
+        return service.documents(self.tm)
 
     def document(self, doc_id: int) -> Document:
-        doc = self._documents({doc_id}).get(doc_id)
+        doc = self.tm.get_document(doc_id)
         if doc is None:
             raise NotFound(f"no document {doc_id} in the memory")
         return doc
 
     def document_units(self, doc_id: int) -> list[Unit]:
         self.document(doc_id)
-        return list(self.tm.iter_units(doc=doc_id))
+        return service.document_units(self.tm, doc_id)
 
     def unit(self, unit_id: int) -> Unit:
         unit = self.tm.get_unit(unit_id)
@@ -180,44 +203,34 @@ class Backend:
     def edits(self, unit_id: int) -> int:
         """How many edits of the unit can be undone."""
         self.unit(unit_id)
-        return len(_interim_history(self.tm, unit_id))
+        return service.edits(self.tm, unit_id)
 
     def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
-        unit = self.unit(unit_id)
-        new_en, new_ru = (en if en is not None else unit.en).strip(), \
-            (ru if ru is not None else unit.ru).strip()
-        if not new_en or not new_ru:
-            raise TMError("a unit needs text on both sides: to remove it, delete the unit")
-        if (new_en, new_ru) == (unit.en, unit.ru):
-            raise TMError(f"unit {unit_id} already has this text: nothing to change")
-        _interim_edit(self.tm, unit, new_en, new_ru)
-        return self.unit(unit_id)
+        self.unit(unit_id)
+        return service.edit_unit(self.tm, service.EditRequest(unit_id, en=en, ru=ru))
 
     def undo_edit(self, unit_id: int) -> Unit:
-        unit = self.unit(unit_id)
-        if not _interim_undo(self.tm, unit):
-            raise TMError(f"unit {unit_id} has no edit to undo")
-        return self.unit(unit_id)
+        self.unit(unit_id)
+        return service.undo_edit(self.tm, unit_id)
 
     def delete_unit(self, unit_id: int) -> None:
         self.unit(unit_id)
-        _interim_delete_units(self.tm, [unit_id])
+        service.delete_unit(self.tm, unit_id)
 
     def delete_document(self, doc_id: int) -> int:
         """Delete a document and the units no other document holds; returns their number."""
         self.document(doc_id)
-        n = _interim_delete_document(self.tm, doc_id)
+        deleted = service.delete_document(self.tm, doc_id)
         with self._docs_lock:
             self._docs.pop(doc_id, None)
-        return n
+        return deleted.units
 
     def export_document(self, doc_id: int) -> bytes:
-        from align.cli import tool_version
-        from tm.tmx import export_tmx
+        import io
 
         self.document(doc_id)
         buf = io.BytesIO()
-        export_tmx(self.tm, buf, doc=doc_id, version=tool_version())
+        service.export_writer(self.tm, service.ExportRequest(doc=str(doc_id)))(buf)
         return buf.getvalue()
 
     # ---------------------------------------------------------------- helpers
@@ -225,33 +238,26 @@ class Backend:
         """Documents by id, from a cache refreshed when an id is not in it yet."""
         with self._docs_lock:
             if not ids <= self._docs.keys():
-                self._docs = {d.id: d for d in self.tm.documents()}
+                self._docs = {d.id: d for d in service.documents(self.tm)}
             return {i: self._docs[i] for i in ids if i in self._docs}
 
 
-def _highlight(query: str, unit: Unit, lang: str, kind: str) -> dict[str, list[list[int]]]:
-    """Character ranges to mark: words that differ from the query (fuzzy), the query's words
-    (concordance), nothing for a semantic neighbour (a paraphrase differs everywhere)."""
-    from tm.search import diff_spans, term_spans
-    from tm.textproc import stem_words, words
+def _diff(query: str, hit: service.Hit) -> list[list[int]]:
+    """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them),
+    neighbouring words joined into one run."""
+    from tm.matching import diff_spans
 
-    text = unit.en if lang == "en" else unit.ru
-    if kind in ("fuzzy", "exact"):
-        pieces = diff_spans(query, text) if kind == "fuzzy" else []
-    elif kind == "concordance":
-        pieces = term_spans(text, lang, set(stem_words(words(query.strip('"')), lang)))
-    else:
-        pieces = []
+    text = hit.unit.en if hit.lang == "en" else hit.unit.ru
     ranges: list[list[int]] = []
     pos = 0
-    for piece, flagged in pieces:
+    for piece, flagged in diff_spans(query, text):
         if flagged and piece.strip():
             if ranges and not text[ranges[-1][1]:pos].strip():
-                ranges[-1][1] = pos + len(piece)  # one mark over neighbouring words
+                ranges[-1][1] = pos + len(piece)
             else:
                 ranges.append([pos, pos + len(piece)])
         pos += len(piece)
-    return {lang: ranges}
+    return ranges
 
 
 def _article_text(text: str | None, html: str | None, url: str | None, timeout: float) -> str:
@@ -259,96 +265,13 @@ def _article_text(text: str | None, html: str | None, url: str | None, timeout: 
     if len(given) != 1:
         raise TMError("give the article as text, as HTML or as a URL (exactly one)")
     if url:
-        from align.sources import read_source
-
         if not url.strip().lower().startswith(("http://", "https://")):
             raise TMError(f"{url.strip()[:80]!r} is not an http(s) address: the server reads"
                           " no files of its own for a request")
-
-        return read_source(url.strip(), timeout=timeout).text
+        return service.read_article(url.strip(), timeout=timeout)
     if html:
         from align.article import extract_article
 
         return "\n\n".join(extract_article(html, where="the pasted page").paragraphs)
     assert text is not None
     return text
-
-
-# ------------------------------------------------------------------ interim memory operations
-# Until the service layer (issue 9) lands: edit with history, undo, delete. Replaced by calls
-# into tm.service at the merge; nothing else in tm.web touches SQL.
-_HISTORY = ("CREATE TABLE IF NOT EXISTS unit_history (id INTEGER PRIMARY KEY, unit_id INTEGER"
-            " NOT NULL, en TEXT NOT NULL, ru TEXT NOT NULL, origin TEXT NOT NULL,"
-            " changed TEXT NOT NULL, edited TEXT NOT NULL)")
-
-
-def _fts(tm: TM, op: str, unit_id: int, en: str, ru: str) -> None:
-    from tm.textproc import fts_text
-
-    if op == "delete":
-        tm.conn.execute("INSERT INTO units_fts (units_fts, rowid, en, ru) VALUES"
-                        " ('delete', ?, ?, ?)", (unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
-    else:
-        tm.conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
-                        (unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
-
-
-def _set_text(tm: TM, unit: Unit, en: str, ru: str, origin: str, changed: str) -> None:
-    from tm.store import text_key
-
-    _fts(tm, "delete", unit.id, unit.en, unit.ru)
-    tm.conn.execute("UPDATE units SET en = ?, ru = ?, en_key = ?, ru_key = ?, origin = ?,"
-                    " changed = ? WHERE id = ?",
-                    (en, ru, text_key(en), text_key(ru), origin, changed, unit.id))
-    _fts(tm, "insert", unit.id, en, ru)
-    tm.conn.execute("DELETE FROM embeddings WHERE unit_id = ?", (unit.id,))
-
-
-def _interim_edit(tm: TM, unit: Unit, en: str, ru: str) -> None:
-    from tm.store import now_iso
-
-    with tm.transaction():
-        tm.conn.execute(_HISTORY)
-        tm.conn.execute("INSERT INTO unit_history (unit_id, en, ru, origin, changed, edited)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (unit.id, unit.en, unit.ru, unit.origin, unit.changed, now_iso()))
-        _set_text(tm, unit, en, ru, "edited", now_iso())
-
-
-def _interim_undo(tm: TM, unit: Unit) -> bool:
-    with tm.transaction():
-        tm.conn.execute(_HISTORY)
-        row = tm.conn.execute("SELECT id, en, ru, origin, changed FROM unit_history WHERE"
-                              " unit_id = ? ORDER BY id DESC LIMIT 1", (unit.id,)).fetchone()
-        if row is None:
-            return False
-        _set_text(tm, unit, row[1], row[2], row[3], row[4])
-        tm.conn.execute("DELETE FROM unit_history WHERE id = ?", (row[0],))
-        return True
-
-
-def _interim_history(tm: TM, unit_id: int) -> list[dict[str, Any]]:
-    with tm.transaction():
-        tm.conn.execute(_HISTORY)
-    rows = tm.conn.execute("SELECT en, ru, origin, changed, edited FROM unit_history WHERE"
-                           " unit_id = ? ORDER BY id DESC", (unit_id,)).fetchall()
-    return [dict(zip(("en", "ru", "origin", "changed", "edited"), r)) for r in rows]
-
-
-def _interim_delete_units(tm: TM, ids: list[int]) -> None:
-    with tm.transaction():
-        for unit in tm.get_units(ids).values():
-            _fts(tm, "delete", unit.id, unit.en, unit.ru)
-            tm.conn.execute("DELETE FROM units WHERE id = ?", (unit.id,))
-
-
-def _interim_delete_document(tm: TM, doc_id: int) -> int:
-    with tm.transaction():
-        ids = [int(r[0]) for r in tm.conn.execute(
-            "SELECT unit_id FROM unit_docs WHERE doc_id = ?", (doc_id,))]
-        tm.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        orphans = [i for i in ids if tm.conn.execute(
-            "SELECT 1 FROM unit_docs WHERE unit_id = ? LIMIT 1", (i,)).fetchone() is None]
-        _interim_delete_units(tm, orphans)
-        return len(orphans)
-

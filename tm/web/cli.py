@@ -5,36 +5,37 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from align.cli import Group
 from tm.errors import TMError
 
-SERVE_HELP = """Serve the translator's desk in the browser: lookups as you type, pre-translation,
-and the memory's documents and units (edit, undo, delete), plus a JSON API under /api.
+app = typer.Typer(cls=Group)
+"""Mounted by tm.cli (``diptych serve``). Defined before the import below: importing tm.cli.common
+runs tm/cli/__init__, which mounts this app, whichever of the two modules is imported first."""
 
-Binds 127.0.0.1 (this computer only) unless --host says otherwise; with any other host, every
-request needs the token, which is generated and printed when --token is not given. Another
-process may add to the memory while it serves. Stop it with Ctrl-C.
+from tm.cli.common import DbOption, Lang, TimeoutOption, help_text
+
+SERVE_HELP = """Serve the translator's desk in the browser, with a JSON API under /api.
+
+Pages: lookups as you type, pre-translation of an article, and the memory's documents and
+units (edit, undo, delete). Binds 127.0.0.1 (this computer only) unless --host says otherwise;
+with any other host every request needs the token, generated and printed when --token is not
+given. Another process may add to the memory while it serves. Ctrl-C stops it.
 
 [bold]Examples[/bold]
 
-  diptych serve                       [dim]# http://127.0.0.1:8765/[/dim]
+  diptych serve                          [dim]# http://127.0.0.1:8765/[/dim]
 
-  diptych serve --db newsroom.db --host 0.0.0.0 --read-only   [dim]# share it, read-only[/dim]
+  diptych serve --host 0.0.0.0 --read-only   [dim]# share it, read-only[/dim]
 
-  curl -H "Authorization: Bearer $TOKEN" "http://host:8765/api/search?q=oil+prices"
+  curl -H "Authorization: Bearer TOKEN" "http://HOST:8765/api/search?q=oil"
 """
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class Lang(str, Enum):
-    en = "en"
-    ru = "ru"
 
 
 def _need_extra() -> None:
@@ -49,7 +50,7 @@ def _need_extra() -> None:
 def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
           token: str | None = None, read_only: bool = False, lang: str | None = None,
           model: str | None = None, workers: int | None = None,
-          max_body: int = 5_000_000, echo: bool = True) -> None:
+          max_body: int = 5_000_000, timeout: float = 20.0, echo: bool = True) -> None:
     """Serve the desk until Ctrl-C or SIGTERM. ``workers`` processes (default: one a core),
     each with a small thread pool, each loading the encoder once."""
     _need_extra()
@@ -64,7 +65,7 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
     settings = Settings(db=path, token=token, read_only=read_only, lang=lang, model=model,
-                        max_body=max_body)
+                        max_body=max_body, timeout=timeout)
     workers = workers or os.cpu_count() or 1
     if echo:
         shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
@@ -83,10 +84,9 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
                 workers=workers, **options)  # type: ignore[arg-type]
 
 
+@app.command("serve", help=help_text(SERVE_HELP))
 def serve_command(
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="DIPTYCH_DB", help="Translation memory file (default: ./diptych.db).",
-        show_default=False)] = None,
+    db: DbOption = None,
     host: Annotated[str, typer.Option(
         help="Address to listen on; anything but 127.0.0.1/localhost requires the token.")]
         = "127.0.0.1",
@@ -104,13 +104,10 @@ def serve_command(
         " was indexed with).", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Server processes (default: one a CPU core).", show_default=False)] = None,
+    timeout: TimeoutOption = 20.0,
 ) -> None:
     if token is not None and len(token) < 16:
         raise TMError("--token must be at least 16 characters: leave it out to get a random one")
     serve(db, host=host, port=port, token=token, read_only=read_only,
-          lang=lang.value if lang else None, model=model, workers=workers)
+          lang=lang.value if lang else None, model=model, workers=workers, timeout=timeout)
 
-
-def register(app: typer.Typer) -> None:
-    """Add ``serve`` to the root app."""
-    app.command("serve", help=SERVE_HELP)(serve_command)

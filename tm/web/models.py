@@ -14,24 +14,32 @@ MAX_TEXT = 20_000
 
 
 class Hit(BaseModel):
-    """One lookup hit: the fields of ``diptych search --json``, plus what a page shows.
-
-    Fields added by newer lookups (``translation``, ``translation_span``, ``similarity``...)
-    pass through unchanged."""
+    """One lookup hit: the fields of ``diptych search --json``, plus ``diff``, ``doc_url`` and
+    ``doc_date`` for the page. Fields added by newer lookups pass through unchanged."""
 
     model_config = ConfigDict(extra="allow")
     en: str
     ru: str
     match: int | None = Field(description="CAT match % (exact/fuzzy), or null")
-    kind: str = Field(description="exact, fuzzy, concordance, semantic, ...")
+    similarity: float | None = Field(
+        default=None, description="calibrated similarity of a semantic neighbour (0-1)")
+    kind: str = Field(description="exact, fuzzy, concordance, semantic")
+    lang: str = Field(description="the side that matched the query (en or ru)")
+    part: bool = Field(default=False, description="one sentence of the unit matched")
+    spans: list[list[int]] = Field(
+        default=[], description="[start, stop] of the query's words (or the matched sentence)"
+        " on the lang side")
+    translation: str | None = Field(default=None, description="the words that translate them")
+    translation_span: list[int] | None = Field(
+        default=None, description="[start, stop] of the translation on the other side")
     doc: str | None = Field(description="title (or URL) of the unit's first document")
     doc_id: int | None
     id: int
     score: float | None = Field(description="alignment confidence, when aligned")
     origin: str
-    lang: str = Field(description="the side that matched the query (en or ru)")
-    highlight: dict[str, list[list[int]]] = Field(
-        description="per side, [start, stop] character ranges to mark")
+    diff: list[list[int]] = Field(
+        default=[], description="[start, stop] of the words of a fuzzy hit that differ from"
+        " the query, on the lang side")
     doc_url: str | None = None
     doc_date: str | None = None
 

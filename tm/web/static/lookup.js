@@ -11,12 +11,12 @@
                   semantic: "Similar meaning"};
   let timer = null, controller = null, hits = [];
 
-  function scoreText(hit) {
-    if (hit.kind === "semantic" || hit.match === null || hit.match === undefined) {
+  function scoreText(hit) {  // a match % only where there is one (exact, fuzzy)
+    if (hit.kind === "semantic") {
       return "similar meaning" + (typeof hit.similarity === "number"
         ? " " + hit.similarity.toFixed(2) : "");
     }
-    return hit.match + "%";
+    return typeof hit.match === "number" ? hit.match + "%" : "";
   }
 
   function card(hit, n) {
@@ -25,7 +25,7 @@
     node.dataset.n = n;
     node.classList.add("kind-" + hit.kind);
     node.querySelector(".score").textContent = scoreText(hit);
-    node.querySelector(".kind").textContent = hit.kind;
+    node.querySelector(".kind").textContent = hit.kind + (hit.part ? " (one sentence of the unit)" : "");
     const link = node.querySelector(".unit-link");
     link.textContent = "#" + hit.id;
     link.href = "/units/" + encodeURIComponent(hit.id);
@@ -39,10 +39,9 @@
     }
     const src = node.querySelector(".src"), tgt = node.querySelector(".tgt");
     src.lang = hit.lang; tgt.lang = other;
-    const high = hit.highlight || {};
-    desk.marked(src, hit[hit.lang], high[hit.lang], hit.kind === "concordance" ? "term" : "diff");
-    const span = hit.translation_span ? [hit.translation_span] : high[other];
-    desk.marked(tgt, hit[other], span, "term");
+    const fuzzy = hit.kind === "fuzzy" && !hit.part;
+    desk.marked(src, hit[hit.lang], fuzzy ? hit.diff : hit.spans, fuzzy ? "diff" : "term");
+    desk.marked(tgt, hit[other], hit.translation_span ? [hit.translation_span] : [], "term");
     tgt.addEventListener("click", () => desk.copy(hit[other]));
     return node;
   }

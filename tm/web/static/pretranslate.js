@@ -9,6 +9,11 @@
   const NAMES = {en: "English", ru: "Russian"};
   let last = null;
 
+  // the service says which filled segments need a look (`marked`); older drafts: under 100%
+  function needsTranslator(seg) {
+    return seg.target === null || (seg.marked !== undefined ? !!seg.marked : seg.match !== 100);
+  }
+
   function request() {
     const body = {min_fill: Number(document.getElementById("pt-min").value) || 75};
     const chosen = document.getElementById("pt-lang").value;
@@ -32,11 +37,13 @@
     const body = document.getElementById("pt-segments");
     body.textContent = "";
     for (const seg of data.segments) {
-      const full = seg.match === 100;
-      const tr = desk.el("tr", full ? "full" : (seg.target ? "fuzzy" : "nomatch"));
+      const check = needsTranslator(seg);
+      const tr = desk.el("tr", seg.target === null ? "nomatch" : (check ? "fuzzy" : "full"));
       tr.append(desk.el("td", "n", seg.n + 1), desk.el("td", "side", seg.source));
       const m = desk.el("td", "m");
       m.append(desk.el("span", "badge", seg.match ? seg.match + "%" : "no match"));
+      for (const r of seg.repaired || []) m.append(desk.el("small", "note", "repaired " + r.join(" → ")));
+      for (const u of seg.unrepaired || []) m.append(desk.el("small", "note bad", "check " + u));
       tr.append(m);
       const target = desk.el("td", "side", seg.target === null ? seg.source : seg.target);
       if (seg.target === null) target.classList.add("untranslated");
@@ -54,7 +61,7 @@
       const data = await (await desk.api("POST", "/api/pretranslate", last)).json();
       render(data);
       buttons.forEach((b) => { b.disabled = false; });
-      const left = data.segments.filter((s) => s.match !== 100).length;
+      const left = data.segments.filter(needsTranslator).length;
       desk.status(data.segments.length + " segments; " + left + " need a translator (marked)");
     } catch (err) {
       desk.status(err.message, true);
