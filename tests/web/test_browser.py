@@ -165,7 +165,8 @@ def test_markup_in_units_is_shown_as_text_and_never_runs(serve, hostile_memory, 
 
 def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
     """Term translations (translation_span) are marked on the other side; a semantic hit with
-    a similarity and no match % shows 'similar meaning', never a percentage."""
+    a similarity and no match % shows it in words ('similar meaning', 'loosely related' for
+    0.00, which as a number would read as 'not similar'), never a percentage."""
     import json
 
     server = serve(memory)
@@ -177,6 +178,8 @@ def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
          "spans": [[0, 5]], "translation": "dam", "translation_span": [4, 7]},
         {**base, "id": 2, "en": "Water levels rose.", "ru": "Уровень воды поднялся.",
          "match": None, "kind": "semantic", "similarity": 0.71, "spans": []},
+        {**base, "id": 3, "en": "Rain fell.", "ru": "Шёл дождь.",
+         "match": None, "kind": "semantic", "similarity": 0.0, "spans": []},
     ]
     page.route("**/api/search?*", lambda route: route.fulfill(
         status=200, content_type="application/json",
@@ -186,7 +189,34 @@ def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
     assert cards[0].query_selector(".src mark.term").inner_text() == "Дамба"
     assert cards[0].query_selector(".tgt mark.term").inner_text() == "dam"
     assert cards[0].query_selector(".score").inner_text() == ""  # a concordance hit has no %
-    assert cards[1].query_selector(".score").inner_text() == "similar meaning 0.71"
-    assert "%" not in cards[1].inner_text()
+    assert cards[1].query_selector(".score").inner_text() == "similar meaning"
+    assert cards[2].query_selector(".score").inner_text() == "loosely related"
+    assert "0.71" in cards[1].query_selector(".score").get_attribute("title")
+    assert "%" not in cards[1].inner_text() + cards[2].inner_text()
     assert [h.text_content() for h in page.query_selector_all("#results h2")] == \
         ["Concordance", "Similar meaning"]
+
+
+def test_every_page_fits_a_phone(serve, memory, page) -> None:
+    """At 390 px nothing is wider than the screen (no sideways scrolling): the bar and the
+    search form wrap, the tables of units and of the draft become one card a row."""
+    server = serve(memory)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    def width() -> int:
+        return int(page.evaluate("document.documentElement.scrollWidth"))
+
+    page.goto(server.base + "/?q=Oil prices fell by 5% in May.")
+    _hits(page)
+    assert width() <= 390
+    page.goto(server.base + "/pretranslate")
+    page.fill("#pt-text", "The government approved the new budget on Tuesday, officials said.")
+    page.click("#pt-go")
+    page.wait_for_selector("#pt-segments tr")
+    assert width() <= 390
+    for path in ("/documents", "/documents/1", "/units/1", "/api/docs"):
+        page.goto(server.base + path)
+        assert width() <= 390, path
+    page.goto(server.base + "/documents/1")
+    cell = page.query_selector("#unit-1 td.side")
+    assert cell is not None and cell.bounding_box()["width"] > 300  # a line, not a column

@@ -18,7 +18,16 @@ from tm.service.documents import (
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.lookup import draft, fit_terms, pretranslate, read_article, search, titles
+from tm.service.fetch import PrivateAddress
+from tm.service.lookup import (
+    draft,
+    fit_terms,
+    pretranslate,
+    read_article,
+    search,
+    searcher,
+    titles,
+)
 from tm.service.memory import (
     add,
     add_batch,
@@ -30,18 +39,21 @@ from tm.service.memory import (
     edit_unit,
     edits,
     get_unit,
+    history,
     index,
     stats,
     undo_edit,
 )
 from tm.service.requests import (
     AddRequest,
+    ArticleKind,
     BatchRequest,
     DocumentDeleted,
     EditRequest,
     ExportRequest,
     Hit,
     IndexRequest,
+    NotFound,
     PretranslateRequest,
     SearchRequest,
     SearchResult,
@@ -52,12 +64,12 @@ from tm.service.requests import (
 from tm.store import TM
 
 __all__ = [
-    "TM", "AddRequest", "BatchRequest", "BeadsRequest", "DocumentDeleted", "DraftFormat",
-    "EditRequest", "EditedBead",
-    "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "PretranslateRequest", "SearchRequest",
-    "SearchResult", "SegType", "add", "add_batch", "check_date", "delete_document",
-    "delete_unit", "document", "document_json", "document_units", "documents", "draft",
-    "edit_unit", "edits", "export_writer", "fit_terms", "get_unit", "import_tmx", "index",
-    "pretranslate", "read_article", "replace_beads", "search", "stats", "store_beads", "titles",
+    "TM", "AddRequest", "ArticleKind", "BatchRequest", "BeadsRequest", "DocumentDeleted",
+    "DraftFormat", "EditRequest", "EditedBead", "ExportRequest", "Hit", "IndexRequest", "Kind",
+    "Mode", "NotFound", "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult",
+    "SegType", "add", "add_batch", "check_date", "delete_document", "delete_unit", "document",
+    "document_json", "document_units", "documents", "draft", "edit_unit", "edits",
+    "export_writer", "fit_terms", "get_unit", "history", "import_tmx", "index", "pretranslate",
+    "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "titles",
     "undo_edit", "undo_replace", "unit_json",
 ]

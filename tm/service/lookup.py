@@ -3,17 +3,58 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tm.choices import DraftFormat
+from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.pretranslate import pretranslate as _pretranslate
 from tm.search import Searcher
-from tm.service.requests import Hit, PretranslateRequest, SearchRequest, SearchResult
+from tm.service.requests import (
+    ArticleKind,
+    Hit,
+    PretranslateRequest,
+    SearchRequest,
+    SearchResult,
+)
 from tm.store import TM
 
 if TYPE_CHECKING:
+    from align.embed import Encoder
+    from tm.ann import VectorSearch
     from tm.lexicon import FitReport
+
+
+class Nearest(Protocol):
+    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
+    :class:`tm.service.live.Snapshot`)."""
+
+    def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
+
+
+class _SharedIndex(Searcher):
+    """A Searcher whose vector index comes from its owner (see :func:`searcher`)."""
+
+    def __init__(self, tm: TM, vectors: Callable[[], Nearest], **kwargs: object) -> None:
+        super().__init__(tm, **kwargs)  # type: ignore[arg-type]
+        self._shared = vectors
+
+    def _vector_search(self) -> VectorSearch:
+        if not self.has_vectors():
+            return super()._vector_search()  # the error that says to run `diptych index`
+        return cast("VectorSearch", self._shared())
+
+
+def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
+             vectors: Callable[[], Nearest] | None = None) -> Searcher:
+    """A searcher to reuse across queries. ``vectors`` gives the vector index at each semantic
+    lookup, so that threads share one index (read-only) and its owner can swap in a fresh one
+    when the memory changes; without it the searcher loads its own on first use."""
+    if vectors is None:
+        return Searcher(tm, encoder=encoder, model=model)
+    # tm.search has no public parameter for this yet: the override stays here, in one place
+    return _SharedIndex(tm, vectors, encoder=encoder, model=model)
 
 
 def titles(tm: TM) -> dict[int, str]:
@@ -40,11 +81,43 @@ def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
     return fit(tm, limit=limit or FIT_LIMIT)
 
 
-def read_article(source: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> str:
-    """The text of an article to pre-translate (a text, Markdown or HTML file, or a URL)."""
-    from tm.ingest import read_side
+def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeout: float = 20.0,
+                 max_bytes: int = 10_000_000, private_urls: bool = True) -> str:
+    """The text of an article to pre-translate. ``kind`` says what ``article`` is: a file or
+    URL (``source``, the CLI's argument), the text itself, a saved page's HTML, or a URL only
+    (a server's form: no local files). ``private_urls=False`` refuses URLs that lead into the
+    server's own network (:mod:`tm.service.fetch`)."""
+    if kind is ArticleKind.text:
+        return article
+    if kind is ArticleKind.html:
+        from align.article import extract_article
 
-    return read_side(source, role="article", timeout=timeout, max_bytes=max_bytes).text
+        return "\n\n".join(extract_article(article, where="the pasted page").paragraphs)
+    if kind is ArticleKind.source:
+        from tm.ingest import read_side
+
+        return read_side(article, role="article", timeout=timeout, max_bytes=max_bytes).text
+    url = article.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise TMError(f"{url[:80]!r} is not an http(s) address: the server reads no files of"
+                      " its own for a request")
+    if private_urls:
+        from tm.ingest import read_side
+
+        return read_side(url, role="article", timeout=timeout, max_bytes=max_bytes).text
+    return _public_page_text(url, timeout=timeout, max_bytes=max_bytes)
+
+
+def _public_page_text(url: str, *, timeout: float, max_bytes: int) -> str:
+    from align.article import extract_article
+    from align.sources import Kind, decode_html, source_kind
+    from tm.service.fetch import fetch_public
+
+    data, media, charset = fetch_public(url, timeout=timeout, max_bytes=max_bytes)
+    text = decode_html(data, charset)
+    if source_kind(url, data[:1024], media) is Kind.html:
+        return "\n\n".join(extract_article(text, url=url, where=f"'{url}'").paragraphs)
+    return text
 
 
 def pretranslate(tm: TM, req: PretranslateRequest, *,

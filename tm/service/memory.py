@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tm.batch import BatchSummary, PairJob, read_pairs, run_batch
-from tm.errors import TMError
 from tm.ingest import AddResult, add_pair
 from tm.service.requests import (
     AddRequest,
@@ -17,10 +16,11 @@ from tm.service.requests import (
     DocumentDeleted,
     EditRequest,
     IndexRequest,
+    NotFound,
     check_date,
 )
 from tm.stats import Stats, collect
-from tm.store import TM, Document, Unit
+from tm.store import TM, Document, Earlier, Unit
 
 if TYPE_CHECKING:
     from align.embed import Encoder
@@ -71,7 +71,8 @@ def documents(tm: TM) -> list[Document]:
 def document(tm: TM, doc_id: int) -> Document:
     found = tm.get_document(doc_id)
     if found is None:
-        raise TMError(f"no document {doc_id} in {tm.path}: `diptych documents` lists them")
+        raise NotFound("document", doc_id,
+                       f"no document {doc_id} in {tm.path}: `diptych documents` lists them")
     return found
 
 
@@ -84,27 +85,39 @@ def document_units(tm: TM, doc_id: int) -> list[Unit]:
 def get_unit(tm: TM, unit_id: int) -> Unit:
     unit = tm.get_unit(unit_id)
     if unit is None:
-        raise TMError(f"no unit {unit_id} in {tm.path}: `diptych search` shows unit ids")
+        raise NotFound("unit", unit_id,
+                       f"no unit {unit_id} in {tm.path}: `diptych search` shows unit ids")
     return unit
 
 
 def edit_unit(tm: TM, req: EditRequest) -> Unit:
-    """New text for one or both sides; origin becomes ``edited``, the old text is kept."""
+    """New text for one or both sides; origin becomes ``edited``, the old text is kept. The
+    unit's own text again is refused (it would only add a history row)."""
+    get_unit(tm, req.unit_id)
     return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru)
 
 
 def edits(tm: TM, unit_id: int) -> int:
     """How many edits of a unit ``undo_edit`` can still undo."""
+    get_unit(tm, unit_id)
     return tm.edits(unit_id)
+
+
+def history(tm: TM, unit_id: int) -> list[Earlier]:
+    """The unit's earlier texts, newest first (what ``undo_edit`` restores comes first)."""
+    get_unit(tm, unit_id)
+    return tm.history(unit_id)
 
 
 def undo_edit(tm: TM, unit_id: int) -> Unit:
     """The unit as it was before its last edit."""
+    get_unit(tm, unit_id)
     return tm.undo_edit(unit_id)
 
 
 def delete_unit(tm: TM, unit_id: int) -> Unit:
     """Delete a unit; returns what it was."""
+    get_unit(tm, unit_id)
     return tm.delete_unit(unit_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,25 @@ from tm.search import Match
 from tm.store import Document, Unit
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+class NotFound(TMError):
+    """A unit or document that is not in the memory (the web answers 404). The message is the
+    CLI's line; ``what`` and ``key`` let a server answer without naming its files."""
+
+    def __init__(self, what: str, key: int, message: str) -> None:
+        super().__init__(message)
+        self.what = what
+        self.key = key
+
+
+class ArticleKind(str, Enum):
+    """What an article given to :func:`tm.service.read_article` is."""
+
+    source = "source"  # a file path or a URL
+    text = "text"
+    html = "html"
+    url = "url"
 
 
 def check_date(value: str | None, option: str) -> str | None:

@@ -32,6 +32,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 from __future__ import annotations
 
 from tm.store.documents import DocumentStore, Written
+from tm.store.edits import Earlier
 from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
@@ -59,6 +60,7 @@ class TM(DocumentStore, IndexStore, TermStore):
 
 __all__ = [
     "DEFAULT_DB", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
-    "DbSource", "Document", "DocumentIn", "Origin", "Unit", "UnitIn", "Written", "file_sha256",
+    "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn", "Written",
+    "file_sha256",
     "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]

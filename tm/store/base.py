@@ -61,6 +61,11 @@ class StoreBase:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection (this process or
+        another) commits to the file, so a cache built on this connection knows it is stale."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def _migrate(self) -> None:
         try:
             version = self.schema_version

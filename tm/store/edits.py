@@ -3,10 +3,24 @@ edit, delete a unit or a document. Each is one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tm.errors import TMError
 from tm.store.types import Unit, now_iso, text_key
 from tm.store.units import UnitStore
 from tm.textproc import fts_text
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A unit's text before one of its edits: ``origin`` and ``changed`` as they were then,
+    ``edited`` when it was replaced."""
+
+    en: str
+    ru: str
+    origin: str
+    changed: str
+    edited: str
 
 
 class EditStore(UnitStore):
@@ -52,6 +66,8 @@ class EditStore(UnitStore):
             raise TMError("a unit's text cannot be empty: to remove it, use diptych delete --unit")
         with self.transaction():
             unit = self._unit_or_error(unit_id)
+            if (new_en or unit.en) == unit.en and (new_ru or unit.ru) == unit.ru:
+                raise TMError(f"unit {unit_id} already holds this text: nothing to change")
             stamp = now_iso()
             self.conn.execute(
                 "INSERT INTO history (unit_id, en, ru, en_markup, ru_markup, origin, changed,"
@@ -80,6 +96,12 @@ class EditStore(UnitStore):
         """How many edits of a unit can be undone."""
         return int(self.conn.execute("SELECT count(*) FROM history WHERE unit_id = ?",
                                      (unit_id,)).fetchone()[0])
+
+    def history(self, unit_id: int) -> list[Earlier]:
+        """The unit's earlier texts, newest first (the first is what ``undo_edit`` restores)."""
+        return [Earlier(*row) for row in self.conn.execute(
+            "SELECT en, ru, origin, changed, edited FROM history WHERE unit_id = ?"
+            " ORDER BY id DESC", (unit_id,))]
 
     def _delete_units(self, ids: list[int]) -> int:
         units = self.get_units(ids)

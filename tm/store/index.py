@@ -62,6 +62,13 @@ class IndexStore(StoreBase):
         return int(self.conn.execute("SELECT count(*) FROM embeddings WHERE unit_id > ?",
                                      (above,)).fetchone()[0])
 
+    def vector_stamp(self) -> tuple[int, int]:
+        """(how many vectors, the highest unit id holding one): changes when vectors are added
+        or dropped, so a process holding them in memory knows to reload."""
+        n, top = self.conn.execute(
+            "SELECT count(*), coalesce(max(unit_id), 0) FROM embeddings").fetchone()
+        return int(n), int(top)
+
     def store_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
         """Store (or replace) ``(unit id, int8 bytes)`` rows."""
         with self.transaction():

@@ -6,18 +6,20 @@ Blocking work (SQLite, the encoder) runs in the server's thread pool: the routes
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tm.web.backend import Backend
+from tm.web.backend import Backend, Draft
 from tm.web.common import backend, render, settings
 from tm.web.models import (
     MAX_QUERY,
     Deleted,
     DocumentOut,
     DocumentUnits,
+    EarlierOut,
     Health,
     PretranslateIn,
     PretranslateOut,
@@ -57,8 +59,7 @@ def search(b: B, request: Request,
 @router.post("/pretranslate", response_model=PretranslateOut)
 def pretranslate(b: B, request: Request, body: PretranslateIn) -> PretranslateOut:
     """CAT analysis and draft of an article (changes nothing in the memory)."""
-    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
-                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    d = _pretranslate(b, request, body)
     return PretranslateOut(lang=d.lang, target_lang=d.target_lang,
                            analysis=d.analysis, segments=d.segments)  # type: ignore[arg-type]
 
@@ -68,11 +69,16 @@ def pretranslate(b: B, request: Request, body: PretranslateIn) -> PretranslateOu
 def draft(b: B, request: Request, body: PretranslateIn,
           format: Literal["text", "tmx", "jsonl"] = "text") -> Response:
     """The draft as a file to download: text, TMX 1.4b or JSON lines."""
-    d = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
-                       min_fill=body.min_fill, timeout=settings(request).timeout)
+    d = _pretranslate(b, request, body)
     data, media, suffix = d.download(format)
     return Response(data, media_type=media, headers={
         "content-disposition": f'attachment; filename="draft.{d.target_lang}.{suffix}"'})
+
+
+def _pretranslate(b: Backend, request: Request, body: PretranslateIn) -> Draft:
+    s = settings(request)
+    return b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
+                          min_fill=body.min_fill, timeout=s.timeout, private_urls=s.private_urls)
 
 
 @router.get("/stats")
@@ -112,6 +118,12 @@ def delete_document(b: B, doc_id: int) -> Deleted:
 def unit(b: B, unit_id: int) -> UnitOut:
     """A unit with its documents and how many of its edits can be undone."""
     return UnitOut.of(b.unit(unit_id), b.edits(unit_id))
+
+
+@router.get("/units/{unit_id}/history", response_model=list[EarlierOut])
+def history(b: B, unit_id: int) -> list[EarlierOut]:
+    """The unit's earlier texts, newest first (undo restores the first)."""
+    return [EarlierOut(**asdict(e)) for e in b.history(unit_id)]
 
 
 @router.patch("/units/{unit_id}", response_model=UnitOut)

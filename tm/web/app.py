@@ -23,8 +23,9 @@ from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
 from tm.errors import TMError
+from tm.service import NotFound
 from tm.web import api, editor, lookup, memory, pretranslate
-from tm.web.backend import Backend, NotFound
+from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
 from tm.web.security import Guard, Policy, TooLarge
 
@@ -72,7 +73,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        return _reply(request, 404, str(exc))
+        return _reply(request, 404, f"no {exc.what} {exc.key} in the memory")
 
     @app.exception_handler(TMError)
     @app.exception_handler(AlignError)

@@ -8,29 +8,31 @@ differ from the query, and the document's URL and date.
 Threads: the server runs blocking calls in a small thread pool; each thread opens its own
 connection (SQLite in WAL mode: other processes may add meanwhile) and its own searcher, and
 all share one encoder and one vector index, each loaded once.
+
+Freshness: another process may add to the memory while the server runs. At most every
+:attr:`Backend.RECHECK` seconds a lookup asks SQLite whether anything was committed since
+(``PRAGMA data_version``); if so the document cache is dropped, and when the stored vectors (or
+the IVF side files) changed, the next semantic lookup brings the vector index up to date
+(:mod:`tm.service.live`: vectors of new units are added beside it, a full reload only when
+vectors were dropped or the IVF files rebuilt).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tm import service
 from tm.choices import DraftFormat, Kind, Mode
 from tm.errors import TMError
 from tm.pretranslate import Pretranslation
 from tm.search import Searcher
-from tm.store import TM, Document, Unit
-
-if TYPE_CHECKING:
-    from tm.ann import VectorSearch
-
-
-class NotFound(TMError):
-    """A unit or document that does not exist (HTTP 404)."""
+from tm.service import ArticleKind, live
+from tm.service.live import LiveIndex
+from tm.store import TM, Document, Earlier, Unit
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,11 @@ class _LockedEncoder:
         return getattr(self._encoder, name)
 
 
-class _Searcher(Searcher):
-    """A thread's searcher whose vector index is the process's one: loaded once, read-only
-    afterwards, so the threads share it instead of each holding a copy of the vectors."""
-
-    def __init__(self, tm: TM, backend: Backend, **kwargs: Any) -> None:
-        super().__init__(tm, **kwargs)
-        self._backend = backend
-
-    def _vector_search(self) -> VectorSearch:
-        return self._backend.vector_search(super()._vector_search)
-
-
 class Backend:
     """The memory at ``db`` as the web app sees it."""
+
+    RECHECK = 2.0
+    """Seconds between two checks for changes made by other processes (or other workers)."""
 
     def __init__(self, db: Path, *, model: str | None = None) -> None:
         self.db = Path(db)
@@ -87,11 +80,14 @@ class Backend:
         self._local = threading.local()
         self._encoder: Any = None
         self._encoder_lock = threading.Lock()
-        self._vectors: VectorSearch | None = None
-        self._vectors_lock = threading.Lock()
+        self._live = LiveIndex()
         self._docs: dict[int, Document] = {}
         self._docs_lock = threading.Lock()
-        TM.open(self.db, create=False).close()  # a missing file fails now, with one line
+        self._watch = TM.open(self.db, create=False)  # a missing file fails now, with one line
+        self._watch_lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._version = self._watch.data_version()
+        self._stamp = live.stamp(self._watch)
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -102,23 +98,20 @@ class Backend:
         return tm
 
     def searcher(self) -> Searcher:
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self._local.searcher = _Searcher(self.tm, self, encoder=self.encoder(),
-                                                 model=self.model)
+        """This thread's searcher (made again once the shared encoder is loaded)."""
+        encoder = self.encoder()
+        s, made_with = getattr(self._local, "searcher", (None, None))
+        if s is None or made_with is not encoder:
+            s = service.searcher(self.tm, encoder=encoder, model=self.model,
+                                 vectors=self.vector_search)
+            self._local.searcher = (s, encoder)
         return s
 
-    def vector_search(self, make: Callable[[], VectorSearch]) -> VectorSearch:
-        """The process's vector index, made by the first thread that needs it and filled
-        before it is shared (a search loads the vectors outside the IVF files)."""
-        with self._vectors_lock:
-            if self._vectors is None:
-                import numpy as np
-
-                vs = make()
-                vs.search(np.zeros(vs.dim, dtype=np.float32), 1)
-                self._vectors = vs
-            return self._vectors
+    def vector_search(self) -> live.Snapshot:
+        """The process's vector index as of the last :meth:`refresh`: loaded by the first
+        thread that needs it, then extended or reloaded as the stored vectors change
+        (:class:`tm.service.live.LiveIndex`); read-only, shared by the threads."""
+        return self._live.get(self.tm, self._stamp)
 
     def encoder(self) -> Any:
         """The query encoder, loaded once (None while the memory has no embeddings)."""
@@ -134,6 +127,20 @@ class Backend:
         """Load the encoder and open this thread's connection before the first request."""
         self.encoder()
 
+    def refresh(self) -> None:
+        """Notice what other processes committed (at most every :attr:`RECHECK` seconds)."""
+        now = time.monotonic()
+        with self._watch_lock:
+            if now - self._checked < self.RECHECK:
+                return
+            self._checked = now
+            version, now_stamp = self._watch.data_version(), live.stamp(self._watch)
+            if version == self._version and now_stamp == self._stamp:
+                return
+            self._version, self._stamp = version, now_stamp
+        with self._docs_lock:
+            self._docs = {}
+
     # ---------------------------------------------------------------- lookups
     def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
                limit: int = 10) -> list[dict[str, Any]]:
@@ -141,6 +148,7 @@ class Backend:
         title, from a cache of the documents instead of reading them all for each query), plus
         ``diff`` (the words of a fuzzy hit that differ from the query, as ``[start, stop]``
         offsets into its ``lang`` side), ``doc_url`` and ``doc_date``."""
+        self.refresh()
         req = service.SearchRequest(query, mode=Mode(mode), lang=lang, limit=limit,
                                     model=self.model)
         hits = service.search(self.tm, req, searcher=self.searcher(), docs={}).hits
@@ -156,11 +164,18 @@ class Backend:
         return out
 
     def pretranslate(self, *, text: str | None = None, html: str | None = None,
-                     url: str | None = None, lang: str | None = None,
-                     min_fill: int = 75, timeout: float = 20.0) -> Draft:
+                     url: str | None = None, lang: str | None = None, min_fill: int = 75,
+                     timeout: float = 20.0, private_urls: bool = False) -> Draft:
+        """``private_urls=False`` refuses a URL that leads into the server's own network."""
         import json
 
-        article = _article_text(text, html, url, timeout)
+        given = [(v, k) for v, k in ((text, ArticleKind.text), (html, ArticleKind.html),
+                                     (url, ArticleKind.url)) if v and v.strip()]
+        if len(given) != 1:
+            raise TMError("give the article as text, as HTML or as a URL (exactly one)")
+        self.refresh()
+        article = service.read_article(given[0][0], kind=given[0][1], timeout=timeout,
+                                       private_urls=private_urls)
         result = service.pretranslate(self.tm, service.PretranslateRequest(
             article, lang=lang, min_fill=min_fill), searcher=self.searcher())
         rows = result.analysis()
@@ -185,41 +200,33 @@ class Backend:
         return service.documents(self.tm)
 
     def document(self, doc_id: int) -> Document:
-        doc = self.tm.get_document(doc_id)
-        if doc is None:
-            raise NotFound(f"no document {doc_id} in the memory")
-        return doc
+        return service.document(self.tm, doc_id)
 
     def document_units(self, doc_id: int) -> list[Unit]:
-        self.document(doc_id)
         return service.document_units(self.tm, doc_id)
 
     def unit(self, unit_id: int) -> Unit:
-        unit = self.tm.get_unit(unit_id)
-        if unit is None:
-            raise NotFound(f"no unit {unit_id} in the memory")
-        return unit
+        return service.get_unit(self.tm, unit_id)
 
     def edits(self, unit_id: int) -> int:
         """How many edits of the unit can be undone."""
-        self.unit(unit_id)
         return service.edits(self.tm, unit_id)
 
+    def history(self, unit_id: int) -> list[Earlier]:
+        """The unit's earlier texts, newest first."""
+        return service.history(self.tm, unit_id)
+
     def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
-        self.unit(unit_id)
         return service.edit_unit(self.tm, service.EditRequest(unit_id, en=en, ru=ru))
 
     def undo_edit(self, unit_id: int) -> Unit:
-        self.unit(unit_id)
         return service.undo_edit(self.tm, unit_id)
 
     def delete_unit(self, unit_id: int) -> None:
-        self.unit(unit_id)
         service.delete_unit(self.tm, unit_id)
 
     def delete_document(self, doc_id: int) -> int:
         """Delete a document and the units no other document holds; returns their number."""
-        self.document(doc_id)
         deleted = service.delete_document(self.tm, doc_id)
         with self._docs_lock:
             self._docs.pop(doc_id, None)
@@ -258,20 +265,3 @@ def _diff(query: str, hit: service.Hit) -> list[list[int]]:
                 ranges.append([pos, pos + len(piece)])
         pos += len(piece)
     return ranges
-
-
-def _article_text(text: str | None, html: str | None, url: str | None, timeout: float) -> str:
-    given = [v for v in (text, html, url) if v and v.strip()]
-    if len(given) != 1:
-        raise TMError("give the article as text, as HTML or as a URL (exactly one)")
-    if url:
-        if not url.strip().lower().startswith(("http://", "https://")):
-            raise TMError(f"{url.strip()[:80]!r} is not an http(s) address: the server reads"
-                          " no files of its own for a request")
-        return service.read_article(url.strip(), timeout=timeout)
-    if html:
-        from align.article import extract_article
-
-        return "\n\n".join(extract_article(html, where="the pasted page").paragraphs)
-    assert text is not None
-    return text

@@ -50,9 +50,11 @@ def _need_extra() -> None:
 def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
           token: str | None = None, read_only: bool = False, lang: str | None = None,
           model: str | None = None, workers: int | None = None,
-          max_body: int = 5_000_000, timeout: float = 20.0, echo: bool = True) -> None:
+          max_body: int = 5_000_000, timeout: float = 20.0, allow_private_urls: bool = False,
+          echo: bool = True) -> None:
     """Serve the desk until Ctrl-C or SIGTERM. ``workers`` processes (default: one a core),
-    each with a small thread pool, each loading the encoder once."""
+    each with a small thread pool, each loading the encoder once. Listening beyond loopback,
+    pre-translate fetches no URL of a private address unless ``allow_private_urls``."""
     _need_extra()
     import uvicorn
 
@@ -65,7 +67,8 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
     settings = Settings(db=path, token=token, read_only=read_only, lang=lang, model=model,
-                        max_body=max_body, timeout=timeout)
+                        max_body=max_body, timeout=timeout,
+                        private_urls=allow_private_urls or host in LOOPBACK)
     workers = workers or os.cpu_count() or 1
     if echo:
         shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
@@ -105,9 +108,13 @@ def serve_command(
     workers: Annotated[int | None, typer.Option(
         min=1, help="Server processes (default: one a CPU core).", show_default=False)] = None,
     timeout: TimeoutOption = 20.0,
+    allow_private_urls: Annotated[bool, typer.Option(
+        "--allow-private-urls", help="Let pre-translate fetch URLs of private, loopback or"
+        " link-local addresses even when --host shares the server.")] = False,
 ) -> None:
     if token is not None and len(token) < 16:
         raise TMError("--token must be at least 16 characters: leave it out to get a random one")
     serve(db, host=host, port=port, token=token, read_only=read_only,
-          lang=lang.value if lang else None, model=model, workers=workers, timeout=timeout)
+          lang=lang.value if lang else None, model=model, workers=workers, timeout=timeout,
+          allow_private_urls=allow_private_urls)
 

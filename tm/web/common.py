@@ -27,6 +27,9 @@ class Settings:
     model: str | None = None
     max_body: int = 5_000_000
     timeout: float = 20.0
+    private_urls: bool = False
+    """Pre-translate may fetch URLs of private, loopback or link-local addresses (``serve``
+    allows them when it listens on loopback only, or with --allow-private-urls)."""
 
 
 _env = Environment(loader=FileSystemLoader(HERE / "templates"),

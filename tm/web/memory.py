@@ -33,5 +33,6 @@ def document_page(request: Request, b: B, doc_id: int) -> HTMLResponse:
 def unit_page(request: Request, b: B, unit_id: int) -> HTMLResponse:
     unit = b.unit(unit_id)
     docs = {d: b.document(d) for d, _ in unit.docs}
-    return render(request, "unit.html", unit=unit, docs=docs, edits=b.edits(unit_id),
-                  title=f"Unit {unit_id}")
+    earlier = b.history(unit_id)
+    return render(request, "unit.html", unit=unit, docs=docs, edits=len(earlier),
+                  earlier=earlier, title=f"Unit {unit_id}")

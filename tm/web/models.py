@@ -108,6 +108,16 @@ class UnitOut(BaseModel):
                    docs=[DocLink(doc_id=d, position=p) for d, p in u.docs], edits=edits)
 
 
+class EarlierOut(BaseModel):
+    """A unit's text before one of its edits (``edited``: when it was replaced)."""
+
+    en: str
+    ru: str
+    origin: str
+    changed: str
+    edited: str
+
+
 class UnitEdit(BaseModel):
     """New text for one side or both (a side left out keeps its text)."""
 

@@ -11,12 +11,23 @@
                   semantic: "Similar meaning"};
   let timer = null, controller = null, hits = [];
 
+  // A semantic neighbour's calibrated similarity (how likely it says what the query says) in
+  // words: a number such as 0.00 would read as "not similar" for the nearest unit there is.
+  const MEANING = [[0.8, "same meaning"], [0.5, "similar meaning"], [0.1, "related meaning"],
+                   [-Infinity, "loosely related"]];
+
   function scoreText(hit) {  // a match % only where there is one (exact, fuzzy)
     if (hit.kind === "semantic") {
-      return "similar meaning" + (typeof hit.similarity === "number"
-        ? " " + hit.similarity.toFixed(2) : "");
+      const s = hit.similarity;
+      return typeof s === "number" ? MEANING.find(([low]) => s >= low)[1] : "similar meaning";
     }
     return typeof hit.match === "number" ? hit.match + "%" : "";
+  }
+
+  function scoreTitle(hit) {
+    return hit.kind === "semantic" && typeof hit.similarity === "number"
+      ? "calibrated similarity " + hit.similarity.toFixed(2) +
+        ": how likely this unit says what the query says" : "";
   }
 
   function card(hit, n) {
@@ -25,6 +36,7 @@
     node.dataset.n = n;
     node.classList.add("kind-" + hit.kind);
     node.querySelector(".score").textContent = scoreText(hit);
+    node.querySelector(".score").title = scoreTitle(hit);
     node.querySelector(".kind").textContent = hit.kind + (hit.part ? " (one sentence of the unit)" : "");
     const link = node.querySelector(".unit-link");
     link.textContent = "#" + hit.id;

@@ -1,0 +1,118 @@
+"""A shared server fetches no URL that leads into its own network (SSRF), unless told to."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tm.service import PrivateAddress
+from tm.service.fetch import checked_address
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+    "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fc00::5", "::ffff:127.0.0.1", "ff02::1",
+])
+def test_private_loopback_link_local_and_multicast_addresses_are_refused(address: str) -> None:
+    with pytest.raises(PrivateAddress, match="own network"):
+        checked_address(address, 80)
+
+
+def test_a_public_address_passes() -> None:
+    assert checked_address("93.184.216.34", 443) == "93.184.216.34"
+
+
+def test_every_address_of_a_name_is_checked(monkeypatch) -> None:
+    """A name with one public and one private address is refused: the connection could go
+    to either."""
+    def resolve(host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in ("93.184.216.34", "192.168.0.10")]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(PrivateAddress, match="192.168.0.10"):
+        checked_address("mixed.example", 80)
+
+
+def test_shared_server_refuses_urls_of_its_own_network(client_for, memory: Path,
+                                                       news_site: str) -> None:
+    client = client_for(memory, token="t" * 24)  # as `diptych serve --host 0.0.0.0`
+    auth = {"Authorization": "Bearer " + "t" * 24}
+    port = news_site.rsplit(":", 1)[1]
+    for url in (f"{news_site}/lake-ferry.en.html", f"http://localhost:{port}/lake-ferry.en.html",
+                f"http://[::1]:{port}/x.html"):
+        resp = client.post("/api/pretranslate", json={"url": url}, headers=auth)
+        assert resp.status_code == 400, url
+        error = resp.json()["error"]
+        assert "own network" in error and "--allow-private-urls" in error
+    allowed = client_for(memory, token="t" * 24, private_urls=True)
+    resp = allowed.post("/api/pretranslate", json={"url": f"{news_site}/lake-ferry.en.html"},
+                        headers=auth)
+    assert resp.status_code == 200 and len(resp.json()["segments"]) > 3
+
+
+def test_serve_allows_private_urls_on_loopback_or_when_told(memory: Path, monkeypatch) -> None:
+    """What `diptych serve` passes to the app: loopback serves its own machine's pages."""
+    import uvicorn
+
+    from tm.web import cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(
+        app.app.state.settings.private_urls))
+    for host, allow in (("127.0.0.1", False), ("0.0.0.0", False), ("0.0.0.0", True)):
+        cli.serve(memory, host=host, workers=1, allow_private_urls=allow, echo=False)
+    assert seen == [True, False, True]
+
+
+@pytest.fixture()
+def redirecting_site():
+    """A page, and a redirect from a 'public' name to the same server by its loopback address."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/go":
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/page")
+                self.end_headers()
+                return
+            body = b"<html><body><p>Ferry news from the lake.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_checked_address_is_the_one_connected_to_and_redirects_are_checked(
+        redirecting_site: int, monkeypatch) -> None:
+    """'news.example' passes the check as if it were public (its address is this machine's,
+    for the test); it is never looked up again (no DNS here), and its redirect to 127.0.0.1 is
+    checked like a first request."""
+    from tm.service import fetch
+
+    real = fetch.checked_address
+    monkeypatch.setattr(fetch, "checked_address", lambda host, port: "127.0.0.1"
+                        if host == "news.example" else real(host, port))
+    data, media, _ = fetch.fetch_public(f"http://news.example:{redirecting_site}/page",
+                                        timeout=5, max_bytes=10_000)
+    assert b"Ferry news" in data and media == "text/html"
+    with pytest.raises(PrivateAddress, match="'127.0.0.1' is an address of the server's own"):
+        fetch.fetch_public(f"http://news.example:{redirecting_site}/go", timeout=5,
+                           max_bytes=10_000)
+    with pytest.raises(fetch.TMError, match="larger than"):
+        fetch.fetch_public(f"http://news.example:{redirecting_site}/page", timeout=5,
+                           max_bytes=10)
