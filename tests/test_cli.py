@@ -266,3 +266,22 @@ def test_unknown_output_suffix_warns_and_writes_text(pair: tuple[Path, Path], tm
     assert result.exit_code == 0
     assert "review.xyz: no format is known for its suffix; writing text" in result.stderr
     assert out.read_text(encoding="utf-8") == run("align", *pair, "-f", "text").stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "hello", "--limit", "1e20"],
+    ["search", "hello", "--mode", "nonsense"],
+    ["serch", "hello"],
+    ["align", "a.txt", "b.txt", "--no-such-option"],
+])
+def test_usage_errors_are_one_line(args: list[str], tmp_path: Path) -> None:
+    """A usage error through the real entry point: exit code 2 and one stderr line (not click's
+    box), naming what to read next."""
+    code = "import sys; from tm.cli import main; sys.argv[0] = 'diptych'; main()"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "DIPTYCH_DB": str(tmp_path / "x.db")}
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env, timeout=120, check=False, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("diptych: error:"), proc.stderr
+    assert "--help" in lines[0] and not (tmp_path / "x.db").exists()

@@ -3,7 +3,8 @@
 Search is exact (brute force) up to :data:`ANN_MIN` vectors. Above that, ``diptych index`` also
 builds an inverted-file index (tm.ivf: k-means lists of int8 vectors) in side files beside the
 database; a lookup reads only the lists nearest to the query, so a lookup process stays small;
-vectors added after the index was built are searched exactly and merged.
+vectors added after the index was built, and those of units edited since (whose vectors in
+the lists are stale), are searched exactly and merged.
 """
 
 from __future__ import annotations
@@ -49,17 +50,25 @@ def _dim(tm: TM) -> int:
     return int(dim)
 
 
-def _covered(tm: TM) -> int:
-    """The highest unit id in the IVF side files (0 when there are none)."""
-    if not ann_path(tm).exists():
-        return 0
-    with np.load(ann_path(tm)) as npz:
-        return int(npz["max_unit_id"])
+def _built(npz: Any, path: Path) -> str:
+    """When the side files were built (their mtime for files that do not say)."""
+    if "built" in npz.files:
+        return str(npz["built"])
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
 
 
 def uncovered(tm: TM) -> int:
-    """Vectors not in the IVF side files (all of them when there are none)."""
-    return tm.count_vectors(above=_covered(tm))
+    """Vectors not in the IVF side files (all of them when there are none), counting those
+    of units edited since the files were built."""
+    if not ann_path(tm).exists():
+        return tm.count_vectors()
+    with np.load(ann_path(tm)) as npz:
+        covered, built = int(npz["max_unit_id"]), _built(npz, ann_path(tm))
+    edited = sum(v is not None for _, v in tm.changed_vectors(built, up_to=covered))
+    return tm.count_vectors(above=covered) + edited
 
 
 def _stream(tm: TM, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -80,6 +89,9 @@ def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
     Spherical k-means on a sample, then two streaming passes (assign, then write each row at
     its place in its list), so memory stays bounded by ``batch`` plus 12 bytes a vector.
     """
+    from tm.store import now_iso
+
+    built = now_iso()  # units changed from now on are searched exactly (their lists are stale)
     dim = _dim(tm)
     count = tm.count_vectors()
     if count == 0:
@@ -113,7 +125,8 @@ def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
     with open(tmp["ids"], "wb") as f:
         np.save(f, ids[order])
     with open(tmp["npz"], "wb") as f:
-        np.savez(f, centroids=centroids, offsets=offsets, max_unit_id=int(ids.max()), dim=dim)
+        np.savez(f, centroids=centroids, offsets=offsets, max_unit_id=int(ids.max()), dim=dim,
+                 built=built)
     for part in ("vec", "ids", "npz"):  # the npz last: its presence means complete
         tmp[part].replace(ann_path(tm, part))
     return n
@@ -132,12 +145,15 @@ class VectorSearch:
         self.tm = tm
         self.dim = _dim(tm)
         self._covered = 0
+        self._built = ""
+        self._stale: frozenset[int] = frozenset()
         self._centroids: np.ndarray | None = None
         if all(ann_path(tm, part).exists() for part in _IVF_FILES):
             with np.load(ann_path(tm)) as npz:
                 self._centroids = npz["centroids"]
                 self._offsets = npz["offsets"]
                 self._covered = int(npz["max_unit_id"])
+                self._built = _built(npz, ann_path(tm))
             self._vec = open(ann_path(tm, "vec"), "rb")  # noqa: SIM115 - kept for the session
             self._ids_file = open(ann_path(tm, "ids"), "rb")  # noqa: SIM115
             self._vec_base = _npy_data_offset(self._vec)
@@ -153,9 +169,14 @@ class VectorSearch:
             pass
 
     def _exact_part(self) -> tuple[np.ndarray, np.ndarray]:
-        """ids and float32 matrix of the vectors not in the IVF files (all without them)."""
+        """ids and float32 matrix of the vectors not in the IVF files (all without them), and
+        of the units edited since the files were built."""
         if self._ids is None:
             rows = self.tm.vectors_after(self._covered)
+            if self._centroids is not None:
+                changed = self.tm.changed_vectors(self._built, up_to=self._covered)
+                self._stale = frozenset(i for i, _ in changed)
+                rows += [(i, v) for i, v in changed if v is not None]
             if len(rows) > 4 * ANN_MIN:
                 raise TMError(f"{self.tm.path} has {len(rows)} vectors outside the vector index:"
                               " run `diptych index` to update it")
@@ -201,8 +222,9 @@ class VectorSearch:
                 hits[int(ids[i])] = float(sims[i])
         if self._centroids is not None:
             lists = ivf.probe(self._centroids, q, NPROBE)
-            for unit_id, cos in ivf.top_k(*self._read_lists(lists), q, k):
-                hits[unit_id] = max(hits.get(unit_id, -1.0), cos)
+            for unit_id, cos in ivf.top_k(*self._read_lists(lists), q, k + len(self._stale)):
+                if unit_id not in self._stale:  # its vector in the lists predates an edit
+                    hits[unit_id] = max(hits.get(unit_id, -1.0), cos)
         return sorted(hits.items(), key=lambda kv: -kv[1])[:k]
 
 

@@ -21,6 +21,7 @@ from align.fetch import is_url
 from tm.errors import TMError
 from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM
+from tm.workers import die_with, stopping
 
 if TYPE_CHECKING:
     from align.embed import Encoder
@@ -116,6 +117,8 @@ class WorkerOptions:
     min_score: float
     timeout: float
     max_bytes: int
+    parent: int = 0
+    """The parent's pid: a worker ends itself when its parent is gone (0: do not watch)."""
     keep_weak: bool = False
 
 
@@ -132,6 +135,9 @@ def _init_worker(options: WorkerOptions) -> None:
     """Load one encoder per process (single-threaded: the pool supplies the parallelism)."""
     global _worker
     from tm.encoder import load_encoder
+
+    if options.parent:
+        die_with(options.parent)
 
     _worker = _Worker(options, load_encoder(options.model, cache=True))
 
@@ -206,7 +212,8 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
                 progress(job, "skipped")
         else:
             todo.append(job)
-    options = WorkerOptions(model, known, min_score, timeout, max_bytes, keep_weak)
+    options = WorkerOptions(model, known, min_score, timeout, max_bytes, parent=os.getpid(),
+                            keep_weak=keep_weak)
     summary.kept_weak = keep_weak
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if todo:
@@ -216,28 +223,32 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
         ctx = multiprocessing.get_context("spawn")  # no fork of a threaded, DB-holding parent
         pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(options,))
-        try:
-            for out in pool.map(_work, todo):  # in list order: the same TM however it runs
-                if out.error is not None:
-                    summary.failed.append((out.job, out.error))
-                    status = "failed"
-                elif out.prepared is None:
-                    summary.skipped += 1
-                    status = "skipped"
-                else:
-                    before = summary.stored
-                    _store(tm, out, model, summary)
-                    status = "stored" if summary.stored > before else "skipped"
-                    _review(out, review_below, summary)
-                if progress:
-                    progress(out.job, status)
-        except BrokenProcessPool:
-            raise TMError("a worker process died (out of memory?); run the same command again:"
-                          " pairs already stored are skipped") from None
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with stopping(pool):
+            try:
+                for out in pool.map(_work, todo):  # in list order: the same TM however it runs
+                    status = _take(tm, out, model, review_below, summary)
+                    if progress:
+                        progress(out.job, status)
+            except BrokenProcessPool:
+                raise TMError("a worker process died (out of memory?); run the same command"
+                              " again: pairs already stored are skipped") from None
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _take(tm: TM, out: _Outcome, model: str, review_below: float,
+          summary: BatchSummary) -> str:
+    """Count (and store) one worker's outcome; returns its status."""
+    if out.error is not None:
+        summary.failed.append((out.job, out.error))
+        return "failed"
+    if out.prepared is None:
+        summary.skipped += 1
+        return "skipped"
+    before = summary.stored
+    _store(tm, out, model, summary)
+    _review(out, review_below, summary)
+    return "stored" if summary.stored > before else "skipped"
 
 
 def _review(out: _Outcome, review_below: float, summary: BatchSummary) -> None:

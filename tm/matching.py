@@ -13,6 +13,7 @@ from collections import Counter
 
 from rapidfuzz.distance import Levenshtein
 
+from tm.store.types import MAX_SEGMENT
 from tm.textproc import TOKEN_RE, cat_tokens, stem_words, typed_tokens, words
 
 # --------------------------------------------------------------------------- match %
@@ -36,6 +37,12 @@ class _Profile:
 
     def bag(self, *kinds: str) -> Counter[str]:
         return Counter(tok for kind, tok in self.toks if kind in kinds)
+
+
+def _capped(text: str) -> str:
+    """What fuzzy scoring reads of a stored text: at most :data:`MAX_SEGMENT` characters, so
+    one overlong unit (stored before the import limit) cannot make a lookup slow or big."""
+    return text[:MAX_SEGMENT].strip()
 
 
 def _diff(a: Counter[str], b: Counter[str]) -> int:
@@ -74,7 +81,7 @@ class FuzzyScorer:
         return max(0, min(99, math.floor(b - self.minor(c))))
 
     def __call__(self, text: str) -> int:
-        return self.score(_Profile(text.strip()))
+        return self.score(_Profile(_capped(text)))
 
     def best(self, texts: dict[int, str], limit: int) -> list[tuple[int, int]]:
         """``(match %, id)`` of the ``limit`` best texts, best first (ties: lower id first).
@@ -82,7 +89,7 @@ class FuzzyScorer:
         The word-level score is computed for all; the minor costs (at most
         :data:`MAX_MINOR` points) only for the texts that can still make the cut.
         """
-        profiles = {i: _Profile(t.strip()) for i, t in texts.items()}
+        profiles = {i: _Profile(_capped(t)) for i, t in texts.items()}
         bases = {i: self.base(p) for i, p in profiles.items()}
         ranked = sorted(bases, key=lambda i: -bases[i])
         cut = bases[ranked[limit - 1]] - MAX_MINOR - 1 if len(ranked) > limit else -1.0
@@ -137,5 +144,5 @@ def coverage(query: str, text: str, wanted: set[str], lang: str) -> int:
     """Percent of ``text``'s words whose stem is among the query's (100 only if identical)."""
     if query.strip() == text.strip():
         return 100
-    found = stem_words(words(text), lang)
+    found = stem_words(words(_capped(text)), lang)
     return min(99, round(100 * sum(t in wanted for t in found) / max(len(found), 1)))

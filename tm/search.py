@@ -26,7 +26,7 @@ from tm.fragments import other_part, part_of, sentences
 from tm.lexicon import StoredLexicon
 from tm.matching import FuzzyScorer, diff_spans, match_percent, term_spans
 from tm.similarity import calibrated
-from tm.store import TM, Unit, fts_quote
+from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
 from tm.termalign import Span, tokens
 from tm.textproc import detect_lang, stem_words, words
 
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
     from tm.ann import VectorSearch
 
 __all__ = ["Kind", "Match", "Mode", "Searcher", "diff_spans", "match_percent", "term_spans"]
+
+
+MAX_QUERY = MAX_SEGMENT
+"""The longest query, in characters (as long as the longest unit a memory holds)."""
+MAX_LIMIT = 1000
+"""The most hits one lookup returns."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,13 @@ class Searcher:
         query = query.strip()
         if not query:
             raise TMError("empty query: give a sentence, a word or a phrase to look up")
+        if len(query) > MAX_QUERY:
+            raise TMError(f"the query is {len(query):,} characters long; look up at most"
+                          f" {MAX_QUERY:,} (a sentence or a paragraph), or pretranslate a"
+                          " whole article")
+        if not 1 <= limit <= MAX_LIMIT or not 0 <= (min_match or 0) <= 100:
+            raise TMError(f"limit {limit} or min_match {min_match} out of range: give a limit"
+                          f" of 1 to {MAX_LIMIT} and a min_match of 0 to 100")
         mode = Mode(mode)
         lang = (lang or detect_lang(query))[:2]
         if lang not in ("en", "ru"):

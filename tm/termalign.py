@@ -18,11 +18,13 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz.distance import Indel
 
 from tm.numbers import amounts
+from tm.store.types import MAX_SEGMENT
 from tm.textproc import stem_words
 
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*", re.UNICODE)
@@ -75,8 +77,10 @@ def tokens(text: str, lang: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group(), k) for m, k in zip(found, keys)]
 
 
+@lru_cache(maxsize=65536)
 def romanize(word: str) -> str:
-    """A Cyrillic word in Latin letters (a simple BGN-like table), for matching names."""
+    """A Cyrillic word in Latin letters (a simple BGN-like table), for matching names.
+    Cached: :func:`associations` asks for each target word once per query word."""
     return "".join(_RU_LATIN.get(c, c) for c in word.lower())
 
 
@@ -201,6 +205,8 @@ def translate(src: str, src_lang: str, query: str | tuple[int, int], tgt: str,
     """The span of ``tgt`` that translates ``query`` (a phrase found in ``src``, or its
     ``(start, stop)`` offsets) in a unit whose word ``links`` (if known) the aligner gave;
     None when no word of ``tgt`` is associated with it."""
+    if max(len(src), len(tgt)) > MAX_SEGMENT:  # stored before import refused it: not searched
+        return None
     tgt_lang = "ru" if src_lang == "en" else "en"
     src_toks = tokens(src, src_lang)
     where = _locate(src_toks, query, src_lang)

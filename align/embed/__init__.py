@@ -44,6 +44,11 @@ ENCODERS: dict[str, tuple[str, str]] = {
     # is called as factory(arg, threads=..., cache=...) and returns an Encoder.
     "use-m3": ("align.embed.usem3:load", "the embedded default, USE multilingual v3"),
     "st:NAME_OR_PATH": ("align.embed.st:load", "a sentence-transformers model"),
+    "e5": ("align.embed.e5:load", "multilingual-e5-small, bundled in diptych[e5]"),
+    "use-m3+e5": ("align.embed.e5:load_combined",
+                  "use-m3 and e5 together (diptych[e5]; better retrieval, several times slower)"),
+    "use-m3+e5:WEIGHT": ("align.embed.e5:load_combined", "the same with e5's weight, e.g. 0.5"),
+    "accurate": ("align.embed.e5:load_combined", "another name for use-m3+e5"),
 }
 """The encoders ``load_encoder`` knows; adding one is one line here plus its module."""
 

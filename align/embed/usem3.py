@@ -58,6 +58,11 @@ def _tokenizer(model_file: str) -> _SpTokenizer:
 
 
 _FULL: dict[tuple[Path, Path | None], Weights] = {}
+
+MAX_TOKENS = 512
+"""Tokens of one text that reach the model: the pooled features cost ~4 KB a token, so a 1 MB
+query or a 9 MB imported segment would take gigabytes; a text's first 511 tokens and its end
+marker are a fair summary (align caps sentences at 2,000 characters, well under this)."""
 """The full weights by (npz, unpack folder), loaded once per process."""
 
 
@@ -173,6 +178,8 @@ class UseM3Encoder:
         n_tokens = first = 0
         for i, text in enumerate(texts):
             ids = tokenizer.encode(text, add_bos=True, add_eos=True)
+            if len(ids) > MAX_TOKENS:
+                ids = ids[: MAX_TOKENS - 1] + ids[-1:]
             if group and n_tokens + len(ids) > budget:
                 self._pool_batch(group, out[first:i])
                 group, n_tokens, first = [], 0, i

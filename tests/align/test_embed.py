@@ -249,3 +249,23 @@ def test_cached_text_loads_no_tokenizer_and_unpacks_nothing(
     assert not (tmp_path / "w2").exists()
     with pytest.raises(AssertionError, match="model loaded"):
         fresh.encode(["a sentence that is not cached"])
+
+
+def test_an_overlong_text_reaches_the_model_capped(encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays bounded for a huge text (a 1 MB query, a long imported segment): at most
+    MAX_TOKENS tokens of one text are pooled, and the vector is that of its beginning."""
+    from align.embed import usem3
+
+    seen: list[int] = []
+    pool = usem3.UseM3Encoder._pool_batch
+
+    def spy(self, group, out):  # type: ignore[no-untyped-def]
+        seen.extend(len(ids) for ids in group)
+        return pool(self, group, out)
+
+    monkeypatch.setattr(usem3.UseM3Encoder, "_pool_batch", spy)
+    words = " ".join(f"word{i}" for i in range(5000))
+    long_vec = encoder.encode([words])[0]
+    assert max(seen) == usem3.MAX_TOKENS
+    short_vec = encoder.encode([" ".join(words.split()[:200])])[0]
+    assert float(long_vec @ short_vec) > 0.5  # the same beginning, not noise

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from align.segment import split, split_presplit
+from align.segment import MAX_CHARS, split, split_counted, split_presplit
 from align.types import Sentence
 
 CHALLENGE = (
@@ -310,7 +310,32 @@ def test_long_runs_are_split_in_pieces_without_losing_or_adding_cuts() -> None:
     many = " ".join(f"Mr. Smith saw item {i} at 5 p.m. on Monday." for i in range(3000))
     assert len(split(many, "en")) == 3000
     joined = "сумма 5 тыс. руб. в месяц, т. е. им. Иванова, " * 3000 + "и всё."
-    assert texts(joined, "ru") == [joined.strip()]
+    sentences, cut = split_counted(joined, "ru", max_chars=len(joined))
+    assert ([s.text for s in sentences], cut) == ([joined.strip()], 0)
+
+
+@pytest.mark.parametrize("presplit", [False, True])
+def test_overlong_runs_are_cut_at_spaces(presplit: bool) -> None:
+    """A 1 MB line without a sentence end becomes pieces of at most MAX_CHARS, cut at spaces."""
+    words = [f"word{i % 97}" for i in range(150_000)]
+    text = "Headline\n\n" + " ".join(words) + "\n\nLast sentence."
+    sentences, cut = split_counted(text, "en", presplit=presplit)
+    assert cut == 1
+    assert max(len(s.text) for s in sentences) <= MAX_CHARS
+    body = sentences[1:-1]
+    assert len(body) >= len(text) // MAX_CHARS
+    assert " ".join(s.text for s in body).split() == words  # no word lost, none cut in two
+    assert all(text[s.start : s.stop] == s.text for s in sentences)
+    assert [s.paragraph for s in sentences] == [0] + [1] * len(body) + [2]
+
+
+def test_overlong_run_without_spaces_is_cut_at_the_limit() -> None:
+    text = "дом" * 2000 + "\u0301" + "дом" * 1000  # a combining accent near a cut
+    sentences, cut = split_counted(text, "ru")
+    assert cut == 1
+    assert "".join(s.text for s in sentences) == text
+    assert all(0 < len(s.text) <= MAX_CHARS for s in sentences)
+    assert not any(s.text[0] == "\u0301" for s in sentences)
 
 
 def test_bullet_lines_are_never_joined() -> None:

@@ -74,3 +74,28 @@ def test_ivf_lists_find_what_exact_search_finds(tmp_path: Path) -> None:
         queries = ivf.normalize(vecs[:100] + 0.05 * rng.normal(size=(100, 64)))
         agree = sum(vs.search(q, 1)[0][0] == int(np.argmax(exact @ q)) + 1 for q in queries)
         assert agree >= 95
+
+
+def test_an_edited_unit_is_searched_by_its_new_text_beside_the_ivf_lists(tm: TM, encoder) -> None:
+    """Reported by house: with IVF side files, an edited unit's new vector was not searched
+    until `index --rebuild` (its id is inside the lists, which hold the old vector)."""
+    vectors.index(tm, encoder, ann=True)
+    weather = 2
+    tm.edit_unit(weather, en="The football final ended in a draw.", ru="Финал по футболу"
+                 " закончился вничью.")
+    old_meaning = vectors.query_vector(encoder, "The weather will be sunny tomorrow.")
+    new_meaning = vectors.query_vector(encoder, "Football final: a draw.")
+    assert weather not in [i for i, _ in ann.VectorSearch(tm).search(old_meaning, 4)]  # stale
+    before = ann.uncovered(tm)  # the edit dropped the vector: nothing to search until index
+    vectors.index(tm, encoder, ann=False)  # what `diptych index` does below ANN_MIN vectors
+    assert ann.uncovered(tm) == before + 1  # at ANN_MIN and more, `index` rebuilds the lists
+    import numpy as np
+
+    vs = ann.VectorSearch(tm)
+    assert vs.search(new_meaning, 1)[0][0] == weather
+    ((_, raw),) = tm.vectors_after(weather - 1, 1)
+    fresh = np.frombuffer(raw, dtype=np.int8).astype(np.float32) / 127.0
+    for q in (old_meaning, new_meaning):  # the new vector's cosine, never the stale one's
+        hits = vs.search(q, 4)
+        assert [i for i, _ in hits].count(weather) == 1
+        assert dict(hits)[weather] == pytest.approx(float(fresh @ q), abs=1e-5)

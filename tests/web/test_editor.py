@@ -59,7 +59,8 @@ def store_wrong(db: Path) -> int:
 
 
 def test_align_review_fix_and_save(serve, memory, page, encoder) -> None:  # noqa: F811
-    from align.pipeline import WEAK_SCORE, align_texts
+    from align.pipeline import align_texts
+    from align.types import WEAK_BELOW
 
     al = align_texts(EN, RU, encoder=encoder)  # what the CLI's call makes of the pair
     server = serve(memory)
@@ -72,7 +73,7 @@ def test_align_review_fix_and_save(serve, memory, page, encoder) -> None:  # noq
     assert shape(page) == [(tuple(al.src[i].text for i in b.src),
                             tuple(al.tgt[j].text for j in b.tgt)) for b in al.beads]
     flagged = [i for i, b in enumerate(al.beads)
-               if not b.src or not b.tgt or b.score < WEAK_SCORE]
+               if not b.src or not b.tgt or b.score < WEAK_BELOW]
     assert [i for i, b in enumerate(shown) if "todo" in b["cls"]] == flagged
     assert page.inner_text("#ed-queue-count") == str(len(flagged))
     # the dropped English sentence is flagged (weak pair or omission), and the queue finds it

@@ -22,14 +22,25 @@ from tm.web.cli import app as web_app  # diptych serve
 
 
 class _DiptychGroup(Group):
-    """Turns domain errors raised by any command into one line on stderr and exit code 1."""
+    """Turns domain errors raised by any command into one line on stderr and exit code 1; so
+    are SQLite errors met mid-command (a damaged page, a full disk) and memory exhaustion."""
 
     def invoke(self, ctx: Any) -> Any:
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except (AlignError, TMError) as exc:
-            typer.echo(f"diptych: error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            message = str(exc)
+        except sqlite3.Error as exc:
+            from tm.store.check import explain
+
+            message = explain(exc)
+        except MemoryError:
+            message = ("out of memory: the input is too large for this machine; split it, or"
+                       " give a smaller one")
+        typer.echo(f"diptych: error: {' '.join(message.split())}", err=True)
+        raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -75,9 +86,20 @@ def _root(
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. A usage error (unknown command or option, a value out of range or
+    not a number) is one line on stderr and exit code 2, like every other error, not a box."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("diptych: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        # click's ClickException/UsageError (vendored as typer._click in typer >= 0.29)
+        if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+            raise
+        message = " ".join(str(exc.format_message()).split())
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        typer.echo(f"diptych: error: {message}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

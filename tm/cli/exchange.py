@@ -89,7 +89,7 @@ def export_command(
 
     if not is_stdout(file):
         check_writable(file)
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         write = service.export_writer(tm, service.ExportRequest(doc, since, min_score, segtype))
         n = write_output(file, write) or 0
     typer.echo(f"exported {n} units" + ("" if is_stdout(file) else f" to {file}"), err=True)

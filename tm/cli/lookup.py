@@ -124,10 +124,17 @@ def search_command(
     import json
 
     from tm import service
-    from tm.search import Searcher
+    from tm.errors import TMError
+    from tm.search import MAX_QUERY, Searcher
 
     queries = ([line.rstrip("\n") for line in sys.stdin] if query == "-" else [query])
-    with service.TM.open(db, create=False) as tm:
+    for n, q in enumerate(queries, 1):  # all checked before the first lookup prints anything
+        if len(q.strip()) > MAX_QUERY:
+            where = f"query line {n}" if query == "-" else "the query"
+            raise TMError(f"{where} is {len(q.strip()):,} characters long; look up at most"
+                          f" {MAX_QUERY:,} (a sentence or a paragraph), or pretranslate a"
+                          " whole article")
+    with service.TM.open(db, readonly=True) as tm:
         searcher, docs, out = Searcher(tm, model=model), service.titles(tm), console()
         for n, q in enumerate(queries):
             if query == "-" and not q.strip():
@@ -225,7 +232,7 @@ def pretranslate_command(
     if not is_stdout(output):
         check_writable(output or "")  # before the work
     text = service.read_article(article, timeout=timeout, max_bytes=int(max_size * 1e6))
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         req = service.PretranslateRequest(text, lang=lang.value if lang else None,
                                           min_fill=min_fill)
         result = service.pretranslate(tm, req)

@@ -119,7 +119,7 @@ def index_command(
 
     with service.TM.open(db, create=False) as tm, Progress(
             TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeRemainingColumn(), console=console(stderr=True)) as bar:
+            TimeRemainingColumn(), console=console(stderr=True), transient=True) as bar:
         task = bar.add_task("embedding", total=None)
 
         def progress(done: int, todo: int) -> None:
@@ -148,7 +148,7 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     from tm import service
 
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         s = service.stats(tm)
     coverage = s.embedding_coverage
     if as_json:
@@ -197,7 +197,7 @@ def documents_command(
 
     from tm import service
 
-    with service.TM.open(db, create=False) as tm:
+    with service.TM.open(db, readonly=True) as tm:
         if units is not None:
             doc = service.document(tm, units)
             rows = service.document_units(tm, units)

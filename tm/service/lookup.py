@@ -90,7 +90,7 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
     if kind is ArticleKind.text:
         return article
     if kind is ArticleKind.html:
-        from align.article import extract_article
+        from align.sources.article import extract_article
 
         return "\n\n".join(extract_article(article, where="the pasted page").paragraphs)
     if kind is ArticleKind.source:
@@ -109,8 +109,8 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
 
 
 def _public_page_text(url: str, *, timeout: float, max_bytes: int) -> str:
-    from align.article import extract_article
     from align.sources import Kind, decode_html, source_kind
+    from align.sources.article import extract_article
     from tm.service.fetch import fetch_public
 
     data, media, charset = fetch_public(url, timeout=timeout, max_bytes=max_bytes)

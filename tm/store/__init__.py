@@ -3,6 +3,7 @@
 This package holds ALL of diptych's SQL. Public API::
 
     tm = TM.open(path)            # None -> the rule of locate(); migrations applied on open
+    tm = TM.open(path, readonly=True)  # search, stats, export...: SQLite mode=ro, never changed
     with tm.transaction():        # BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any exception);
         ...                       # re-entrant: inner blocks join the outer transaction
     doc_id, new = tm.add_document(DocumentIn(title=..., fingerprint=...))
@@ -24,6 +25,11 @@ id), ``embeddings`` (one int8 vector per unit, see tm.vectors), ``settings``, ``
 unit's text before each edit), ``document_history`` (a document's units before the alignment
 editor replaced them; tm.store.documents).
 
+A file is classified before anything is written to it (tm.store.check): another application's
+SQLite database, a damaged file, an unknown (newer or negative) schema version, a FIFO or a
+non-SQLite file are refused with one line and left as they were (no tables, no user_version, no
+WAL switch). ``MAX_SEGMENT`` bounds a unit's side (10,000 characters).
+
 Concurrency: every write runs in ``BEGIN IMMEDIATE`` with a 30 s busy timeout and a retry, so two
 processes adding at once both succeed (one waits for the other). SQLite errors during a write
 (disk full...) roll back and become a :class:`TMError`.
@@ -38,6 +44,7 @@ from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
 from tm.store.terms import TermStore
 from tm.store.types import (
+    MAX_SEGMENT,
     ORIGINS,
     AddCounts,
     Counts,
@@ -59,8 +66,7 @@ class TM(DocumentStore, IndexStore, TermStore):
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts", "DbLocation",
-    "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn", "Written",
-    "file_sha256",
-    "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
+    "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts",
+    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn",
+    "Written", "file_sha256", "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tm.errors import TMError
+from tm.store.check import explain, is_blank, schema_version, stand_in_tables
 from tm.store.location import locate
-from tm.store.schema import MIGRATIONS, connect, split_sql
+from tm.store.schema import MIGRATIONS, connect, split_sql, use_wal
 from tm.store.types import DbSource
 
 if TYPE_CHECKING:
@@ -22,31 +23,77 @@ class StoreBase:
     """One open SQLite file: lifecycle, ``transaction()`` and ``settings``."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path,
-                 source: DbSource = DbSource.option) -> None:
+                 source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
         self.source = source
+        self.readonly = readonly
         self._depth = 0
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = True) -> Self:
+    def open(cls, path: str | Path | None = None, *, create: bool = True,
+             readonly: bool = False) -> Self:
         """Open (or create) the TM at ``path`` (None: the rule of :func:`tm.store.locate`) and
-        bring its schema up to date. ``create=False`` refuses a missing file (read-only
-        commands such as ``search``)."""
+        bring its schema up to date. ``create=False`` refuses a missing file.
+
+        ``readonly=True`` (search, stats, export...) opens the file with SQLite's ``mode=ro``
+        and neither creates, migrates nor switches it to WAL. In both modes a file that is not
+        a diptych database this version understands is refused with one line, unchanged; a
+        database this call created and could not finish (disk full) is removed again.
+        """
         where = locate(path)
         p = where.path
         if p.is_dir():
             raise TMError(f"{p} is a directory: pass --db with a database file name")
-        if not p.exists() and not create:
+        new = not p.exists()
+        if new and (readonly or not create):
             raise TMError(f"no translation memory at {p}: create one with `diptych add EN RU` "
                           "or `diptych import FILE.tmx`, or pass --db / set DIPTYCH_DB")
+        blank = is_blank(p)
+        if readonly:
+            if blank:
+                raise TMError(f"{p} is an empty file, not a translation memory yet: add to it"
+                              " (`diptych add`, `diptych import`), or pass --db")
+            if not p.with_name(p.name + "-wal").exists():  # look without making side files
+                cls._check_readable(connect(p, readonly=True, immutable=True), p)
+            tm = cls(connect(p, readonly=True), p, where.source, readonly=True)
+            cls._check_readable(tm.conn, p, close=False)
+            return tm
         if where.source is DbSource.default:
             p.parent.mkdir(parents=True, exist_ok=True)
         if not p.parent.exists():
             raise TMError(f"cannot create {p}: folder {p.parent} does not exist")
         tm = cls(connect(p), p, where.source)
-        tm._migrate()
+        try:
+            schema_version(tm.conn, p)  # refuses what is not ours before anything is written
+            use_wal(tm.conn)
+            tm._migrate()
+        except BaseException as exc:
+            tm.close()
+            if new:  # nothing half-made stays behind (a 0-byte file after a full disk...)
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    p.with_name(p.name + suffix).unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.Error):
+                raise TMError(explain(exc, p)) from None
+            raise
         return tm
+
+    @staticmethod
+    def _check_readable(conn: sqlite3.Connection, path: Path, *, close: bool = True) -> None:
+        """Refuse (and close) what read-only commands cannot read; ``close`` the connection
+        when done with it."""
+        try:
+            version = schema_version(conn, path)
+            if version == 0:
+                raise TMError(f"{path} holds no translation memory yet (an empty SQLite"
+                              " database): add to it, or pass --db")
+            if not close:
+                stand_in_tables(conn, version, path)
+        except BaseException:
+            conn.close()
+            raise
+        if close:
+            conn.close()
 
     def close(self) -> None:
         self.conn.close()
@@ -54,8 +101,12 @@ class StoreBase:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        """Close; an SQLite error from inside the block (a damaged page, a full disk) becomes a
+        :class:`TMError` that names the file."""
         self.close()
+        if isinstance(exc, sqlite3.Error):
+            raise TMError(explain(exc, self.path)) from None
 
     @property
     def schema_version(self) -> int:
@@ -67,15 +118,7 @@ class StoreBase:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        try:
-            version = self.schema_version
-        except sqlite3.DatabaseError as exc:
-            raise TMError(f"{self.path} is not a diptych database ({exc}): pass --db with "
-                          "another path") from None
-        if version > len(MIGRATIONS):
-            raise TMError(f"{self.path} has schema version {version}, newer than this diptych "
-                          f"understands ({len(MIGRATIONS)}): upgrade diptych")
-        if version == len(MIGRATIONS):
+        if self.schema_version == len(MIGRATIONS):
             return
         with self.transaction():
             version = self.schema_version  # another process may have migrated meanwhile
@@ -87,6 +130,8 @@ class StoreBase:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` if the block raises. Re-entrant."""
+        if self.readonly:
+            raise TMError(f"{self.path} is open read-only here: nothing can be changed")
         if self._depth:
             self._depth += 1
             try:
@@ -101,7 +146,7 @@ class StoreBase:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:  # disk full, I/O error...: nothing is written
             self._rollback()
-            raise TMError(f"cannot write to {self.path}: {exc}; nothing was changed") from None
+            raise TMError(f"{explain(exc, self.path)}; nothing was changed") from None
         except BaseException:
             self._rollback()
             raise
@@ -119,7 +164,7 @@ class StoreBase:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise TMError(f"cannot write to {self.path}: {exc}") from None
+                    raise TMError(explain(exc, self.path)) from None
                 time.sleep(0.05 * 2**attempt)
         raise TMError(f"{self.path} stayed locked by another process for too long: try again "
                       "when the other diptych command has finished")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tm.errors import TMError
-from tm.store.types import Unit, now_iso, text_key
+from tm.store.types import MAX_SEGMENT, Unit, now_iso, text_key
 from tm.store.units import UnitStore
 from tm.textproc import fts_text
 
@@ -64,6 +64,10 @@ class EditStore(UnitStore):
             raise TMError("nothing to change: give --en TEXT, --ru TEXT or both")
         if new_en == "" or new_ru == "":
             raise TMError("a unit's text cannot be empty: to remove it, use diptych delete --unit")
+        longest = max(len(new_en or ""), len(new_ru or ""))
+        if longest > MAX_SEGMENT:
+            raise TMError(f"the new text is {longest:,} characters long; a unit holds at most"
+                          f" {MAX_SEGMENT:,} a side: give one sentence or a few")
         with self.transaction():
             unit = self._unit_or_error(unit_id)
             if (new_en or unit.en) == unit.en and (new_ru or unit.ru) == unit.ru:

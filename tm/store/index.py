@@ -90,6 +90,13 @@ class IndexStore(StoreBase):
             "SELECT unit_id, vec FROM embeddings WHERE unit_id > ? ORDER BY unit_id LIMIT ?",
             (above, -1 if limit is None else limit))]
 
+    def changed_vectors(self, since: str, *, up_to: int) -> list[tuple[int, bytes | None]]:
+        """``(unit id, int8 bytes or None)`` of the units with an id up to ``up_to`` whose text
+        changed at or after ``since`` (an edit drops the vector: None until the next index)."""
+        return [(int(i), None if v is None else bytes(v)) for i, v in self.conn.execute(
+            "SELECT u.id, e.vec FROM units u LEFT JOIN embeddings e ON e.unit_id = u.id"
+            " WHERE u.changed >= ? AND u.id <= ? ORDER BY u.id", (since, up_to))]
+
     def sample_vectors(self, n: int) -> list[bytes]:
         """``n`` stored vectors picked at random (k-means training)."""
         return [bytes(r[0]) for r in self.conn.execute(

@@ -95,20 +95,35 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, foreign keys on."""
+def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), foreign keys on.
+
+    ``readonly`` opens the file with SQLite's ``mode=ro``: nothing can change it. ``immutable``
+    also makes SQLite create no ``-wal``/``-shm`` files (only to look at a file that may not be
+    ours: it does not see other processes' writes). WAL is switched on by
+    :meth:`tm.store.base.StoreBase.open` only once the file is known to be ours.
+    """
+    from urllib.parse import quote
+
+    target = (f"file:{quote(str(path.absolute()))}?mode={'ro' if readonly else 'rwc'}"
+              + ("&immutable=1" if immutable else ""))
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+        conn = sqlite3.connect(target, uri=True, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MB: big imports insert into big indexes
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        raise TMError(f"cannot open translation memory {path}: {exc}; pass --db with the path of "
-                      "a diptych database (or a new file name to create one)") from None
+    except sqlite3.Error as exc:
+        from tm.store.check import explain
+
+        raise TMError(explain(exc, path)) from None
     return conn
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """WAL and synchronous=NORMAL: readers never wait for the writer (our files only)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def split_sql(script: str) -> list[str]:

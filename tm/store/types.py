@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 Origin = Literal["aligned", "imported", "edited"]
+MAX_SEGMENT = 10_000
+"""The longest text a unit's side may hold, in characters. align splits sentences at
+``align.segment.MAX_CHARS`` (2,000) and a bead joins a few sentences, so aligned units stay
+below it; a longer TMX segment is a document, not a sentence (it is refused at import, counted
+in the report), and the cap keeps every lookup's work bounded (fuzzy scoring reads at most this
+much of a text; longer texts stored earlier are left out of the candidates)."""
 ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from tm.errors import TMError
 from tm.store.base import StoreBase
 from tm.store.types import (
+    MAX_SEGMENT,
     ORIGINS,
     AddCounts,
     Document,
@@ -37,6 +38,11 @@ def side(lang: str) -> str:
     if s not in ("en", "ru"):
         raise TMError(f"unknown language {lang!r}: use en or ru")
     return s
+
+
+def _is_rowid(value: int) -> bool:
+    """Whether ``value`` can be an SQLite row id (a bigger number cannot even be bound)."""
+    return 0 < value < 2**63
 
 
 def _unit(row: Sequence[Any]) -> Unit:
@@ -82,6 +88,8 @@ class UnitStore(StoreBase):
         return [Document(*row) for row in rows]
 
     def get_document(self, doc_id: int) -> Document | None:
+        if not _is_rowid(doc_id):
+            return None
         row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?",
                                 (doc_id,)).fetchone()
         return None if row is None else Document(*row)
@@ -92,7 +100,7 @@ class UnitStore(StoreBase):
 
     def resolve_document(self, ref: str) -> int:
         """A document id from a ``--doc`` value: its id, fingerprint, title or URL."""
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) < 20 and _is_rowid(int(ref)):
             row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(ref),)).fetchone()
         else:
             row = self.conn.execute(
@@ -200,7 +208,7 @@ class UnitStore(StoreBase):
 
     def get_units(self, ids: Iterable[int]) -> dict[int, Unit]:
         """Units by id, with their documents, in one query (missing ids are absent)."""
-        wanted = list(dict.fromkeys(ids))
+        wanted = [i for i in dict.fromkeys(ids) if _is_rowid(i)]
         out: dict[int, Unit] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
@@ -252,11 +260,14 @@ class UnitStore(StoreBase):
             (text_key(text), text))]
 
     def texts(self, ids: Sequence[int], lang: str) -> dict[int, str]:
-        """One side's text of each unit (for scoring candidates)."""
+        """One side's text of each unit (for scoring candidates). A text over
+        :data:`MAX_SEGMENT` characters (stored before import refused them) is left out: no
+        lookup spends seconds on a document stored as one unit."""
         s = side(lang)
         out: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             out.update((int(i), str(t)) for i, t in self.conn.execute(
-                f"SELECT id, {s} FROM units WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT id, {s} FROM units WHERE id IN ({','.join('?' * len(chunk))})"
+                f" AND length({s}) <= {MAX_SEGMENT}", chunk))
         return out

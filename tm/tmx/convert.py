@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tm.store import Unit, UnitIn
+from tm.store import MAX_SEGMENT, Unit, UnitIn
 from tm.tmx.model import (
     Attrs,
     Note,
@@ -103,6 +103,9 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
     en, ru = by_lang["en"][0], by_lang["ru"][0]
     if not en.text.strip() or not ru.text.strip():
         raise NotAUnit("with an empty segment")
+    if max(len(en.text), len(ru.text)) > MAX_SEGMENT or \
+            max(len(en.markup or ""), len(ru.markup or "")) > 2 * MAX_SEGMENT:
+        raise NotAUnit(f"with a segment over {MAX_SEGMENT:,} characters")
     attrs = dict(tu.attrs)
     created = tmx_date_to_iso(attrs.get("creationdate", ""))
     changed = tmx_date_to_iso(attrs.get("changedate", ""))

@@ -14,16 +14,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from align.pipeline import WEAK_SCORE
+from align.types import WEAK_BELOW as ALIGN_WEAK_BELOW
 from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, _LockedEncoder
 
 MODEL = "use-m3"
 """The encoder ``diptych add`` aligns with by default."""
-WEAK_BELOW = WEAK_SCORE
-"""Default review threshold: beads under it go first in the review queue (as ``align`` flags
-them; ``add --weak-below`` has the same default)."""
+WEAK_BELOW = ALIGN_WEAK_BELOW
+"""Default review threshold: beads under it go first in the review queue (``align
+--weak-below``'s default, from the calibrated confidence)."""
 PASTED = "https://pasted.invalid/"
 """The source of a pasted edition (a URL that is never fetched: its fingerprint is its text's)."""
 

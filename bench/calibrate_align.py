@@ -1,0 +1,100 @@
+"""Fit the confidence calibration of align/calibrate.py on development cases.
+
+    python bench/calibrate_align.py [--model use-m3] [--l2 1.0]
+
+Data: adapted EN->RU editions of wmt-en-ru's dev chunks built with seeds the weights were not
+trained on (201, 202; bench/cases.py) and Text+Berg dev, aligned with the current weights;
+each final bead (after attach_omissions) is right when the gold holds the very same bead. Never
+the test sets (wmt-en-ru test chunks, bench's WMT23 news, Text+Berg test).
+
+Prints the Calibration to paste into align/calibrate.py, and the reliability on the same beads
+plus a two-fold check (fit on one half of the documents, score the other).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from align.aligner import attach_omissions, bead_cells, decode, prepare
+from align.calibrate import Calibration, fit_logistic, inputs
+from align.dp import Params
+from align.types import Bead
+from bench.cases import Doc, enru, textberg
+
+
+def calibration_docs() -> list[Doc]:
+    return enru("dev", seed=201) + enru("dev", seed=202, merge=0.15, drop=0.08) + textberg(dev=True)
+
+
+def bead_rows(docs: list[Doc], encoder: object) -> list[tuple[int, bool, np.ndarray, bool]]:
+    """(document, paired?, calibration inputs, right?) for every bead the aligner outputs."""
+    params = Params()
+    rows = []
+    for k, d in enumerate(docs):
+        scorer, lo, hi = prepare(d.src, d.tgt, encoder, d.src_par, d.tgt_par, params)  # type: ignore[arg-type]
+        beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
+                 for (a, b), (i, j) in decode(scorer, lo, hi, params)]
+        beads = attach_omissions(beads, d.src, d.tgt, encoder, params)  # type: ignore[arg-type]
+        gold = {(b.src, b.tgt) for b in d.gold}
+        cells = bead_cells(beads)
+        for b, x in zip(beads, inputs(scorer, cells)):
+            rows.append((k, bool(b.src and b.tgt), x, (b.src, b.tgt) in gold))
+    return rows
+
+
+def fit(rows: list[tuple[int, bool, np.ndarray, bool]], l2: float) -> Calibration:
+    parts = {}
+    for paired in (True, False):
+        sel = [r for r in rows if r[1] == paired]
+        X = np.stack([r[2] for r in sel])
+        y = np.array([float(r[3]) for r in sel])
+        parts[paired] = fit_logistic(X, y, l2)
+    return Calibration(pair=parts[True], omission=parts[False])
+
+
+def table(pairs: list[tuple[float, bool]]) -> str:
+    lines = []
+    for lo, hi in ((0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)):
+        inside = [ok for c, ok in pairs if lo <= c < hi]
+        if inside:
+            lines.append(f"  {lo:.2f}-{min(hi, 1):.2f}: {len(inside):5d} beads, right {np.mean(inside):.3f}")
+    return "\n".join(lines)
+
+
+def confidences(cal: Calibration, rows: list[tuple[int, bool, np.ndarray, bool]]) -> list[tuple[float, bool]]:
+    return [(cal.probability(x, paired), ok) for _, paired, x, ok in rows]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--model", default="use-m3", help="encoder spec (see bench/align.py)")
+    ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic fits")
+    args = ap.parse_args()
+    import runpy
+
+    load = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")["load"]
+    encoder = load(args.model, True)
+    docs = calibration_docs()
+    rows = bead_rows(docs, encoder)
+    cal = fit(rows, args.l2)
+    print(f"{len(rows)} beads, {sum(not r[3] for r in rows)} wrong", file=sys.stderr)
+    half = [[r for r in rows if r[0] % 2 == f] for f in (0, 1)]
+    cross = confidences(fit(half[1], args.l2), half[0]) + confidences(fit(half[0], args.l2), half[1])
+    print("two-fold (fit on one half of the documents, scored on the other):\n" + table(cross),
+          file=sys.stderr)
+    sure = [(r[1], r[3]) for r, (c, _) in zip(rows, confidences(cal, rows)) if c >= 0.9]
+    print(f"confidence >= 0.9 (fitted on all): {len(sure)} beads, right {np.mean([ok for _, ok in sure]):.3f};"
+          f" wrong pairs {sum(p and not ok for p, ok in sure)}, wrong omissions"
+          f" {sum(not p and not ok for p, ok in sure)}", file=sys.stderr)
+    print(f"DEFAULT_CALIBRATION = {cal!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Named scorer weights, the confidence calibration and the omission evidence features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from align.aligner import align_sentences, prepare
+from align.calibrate import DEFAULT_CALIBRATION, Calibration, fit_logistic
+from align.dp import Params, bead_types
+from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, SkipFeature
+
+from .test_dp import HashEncoder
+
+SHAPES = [t for t in bead_types(4, 5) if t[0] and t[1]]
+
+
+def test_weights_vector_round_trip_and_named_changes() -> None:
+    v = DEFAULT_WEIGHTS.vector(SHAPES)
+    assert len(v) == len(FEATURES) + len(SHAPES) + len(SKIP_FEATURES)
+    assert v[FEATURES.index("gain")] == DEFAULT_WEIGHTS.gain
+    back = type(DEFAULT_WEIGHTS).from_vector(v, SHAPES)
+    assert np.allclose(back.vector(SHAPES), v)
+    cheaper = DEFAULT_WEIGHTS.replace(skip_src=0.0)
+    assert cheaper.skip_src == 0.0 and DEFAULT_WEIGHTS.skip_src != 0.0  # frozen: a copy
+
+
+def test_weights_change_the_alignment_without_patching() -> None:
+    src = [f"line {k}" for k in range(12)]
+    tgt = [f"line {k}" for k in range(12) if k != 5]
+    enc = HashEncoder()
+    plain = align_sentences(src, tgt, enc)
+    assert ((5,), ()) in {(b.src, b.tgt) for b in plain}
+    costly = DEFAULT_WEIGHTS.replace(skip_src=-5.0, skip_tgt=-5.0)  # leaving out costs too much
+    glued = align_sentences(src, tgt, enc, weights=costly)
+    assert all(b.src and b.tgt for b in glued)
+    assert align_sentences(src, tgt, enc) == plain  # nothing global changed
+
+
+def test_fit_logistic_recovers_a_known_model() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 2))
+    p = 1 / (1 + np.exp(-(2.0 * X[:, 0] - 1.0 * X[:, 1] + 0.5)))
+    y = (rng.random(4000) < p).astype(float)
+    coef = fit_logistic(X, y, l2=0.01)
+    assert coef == pytest.approx((2.0, -1.0, 0.5), abs=0.25)
+
+
+def test_confidence_is_a_probability_that_follows_the_evidence() -> None:
+    src = [f"sentence {k}" for k in range(20)]
+    scorer, _, _ = prepare(src, src, HashEncoder(), None, None, Params())
+    n_pair, n_omit = len(FEATURES) + 4, len(SKIP_FEATURES) + 2  # inputs after the score
+    cal = Calibration(pair=(1.0,) + (0.0,) * n_pair + (0.0,), omission=(0.0,) * (n_omit + 1) + (-1.0,))
+    right, wrong, gap = cal.confidences(scorer, [(1, 1, 3, 3), (1, 1, 4, 9), (1, 0, 5, 9)])
+    assert 0.0 < wrong < right < 1.0
+    assert gap == pytest.approx(1 / (1 + np.e))
+    # coefficients for another feature set carry no information
+    assert Calibration(pair=(1.0,), omission=()).confidences(scorer, [(1, 1, 3, 3)]) == [0.5]
+    beads = align_sentences(src, src, HashEncoder(), calibration=DEFAULT_CALIBRATION)
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+def test_numbers_the_other_side_lacks_are_evidence_of_an_addition() -> None:
+    src = ["Alpha one.", "It cost 4712 roubles in 1998.", "Beta two.", "Gamma three."]
+    tgt = ["Alpha one.", "Beta two.", "Gamma three.", "Costs rose 880 percent."]
+    scorer, _, _ = prepare(src, tgt, HashEncoder(), None, None, Params())
+    orphan, found = SkipFeature.ORPHAN, SkipFeature.FOUND
+    assert scorer.skip_feats_src[1, orphan] == pytest.approx(2 / 3)  # 4712 and 1998
+    assert scorer.skip_feats_src[0, orphan] == 0.0  # no numbers, no evidence
+    src2 = ["Alpha one.", "It cost 880 roubles.", "Beta two."]
+    scorer2, _, _ = prepare(src2, tgt[:2] + ["880 percent."], HashEncoder(), None, None, Params())
+    assert scorer2.skip_feats_src[1, found] == pytest.approx(1 / 3)
+    assert scorer2.skip_feats_src[1, orphan] == 0.0

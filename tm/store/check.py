@@ -1,0 +1,110 @@
+"""Is a file a diptych database this version understands? And SQLite errors in plain words.
+
+A file is looked at before anything is written to it: a database of another application, a
+damaged file or a schema version this diptych does not know is refused with one line, and is
+never migrated, switched to WAL or otherwise changed (issue 13, item 7).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from tm.errors import TMError
+from tm.store.schema import MIGRATIONS
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TABLES: tuple[frozenset[str], ...] = tuple(
+    frozenset(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", script)) for script in MIGRATIONS)
+"""The tables each migration adds: a file at version N holds those of the first N."""
+
+ANOTHER_DB = "pass --db with a diptych database, or a new file name to create one"
+
+
+def is_blank(path: Path) -> bool:
+    """True if ``path`` does not exist or is an empty file (a database may be created there),
+    False if it starts like an SQLite database. Anything else is refused here, before SQLite
+    opens it (a FIFO would block, a device be read without end)."""
+    if not path.exists():
+        return True
+    if not path.is_file():
+        raise TMError(f"{path} is not a regular file, so not a diptych database: {ANOTHER_DB}")
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise TMError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not head:
+        return True
+    if head != SQLITE_MAGIC:
+        raise TMError(f"{path} is not an SQLite database, so not a diptych database:"
+                      f" {ANOTHER_DB}")
+    return False
+
+
+def schema_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The diptych schema version of an open file (0: an empty database, nothing in it).
+
+    Refuses (:class:`TMError`, one line) a damaged file, another application's database and
+    a version this diptych does not know."""
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {str(r[0]) for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise TMError(damaged(path, exc)) from None
+    known = len(MIGRATIONS)
+    if version < 0 or (version == 0 and tables):
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        what = f"tables {shown}" if tables else f"schema version {version}"
+        raise TMError(f"{path} is an SQLite database of another application ({what}), not a"
+                      f" translation memory; diptych leaves it as it is: {ANOTHER_DB}")
+    if version > known:
+        raise TMError(f"{path} has schema version {version}, newer than this diptych"
+                      f" understands ({known}): upgrade diptych; the file was not changed")
+    missing = set().union(*TABLES[:version]) - tables
+    if missing:
+        raise TMError(f"{path} is not a diptych database (schema version {version} but no table"
+                      f" {', '.join(sorted(missing))}); diptych leaves it as it is: {ANOTHER_DB}")
+    return version
+
+
+def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
+    """Give a read-only connection to an older memory the tables of the migrations it lacks,
+    empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
+    and the file is not touched. A migration that changes existing tables cannot be stood in
+    for: then the memory must be upgraded by a writing command first."""
+    from tm.store.schema import split_sql
+
+    for script in MIGRATIONS[version:]:
+        for statement in split_sql(script):
+            made = re.sub(r"^CREATE (VIRTUAL )?TABLE (\w+)", r"CREATE \1TABLE temp.\2", statement)
+            if made != statement:
+                conn.execute(made)
+            elif not statement.startswith("CREATE INDEX"):
+                raise TMError(f"{path} has schema version {version}, older than this diptych's"
+                              f" {len(MIGRATIONS)}: run a command that writes to it once (e.g."
+                              " `diptych index`) to upgrade it")
+
+
+def damaged(path: Path, exc: BaseException) -> str:
+    return (f"{path} is damaged or not a diptych database ({exc}): restore it from a backup,"
+            f" or {ANOTHER_DB}")
+
+
+def explain(exc: sqlite3.Error, path: Path | str | None = None) -> str:
+    """One line for an SQLite error met while reading or writing ``path``."""
+    where = f" {path}" if path else " the translation memory"
+    text = str(exc)
+    if "full" in text or "disk I/O" in text:
+        return (f"cannot use{where}: the disk is full or failing ({text}); free some space"
+                " (or pass --db with a file on another disk) and run the command again")
+    if "readonly" in text or "unable to open" in text:
+        return (f"cannot use{where} ({text}): check that you may write its folder and file,"
+                " and that the disk has space")
+    if "locked" in text or "busy" in text:
+        return f"{where.strip()} is locked by another process ({text}): try again later"
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return damaged(Path(path) if path else Path("the translation memory"), exc)
+    return f"cannot use{where}: {text}"
