@@ -28,11 +28,12 @@ WIDTHS = {1400: 900, 390: 844}
 def _report(folder: Path, en: str, ru: str) -> Path:
     from align.pipeline import align_texts
     from align.report import to_html
+    from align.types import WEAK_BELOW
     from tm.encoder import load_encoder
 
     al = align_texts(en, ru, encoder=load_encoder("use-m3"))
     path = folder / "review.html"
-    path.write_text(to_html(al, src_lang="en", tgt_lang="ru", weak=0.5,
+    path.write_text(to_html(al, src_lang="en", tgt_lang="ru", weak=WEAK_BELOW,
                             title="Council backs a bigger transport budget"), encoding="utf-8")
     return path
 
