@@ -1,4 +1,5 @@
-"""Reading and writing alignments: ladder, TSV, JSONL, text, TMX and an HTML review page.
+"""Reading and writing alignments: ladder, TSV, JSONL, text, TMX and an HTML review page
+(:mod:`align.report`).
 
 Every writer takes any string: characters its format cannot carry are dropped or escaped here
 (XML and HTML: :func:`align.clean.clean_text`; JSONL: JSON escapes, lone surrogates dropped; TSV
@@ -13,16 +14,18 @@ import re
 from enum import Enum
 from typing import BinaryIO
 
-import lxml.html
 from lxml import etree
-from lxml.html import builder as E
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from align.clean import clean_text
 from align.errors import InputError
+from align.report import to_html
 from align.types import Alignment, Bead
+
+__all__ = ["Format", "format_ladder", "parse_ladder", "text_table", "to_html", "to_jsonl",
+           "to_ladder", "to_text", "to_tsv", "write_tmx"]
 
 _LADDER_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*(?::\s*([-+0-9.eE]+))?\s*$")
 
@@ -159,72 +162,3 @@ def write_tmx(
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-_CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0;background:#fafafa;color:#222}
-header{padding:12px 20px;background:#fff;border-bottom:1px solid #ddd;position:sticky;top:0}
-h1{font-size:18px;margin:0 0 4px} .legend span{margin-right:14px;padding:1px 6px;border-radius:3px}
-table{border-collapse:collapse;width:100%;table-layout:fixed}
-td{vertical-align:top;padding:6px 10px;border-bottom:1px solid #e4e4e4}
-td.n{width:3em;color:#888;text-align:right} td.s{width:4.5em;text-align:right;font-variant-numeric:tabular-nums}
-tr.weak td{outline:0} tr.weak td.s{color:#b45309;font-weight:600}
-tr.omit td{background:#fde8e8!important} tr.omit td.s{color:#b91c1c;font-weight:600}
-.ids{display:block;color:#999;font-size:11px}
-"""
-
-
-def _shade(score: float) -> str:
-    """Background for a bead: green for confident, amber for weak."""
-    hue = 40 + 80 * max(0.0, min(1.0, score))  # 40 = amber .. 120 = green
-    return f"background:hsl({hue:.0f},60%,94%)"
-
-
-def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: str) -> str:
-    """One self-contained review page: both editions side by side, beads shaded by confidence."""
-    src_lang, tgt_lang, title = clean_text(src_lang), clean_text(tgt_lang), clean_text(title)
-    paired = [b for b in al.beads if b.src and b.tgt]
-    n_weak = sum(1 for b in paired if b.score < weak)
-    n_omit = len(al.beads) - len(paired)
-    rows = []
-    for no, (src, tgt, b) in enumerate(al.pairs(), 1):
-        omitted = not b.src or not b.tgt
-        cls = "omit" if omitted else ("weak" if b.score < weak else "ok")
-        label = "omitted" if omitted else f"{b.score:.2f}" + (" weak" if cls == "weak" else "")
-        cells = []
-        for text, ids in ((src, b.src), (tgt, b.tgt)):
-            cells.append(
-                E.TD(clean_text(text) or "—", E.SPAN(" ".join(f"#{i}" for i in ids), {"class": "ids"}))
-            )
-        rows.append(
-            E.TR(
-                {"class": cls, "style": _shade(b.score), "title": f"{b.kind} bead"},
-                E.TD(str(no), {"class": "n"}),
-                *cells,
-                E.TD(label, {"class": "s"}),
-            )
-        )
-    summary = (
-        f"{len(al.src)} {src_lang} / {len(al.tgt)} {tgt_lang} sentences, {len(al.beads)} beads:"
-        f" {n_weak} weak (< {weak:.2f}), {n_omit} omissions"
-    )
-    page = E.HTML(
-        E.HEAD(E.META(charset="utf-8"), E.TITLE(title), E.STYLE(_CSS)),
-        E.BODY(
-            E.HEADER(
-                E.H1(title),
-                E.DIV(summary),
-                *[E.DIV("⚠ " + clean_text(w)) for w in al.warnings],
-                E.DIV(
-                    {"class": "legend"},
-                    E.SPAN("confident", style=_shade(1.0)),
-                    E.SPAN("weak", style=_shade(0.2)),
-                    E.SPAN("omitted", style="background:#fde8e8"),
-                ),
-            ),
-            E.TABLE(
-                E.THEAD(E.TR(E.TH("#"), E.TH(src_lang.upper()), E.TH(tgt_lang.upper()), E.TH("conf"))),
-                E.TBODY(*rows),
-            ),
-        ),
-    )
-    return "<!DOCTYPE html>\n" + lxml.html.tostring(page, encoding="unicode", pretty_print=True)

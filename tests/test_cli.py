@@ -111,7 +111,8 @@ def test_tsv_text_and_html(pair: tuple[Path, Path]) -> None:
     html = run("align", *pair, "-f", "html")
     assert html.exit_code == 0
     doc = etree.HTML(html.stdout.encode())
-    assert len(doc.findall(".//tbody/tr")) == len(jsonl(pair))
+    beads = doc.xpath("//div[contains(concat(' ', @class, ' '), ' bead ')]")  # align/report.py
+    assert len(beads) == len(jsonl(pair))
     assert doc.find(".//style") is not None and not doc.findall(".//script[@src]")
 
 

@@ -50,6 +50,7 @@ class BatchSummary:
     units_added: int = 0
     units_existing: int = 0
     weak: int = 0
+    kept_weak: bool = False
     failed: list[tuple[PairJob, str]] = field(default_factory=list)
     review: list[tuple[PairJob, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -61,7 +62,8 @@ class BatchSummary:
             (f"{self.pairs} pairs: {self.stored} stored, {self.skipped} already in the TM,"
              f" {len(self.failed)} failed ({self.seconds:.0f} s, {rate:.1f} stored pairs/min)"),
             (f"{self.units_added} units added, {self.units_existing} already there,"
-             f" {self.weak} weak pairs left out"),
+             f" {self.weak} weak pairs " + ("stored (--keep-weak)" if self.kept_weak else
+                                             "left out")),
             f"{len(self.review)} pairs to review (low confidence)",
         ]
 
@@ -117,6 +119,7 @@ class WorkerOptions:
     max_bytes: int
     parent: int = 0
     """The parent's pid: a worker ends itself when its parent is gone (0: do not watch)."""
+    keep_weak: bool = False
 
 
 @dataclass
@@ -167,7 +170,8 @@ def _work(job: PairJob) -> _Outcome:
     doc = document_for(en, ru, fingerprint=fingerprint,
                        meta={"pair_confidence": job.confidence})
     return _Outcome(job, fingerprint,
-                    prepare(al, doc, min_score=opts.min_score, encoder=encoder))
+                    prepare(al, doc, min_score=opts.min_score, encoder=encoder,
+                            keep_weak=opts.keep_weak))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -187,7 +191,7 @@ def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
 def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
               workers: int | None = None, min_score: float = 0.5,
               review_below: float = REVIEW_BELOW, timeout: float = 20.0,
-              max_bytes: int = 10_000_000,
+              max_bytes: int = 10_000_000, keep_weak: bool = False,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of ``jobs`` into ``tm`` (see the module docstring).
 
@@ -208,7 +212,9 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
                 progress(job, "skipped")
         else:
             todo.append(job)
-    options = WorkerOptions(model, known, min_score, timeout, max_bytes, parent=os.getpid())
+    options = WorkerOptions(model, known, min_score, timeout, max_bytes, parent=os.getpid(),
+                            keep_weak=keep_weak)
+    summary.kept_weak = keep_weak
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if todo:
         from concurrent.futures import ProcessPoolExecutor

@@ -36,12 +36,17 @@ class AddResult:
     weak: int = 0
     one_sided: int = 0
     embedded: int = 0
+    kept_weak: bool = False
 
     def summary(self, path: Path) -> str:
         if not self.new_document:
             return f"already in {path} (document {self.doc_id}): nothing added"
+        weak = (f"{self.weak} weak pairs stored (--keep-weak)" if self.kept_weak else
+                f"{self.weak} weak pairs left out"
+                + (" (`diptych review EN RU` corrects them, --keep-weak stores them)"
+                   if self.weak else ""))
         return (f"stored document {self.doc_id} in {path}: {self.added} new units,"
-                f" {self.existing} already there, {self.weak} weak pairs left out,"
+                f" {self.existing} already there, {weak},"
                 f" {self.one_sided} one-sided beads skipped, {self.embedded} embedded")
 
 
@@ -56,6 +61,7 @@ class Prepared:
     weak: int
     one_sided: int
     warnings: tuple[str, ...] = ()
+    kept_weak: bool = False
 
 
 def content_hash(source: str) -> str | None:
@@ -97,20 +103,23 @@ def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str
 
 
 def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
-            encoder: Encoder | None) -> Prepared:
-    """Units of the beads (weak ones and one-sided beads left out, counted) and their vectors."""
+            encoder: Encoder | None, keep_weak: bool = False) -> Prepared:
+    """Units of the beads and their vectors. Weak beads (under ``min_score``) are counted, and
+    left out unless ``keep_weak``; one-sided beads are counted and never units."""
     units: list[UnitIn] = []
     weak = one_sided = 0
     for position, (en, ru, bead) in enumerate(al.pairs()):
         if not en.strip() or not ru.strip():
             one_sided += 1
-        elif bead.score < min_score:
+        elif bead.score < min_score and not keep_weak:
             weak += 1
         else:
+            weak += bead.score < min_score
             units.append(UnitIn(en, ru, score=round(float(bead.score), 4), position=position))
     vecs = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) \
         if encoder is not None and units else None
-    return Prepared(document, tuple(units), vecs, weak, one_sided, tuple(al.warnings))
+    return Prepared(document, tuple(units), vecs, weak, one_sided, tuple(al.warnings),
+                    keep_weak)
 
 
 def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
@@ -127,7 +136,7 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
             check_model(tm, model, p.vectors.shape[1])
             store_vectors(tm, ids, p.vectors)
     return AddResult(doc_id, True, added, existing, p.weak, p.one_sided,
-                     0 if p.vectors is None else len(ids))
+                     0 if p.vectors is None else len(ids), p.kept_weak)
 
 
 def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> SourceText:
@@ -145,8 +154,8 @@ def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> Sour
 
 def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
-             date: str | None = None, timeout: float = 20.0,
-             max_bytes: int = 10_000_000) -> tuple[AddResult, tuple[str, ...]]:
+             date: str | None = None, timeout: float = 20.0, max_bytes: int = 10_000_000,
+             keep_weak: bool = False) -> tuple[AddResult, tuple[str, ...]]:
     """Read (files or URLs), align and store one article pair: ``diptych add``.
 
     Returns what was stored and the aligner's warnings. A pair already in the TM (same
@@ -162,5 +171,5 @@ def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model:
         return AddResult(known, False), ()
     al = align_texts(en.text, ru.text, encoder=encoder)
     doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
-    p = prepare(al, doc, min_score=min_score, encoder=encoder)
+    p = prepare(al, doc, min_score=min_score, encoder=encoder, keep_weak=keep_weak)
     return store_prepared(tm, p, model=model), p.warnings

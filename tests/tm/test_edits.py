@@ -72,5 +72,5 @@ def test_a_version_1_memory_is_migrated_with_its_units(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with TM.open(old) as tm:
-        assert tm.schema_version == len(MIGRATIONS) == 3
+        assert tm.schema_version == len(MIGRATIONS) >= 3
         assert tm.get_unit(1) is not None and tm.edits(1) == 0

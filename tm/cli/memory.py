@@ -25,8 +25,9 @@ app = typer.Typer(cls=Group)
 
 ADD_HELP = """Align an English and a Russian edition and store the pairs in the translation memory.
 
-Pairs whose alignment confidence is below --min-score are left out (they are counted in the
-summary), and beads with an empty side are never units. Adding the same pair twice adds
+Pairs whose alignment confidence is below --weak-below are weak: the summary counts them, and
+they are left out unless --keep-weak (`diptych review EN RU` opens the pair in the alignment
+editor to correct them first); beads with an empty side are never units. Adding the same pair twice adds
 nothing, whether it came alone or in a --batch list; a sentence pair already stored from
 another story is kept once and linked to both. Embeddings for semantic search are computed
 right away.
@@ -35,7 +36,7 @@ right away.
 
   diptych add story.en.txt story.ru.txt --title "Rail deal" --url https://... --date 2024-05-01
 
-  diptych add a.en.txt a.ru.txt --db newsroom.db --min-score 0.7
+  diptych add a.en.txt a.ru.txt --db newsroom.db --weak-below 0.7 --keep-weak
 
   diptych add --batch pairs.tsv   [dim]# `diptych pair`'s output, on all cores[/dim]
 """
@@ -55,8 +56,11 @@ def add_command(
                                              show_default=False)] = None,
     db: DbOption = None,
     min_score: Annotated[float, typer.Option(
-        "--min-score", min=0.0, max=1.0,
-        help="Pairs under this alignment confidence are not stored.")] = 0.5,
+        "--weak-below", "--min-score", min=0.0, max=1.0,
+        help="Pairs under this alignment confidence are weak: counted, and not stored unless"
+        " --keep-weak (`diptych review EN RU` corrects them first).")] = 0.5,
+    keep_weak: Annotated[bool, typer.Option(
+        "--keep-weak", help="Store the weak pairs too.")] = False,
     model: ModelOption = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
@@ -73,11 +77,11 @@ def add_command(
         story = [o for o, v in (("--title", title), ("--url", url), ("--date", date)) if v]
         return add_batch(batch, en_file, ru_file, db=db, story_options=story,
                          request=service.BatchRequest(
-                             batch or Path(), min_score=min_score, model=model,
-                             timeout=timeout, max_bytes=int(max_size * 1e6)))
+                             batch or Path(), min_score=min_score, keep_weak=keep_weak,
+                             model=model, timeout=timeout, max_bytes=int(max_size * 1e6)))
     req = service.AddRequest(en_file, ru_file, title=title, url=url, date=date,
-                             min_score=min_score, model=model, timeout=timeout,
-                             max_bytes=int(max_size * 1e6))
+                             min_score=min_score, keep_weak=keep_weak, model=model,
+                             timeout=timeout, max_bytes=int(max_size * 1e6))
     service.check_date(date, "--date")  # before the TM is created or the model loaded
     with service.TM.open(db) as tm:
         result, warnings = service.add(tm, req)

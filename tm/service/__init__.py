@@ -10,6 +10,13 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 from __future__ import annotations
 
 from tm.choices import DraftFormat, Kind, Mode, SegType
+from tm.service.documents import (
+    BeadsRequest,
+    EditedBead,
+    replace_beads,
+    store_beads,
+    undo_replace,
+)
 from tm.service.exchange import export_writer, import_tmx
 from tm.service.fetch import PrivateAddress
 from tm.service.lookup import (
@@ -58,11 +65,12 @@ from tm.service.requests import (
 from tm.store import TM
 
 __all__ = [
-    "TM", "AddRequest", "ArticleKind", "BatchRequest", "DocumentDeleted", "DraftFormat",
-    "EditRequest", "ExportRequest", "Hit", "IndexRequest", "Kind", "Mode", "NotFound",
-    "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult", "SegType", "add",
-    "add_batch", "check_date", "delete_document", "delete_unit", "document", "document_json",
-    "document_units", "documents", "draft", "edit_unit", "edits", "export_writer", "fit_terms",
-    "get_unit", "history", "import_tmx", "index", "pretranslate", "read_article", "search",
-    "searcher", "stats", "term_state", "titles", "undo_edit", "unit_json",
+    "TM", "AddRequest", "ArticleKind", "BatchRequest", "BeadsRequest", "DocumentDeleted",
+    "DraftFormat", "EditRequest", "EditedBead", "ExportRequest", "Hit", "IndexRequest", "Kind",
+    "Mode", "NotFound", "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult",
+    "SegType", "add", "add_batch", "check_date", "delete_document", "delete_unit", "document",
+    "document_json", "document_units", "documents", "draft", "edit_unit", "edits",
+    "export_writer", "fit_terms", "get_unit", "history", "import_tmx", "index", "pretranslate",
+    "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "term_state", "titles",
+    "undo_edit", "undo_replace", "unit_json",
 ]

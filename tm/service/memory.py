@@ -36,7 +36,8 @@ def add(tm: TM, req: AddRequest, *,
     check_date(req.date, "--date")
     return add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
                     model=req.model, min_score=req.min_score, title=req.title, url=req.url,
-                    date=req.date, timeout=req.timeout, max_bytes=req.max_bytes)
+                    date=req.date, timeout=req.timeout, max_bytes=req.max_bytes,
+                    keep_weak=req.keep_weak)
 
 
 def add_batch(tm: TM, req: BatchRequest, *,
@@ -44,6 +45,7 @@ def add_batch(tm: TM, req: BatchRequest, *,
     """Align and store every pair of a pair list, resumably (see :mod:`tm.batch`)."""
     return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
                      min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
+                     keep_weak=req.keep_weak,
                      progress=progress)
 
 

@@ -126,6 +126,8 @@ class AddRequest:
     model: str = "use-m3"
     timeout: float = 20.0
     max_bytes: int = 10_000_000
+    keep_weak: bool = False
+    """Store the beads under ``min_score`` too (they are counted either way)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class BatchRequest:
     workers: int | None = None
     timeout: float = 20.0
     max_bytes: int = 10_000_000
+    keep_weak: bool = False
 
 
 @dataclass(frozen=True)

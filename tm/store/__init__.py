@@ -22,7 +22,8 @@ article pair twice adds nothing.
 Schema (tm.store.schema): ``documents``, ``units`` (plus 64-bit hashes of each side, indexed),
 ``unit_docs``, ``units_fts`` (FTS5 over each side's Snowball stems; contentless, rowid = unit
 id), ``embeddings`` (one int8 vector per unit, see tm.vectors), ``settings``, ``history`` (a
-unit's text before each edit).
+unit's text before each edit), ``document_history`` (a document's units before the alignment
+editor replaced them; tm.store.documents).
 
 A file is classified before anything is written to it (tm.store.check): another application's
 SQLite database, a damaged file, an unknown (newer or negative) schema version, a FIFO or a
@@ -36,7 +37,8 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.store.edits import Earlier, EditStore
+from tm.store.documents import DocumentStore, Written
+from tm.store.edits import Earlier
 from tm.store.index import IndexStore, fts_quote
 from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
 from tm.store.schema import MIGRATIONS
@@ -59,12 +61,12 @@ from tm.store.types import (
 )
 
 
-class TM(EditStore, IndexStore, TermStore):
+class TM(DocumentStore, IndexStore, TermStore):
     """A translation memory in one SQLite file. Open with :meth:`open`; close or use ``with``."""
 
 
 __all__ = [
     "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts",
     "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn",
-    "file_sha256", "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
+    "Written", "file_sha256", "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]

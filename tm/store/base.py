@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tm.errors import TMError
-from tm.store.check import explain, is_blank, schema_version, stand_in_tables
+from tm.store.check import explain, is_blank, remember, schema_version, stand_in_tables
 from tm.store.location import locate
 from tm.store.schema import MIGRATIONS, connect, split_sql, use_wal
 from tm.store.types import DbSource
@@ -57,6 +57,7 @@ class StoreBase:
             if not p.with_name(p.name + "-wal").exists():  # look without making side files
                 cls._check_readable(connect(p, readonly=True, immutable=True), p)
             tm = cls(connect(p, readonly=True), p, where.source, readonly=True)
+            remember(p)
             cls._check_readable(tm.conn, p, close=False)
             return tm
         if where.source is DbSource.default:
@@ -64,6 +65,7 @@ class StoreBase:
         if not p.parent.exists():
             raise TMError(f"cannot create {p}: folder {p.parent} does not exist")
         tm = cls(connect(p), p, where.source)
+        remember(p)
         try:
             schema_version(tm.conn, p)  # refuses what is not ours before anything is written
             use_wal(tm.conn)

@@ -22,14 +22,32 @@ TABLES: tuple[frozenset[str], ...] = tuple(
 ANOTHER_DB = "pass --db with a diptych database, or a new file name to create one"
 
 
+_OPENED: set[tuple[int, int]] = set()
+"""(device, inode) of the database files this process has opened with SQLite."""
+
+
+def remember(path: Path) -> None:
+    """Note that this process has ``path`` open with SQLite: :func:`is_blank` must not read
+    it again. Closing ANY file descriptor of a file drops every POSIX lock this process holds
+    on it, so a header read while a connection is open loses that connection's WAL locks;
+    another process then takes the file for unused, checkpoints and deletes the WAL, and this
+    process's later commits go to the deleted WAL, invisible to everyone else."""
+    st = path.stat()
+    _OPENED.add((st.st_dev, st.st_ino))
+
+
 def is_blank(path: Path) -> bool:
     """True if ``path`` does not exist or is an empty file (a database may be created there),
     False if it starts like an SQLite database. Anything else is refused here, before SQLite
-    opens it (a FIFO would block, a device be read without end)."""
+    opens it (a FIFO would block, a device be read without end). A file this process has
+    open with SQLite already is not read again (see :func:`remember`)."""
     if not path.exists():
         return True
     if not path.is_file():
         raise TMError(f"{path} is not a regular file, so not a diptych database: {ANOTHER_DB}")
+    st = path.stat()
+    if (st.st_dev, st.st_ino) in _OPENED and st.st_size:
+        return False
     try:
         with path.open("rb") as f:
             head = f.read(len(SQLITE_MAGIC))

@@ -80,6 +80,18 @@ MIGRATIONS: tuple[str, ...] = (
         links BLOB NOT NULL
     );
     """,
+    """
+    -- a document's units (JSON) and title, URL, date before each replacement by the alignment
+    -- editor, newest last: undoing the replacement puts them back
+    CREATE TABLE document_history (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        units TEXT NOT NULL,
+        title TEXT, url TEXT, date TEXT,
+        replaced TEXT NOT NULL
+    );
+    CREATE INDEX document_history_doc ON document_history (doc_id, id);
+    """,
 )
 
 

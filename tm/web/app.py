@@ -24,12 +24,12 @@ from starlette.exceptions import HTTPException
 from align.errors import AlignError
 from tm.errors import TMError
 from tm.service import NotFound
-from tm.web import api, lookup, memory, pretranslate
+from tm.web import api, editor, lookup, memory, pretranslate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
 from tm.web.security import Guard, Policy, TooLarge
 
-ROUTERS = (lookup.router, pretranslate.router, memory.router, api.router)
+ROUTERS = (lookup.router, pretranslate.router, memory.router, editor.router, api.router)
 THREADS = 8
 """Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
 ENV = "DIPTYCH_SERVE_SETTINGS"

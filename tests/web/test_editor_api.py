@@ -1,0 +1,132 @@
+"""The editor's API: align, save (one document, origins), replace a document's units (no
+duplicates, units shared with another document kept) and undo it; bad beads and refused
+reads get one clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.web.editor_pair import RIGHT, WRONG
+from tm.store import TM, DocumentIn, UnitIn
+
+
+def state(pairs: list[tuple[str, str]], **extra: object) -> dict:
+    """Editor state with one sentence a side per bead."""
+    return {"src": [en for en, _ in pairs], "tgt": [ru for _, ru in pairs],
+            "beads": [{"src": [i], "tgt": [i], "score": 0.9} for i in range(len(pairs))],
+            **extra}
+
+
+def units_of(db: Path, doc: int) -> list[tuple[str, str, str]]:
+    with TM.open(db, create=False) as tm:
+        return [(u.en, u.ru, u.origin) for u in tm.iter_units(doc=doc)]
+
+
+def test_save_stores_one_document_with_the_edited_beads_marked(client, memory: Path) -> None:
+    body = state(RIGHT[:3], title="Transport", url="https://example.org/t", date="2024-05-06",
+                 fingerprint="abc:def")
+    body["beads"][1]["edited"] = True
+    body["beads"][1]["score"] = None
+    body["src"].append("Opposition deputies walked out.")  # an omission: not a unit
+    body["beads"].append({"src": [3], "tgt": [], "edited": True})
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 200, r.text
+    saved = r.json()
+    assert (saved["units"], saved["added"], saved["linked"], saved["undoable"]) == (3, 3, 0, 0)
+    assert units_of(memory, saved["doc_id"]) == [
+        (*RIGHT[0], "aligned"), (*RIGHT[1], "edited"), (*RIGHT[2], "aligned")]
+    with TM.open(memory, create=False) as tm:
+        doc = tm.documents()[-1]
+        assert (doc.title, doc.url, doc.date, doc.fingerprint) == (
+            "Transport", "https://example.org/t", "2024-05-06", "abc:def")
+        scores = [u.score for u in tm.iter_units(doc=doc.id)]
+    assert scores == [0.9, None, 0.9]
+    again = client.post("/api/align/save", json=body)
+    assert again.status_code == 400
+    assert f"document {saved['doc_id']}" in again.json()["error"]
+
+
+@pytest.mark.parametrize("beads, why", [
+    ([{"src": [0], "tgt": [0]}], "do not cover the English"),
+    ([{"src": [1], "tgt": [0]}, {"src": [0], "tgt": [1]}], "do not cover the English"),
+    ([{"src": [0, 1], "tgt": [0, 1]}, {"src": [], "tgt": []}], "no sentence on either side"),
+    ([{"src": [0], "tgt": []}, {"src": [1], "tgt": []}, {"src": [], "tgt": [0, 1]}],
+     "nothing to store"),
+])
+def test_beads_that_do_not_fit_are_refused(client, beads: list, why: str) -> None:
+    body = {"src": ["One.", "Two."], "tgt": ["Один.", "Два."], "beads": beads}
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 400
+    assert why in r.json()["error"]
+
+
+def test_replace_leaves_no_duplicates_keeps_shared_units_and_undoes(client, memory: Path) -> None:
+    with TM.open(memory) as tm:
+        doc, _ = tm.add_document(DocumentIn(title="Wrong", fingerprint="wrong"))
+        tm.add_units([UnitIn(en, ru, score=0.8) for en, ru in WRONG], document=doc,
+                     origin="aligned")
+        other, _ = tm.add_document(DocumentIn(title="Shares one unit", fingerprint="other"))
+        tm.add_units([UnitIn(*WRONG[3])], document=other, origin="aligned")
+        total = tm.count_units()
+    loaded = client.get(f"/api/align/documents/{doc}").json()
+    assert len(loaded["beads"]) == len(WRONG)
+    assert loaded["src"][1:3] == [  # each side split into sentences again
+        "The city council approved a new budget for public transport on Monday.",
+        "The plan adds twelve bus routes and extends the tram line to the airport."]
+    body = state(RIGHT, doc_id=doc)
+    for i, pair in enumerate(RIGHT):
+        body["beads"][i]["edited"] = pair not in WRONG
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 200, r.text
+    saved = r.json()
+    # WRONG[1, 2, 4, 5] were held by this document only; WRONG[3] stays for the other one
+    assert (saved["units"], saved["added"], saved["linked"], saved["removed"]) == (7, 5, 2, 4)
+    assert [(en, ru) for en, ru, _ in units_of(memory, doc)] == RIGHT
+    assert units_of(memory, other) == [(*WRONG[3], "aligned")]
+    with TM.open(memory, create=False) as tm:
+        assert tm.count_units() == total - 4 + 5
+        for en, ru in RIGHT:
+            assert len(tm.find_exact(ru, "ru")) == 1
+    undone = client.post(f"/api/align/documents/{doc}/undo")
+    assert undone.status_code == 200, undone.text
+    assert [(en, ru, o) for en, ru, o in units_of(memory, doc)] == [
+        (en, ru, "aligned") for en, ru in WRONG]
+    with TM.open(memory, create=False) as tm:
+        assert tm.count_units() == total
+    nothing = client.post(f"/api/align/documents/{doc}/undo")
+    assert nothing.status_code == 400 and "no saved correction" in nothing.json()["error"]
+
+
+def test_unknown_documents_are_404(client) -> None:
+    assert client.get("/api/align/documents/99").status_code == 404
+    assert client.get("/editor/documents/99").status_code == 404
+    assert client.post("/api/align/save", json={**state(RIGHT[:1]), "doc_id": 99}).status_code \
+        == 404
+
+
+def test_local_files_are_read_only_by_a_server_without_a_token(client_for, memory: Path,
+                                                               root: Path) -> None:
+    en, ru = (str(root / f"corpora/sample.{lang}.txt") for lang in ("en", "ru"))
+    shared = client_for(memory, token="t" * 20)
+    r = shared.post("/api/align", json={"en": {"path": en}, "ru": {"path": ru}},
+                    headers={"Authorization": "Bearer " + "t" * 20})
+    assert r.status_code == 400 and "reads no local files" in r.json()["error"]
+    local = client_for(memory)
+    r = local.post("/api/align", json={"en": {"path": en}, "ru": {"path": ru}})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    from tm.ingest import fingerprint_of
+
+    assert got["fingerprint"] == fingerprint_of(en, ru, "", "")  # the one `add` gives the pair
+    assert len(got["src"]) == 27 and len(got["tgt"]) == 26
+    assert [i for b in got["beads"] for i in b["src"]] == list(range(27))
+    missing = local.post("/api/align", json={"en": {"path": en + ".nope"}, "ru": {"path": ru}})
+    assert missing.status_code == 400 and "English edition" in missing.json()["error"]
+
+
+def test_read_only_refuses_saves(client_for, memory: Path) -> None:
+    ro = client_for(memory, read_only=True)
+    assert ro.post("/api/align/save", json=state(RIGHT[:1])).status_code == 403
+    assert "read-only" in ro.get("/editor").text

@@ -1,0 +1,152 @@
+"""What the alignment editor needs from the library: align two editions (the call ``diptych add``
+makes), turn a stored document back into beads, and store the corrected beads.
+
+The editor's state is plain data: two lists of sentences and beads of 0-based sentence indices
+(like :class:`align.types.Bead`). A bead the editor changed carries ``edited``: stored with origin
+``edited`` and no aligner score; untouched beads keep origin ``aligned`` and their score.
+Storing goes through :mod:`tm.service` (one transaction each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from align.types import WEAK_BELOW as ALIGN_WEAK_BELOW
+from align.types import Alignment
+from tm.errors import TMError
+from tm.web.backend import Backend, _LockedEncoder
+
+MODEL = "use-m3"
+"""The encoder ``diptych add`` aligns with by default."""
+WEAK_BELOW = ALIGN_WEAK_BELOW
+"""Default review threshold: beads under it go first in the review queue (``align
+--weak-below``'s default, from the calibrated confidence)."""
+PASTED = "https://pasted.invalid/"
+"""The source of a pasted edition (a URL that is never fetched: its fingerprint is its text's)."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One side as the editor received it: its text and what its page says about it."""
+
+    text: str
+    source: str
+    content_hash: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+_encoders: dict[str, Any] = {}
+_encoders_lock = threading.Lock()
+
+
+def aligner_encoder(model: str = MODEL) -> Any:
+    """The alignment encoder, loaded once per process and shared by the threads."""
+    with _encoders_lock:
+        if model not in _encoders:
+            from tm.encoder import load_encoder
+
+            _encoders[model] = _LockedEncoder(load_encoder(model))
+        return _encoders[model]
+
+
+def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
+              allow_paths: bool, timeout: float) -> Edition:
+    """One edition from pasted text (plain or HTML), a URL, or (local servers only) a path."""
+    given = [v for v in (text, url, path) if v and v.strip()]
+    if len(given) != 1:
+        raise TMError(f"{role}: give it as text, as a URL or as a file path (exactly one)")
+    if text:
+        if text.lstrip().startswith("<"):
+            from align.article import extract_article
+
+            text = "\n\n".join(extract_article(text, where=f"the pasted {role}").paragraphs)
+        return Edition(text, PASTED, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if path and not allow_paths:
+        raise TMError(f"{role}: this server reads no local files (it has a token): paste the"
+                      " text, give a URL, or run `diptych review EN RU` on the server")
+    from align.pipeline import read_edition
+
+    source = (url or path or "").strip()
+    ed = read_edition(source, role=role) if path else _fetch(source, role, timeout)
+    return Edition(ed.text, ed.source, ed.content_hash, ed.title, ed.date, ed.canonical_url)
+
+
+def _fetch(url: str, role: str, timeout: float) -> Any:
+    from align.fetch import is_url
+    from align.sources import read_source
+
+    if not is_url(url):
+        raise TMError(f"{role}: {url!r} is not an http(s) URL")
+    return read_source(url, timeout=timeout)
+
+
+def align(en: Edition, ru: Edition) -> dict[str, Any]:
+    """Align two editions as ``diptych add`` does: sentences, beads, warnings, suggested
+    metadata and the pair's fingerprint."""
+    from align.pipeline import align_texts
+    from tm.ingest import fingerprint_of
+
+    al = align_texts(en.text, ru.text, encoder=aligner_encoder())
+    fingerprint = fingerprint_of(en.source, ru.source, en.content_hash, ru.content_hash)
+    return {
+        "src": [s.text for s in al.src], "tgt": [s.text for s in al.tgt],
+        "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4),
+                   "edited": False} for b in al.beads],
+        "warnings": list(al.warnings), "fingerprint": fingerprint, "doc_id": None,
+        "title": en.title or ru.title or _headline(al), "url": en.url or ru.url or "",
+        "date": en.date or ru.date or "",
+        "sources": [en.source, ru.source],
+    }
+
+
+def _headline(al: Alignment) -> str:
+    """The first English sentence when it is a headline (a short paragraph of its own)."""
+    first = al.src[0] if al.src else None
+    alone = first is not None and (len(al.src) == 1 or al.src[1].paragraph != first.paragraph)
+    return first.text if first is not None and alone and len(first.text) <= 150 else ""
+
+
+def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
+    """A stored document as editor state: one bead a unit, each side split into sentences
+    again (so a merged bead can be split)."""
+    from align.pipeline import segment
+
+    doc = b.document(doc_id)
+    src: list[str] = []
+    tgt: list[str] = []
+    beads = []
+    for unit in b.document_units(doc_id):
+        en = [s.text for s in segment(unit.en, "en", presplit=False)] or [unit.en]
+        ru = [s.text for s in segment(unit.ru, "ru", presplit=False)] or [unit.ru]
+        beads.append({"src": list(range(len(src), len(src) + len(en))),
+                      "tgt": list(range(len(tgt), len(tgt) + len(ru))),
+                      "score": unit.score, "edited": unit.origin == "edited",
+                      "unit": unit.id})
+        src += en
+        tgt += ru
+    return {"src": src, "tgt": tgt, "beads": beads, "warnings": [], "doc_id": doc_id,
+            "fingerprint": doc.fingerprint, "title": doc.title or "", "url": doc.url or "",
+            "date": doc.date or "", "sources": [doc.en_path, doc.ru_path]}
+
+
+def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
+    """Store the corrected beads (a :class:`tm.service.BeadsRequest`): a new document, or the
+    units of ``doc_id`` replaced. One transaction; vectors are computed before it."""
+    from tm import service
+
+    if doc_id is None:
+        return service.store_beads(b.tm, req, encoder=aligner_encoder(), model=MODEL)
+    b.document(doc_id)
+    return service.replace_beads(b.tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
+
+
+def undo_save(b: Backend, doc_id: int) -> Any:
+    from tm import service
+
+    b.document(doc_id)
+    return service.undo_replace(b.tm, doc_id)
