@@ -20,6 +20,12 @@ from urllib.parse import urlencode
 import typer
 
 from align.cli import Command, Group
+
+app = typer.Typer(cls=Group)
+"""``review`` as a sub-app, for the root app's ``add_typer``. Defined before the import below:
+importing tm.cli.common runs tm/cli/__init__, which mounts this app, whichever of the two modules
+is imported first (as in tm.web.cli); the command is added at the end of this module."""
+
 from tm.cli.common import DbOption, help_text
 from tm.errors import TMError
 
@@ -137,6 +143,4 @@ def register(root: typer.Typer) -> None:
                  no_args_is_help=True)(review_command)
 
 
-app = typer.Typer(cls=Group)
-"""``review`` as a sub-app, for the root app's ``add_typer``."""
 register(app)
