@@ -32,7 +32,12 @@ _LAZY = {
     "pair_sources": "align.pair",
 }
 
-__all__ = ["AlignError", "Alignment", "Bead", "EncoderError", "InputError", "Sentence", *_LAZY]
+__all__ = [
+    "AlignError", "Alignment", "Bead", "Encoder", "EncoderError", "InputError", "Sentence",
+    "SourceText", "align_files", "align_sentences", "align_texts", "format_ladder", "load_encoder",
+    "pair_sources", "parse_ladder", "read_edition", "read_source", "score", "split",
+    "split_presplit",
+]
 
 
 def __getattr__(name: str) -> Any:

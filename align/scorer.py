@@ -148,11 +148,13 @@ class BeadScorer:
 
     @property
     def skip_src(self) -> np.ndarray:
-        return self.skip_feats_src @ self.w[self.n_bead :]
+        cost: np.ndarray = self.skip_feats_src @ self.w[self.n_bead :]
+        return cost
 
     @property
     def skip_tgt(self) -> np.ndarray:
-        return self.skip_feats_tgt @ self.w[self.n_bead :]
+        cost: np.ndarray = self.skip_feats_tgt @ self.w[self.n_bead :]
+        return cost
 
     def features(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         """``[len(J), n_bead]`` features of beads (a, b) ending at (i, j), j in J (j >= b)."""
