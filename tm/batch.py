@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.fetch import is_url
+from align.sources import is_url
 from tm.errors import TMError
 from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM

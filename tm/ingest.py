@@ -60,7 +60,7 @@ class Prepared:
 
 def content_hash(source: str) -> str | None:
     """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
-    from align.fetch import is_url  # not at the top: align.fetch loads ssl and urllib
+    from align.sources import is_url  # not at the top: align.sources loads ssl and urllib
 
     if is_url(source):
         return None
@@ -81,7 +81,7 @@ def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str
                  url: str | None = None, date: str | None = None,
                  meta: Mapping[str, Any] | None = None) -> DocumentIn:
     """The document row of a pair: explicit title/url/date first, then what the pages say."""
-    from align.fetch import is_url
+    from align.sources import is_url
 
     extra: dict[str, Any] = {"en_source": en.source, "ru_source": ru.source, **(meta or {})}
     for side, src in (("en", en), ("ru", ru)):
