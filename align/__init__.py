@@ -29,7 +29,7 @@ _LAZY = {
     "format_ladder": "align.formats",
     "read_source": "align.sources",
     "SourceText": "align.sources",
-    "pair_sources": "align.pair",
+    "pair_sources": "align.pair_io",
 }
 
 __all__ = [
