@@ -29,10 +29,15 @@ _LAZY = {
     "format_ladder": "align.formats",
     "read_source": "align.sources",
     "SourceText": "align.sources",
-    "pair_sources": "align.pair",
+    "pair_sources": "align.pair_io",
 }
 
-__all__ = ["AlignError", "Alignment", "Bead", "EncoderError", "InputError", "Sentence", *_LAZY]
+__all__ = [
+    "AlignError", "Alignment", "Bead", "Encoder", "EncoderError", "InputError", "Sentence",
+    "SourceText", "align_files", "align_sentences", "align_texts", "format_ladder", "load_encoder",
+    "pair_sources", "parse_ladder", "read_edition", "read_source", "score", "split",
+    "split_presplit",
+]
 
 
 def __getattr__(name: str) -> Any:

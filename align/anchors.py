@@ -74,7 +74,8 @@ def span_fingerprints(fp: np.ndarray, max_span: int) -> list[np.ndarray]:
 
 
 def _pop(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x).sum(axis=-1).astype(np.float64)
+    bits: np.ndarray = np.bitwise_count(x).sum(axis=-1).astype(np.float64)
+    return bits
 
 
 def dice(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -340,7 +340,7 @@ def pair_command(
 ) -> None:
     from align.embed import load_encoder
     from align.output import is_stdout
-    from align.pair import list_sources, pair_sources
+    from align.pair_io import list_sources, pair_sources
 
     for target in (output, unmatched):
         if not is_stdout(target):

@@ -133,7 +133,8 @@ def _downsample(x: np.ndarray, f: int) -> np.ndarray:
     if pad:
         x = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)])
     y = x.reshape(-1, f, x.shape[1]).mean(axis=1, dtype=np.float32)
-    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def band_around(path: Sequence[tuple[int, int]], n: int, m: int, w: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,7 @@
 All 162 documents of ../shared/corpora/wmt23-ru-en (news, reviews, manuals) are written to temp
 files under meaningless names, shuffled with a fixed seed, and 10% of the documents are removed
 from each side (different ones), so 130 true pairs remain among 146 documents a side. The same
-library function as `diptych pair` (align.pair.pair_sources) runs on the two folders.
+library function as `diptych pair` (align.pair_io.pair_sources) runs on the two folders.
 
     python bench/pair.py            # seed 0 cold (empty embedding cache), then 4 more seeds warm
 
@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from align.embed import load_encoder
-    from align.pair import list_sources, pair_sources
+    from align.pair_io import list_sources, pair_sources
 
     docs = load_documents()
     rows = []

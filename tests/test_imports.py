@@ -103,3 +103,12 @@ def test_align_embed_imports_no_numpy(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_public_names_resolve() -> None:
+    """``__all__`` lists every lazily loaded public name, and each name it lists imports."""
+    for package in (align, tm):
+        missing = set(package._LAZY) - set(package.__all__)  # type: ignore[attr-defined]
+        assert not missing, f"{package.__name__}.__all__ misses {sorted(missing)}"
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.fetch import is_url
+from align.sources import MAX_BYTES, is_url, read_text_file
 from tm.errors import TMError
 from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM
@@ -72,7 +72,8 @@ def read_pairs(path: Path) -> list[PairJob]:
     """Lines ``en_source<TAB>ru_source[<TAB>confidence]`` (``diptych pair``'s output).
 
     Blank lines and ``#`` comments are skipped. Relative paths are taken from the current
-    folder, as ``pair`` prints them, else from the pair file's folder.
+    folder, as ``pair`` prints them, else from the pair file's folder. The list is read with a
+    story's limits (size, UTF-8/UTF-16, not binary): an :class:`InputError` says what is wrong.
     """
     if path.exists() and not path.is_file():
         raise TMError(f"pair list '{path}' is not a file; pass the TSV that `diptych pair` wrote")
@@ -80,7 +81,7 @@ def read_pairs(path: Path) -> list[PairJob]:
         raise TMError(f"pair list '{path}' does not exist; make one with `diptych pair EN RU -o"
                       f" {path.name}`")
     jobs = []
-    for no, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for no, raw in enumerate(read_text_file(path, what="list of pairs").splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         parts = [p.strip() for p in raw.split("\t")]
@@ -161,7 +162,7 @@ def _work(job: PairJob) -> _Outcome:
     try:
         en = read_source(job.en, timeout=opts.timeout, max_bytes=opts.max_bytes)
         ru = read_source(job.ru, timeout=opts.timeout, max_bytes=opts.max_bytes)
-        fingerprint = fingerprint_of(job.en, job.ru, en.content_hash, ru.content_hash)
+        fingerprint = fingerprint_of(en, ru)
         if fingerprint in opts.known:
             return _Outcome(job, fingerprint)
         al = align_texts(en.text, ru.text, encoder=encoder)
@@ -191,7 +192,7 @@ def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
 def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
               workers: int | None = None, min_score: float = 0.5,
               review_below: float = REVIEW_BELOW, timeout: float = 20.0,
-              max_bytes: int = 10_000_000, keep_weak: bool = False,
+              max_bytes: int = MAX_BYTES, keep_weak: bool = False,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of ``jobs`` into ``tm`` (see the module docstring).
 
@@ -205,7 +206,7 @@ def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
     known = tm.fingerprints()
     todo = []
     for job in jobs:  # local files: known pairs are skipped without reading them
-        hashes = (content_hash(job.en), content_hash(job.ru))
+        hashes = (content_hash(job.en, max_bytes), content_hash(job.ru, max_bytes))
         if None not in hashes and f"{hashes[0]}:{hashes[1]}" in known:
             summary.skipped += 1
             if progress:

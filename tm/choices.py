@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import Enum
 
+# Which memory a command uses (tm.store.location.locate), in one line for --db's help.
+RULE = ("--db, else $DIPTYCH_DB, else a diptych.db in the current folder or a parent, else"
+        " diptych.db in your data folder")
+
 
 class Mode(str, Enum):
     """How to look a query up."""

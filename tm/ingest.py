@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from align.sources import SourceText
+from align.sources import MAX_BYTES, SourceText, file_sha256, is_url
 from align.types import Alignment
-from tm.store import TM, DocumentIn, UnitIn, file_sha256
+from tm.store import TM, DocumentIn, UnitIn
 from tm.vectors import check_model, store_vectors, unit_vectors
 
 if TYPE_CHECKING:
@@ -64,31 +64,24 @@ class Prepared:
     kept_weak: bool = False
 
 
-def content_hash(source: str) -> str | None:
-    """SHA-256 of a local file (``None`` for a URL or a missing file: known only once read)."""
-    from align.fetch import is_url  # not at the top: align.fetch loads ssl and urllib
-
+def content_hash(source: str, max_bytes: int = MAX_BYTES) -> str | None:
+    """SHA-256 of a local regular file of at most ``max_bytes``, before reading it as a story;
+    ``None`` for a URL, a missing or too large file, a device or FIFO (known only once read)."""
     if is_url(source):
         return None
-    try:
-        return file_sha256(Path(source))
-    except OSError:
-        return None
+    return file_sha256(Path(source).expanduser(), max_bytes)
 
 
-def fingerprint_of(en_source: str, ru_source: str, en_text_hash: str, ru_text_hash: str) -> str:
-    """A pair's identity: the files' SHA-256 (local files) or the extracted text's (URLs)."""
-    en = content_hash(en_source) or en_text_hash
-    ru = content_hash(ru_source) or ru_text_hash
-    return f"{en}:{ru}"
+def fingerprint_of(en: SourceText, ru: SourceText) -> str:
+    """A pair's identity: each file's SHA-256 as read (local files), else the extracted text's
+    (URLs, whose menus and ads change on every visit). Equal to :func:`content_hash` of a file."""
+    return f"{en.file_hash or en.content_hash}:{ru.file_hash or ru.content_hash}"
 
 
 def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str | None = None,
                  url: str | None = None, date: str | None = None,
                  meta: Mapping[str, Any] | None = None) -> DocumentIn:
     """The document row of a pair: explicit title/url/date first, then what the pages say."""
-    from align.fetch import is_url
-
     extra: dict[str, Any] = {"en_source": en.source, "ru_source": ru.source, **(meta or {})}
     for side, src in (("en", en), ("ru", ru)):
         extra.update({f"{side}_{k}": v for k, v in (("title", src.title), ("author", src.author),
@@ -154,7 +147,7 @@ def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> Sour
 
 def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
-             date: str | None = None, timeout: float = 20.0, max_bytes: int = 10_000_000,
+             date: str | None = None, timeout: float = 20.0, max_bytes: int = MAX_BYTES,
              keep_weak: bool = False) -> tuple[AddResult, tuple[str, ...]]:
     """Read (files or URLs), align and store one article pair: ``diptych add``.
 
@@ -165,7 +158,7 @@ def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model:
 
     en = read_side(en_source, role="English edition", timeout=timeout, max_bytes=max_bytes)
     ru = read_side(ru_source, role="Russian edition", timeout=timeout, max_bytes=max_bytes)
-    fingerprint = fingerprint_of(en_source, ru_source, en.content_hash, ru.content_hash)
+    fingerprint = fingerprint_of(en, ru)
     known = tm.find_document(fingerprint)
     if known is not None:
         return AddResult(known, False), ()

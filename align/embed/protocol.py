@@ -37,7 +37,8 @@ def normalise(x: np.ndarray) -> np.ndarray:
 
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+    unit: np.ndarray = x / np.maximum(norms, 1e-12)
+    return unit
 
 
 def span_embeddings(encoder: Encoder, texts: Sequence[str], max_span: int) -> list[np.ndarray]:

@@ -197,7 +197,9 @@ class UseM3Encoder:
             self.name + "/pooled", texts, lambda t: self._with_threads(self._pool_uncached, t)
         )
 
-    def _with_threads(self, fn: Any, texts: Sequence[str]) -> np.ndarray:
+    def _with_threads(
+        self, fn: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]
+    ) -> np.ndarray:
         limit = _thread_limiter()
         if limit is None:
             return fn(texts)

@@ -127,7 +127,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         self._connection = functools.partial(_HTTPConnection, deadline=deadline)
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)  # type: ignore[arg-type]
+        return self.do_open(self._connection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
@@ -136,7 +136,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self._connection = functools.partial(_HTTPSConnection, deadline=deadline)
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req,  # type: ignore[arg-type]
+        return self.do_open(self._connection, req,
                             context=self._context)  # type: ignore[attr-defined]
 
 

@@ -19,12 +19,12 @@ from align.pair import (
     anchors,
     confidence,
     link_key,
-    list_sources,
     match,
     order_score,
     pair_texts,
     units,
 )
+from align.pair_io import list_sources
 
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
 

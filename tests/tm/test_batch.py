@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from align.errors import InputError
 from tm.batch import PairJob, read_pairs, run_batch
 from tm.errors import TMError
 from tm.store import TM
@@ -38,6 +39,23 @@ def test_read_pairs(tmp_path: Path) -> None:
             read_pairs(listing)
     with pytest.raises(TMError, match="diptych pair"):
         read_pairs(tmp_path / "missing.tsv")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("e.txt\tr.txt\n".encode("utf-16"), None),
+    ("e.txt\tr.txt\t0.5\n".encode("cp1251") + b"\xcf\n", "not valid UTF-8"),
+    (b"", "is empty; pass the file that holds the list of pairs"),
+    (b"PK\x03\x04\x00\x00" * 50, "binary file"),
+])
+def test_read_pairs_reads_the_list_like_a_story(tmp_path: Path, data: bytes,
+                                                message: str | None) -> None:
+    listing = tmp_path / "pairs.tsv"
+    listing.write_bytes(data)
+    if message is None:
+        assert [(j.en, j.ru) for j in read_pairs(listing)] == [("e.txt", "r.txt")]
+        return
+    with pytest.raises(InputError, match=message):
+        read_pairs(listing)
 
 
 def test_pages_by_url_reach_the_tm_without_boilerplate(tmp_path: Path, news_site: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
-from align.sources import SourceText
+from align.sources import SourceText, read_source
 from align.types import Alignment, Bead, Sentence
 from tm.ingest import content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM
@@ -21,10 +22,24 @@ def source(text: str, src: str, **page: str) -> SourceText:
 
 def test_fingerprint_is_the_files_hash_for_files_and_the_texts_for_urls(tmp_path: Path) -> None:
     f = tmp_path / "en.txt"
-    f.write_bytes(b"Story.")
-    file_hash = hashlib.sha256(b"Story.").hexdigest()
+    f.write_bytes(b"\xef\xbb\xbfStory.")  # a BOM: the file's hash is not the text's
+    file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
     assert content_hash(str(f)) == file_hash and content_hash("https://x.example/a") is None
-    assert fingerprint_of(str(f), "https://x.example/ru", "t1", "t2") == f"{file_hash}:t2"
+    en, ru = read_source(f), source("История.", "https://x.example/ru")
+    assert fingerprint_of(en, ru) == f"{file_hash}:{ru.content_hash}"
+    assert en.content_hash != file_hash
+
+
+def test_content_hash_is_bounded_and_never_reads_a_stream(tmp_path: Path) -> None:
+    f = tmp_path / "en.txt"
+    f.write_text("A story of forty-odd bytes, give or take.")
+    assert content_hash(str(f), max_bytes=10) is None  # too large: known once read (refused)
+    assert content_hash(str(tmp_path / "missing.txt")) is None
+    assert content_hash(str(tmp_path)) is None
+    assert content_hash("/dev/zero") is None  # would never end
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert content_hash(str(fifo)) is None  # opening it would block until a writer came
 
 
 def test_document_prefers_given_metadata_then_the_pages() -> None:

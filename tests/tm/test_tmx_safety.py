@@ -100,6 +100,16 @@ def test_undeclared_entity_from_an_unloaded_dtd(db: Path, tmp_path: Path) -> Non
     refuse(db, bad, "&nbsp;")
 
 
+@pytest.mark.parametrize("after", [0, 5000])  # near the end of a small file; mid-file
+def test_undeclared_entity_without_a_dtd_is_named_not_called_truncated(
+        db: Path, tmp_path: Path, after: int) -> None:
+    bad = tmp_path / "nbsp.tmx"
+    more = "".join(GOOD_TU.format(n=n) for n in range(after))
+    bad.write_bytes(tmx(f'<tu><tuv xml:lang="en"><seg>a&nbsp;b</seg></tuv></tu>{more}'))
+    line = refuse(db, bad, "&nbsp;", "does not declare", "line 1")
+    assert "truncated" not in line and "well-formed" not in line
+
+
 def test_deep_nesting(db: Path, tmp_path: Path) -> None:
     bad = tmp_path / "deep.tmx"
     bad.write_bytes(tmx('<tu><tuv xml:lang="en"><seg>' + "<hi>" * 5000 + "x" + "</hi>" * 5000

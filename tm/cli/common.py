@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tm.store.location import RULE
+from tm.choices import RULE
 
 if TYPE_CHECKING:
     from rich.console import Console

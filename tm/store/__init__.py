@@ -37,10 +37,11 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
+from tm.choices import RULE
 from tm.store.documents import DocumentStore, Written
 from tm.store.edits import Earlier
 from tm.store.index import IndexStore, fts_quote
-from tm.store.location import DEFAULT_DB, RULE, locate, user_db_path
+from tm.store.location import DEFAULT_DB, locate, user_db_path
 from tm.store.schema import MIGRATIONS
 from tm.store.terms import TermStore
 from tm.store.types import (

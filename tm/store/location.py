@@ -11,9 +11,7 @@ from pathlib import Path
 
 from tm.store.types import DbLocation, DbSource
 
-DEFAULT_DB = "diptych.db"
-RULE = ("--db, else $DIPTYCH_DB, else a diptych.db in the current folder or a parent, else"
-        " diptych.db in your data folder")
+DEFAULT_DB = "diptych.db"  # the rule in one line, for help texts: tm.choices.RULE
 
 
 def user_db_path() -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from tm.errors import TMXError
 from tm.tmx.model import (
@@ -131,6 +131,7 @@ class TMXReader:
         head = raw.read(SNIFF_BYTES)
         sniff(head, self.name)
         stream = _Counting(raw, head, self.on_progress)
+        etree.clear_error_log()  # lxml keeps earlier parses' errors in it: name only this one's
         events = etree.iterparse(
             stream, events=("start", "end"), resolve_entities=False, load_dtd=False,
             no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
@@ -182,7 +183,13 @@ class TMXReader:
 
 
 def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool) -> str:
-    errors = list(exc.error_log)
+    errors = list(exc.error_log)  # this parse's (_read clears the thread's log first)
+    for error in errors:  # without a DOCTYPE, libxml2 stops at the entity: not a truncation
+        if error.type == etree.ErrorTypes.ERR_UNDECLARED_ENTITY:
+            entity = re.search(r"'([^']*)'", error.message)
+            what = f"&{entity.group(1)};" if entity else "an XML entity"
+            return (f"{name} uses {what} (line {error.line}), an XML entity that TMX never "
+                    "needs and the file does not declare: replace it with the character")
     msg = (exc.msg or "").split(", line ")[0]
     if errors and (not msg or msg == "no element found"):
         msg = errors[0].message

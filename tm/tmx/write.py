@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from tm.errors import TMXError
 from tm.tmx.model import (

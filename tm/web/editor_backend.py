@@ -62,7 +62,7 @@ def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
         raise TMError(f"{role}: give it as text, as a URL or as a file path (exactly one)")
     if text:
         if text.lstrip().startswith("<"):
-            from align.article import extract_article
+            from align.sources.article import extract_article
 
             text = "\n\n".join(extract_article(text, where=f"the pasted {role}").paragraphs)
         return Edition(text, PASTED, hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -77,8 +77,7 @@ def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
 
 
 def _fetch(url: str, role: str, timeout: float) -> Any:
-    from align.fetch import is_url
-    from align.sources import read_source
+    from align.sources import is_url, read_source
 
     if not is_url(url):
         raise TMError(f"{role}: {url!r} is not an http(s) URL")
@@ -89,10 +88,12 @@ def align(en: Edition, ru: Edition) -> dict[str, Any]:
     """Align two editions as ``diptych add`` does: sentences, beads, warnings, suggested
     metadata and the pair's fingerprint."""
     from align.pipeline import align_texts
-    from tm.ingest import fingerprint_of
+    from tm.ingest import content_hash
 
     al = align_texts(en.text, ru.text, encoder=aligner_encoder())
-    fingerprint = fingerprint_of(en.source, ru.source, en.content_hash, ru.content_hash)
+    # as tm.ingest.fingerprint_of: a local file's bytes, else the text (URLs, pasted text)
+    fingerprint = (f"{content_hash(en.source) or en.content_hash}:"
+                   f"{content_hash(ru.source) or ru.content_hash}")
     return {
         "src": [s.text for s in al.src], "tgt": [s.text for s in al.tgt],
         "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4),
