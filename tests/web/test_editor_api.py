@@ -131,3 +131,18 @@ def test_read_only_refuses_saves(client_for, memory: Path) -> None:
     ro = client_for(memory, read_only=True)
     assert ro.post("/api/align/save", json=state(RIGHT[:1])).status_code == 403
     assert "read-only" in ro.get("/editor").text
+
+
+def test_pasted_html_editions_are_extracted_before_aligning(client_for, memory: Path,
+                                                            root: Path) -> None:
+    """Pasted pages go through the article extractor (not aligned as markup)."""
+    def page(lang: str) -> str:
+        paras = (root / f"corpora/sample.{lang}.txt").read_text(encoding="utf-8").split("\n\n")
+        body = "".join(f"<p>{p}</p>" for p in paras if p.strip())
+        return f"<html><head><title>t</title></head><body><article>{body}</article></body></html>"
+
+    r = client_for(memory).post("/api/align", json={"en": {"text": page("en")},
+                                                     "ru": {"text": page("ru")}})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert len(got["src"]) > 10 and not any("<p>" in s for s in got["src"] + got["tgt"])
