@@ -11,8 +11,6 @@ import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -50,6 +48,9 @@ START_TIMEOUT = 90.0
 
 def _get(url: str, timeout: float = 2.0) -> dict[str, object] | None:
     """The JSON at ``url``, or None when nothing answers there."""
+    import urllib.error  # here, not at the top: every diptych command imports this module
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             data = json.loads(resp.read().decode("utf-8"))
