@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -72,7 +72,17 @@ def content_hash(source: str, max_bytes: int = MAX_BYTES) -> str | None:
     return file_sha256(Path(source).expanduser(), max_bytes)
 
 
-def fingerprint_of(en: SourceText, ru: SourceText) -> str:
+class Hashed(Protocol):
+    """What a pair's fingerprint is made of (a :class:`SourceText`, or the editor's edition)."""
+
+    @property
+    def file_hash(self) -> str | None: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+def fingerprint_of(en: Hashed, ru: Hashed) -> str:
     """A pair's identity: each file's SHA-256 as read (local files), else the extracted text's
     (URLs, whose menus and ads change on every visit). Equal to :func:`content_hash` of a file."""
     return f"{en.file_hash or en.content_hash}:{ru.file_hash or ru.content_hash}"

@@ -150,3 +150,14 @@ class EmbeddingCache:
             log.warning("embedding cache %s holds vectors of another shape; recomputing", self.path)
             return np.asarray(compute(list(texts)), dtype=np.float32)
         return np.stack(rows)  # type: ignore[arg-type]
+
+
+def encode_cached(cache: EmbeddingCache | None, model: str, texts: Sequence[str],
+                  compute: Callable[[Sequence[str]], np.ndarray], dim: int) -> np.ndarray:
+    """An encoder's ``encode``: ``(0, dim)`` for no text, else ``compute`` through ``cache``
+    (when there is one) under the name ``model``."""
+    if not texts:
+        import numpy as np
+
+        return np.zeros((0, dim), np.float32)
+    return compute(texts) if cache is None else cache.get_or_compute(model, texts, compute)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from align.embed import Encoder, load_encoder, span_embeddings
-from align.embed.cache import EmbeddingCache
+from align.embed.cache import EmbeddingCache, encode_cached
 from align.errors import EncoderError
 
 __all__ = ["SPECS", "CombinedEncoder", "E5Encoder", "load_e5"]
@@ -63,11 +63,7 @@ class E5Encoder:
         return _normalise(self._model.passage(list(texts)))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        if self._cache is None:
-            return self._raw(texts)
-        return self._cache.get_or_compute(self.name, texts, self._raw)
+        return encode_cached(self._cache, self.name, texts, self._raw, self.dim)
 
     def encode_spans(self, texts: Sequence[str], max_span: int) -> list[np.ndarray]:
         """Spans as the token-count weighted mean of their sentences' vectors (see the module)."""

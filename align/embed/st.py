@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from align.embed.cache import encode_cached
 from align.embed.protocol import normalise
 from align.errors import EncoderError
 
@@ -50,13 +51,7 @@ class SentenceTransformerEncoder:
         return normalise(vecs)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            import numpy as np
-
-            return np.zeros((0, self.dim), np.float32)
-        if self._cache is None:
-            return self._raw(texts)
-        return self._cache.get_or_compute(self.name, texts, self._raw)
+        return encode_cached(self._cache, self.name, texts, self._raw, self.dim)
 
 
 def load(

@@ -35,6 +35,7 @@ class Edition:
     text: str
     source: str
     content_hash: str
+    file_hash: str | None = None
     title: str | None = None
     date: str | None = None
     url: str | None = None
@@ -73,7 +74,8 @@ def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
 
     source = (url or path or "").strip()
     ed = read_edition(source, role=role) if path else _fetch(source, role, timeout)
-    return Edition(ed.text, ed.source, ed.content_hash, ed.title, ed.date, ed.canonical_url)
+    return Edition(ed.text, ed.source, ed.content_hash, ed.file_hash, ed.title, ed.date,
+                   ed.canonical_url)
 
 
 def _fetch(url: str, role: str, timeout: float) -> Any:
@@ -88,12 +90,10 @@ def align(en: Edition, ru: Edition) -> dict[str, Any]:
     """Align two editions as ``diptych add`` does: sentences, beads, warnings, suggested
     metadata and the pair's fingerprint."""
     from align.pipeline import align_texts
-    from tm.ingest import content_hash
+    from tm.ingest import fingerprint_of
 
     al = align_texts(en.text, ru.text, encoder=aligner_encoder())
-    # as tm.ingest.fingerprint_of: a local file's bytes, else the text (URLs, pasted text)
-    fingerprint = (f"{content_hash(en.source) or en.content_hash}:"
-                   f"{content_hash(ru.source) or ru.content_hash}")
+    fingerprint = fingerprint_of(en, ru)  # the one `diptych add` gives the pair
     return {
         "src": [s.text for s in al.src], "tgt": [s.text for s in al.tgt],
         "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4),
