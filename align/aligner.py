@@ -2,8 +2,8 @@
 
 Embeds every run of up to ``max_side`` consecutive sentences on each side (one model pass with
 the default encoder), finds anchors, runs the banded DP (:mod:`align.dp`) and attaches a
-calibrated confidence to each bead. A last pass (:func:`attach_omissions`) re-checks each
-left-out sentence next to a bead with exact embeddings of the joined texts.
+calibrated confidence to each bead. Last passes (:mod:`align.refine`) re-check omissions next to
+beads, glued edge sentences and crossed 2-2 cuts with exact embeddings of the joined texts.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import numpy as np
 from align.calibrate import DEFAULT_CALIBRATION, Calibration
 from align.dp import Params, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings
+from align.refine import refine
 from align.scorer import BeadScorer
 from align.types import Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["align_sentences", "attach_omissions", "bead_cells"]
+__all__ = ["align_sentences", "bead_cells", "decode", "prepare"]
 
 
 def align_sentences(
@@ -107,7 +108,7 @@ def _align_block(
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
         for (a, b), (i, j) in decode(scorer, lo, hi, params)
     ]
-    beads = attach_omissions(beads, src, tgt, encoder, params)
+    beads = refine(beads, src, tgt, encoder, scorer, params, weights)
     conf = calibration.confidences(scorer, bead_cells(beads))
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
@@ -119,55 +120,6 @@ def bead_cells(beads: Sequence[Bead]) -> list[tuple[int, int, int, int]]:
     for b in beads:  # monotone beads: each ends one past its last sentences, or where the last did
         i, j = (b.src[-1] + 1 if b.src else i), (b.tgt[-1] + 1 if b.tgt else j)
         out.append((len(b.src), len(b.tgt), i, j))
-    return out
-
-
-def attach_omissions(
-    beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder, params: Params
-) -> list[Bead]:
-    """Join a left-out sentence to the neighbouring bead when that makes the bead more similar.
-
-    For each one-sentence omission next to a bead with both sides, the exact cosine of the joined
-    texts is compared with the bead's own; a positive gain joins them (largest gain first, each
-    bead changed at most once). The DP scores spans with approximate embeddings and a fixed
-    omission cost; this settles the close calls with the encoder itself, for a few texts.
-    """
-    allowed = set(bead_types(params.max_side, params.max_total))
-    cands: list[tuple[int, Bead, Bead]] = []  # (index of the first bead, bead kept, joined bead)
-    for q in range(len(beads) - 1):
-        x, y = beads[q], beads[q + 1]
-        for pair, gap in ((x, y), (y, x)):
-            if not (pair.src and pair.tgt) or len(gap.src) + len(gap.tgt) != 1:
-                continue
-            joined = Bead(x.src + y.src, x.tgt + y.tgt)
-            if (len(joined.src), len(joined.tgt)) in allowed:
-                cands.append((q, pair, joined))
-    if not cands:
-        return beads
-    texts: dict[str, int] = {}
-    for _, pair, joined in cands:
-        for b in (pair, joined):
-            texts.setdefault(" ".join(src[i] for i in b.src), len(texts))
-            texts.setdefault(" ".join(tgt[j] for j in b.tgt), len(texts))
-    vec = np.asarray(encoder.encode(list(texts)), dtype=np.float64)
-    vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
-
-    def cos(b: Bead) -> float:
-        s = texts[" ".join(src[i] for i in b.src)]
-        t = texts[" ".join(tgt[j] for j in b.tgt)]
-        return float(vec[s] @ vec[t])
-
-    gains = sorted(((cos(joined) - cos(pair), q, joined) for q, pair, joined in cands),
-                   key=lambda g: -g[0])
-    edits: dict[int, Bead] = {}
-    for gain, q, joined in gains:
-        if gain > 0 and not {q - 1, q, q + 1} & edits.keys():
-            edits[q] = joined
-    out: list[Bead] = []
-    q = 0
-    while q < len(beads):
-        out.append(edits.get(q, beads[q]))
-        q += 2 if q in edits else 1
     return out
 
 

@@ -4,7 +4,7 @@
 
 Data: adapted EN->RU editions of wmt-en-ru's dev chunks built with seeds the weights were not
 trained on (201, 202; bench/cases.py) and Text+Berg dev, aligned with the current weights;
-each final bead (after attach_omissions) is right when the gold holds the very same bead. Never
+each final bead (after align/refine.py's passes) is right when the gold holds the very same bead. Never
 the test sets (wmt-en-ru test chunks, bench's WMT23 news, Text+Berg test).
 
 Prints the Calibration to paste into align/calibrate.py, and the reliability on the same beads
@@ -22,9 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.aligner import attach_omissions, bead_cells, decode, prepare
+from align.aligner import bead_cells, decode, prepare
 from align.calibrate import Calibration, fit_logistic, inputs
 from align.dp import Params
+from align.refine import refine
 from align.types import Bead
 from bench.cases import Doc, enru, textberg
 
@@ -41,7 +42,7 @@ def bead_rows(docs: list[Doc], encoder: object) -> list[tuple[int, bool, np.ndar
         scorer, lo, hi = prepare(d.src, d.tgt, encoder, d.src_par, d.tgt_par, params)  # type: ignore[arg-type]
         beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
                  for (a, b), (i, j) in decode(scorer, lo, hi, params)]
-        beads = attach_omissions(beads, d.src, d.tgt, encoder, params)  # type: ignore[arg-type]
+        beads = refine(beads, d.src, d.tgt, encoder, scorer, params)  # type: ignore[arg-type]
         gold = {(b.src, b.tgt) for b in d.gold}
         cells = bead_cells(beads)
         for b, x in zip(beads, inputs(scorer, cells)):

@@ -31,7 +31,8 @@ def test_weights_change_the_alignment_without_patching() -> None:
     enc = HashEncoder()
     plain = align_sentences(src, tgt, enc)
     assert ((5,), ()) in {(b.src, b.tgt) for b in plain}
-    costly = DEFAULT_WEIGHTS.replace(skip_src=-5.0, skip_tgt=-5.0)  # leaving out costs too much
+    # leaving out costs too much, and no glued sentence is detached afterwards (align/refine.py)
+    costly = DEFAULT_WEIGHTS.replace(skip_src=-5.0, skip_tgt=-5.0, detach_margin=2.0)
     glued = align_sentences(src, tgt, enc, weights=costly)
     assert all(b.src and b.tgt for b in glued)
     assert align_sentences(src, tgt, enc) == plain  # nothing global changed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -185,7 +186,7 @@ class BagEncoder:
 
 
 def test_attach_omissions_joins_a_gap_only_when_the_bead_gets_closer() -> None:
-    from align.aligner import attach_omissions
+    from align.refine import attach_omissions
 
     src = ["sun", "rain", "wind", "snow", "fog"]
     tgt = ["sun", "rain wind", "snow"]
@@ -195,3 +196,46 @@ def test_attach_omissions_joins_a_gap_only_when_the_bead_gets_closer() -> None:
     assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)),
                                              ((4,), ())]
     assert attach_omissions(beads[:1], src, tgt, BagEncoder(), DEFAULT) == beads[:1]
+
+
+def _stand_in_scorer(best_src: list[float], best_tgt: list[float]) -> Any:
+    """What align.refine reads of a BeadScorer: each sentence's best match and the length ratio."""
+    from types import SimpleNamespace
+
+    from align.weights import SKIP_FEATURES
+
+    col = SKIP_FEATURES.index("best")
+    fs, ft = np.zeros((len(best_src), len(SKIP_FEATURES))), np.zeros((len(best_tgt), len(SKIP_FEATURES)))
+    fs[:, col], ft[:, col] = best_src, best_tgt
+    return SimpleNamespace(skip_feats_src=fs, skip_feats_tgt=ft, ratio=1.0)
+
+
+def test_detach_omissions_frees_a_glued_sentence_without_a_match_only() -> None:
+    from align.refine import Cosines, detach_omissions
+
+    src, tgt = ["sun", "fog", "rain"], ["sun", "rain"]
+    beads = [Bead((0, 1), (0,)), Bead((2,), (1,))]  # "fog" glued to "sun": the rest is closer
+    cos = Cosines(src, tgt, BagEncoder())
+    out = detach_omissions(beads, cos, _stand_in_scorer([0.0, 0.0, 0.0], [0.0, 0.0]))
+    assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
+    # a sentence with a good match somewhere in the band stays where the DP put it
+    kept = detach_omissions(beads, cos, _stand_in_scorer([0.0, 1.5, 0.0], [0.0, 0.0]))
+    assert kept == beads
+    # and a bead whose edge sentence belongs to it is left alone
+    whole = [Bead((0, 1), (0,))]
+    assert detach_omissions(whole, Cosines(["sun", "rain"], ["sun rain"], BagEncoder()),
+                            _stand_in_scorer([0.0, 0.0], [0.0])) == whole
+
+
+def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
+    from align.refine import Cosines, merge_crossed
+
+    # the source cuts after "hail", the target after "sun": two 1-1 beads leaning opposite ways
+    src, tgt = ["sun rain rain hail", "wind"], ["sun", "rain rain hail wind"]
+    beads = [Bead((0,), (0,)), Bead((1,), (1,))]
+    out = merge_crossed(beads, Cosines(src, tgt, BagEncoder()), _stand_in_scorer([0, 0], [0, 0]))
+    assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))]
+    # two good 1-1 pairs of similar lengths stay apart
+    src2, tgt2 = ["sun rain", "wind snow"], ["sun rain", "wind snow"]
+    same = merge_crossed(beads, Cosines(src2, tgt2, BagEncoder()), _stand_in_scorer([0, 0], [0, 0]))
+    assert same == beads

@@ -1,0 +1,185 @@
+"""Second looks at the DP's beads with exact embeddings of the joined texts.
+
+The DP scores every span with one fixed omission cost and features that see one bead at a time.
+Three local passes settle the close calls it gets wrong most often on the development cases
+(bench/cases.py), each comparing the encoder's cosine of a few alternative beads:
+
+- :func:`attach_omissions`: a left-out sentence joins the neighbouring bead when that makes the
+  bead more similar (the DP left out a fragment of a split sentence);
+- :func:`detach_omissions`: an edge sentence of a bead becomes an omission when the rest of the
+  bead is more similar by ``detach_margin`` and the sentence has no good match anywhere in the
+  band (the DP glued a sentence one edition lacks to its neighbour);
+- :func:`merge_crossed`: two 1-1 beads become one 2-2 bead when their length ratios lean opposite
+  ways (one source sentence too long, the next too short: the editions cut the same text at
+  different places) and the 2-2 bead is more similar than either 1-1 by ``merge_margin``.
+
+The margins and limits are :class:`align.weights.Weights` fields, chosen on the development cases
+(enru-dev and Text+Berg dev) by the best mean strict F1; the test sets were not looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from align.dp import Params, bead_types
+from align.embed import Encoder
+from align.scorer import BeadScorer
+from align.types import Bead
+from align.weights import DEFAULT_WEIGHTS, Weights
+from align.weights import SkipFeature as K
+
+__all__ = ["Cosines", "attach_omissions", "detach_omissions", "merge_crossed", "refine"]
+
+
+class Cosines:
+    """Exact cosines of beads' joined texts, every text encoded once per batch."""
+
+    def __init__(self, src: Sequence[str], tgt: Sequence[str], encoder: Encoder) -> None:
+        self.src, self.tgt, self.encoder = src, tgt, encoder
+        self._index: dict[str, int] = {}
+        self._vec = np.zeros((0, 1))
+
+    def _texts(self, b: Bead) -> tuple[str, str]:
+        return " ".join(self.src[i] for i in b.src), " ".join(self.tgt[j] for j in b.tgt)
+
+    def prepare(self, beads: Iterable[Bead]) -> None:
+        """Encode (in one call) the texts of these beads that are not encoded yet."""
+        new: dict[str, int] = {}
+        for b in beads:
+            for t in self._texts(b):
+                if t not in self._index and t not in new:
+                    new[t] = len(self._index) + len(new)
+        if not new:
+            return
+        vec = np.asarray(self.encoder.encode(list(new)), dtype=np.float64)
+        vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        self._vec = vec if not self._index else np.concatenate([self._vec, vec])
+        self._index.update(new)
+
+    def __call__(self, b: Bead) -> float:
+        s, t = self._texts(b)
+        return float(self._vec[self._index[s]] @ self._vec[self._index[t]])
+
+
+def _apply(beads: list[Bead], edits: dict[int, list[Bead]], width: int) -> list[Bead]:
+    """Replace ``width`` beads from each edited index with the edit's beads."""
+    out: list[Bead] = []
+    q = 0
+    while q < len(beads):
+        if q in edits:
+            out += edits[q]
+            q += width
+        else:
+            out.append(beads[q])
+            q += 1
+    return out
+
+
+def attach_omissions(
+    beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder, params: Params,
+    cos: Cosines | None = None,
+) -> list[Bead]:
+    """Join a left-out sentence to the neighbouring bead when that makes the bead more similar.
+
+    For each one-sentence omission next to a bead with both sides, the exact cosine of the joined
+    texts is compared with the bead's own; a positive gain joins them (largest gain first, each
+    bead changed at most once).
+    """
+    allowed = set(bead_types(params.max_side, params.max_total))
+    cands: list[tuple[int, Bead, Bead]] = []  # (index of the first bead, bead kept, joined bead)
+    for q in range(len(beads) - 1):
+        x, y = beads[q], beads[q + 1]
+        for pair, gap in ((x, y), (y, x)):
+            if not (pair.src and pair.tgt) or len(gap.src) + len(gap.tgt) != 1:
+                continue
+            joined = Bead(x.src + y.src, x.tgt + y.tgt)
+            if (len(joined.src), len(joined.tgt)) in allowed:
+                cands.append((q, pair, joined))
+    if not cands:
+        return beads
+    cos = cos or Cosines(src, tgt, encoder)
+    cos.prepare(b for _, pair, joined in cands for b in (pair, joined))
+    gains = sorted(((cos(joined) - cos(pair), q, joined) for q, pair, joined in cands),
+                   key=lambda g: -g[0])
+    edits: dict[int, list[Bead]] = {}
+    for gain, q, joined in gains:
+        if gain > 0 and not {q - 1, q, q + 1} & edits.keys():
+            edits[q] = [joined]
+    return _apply(beads, edits, 2)
+
+
+def detach_omissions(
+    beads: list[Bead], cos: Cosines, scorer: BeadScorer, weights: Weights = DEFAULT_WEIGHTS,
+) -> list[Bead]:
+    """Turn an edge sentence of a bead into an omission when the rest of the bead is more similar
+    by ``weights.detach_margin`` and the sentence's best match in the band (the scorer's
+    normalised ``best``) is under ``weights.detach_best_max``. One sentence per bead at most."""
+    cands: list[tuple[int, Bead, Bead, bool]] = []  # bead index, rest, omission, at the start?
+    for q, b in enumerate(beads):
+        if not (b.src and b.tgt):
+            continue
+        for side, ids in ((0, b.src), (1, b.tgt)):
+            if len(ids) < 2:
+                continue
+            feats = scorer.skip_feats_tgt if side else scorer.skip_feats_src
+            for first in (True, False):
+                drop = ids[0] if first else ids[-1]
+                if feats[drop, K.BEST] > weights.detach_best_max:
+                    continue
+                keep = ids[1:] if first else ids[:-1]
+                cands.append((q, Bead(b.src, keep) if side else Bead(keep, b.tgt),
+                              Bead((), (drop,)) if side else Bead((drop,), ()), first))
+    if not cands:
+        return beads
+    cos.prepare(b for q, rest, _, _ in cands for b in (beads[q], rest))
+    best: dict[int, tuple[float, list[Bead]]] = {}
+    for q, rest, gone, first in cands:
+        gain = cos(rest) - cos(beads[q])
+        if gain > weights.detach_margin and gain > best.get(q, (-1.0, []))[0]:
+            best[q] = (gain, [gone, rest] if first else [rest, gone])
+    return _apply(beads, {q: parts for q, (_, parts) in best.items()}, 1)
+
+
+def merge_crossed(
+    beads: list[Bead], cos: Cosines, scorer: BeadScorer, weights: Weights = DEFAULT_WEIGHTS,
+) -> list[Bead]:
+    """Join two 1-1 beads into a 2-2 bead where the editions cut the text at different places:
+    the first pair's length ratio leans one way and the second's the other (both by more than
+    ``weights.merge_length`` in log ratio, against the document's ratio), and the 2-2 bead's
+    cosine beats both 1-1 beads' by ``weights.merge_margin``."""
+    src, tgt = cos.src, cos.tgt
+
+    def lean(b: Bead) -> float:
+        ratio = len(src[b.src[0]]) / max(len(tgt[b.tgt[0]]), 1) / scorer.ratio
+        return float(np.log(max(ratio, 1e-6)))
+
+    cands: list[tuple[int, Bead]] = []
+    for q in range(len(beads) - 1):
+        x, y = beads[q], beads[q + 1]
+        if len(x.src) == len(x.tgt) == len(y.src) == len(y.tgt) == 1:
+            lx, ly = lean(x), lean(y)
+            if lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
+                cands.append((q, Bead(x.src + y.src, x.tgt + y.tgt)))
+    if not cands:
+        return beads
+    cos.prepare(b for q, joined in cands for b in (beads[q], beads[q + 1], joined))
+    gains = sorted(((cos(j) - max(cos(beads[q]), cos(beads[q + 1])), q, j) for q, j in cands),
+                   key=lambda g: -g[0])
+    edits: dict[int, list[Bead]] = {}
+    for gain, q, joined in gains:
+        if gain > weights.merge_margin and not {q - 1, q, q + 1} & edits.keys():
+            edits[q] = [joined]
+    return _apply(beads, edits, 2)
+
+
+def refine(
+    beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder,
+    scorer: BeadScorer, params: Params, weights: Weights = DEFAULT_WEIGHTS,
+) -> list[Bead]:
+    """The three passes in order: attach, detach, merge (one encoder call each at most)."""
+    cos = Cosines(src, tgt, encoder)
+    beads = attach_omissions(beads, src, tgt, encoder, params, cos)
+    beads = detach_omissions(beads, cos, scorer, weights)
+    return merge_crossed(beads, cos, scorer, weights)
