@@ -39,7 +39,7 @@ from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
 from align.score import score
-from align.types import Bead
+from align.types import WEAK_BELOW, Bead
 from bench.cases import Doc, enru, textberg, wmt
 
 CORPORA: dict[str, Callable[[], list[Doc]]] = {
@@ -126,8 +126,8 @@ def main() -> None:
                     help="encoder spec: use-m3, e5, use-m3+e5, st:PATH_TO_LABSE, ...")
     ap.add_argument("--cache", action="store_true", help="reuse cached embeddings (no timings)")
     ap.add_argument("--reps", type=int, default=2, help="timing runs per document (best kept)")
-    ap.add_argument("--weak-below", type=float, default=0.8,
-                    help="the weak flag's threshold (0.8: chosen on enru-dev, 6%% flagged)")
+    ap.add_argument("--weak-below", type=float, default=WEAK_BELOW,
+                    help="the weak flag's threshold (default: align.types.WEAK_BELOW, chosen on enru-dev)")
     args = ap.parse_args()
     CORPORA["wmt"] = lambda: wmt(seed=args.seed)
     CORPORA["enru"] = lambda: enru("test", seed=args.seed)

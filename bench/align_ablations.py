@@ -12,8 +12,8 @@ row changes one thing:
   of the two spans, centred on random pairs, to each bead's score;
 - centring: each edition's mean sentence embedding is removed before cosines (a known fix for
   the language offset of multilingual encoders);
-- detach: after the DP, an edge sentence of a bead becomes an omission when the exact cosine of
-  the rest is higher by more than 0.03 (the mirror image of attach_omissions).
+- no detach / no crossed 2-2 pass: align/refine.py's second looks after the DP switched off
+  (cosine margins no pair can reach).
 """
 
 from __future__ import annotations
@@ -36,10 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from align import aligner, scorer
-from align.dp import Params
 from align.embed import Encoder, load_encoder, span_embeddings
 from align.score import score
-from align.types import Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 
 BENCH = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")
@@ -124,62 +122,6 @@ def centred_spans(encoder: Encoder, texts: Sequence[str], max_span: int) -> list
             for s in spans]
 
 
-# --- detach ------------------------------------------------------------------------------------
-
-
-def detach(beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder,
-           margin: float = 0.03) -> list[Bead]:
-    """Turn an edge sentence of a bead into an omission when the rest is more similar."""
-    cands: list[tuple[int, Bead, Bead, bool]] = []  # bead index, rest, omission, at the start?
-    for q, b in enumerate(beads):
-        for side, ids in ((0, b.src), (1, b.tgt)):
-            if b.src and b.tgt and len(ids) >= 2:
-                for first in (True, False):
-                    keep = ids[1:] if first else ids[:-1]
-                    drop = (ids[0] if first else ids[-1],)
-                    cands.append((q, Bead(keep, b.tgt) if side == 0 else Bead(b.src, keep),
-                                  Bead(drop, ()) if side == 0 else Bead((), drop), first))
-
-    def texts(b: Bead) -> tuple[str, str]:
-        return " ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt)
-
-    if not cands:
-        return beads
-    index: dict[str, int] = {}
-    for q, rest, _, _ in cands:
-        for t in (*texts(beads[q]), *texts(rest)):
-            index.setdefault(t, len(index))
-    vec = np.asarray(encoder.encode(list(index)), dtype=np.float64)
-
-    def cos(b: Bead) -> float:
-        s, t = texts(b)
-        return float(vec[index[s]] @ vec[index[t]])
-
-    best: dict[int, tuple[float, Bead, Bead, bool]] = {}
-    for q, rest, gone, first in cands:
-        gain = cos(rest) - cos(beads[q])
-        if gain > margin and gain > best.get(q, (-1.0,))[0]:
-            best[q] = (gain, rest, gone, first)
-    out: list[Bead] = []
-    for q, b in enumerate(beads):
-        if q in best:
-            _, rest, gone, first = best[q]
-            out += [gone, rest] if first else [rest, gone]
-        else:
-            out.append(b)
-    return out
-
-
-def with_detach(encoder: Encoder) -> Callable[..., list[Bead]]:
-    plain = aligner.attach_omissions
-
-    def both(beads: list[Bead], src: Sequence[str], tgt: Sequence[str], enc: Encoder,
-             params: Params) -> list[Bead]:
-        return detach(plain(beads, src, tgt, enc, params), src, tgt, enc)
-
-    return both
-
-
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="diptych-ablations-")
     encoder = load_encoder("use-m3", cache_dir=Path(tmp))
@@ -195,8 +137,8 @@ def main() -> None:
         ("char 4-grams, weight 0.4", lambda: patched("BeadScorer", lexical_scorer(0.4)),
          DEFAULT_WEIGHTS),
         ("centring", lambda: patched("span_embeddings", centred_spans), DEFAULT_WEIGHTS),
-        ("detach (margin 0.03)", lambda: patched("attach_omissions", with_detach(encoder)),
-         DEFAULT_WEIGHTS),
+        ("no detach pass", none, DEFAULT_WEIGHTS.replace(detach_margin=2.0)),
+        ("no crossed 2-2 pass", none, DEFAULT_WEIGHTS.replace(merge_margin=2.0)),
     ]
     table = Table(title="Aligner variants (use-m3): Text+Berg strict P / R / F1, lax F1; WMT strict F1")
     for col in ("variant", "TB P", "TB R", "TB F1", "TB lax F1", "WMT F1"):

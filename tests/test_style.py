@@ -26,7 +26,7 @@ def run_tool(module: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_mypy_strict_is_clean(request: pytest.FixtureRequest) -> None:
-    cache = request.config.cache.mkdir("mypy") if request.config.cache else None
+    cache = request.config.cache.mkdir("mypy") if getattr(request.config, "cache", None) else None
     extra = ["--cache-dir", str(cache) if cache else os.devnull]
     proc = run_tool("mypy", "--strict", *extra, "align", "tm")
     assert proc.returncode == 0, proc.stdout + proc.stderr

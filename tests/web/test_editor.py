@@ -53,7 +53,7 @@ def store_wrong(db: Path) -> int:
     """The story stored as a careless aligner would have stored it (see editor_pair.WRONG)."""
     with TM.open(db) as tm:
         doc, _ = tm.add_document(DocumentIn(title="Transport budget", fingerprint="wrong"))
-        tm.add_units([UnitIn(en, ru, score=0.8) for en, ru in WRONG], document=doc,
+        tm.add_units([UnitIn(en, ru, score=0.9) for en, ru in WRONG], document=doc,
                      origin="aligned")
     return doc
 

@@ -65,7 +65,7 @@ def test_beads_that_do_not_fit_are_refused(client, beads: list, why: str) -> Non
 def test_replace_leaves_no_duplicates_keeps_shared_units_and_undoes(client, memory: Path) -> None:
     with TM.open(memory) as tm:
         doc, _ = tm.add_document(DocumentIn(title="Wrong", fingerprint="wrong"))
-        tm.add_units([UnitIn(en, ru, score=0.8) for en, ru in WRONG], document=doc,
+        tm.add_units([UnitIn(en, ru, score=0.9) for en, ru in WRONG], document=doc,
                      origin="aligned")
         other, _ = tm.add_document(DocumentIn(title="Shares one unit", fingerprint="other"))
         tm.add_units([UnitIn(*WRONG[3])], document=other, origin="aligned")
