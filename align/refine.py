@@ -2,7 +2,9 @@
 
 The DP scores every span with one fixed omission cost and features that see one bead at a time.
 Three local passes settle the close calls it gets wrong most often on the development cases
-(bench/cases.py), each comparing the encoder's cosine of a few alternative beads:
+(bench/cases.py), each comparing the cosines of a few alternative beads (screened on the span
+embeddings the DP scored with, the close calls settled on the encoder's embeddings of the joined
+texts, :class:`Cosines`):
 
 - :func:`attach_omissions`: a left-out sentence joins the neighbouring bead when that makes the
   bead more similar (the DP left out a fragment of a split sentence);
@@ -33,19 +35,36 @@ from align.weights import SkipFeature as K
 __all__ = ["Cosines", "attach_omissions", "detach_omissions", "merge_crossed", "refine"]
 
 
-class Cosines:
-    """Exact cosines of beads' joined texts, every text encoded once per batch."""
+SLACK = 0.05
+"""How far under its margin a change's gain on span embeddings may be and still be checked with
+the encoder on the joined texts (the spans are near, not equal, to those embeddings)."""
 
-    def __init__(self, src: Sequence[str], tgt: Sequence[str], encoder: Encoder) -> None:
+
+class Cosines:
+    """Cosine gains of alternative beads: screened on the span embeddings the DP scored with
+    (``spans``: the scorer's, one array per span length; no encoder work), the close calls then
+    settled with the encoder's embeddings of the joined texts, every text encoded once."""
+
+    def __init__(self, src: Sequence[str], tgt: Sequence[str], encoder: Encoder,
+                 spans: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None) -> None:
         self.src, self.tgt, self.encoder = src, tgt, encoder
+        self._spans = spans
         self._index: dict[str, int] = {}
         self._vec = np.zeros((0, 1))
 
     def _texts(self, b: Bead) -> tuple[str, str]:
         return " ".join(self.src[i] for i in b.src), " ".join(self.tgt[j] for j in b.tgt)
 
-    def prepare(self, beads: Iterable[Bead]) -> None:
-        """Encode (in one call) the texts of these beads that are not encoded yet."""
+    def _approx(self, b: Bead) -> float | None:
+        if self._spans is None:
+            return None
+        S, T = self._spans
+        if not (0 < len(b.src) <= len(S) and 0 < len(b.tgt) <= len(T)):
+            return None
+        u, v = S[len(b.src) - 1][b.src[0]], T[len(b.tgt) - 1][b.tgt[0]]
+        return float(np.dot(u.astype(np.float64), v.astype(np.float64)))
+
+    def _encode(self, beads: Iterable[Bead]) -> None:
         new: dict[str, int] = {}
         for b in beads:
             for t in self._texts(b):
@@ -58,9 +77,25 @@ class Cosines:
         self._vec = vec if not self._index else np.concatenate([self._vec, vec])
         self._index.update(new)
 
-    def __call__(self, b: Bead) -> float:
+    def _exact(self, b: Bead) -> float:
         s, t = self._texts(b)
         return float(self._vec[self._index[s]] @ self._vec[self._index[t]])
+
+    def gains(self, changes: Sequence[tuple[Bead, Sequence[Bead]]], margin: float) -> list[float]:
+        """For each (new bead, beads it replaces): the new bead's cosine minus the best of theirs.
+        Gains within :data:`SLACK` of ``margin`` (or above) are the encoder's."""
+        approx: list[float | None] = []
+        for new, old in changes:
+            parts = [self._approx(b) for b in (new, *old)]
+            known = [p for p in parts if p is not None]
+            approx.append(known[0] - max(known[1:]) if len(known) == len(parts) else None)
+        close = [k for k, g in enumerate(approx) if g is None or g > margin - SLACK]
+        self._encode(b for k in close for b in (changes[k][0], *changes[k][1]))
+        out = [g if g is not None else 0.0 for g in approx]
+        for k in close:
+            new, old = changes[k]
+            out[k] = self._exact(new) - max(self._exact(b) for b in old)
+        return out
 
 
 def _apply(beads: list[Bead], edits: dict[int, list[Bead]], width: int) -> list[Bead]:
@@ -100,9 +135,8 @@ def attach_omissions(
     if not cands:
         return beads
     cos = cos or Cosines(src, tgt, encoder)
-    cos.prepare(b for _, pair, joined in cands for b in (pair, joined))
-    gains = sorted(((cos(joined) - cos(pair), q, joined) for q, pair, joined in cands),
-                   key=lambda g: -g[0])
+    found = cos.gains([(joined, (pair,)) for _, pair, joined in cands], 0.0)
+    gains = sorted(((g, q, joined) for g, (q, _, joined) in zip(found, cands)), key=lambda g: -g[0])
     edits: dict[int, list[Bead]] = {}
     for gain, q, joined in gains:
         if gain > 0 and not {q - 1, q, q + 1} & edits.keys():
@@ -133,10 +167,9 @@ def detach_omissions(
                               Bead((), (drop,)) if side else Bead((drop,), ()), first))
     if not cands:
         return beads
-    cos.prepare(b for q, rest, _, _ in cands for b in (beads[q], rest))
+    found = cos.gains([(rest, (beads[q],)) for q, rest, _, _ in cands], weights.detach_margin)
     best: dict[int, tuple[float, list[Bead]]] = {}
-    for q, rest, gone, first in cands:
-        gain = cos(rest) - cos(beads[q])
+    for gain, (q, rest, gone, first) in zip(found, cands):
         if gain > weights.detach_margin and gain > best.get(q, (-1.0, []))[0]:
             best[q] = (gain, [gone, rest] if first else [rest, gone])
     return _apply(beads, {q: parts for q, (_, parts) in best.items()}, 1)
@@ -164,9 +197,8 @@ def merge_crossed(
                 cands.append((q, Bead(x.src + y.src, x.tgt + y.tgt)))
     if not cands:
         return beads
-    cos.prepare(b for q, joined in cands for b in (beads[q], beads[q + 1], joined))
-    gains = sorted(((cos(j) - max(cos(beads[q]), cos(beads[q + 1])), q, j) for q, j in cands),
-                   key=lambda g: -g[0])
+    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j in cands], weights.merge_margin)
+    gains = sorted(((g, q, j) for g, (q, j) in zip(found, cands)), key=lambda g: -g[0])
     edits: dict[int, list[Bead]] = {}
     for gain, q, joined in gains:
         if gain > weights.merge_margin and not {q - 1, q, q + 1} & edits.keys():
@@ -178,8 +210,8 @@ def refine(
     beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder: Encoder,
     scorer: BeadScorer, params: Params, weights: Weights = DEFAULT_WEIGHTS,
 ) -> list[Bead]:
-    """The three passes in order: attach, detach, merge (one encoder call each at most)."""
-    cos = Cosines(src, tgt, encoder)
+    """The three passes in order: attach, detach, merge (screened on the scorer's spans)."""
+    cos = Cosines(src, tgt, encoder, (scorer.S, scorer.T))
     beads = attach_omissions(beads, src, tgt, encoder, params, cos)
     beads = detach_omissions(beads, cos, scorer, weights)
     return merge_crossed(beads, cos, scorer, weights)
