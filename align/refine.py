@@ -11,9 +11,10 @@ texts, :class:`Cosines`):
 - :func:`detach_omissions`: an edge sentence of a bead becomes an omission when the rest of the
   bead is more similar by ``detach_margin`` and the sentence has no good match anywhere in the
   band (the DP glued a sentence one edition lacks to its neighbour);
-- :func:`merge_crossed`: two 1-1 beads become one 2-2 bead when their length ratios lean opposite
-  ways (one source sentence too long, the next too short: the editions cut the same text at
-  different places) and the 2-2 bead is more similar than either 1-1 by ``merge_margin``.
+- :func:`merge_crossed`: two neighbouring beads become one (two 1-1 beads a 2-2, ...) when their
+  length ratios lean opposite ways (one source side too long, the next too short: the editions
+  cut the same text at different places) and the joined bead is more similar than either by
+  ``merge_margin``.
 
 The margins and limits are :class:`align.weights.Weights` fields, chosen on the development cases
 (enru-dev and Text+Berg dev) by the best mean strict F1; the test sets were not looked at.
@@ -178,23 +179,26 @@ def detach_omissions(
 def merge_crossed(
     beads: list[Bead], cos: Cosines, scorer: BeadScorer, weights: Weights = DEFAULT_WEIGHTS,
 ) -> list[Bead]:
-    """Join two 1-1 beads into a 2-2 bead where the editions cut the text at different places:
-    the first pair's length ratio leans one way and the second's the other (both by more than
-    ``weights.merge_length`` in log ratio, against the document's ratio), and the 2-2 bead's
-    cosine beats both 1-1 beads' by ``weights.merge_margin``."""
+    """Join two neighbouring beads into one where the editions cut the text at different places:
+    the first bead's length ratio leans one way and the second's the other (both by more than
+    ``weights.merge_length`` in log ratio, against the document's ratio), the joined bead has a
+    shape the DP allows, and its cosine beats both beads' by ``weights.merge_margin``. Two 1-1
+    beads become a 2-2, a 1-1 and a 1-2 a 2-3, and so on."""
     src, tgt = cos.src, cos.tgt
+    allowed = set(scorer.types)
 
     def lean(b: Bead) -> float:
-        ratio = len(src[b.src[0]]) / max(len(tgt[b.tgt[0]]), 1) / scorer.ratio
-        return float(np.log(max(ratio, 1e-6)))
+        ratio = sum(len(src[i]) for i in b.src) / max(sum(len(tgt[j]) for j in b.tgt), 1)
+        return float(np.log(max(ratio / scorer.ratio, 1e-6)))
 
     cands: list[tuple[int, Bead]] = []
     for q in range(len(beads) - 1):
         x, y = beads[q], beads[q + 1]
-        if len(x.src) == len(x.tgt) == len(y.src) == len(y.tgt) == 1:
+        joined = Bead(x.src + y.src, x.tgt + y.tgt)
+        if x.src and x.tgt and y.src and y.tgt and (len(joined.src), len(joined.tgt)) in allowed:
             lx, ly = lean(x), lean(y)
             if lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
-                cands.append((q, Bead(x.src + y.src, x.tgt + y.tgt)))
+                cands.append((q, joined))
     if not cands:
         return beads
     found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j in cands], weights.merge_margin)

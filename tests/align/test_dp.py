@@ -199,7 +199,8 @@ def test_attach_omissions_joins_a_gap_only_when_the_bead_gets_closer() -> None:
 
 
 def _stand_in_scorer(best_src: list[float], best_tgt: list[float]) -> Any:
-    """What align.refine reads of a BeadScorer: each sentence's best match and the length ratio."""
+    """What align.refine reads of a BeadScorer: each sentence's best match, the length ratio and
+    the bead shapes the DP allows."""
     from types import SimpleNamespace
 
     from align.weights import SKIP_FEATURES
@@ -207,7 +208,7 @@ def _stand_in_scorer(best_src: list[float], best_tgt: list[float]) -> Any:
     col = SKIP_FEATURES.index("best")
     fs, ft = np.zeros((len(best_src), len(SKIP_FEATURES))), np.zeros((len(best_tgt), len(SKIP_FEATURES)))
     fs[:, col], ft[:, col] = best_src, best_tgt
-    return SimpleNamespace(skip_feats_src=fs, skip_feats_tgt=ft, ratio=1.0)
+    return SimpleNamespace(skip_feats_src=fs, skip_feats_tgt=ft, ratio=1.0, types=bead_types(4, 5))
 
 
 def test_detach_omissions_frees_a_glued_sentence_without_a_match_only() -> None:
@@ -239,3 +240,8 @@ def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
     src2, tgt2 = ["sun rain", "wind snow"], ["sun rain", "wind snow"]
     same = merge_crossed(beads, Cosines(src2, tgt2, BagEncoder()), _stand_in_scorer([0, 0], [0, 0]))
     assert same == beads
+    # a 1-1 and a 1-2 bead cut at crossed places become one 2-3 bead
+    src3, tgt3 = ["sun rain rain hail", "wind"], ["sun", "rain rain", "hail wind"]
+    two = [Bead((0,), (0,)), Bead((1,), (1, 2))]
+    out3 = merge_crossed(two, Cosines(src3, tgt3, BagEncoder()), _stand_in_scorer([0, 0], [0] * 3))
+    assert [(b.src, b.tgt) for b in out3] == [((0, 1), (0, 1, 2))]
