@@ -8,27 +8,16 @@ import numpy as np
 import pytest
 
 from align.embed import span_embeddings
-from align.embed.e5 import CombinedEncoder, load_e5, mean_spans
+from align.embed.e5 import CombinedEncoder, load_e5
 from align.errors import EncoderError
 
 from .test_dp import HashEncoder
 
 
 class SpanHash(HashEncoder):
-    """HashEncoder with mean-of-sentences spans, standing in for e5."""
+    """Another HashEncoder (no span pooling: spans are its encodings of the joined texts)."""
 
     dim = 8
-
-    def encode_spans(self, texts: Sequence[str], max_span: int) -> list[np.ndarray]:
-        return mean_spans(self.encode(texts), max_span)
-
-
-def test_mean_spans_are_normalised_sums_of_consecutive_rows() -> None:
-    x = np.array([[1, 0], [0, 1], [1, 1]], dtype=np.float32)
-    spans = mean_spans(x, 4)
-    assert [len(s) for s in spans] == [3, 2, 1, 0]
-    assert np.allclose(spans[1][0], np.array([1, 1]) / np.sqrt(2))
-    assert np.allclose(spans[2][0], np.array([2, 2]) / np.sqrt(8))
 
 
 def test_combined_cosine_is_the_weighted_mean_of_scaled_cosines() -> None:
@@ -43,6 +32,8 @@ def test_combined_cosine_is_the_weighted_mean_of_scaled_cosines() -> None:
     assert np.allclose(c @ c.T, want / (0.4 / 0.5 + 0.6 / 0.1), atol=1e-5)
     spans = span_embeddings(comb, texts, 2)  # the combined encoder embeds spans itself
     assert [s.shape for s in spans] == [(3, comb.dim), (2, comb.dim)]
+    # a span is the two encoders' embeddings of the joined text, combined like a sentence's
+    assert np.allclose(spans[1][0], comb.encode(["one two"])[0], atol=1e-5)
     with pytest.raises(EncoderError):
         CombinedEncoder(a, b, weight=1.5)  # type: ignore[arg-type]
 
