@@ -60,7 +60,8 @@ def test_query_given_by_offsets_and_unit_links() -> None:
 def test_fit_learns_links_from_repeated_pairs() -> None:
     pytest.importorskip("eflomal")
     pairs = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
-             ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")] * 5
+             ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")] * 15
+    # (15 copies: eflomal samples from a /dev/urandom seed; at 5, "dam" went unlinked ~1 run in 40)
     lex, links = Lexicon.fit(pairs)
     assert len(links) == len(pairs) and all(links)
     assert max(lex.row("dam", "en"), key=lambda k: lex.row("dam", "en")[k]) == "дамб"
