@@ -59,4 +59,4 @@ class Alignment:
 WEAK_BELOW = 0.85
 """Default ``--weak-below``: beads under this calibrated confidence are flagged for review.
 Chosen on the EN->RU dev editions (bench/align.py --corpus enru-dev --weak-below X): 7% of beads
-flagged, 54% of the wrong ones caught (at 0.8: 4% / 44%; at 0.9: 14% / 68%)."""
+flagged, 57% of the wrong ones caught (at 0.8: 4% / 46%; at 0.9: 13% / 69%)."""
