@@ -7,6 +7,7 @@ stays light.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from enum import Enum
 from pathlib import Path
@@ -61,6 +62,16 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
+
+
+def _working(what: str, *, show: bool) -> contextlib.AbstractContextManager[object]:
+    """A spinner on a terminal's stderr while one pair is aligned (``--model accurate`` takes
+    minutes on a long document); nothing when stderr is a file or a pipe."""
+    import sys
+
+    if not show or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    return stderr_console().status(what + " ...")
 
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
@@ -183,9 +194,11 @@ def align_command(
             if fmt is None and suffix_fmt is None:
                 warn(f"{out.name}: no format is known for its suffix; writing text"
                      f" (pick one with --format {'|'.join(FORMATS)})")
-        al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
-                          presplit=presplit, check_lang=lang_check,
-                          max_bytes=int(max_size * 1e6), timeout=timeout)
+        with _working(f"aligning {_short(src)} and {_short(tgt)} ({encoder.name})",
+                      show=batch is None):
+            al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
+                              presplit=presplit, check_lang=lang_check,
+                              max_bytes=int(max_size * 1e6), timeout=timeout)
         for w in al.warnings:
             warn(f"{_short(src)} / {_short(tgt)}: {w}" if batch else w)
         _emit(al, Format(fmt.value if fmt else suffix_fmt or "text"), out, src_lang=src_lang,

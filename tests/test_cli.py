@@ -240,6 +240,29 @@ def test_installed_console_script_runs(pair: tuple[Path, Path]) -> None:
     assert proc.stderr.strip().startswith("diptych: error:")
 
 
+def test_a_terminal_sees_a_spinner_and_stdout_only_the_alignment(pair: tuple[Path, Path]) -> None:
+    """stderr on a terminal shows what is being aligned while it runs; stdout stays clean."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100"}
+    cli = [sys.executable, "-c", "import sys; from tm.cli import main; sys.argv[0] = 'diptych'; main()"]
+    proc = subprocess.run([*cli, "align", *map(str, pair), "-f", "ladder"],
+                          stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=300,
+                          check=False)
+    os.close(terminal)
+    seen = b""
+    try:
+        while chunk := os.read(controller, 4096):
+            seen += chunk
+    except OSError:  # the terminal's other end is closed: all was read
+        pass
+    os.close(controller)
+    assert proc.returncode == 0
+    assert "aligning" in seen.decode(errors="replace")
+    assert [i for b in parse_ladder(proc.stdout.decode()) for i in b.src] == list(range(7))
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [
