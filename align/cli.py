@@ -64,7 +64,7 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def _working(what: str, *, show: bool) -> contextlib.AbstractContextManager[object]:
+def working(what: str, *, show: bool = True) -> contextlib.AbstractContextManager[object]:
     """A spinner on a terminal's stderr while one pair is aligned (``--model accurate`` takes
     minutes on a long document); nothing when stderr is a file or a pipe."""
     import sys
@@ -194,7 +194,7 @@ def align_command(
             if fmt is None and suffix_fmt is None:
                 warn(f"{out.name}: no format is known for its suffix; writing text"
                      f" (pick one with --format {'|'.join(FORMATS)})")
-        with _working(f"aligning {_short(src)} and {_short(tgt)} ({encoder.name})",
+        with working(f"aligning {_short(src)} and {_short(tgt)} ({encoder.name})",
                       show=batch is None):
             al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
                               presplit=presplit, check_lang=lang_check,
