@@ -97,8 +97,34 @@ class _Deadline:
         self._timer.cancel()
 
 
+def resolve(host: str, port: int, seconds: float) -> list[str]:
+    """The addresses ``host`` resolves to, or :class:`TimeoutError` after ``seconds``.
+
+    ``getaddrinfo`` has no timeout of its own (a dead DNS server holds it for the system's
+    retries, 20 s and more), so it runs in a daemon thread that is left behind when time is up.
+    Errors are the resolver's own (:class:`socket.gaierror`).
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="diptych-dns", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"no DNS answer for '{host}' within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return [str(info[4][0]) for info in box["infos"]]
+
+
 class _Watched:
-    """A connection that gets the time left as its timeout and puts its socket under watch."""
+    """A connection that gets the time left as its timeout, resolves its host within it and
+    puts its socket under watch."""
 
     sock: socket.socket
     timeout: float | None
@@ -106,6 +132,20 @@ class _Watched:
     def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
         self._deadline = deadline
         super().__init__(*args, **kwargs)
+        self._create_connection = self._connect_in_time
+
+    def _connect_in_time(self, address: tuple[str, int], timeout: float | None = None,
+                         source_address: tuple[str, int] | None = None) -> socket.socket:
+        host, port = address
+        error: OSError = OSError(f"'{host}' has no address")
+        for ip in resolve(host, port, self._deadline.left()):
+            try:
+                return socket.create_connection((ip, port), self._deadline.left(), source_address)
+            except TimeoutError:
+                raise
+            except OSError as exc:  # the next address, as socket.create_connection does
+                error = exc
+        raise error
 
     def connect(self) -> None:
         self.timeout = self._deadline.left()

@@ -247,3 +247,24 @@ def test_align_files_gives_its_timeout_to_every_download() -> None:
             align_files(url, url, encoder=None, timeout=0.3)  # type: ignore[arg-type]
     finally:
         listener.close()
+
+
+def test_a_dns_server_that_never_answers_is_cut_off_at_the_deadline(monkeypatch) -> None:
+    """getaddrinfo has no timeout of its own: the fetch gives up on it when its time is up."""
+    release, answered = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def silent_dns(host: str, *args: object, **kwargs: object) -> list:
+        calls.append(host)
+        release.wait(5)  # a dead resolver, until the test lets it go
+        answered.set()
+        raise socket.gaierror("released by the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent_dns)
+    try:
+        with pytest.raises(InputError, match=r"cannot fetch .* within 0\.3 s") as info:
+            read_source("http://news.example/story", timeout=0.3)
+        assert not answered.is_set() and calls == ["news.example"]  # it did not wait for DNS
+        assert "\n" not in str(info.value)
+    finally:
+        release.set()

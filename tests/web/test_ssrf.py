@@ -36,6 +36,28 @@ def test_every_address_of_a_name_is_checked(monkeypatch) -> None:
         checked_address("mixed.example", 80)
 
 
+def test_a_silent_dns_server_does_not_hold_a_fetch_past_its_timeout(monkeypatch) -> None:
+    import threading
+
+    from tm.errors import TMError
+    from tm.service.fetch import fetch_public
+
+    release, answered = threading.Event(), threading.Event()
+
+    def silent(host: str, *args: object, **kwargs: object) -> list[tuple]:
+        release.wait(5)
+        answered.set()
+        raise socket.gaierror("released by the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent)
+    try:
+        with pytest.raises(TMError, match=r"cannot fetch 'http://news.example/a'"):
+            fetch_public("http://news.example/a", timeout=0.3, max_bytes=1000)
+        assert not answered.is_set()  # it gave up on the resolver, not the other way round
+    finally:
+        release.set()
+
+
 def test_shared_server_refuses_urls_of_its_own_network(client_for, memory: Path,
                                                        news_site: str) -> None:
     client = client_for(memory, token="t" * 24)  # as `diptych serve --host 0.0.0.0`
@@ -105,8 +127,8 @@ def test_the_checked_address_is_the_one_connected_to_and_redirects_are_checked(
     from tm.service import fetch
 
     real = fetch.checked_address
-    monkeypatch.setattr(fetch, "checked_address", lambda host, port: "127.0.0.1"
-                        if host == "news.example" else real(host, port))
+    monkeypatch.setattr(fetch, "checked_address", lambda host, port, **kw: "127.0.0.1"
+                        if host == "news.example" else real(host, port, **kw))
     data, media, _ = fetch.fetch_public(f"http://news.example:{redirecting_site}/page",
                                         timeout=5, max_bytes=10_000)
     assert b"Ferry news" in data and media == "text/html"

@@ -19,6 +19,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from align.sources.fetch import resolve
 from tm.errors import TMError
 
 MAX_REDIRECTS = 5
@@ -28,13 +29,13 @@ class PrivateAddress(TMError):
     """A URL whose host is (or resolves to) an address inside the server's own network."""
 
 
-def checked_address(host: str, port: int) -> str:
-    """The first address ``host`` resolves to, after checking all of them."""
+def checked_address(host: str, port: int, seconds: float = 20.0) -> str:
+    """The first address ``host`` resolves to, after checking all of them; the DNS answer
+    must come within ``seconds`` (:class:`TimeoutError`)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = resolve(host, port, seconds)
     except (socket.gaierror, UnicodeError):
         raise TMError(f"host '{host}' not found (DNS); check the address") from None
-    addresses = [str(info[4][0]) for info in infos]
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -50,18 +51,23 @@ def checked_address(host: str, port: int) -> str:
     return addresses[0]
 
 
+def _seconds(timeout: float | None) -> float:
+    """A connection's timeout (urllib's, or None for the global default) as a DNS limit."""
+    return timeout if isinstance(timeout, (int, float)) else 20.0
+
+
 class _HTTP(http.client.HTTPConnection):
     def connect(self) -> None:
-        self.sock = socket.create_connection((checked_address(self.host, self.port), self.port),
-                                             self.timeout)
+        address = checked_address(self.host, self.port, seconds=_seconds(self.timeout))
+        self.sock = socket.create_connection((address, self.port), self.timeout)
 
 
 class _HTTPS(http.client.HTTPSConnection):
     _tls = ssl.create_default_context()
 
     def connect(self) -> None:
-        sock = socket.create_connection((checked_address(self.host, self.port), self.port),
-                                        self.timeout)
+        address = checked_address(self.host, self.port, seconds=_seconds(self.timeout))
+        sock = socket.create_connection((address, self.port), self.timeout)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
