@@ -95,7 +95,8 @@ class Searcher:
 
     FUZZY_CANDIDATES = 30
     FRAGMENT_CANDIDATES = 20
-    LOOSE_WORDS = 3
+    LOOSE_WORDS = 8
+    SHORT_WORDS = 3
     PHRASE_WORDS = 8
 
     def __init__(self, tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
@@ -241,11 +242,14 @@ class Searcher:
         done = {h.unit.id for h in exact}
         phrase = self.concordance(query, lang, limit,
                                   ranked=[r for r in ranked if r[0] not in done][:limit])
+        strong = any((h.match or 0) >= STRONG_FUZZY for h in fuzzy)
         loose = []
-        if 1 < n <= self.LOOSE_WORDS and len(phrase) < limit:
+        # words apart: always for short queries; for longer ones only when nothing better holds
+        # them (a verbatim or strong hit makes the extra index query pointless)
+        if 1 < n <= self.LOOSE_WORDS and len(phrase) < limit and (
+                n <= self.SHORT_WORDS or not (exact or phrase or strong)):
             loose = self.concordance(query, lang, limit, ranked=ranked_ids(
                 self.tm, query, lang, limit, tiers=(Tier.near, Tier.all)))
-        strong = any((h.match or 0) >= STRONG_FUZZY for h in fuzzy)
         wanted = not (exact or phrase or strong) and self.has_vectors()
         semantic = self.semantic(query, lang, limit) if wanted else []
         return arrange(exact, fuzzy, phrase, semantic, loose, limit)

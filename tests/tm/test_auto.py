@@ -36,9 +36,15 @@ def test_exact_and_strong_fuzzy_come_first() -> None:
 
 def test_a_weak_semantic_neighbour_is_shown_when_nothing_better_exists() -> None:
     weak = [H(U(4), similarity=0.01), H(U(6), similarity=0.0)]
-    assert ids(arrange([], [H(U(7), 30)], [], weak, [], 10)) == [4, 6]
+    assert ids(arrange([], [H(U(7), 30)], [], weak, [], 10)) == [4]  # 0.00 is noise: not shown
     # ... and hidden behind real matches
     assert ids(arrange([], [H(U(7), 60)], [], weak, [], 10)) == [7]
+    # ... and behind a unit that holds the query's words apart
+    assert ids(arrange([], [], [], weak, [H(U(3))], 10)) == [3]
+
+
+def test_nothing_but_noise_is_no_match() -> None:
+    assert arrange([], [H(U(7), 30)], [], [H(U(6), similarity=0.0)], [], 10) == []
 
 
 def test_limit_and_each_unit_once() -> None:

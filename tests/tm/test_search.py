@@ -138,9 +138,13 @@ def test_semantic_finds_meaning_across_languages(tm: TM, encoder) -> None:
 def test_auto_shows_semantic_neighbours_only_when_nothing_better_exists(tm: TM, encoder) -> None:
     vectors.index(tm, encoder)
     s = Searcher(tm, encoder=encoder)
+    neighbours = s.search("Photosynthesis in alpine lichens", limit=3, mode="semantic")
+    assert len(neighbours) == 3 and all((h.similarity or 0) < 0.5 for h in neighbours)
     lonely = s.search("Photosynthesis in alpine lichens", limit=3)
-    assert [h.kind for h in lonely] == ["semantic"] * 3  # nothing better: never hidden
-    assert all(h.similarity is not None and h.similarity < 0.5 for h in lonely)
+    # nothing better: the neighbours that are not noise (similarity 0.00) are shown
+    assert [h.unit.id for h in lonely] == [h.unit.id for h in neighbours
+                                           if (h.similarity or 0) >= 0.01]
+    assert s.search("zzqx", limit=3) == []  # a word no unit holds, no neighbour worth a look
     hits = s.search("Oil prices rose by 6% in May.", limit=5)
     assert hits[0].kind == "fuzzy" and all(  # weak neighbours stay behind a real match
         h.similarity is None or h.similarity >= 0.5 for h in hits)
@@ -158,6 +162,15 @@ def test_auto_puts_verbatim_phrases_above_meaning(tm: TM) -> None:
     assert hits[0].unit.id == 3 and hits[0].kind == "concordance"
     text = hits[0].unit.en
     assert [text[a:b] for a, b in hits[0].spans] == ["three migrants near the"]
+
+
+def test_auto_finds_a_unit_holding_the_words_of_a_longer_query_apart(tm: TM) -> None:
+    """Five words of unit 3, not in its order: no phrase and no fuzzy match, but the unit
+    holds them all (auto looked for words apart in queries of up to 3 words only)."""
+    hits = Searcher(tm).search("migrants the police detained station", limit=5)
+    assert [(h.unit.id, h.kind) for h in hits] == [(3, "concordance")]
+    text = hits[0].unit.en
+    assert {text[a:b].lower() for a, b in hits[0].spans} >= {"migrants", "police", "station"}
 
 
 def test_fuzzy_hides_junk_by_default(tm: TM) -> None:
