@@ -162,7 +162,7 @@ def align_texts(
     check_lang: bool = True,
 ) -> Alignment:
     """Align two editions given as strings. See :func:`align_files`."""
-    from align.aligner import align_sentences
+    from align.aligner import UNRELATED_BELOW, align_sentences, relatedness
 
     if check_lang:
         check_languages(src_text, tgt_text, src_lang, tgt_lang)
@@ -179,8 +179,13 @@ def align_texts(
         src_paragraphs=[s.paragraph for s in src],
         tgt_paragraphs=[s.paragraph for s in tgt],
     )
-    warnings += bead_warnings(beads)
-    return Alignment(tuple(src), tuple(tgt), tuple(beads), tuple(warnings))
+    related = relatedness([s.text for s in src], [s.text for s in tgt], encoder)
+    if related is not None and related < UNRELATED_BELOW:
+        warnings.append("these do not look like two editions of one story: their closest sentences"
+                        " are hardly closer than random pairs; check the files")
+    else:
+        warnings += bead_warnings(beads)
+    return Alignment(tuple(src), tuple(tgt), tuple(beads), tuple(warnings), related)
 
 
 def bead_warnings(beads: Sequence[Bead]) -> list[str]:
@@ -192,7 +197,7 @@ def bead_warnings(beads: Sequence[Bead]) -> list[str]:
     if len(weak) > 0.3 * len(paired):
         return [
             (
-                f"{len(weak)} of {len(paired)} aligned groups are weak"
+                f"{len(weak)} of {len(paired)} aligned groups are more likely wrong than right"
                 f" (confidence < {WEAK_SCORE}): review them, or check that the files are"
                 " editions of the same story"
             )

@@ -30,6 +30,13 @@ from align.weights import SkipFeature as K
 
 __all__ = ["FEATURES", "SKIP_FEATURES", "BeadScorer"]
 
+SPREAD_FLOOR = 0.5
+"""The scale of cosines (a document's anchored pairs over its random pairs) is at least this
+share of the encoder's typical spread (:func:`align.embed.typical_spread`). On real editions the
+measured scale is 0.55-1.2 of it (dev and test sets), so the floor does not bind; on two unrelated
+stories it is about 0.3, and without the floor their best pairs scored like translations."""
+
+
 class BeadScorer:
     """Scores beads by row for :func:`align.dp.run_dp`, then their confidence."""
 
@@ -45,9 +52,12 @@ class BeadScorer:
         params: Params,
         anchors: Sequence[tuple[int, int]] = (),
         weights: Weights = DEFAULT_WEIGHTS,
+        spread: float | None = None,
     ) -> None:
         self.S, self.T = spans_src, spans_tgt
-        self.mu, self.sigma = self._scale(spans_src[0], spans_tgt[0], anchors)
+        self.mu, self.sigma = self.scale(spans_src[0], spans_tgt[0], anchors)
+        if spread:  # unrelated texts must not set a scale on which they look like translations
+            self.sigma = max(self.sigma, SPREAD_FLOOR * spread)
         self.n, self.m = len(src_text), len(tgt_text)
         ls = np.array([len(t) for t in src_text], dtype=np.float64)
         lt = np.array([len(t) for t in tgt_text], dtype=np.float64)
@@ -74,7 +84,7 @@ class BeadScorer:
         self.skip_feats_tgt = self._skip_features(tgt_text, 1)
 
     @staticmethod
-    def _scale(src: np.ndarray, tgt: np.ndarray, anchors: Sequence[tuple[int, int]]) -> tuple[float, float]:
+    def scale(src: np.ndarray, tgt: np.ndarray, anchors: Sequence[tuple[int, int]]) -> tuple[float, float]:
         """Cosine of unrelated pairs and the spread up to anchored pairs, to put cosines on one
         scale whatever the languages and encoder (0 ~ random pair, 1 ~ typical translation)."""
         if not len(src) or not len(tgt):

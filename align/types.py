@@ -44,6 +44,8 @@ class Alignment:
     tgt: tuple[Sentence, ...]
     beads: tuple[Bead, ...]
     warnings: tuple[str, ...] = field(default=())
+    related: float | None = None
+    """:func:`align.aligner.relatedness` of the two texts (None: could not tell)."""
 
     def pairs(self) -> list[tuple[str, str, Bead]]:
         """(source text, target text, bead) per bead, sentences joined by a space."""

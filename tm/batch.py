@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 from align.sources import MAX_BYTES, is_url, read_text_file
 from tm.errors import TMError
-from tm.ingest import Prepared, content_hash, document_for, fingerprint_of, prepare, store_prepared
+from tm.ingest import (
+    Prepared,
+    content_hash,
+    document_for,
+    fingerprint_of,
+    prepare,
+    refuse_unrelated,
+    store_prepared,
+)
 from tm.store import TM
 from tm.workers import die_with, stopping
 
@@ -166,7 +174,8 @@ def _work(job: PairJob) -> _Outcome:
         if fingerprint in opts.known:
             return _Outcome(job, fingerprint)
         al = align_texts(en.text, ru.text, encoder=encoder)
-    except AlignError as exc:
+        refuse_unrelated(al, keep_weak=opts.keep_weak)
+    except (AlignError, TMError) as exc:
         return _Outcome(job, error=str(exc))
     doc = document_for(en, ru, fingerprint=fingerprint,
                        meta={"pair_confidence": job.confidence})

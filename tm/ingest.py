@@ -155,6 +155,19 @@ def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> Sour
         raise InputError(f"{role}: {exc}") from None
 
 
+def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
+    """:class:`TMError` when the two texts do not look like editions of one story (their
+    :func:`align.aligner.relatedness` is under ``UNRELATED_BELOW``), unless ``keep_weak``:
+    their best pairs would only fill the memory with wrong translations."""
+    from align.aligner import UNRELATED_BELOW
+    from tm.errors import TMError
+
+    if al.related is not None and al.related < UNRELATED_BELOW and not keep_weak:
+        raise TMError("not stored: these do not look like two editions of one story (their"
+                      " closest sentences are hardly closer than random pairs); check the files,"
+                      " or store them anyway with --keep-weak")
+
+
 def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
              date: str | None = None, timeout: float = 20.0, max_bytes: int = MAX_BYTES,
@@ -173,6 +186,7 @@ def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model:
     if known is not None:
         return AddResult(known, False), ()
     al = align_texts(en.text, ru.text, encoder=encoder)
+    refuse_unrelated(al, keep_weak=keep_weak)
     doc = document_for(en, ru, fingerprint=fingerprint, title=title, url=url, date=date)
     p = prepare(al, doc, min_score=min_score, encoder=encoder, keep_weak=keep_weak)
     return store_prepared(tm, p, model=model), p.warnings

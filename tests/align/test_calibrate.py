@@ -72,3 +72,18 @@ def test_numbers_the_other_side_lacks_are_evidence_of_an_addition() -> None:
     scorer2, _, _ = prepare(src2, tgt[:2] + ["880 percent."], HashEncoder(), None, None, Params())
     assert scorer2.skip_feats_src[1, found] == pytest.approx(1 / 3)
     assert scorer2.skip_feats_src[1, orphan] == 0.0
+
+
+def test_relatedness_tells_an_edition_from_another_story_and_abstains_when_short() -> None:
+    from align.aligner import UNRELATED_BELOW, relatedness
+
+    class Spread(HashEncoder):
+        dim = 256  # random texts far apart, as with a real encoder
+        spread = 0.6
+
+    story = [f"sentence number {k} of the story" for k in range(12)]
+    assert relatedness(story, story, Spread()) > 1.0  # an edition: far above random pairs
+    other = [f"unrelated line {k * 7} about something else" for k in range(12)]
+    assert relatedness(story, other, Spread()) < UNRELATED_BELOW
+    assert relatedness(story[:4], story[:4], Spread()) is None  # too few sentences to tell
+    assert relatedness(story, story, HashEncoder()) is None  # the encoder states no spread

@@ -16,7 +16,7 @@ rng = np.random.default_rng(1)
 src = rng.standard_normal((40, 8)).astype(np.float32)
 tgt = src[:30] + rng.standard_normal((30, 8)).astype(np.float32)  # anchored pairs: related
 anchors = [(i, i) for i in range(1, {n} + 1)]
-mu, sigma = BeadScorer._scale(src, tgt, anchors)
+mu, sigma = BeadScorer.scale(src, tgt, anchors)
 assert "numpy.ma" not in sys.modules, "np.median (numpy.ma) is back on the align path"
 idx = np.array(anchors) - 1
 top = float(np.median(np.einsum("ij,ij->i", src[idx[:, 0]], tgt[idx[:, 1]])))

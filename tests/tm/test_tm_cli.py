@@ -125,6 +125,28 @@ def test_add_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_add_refuses_two_unrelated_stories_unless_told(tmp_path: Path) -> None:
+    """The sample's rail story against another story's Russian edition: their best sentence
+    pairs would otherwise be stored as translations (a review finding)."""
+    root = Path(__file__).resolve().parents[2]
+    en, ru = root / "corpora" / "sample.en.txt", root / "tests" / "data" / "news" / "night-buses.ru.html"
+    db = tmp_path / "m.db"
+    refused = run("add", str(en), str(ru), "--db", str(db))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("diptych: error: not stored: these do not look like two"
+                                     " editions of one story")
+    assert len(refused.stderr.strip().splitlines()) == 1
+    with TM.open(db) as tm:
+        assert tm.count_units() == 0 and tm.documents() == []
+    aligned = run("align", str(en), str(ru), "-f", "tsv")
+    assert aligned.exit_code == 0 and "do not look like two editions of one story" in aligned.stderr
+    kept = run("add", str(en), str(ru), "--db", str(db), "--keep-weak")
+    assert kept.exit_code == 0, kept.output
+    # the sample's own editions are one story
+    ok = run("add", str(en), str(root / "corpora" / "sample.ru.txt"), "--db", str(db))
+    assert ok.exit_code == 0 and "editions of one story" not in ok.stderr
+
+
 def test_align_no_longer_stores(tmp_path: Path) -> None:
     """Storing happens in one place, `add` (issue 9): align has no --tm."""
     en, ru = _article_pair(tmp_path)

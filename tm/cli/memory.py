@@ -27,7 +27,9 @@ ADD_HELP = """Align an English and a Russian edition and store the pairs in the 
 
 Pairs whose alignment confidence is below --weak-below are weak: the summary counts them, and
 they are left out unless --keep-weak (`diptych review EN RU` opens the pair in the alignment
-editor to correct them first); beads with an empty side are never units. Adding the same pair twice adds
+editor to correct them first); beads with an empty side are never units. Two texts that do not
+look like editions of one story (their closest sentences hardly closer than random pairs) are
+refused, unless --keep-weak. Adding the same pair twice adds
 nothing, whether it came alone or in a --batch list; a sentence pair already stored from
 another story is kept once and linked to both. Embeddings for semantic search are computed
 right away.
@@ -60,7 +62,8 @@ def add_command(
         help="Pairs under this alignment confidence are weak: counted, and not stored unless"
         " --keep-weak (`diptych review EN RU` corrects them first).")] = 0.5,
     keep_weak: Annotated[bool, typer.Option(
-        "--keep-weak", help="Store the weak pairs too.")] = False,
+        "--keep-weak", help="Store the weak pairs too, and texts that do not look like editions"
+                            " of one story.")] = False,
     model: ModelOption = "use-m3",
     batch: Annotated[Path | None, typer.Option(
         "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
