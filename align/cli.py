@@ -71,7 +71,9 @@ def working(what: str, *, show: bool = True) -> contextlib.AbstractContextManage
 
     if not show or not sys.stderr.isatty():
         return contextlib.nullcontext()
-    return stderr_console().status(what + " ...")
+    console = stderr_console()
+    room = max(console.width - 8, 20)  # the spinner and " ..." on one line of the terminal
+    return console.status((what if len(what) <= room else what[: room - 1] + "…") + " ...")
 
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
@@ -95,7 +97,7 @@ def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
     return jobs
 
 
-def _short(source: str) -> str:
+def short_name(source: str) -> str:
     """A file's name, or a URL as given, for messages and titles."""
     return source if "://" in source else Path(source).name
 
@@ -194,15 +196,20 @@ def align_command(
             if fmt is None and suffix_fmt is None:
                 warn(f"{out.name}: no format is known for its suffix; writing text"
                      f" (pick one with --format {'|'.join(FORMATS)})")
-        with working(f"aligning {_short(src)} and {_short(tgt)} ({encoder.name})",
-                      show=batch is None):
+        with working(f"aligning {short_name(src)} and {short_name(tgt)}", show=batch is None):
             al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
                               presplit=presplit, check_lang=lang_check,
                               max_bytes=int(max_size * 1e6), timeout=timeout)
         for w in al.warnings:
-            warn(f"{_short(src)} / {_short(tgt)}: {w}" if batch else w)
-        _emit(al, Format(fmt.value if fmt else suffix_fmt or "text"), out, src_lang=src_lang,
-              tgt_lang=tgt_lang, weak=weak, title=f"{_short(src)} ↔ {_short(tgt)}")
+            warn(f"{short_name(src)} / {short_name(tgt)}: {w}" if batch else w)
+        chosen = Format(fmt.value if fmt else suffix_fmt or "text")
+        _emit(al, chosen, out, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak,
+              title=f"{short_name(src)} ↔ {short_name(tgt)}")
+        if batch is None and out is not None and str(out) != "-":
+            paired = [b for b in al.beads if b.src and b.tgt]
+            typer.echo(f"diptych: wrote {out} ({chosen.value}): {len(paired)} pairs,"
+                       f" {sum(b.score < weak for b in paired)} weak (confidence < {weak:g}),"
+                       f" {len(al.beads) - len(paired)} omissions", err=True)
 
     if batch is None:
         run(*jobs[0])

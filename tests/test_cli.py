@@ -114,6 +114,19 @@ def test_tsv_text_and_html(pair: tuple[Path, Path]) -> None:
     beads = doc.xpath("//div[contains(concat(' ', @class, ' '), ' bead ')]")  # align/report.py
     assert len(beads) == len(jsonl(pair))
     assert doc.find(".//style") is not None and not doc.findall(".//script[@src]")
+    assert "wrote" not in html.stderr  # stdout: nothing to confirm
+
+
+def test_a_written_file_is_confirmed_in_one_line(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "review.html"
+    res = run("align", *pair, "-o", str(out))
+    assert res.exit_code == 0 and out.exists()
+    beads = jsonl(pair)
+    paired = [b for b in beads if b["en_ids"] and b["ru_ids"]]
+    assert res.stderr.strip() == (
+        f"diptych: wrote {out} (html): {len(paired)} pairs,"
+        f" {sum(b['score'] < 0.85 for b in paired)} weak (confidence < 0.85),"
+        f" {len(beads) - len(paired)} omissions")
 
 
 def test_tmx_is_valid_against_the_dtd(pair: tuple[Path, Path], tmp_path: Path, shared: Path) -> None:

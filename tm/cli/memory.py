@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli import Command, Group, working
+from align.cli import Command, Group, short_name, working
 from tm.cli.common import (
     DbOption,
     JsonOption,
@@ -87,7 +87,7 @@ def add_command(
                              timeout=timeout, max_bytes=int(max_size * 1e6))
     service.check_date(date, "--date")  # before the TM is created or the model loaded
     with service.TM.open(db) as tm:
-        with working(f"aligning {en_file} and {ru_file} for the memory"):
+        with working(f"aligning {short_name(en_file)} and {short_name(ru_file)} for the memory"):
             result, warnings = service.add(tm, req)
         for w in warnings:
             typer.echo(f"diptych: warning: {w}", err=True)
