@@ -207,9 +207,11 @@ def align_command(
               title=f"{short_name(src)} ↔ {short_name(tgt)}")
         if batch is None and out is not None and str(out) != "-":
             paired = [b for b in al.beads if b.src and b.tgt]
+            doubtful = sum(b.score < weak for b in al.beads if not (b.src and b.tgt))
             typer.echo(f"diptych: wrote {out} ({chosen.value}): {len(paired)} pairs,"
                        f" {sum(b.score < weak for b in paired)} weak (confidence < {weak:g}),"
-                       f" {len(al.beads) - len(paired)} omissions", err=True)
+                       f" {len(al.beads) - len(paired)} omissions"
+                       + (f" ({doubtful} doubtful)" if doubtful else ""), err=True)
 
     if batch is None:
         run(*jobs[0])

@@ -110,7 +110,8 @@ def text_table(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float) -> T
     table.add_column(tgt_lang.upper(), ratio=1)
     for no, (src, tgt, b) in enumerate(al.pairs(), 1):
         omitted = not b.src or not b.tgt
-        mark = "omitted" if omitted else ("weak" if b.score < weak else "")
+        mark = ("omitted" + (", doubtful" if b.score < weak else "")) if omitted else (
+            "weak" if b.score < weak else "")
         style = "yellow" if mark else ""
         conf = f"{b.score:.2f}" + (f"\n{mark}" if mark else "")
         table.add_row(str(no), conf, Text(clean_text(src) or "—"), Text(clean_text(tgt) or "—"),

@@ -66,10 +66,9 @@ def _ids(lang: str, ids: tuple[int, ...]) -> str:
 
 
 def _label(b: Bead, weak: float, src_lang: str, tgt_lang: str) -> tuple[str, str]:
-    if not b.tgt:
-        return "omit", f"no {tgt_lang.upper()}"
-    if not b.src:
-        return "omit", f"no {src_lang.upper()}"
+    if not b.tgt or not b.src:
+        doubt = f" ({b.score:.2f} doubtful)" if b.score < weak else ""
+        return "omit", f"no {(src_lang if b.tgt else tgt_lang).upper()}{doubt}"
     if b.score < weak:
         return "weak", f"{b.score:.2f} weak"
     return "ok", f"{b.score:.2f}"
@@ -80,6 +79,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
     src_lang, tgt_lang, title = clean_text(src_lang), clean_text(tgt_lang), clean_text(title)
     paired = [b for b in al.beads if b.src and b.tgt]
     n_weak = sum(1 for b in paired if b.score < weak)
+    n_doubt = sum(1 for b in al.beads if not (b.src and b.tgt) and b.score < weak)
     rows = [E.DIV({"class": "head"}, E.SPAN("#", {"class": "n"}), E.SPAN(src_lang.upper()),
                   E.SPAN(tgt_lang.upper()), E.SPAN("conf", {"class": "s"}))]
     for no, (src, tgt, b) in enumerate(al.pairs(), 1):
@@ -96,7 +96,8 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
                           E.DIV(label, {"class": "s"})))
     summary = (f"{len(al.src)} {src_lang.upper()} / {len(al.tgt)} {tgt_lang.upper()} sentences,"
                f" {len(al.beads)} beads: {n_weak} weak (confidence < {weak:.2f}),"
-               f" {len(al.beads) - len(paired)} omissions")
+               f" {len(al.beads) - len(paired)} omissions"
+               + (f" ({n_doubt} doubtful)" if n_doubt else ""))
     page = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
                E.META(name="viewport", content="width=device-width, initial-scale=1"),

@@ -126,7 +126,9 @@ def test_a_written_file_is_confirmed_in_one_line(pair: tuple[Path, Path], tmp_pa
     assert res.stderr.strip() == (
         f"diptych: wrote {out} (html): {len(paired)} pairs,"
         f" {sum(b['score'] < 0.85 for b in paired)} weak (confidence < 0.85),"
-        f" {len(beads) - len(paired)} omissions")
+        f" {len(beads) - len(paired)} omissions"
+        + (f" ({doubtful} doubtful)" if (doubtful := sum(
+            b["score"] < 0.85 for b in beads if not (b["en_ids"] and b["ru_ids"]))) else ""))
 
 
 def test_tmx_is_valid_against_the_dtd(pair: tuple[Path, Path], tmp_path: Path, shared: Path) -> None:

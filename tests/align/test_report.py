@@ -47,6 +47,10 @@ def test_weak_beads_and_omissions_are_marked() -> None:
     assert [r.get("class").split()[1] for r in _by(_page(weak=0.85), "bead")][:3] == \
         ["ok", "weak", "weak"]
     assert "1 weak (confidence < 0.50), 2 omissions" in _by(_page(), "summary")[0].text
+    # an omission under the threshold is doubtful: marked on its row and counted
+    doubtful = _page(weak=0.65)
+    assert [_by(r, "s")[0].text for r in _by(doubtful, "bead")][3:] == ["no RU", "no EN (0.60 doubtful)"]
+    assert "2 omissions (1 doubtful)" in _by(doubtful, "summary")[0].text
 
 
 def test_one_file_no_script_all_text_escaped() -> None:
