@@ -3,7 +3,7 @@
 Embeds every run of up to ``max_side`` consecutive sentences on each side (one model pass with
 the default encoder), finds anchors, runs the banded DP (:mod:`align.dp`) and attaches a
 calibrated confidence to each bead. Last passes (:mod:`align.refine`) re-check omissions next to
-beads, glued edge sentences and crossed 2-2 cuts with exact embeddings of the joined texts.
+beads, glued edge sentences and crossed cuts on the embeddings of the joined texts.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from align.dp import Params, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings, typical_spread
 from align.refine import refine
 from align.scorer import BeadScorer
-from align.types import Bead
+from align.types import UNRELATED_BELOW, Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 
 __all__ = ["UNRELATED_BELOW", "align_sentences", "bead_cells", "decode", "prepare", "relatedness"]
@@ -123,10 +123,6 @@ def bead_cells(beads: Sequence[Bead]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-UNRELATED_BELOW = 0.42
-"""Two texts whose :func:`relatedness` is under this do not look like editions of one story.
-Measured with use-m3: 0.55-1.2 on every document of the dev and test sets (WMT23's lowest
-0.555), 0.19-0.33 on pairs of unrelated news stories (tests/data/news and corpora/ crossed)."""
 MIN_RELATED_SENTENCES = 5  # fewer sentences a side: too few pairs to tell
 
 
@@ -138,9 +134,8 @@ def relatedness(src: Sequence[str], tgt: Sequence[str], encoder: Encoder) -> flo
     spread = typical_spread(encoder)
     if spread is None or min(len(src), len(tgt)) < MIN_RELATED_SENTENCES:
         return None
-    s, t = _embed_small(encoder, src), _embed_small(encoder, tgt)
-    s32, t32 = s.astype(np.float32), t.astype(np.float32)
-    _, scale = BeadScorer.scale(s32, t32, anchor_path(s, t, Params()))
+    s, t = (_embed_small(encoder, x).astype(np.float32) for x in (src, tgt))
+    _, scale = BeadScorer.scale(s, t, anchor_path(s, t, Params()))
     return round(scale / spread, 3)
 
 

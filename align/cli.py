@@ -206,11 +206,9 @@ def align_command(
         _emit(al, chosen, out, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak,
               title=f"{short_name(src)} ↔ {short_name(tgt)}")
         if batch is None and out is not None and str(out) != "-":
-            paired = [b for b in al.beads if b.src and b.tgt]
-            doubtful = sum(b.score < weak for b in al.beads if not (b.src and b.tgt))
-            typer.echo(f"diptych: wrote {out} ({chosen.value}): {len(paired)} pairs,"
-                       f" {sum(b.score < weak for b in paired)} weak (confidence < {weak:g}),"
-                       f" {len(al.beads) - len(paired)} omissions"
+            pairs, n_weak, omissions, doubtful = al.counts(weak)
+            typer.echo(f"diptych: wrote {out} ({chosen.value}): {pairs} pairs, {n_weak} weak"
+                       f" (confidence < {weak:g}), {omissions} omissions"
                        + (f" ({doubtful} doubtful)" if doubtful else ""), err=True)
 
     if batch is None:

@@ -9,6 +9,7 @@ different lengths only produce a warning, because an alignment is still possible
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,7 +163,7 @@ def align_texts(
     check_lang: bool = True,
 ) -> Alignment:
     """Align two editions given as strings. See :func:`align_files`."""
-    from align.aligner import UNRELATED_BELOW, align_sentences, relatedness
+    from align.aligner import align_sentences, relatedness
 
     if check_lang:
         check_languages(src_text, tgt_text, src_lang, tgt_lang)
@@ -179,13 +180,14 @@ def align_texts(
         src_paragraphs=[s.paragraph for s in src],
         tgt_paragraphs=[s.paragraph for s in tgt],
     )
-    related = relatedness([s.text for s in src], [s.text for s in tgt], encoder)
-    if related is not None and related < UNRELATED_BELOW:
+    al = Alignment(tuple(src), tuple(tgt), tuple(beads),
+                   related=relatedness([s.text for s in src], [s.text for s in tgt], encoder))
+    if al.looks_unrelated:
         warnings.append("these do not look like two editions of one story: their closest sentences"
                         " are hardly closer than random pairs; check the files")
     else:
         warnings += bead_warnings(beads)
-    return Alignment(tuple(src), tuple(tgt), tuple(beads), tuple(warnings), related)
+    return dataclasses.replace(al, warnings=tuple(warnings))
 
 
 def bead_warnings(beads: Sequence[Bead]) -> list[str]:

@@ -77,9 +77,7 @@ def _label(b: Bead, weak: float, src_lang: str, tgt_lang: str) -> tuple[str, str
 def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: str) -> str:
     """One self-contained review page: both editions side by side, beads shaded by confidence."""
     src_lang, tgt_lang, title = clean_text(src_lang), clean_text(tgt_lang), clean_text(title)
-    paired = [b for b in al.beads if b.src and b.tgt]
-    n_weak = sum(1 for b in paired if b.score < weak)
-    n_doubt = sum(1 for b in al.beads if not (b.src and b.tgt) and b.score < weak)
+    _, n_weak, n_omit, n_doubt = al.counts(weak)
     rows = [E.DIV({"class": "head"}, E.SPAN("#", {"class": "n"}), E.SPAN(src_lang.upper()),
                   E.SPAN(tgt_lang.upper()), E.SPAN("conf", {"class": "s"}))]
     for no, (src, tgt, b) in enumerate(al.pairs(), 1):
@@ -96,7 +94,7 @@ def to_html(al: Alignment, *, src_lang: str, tgt_lang: str, weak: float, title: 
                           E.DIV(label, {"class": "s"})))
     summary = (f"{len(al.src)} {src_lang.upper()} / {len(al.tgt)} {tgt_lang.upper()} sentences,"
                f" {len(al.beads)} beads: {n_weak} weak (confidence < {weak:.2f}),"
-               f" {len(al.beads) - len(paired)} omissions"
+               f" {n_omit} omissions"
                + (f" ({n_doubt} doubtful)" if n_doubt else ""))
     page = E.HTML(
         E.HEAD(E.META(charset="utf-8"),

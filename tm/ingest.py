@@ -159,10 +159,9 @@ def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
     """:class:`TMError` when the two texts do not look like editions of one story (their
     :func:`align.aligner.relatedness` is under ``UNRELATED_BELOW``), unless ``keep_weak``:
     their best pairs would only fill the memory with wrong translations."""
-    from align.aligner import UNRELATED_BELOW
     from tm.errors import TMError
 
-    if al.related is not None and al.related < UNRELATED_BELOW and not keep_weak:
+    if al.looks_unrelated and not keep_weak:
         raise TMError("not stored: these do not look like two editions of one story (their"
                       " closest sentences are hardly closer than random pairs); check the files,"
                       " or store them anyway with --keep-weak")
