@@ -67,9 +67,13 @@ def schema_version(conn: sqlite3.Connection, path: Path) -> int:
     Refuses (:class:`TMError`, one line) a damaged file, another application's database and
     a version this diptych does not know."""
     try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = {str(r[0]) for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # one statement, one snapshot: read apart, another process creating the memory could
+        # commit its tables between the two reads (version 0 with tables: "not ours")
+        rows = conn.execute(
+            "SELECT user_version, NULL FROM pragma_user_version"
+            " UNION ALL SELECT NULL, name FROM sqlite_master WHERE type = 'table'").fetchall()
+        version = int(next(r[0] for r in rows if r[0] is not None))
+        tables = {str(r[1]) for r in rows if r[1] is not None}
     except sqlite3.DatabaseError as exc:
         raise TMError(damaged(path, exc)) from None
     known = len(MIGRATIONS)

@@ -121,8 +121,21 @@ def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> s
 
 
 def use_wal(conn: sqlite3.Connection) -> None:
-    """WAL and synchronous=NORMAL: readers never wait for the writer (our files only)."""
-    conn.execute("PRAGMA journal_mode = WAL")
+    """WAL and synchronous=NORMAL: readers never wait for the writer (our files only).
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+    once, without waiting out the busy timeout, while another process is creating the same
+    memory (two `add` at once): the switch is tried again for a few seconds."""
+    import time
+
+    for attempt in range(10):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 9:
+                raise
+            time.sleep(0.02 * 2**attempt)
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
