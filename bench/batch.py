@@ -1,7 +1,7 @@
 """Batch throughput: `diptych add --batch` over the 162 wmt23-ru-en document pairs.
 
 Writes every document's English and Russian side to temp files, lists the pairs, and runs the
-library behind `add --batch` (tm.batch.run_batch) into a new TM with an empty embedding cache
+library behind `add --batch` (tm.ingest.batch.run_batch) into a new TM with an empty embedding cache
 (cold), then runs it again (everything skipped: the cost of resuming).
 
     python bench/batch.py [--workers N] [--limit N]
@@ -35,7 +35,7 @@ def main() -> None:
     docs = docs[: args.limit]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DIPTYCH_CACHE_DIR"] = str(Path(tmp) / "cache")  # cold, read by the workers
-        from tm.batch import PairJob, run_batch
+        from tm.ingest.batch import PairJob, run_batch
         from tm.store import TM
 
         jobs = []

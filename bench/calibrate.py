@@ -1,4 +1,4 @@
-"""Fit tm.similarity.CALIBRATION: P(the neighbour is the query's own unit | cosine), per language.
+"""Fit tm.search.similarity.CALIBRATION: P(the neighbour is the query's own unit | cosine), per language.
 
     python bench/calibrate.py
 
@@ -23,11 +23,11 @@ sys.path.insert(1, str(ROOT / "bench"))
 from lookups import damaged, fragment, reordered, wmt_pairs
 from terms import shared_dir
 
-from tm import vectors
-from tm.ann import VectorSearch
-from tm.encoder import load_encoder
-from tm.similarity import fit_logistic
+from tm.search.similarity import fit_logistic
 from tm.store import TM, UnitIn
+from tm.vectors import embed as vectors
+from tm.vectors.ann import VectorSearch
+from tm.vectors.model import load_encoder
 
 
 def main() -> None:

@@ -26,11 +26,11 @@ sys.path.insert(1, str(ROOT / "bench"))
 
 from terms import corpus_units
 
-from tm.fragments import sentences
-from tm.numbers import Amount, amounts, format_number, parse_number
-from tm.pretranslate import pretranslate
-from tm.search import Searcher
+from tm.drafts.pretranslate import pretranslate
+from tm.search.fragments import sentences
+from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
+from tm.text.numbers import Amount, amounts, format_number, parse_number
 
 
 def changed(text: str, a: Amount, lang: str, rng: random.Random) -> tuple[str, str]:

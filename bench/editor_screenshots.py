@@ -29,7 +29,7 @@ def _report(folder: Path, en: str, ru: str) -> Path:
     from align.pipeline import align_texts
     from align.report import to_html
     from align.types import WEAK_BELOW
-    from tm.encoder import load_encoder
+    from tm.vectors.model import load_encoder
 
     al = align_texts(en, ru, encoder=load_encoder("use-m3"))
     path = folder / "review.html"

@@ -33,10 +33,10 @@ from rich.console import Console
 from rich.table import Table
 from terms import shared_dir
 
-from tm import vectors
-from tm.encoder import load_encoder
-from tm.search import Searcher
+from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
+from tm.vectors import embed as vectors
+from tm.vectors.model import load_encoder
 
 console = Console(width=140)
 NUM = re.compile(r"\b\d+\b")

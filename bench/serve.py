@@ -48,9 +48,9 @@ def _bench_tm():  # bench/tm.py, loaded under another name (it would shadow the 
 
 
 def build(db: Path, n: int) -> None:
-    from tm.ann import build_ann
-    from tm.encoder import load_encoder
     from tm.store import TM
+    from tm.vectors.ann import build_ann
+    from tm.vectors.model import load_encoder
 
     bt = _bench_tm()
     t = time.perf_counter()

@@ -7,7 +7,7 @@
 The memory is every sentence pair of ../shared/corpora/wmt23-ru-en (news, other) and
 wmt-en-ru; the phrases are bench/data/terms.jsonl (written by the team: a phrase of one side
 of a referenced unit and its translation as it stands on the other side). For each phrase,
-tm.termalign finds the span of the other side; token F1 against the annotation (lower-cased
+tm.terms.links finds the span of the other side; token F1 against the annotation (lower-cased
 word tokens) is averaged by kind.
 """
 
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tm.termalign import Lexicon, Links, tokens, translate
-from tm.textproc import words
+from tm.terms.links import Lexicon, Links, tokens, translate
+from tm.text.tokens import words
 
 
 def shared_dir() -> Path:
@@ -97,9 +97,9 @@ def via_search(units: list[tuple[str, str]], where: dict[tuple[str, str, int, in
     and the p95 latency (ms) of the lookups."""
     import tempfile
 
-    from tm.lexicon import fit_terms
-    from tm.search import Searcher
+    from tm.search.searcher import Searcher
     from tm.store import TM, UnitIn
+    from tm.terms.lexicon import fit_terms
 
     by_kind: dict[str, list[float]] = defaultdict(list)
     found = 0
@@ -136,7 +136,7 @@ def incremental(units: list[tuple[str, str]], where: dict[tuple[str, str, int, i
     from aligning them with ``c`` older units for context (what ``index`` could do), timed."""
     import random
 
-    from tm.wordalign import align_pairs
+    from tm.terms.wordalign import align_pairs
 
     new = sorted({where[(a["corpus"], a["doc"], a["para"], a["sent"])]  # type: ignore[index]
                   for a in annotations()})

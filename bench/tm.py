@@ -53,10 +53,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tm import ann, vectors
-from tm.encoder import load_encoder
-from tm.search import Searcher
+from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
+from tm.vectors import ann
+from tm.vectors import embed as vectors
+from tm.vectors.model import load_encoder
 
 sys.path.insert(1, str(ROOT / "bench"))
 from terms import shared_dir
@@ -400,7 +401,7 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int,
             rows.append(("IVF vector index build (k-means lists, int8)",
                          f"{time.perf_counter() - t:.0f} s, {built} vectors"))
         if not tm.has_lexicon():
-            from tm.lexicon import fit_terms
+            from tm.terms.lexicon import fit_terms
 
             t = time.perf_counter()
             fitted = fit_terms(tm, limit=terms_limit)

@@ -12,9 +12,10 @@ from typing import Any
 from tm.errors import TMError, TMXError
 
 _LAZY = {
-    "add_pair": "tm.ingest",
-    "Kind": "tm.search", "Match": "tm.search", "Mode": "tm.search", "Searcher": "tm.search",
-    "match_percent": "tm.matching",
+    "add_pair": "tm.ingest.pairs",
+    "Kind": "tm.search.modes", "Mode": "tm.search.modes",
+    "Match": "tm.search.searcher", "Searcher": "tm.search.searcher",
+    "match_percent": "tm.search.fuzzy",
     "TM": "tm.store", "AddCounts": "tm.store", "Document": "tm.store",
     "DocumentIn": "tm.store", "Unit": "tm.store", "UnitIn": "tm.store",
     "export_tmx": "tm.tmx", "import_tmx": "tm.tmx",

@@ -1,10 +1,10 @@
-"""tm.auto: the order of the default lookup."""
+"""tm.search.auto: the order of the default lookup."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tm.auto import arrange
+from tm.search.auto import arrange
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from align.errors import InputError
-from tm.batch import PairJob, read_pairs, run_batch
 from tm.errors import TMError
+from tm.ingest.batch import PairJob, read_pairs, run_batch
 from tm.store import TM
 
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"

@@ -1,9 +1,9 @@
-"""tm.concordance: tiers, highlighted query, translation of the hit."""
+"""tm.search.concordance: tiers, highlighted query, translation of the hit."""
 
 from __future__ import annotations
 
-from tm.concordance import Tier, plan, query_spans, ranked_ids, translation
-from tm.termalign import Lexicon
+from tm.search.concordance import Tier, plan, query_spans, ranked_ids, translation
+from tm.terms.links import Lexicon
 
 
 class FakeIndex:

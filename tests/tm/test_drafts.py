@@ -1,8 +1,8 @@
-"""tm.drafts: every segment that is not a 100% match says so; amounts are repaired."""
+"""tm.drafts.fill: every segment that is not a 100% match says so; amounts are repaired."""
 
 from __future__ import annotations
 
-from tm.drafts import fill
+from tm.drafts.fill import fill
 
 
 def test_a_100_percent_match_is_used_as_it_stands_unmarked() -> None:

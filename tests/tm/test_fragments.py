@@ -1,10 +1,10 @@
-"""tm.fragments: sentences inside multi-sentence units."""
+"""tm.search.fragments: sentences inside multi-sentence units."""
 
 from __future__ import annotations
 
-from tm.fragments import best_part, counterpart, other_part, part_of, sentences
-from tm.search import match_percent
-from tm.termalign import Lexicon, tokens
+from tm.search.fragments import best_part, counterpart, other_part, part_of, sentences
+from tm.search.searcher import match_percent
+from tm.terms.links import Lexicon, tokens
 
 EN = "Heavy rain fell on Monday. The dam was closed a day earlier."
 RU = "В понедельник шли сильные дожди. Дамбу закрыли днем ранее."

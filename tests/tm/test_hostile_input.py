@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tm.cli import app
-from tm.matching import FuzzyScorer
-from tm.search import MAX_LIMIT, MAX_QUERY, Searcher
+from tm.search.fuzzy import FuzzyScorer
+from tm.search.searcher import MAX_LIMIT, MAX_QUERY, Searcher
 from tm.store import MAX_SEGMENT, TM, DocumentIn, UnitIn
 
 runner = CliRunner()
@@ -148,7 +148,7 @@ def test_rich_markup_in_a_query_and_hits_is_printed_as_text(db: Path) -> None:
 def test_a_unit_stored_before_the_limit_is_not_scored(db: Path) -> None:
     """Such a unit (a document stored whole by an older diptych) would cost every lookup that
     meets it seconds; lookups leave it out, and the term aligner finds no part in it."""
-    from tm.termalign import translate
+    from tm.terms.links import translate
 
     huge = "Oil prices rose on Monday. " * (MAX_SEGMENT // 27 + 1)
     with TM.open(db) as tm:

@@ -1,4 +1,4 @@
-"""tm.ingest: a pair's fingerprint, its document row, the units its beads give, one transaction."""
+"""tm.ingest.pairs: a pair's fingerprint, its document row, the units its beads give, one transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from align.sources import SourceText, read_source
 from align.types import Alignment, Bead, Sentence
-from tm.ingest import content_hash, document_for, fingerprint_of, prepare, store_prepared
+from tm.ingest.pairs import content_hash, document_for, fingerprint_of, prepare, store_prepared
 from tm.store import TM
 
 

@@ -1,4 +1,4 @@
-"""tm.lexicon and tm.store.terms: the fitted lexicon and unit links stored in the memory."""
+"""tm.terms.lexicon and tm.store.terms: the fitted lexicon and unit links stored in the memory."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tm.lexicon import StoredLexicon, fit_terms
 from tm.store import TM, UnitIn
 from tm.store.terms import decode_links, encode_links
-from tm.termalign import translate
+from tm.terms.lexicon import StoredLexicon, fit_terms
+from tm.terms.links import translate
 
 PAIRS = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
          ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")]
@@ -54,7 +54,7 @@ def test_a_refit_replaces_everything(tmp_path: Path) -> None:
 
 
 def test_term_state_counts_the_units_after_the_last_fit(tmp_path: Path) -> None:
-    from tm.lexicon import term_state
+    from tm.terms.lexicon import term_state
 
     with TM.open(tmp_path / "t.db") as tm:
         tm.add_units([UnitIn(e, r) for e, r in PAIRS])

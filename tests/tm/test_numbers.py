@@ -1,10 +1,10 @@
-"""tm.numbers: amounts read across languages, and their repair in drafts."""
+"""tm.text.numbers: amounts read across languages, and their repair in drafts."""
 
 from __future__ import annotations
 
 import pytest
 
-from tm.numbers import amounts, format_number, only_amounts_differ, repair
+from tm.text.numbers import amounts, format_number, only_amounts_differ, repair
 
 
 @pytest.mark.parametrize(("text", "lang", "keys"), [

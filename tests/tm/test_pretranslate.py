@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tm.pretranslate import pretranslate
-from tm.search import Searcher
+from tm.drafts.pretranslate import pretranslate
+from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
 
 PAIRS = [

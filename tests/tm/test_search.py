@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tm import vectors
 from tm.errors import TMError
-from tm.search import Searcher, diff_spans, match_percent
+from tm.search.searcher import Searcher, diff_spans, match_percent
 from tm.store import TM, UnitIn
+from tm.vectors import embed as vectors
 
 PAIRS = [
     ("The minister said 20 people were hurt in the attack on Tuesday.",

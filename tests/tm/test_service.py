@@ -108,8 +108,8 @@ def test_read_article_takes_text_html_or_a_url(tm: TM) -> None:
 def test_a_searcher_can_share_a_vector_index(tm: TM) -> None:
     import numpy as np
 
-    from tm import vectors
-    from tm.ann import VectorSearch
+    from tm.vectors import embed as vectors
+    from tm.vectors.ann import VectorSearch
 
     class Fake:
         def encode(self, texts: list[str]) -> np.ndarray:
@@ -129,8 +129,8 @@ def test_a_searcher_can_share_a_vector_index(tm: TM) -> None:
 def test_a_live_index_follows_vectors_added_and_dropped(tm: TM) -> None:
     import numpy as np
 
-    from tm import vectors
     from tm.service import live
+    from tm.vectors import embed as vectors
 
     tm.set_setting("embedding_dim", "4")
     vectors.store_vectors(tm, [1], np.array([[127, 0, 0, 0]], dtype=np.int8))

@@ -1,10 +1,10 @@
-"""tm.similarity: a calibrated 0-1 similarity from a cosine."""
+"""tm.search.similarity: a calibrated 0-1 similarity from a cosine."""
 
 from __future__ import annotations
 
 import random
 
-from tm.similarity import calibrated, fit_logistic
+from tm.search.similarity import calibrated, fit_logistic
 
 
 def test_calibrated_is_monotone_and_bounded() -> None:

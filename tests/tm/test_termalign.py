@@ -1,10 +1,10 @@
-"""tm.termalign: the words of the other side that translate a phrase, with offsets."""
+"""tm.terms.links: the words of the other side that translate a phrase, with offsets."""
 
 from __future__ import annotations
 
 import pytest
 
-from tm.termalign import Lexicon, best_run, romanize, tokens, translate
+from tm.terms.links import Lexicon, best_run, romanize, tokens, translate
 
 EMPTY = Lexicon({})
 

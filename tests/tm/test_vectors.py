@@ -1,4 +1,4 @@
-"""Unit vectors (tm.vectors: ``index``) and their search (tm.ann: IVF side files)."""
+"""Unit vectors (tm.vectors.embed: ``index``) and their search (tm.vectors.ann: IVF side files)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tm import ann, vectors
 from tm.errors import TMError
 from tm.store import TM, UnitIn
+from tm.vectors import ann
+from tm.vectors import embed as vectors
 
 PAIRS = [
     ("Oil prices rose by 5% in May.", "Цены на нефть выросли на 5% в мае."),
@@ -58,7 +59,7 @@ def test_ivf_lists_find_what_exact_search_finds(tmp_path: Path) -> None:
     """3,000 clustered vectors, IVF side files: nearly every top-1 agrees with brute force."""
     import numpy as np
 
-    from tm import ivf
+    from tm.vectors import ivf
 
     rng = np.random.default_rng(1)
     centres = ivf.normalize(rng.normal(size=(30, 64)))
@@ -107,7 +108,7 @@ def test_ivf_search_probing_every_list_is_exact_search(tmp_path: Path,
     added after the build: the k best are brute force's k best, each unit once."""
     import numpy as np
 
-    from tm import ivf
+    from tm.vectors import ivf
 
     rng = np.random.default_rng(2)
     vecs = ivf.quantize(ivf.normalize(rng.normal(size=(1200, 48))))

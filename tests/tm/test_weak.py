@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from align.sources import SourceText
 from align.types import Alignment, Bead, Sentence
 from tests.web.editor_pair import EN, RU
-from tm.batch import BatchSummary
 from tm.cli import app
-from tm.ingest import AddResult, document_for, prepare
+from tm.ingest.batch import BatchSummary
+from tm.ingest.pairs import AddResult, document_for, prepare
 from tm.store import TM
 
 ALIGNMENT = Alignment(

@@ -189,7 +189,9 @@ def test_encoder_and_vectors_are_loaded_once_for_all_threads(memory: Path, monke
 
     import numpy as np
 
-    from tm import ann, encoder, vectors
+    from tm.vectors import ann
+    from tm.vectors import embed as vectors
+    from tm.vectors import model as encoder
     from tm.web.backend import Backend
 
     class Fake:

@@ -117,9 +117,9 @@ def test_local_files_are_read_only_by_a_server_without_a_token(client_for, memor
     r = local.post("/api/align", json={"en": {"path": en}, "ru": {"path": ru}})
     assert r.status_code == 200, r.text
     got = r.json()
-    from tm.ingest import content_hash
+    from tm.ingest.pairs import content_hash
 
-    # the one `add` gives the pair: each file's SHA-256 (tm.ingest.fingerprint_of)
+    # the one `add` gives the pair: each file's SHA-256 (tm.ingest.pairs.fingerprint_of)
     assert got["fingerprint"] == f"{content_hash(en)}:{content_hash(ru)}"
     assert len(got["src"]) == 27 and len(got["tgt"]) == 26
     assert [i for b in got["beads"] for i in b["src"]] == list(range(27))

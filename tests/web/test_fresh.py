@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tm import encoder, vectors
 from tm.store import TM, DocumentIn, UnitIn
+from tm.vectors import embed as vectors
+from tm.vectors import model as encoder
 
 DIM = 8
 FERRY = ("A night ferry now crosses the lake.", "Ночной паром теперь пересекает озеро.")

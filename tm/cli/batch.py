@@ -32,7 +32,7 @@ def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
     )
 
     from tm import service
-    from tm.batch import PairJob, read_pairs
+    from tm.ingest.batch import PairJob, read_pairs
 
     if batch is None:
         raise TMError("give the two editions (diptych add EN_FILE RU_FILE) or a pair list"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tm.choices import RULE
+from tm.search.modes import RULE
 
 if TYPE_CHECKING:
     from rich.console import Console

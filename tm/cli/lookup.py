@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from align.cli import Command, Group
-from tm.choices import DraftFormat, Mode
 from tm.cli.common import DbOption, Lang, MaxSizeOption, TimeoutOption, console, help_text, safe
+from tm.search.modes import DraftFormat, Mode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,7 +50,7 @@ def _head(hit: Hit) -> Text:
     """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``similar meaning 0.83``."""
     from rich.text import Text
 
-    from tm.choices import Kind
+    from tm.search.modes import Kind
 
     if hit.match is not None:
         head = Text(f"{hit.match:3d}% ", style="bold green" if hit.match >= 85 else "bold")
@@ -80,8 +80,8 @@ def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Text:
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
-    from tm.choices import Kind
-    from tm.matching import diff_spans
+    from tm.search.fuzzy import diff_spans
+    from tm.search.modes import Kind
 
     if not hits:
         out.print(Text("no match", style="dim"))
@@ -126,7 +126,7 @@ def search_command(
 
     from tm import service
     from tm.errors import TMError
-    from tm.search import MAX_QUERY, Searcher
+    from tm.search.searcher import MAX_QUERY, Searcher
 
     queries = ([line.rstrip("\n") for line in sys.stdin] if query == "-" else [query])
     for n, q in enumerate(queries, 1):  # all checked before the first lookup prints anything

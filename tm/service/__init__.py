@@ -9,7 +9,7 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
-from tm.choices import DraftFormat, Kind, Mode, SegType
+from tm.search.modes import DraftFormat, Kind, Mode, SegType
 from tm.service.documents import (
     BeadsRequest,
     EditedBead,

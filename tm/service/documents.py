@@ -88,13 +88,13 @@ def _vectors(tm: TM, units: Sequence[tuple[UnitIn, Origin]], encoder: Encoder | 
     or None without an encoder or when the memory is indexed with another model."""
     if encoder is None or tm.get_setting("embedding_model") not in (None, model):
         return None
-    from tm.vectors import unit_vectors
+    from tm.vectors.embed import unit_vectors
 
     return unit_vectors(encoder, [u.en for u, _ in units], [u.ru for u, _ in units])
 
 
 def _store_vectors(tm: TM, written: Written, vectors: np.ndarray | None, model: str) -> None:
-    from tm.vectors import check_model, store_vectors
+    from tm.vectors.embed import check_model, store_vectors
 
     if vectors is None:
         return

@@ -1,6 +1,6 @@
 """A vector index that follows a memory other processes keep adding to (a server's lookups).
 
-Reloading a :class:`tm.ann.VectorSearch` reads every vector outside the IVF side files (about
+Reloading a :class:`tm.vectors.ann.VectorSearch` reads every vector outside the IVF side files (about
 1 s for 50k vectors on a loaded 2-core machine), too much to repeat each time ``diptych add``
 commits. So vectors appended since the index was loaded (new units: ids above the highest it
 holds) are read on their own and searched exactly beside it; it is loaded again only when
@@ -19,7 +19,7 @@ import numpy as np
 from tm.store import TM
 
 if TYPE_CHECKING:
-    from tm.ann import VectorSearch
+    from tm.vectors.ann import VectorSearch
 
 Stamp = tuple[int, int, int]
 """(vectors stored, the highest unit id holding one, when the IVF files were built)."""
@@ -27,7 +27,7 @@ Stamp = tuple[int, int, int]
 
 def stamp(tm: TM) -> Stamp:
     """What :class:`LiveIndex` compares to know whether the stored vectors changed."""
-    from tm.ann import ann_path
+    from tm.vectors.ann import ann_path
 
     try:
         built = ann_path(tm).stat().st_mtime_ns
@@ -90,7 +90,7 @@ class LiveIndex:
                 and tm.count_vectors(above=loaded[1]) == added)
 
     def _load(self, tm: TM, now: Stamp) -> Snapshot:
-        from tm.ann import VectorSearch
+        from tm.vectors.ann import VectorSearch
 
         base = VectorSearch(tm)
         base.search(np.zeros(base.dim, dtype=np.float32), 1)  # reads its vectors now, once

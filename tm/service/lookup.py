@@ -6,11 +6,11 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tm.choices import DraftFormat
+from tm.drafts.pretranslate import Pretranslation
+from tm.drafts.pretranslate import pretranslate as _pretranslate
 from tm.errors import TMError
-from tm.pretranslate import Pretranslation
-from tm.pretranslate import pretranslate as _pretranslate
-from tm.search import Nearest, Searcher
+from tm.search.modes import DraftFormat
+from tm.search.searcher import Nearest, Searcher
 from tm.service.requests import (
     ArticleKind,
     Hit,
@@ -22,7 +22,7 @@ from tm.store import TM
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-    from tm.lexicon import FitReport, TermState
+    from tm.terms.lexicon import FitReport, TermState
 
 
 def searcher(tm: TM, *, encoder: Encoder | None = None, model: str | None = None,
@@ -50,16 +50,16 @@ def search(tm: TM, req: SearchRequest, *, searcher: Searcher | None = None,
 
 
 def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
-    """Align the memory's newest units and store the term lexicon and links (tm.lexicon)."""
-    from tm.lexicon import FIT_LIMIT
-    from tm.lexicon import fit_terms as fit
+    """Align the memory's newest units and store the term lexicon and links (tm.terms.lexicon)."""
+    from tm.terms.lexicon import FIT_LIMIT
+    from tm.terms.lexicon import fit_terms as fit
 
     return fit(tm, limit=limit or FIT_LIMIT)
 
 
 def term_state(tm: TM) -> TermState:
-    """How many units came after the last ``fit_terms`` (tm.lexicon.TermState)."""
-    from tm.lexicon import term_state as state
+    """How many units came after the last ``fit_terms`` (tm.terms.lexicon.TermState)."""
+    from tm.terms.lexicon import term_state as state
 
     return state(tm)
 
@@ -77,7 +77,7 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
 
         return "\n\n".join(extract_article(article, where="the pasted page").paragraphs)
     if kind is ArticleKind.source:
-        from tm.ingest import read_side
+        from tm.ingest.pairs import read_side
 
         return read_side(article, role="article", timeout=timeout, max_bytes=max_bytes).text
     url = article.strip()
@@ -85,7 +85,7 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
         raise TMError(f"{url[:80]!r} is not an http(s) address: the server reads no files of"
                       " its own for a request")
     if private_urls:
-        from tm.ingest import read_side
+        from tm.ingest.pairs import read_side
 
         return read_side(url, role="article", timeout=timeout, max_bytes=max_bytes).text
     return _public_page_text(url, timeout=timeout, max_bytes=max_bytes)
@@ -105,7 +105,7 @@ def _public_page_text(url: str, *, timeout: float, max_bytes: int) -> str:
 
 def pretranslate(tm: TM, req: PretranslateRequest, *,
                  searcher: Searcher | None = None) -> Pretranslation:
-    """The CAT analysis and the draft of an article (see :mod:`tm.pretranslate`)."""
+    """The CAT analysis and the draft of an article (see :mod:`tm.drafts.pretranslate`)."""
     return _pretranslate(searcher or Searcher(tm), req.text, lang=req.lang,
                          min_fill=req.min_fill)
 

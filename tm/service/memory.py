@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tm.batch import BatchSummary, PairJob, read_pairs, run_batch
-from tm.ingest import AddResult, add_pair
+from tm.ingest.batch import BatchSummary, PairJob, read_pairs, run_batch
+from tm.ingest.pairs import AddResult, add_pair
 from tm.service.requests import (
     AddRequest,
     BatchRequest,
@@ -19,19 +19,19 @@ from tm.service.requests import (
     NotFound,
     check_date,
 )
-from tm.stats import Stats, collect
+from tm.service.stats import Stats, collect
 from tm.store import TM, Document, Earlier, Unit
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-    from tm.vectors import IndexResult
+    from tm.vectors.embed import IndexResult
 
 
 def add(tm: TM, req: AddRequest, *,
         encoder: Encoder | None = None) -> tuple[AddResult, tuple[str, ...]]:
     """Align one article pair and store it (nothing when it is already stored); returns what
     was stored and the aligner's warnings."""
-    from tm.encoder import load_encoder
+    from tm.vectors.model import load_encoder
 
     check_date(req.date, "--date")
     return add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
@@ -42,7 +42,7 @@ def add(tm: TM, req: AddRequest, *,
 
 def add_batch(tm: TM, req: BatchRequest, *,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
-    """Align and store every pair of a pair list, resumably (see :mod:`tm.batch`)."""
+    """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`)."""
     return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
                      min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
                      keep_weak=req.keep_weak,
@@ -52,8 +52,8 @@ def add_batch(tm: TM, req: BatchRequest, *,
 def index(tm: TM, req: IndexRequest, *,
           progress: Callable[[int, int], None] | None = None) -> IndexResult:
     """Compute the missing embeddings (resumable)."""
-    from tm.encoder import load_encoder
-    from tm.vectors import index as build
+    from tm.vectors.embed import index as build
+    from tm.vectors.model import load_encoder
 
     return build(tm, load_encoder(req.model), req.model, batch=req.batch, rebuild=req.rebuild,
                  progress=progress)

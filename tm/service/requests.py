@@ -9,9 +9,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from tm.choices import Kind, Mode, SegType
 from tm.errors import TMError
-from tm.search import Match
+from tm.search.modes import Kind, Mode, SegType
+from tm.search.searcher import Match
 from tm.store import Document, Unit
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
@@ -57,7 +57,7 @@ class SearchRequest:
     mode: Mode = Mode.auto
     lang: str | None = None
     limit: int = 10
-    min_match: int | None = None  # None: 50 in fuzzy mode (tm.auto.MIN_FUZZY), else 0
+    min_match: int | None = None  # None: 50 in fuzzy mode (tm.search.auto.MIN_FUZZY), else 0
     model: str | None = None
 
 

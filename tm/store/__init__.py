@@ -21,7 +21,7 @@ article pair twice adds nothing.
 
 Schema (tm.store.schema): ``documents``, ``units`` (plus 64-bit hashes of each side, indexed),
 ``unit_docs``, ``units_fts`` (FTS5 over each side's Snowball stems; contentless, rowid = unit
-id), ``embeddings`` (one int8 vector per unit, see tm.vectors), ``settings``, ``history`` (a
+id), ``embeddings`` (one int8 vector per unit, see tm.vectors.embed), ``settings``, ``history`` (a
 unit's text before each edit), ``document_history`` (a document's units before the alignment
 editor replaced them; tm.store.documents).
 
@@ -37,7 +37,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.choices import RULE
+from tm.search.modes import RULE
 from tm.store.documents import DocumentStore, Written
 from tm.store.edits import Earlier
 from tm.store.index import IndexStore, fts_quote

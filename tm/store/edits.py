@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tm.errors import TMError
 from tm.store.types import MAX_SEGMENT, Unit, now_iso, text_key
 from tm.store.units import UnitStore
-from tm.textproc import fts_text
+from tm.text.tokens import fts_text
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (doc_id, position, unit_id)
     ) WITHOUT ROWID;
     CREATE INDEX unit_docs_unit ON unit_docs (unit_id);
-    -- stemmed words of each side (tm.textproc.fts_text); rowid = units.id
+    -- stemmed words of each side (tm.text.tokens.fts_text); rowid = units.id
     CREATE VIRTUAL TABLE units_fts USING fts5 (en, ru, content='',
         tokenize='unicode61 remove_diacritics 0');
     -- one int8 vector per unit: the normalised sum of both sides' embeddings, times 127
@@ -68,7 +68,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX history_unit ON history (unit_id, id);
     """,
     """
-    -- term translations (tm.lexicon, tm.store.terms): word associations between the sides,
+    -- term translations (tm.terms.lexicon, tm.store.terms): word associations between the sides,
     -- Dice over eflomal link counts, and each aligned unit's links (uint8 index pairs)
     CREATE TABLE lexicon (
         en TEXT NOT NULL, ru TEXT NOT NULL, score REAL NOT NULL,

@@ -1,4 +1,4 @@
-"""Term translations of a memory (tm.lexicon): the fitted lexicon and each unit's word links.
+"""Term translations of a memory (tm.terms.lexicon): the fitted lexicon and each unit's word links.
 
 ``lexicon (en, ru, score)`` holds Dice associations over eflomal link counts (the 20 best
 partners of each English word); ``unit_links (unit_id, links)`` each aligned unit's links as

@@ -20,7 +20,7 @@ from tm.store.types import (
     now_iso,
     text_key,
 )
-from tm.textproc import fts_text
+from tm.text.tokens import fts_text
 
 _COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
             "en_markup", "ru_markup", "meta")

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from tm import service
-from tm.choices import DraftFormat, Kind, Mode
+from tm.drafts.pretranslate import Pretranslation
 from tm.errors import TMError
-from tm.pretranslate import Pretranslation
-from tm.search import Searcher
+from tm.search.modes import DraftFormat, Kind, Mode
+from tm.search.searcher import Searcher
 from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
 from tm.store import TM, Document, Earlier, Unit
@@ -117,7 +117,7 @@ class Backend:
         """The query encoder, loaded once (None while the memory has no embeddings)."""
         with self._encoder_lock:
             if self._encoder is None and self.tm.has_vectors():
-                from tm.encoder import DEFAULT_MODEL, load_encoder
+                from tm.vectors.model import DEFAULT_MODEL, load_encoder
 
                 model = self.model or self.tm.get_setting("embedding_model") or DEFAULT_MODEL
                 self._encoder = _LockedEncoder(load_encoder(model))
@@ -252,7 +252,7 @@ class Backend:
 def _diff(query: str, hit: service.Hit) -> list[list[int]]:
     """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them),
     neighbouring words joined into one run."""
-    from tm.matching import diff_spans
+    from tm.search.fuzzy import diff_spans
 
     text = hit.unit.en if hit.lang == "en" else hit.unit.ru
     ranges: list[list[int]] = []

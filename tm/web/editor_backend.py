@@ -49,7 +49,7 @@ def aligner_encoder(model: str = MODEL) -> Any:
     """The alignment encoder, loaded once per process and shared by the threads."""
     with _encoders_lock:
         if model not in _encoders:
-            from tm.encoder import load_encoder
+            from tm.vectors.model import load_encoder
 
             _encoders[model] = _LockedEncoder(load_encoder(model))
         return _encoders[model]
@@ -90,7 +90,7 @@ def align(en: Edition, ru: Edition) -> dict[str, Any]:
     """Align two editions as ``diptych add`` does: sentences, beads, warnings, suggested
     metadata and the pair's fingerprint."""
     from align.pipeline import align_texts
-    from tm.ingest import fingerprint_of
+    from tm.ingest.pairs import fingerprint_of
 
     al = align_texts(en.text, ru.text, encoder=aligner_encoder())
     fingerprint = fingerprint_of(en, ru)  # the one `diptych add` gives the pair

@@ -1,7 +1,7 @@
 """The IVF side files of a memory (``<db>.ivf.*``) and cosine search over its unit vectors.
 
 Search is exact (brute force) up to :data:`ANN_MIN` vectors. Above that, ``diptych index`` also
-builds an inverted-file index (tm.ivf: k-means lists of int8 vectors) in side files beside the
+builds an inverted-file index (tm.vectors.ivf: k-means lists of int8 vectors) in side files beside the
 database; a lookup reads only the lists nearest to the query, so a lookup process stays small;
 vectors added after the index was built, and those of units edited since (whose vectors in
 the lists are stale), are searched exactly and merged.
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from tm import ivf
 from tm.errors import TMError
 from tm.store import TM
+from tm.vectors import ivf
 
 ANN_MIN = 50_000
 """Below this many vectors, semantic search is brute force (exact, and fast enough)."""

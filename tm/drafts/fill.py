@@ -2,7 +2,7 @@
 
 A segment filled from a match below 100% carries its match % and kind in every draft format;
 where the new sentence differs from the stored source in numbers, dates or amounts, the stored
-target is repaired (tm.numbers) and the draft says so; an amount it could not place keeps the
+target is repaired (tm.text.numbers) and the draft says so; an amount it could not place keeps the
 segment marked as needing a look ("check numbers").
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tm.numbers import repair
+from tm.text.numbers import repair
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Term translations: fit them on the memory's own units, and read them at lookup time.
 
-``fit_terms(tm)`` aligns the memory's newest units with eflomal (tm.wordalign) and stores
-what :func:`tm.termalign.translate` needs (tm.store.terms: the lexicon, each unit's links), so a
+``fit_terms(tm)`` aligns the memory's newest units with eflomal (tm.terms.wordalign) and stores
+what :func:`tm.terms.links.translate` needs (tm.store.terms: the lexicon, each unit's links), so a
 lookup does two indexed reads (the lexicon rows of the query's words, the links of the hits)
 and no alignment. Units added after a fit have no links of their own: their translations come
 from the lexicon and the spelling cues (token F1 0.88 against 0.94 with links, bench/terms.py);
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tm.store import TM
-from tm.termalign import Lexicon, Links, tokens
+from tm.terms.links import Lexicon, Links, tokens
 
 FIT_LIMIT = 200_000
 """Units aligned by one fit, newest first (eflomal's time grows with the square root of the
@@ -60,7 +60,7 @@ def term_state(tm: TM) -> TermState:
 
 
 class StoredLexicon:
-    """The lexicon rows of a few words, read once (a :class:`tm.termalign.Associations`)."""
+    """The lexicon rows of a few words, read once (a :class:`tm.terms.links.Associations`)."""
 
     def __init__(self, store: _Terms, keys: Iterable[str], lang: str) -> None:
         self.lang = lang

@@ -14,7 +14,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from tm.store import TM, fts_quote
-from tm.textproc import stem_words, words
+from tm.text.tokens import stem_words, words
 
 MAX_POSTINGS = 4_000
 DF_CAP = 1_000

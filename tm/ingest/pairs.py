@@ -19,7 +19,7 @@ import numpy as np
 from align.sources import MAX_BYTES, SourceText, file_sha256, is_url
 from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn
-from tm.vectors import check_model, store_vectors, unit_vectors
+from tm.vectors.embed import check_model, store_vectors, unit_vectors
 
 if TYPE_CHECKING:
     from align.embed import Encoder

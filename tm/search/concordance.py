@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from tm.termalign import Associations, Links, Span, Token, tokens, translate
-from tm.textproc import stem_words, words
+from tm.terms.links import Associations, Links, Span, Token, tokens, translate
+from tm.text.tokens import stem_words, words
 
 
 class Tier(str, Enum):

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Callable
 
 from align.segment import split
-from tm.numbers import amounts
-from tm.termalign import Associations, Links, Span, tokens, translate
+from tm.terms.links import Associations, Links, Span, tokens, translate
+from tm.text.numbers import amounts
 
 PART_UNVERIFIED = 74
 """Match % at most of a part without a checked counterpart: under the default fill (75)

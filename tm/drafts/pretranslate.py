@@ -7,7 +7,7 @@ longer unit, the sentence of it that translates the sentence, when that can be c
 the whole other side at a lower match %, marked), any other sentence stays as it is
 (untranslated), as a CAT tool leaves it for the translator.
 
-Drafts never lie (tm.drafts): every segment that is not a 100% match says so in every format
+Drafts never lie (tm.drafts.fill): every segment that is not a 100% match says so in every format
 (text: a marker such as ``[87% fuzzy, numbers repaired]`` before it; jsonl: ``match``,
 ``kind``, ``marked``; TMX: ``x-diptych-draft``, which ``import`` refuses), and amounts that
 changed between the new sentence and the stored one are rewritten in the target's conventions.
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from align.types import Sentence
-from tm.drafts import Fill, fill
-from tm.search import Match, Searcher
-from tm.textproc import detect_lang, words
+from tm.drafts.fill import Fill, fill
+from tm.search.searcher import Match, Searcher
+from tm.text.tokens import detect_lang, words
 
 BANDS: tuple[tuple[str, int, int], ...] = (
     ("100%", 100, 100), ("95-99%", 95, 99), ("85-94%", 85, 94), ("75-84%", 75, 84),
@@ -155,5 +155,5 @@ def pretranslate(searcher: Searcher, text: str, *, lang: str | None = None,
 
 
 def _paired(m: Match) -> bool:
-    """Is a part's translation its checked counterpart sentence (tm.fragments)?"""
+    """Is a part's translation its checked counterpart sentence (tm.search.fragments)?"""
     return m.translation is not None and m.translation.by == "sentence"

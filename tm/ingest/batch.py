@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from align.sources import MAX_BYTES, is_url, read_text_file
 from tm.errors import TMError
-from tm.ingest import (
+from tm.ingest.pairs import (
     Prepared,
     content_hash,
     document_for,
@@ -28,8 +28,8 @@ from tm.ingest import (
     refuse_unrelated,
     store_prepared,
 )
+from tm.ingest.workers import die_with, stopping
 from tm.store import TM
-from tm.workers import die_with, stopping
 
 if TYPE_CHECKING:
     from align.embed import Encoder
@@ -143,7 +143,7 @@ _worker: _Worker | None = None
 def _init_worker(options: WorkerOptions) -> None:
     """Load one encoder per process (single-threaded: the pool supplies the parallelism)."""
     global _worker
-    from tm.encoder import load_encoder
+    from tm.vectors.model import load_encoder
 
     if options.parent:
         die_with(options.parent)

@@ -4,11 +4,11 @@
 ...     hits = Searcher(tm).search("The minister said on Tuesday", mode="auto", limit=5)
 
 Each hit says how it was found and carries the score that means something for that kind:
-``match``, the CAT match % (tm.matching), for exact and fuzzy hits only; ``similarity``, a
-calibrated 0-1 (tm.similarity), for semantic neighbours. A sentence inside a multi-sentence unit
+``match``, the CAT match % (tm.search.fuzzy), for exact and fuzzy hits only; ``similarity``, a
+calibrated 0-1 (tm.search.similarity), for semantic neighbours. A sentence inside a multi-sentence unit
 is matched on its own (``part``), and a concordance hit or a part carries the words of the
-other side that translate it (``translation``, tm.termalign). ``--mode auto`` orders the
-lookups as tm.auto says. Fuzzy candidates come from the FTS5 index (tm.candidates), so a lookup
+other side that translate it (``translation``, tm.terms.links). ``--mode auto`` orders the
+lookups as tm.search.auto says. Fuzzy candidates come from the FTS5 index (tm.search.candidates), so a lookup
 touches a few hundred units, not the whole memory.
 """
 
@@ -18,29 +18,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tm.auto import MIN_FUZZY, STRONG_FUZZY, arrange
-from tm.candidates import candidates
-from tm.choices import Kind, Mode
-from tm.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.errors import TMError
-from tm.fragments import PART_UNVERIFIED, other_part, part_of, sentences
-from tm.lexicon import StoredLexicon
-from tm.matching import FuzzyScorer, diff_spans, match_percent, term_spans
-from tm.similarity import calibrated
+from tm.search.auto import MIN_FUZZY, STRONG_FUZZY, arrange
+from tm.search.candidates import candidates
+from tm.search.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
+from tm.search.fragments import PART_UNVERIFIED, other_part, part_of, sentences
+from tm.search.fuzzy import FuzzyScorer, diff_spans, match_percent, term_spans
+from tm.search.modes import Kind, Mode
+from tm.search.similarity import calibrated
 from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
-from tm.termalign import Span, tokens
-from tm.textproc import detect_lang, stem_words, words
+from tm.terms.lexicon import StoredLexicon
+from tm.terms.links import Span, tokens
+from tm.text.tokens import detect_lang, stem_words, words
 
 if TYPE_CHECKING:
     from align.embed import Encoder
-    from tm.ann import VectorSearch
+    from tm.vectors.ann import VectorSearch
 
 __all__ = ["Kind", "Match", "Mode", "Nearest", "Searcher", "diff_spans", "match_percent",
            "term_spans"]
 
 
 class Nearest(Protocol):
-    """What semantic search needs of a vector index (:class:`tm.ann.VectorSearch`,
+    """What semantic search needs of a vector index (:class:`tm.vectors.ann.VectorSearch`,
     :class:`tm.service.live.Snapshot`): ``(unit id, cosine)`` of the ``k`` nearest, best first."""
 
     def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
@@ -82,7 +82,7 @@ class Match:
     @property
     def target(self) -> str:
         """Its translation: the other side's part for a part with a checked counterpart
-        (tm.fragments), else the whole other side."""
+        (tm.search.fragments), else the whole other side."""
         if self.part and self.translation is not None and self.translation.by == "sentence":
             return self.translation.text
         return self.unit.ru if self.lang == "en" else self.unit.en
@@ -191,7 +191,7 @@ class Searcher:
     def concordance(self, query: str, lang: str, limit: int, *,
                     ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
         """Units holding the query's words: the phrase, then close together, then anywhere
-        (tm.concordance; or the ``ranked`` ids given), each with the query and its
+        (tm.search.concordance; or the ``ranked`` ids given), each with the query and its
         translation located in it."""
         if ranked is None:
             ranked = ranked_ids(self.tm, query, lang, limit)
@@ -213,7 +213,7 @@ class Searcher:
 
     def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
         """Nearest unit vectors, with their calibrated similarity."""
-        from tm import vectors
+        from tm.vectors import embed as vectors
 
         vs = self._vector_search()
         hits = vs.search(vectors.query_vector(self._get_encoder(), query), limit)
@@ -222,7 +222,7 @@ class Searcher:
                 for i, cos in hits if i in units]
 
     def auto(self, query: str, lang: str, limit: int) -> list[Match]:
-        """Every lookup, in the order of tm.auto, each done once and only where it can add:
+        """Every lookup, in the order of tm.search.auto, each done once and only where it can add:
         the phrase lookup serves both exact parts and verbatim hits (among the fuzzy
         candidates, which hold the query's rarest words; when none holds it, the index is asked
         for queries of up to :attr:`PHRASE_WORDS` words);
@@ -263,7 +263,7 @@ class Searcher:
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
                pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:
         """Hits on one sentence of a unit each, with the other side's part that translates it;
-        a part without a checked counterpart scores at most PART_UNVERIFIED (tm.fragments)."""
+        a part without a checked counterpart scores at most PART_UNVERIFIED (tm.search.fragments)."""
         if not units:
             return []
         keys = [t.key for i, u in units.items()
@@ -285,7 +285,7 @@ class Searcher:
         return self.tm.has_vectors()
 
     def _vector_search(self) -> Nearest:
-        from tm.ann import VectorSearch
+        from tm.vectors.ann import VectorSearch
 
         if not self.has_vectors():
             raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
@@ -297,8 +297,8 @@ class Searcher:
         return self._vectors
 
     def _get_encoder(self) -> Encoder:
-        from tm import vectors
-        from tm.encoder import DEFAULT_MODEL, load_encoder
+        from tm.vectors import embed as vectors
+        from tm.vectors.model import DEFAULT_MODEL, load_encoder
 
         stored = self.tm.get_setting("embedding_model") or DEFAULT_MODEL
         model = self._model or stored

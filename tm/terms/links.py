@@ -23,9 +23,9 @@ from typing import Protocol
 
 from rapidfuzz.distance import Indel
 
-from tm.numbers import amounts
 from tm.store.types import MAX_SEGMENT
-from tm.textproc import stem_words
+from tm.text.numbers import amounts
+from tm.text.tokens import stem_words
 
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*", re.UNICODE)
 COST = 0.3
@@ -135,7 +135,7 @@ class Lexicon:
     def from_alignments(cls, en_tok: list[list[str]], ru_tok: list[list[str]],
                         **kw: float) -> tuple[Lexicon, list[Links]]:
         """eflomal links (both directions, united) of tokenised pairs, and their lexicon."""
-        from tm.wordalign import align_pairs
+        from tm.terms.wordalign import align_pairs
 
         aligned = align_pairs(en_tok, ru_tok)
         links: Counter[tuple[str, str]] = Counter()

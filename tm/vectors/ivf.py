@@ -1,6 +1,6 @@
 """Inverted-file (IVF) vector search core: spherical k-means lists over unit vectors.
 
-Arrays in, arrays out, no I/O (tm.vectors keeps the lists on disk and reads only the probed
+Arrays in, arrays out, no I/O (tm.vectors.embed keeps the lists on disk and reads only the probed
 ones). Vectors are int8 rows (``round(127 * v)`` of unit vectors); centroids are float32 unit
 vectors; similarity is the dot product.
 

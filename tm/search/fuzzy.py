@@ -14,7 +14,7 @@ from collections import Counter
 from rapidfuzz.distance import Levenshtein
 
 from tm.store.types import MAX_SEGMENT
-from tm.textproc import TOKEN_RE, cat_tokens, stem_words, typed_tokens, words
+from tm.text.tokens import TOKEN_RE, cat_tokens, stem_words, typed_tokens, words
 
 # --------------------------------------------------------------------------- match %
 PLACEABLE_COST = 2.0

@@ -5,8 +5,8 @@ stored as int8 (``round(127 * v)``) in the ``embeddings`` table, so a query in e
 lands near it. The encoder's name and dimension are kept in ``settings``; a TM indexed with one
 model is never searched with another.
 
-From :data:`tm.ann.ANN_MIN` vectors on, ``index`` also builds the IVF side files that
-:class:`tm.ann.VectorSearch` reads.
+From :data:`tm.vectors.ann.ANN_MIN` vectors on, ``index`` also builds the IVF side files that
+:class:`tm.vectors.ann.VectorSearch` reads.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tm import ivf
-from tm.ann import ANN_MIN, build_ann, remove_ann, uncovered
-from tm.encoder import DEFAULT_MODEL
 from tm.errors import TMError
 from tm.store import TM
+from tm.vectors import ivf
+from tm.vectors.ann import ANN_MIN, build_ann, remove_ann, uncovered
+from tm.vectors.model import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from align.embed import Encoder
