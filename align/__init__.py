@@ -24,7 +24,7 @@ _LAZY = {
     "load_encoder": "align.embed",
     "split": "align.segment",
     "split_presplit": "align.segment",
-    "score": "align.score",
+    "score": "align.evaluate",
     "parse_ladder": "align.formats",
     "format_ladder": "align.formats",
     "read_source": "align.sources",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from align.embed.usem3 import UseM3Encoder
 
 __all__ = [
+    "DEFAULT_MODEL",
     "ENCODERS",
     "EmbeddingCache",
     "Encoder",
@@ -39,6 +40,9 @@ __all__ = [
     "span_embeddings",
     "typical_spread",
 ]
+
+DEFAULT_MODEL = "use-m3"
+"""The encoder every command uses unless ``--model`` names another."""
 
 ENCODERS: dict[str, tuple[str, str]] = {
     # spec -> ("module:factory", what it is). "PREFIX:ARG" specs pass ARG to the factory, which
@@ -69,7 +73,7 @@ def _resolve(spec: str) -> tuple[str, str]:
 
 
 def load_encoder(
-    spec: str = "use-m3",
+    spec: str = DEFAULT_MODEL,
     *,
     threads: int | None = None,
     use_cache: bool = True,

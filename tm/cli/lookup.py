@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from align.cli import Command, Group
-from tm.cli.common import DbOption, Lang, MaxSizeOption, TimeoutOption, console, help_text, safe
+from tm.cli.common import (
+    DbOption,
+    Lang,
+    MaxSizeOption,
+    TimeoutOption,
+    console,
+    help_text,
+    max_bytes,
+    safe,
+)
 from tm.search.modes import DraftFormat, Mode
 
 if TYPE_CHECKING:
@@ -233,7 +242,7 @@ def pretranslate_command(
 
     if not is_stdout(output):
         check_writable(output or "")  # before the work
-    text = service.read_article(article, timeout=timeout, max_bytes=int(max_size * 1e6))
+    text = service.read_article(article, timeout=timeout, max_bytes=max_bytes(max_size))
     with service.TM.open(db, readonly=True) as tm:
         req = service.PretranslateRequest(text, lang=lang.value if lang else None,
                                           min_fill=min_fill)
