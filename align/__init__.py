@@ -1,5 +1,7 @@
 """diptych.align: split, embed and align two editions of a text. Knows nothing of storage.
 
+The lower layer: imports nothing of tm.
+
 >>> from align import align_files, load_encoder
 >>> al = align_files("story.en.txt", "story.ru.txt", encoder=load_encoder())  # doctest: +SKIP
 >>> for en, ru, bead in al.pairs(): ...                                       # doctest: +SKIP

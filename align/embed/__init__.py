@@ -1,5 +1,7 @@
 """Sentence encoders: the embedded default (USE multilingual v3) and sentence-transformers models.
 
+May import align.errors only; each encoder's library (numpy, sentence-transformers) loads lazily.
+
 Every encoder maps sentences to L2-normalised float32 rows, so cosine similarity is a dot product.
 ``load_encoder("use-m3")`` needs no download; ``load_encoder("st:NAME_OR_PATH")`` runs a
 sentence-transformers model (extra ``diptych[st]``). Embeddings are cached on disk

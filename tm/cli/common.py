@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from align.cli import MaxSizeOption, ModelOption, TimeoutOption, console, max_bytes, warn
-from tm.search.modes import RULE
+from tm.choices import RULE
 
 __all__ = ["DbOption", "JsonOption", "Lang", "MaxSizeOption", "ModelOption", "TimeoutOption",
            "console", "echo_json", "help_text", "max_bytes", "safe", "warn"]

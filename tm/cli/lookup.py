@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from align.cli import Command, Group
+from tm.choices import DraftFormat, Mode
 from tm.cli.common import (
     DbOption,
     Lang,
@@ -18,7 +19,6 @@ from tm.cli.common import (
     max_bytes,
     safe,
 )
-from tm.search.modes import DraftFormat, Mode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +59,7 @@ def _head(hit: Hit) -> Text:
     """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``similar meaning 0.83``."""
     from rich.text import Text
 
-    from tm.search.modes import Kind
+    from tm.choices import Kind
 
     if hit.match is not None:
         head = Text(f"{hit.match:3d}% ", style="bold green" if hit.match >= 85 else "bold")
@@ -89,8 +89,8 @@ def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Text:
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
+    from tm.choices import Kind
     from tm.search.fuzzy import diff_spans
-    from tm.search.modes import Kind
 
     if not hits:
         out.print(Text("no match", style="dim"))

@@ -1,5 +1,7 @@
 """The service layer the CLI and the web server share: typed requests in, typed results out.
 
+May import every room of tm below it and align; never tm.cli or tm.web.
+
 Each function takes an open :class:`~tm.store.TM` and a request (or an id) and returns a
 result; writes run in one transaction. Rendering (tables, JSON, HTML) is the caller's job.
 
@@ -9,8 +11,8 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
+from tm.choices import DraftFormat, Kind, Mode, SegType
 from tm.errors import NotFound
-from tm.search.modes import DraftFormat, Kind, Mode, SegType
 from tm.service.documents import (
     BeadsRequest,
     EditedBead,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from align.embed import DEFAULT_MODEL
-from tm.search.modes import Kind, Mode, SegType
+from tm.choices import Kind, Mode, SegType
 from tm.search.searcher import Match
 from tm.store import Document, Unit
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tm.search.modes import Mode
+from tm.choices import Mode
 from tm.service.shapes import document_json, unit_json
 from tm.web.backend import Backend, Draft
 from tm.web.common import backend, render, settings

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from tm import service
+from tm.choices import DraftFormat, Kind, Mode
 from tm.drafts.pretranslate import Pretranslation
 from tm.errors import TMError
-from tm.search.modes import DraftFormat, Kind, Mode
 from tm.search.searcher import Searcher
 from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
