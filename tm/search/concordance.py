@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from tm.store.index import fts_quote
+from tm.store import fts_quote
 from tm.terms.links import Associations, Links, Span, Token, tokens, translate
 from tm.text.tokens import stem_words, words
 
