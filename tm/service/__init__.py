@@ -9,6 +9,7 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
+from align.sources.fetch import PrivateAddress
 from tm.search.modes import DraftFormat, Kind, Mode, SegType
 from tm.service.documents import (
     BeadsRequest,
@@ -18,7 +19,6 @@ from tm.service.documents import (
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.fetch import PrivateAddress
 from tm.service.lookup import (
     draft,
     fit_terms,

@@ -92,23 +92,38 @@ def _page(request: Request, **context: Any) -> HTMLResponse:
                   **context)
 
 
+def _from_user(request: Request) -> bool:
+    """True when the page was opened by the user (typed, a bookmark, ``diptych review``'s
+    browser) or from the desk's own pages; False for a link or script on another site, whose
+    ``?en=&ru=`` must not start an alignment of the desk's files (a FIFO held a thread)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("none", "same-origin")
+    referer = request.headers.get("referer")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    return referer is None or referer.lower().startswith(own + "/")
+
+
 @router.get("/editor", response_class=HTMLResponse, include_in_schema=False)
 def editor_page(request: Request, en: str = "", ru: str = "") -> HTMLResponse:
-    return _page(request, doc=None, en_path=en, ru_path=ru)
+    return _page(request, doc=None, en_path=en[:4_000], ru_path=ru[:4_000],
+                 autoload=_from_user(request))
 
 
 @router.get("/editor/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
 def editor_document_page(request: Request, b: B, doc_id: int) -> HTMLResponse:
-    return _page(request, doc=b.document(doc_id), en_path="", ru_path="")
+    return _page(request, doc=b.document(doc_id), en_path="", ru_path="", autoload=False)
 
 
 @router.post("/api/align", response_model=Beads, tags=["editor"])
 def align(request: Request, body: AlignIn) -> Beads:
-    """Align two editions (pasted text or HTML, URLs, or files on a server without a token)
-    as ``diptych add`` does; nothing is stored."""
+    """Align two editions (pasted text or HTML, URLs, or files on a server without a token,
+    which serves loopback only) as ``diptych add`` does; nothing is stored. URLs are fetched
+    under pre-translate's address policy (no private address beyond loopback)."""
     s = settings(request)
     sides = [eb.read_side(text=side.text, url=side.url, path=side.path, role=role,
-                          allow_paths=s.token is None, timeout=s.timeout)
+                          allow_paths=s.token is None, timeout=s.timeout,
+                          public_only=not s.private_urls)
              for side, role in ((body.en, "English edition"), (body.ru, "Russian edition"))]
     return Beads(**eb.align(*sides))
 
