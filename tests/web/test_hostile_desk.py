@@ -70,3 +70,23 @@ def test_a_lone_surrogate_is_a_json_400(client) -> None:
     r = client.post("/api/pretranslate", content=body,
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "not valid Unicode" in r.json()["error"]
+
+
+def test_the_api_drops_control_characters_and_refuses_an_empty_segment(client,
+                                                                       memory: Path) -> None:
+    """`{"en": "\\u0000"}` was accepted and exported as an empty <seg>."""
+    from tm.store import TM
+
+    r = client.patch("/api/units/1", json={"en": "\u0000"})
+    assert r.status_code == 400 and "empty" in r.json()["error"]
+    r = client.patch("/api/units/1", json={"en": "Prices\u001b[2J rose\u009b."})
+    assert r.status_code == 200, r.text
+    assert r.json()["en"] == "Prices[2J rose."
+    body = {"src": ["Bread\u0000 got dearer.\u001b"], "tgt": ["Хлеб\u009d подорожал."],
+            "beads": [{"src": [0], "tgt": [0], "score": 0.9}], "title": "Bread\u001b]0;x\u0007"}
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 200, r.text
+    with TM.open(memory, readonly=True) as tm:
+        doc = tm.documents()[-1]
+        (unit,) = tm.iter_units(doc=doc.id)
+    assert (doc.title, unit.en, unit.ru) == ("Bread]0;x", "Bread got dearer.", "Хлеб подорожал.")
