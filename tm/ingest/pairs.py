@@ -151,17 +151,19 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
                      0 if p.vectors is None else len(ids), p.kept_weak, p.letterless)
 
 
-def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> SourceText:
-    """One edition (file or URL); problems become an :class:`InputError` naming ``role``."""
+def read_side(source: str, *, role: str, timeout: float, max_bytes: int,
+              public_only: bool = False) -> SourceText:
+    """One edition (file or URL); problems become an :class:`InputError` naming ``role``.
+    ``public_only`` refuses URLs of private addresses (:func:`align.sources.fetch.fetch`)."""
     from align.errors import InputError
     from align.sources import read_source
 
     if source == "-":
         raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
     try:
-        return read_source(source, timeout=timeout, max_bytes=max_bytes)
-    except InputError as exc:
-        raise InputError(f"{role}: {exc}") from None
+        return read_source(source, timeout=timeout, max_bytes=max_bytes, public_only=public_only)
+    except InputError as exc:  # the same class (a PrivateAddress stays one), the role named
+        raise type(exc)(f"{role}: {exc}") from None
 
 
 def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
