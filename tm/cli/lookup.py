@@ -89,6 +89,8 @@ def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
         u = hit.unit
         head = _head(hit)
         head.append(f"  #{u.id}  {hit.doc or ''}", style="dim")
+        if u.unreviewed:
+            head.append(f"  {u.unreviewed}", style="bold magenta")
         out.print(head)
         for lang, text in (("en", u.en), ("ru", u.ru)):
             line = Text(f"  {lang}  ")

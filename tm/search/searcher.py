@@ -130,7 +130,7 @@ class Searcher:
         if min_match is None:
             min_match = MIN_FUZZY if mode is Mode.fuzzy else 0
         if mode is Mode.exact:
-            hits = self.exact(q)
+            hits = self.exact(q, unverified=True)
         elif mode is Mode.fuzzy:
             hits = self.fuzzy(q, limit)
         elif mode is Mode.concordance:
@@ -143,9 +143,14 @@ class Searcher:
             hits = self.auto(q, limit)
         return [h for h in hits if h.match is None or h.match >= min_match][:limit]
 
-    def exact(self, query: Query, phrase_ids: list[int] | None = None) -> list[Match]:
+    def exact(self, query: Query, phrase_ids: list[int] | None = None, *,
+              unverified: bool = False) -> list[Match]:
         """Units whose side is ``query``, then units holding it as one sentence (among
-        ``phrase_ids``, the units holding its words as a phrase, looked up when None)."""
+        ``phrase_ids``, the units holding its words as a phrase, looked up when None). A
+        sentence whose counterpart on the other side cannot be checked (a 2-1 bead) is a
+        fuzzy hit of at most PART_UNVERIFIED% (tm.search.fragments): left out (auto finds it
+        among the fuzzy hits), or kept when ``unverified`` (exact mode: the sentence is
+        there word for word, its translation is the whole other side)."""
         lang = query.lang
         units = self.tm.get_units(self.tm.find_exact(query.text, lang))
         hits = [Match(u, 100, Kind.exact, lang) for u in units.values()]
@@ -155,7 +160,7 @@ class Searcher:
         texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
         parts = {i: p for i, t in texts.items() if (p := part_of(query.text, t, lang))}
         return hits + [h for h in self._parts(self.tm.get_units(parts), parts, 100, lang)
-                       if h.match == 100]  # a part without a checked counterpart is fuzzy
+                       if unverified or h.match == 100]
 
     def fuzzy(self, query: Query, limit: int,
               texts: dict[int, str] | None = None) -> list[Match]:

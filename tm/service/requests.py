@@ -97,7 +97,7 @@ class Hit:
                 "translation_span": None if self.translation_span is None
                 else list(self.translation_span),
                 "doc": self.doc, "doc_id": u.docs[0][0] if u.docs else None, "id": u.id,
-                "score": u.score, "origin": u.origin}
+                "score": u.score, "origin": u.origin, "unreviewed": u.unreviewed}
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def unit_json(u: Unit, *, edits: int | None = None) -> dict[str, Any]:
     """A unit as JSON (``--json`` of edit, delete, documents --units)."""
     out: dict[str, Any] = {
         "id": u.id, "en": u.en, "ru": u.ru, "score": u.score, "origin": u.origin,
-        "created": u.created, "changed": u.changed, "docs": [list(d) for d in u.docs]}
+        "unreviewed": u.unreviewed, "created": u.created, "changed": u.changed, "docs": [list(d) for d in u.docs]}
     if edits is not None:
         out["edits"] = edits
     return out

@@ -37,6 +37,9 @@ class Hit(BaseModel):
     id: int
     score: float | None = Field(description="alignment confidence, when aligned")
     origin: str
+    unreviewed: str | None = Field(
+        default=None, description='"unreviewed alignment, 0.62": an aligned unit under the'
+        " weak threshold (0.85) nobody has edited yet")
     diff: list[list[int]] = Field(
         default=[], description="[start, stop] of the words of a fuzzy hit that differ from"
         " the query, on the lang side")
@@ -96,6 +99,8 @@ class UnitOut(BaseModel):
     ru: str
     score: float | None
     origin: str
+    unreviewed: str | None = Field(default=None, description='"unreviewed alignment, 0.62"'
+                                   " until the unit is edited")
     created: str
     changed: str
     docs: list[DocLink]
@@ -104,7 +109,7 @@ class UnitOut(BaseModel):
     @classmethod
     def of(cls, u: Unit, edits: int | None = None) -> UnitOut:
         return cls(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin,
-                   created=u.created, changed=u.changed,
+                   unreviewed=u.unreviewed, created=u.created, changed=u.changed,
                    docs=[DocLink(doc_id=d, position=p) for d, p in u.docs], edits=edits)
 
 
