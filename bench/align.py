@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
-from align.score import score
+from align.evaluate import score
 from align.types import WEAK_BELOW, Bead
 from bench.cases import Doc, enru, textberg, wmt
 

@@ -1,27 +1,24 @@
-"""What the translation-memory commands share: options, help layout, consoles, escaping."""
+"""What the translation-memory commands share: options, help layout, consoles, escaping.
+
+The options and helpers align's commands have too (--model, --timeout, --max-size, warn,
+console) are align.cli's, imported here so both command sets say the same."""
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from tm.search.modes import RULE
+from align.cli import MaxSizeOption, ModelOption, TimeoutOption, console, max_bytes, warn
+from tm.choices import RULE
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
+__all__ = ["DbOption", "JsonOption", "Lang", "MaxSizeOption", "ModelOption", "TimeoutOption",
+           "console", "echo_json", "help_text", "max_bytes", "safe", "warn"]
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help=f"Translation memory file (default: {RULE}).", show_default=False)]
-ModelOption = Annotated[str, typer.Option(
-    "--model", "-m", help="Sentence encoder for embeddings ('use-m3' is embedded).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-TimeoutOption = Annotated[float, typer.Option(
-    "--timeout", min=0.1, help="Seconds to wait for a web page.")]
-MaxSizeOption = Annotated[float, typer.Option(
-    "--max-size", min=0.001, help="Refuse input files larger than this many MB.")]
 
 
 class Lang(str, Enum):
@@ -35,12 +32,6 @@ def help_text(text: str) -> str:
     for block in text.strip().split("\n\n"):
         out.append(block if block.startswith("  ") else " ".join(block.split("\n")))
     return "\n\n".join(out)
-
-
-def console(*, stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
 
 
 def echo_json(obj: object) -> None:

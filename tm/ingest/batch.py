@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, is_url, read_text_file
 from align.types import WEAK_BELOW
 from tm.errors import TMError
@@ -202,7 +203,7 @@ def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
     summary.unreviewed += result.unreviewed
 
 
-def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
+def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = DEFAULT_MODEL,
               workers: int | None = None, min_score: float = 0.5,
               review_below: float = REVIEW_BELOW, timeout: float = 20.0,
               max_bytes: int = MAX_BYTES, keep_weak: bool = False,

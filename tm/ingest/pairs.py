@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, SourceText, file_sha256, is_url
 from align.types import WEAK_BELOW, Alignment
 from tm.store import TM, DocumentIn, UnitIn
@@ -175,7 +176,7 @@ def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
                       " or store them anyway with --keep-weak")
 
 
-def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
+def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = DEFAULT_MODEL,
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
              date: str | None = None, timeout: float = 20.0, max_bytes: int = MAX_BYTES,
              keep_weak: bool = False) -> tuple[AddResult, tuple[str, ...]]:

@@ -16,6 +16,7 @@ from enum import Enum
 from itertools import product
 from typing import Protocol
 
+from tm.store.index import fts_quote
 from tm.terms.links import Associations, Links, Span, Token, tokens, translate
 from tm.text.query import Query
 
@@ -30,10 +31,6 @@ class Tier(str, Enum):
 
 class FullText(Protocol):
     def fts_ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]: ...
-
-
-def fts_quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 MAX_VARIANTS = 64

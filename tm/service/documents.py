@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
 from tm.errors import TMError
 from tm.store import TM, DocumentIn, Origin, UnitIn, Written
 
@@ -105,9 +106,9 @@ def _store_vectors(tm: TM, written: Written, vectors: np.ndarray | None, model: 
 
 
 def store_beads(tm: TM, req: BeadsRequest, *, encoder: Encoder | None = None,
-                model: str = "use-m3", wait_ms: int = WAIT_MS) -> Written:
+                model: str = DEFAULT_MODEL, wait_ms: int = WAIT_MS) -> Written:
     """Store the beads as a new document (with its metadata) in one transaction."""
-    from tm.service.requests import check_date
+    from tm.text.dates import check_date
 
     check_date(req.date, "date")
     units = bead_units(req)
@@ -122,10 +123,10 @@ def store_beads(tm: TM, req: BeadsRequest, *, encoder: Encoder | None = None,
 
 
 def replace_beads(tm: TM, doc_id: int, req: BeadsRequest, *, encoder: Encoder | None = None,
-                  model: str = "use-m3", wait_ms: int = WAIT_MS) -> Written:
+                  model: str = DEFAULT_MODEL, wait_ms: int = WAIT_MS) -> Written:
     """Replace the units of document ``doc_id`` by the beads', and its title, URL and date by
     the request's where it gives them, in one transaction (undoable)."""
-    from tm.service.requests import check_date
+    from tm.text.dates import check_date
 
     check_date(req.date, "date")
     units = bead_units(req)

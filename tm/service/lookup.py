@@ -6,10 +6,10 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tm.choices import DraftFormat
 from tm.drafts.pretranslate import Pretranslation
 from tm.drafts.pretranslate import pretranslate as _pretranslate
 from tm.errors import TMError
-from tm.search.modes import DraftFormat
 from tm.search.searcher import Nearest, Searcher
 from tm.service.requests import (
     ArticleKind,

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from tm.errors import TMError
-from tm.search.modes import Kind, Mode, SegType
+from align.embed import DEFAULT_MODEL
+from tm.choices import Kind, Mode, SegType
 from tm.search.searcher import Match
 from tm.store import Document, Unit
 
-_DATE = re.compile(r"\d{4}-\d\d-\d\d")
-
-
-class NotFound(TMError):
-    """A unit or document that is not in the memory (the web answers 404). The message is the
-    CLI's line; ``what`` and ``key`` let a server answer without naming its files."""
-
-    def __init__(self, what: str, key: int, message: str) -> None:
-        super().__init__(message)
-        self.what = what
-        self.key = key
-
+if TYPE_CHECKING:
+    from tm.service.shapes import HitJSON
 
 class ArticleKind(str, Enum):
     """What an article given to :func:`tm.service.read_article` is."""
@@ -34,21 +23,6 @@ class ArticleKind(str, Enum):
     text = "text"
     html = "html"
     url = "url"
-
-
-def check_date(value: str | None, option: str) -> str | None:
-    """``value`` if it is a real YYYY-MM-DD date, else a :class:`TMError` naming ``option``."""
-    if value is None:
-        return None
-    from datetime import date
-
-    try:
-        if _DATE.fullmatch(value):
-            date.fromisoformat(value)
-            return value
-    except ValueError:
-        pass
-    raise TMError(f"{option} {value!r} is not a date: use YYYY-MM-DD")
 
 
 @dataclass(frozen=True)
@@ -88,16 +62,11 @@ class Hit:
                    m.similarity, m.spans, None if t is None else t.text,
                    None if t is None else (t.start, t.stop), m.part)
 
-    def to_json(self) -> dict[str, Any]:
-        """The fields of ``search --json`` (and of the web API's hits)."""
-        u = self.unit
-        return {"en": u.en, "ru": u.ru, "match": self.match, "similarity": self.similarity,
-                "kind": self.kind.value, "lang": self.lang, "part": self.part,
-                "spans": [list(s) for s in self.spans], "translation": self.translation,
-                "translation_span": None if self.translation_span is None
-                else list(self.translation_span),
-                "doc": self.doc, "doc_id": u.docs[0][0] if u.docs else None, "id": u.id,
-                "score": u.score, "origin": u.origin, "unreviewed": u.unreviewed}
+    def to_json(self) -> HitJSON:
+        """The fields of ``search --json`` and of the web API's hits (:mod:`tm.service.shapes`)."""
+        from tm.service.shapes import hit_json
+
+        return hit_json(self)
 
 
 @dataclass(frozen=True)
@@ -123,7 +92,7 @@ class AddRequest:
     url: str | None = None
     date: str | None = None
     min_score: float = 0.5
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     timeout: float = 20.0
     max_bytes: int = 10_000_000
     keep_weak: bool = False
@@ -136,7 +105,7 @@ class BatchRequest:
 
     pairs: Path
     min_score: float = 0.5
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     workers: int | None = None
     timeout: float = 20.0
     max_bytes: int = 10_000_000
@@ -153,7 +122,7 @@ class ExportRequest:
 
 @dataclass(frozen=True)
 class IndexRequest:
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     batch: int = 256
     rebuild: bool = False
 
@@ -170,18 +139,3 @@ class DocumentDeleted:
     document: Document
     links: int
     units: int
-
-
-def unit_json(u: Unit, *, edits: int | None = None) -> dict[str, Any]:
-    """A unit as JSON (``--json`` of edit, delete, documents --units)."""
-    out: dict[str, Any] = {
-        "id": u.id, "en": u.en, "ru": u.ru, "score": u.score, "origin": u.origin,
-        "unreviewed": u.unreviewed, "created": u.created, "changed": u.changed, "docs": [list(d) for d in u.docs]}
-    if edits is not None:
-        out["edits"] = edits
-    return out
-
-
-def document_json(d: Document) -> dict[str, Any]:
-    return {"id": d.id, "title": d.title, "url": d.url, "date": d.date, "units": d.units,
-            "added": d.added}

@@ -1,5 +1,7 @@
 """The translation memory: one SQLite file, schema versioned by migrations, WAL mode.
 
+May import tm.errors, tm.choices and tm.text (the words it indexes); nothing above it.
+
 This package holds ALL of diptych's SQL. Public API::
 
     tm = TM.open(path)            # None -> the rule of locate(); migrations applied on open
@@ -37,7 +39,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.search.modes import RULE
+from tm.choices import RULE
 from tm.store.documents import DocumentStore, Written
 from tm.store.edits import Earlier
 from tm.store.index import IndexStore, fts_quote

@@ -22,8 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
-from tm.errors import TMError
-from tm.service import NotFound
+from tm.errors import NotFound, TMError
 from tm.web import api, editor, lookup, memory, pretranslate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render

@@ -14,12 +14,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from align.embed import DEFAULT_MODEL as MODEL
 from align.types import WEAK_BELOW as ALIGN_WEAK_BELOW
 from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, _LockedEncoder
 
-MODEL = "use-m3"
 """The encoder ``diptych add`` aligns with by default."""
 WEAK_BELOW = ALIGN_WEAK_BELOW
 """Default review threshold: beads under it go first in the review queue (``align
