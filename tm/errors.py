@@ -19,3 +19,14 @@ class NotFound(TMError):
         super().__init__(message)
         self.what = what
         self.key = key
+
+
+class Conflict(TMError):
+    """A change based on an older version of a unit or document than the stored one: refused,
+    nothing changed (the web answers 409). ``who``/``when`` made the stored version."""
+
+    def __init__(self, what: str, key: int, version: int, who: str | None,
+                 when: str | None) -> None:
+        self.what, self.key, self.version, self.who, self.when = what, key, version, who, when
+        super().__init__(f"{what} {key} was changed by {who or 'someone'} at {when or '?'}"
+                         f" (now version {version}): reload it, or save again over it")

@@ -18,7 +18,7 @@ import typer
 from align.cli import Group
 from align.cli import app as align_app
 from align.errors import AlignError
-from tm.cli import exchange, lookup, memory
+from tm.cli import exchange, lookup, memory, people
 from tm.errors import TMError
 from tm.web.cli import app as web_app  # diptych serve
 from tm.web.editor_cli import app as review_app  # diptych review
@@ -67,7 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for sub in (align_app, memory.app, lookup.app, exchange.app, web_app, review_app):
+for sub in (align_app, memory.app, people.app, lookup.app, exchange.app, web_app, review_app):
     app.add_typer(sub)
 
 

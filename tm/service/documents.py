@@ -53,6 +53,10 @@ class BeadsRequest:
     fingerprint: str | None = None
     en_path: str | None = None
     ru_path: str | None = None
+    version: int | None = None
+    """The document's version the editor read (None: no check)."""
+    seen: tuple[tuple[int, int], ...] | None = None
+    """``(unit id, version)`` of each unit the editor read (None: no check)."""
 
     def __post_init__(self) -> None:
         """Control characters dropped from every sentence and the title (the editor is a way
@@ -144,12 +148,14 @@ def replace_beads(tm: TM, doc_id: int, req: BeadsRequest, *, encoder: Encoder | 
     vectors = _vectors(tm, units, encoder, model)
     with tm.patience(wait_ms), tm.transaction():
         written = tm.replace_document(doc_id, units, title=req.title, url=req.url,
-                                      date=req.date)
+                                      date=req.date, version=req.version,
+                                      seen=None if req.seen is None else dict(req.seen))
         _store_vectors(tm, written, vectors, model)
     return written
 
 
-def undo_replace(tm: TM, doc_id: int, *, wait_ms: int = WAIT_MS) -> Written:
+def undo_replace(tm: TM, doc_id: int, *, wait_ms: int = WAIT_MS,
+                 version: int | None = None) -> Written:
     """Give document ``doc_id`` back the units it had before its last replacement."""
     with tm.patience(wait_ms):
-        return tm.undo_replace(doc_id)
+        return tm.undo_replace(doc_id, version)

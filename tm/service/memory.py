@@ -94,7 +94,7 @@ def edit_unit(tm: TM, req: EditRequest) -> Unit:
     """New text for one or both sides; origin becomes ``edited``, the old text is kept. The
     unit's own text again is refused (it would only add a history row)."""
     get_unit(tm, req.unit_id)
-    return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru)
+    return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru, version=req.version)
 
 
 def edits(tm: TM, unit_id: int) -> int:
@@ -109,16 +109,17 @@ def history(tm: TM, unit_id: int) -> list[Earlier]:
     return tm.history(unit_id)
 
 
-def undo_edit(tm: TM, unit_id: int) -> Unit:
+def undo_edit(tm: TM, unit_id: int, version: int | None = None) -> Unit:
     """The unit as it was before its last edit."""
     get_unit(tm, unit_id)
-    return tm.undo_edit(unit_id)
+    return tm.undo_edit(unit_id, version)
 
 
-def delete_unit(tm: TM, unit_id: int) -> Unit:
-    """Delete a unit; returns what it was."""
+def delete_unit(tm: TM, unit_id: int, version: int | None = None) -> Unit:
+    """Delete a unit; returns what it was (refused when ``version`` is given and is not the
+    unit's)."""
     get_unit(tm, unit_id)
-    return tm.delete_unit(unit_id)
+    return tm.delete_unit(unit_id, version)
 
 
 def delete_document(tm: TM, doc_id: int) -> DocumentDeleted:

@@ -170,6 +170,8 @@ class EditRequest:
     unit_id: int
     en: str | None = None
     ru: str | None = None
+    version: int | None = None
+    """The unit's version the change is based on (None: whatever is stored)."""
 
     def __post_init__(self) -> None:
         for side, name in (("en", "the English side"), ("ru", "the Russian side")):

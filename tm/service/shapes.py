@@ -36,6 +36,11 @@ class UnitJSON(TypedDict):
     nobody has edited yet (tm.store.Unit.unreviewed)."""
     created: str
     changed: str
+    created_by: str | None
+    changed_by: str | None
+    version: int
+    """Bumped by every change: send it back with an edit or delete to have it refused (409)
+    if someone changed the unit meanwhile."""
     docs: list[DocLinkJSON]
     edits: NotRequired[int]
     """Edits that can be undone (when asked for)."""
@@ -48,6 +53,9 @@ class DocumentJSON(TypedDict):
     date: str | None
     units: int
     added: str
+    version: int
+    changed: str | None
+    changed_by: str | None
 
 
 class HitJSON(TypedDict):
@@ -87,6 +95,7 @@ class HitJSON(TypedDict):
 def unit_json(u: Unit, *, edits: int | None = None) -> UnitJSON:
     out = UnitJSON(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin,
                    unreviewed=u.unreviewed, created=u.created, changed=u.changed,
+                   created_by=u.created_by, changed_by=u.changed_by, version=u.version,
                    docs=[DocLinkJSON(doc_id=d, position=p) for d, p in u.docs])
     if edits is not None:
         out["edits"] = edits
@@ -95,7 +104,8 @@ def unit_json(u: Unit, *, edits: int | None = None) -> UnitJSON:
 
 def document_json(d: Document) -> DocumentJSON:
     return DocumentJSON(id=d.id, title=d.title, url=d.url, date=d.date, units=d.units,
-                        added=d.added)
+                        added=d.added, version=d.version, changed=d.changed,
+                        changed_by=d.changed_by)
 
 
 def hit_json(h: Hit) -> HitJSON:

@@ -12,25 +12,30 @@ JSON; :func:`undo_replace` puts them back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from tm.errors import TMError
+from tm.errors import Conflict, TMError
+from tm.store import actor
 from tm.store.interface import Inserted, Store
 from tm.store.types import (
     MAX_SEGMENT,
     ORIGINS,
+    ROLES,
+    Document,
     DocumentIn,
     Origin,
     Unit,
     UnitIn,
+    User,
     Written,
     now_iso,
+    token_sha256,
 )
 
 _KEPT = ("en", "ru", "score", "en_lang", "ru_lang", "en_markup", "ru_markup", "created",
-         "changed")
+         "changed", "created_by", "changed_by")
 
 
 def insert(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
@@ -48,17 +53,31 @@ def unit_or_error(store: Store, unit_id: int) -> Unit:
     return unit
 
 
+def conflict(unit: Unit) -> Conflict:
+    return Conflict("unit", unit.id, unit.version, unit.changed_by, unit.changed)
+
+
+def check_version(unit: Unit, version: int | None) -> None:
+    """Refuse a change based on another version than the stored one (None: no check)."""
+    if version is not None and version != unit.version:
+        raise conflict(unit)
+
+
 def _set_text(store: Store, unit: Unit, en: str, ru: str, en_markup: str | None,
               ru_markup: str | None, origin: str, changed: str) -> None:
     other = store.units.holder(en, ru, unit.id)
     if other is not None:
         raise TMError(f"unit {other} already holds this text; delete one of the two"
                       f" (diptych delete --unit {unit.id})")
-    store.units.set_text(unit, en, ru, en_markup, ru_markup, origin, changed)
+    if not store.units.set_text(unit, en, ru, en_markup, ru_markup, origin, changed,
+                                actor.current()):
+        raise conflict(unit_or_error(store, unit.id))  # changed since it was read
 
 
-def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None) -> Unit:
-    """New text on one or both sides; origin ``edited``, the old text to ``history``."""
+def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None,
+              version: int | None = None) -> Unit:
+    """New text on one or both sides; origin ``edited``, the old text to ``history``;
+    refused (:class:`Conflict`) when ``version`` is given and is not the stored one."""
     new_en = None if en is None else en.strip()
     new_ru = None if ru is None else ru.strip()
     if new_en is None and new_ru is None:
@@ -70,18 +89,20 @@ def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None) -> Uni
         raise TMError(f"the new text is {longest:,} characters long; a unit holds at most"
                       f" {MAX_SEGMENT:,} a side: give one sentence or a few")
     unit = unit_or_error(store, unit_id)
+    check_version(unit, version)
     if (new_en or unit.en) == unit.en and (new_ru or unit.ru) == unit.ru:
         raise TMError(f"unit {unit_id} already holds this text: nothing to change")
     stamp = now_iso()
-    store.history.push(unit, stamp)
+    store.history.push(unit, stamp, actor.current())
     _set_text(store, unit, new_en or unit.en, new_ru or unit.ru,
               unit.en_markup if new_en is None else None,
               unit.ru_markup if new_ru is None else None, "edited", stamp)
     return unit_or_error(store, unit_id)
 
 
-def undo_edit(store: Store, unit_id: int) -> Unit:
+def undo_edit(store: Store, unit_id: int, version: int | None = None) -> Unit:
     unit = unit_or_error(store, unit_id)
+    check_version(unit, version)
     last = store.history.last(unit_id)
     if last is None:
         raise TMError(f"unit {unit_id} has no edit to undo")
@@ -89,6 +110,13 @@ def undo_edit(store: Store, unit_id: int) -> Unit:
     _set_text(store, unit, *before)
     store.history.drop(row_id)
     return unit_or_error(store, unit_id)
+
+
+def delete_unit(store: Store, unit_id: int, version: int | None = None) -> Unit:
+    unit = unit_or_error(store, unit_id)
+    check_version(unit, version)
+    store.units.delete([unit])
+    return unit
 
 
 def delete_units(store: Store, ids: Iterable[int]) -> int:
@@ -157,11 +185,34 @@ def _orphans(store: Store, ids: set[int]) -> int:
     return delete_units(store, store.units.unlinked(ids))
 
 
-def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Origin]],
-                     title: str | None, url: str | None, date: str | None) -> Written:
+def _next_version(store: Store, doc_id: int, version: int | None,
+                  seen: Mapping[int, int] | None) -> Document:
+    """Check that nobody changed the document (``version``) or one of its units (``seen``:
+    unit id -> the version read) since it was read, then take its next version."""
     doc = store.documents.get(doc_id)
+    if doc is None:
+        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+    if version is not None and version != doc.version:
+        raise Conflict("document", doc_id, doc.version, doc.changed_by, doc.changed)
+    if seen is not None:
+        for unit in store.units.iter(doc_id, None, None, with_docs=False, batch=1000):
+            if seen.get(unit.id) != unit.version:
+                raise conflict(unit)
+    if not store.documents.bump(doc_id, doc.version, now_iso(), actor.current()):
+        now = store.documents.get(doc_id)
+        assert now is not None
+        raise Conflict("document", doc_id, now.version, now.changed_by, now.changed)
+    return doc
+
+
+def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Origin]],
+                     title: str | None, url: str | None, date: str | None,
+                     version: int | None = None, seen: Mapping[int, int] | None = None
+                     ) -> Written:
+    """Refused (:class:`Conflict`, nothing changed) when ``version`` or ``seen`` (see
+    :func:`_next_version`) are given and the document or one of its units changed since."""
+    doc = _next_version(store, doc_id, version, seen)
     old = _unlink(store, doc_id)
-    assert doc is not None  # _unlink refuses an unknown document
     snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
                  "origin": u.origin} for u in old]
     store.documents.save(doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title, doc.url,
@@ -172,15 +223,37 @@ def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Or
                    store.documents.saved_count(doc_id))
 
 
-def undo_replace(store: Store, doc_id: int) -> Written:
+def undo_replace(store: Store, doc_id: int, version: int | None = None) -> Written:
     saved = store.documents.last_saved(doc_id)
     if saved is None:
         raise TMError(f"document {doc_id} has no saved correction to undo")
+    _next_version(store, doc_id, version, None)
     old = _unlink(store, doc_id)
     rows: list[dict[str, Any]] = json.loads(saved.units)
-    linked = link(store, doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")}), s["origin"])
-                                  for s in rows])
+    linked = link(store, doc_id, [(UnitIn(**{k: r[k] for k in (*_KEPT, "meta") if k in r}),
+                                   r["origin"]) for r in rows])
     store.documents.describe(doc_id, saved.title, saved.url, saved.date)
     store.documents.drop_saved(saved.id)
     return Written(doc_id, tuple(linked), _orphans(store, {u.id for u in old}),
                    store.documents.saved_count(doc_id))
+
+
+def make_token() -> str:
+    """A desk token: 32 random bytes, URL-safe (43 characters)."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def add_user(store: Store, name: str, role: str) -> str:
+    """Add a person; returns their token (only its hash is stored)."""
+    name = name.strip()
+    if not name or len(name) > actor.MAX_NAME or not name.isprintable():
+        raise TMError(f"a user name is 1 to {actor.MAX_NAME} printable characters: {name!r}")
+    if role not in ROLES:
+        raise TMError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    token = make_token()
+    if not store.users.add(User(name, role, now_iso(), actor.current()), token_sha256(token)):
+        raise TMError(f"user {name!r} exists already: `diptych users token {name}` gives a"
+                      " new token")
+    return token

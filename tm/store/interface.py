@@ -28,6 +28,7 @@ from tm.store.types import (
     Saved,
     Unit,
     UnitIn,
+    User,
     Version,
 )
 
@@ -66,8 +67,11 @@ class Units(Protocol):
         ...
 
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
-                 ru_markup: str | None, origin: str, changed: str) -> None:
-        """New text for unit ``old.id``; its vector and word links are dropped (stale)."""
+                 ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
+        """New text for unit ``old.id``, changed by ``by``, its version one up; its vector and
+        word links are dropped (stale). Only if it is still at ``old.version`` (an ``UPDATE
+        ... WHERE version = ?``, so no other writer's change is overwritten on a database
+        without write locks): False, nothing changed, otherwise."""
         ...
 
     def delete(self, units: Iterable[Unit]) -> int: ...
@@ -106,6 +110,11 @@ class Documents(Protocol):
 
     def unlink(self, doc_id: int) -> None: ...
 
+    def bump(self, doc_id: int, version: int, stamp: str, by: str) -> bool:
+        """Version one up, changed at ``stamp`` by ``by``; only if still at ``version``
+        (False, nothing changed, otherwise)."""
+        ...
+
     def describe(self, doc_id: int, title: str | None, url: str | None,
                  date: str | None) -> None: ...
 
@@ -124,7 +133,9 @@ class Documents(Protocol):
 class History(Protocol):
     """``history``: a unit's text before each edit, newest last."""
 
-    def push(self, unit: Unit, stamp: str) -> None: ...
+    def push(self, unit: Unit, stamp: str, by: str) -> None:
+        """Keep ``unit`` as it is (text, who made it, version) before ``by`` edits it."""
+        ...
 
     def last(self, unit_id: int) -> tuple[int, Version] | None:
         """``(row id, text before the newest edit)``."""
@@ -187,6 +198,24 @@ class Terms(Protocol):
                 links: Iterable[tuple[int, Links]]) -> None: ...
 
 
+class Users(Protocol):
+    """``users``: the people of a shared desk; a token only as its SHA-256 (hex)."""
+
+    def add(self, user: User, token_sha256: str) -> bool:
+        """False when the name is taken."""
+        ...
+
+    def all(self) -> list[User]: ...
+
+    def count(self) -> int: ...
+
+    def by_token(self, token_sha256: str) -> User | None: ...
+
+    def remove(self, name: str) -> bool: ...
+
+    def set_token(self, name: str, token_sha256: str) -> bool: ...
+
+
 class Settings(Protocol):
     """``settings``: key/value pairs (the embedding model, the vector index's state...)."""
 
@@ -220,6 +249,9 @@ class Store(Protocol):
 
     @property
     def settings(self) -> Settings: ...
+
+    @property
+    def users(self) -> Users: ...
 
     @property
     def path(self) -> Path: ...

@@ -4,7 +4,7 @@ transaction around a part's write or a change of :mod:`tm.store.changes`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +24,10 @@ from tm.store.types import (
     Origin,
     Unit,
     UnitIn,
+    User,
     Written,
     now_iso,
+    token_sha256,
 )
 
 if TYPE_CHECKING:
@@ -155,16 +157,19 @@ class TM:
 
     def replace_document(self, doc_id: int, units: Sequence[tuple[UnitIn, Origin]], *,
                          title: str | None = None, url: str | None = None,
-                         date: str | None = None) -> Written:
+                         date: str | None = None, version: int | None = None,
+                         seen: Mapping[int, int] | None = None) -> Written:
         """Give a document new units, and a new title, URL or date where one is given (undo
-        with :meth:`undo_replace`)."""
+        with :meth:`undo_replace`). With ``version`` (the document's, as read) and ``seen``
+        (unit id -> version, as read), refused when either changed meanwhile."""
         with self.transaction():
-            return changes.replace_document(self.store, doc_id, units, title, url, date)
+            return changes.replace_document(self.store, doc_id, units, title, url, date,
+                                            version, seen)
 
-    def undo_replace(self, doc_id: int) -> Written:
+    def undo_replace(self, doc_id: int, version: int | None = None) -> Written:
         """Give a document back the units it had before its last replacement."""
         with self.transaction():
-            return changes.undo_replace(self.store, doc_id)
+            return changes.undo_replace(self.store, doc_id, version)
 
     def replacements(self, doc_id: int) -> int:
         """How many replacements of a document can be undone."""
@@ -251,16 +256,18 @@ class TM:
         return self.store.units.newest(limit)
 
     # ------------------------------------------------------------------ edits
-    def edit_unit(self, unit_id: int, *, en: str | None = None, ru: str | None = None) -> Unit:
+    def edit_unit(self, unit_id: int, *, en: str | None = None, ru: str | None = None,
+                  version: int | None = None) -> Unit:
         """Give a unit new text on one or both sides; its origin becomes ``edited`` and the old
-        text goes to ``history``. Its vector is dropped (``diptych index`` recomputes it)."""
+        text goes to ``history``. Its vector is dropped (``diptych index`` recomputes it).
+        With ``version``, refused (:class:`tm.errors.Conflict`) unless the unit is at it."""
         with self.transaction():
-            return changes.edit_unit(self.store, unit_id, en, ru)
+            return changes.edit_unit(self.store, unit_id, en, ru, version)
 
-    def undo_edit(self, unit_id: int) -> Unit:
+    def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
         """Restore the text a unit had before its last edit (and forget that edit)."""
         with self.transaction():
-            return changes.undo_edit(self.store, unit_id)
+            return changes.undo_edit(self.store, unit_id, version)
 
     def edits(self, unit_id: int) -> int:
         """How many edits of a unit can be undone."""
@@ -270,12 +277,11 @@ class TM:
         """The unit's earlier texts, newest first (the first is what ``undo_edit`` restores)."""
         return self.store.history.list(unit_id)
 
-    def delete_unit(self, unit_id: int) -> Unit:
-        """Delete a unit (its links, vector and history go with it); returns what it was."""
+    def delete_unit(self, unit_id: int, version: int | None = None) -> Unit:
+        """Delete a unit (its links, vector and history go with it); returns what it was.
+        With ``version``, refused (:class:`tm.errors.Conflict`) unless the unit is at it."""
         with self.transaction():
-            unit = changes.unit_or_error(self.store, unit_id)
-            self.store.units.delete([unit])
-            return unit
+            return changes.delete_unit(self.store, unit_id, version)
 
     # ------------------------------------------------------------------ full text
     def fts_ids(self, lang: str, expr: str, limit: int) -> list[int]:
@@ -356,6 +362,35 @@ class TM:
         """Replace the lexicon and all unit links (one transaction)."""
         with self.transaction():
             self.store.terms.replace(entries, links)
+
+    # ------------------------------------------------------------------ people
+    def add_user(self, name: str, role: str) -> str:
+        """A new person of the desk; returns their token (shown once: only its hash is kept)."""
+        with self.transaction():
+            return changes.add_user(self.store, name, role)
+
+    def users(self) -> list[User]:
+        return self.store.users.all()
+
+    def count_users(self) -> int:
+        return self.store.users.count()
+
+    def remove_user(self, name: str) -> None:
+        with self.transaction():
+            if not self.store.users.remove(name):
+                raise TMError(f"no user {name!r}: `diptych users list` lists them")
+
+    def new_token(self, name: str) -> str:
+        """A new token for ``name`` (the old one stops working); returns it."""
+        token = changes.make_token()
+        with self.transaction():
+            if not self.store.users.set_token(name, token_sha256(token)):
+                raise TMError(f"no user {name!r}: `diptych users list` lists them")
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        """The person a token belongs to (None: nobody)."""
+        return self.store.users.by_token(token_sha256(token))
 
     # ------------------------------------------------------------------ counts
     def counts(self) -> Counts:

@@ -42,6 +42,14 @@ def text_key(text: str) -> int:
                           signed=True)
 
 
+def token_sha256(token: str) -> str:
+    """How a desk token is kept: its SHA-256, hex. A token is 32 random bytes (256 bits), so
+    no guessing can find one from its hash and a slow, salted hash (scrypt) would add nothing
+    but ~50 ms to every request; an unsalted hash is also what lets a request's token be found
+    with one indexed lookup."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes (document fingerprints)."""
     h = hashlib.sha256()
@@ -66,6 +74,10 @@ class UnitIn:
     meta: Mapping[str, Any] | None = None
     created: str | None = None
     changed: str | None = None
+    created_by: str | None = None
+    changed_by: str | None = None
+    """Who made and who last changed it (TMX ``creationid``/``changeid``; default: the actor,
+    :func:`tm.store.actor.current`)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,11 @@ class Unit:
     ru_markup: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     docs: tuple[tuple[int, int], ...] = ()
+    version: int = 1
+    """Bumped by every change of its text: a save based on an older one is refused
+    (:class:`tm.errors.Conflict`)."""
+    created_by: str | None = None
+    changed_by: str | None = None
 
     @property
     def unreviewed(self) -> str | None:
@@ -126,6 +143,10 @@ class Document:
     fingerprint: str | None
     added: str
     units: int = 0
+    version: int = 1
+    """Bumped by every replacement of its units (the alignment editor's saves and undos)."""
+    changed: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +199,12 @@ class Earlier:
     origin: str
     changed: str
     edited: str
+    changed_by: str | None = None
+    """Who made the text as it was (None: before people were recorded)."""
+    edited_by: str | None = None
+    """Who replaced it."""
+    version: int | None = None
+    """The unit's version that held this text."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +237,21 @@ class Written:
     def added(self) -> int:
         """Units new to the memory."""
         return sum(new for _, new in self.linked)
+
+
+ROLES: tuple[str, ...] = ("reader", "translator", "admin")
+"""What a person may do on a shared desk, each role all the one before it may: readers look up,
+translators also add, edit, review and save, admins also delete, import and manage people."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A person of the memory (``diptych users``); the token is kept only as its hash."""
+
+    name: str
+    role: str
+    created: str
+    created_by: str | None = None
 
 
 class Version(NamedTuple):

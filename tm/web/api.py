@@ -32,6 +32,8 @@ from tm.web.models import (
 
 router = APIRouter(prefix="/api", tags=["api"])
 B = Annotated[Backend, Depends(backend)]
+VersionQuery = Annotated[int | None, Query(ge=1, description=(
+    "the unit's version the change is based on: 409 if it changed since"))]
 
 
 @router.get("/health", response_model=Health)
@@ -129,20 +131,23 @@ def history(b: B, unit_id: int) -> list[EarlierOut]:
 
 @router.patch("/units/{unit_id}", response_model=UnitJSON)
 def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitJSON:
-    """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo."""
-    return unit_json(b.edit_unit(unit_id, en=body.en, ru=body.ru), edits=b.edits(unit_id))
+    """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo.
+    With ``version``: 409 (who changed it and when; nothing changed) if it is not the unit's."""
+    return unit_json(b.edit_unit(unit_id, en=body.en, ru=body.ru, version=body.version),
+                     edits=b.edits(unit_id))
 
 
 @router.post("/units/{unit_id}/undo", response_model=UnitJSON)
-def undo_edit(b: B, unit_id: int) -> UnitJSON:
+def undo_edit(b: B, unit_id: int, version: VersionQuery = None) -> UnitJSON:
     """Restore the text a unit had before its last edit."""
-    return unit_json(b.undo_edit(unit_id), edits=b.edits(unit_id))
+    return unit_json(b.undo_edit(unit_id, version), edits=b.edits(unit_id))
 
 
 @router.delete("/units/{unit_id}", response_model=Deleted)
-def delete_unit(b: B, unit_id: int) -> Deleted:
-    """Delete one unit."""
-    b.delete_unit(unit_id)
+def delete_unit(b: B, unit_id: int, version: VersionQuery = None) -> Deleted:
+    """Delete one unit. With ``version``: 409 (who changed it and when; nothing deleted) if
+    it is not the unit's."""
+    b.delete_unit(unit_id, version)
     return Deleted(deleted_units=1)
 
 

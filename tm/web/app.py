@@ -22,13 +22,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
-from tm.errors import NotFound, TMError
-from tm.web import api, editor, lookup, memory, pretranslate
+from tm.errors import Conflict, NotFound, TMError
+from tm.web import api, editor, lookup, memory, pretranslate, users
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
 from tm.web.security import Guard, Policy, TooLarge
 
-ROUTERS = (lookup.router, pretranslate.router, memory.router, editor.router, api.router)
+ROUTERS = (lookup.router, pretranslate.router, memory.router, editor.router, api.router,
+           users.router)
 THREADS = 8
 """Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
 ENV = "DIPTYCH_SERVE_SETTINGS"
@@ -56,8 +57,10 @@ def create_app(settings: Settings) -> Guard:
     for router in ROUTERS:
         app.include_router(router)
     _errors(app)
+    b = app.state.backend
     return Guard(app, Policy(token=settings.token, read_only=settings.read_only,
-                             max_body=settings.max_body))
+                             max_body=settings.max_body, people=b.user_for_token,
+                             has_people=b.has_users))
 
 
 def _reply(request: Request, status: int, message: str) -> Response:
@@ -69,6 +72,12 @@ def _reply(request: Request, status: int, message: str) -> Response:
 
 def _errors(app: FastAPI) -> None:
     """Every error is a message (JSON for the API), never a traceback."""
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return JSONResponse({"error": str(exc), "what": exc.what, "id": exc.key,
+                             "version": exc.version, "changed_by": exc.who,
+                             "changed": exc.when}, status_code=409)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -218,14 +218,25 @@ class Backend:
         """The unit's earlier texts, newest first."""
         return service.history(self.tm, unit_id)
 
-    def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None) -> Unit:
-        return service.edit_unit(self.tm, service.EditRequest(unit_id, en=en, ru=ru))
+    def edit_unit(self, unit_id: int, *, en: str | None, ru: str | None,
+                  version: int | None = None) -> Unit:
+        return service.edit_unit(self.tm, service.EditRequest(unit_id, en=en, ru=ru,
+                                                              version=version))
 
-    def undo_edit(self, unit_id: int) -> Unit:
-        return service.undo_edit(self.tm, unit_id)
+    def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
+        return service.undo_edit(self.tm, unit_id, version)
 
-    def delete_unit(self, unit_id: int) -> None:
-        service.delete_unit(self.tm, unit_id)
+    def delete_unit(self, unit_id: int, version: int | None = None) -> None:
+        service.delete_unit(self.tm, unit_id, version)
+
+    def user_for_token(self, token: str) -> tuple[str, str] | None:
+        """``(name, role)`` of the person a token belongs to; None: nobody. With no person
+        defined the desk keeps its one ``--token`` (:mod:`tm.web.security`)."""
+        user = self.tm.user_for_token(token)
+        return None if user is None else (user.name, user.role)
+
+    def has_users(self) -> bool:
+        return self.tm.count_users() > 0
 
     def delete_document(self, doc_id: int) -> int:
         """Delete a document and the units no other document holds; returns their number."""

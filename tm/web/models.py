@@ -70,6 +70,9 @@ class EarlierOut(BaseModel):
     origin: str
     changed: str
     edited: str
+    changed_by: str | None = Field(None, description="who made this text")
+    edited_by: str | None = Field(None, description="who replaced it")
+    version: int | None = Field(None, description="the unit's version that held it")
 
 
 class UnitEdit(BaseModel):
@@ -77,6 +80,9 @@ class UnitEdit(BaseModel):
 
     en: str | None = Field(default=None, max_length=MAX_TEXT)
     ru: str | None = Field(default=None, max_length=MAX_TEXT)
+    version: int | None = Field(default=None, ge=1, description=(
+        "the unit's version this edit is based on: refused (409) if the unit has changed"
+        " since (left out: no check)"))
 
 
 class DocumentUnits(BaseModel):

@@ -10,6 +10,12 @@
   :data:`READ_POSTS`): refused with 403 under ``--read-only``, and refused when they come from
   another site (``Sec-Fetch-Site``, ``Origin`` or ``Referer`` naming another origin).
 - **Size**: a request body over ``max_body`` bytes gets 413, counted as it arrives.
+- **People** (once ``diptych users add`` has defined any): every request needs a person's token
+  (the same three ways; the ``--token`` still works, as an admin), even on loopback, and the
+  person's role must allow the route (:func:`required_role`): readers look up, translators
+  also add, edit, review and save, admins also delete, import and manage people. A browser
+  asking for a page without one gets a form that asks once; the token then lives in the
+  session cookie. Writes are recorded under the person's name (:mod:`tm.store.actor`).
 Refusals are JSON ``{"error": message}`` (a short HTML page for a browser asking for a page).
 """
 
@@ -42,6 +48,21 @@ HEADERS = (
 )
 """Sent with every page: no inline script runs even if a bug let markup through."""
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+ROLES = ("reader", "translator", "admin")
+ADMIN_PATHS = ("/api/users", "/api/import")
+"""Routes only admins may use, whatever the method (people's names and roles are theirs)."""
+Person = tuple[str, str]
+"""``(name, role)``."""
+
+
+def required_role(method: str, path: str) -> str:
+    """The least role a request needs: deleting, importing and managing people is an admin's,
+    any other change a translator's, looking up (and the read-only POSTs) a reader's."""
+    if method == "DELETE" or path.startswith(ADMIN_PATHS):
+        return "admin"
+    if method in SAFE_METHODS or path in READ_POSTS:
+        return "reader"
+    return "translator"
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,10 @@ class Policy:
     token: str | None = None
     read_only: bool = False
     max_body: int = 5_000_000
+    people: Callable[[str], Person | None] | None = None
+    """The person a token belongs to (tm.web.backend.Backend.user_for_token)."""
+    has_people: Callable[[], bool] | None = None
+    """Whether any person is defined (then every request needs one's token)."""
 
 
 class TooLarge(Exception):
@@ -89,7 +114,9 @@ class Guard:
                    for k, v in scope.get("headers", [])}
         method, path = scope["method"], scope["path"]
         wants_html = "text/html" in headers.get("accept", "") and not path.startswith("/api/")
-        reply = self._check(scope, headers, method, path)
+        decided, reply = await self._person(scope, headers, method, path)
+        if not decided:
+            reply = self._check(scope, headers, method, path)
         if reply is not None:
             status, message, extra = reply
             await _refuse(send, status, message, wants_html, extra)
@@ -104,6 +131,56 @@ class Guard:
                           f" {self.policy.max_body})", wants_html)
             return
         await self._forward(scope, receive, send, wants_html)
+
+    async def _person(self, scope: Scope, headers: dict[str, str], method: str, path: str
+                      ) -> tuple[bool, tuple[int, str, list[tuple[bytes, bytes]]] | None]:
+        """With people defined: who sends this request, and may they: ``(True, refusal or
+        None)``; ``(False, None)`` without people (:meth:`_check` decides)."""
+        import anyio.to_thread
+
+        from tm.store import actor
+
+        policy = self.policy
+        if policy.people is None or policy.has_people is None or \
+                not await anyio.to_thread.run_sync(policy.has_people):
+            return False, None
+        person: Person | None = None
+        given = _given(scope, headers)
+        for g in filter(None, given):
+            if policy.token and hmac.compare_digest(g.encode(), policy.token.encode()):
+                person = (actor.login_name(), "admin")
+            else:
+                person = await anyio.to_thread.run_sync(policy.people, g)
+            if person is not None:
+                break
+        if person is None:
+            return True, (401, ("this desk needs your token: `diptych users token NAME` gives"
+                                " one; send it as 'Authorization: Bearer TOKEN'"),
+                          [(b"x-sign-in", b"1")])
+        name, role = person
+        need = required_role(method, path)
+        if ROLES.index(role) < ROLES.index(need):
+            return True, (403, f"{name} is a {role}: this needs a {need}", [])
+        actor.set_actor(name)
+        scope.setdefault("state", {})["user"] = name
+        scope["state"]["role"] = role
+        return True, (self._sign_in(scope, method, path, given[2])
+                      or self._write(scope, headers, method, path))
+
+    @staticmethod
+    def _sign_in(scope: Scope, method: str, path: str,
+                 token: str | None) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+        """A page opened with ``?token=T``: the token goes to the session cookie and the page
+        is opened again without it."""
+        if not token or method != "GET" or path.startswith("/api/"):
+            return None
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
+        where = path + ("?" + rest if rest else "")
+        return 303, "signed in", [
+            (b"location", where.encode("latin-1")),
+            (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict;"
+             f" Path=/".encode("latin-1"))]
 
     def _check(self, scope: Scope, headers: dict[str, str], method: str,
                path: str) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
@@ -129,6 +206,12 @@ class Guard:
                     (b"location", where.encode("ascii")),
                     (b"set-cookie", f"{COOKIE}={policy.token}; HttpOnly; SameSite=Strict;"
                      f" Path=/".encode("latin-1"))]
+        return self._write(scope, headers, method, path)
+
+    def _write(self, scope: Scope, headers: dict[str, str], method: str,
+               path: str) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+        """A change must come from this site, and is refused under --read-only."""
+        policy = self.policy
         if method in SAFE_METHODS:
             return None
         if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
@@ -180,11 +263,27 @@ class Guard:
                 await _refuse(send, 413, message_413, wants_html)
 
 
+def _given(scope: Scope, headers: dict[str, str]) -> list[str | None]:
+    """The tokens a request carries: bearer header, session cookie, ``?token=``."""
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    cookie = SimpleCookie(headers.get("cookie", ""))
+    bearer = headers.get("authorization", "")
+    return [bearer[7:].strip() if bearer[:7].lower() == "bearer " else None,
+            cookie[COOKIE].value if COOKIE in cookie else None, query.get("token")]
+
+
+SIGN_IN = ("<form method=get><label>Your token <input name=token type=password"
+           " autocomplete=current-password autofocus required></label>"
+           " <button>Sign in</button></form>")
+"""What a page without a person's token shows: the token, once, for this browser session."""
+
+
 async def _refuse(send: Send, status: int, message: str, wants_html: bool,
                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
     if wants_html:
+        form = SIGN_IN if (b"x-sign-in", b"1") in (extra or []) else ""
         body = (f"<!doctype html><meta charset=utf-8><title>diptych: {status}</title>"
-                f"<p>{html.escape(message)}</p>").encode()
+                f"<p>{html.escape(message)}</p>{form}").encode()
         kind = b"text/html; charset=utf-8"
     else:
         body = json.dumps({"error": message}).encode()

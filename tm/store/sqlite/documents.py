@@ -10,7 +10,8 @@ from tm.store.sqlite.units import is_rowid
 from tm.store.types import Document, DocumentIn, Saved
 
 _DOC_COLUMNS = ("d.id, title, url, date, en_path, ru_path, en_sha256, ru_sha256, fingerprint,"
-                " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id)")
+                " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id), version, changed,"
+                " changed_by")
 
 
 class SqliteDocuments:
@@ -77,6 +78,14 @@ class SqliteDocuments:
                  date: str | None) -> None:
         self.conn.execute("UPDATE documents SET title = ?, url = ?, date = ? WHERE id = ?",
                           (title, url, date, doc_id))
+
+    def bump(self, doc_id: int, version: int, stamp: str, by: str) -> bool:
+        """The next version of a document, changed now by ``by``; False (nothing changed)
+        when it is no longer at ``version``."""
+        cur = self.conn.execute("UPDATE documents SET version = version + 1, changed = ?,"
+                                " changed_by = ? WHERE id = ? AND version = ?",
+                                (stamp, by, doc_id, version))
+        return cur.rowcount == 1
 
     def save(self, doc_id: int, units: str, title: str | None, url: str | None,
              date: str | None, stamp: str) -> None:

@@ -11,12 +11,12 @@ class SqliteHistory:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def push(self, unit: Unit, stamp: str) -> None:
+    def push(self, unit: Unit, stamp: str, by: str) -> None:
         self.conn.execute(
             "INSERT INTO history (unit_id, en, ru, en_markup, ru_markup, origin, changed,"
-            " edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " edited, changed_by, edited_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (unit.id, unit.en, unit.ru, unit.en_markup, unit.ru_markup, unit.origin,
-             unit.changed, stamp))
+             unit.changed, stamp, unit.changed_by, by, unit.version))
 
     def last(self, unit_id: int) -> tuple[int, Version] | None:
         row = self.conn.execute(
@@ -33,5 +33,6 @@ class SqliteHistory:
 
     def list(self, unit_id: int) -> list[Earlier]:
         return [Earlier(*row) for row in self.conn.execute(
-            "SELECT en, ru, origin, changed, edited FROM history WHERE unit_id = ?"
+            "SELECT en, ru, origin, changed, edited, changed_by, edited_by, version"
+            " FROM history WHERE unit_id = ?"
             " ORDER BY id DESC", (unit_id,))]

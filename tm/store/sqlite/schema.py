@@ -92,6 +92,35 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX document_history_doc ON document_history (doc_id, id);
     """,
+    """
+    -- a team on one memory: who made and who last changed each unit, who made each earlier
+    -- text and who replaced it, who last replaced a document's units; a version per unit and per
+    -- document, bumped by every change, so a save based on an older one is refused
+    ALTER TABLE units ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE units ADD COLUMN created_by TEXT;
+    ALTER TABLE units ADD COLUMN changed_by TEXT;
+    ALTER TABLE history ADD COLUMN changed_by TEXT;
+    ALTER TABLE history ADD COLUMN edited_by TEXT;
+    ALTER TABLE history ADD COLUMN version INTEGER;
+    ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE documents ADD COLUMN changed TEXT;
+    ALTER TABLE documents ADD COLUMN changed_by TEXT;
+    -- the people of a shared desk (diptych users): a token is kept only as its SHA-256
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('reader', 'translator', 'admin')),
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL, created_by TEXT
+    );
+    -- a pair list shared by `add --batch` workers (job = the list's SHA-256, item = its line):
+    -- a claim expires at `until` (Unix seconds) unless its worker finishes or renews it
+    CREATE TABLE batch_items (
+        job TEXT NOT NULL, item INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'running', 'done', 'failed')),
+        host TEXT, worker TEXT, until REAL, finished TEXT, message TEXT,
+        PRIMARY KEY (job, item)
+    );
+    """,
 )
 
 

@@ -17,6 +17,7 @@ from tm.store.sqlite.history import SqliteHistory
 from tm.store.sqlite.schema import MIGRATIONS, connect, split_sql, use_wal
 from tm.store.sqlite.terms import SqliteTerms
 from tm.store.sqlite.units import SqliteUnits
+from tm.store.sqlite.users import SqliteUsers
 from tm.store.sqlite.vectors import SqliteVectors
 from tm.store.types import Counts, DbLocation, DbSource
 
@@ -57,6 +58,7 @@ class SqliteStore:
         self.vectors = SqliteVectors(conn)
         self.terms = SqliteTerms(conn)
         self.settings = SqliteSettings(conn)
+        self.users = SqliteUsers(conn)
 
     @classmethod
     def open(cls, where: DbLocation, *, create: bool = True, readonly: bool = False) -> Self:

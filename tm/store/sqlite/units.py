@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from tm.store import actor
 from tm.store.interface import Inserted
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 from tm.text.tokens import fts_text
 
 _COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
-            "en_markup", "ru_markup", "meta")
+            "en_markup", "ru_markup", "meta", "version", "created_by", "changed_by")
 _SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
 # a unit's (document, position) links as JSON, in the same query as the unit itself
 _DOCS = ("(SELECT json_group_array(json_array(doc_id, position)) FROM (SELECT doc_id, position"
@@ -30,21 +31,25 @@ def marks(n: int) -> str:
 
 def unit_of(row: Sequence[Any]) -> Unit:
     """A :class:`Unit` from a row of ``_COLUMNS`` (plus the JSON of its documents, if any)."""
-    raw = row[12] if len(row) > 12 else None
+    n = len(_COLUMNS)
+    raw = row[n] if len(row) > n else None
     docs = tuple((int(d), int(p)) for d, p in (json.loads(raw) if isinstance(raw, str) else
                                                 raw or ()))
     return Unit(id=row[0], en=row[1], ru=row[2], score=row[3], origin=row[4], created=row[5],
                 changed=row[6], en_lang=row[7], ru_lang=row[8], en_markup=row[9],
-                ru_markup=row[10], meta=json.loads(row[11]) if row[11] else {}, docs=docs)
+                ru_markup=row[10], meta=json.loads(row[11]) if row[11] else {}, docs=docs,
+                version=row[12], created_by=row[13], changed_by=row[14])
 
 
 def new_row(unit_id: int, en: str, ru: str, u: UnitIn, origin: str,
             stamp: str) -> tuple[object, ...]:
-    """The ``units`` row of a new unit (both backends store the same columns)."""
+    """The ``units`` row of a new unit (both backends store the same columns): made and
+    changed by the TMX's ``creationid``/``changeid`` where given, else by the actor."""
+    by = u.created_by or actor.current()
     return (unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score, origin,
             u.created or stamp, u.changed or u.created or stamp,
             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
-            text_key(ru))
+            text_key(ru), by, u.changed_by or by)
 
 
 class SqliteUnits:
@@ -87,7 +92,8 @@ class SqliteUnits:
                               unit_id))
         conn.executemany(
             "INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
-            f" created, changed, meta, en_key, ru_key) VALUES ({marks(14)})", new_units)
+            f" created, changed, meta, en_key, ru_key, created_by, changed_by)"
+            f" VALUES ({marks(16)})", new_units)
         conn.executemany("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)", fts_rows)
         conn.executemany("UPDATE units SET score = ? WHERE id = ? AND (score IS NULL OR score < ?)",
                          scores)
@@ -162,16 +168,22 @@ class SqliteUnits:
                           (unit.id, fts_text(unit.en, "en"), fts_text(unit.ru, "ru")))
 
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
-                 ru_markup: str | None, origin: str, changed: str) -> None:
-        self._fts_delete(old)
-        self.conn.execute(
+                 ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
+        """False (nothing changed) when the unit is no longer at ``old.version``."""
+        cur = self.conn.execute(
             "UPDATE units SET en = ?, ru = ?, en_markup = ?, ru_markup = ?, origin = ?,"
-            " changed = ?, en_key = ?, ru_key = ? WHERE id = ?",
-            (en, ru, en_markup, ru_markup, origin, changed, text_key(en), text_key(ru), old.id))
+            " changed = ?, en_key = ?, ru_key = ?, changed_by = ?, version = version + 1"
+            " WHERE id = ? AND version = ?",
+            (en, ru, en_markup, ru_markup, origin, changed, text_key(en), text_key(ru), by,
+             old.id, old.version))
+        if cur.rowcount != 1:
+            return False
+        self._fts_delete(old)
         self.conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
                           (old.id, fts_text(en, "en"), fts_text(ru, "ru")))
         self.conn.execute("DELETE FROM embeddings WHERE unit_id = ?", (old.id,))  # stale now
         self.conn.execute("DELETE FROM unit_links WHERE unit_id = ?", (old.id,))  # stale too
+        return True
 
     def delete(self, units: Iterable[Unit]) -> int:
         """Delete units (links, vector, history and word links go with them by cascade)."""
