@@ -118,3 +118,32 @@ def test_an_edit_or_delete_naming_an_older_version_is_refused(client_for, memory
     history = client.get("/api/units/1/history", headers=tom).json()
     assert [h["edited_by"] for h in history] == ["tom", "ada"]
     assert client.delete("/api/units/1?version=3", headers=ada).status_code == 200
+
+
+def test_an_editor_save_over_a_unit_changed_meanwhile_is_refused(client_for,
+                                                                  memory: Path) -> None:
+    """The probe of the issue: an editor opened on a document, a colleague edits unit 5, the
+    editor saves: refused (409) naming the colleague, unit 5 kept with its history."""
+    tokens = _people(memory)
+    client = client_for(memory)
+    tom, ada = _auth(tokens["tom"]), _auth(tokens["ada"])
+    opened = client.get("/api/align/documents/1", headers=tom).json()
+    assert opened["version"] == 1 and len(opened["seen"]) == 6
+    fifth = opened["seen"][4][0]
+    assert client.patch(f"/api/units/{fifth}", headers=ada,
+                        json={"en": "The museum opens at 9 a.m."}).status_code == 200
+    body = {k: opened[k] for k in ("src", "tgt", "beads", "version", "seen")} | {"doc_id": 1}
+    body["beads"] = body["beads"][:3]  # the editor's result drops the last three units
+    body["src"], body["tgt"] = body["src"][:3], body["tgt"][:3]
+    refused = client.post("/api/align/save", headers=tom, json=body)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["changed_by"] == "ada" and refused.json()["id"] == fifth
+    with TM.open(memory) as tm:
+        assert tm.count_units() == 6 and tm.edits(fifth) == 1
+    reopened = client.get("/api/align/documents/1", headers=tom).json()
+    body.update(version=reopened["version"], seen=reopened["seen"])
+    saved = client.post("/api/align/save", headers=tom, json=body)
+    assert saved.status_code == 200 and saved.json()["version"] == 2
+    late = client.post("/api/align/save", headers=ada, json={**body, "version": 1})
+    assert late.status_code == 409 and late.json()["what"] == "document"
+    assert "changed by tom" in late.json()["error"]

@@ -224,11 +224,13 @@ def documents_command(
                            "units": [service.unit_json(u) for u in rows]})
                 return
             table = Table(title=safe(doc.title or doc.url or f"document {doc.id}"))
-            for col in ("id", "en", "ru", "score", "origin"):
+            for col in ("id", "en", "ru", "score", "origin", "created", "changed", "v"):
                 table.add_column(col)
             for u in rows:
                 table.add_row(str(u.id), safe(u.en), safe(u.ru),
-                              "" if u.score is None else f"{u.score:.2f}", u.origin)
+                              "" if u.score is None else f"{u.score:.2f}", u.origin,
+                              _who(u.created, u.created_by), _who(u.changed, u.changed_by),
+                              str(u.version))
             console().print(table)
             return
         docs = service.documents(tm)[::-1]
@@ -246,6 +248,11 @@ def documents_command(
     console().print(table)
 
 
+def _who(when: str, by: str | None) -> str:
+    """``2024-05-01T10:00:00Z by ada`` (the name escaped: it is typed by people)."""
+    return when + (f" by {safe(by)}" if by else "")
+
+
 @app.command("edit", no_args_is_help=True, cls=Command)
 def edit_command(
     unit_id: Annotated[int, typer.Argument(metavar="UNIT_ID", help="The unit (its id as"
@@ -256,10 +263,14 @@ def edit_command(
                                            show_default=False)] = None,
     undo: Annotated[bool, typer.Option("--undo", help="Restore the text before the last"
                                        " edit.")] = False,
+    version: Annotated[int | None, typer.Option(
+        "--version", min=1, help="The unit's version this change is based on (as `documents"
+        " --units` or --json showed it): refused, exit 1, if someone changed it since.",
+        show_default=False)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Correct a unit's text, or undo the last correction.
+    """Correct a unit's text, or undo the last correction (recorded as $DIPTYCH_USER, else your login name).
 
     The unit's origin becomes 'edited' and its old text is kept, so --undo restores it. Its embedding is recomputed by the next `diptych index`.
 
@@ -274,8 +285,9 @@ def edit_command(
     if undo and (en is not None or ru is not None):
         raise TMError("give either --en/--ru or --undo, not both")
     with service.TM.open(db, create=False) as tm:
-        unit = (service.undo_edit(tm, unit_id) if undo else
-                service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru)))
+        unit = (service.undo_edit(tm, unit_id, version) if undo else
+                service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru,
+                                                          version=version)))
         edits = service.edits(tm, unit_id)
     if as_json:
         echo_json(service.unit_json(unit, edits=edits))
@@ -291,6 +303,9 @@ def delete_command(
     document: Annotated[int | None, typer.Option(
         "--document", help="Delete this document; its units that no other document holds go"
         " with it.", show_default=False)] = None,
+    version: Annotated[int | None, typer.Option(
+        "--version", min=1, help="With --unit: the version the deletion is based on (refused,"
+        " exit 1, if someone changed the unit since).", show_default=False)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -301,7 +316,7 @@ def delete_command(
         raise TMError("give one of --unit ID or --document ID")
     with service.TM.open(db, create=False) as tm:
         if unit is not None:
-            gone = service.delete_unit(tm, unit)
+            gone = service.delete_unit(tm, unit, version)
             if as_json:
                 echo_json({"deleted": "unit", "unit": service.unit_json(gone)})
             else:

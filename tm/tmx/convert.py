@@ -24,6 +24,7 @@ from typing import Any
 
 from align.clean import clean_text
 from tm.store import MAX_SEGMENT, Unit, UnitIn
+from tm.store.actor import MAX_NAME
 from tm.tmx.model import (
     Attrs,
     Note,
@@ -38,6 +39,9 @@ from tm.tmx.model import (
 from tm.tmx.write import xml_safe
 
 SCORE_PROP = "x-diptych-score"
+PEOPLE = ("creationid", "changeid")
+"""The TU attributes naming who made and who last changed it: the unit's created_by and
+changed_by (the CAT tools' convention: Trados, memoQ and OmegaT write the user's name)."""
 
 
 class NotAUnit(Exception):
@@ -111,8 +115,10 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
     attrs = dict(tu.attrs)
     created = tmx_date_to_iso(attrs.get("creationdate", ""))
     changed = tmx_date_to_iso(attrs.get("changedate", ""))
+    made_by, changed_by = (attrs.get(k, "").strip()[:MAX_NAME] or None for k in PEOPLE)
     kept = tuple((k, v) for k, v in tu.attrs if not (
-        k == "creationdate" and created or k == "changedate" and changed))
+        k == "creationdate" and created or k == "changedate" and changed or
+        k in PEOPLE and v.strip()))
     score, props = None, []
     for p in tu.props:
         if p.type == SCORE_PROP and score is None and not p.attrs:
@@ -135,7 +141,7 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
         en=en_text, ru=ru_text, score=score,
         en_lang=normalize_lang(en.lang), ru_lang=normalize_lang(ru.lang),
         en_markup=_strip(en.markup), ru_markup=_strip(ru.markup), meta=meta or None,
-        created=created, changed=changed)
+        created=created, changed=changed, created_by=made_by, changed_by=changed_by)
 
 
 def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXUnit:
@@ -148,6 +154,9 @@ def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXU
         date = iso_to_tmx_date(stamp or "")
         if date and name not in dict(kept):  # a date TMX could not parse stays verbatim
             attrs.append((name, date))
+    for name, who in zip(PEOPLE, (unit.created_by, unit.changed_by), strict=True):
+        if who and name not in dict(kept):
+            attrs.append((name, xml_safe(who)))
     attrs += kept
     props = _props_of(meta.get("props"))
     if unit.score is not None:

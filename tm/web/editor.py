@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -65,6 +65,9 @@ class Beads(BaseModel):
     url: str = ""
     date: str = ""
     sources: list[str | None] = []
+    version: int | None = Field(None, description="the stored document's version")
+    seen: list[tuple[int, int]] | None = Field(
+        None, description="(unit id, version) of each of the stored document's units")
 
 
 class SaveIn(BaseModel):
@@ -77,6 +80,11 @@ class SaveIn(BaseModel):
     url: str | None = Field(None, max_length=2_000)
     date: str | None = Field(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$")
     sources: list[str | None] = []
+    version: int | None = Field(None, ge=1, description=(
+        "the document's version the corrections are based on (from /api/align/documents):"
+        " refused (409) if it changed since; null: save over whatever is stored"))
+    seen: list[tuple[int, int]] | None = Field(None, max_length=100_000, description=(
+        "(unit id, version) of the units read with it: refused (409) if one changed since"))
 
 
 class Saved(BaseModel):
@@ -86,12 +94,15 @@ class Saved(BaseModel):
     linked: int = Field(description="units the memory held already (now linked)")
     removed: int = Field(description="units deleted (no document held them any more)")
     undoable: int = Field(description="saved corrections of this document that can be undone")
+    version: int | None = Field(None, description="the document's version now")
+    seen: list[tuple[int, int]] | None = Field(None, description="its units' versions now")
 
 
-def _saved(result: Any) -> Saved:
+def _saved(b: Backend, result: Any) -> Saved:
+    version, seen = eb.versions(b, result.doc_id)
     return Saved(doc_id=result.doc_id, units=result.units, added=result.added,
                  linked=result.units - result.added, removed=result.removed,
-                 undoable=result.undoable)
+                 undoable=result.undoable, version=version, seen=seen)
 
 
 def _page(request: Request, **context: Any) -> HTMLResponse:
@@ -123,7 +134,7 @@ def editor_document_page(request: Request, b: B, doc_id: int) -> HTMLResponse:
 
 
 @router.post("/api/align", response_model=Beads, tags=["editor"])
-def align(request: Request, body: AlignIn) -> Beads:
+def align(request: Request, b: B, body: AlignIn) -> Beads:
     """Align two editions (pasted text or HTML, URLs, or files on a server without a token,
     which serves loopback only) as ``diptych add`` does; nothing is stored. URLs are fetched
     under pre-translate's address policy (no private address beyond loopback)."""
@@ -133,7 +144,8 @@ def align(request: Request, body: AlignIn) -> Beads:
         if side.text is not None and len(side.text) > MAX_EDITION:
             raise _too_long(role, len(side.text), MAX_EDITION)
         ed = eb.read_side(text=side.text, url=side.url, path=side.path, role=role,
-                          allow_paths=s.token is None, timeout=s.timeout,
+                          allow_paths=s.token is None and not b.has_users(),
+                          timeout=s.timeout,
                           public_only=not s.private_urls)
         if len(ed.text) > MAX_STORY:
             raise _too_long(role, len(ed.text), MAX_STORY)
@@ -166,14 +178,16 @@ def save(b: B, body: SaveIn) -> Saved:
                     for x in body.beads),
         title=(body.title or "").strip() or None, url=(body.url or "").strip() or None,
         date=body.date or None, fingerprint=body.fingerprint or None, en_path=en_path,
-        ru_path=ru_path)
-    return _saved(eb.save(b, req, doc_id=body.doc_id))
+        ru_path=ru_path, version=body.version,
+        seen=None if body.seen is None else tuple((int(u), int(v)) for u, v in body.seen))
+    return _saved(b, eb.save(b, req, doc_id=body.doc_id))
 
 
 @router.post("/api/align/documents/{doc_id}/undo", response_model=Saved, tags=["editor"])
-def undo(b: B, doc_id: int) -> Saved:
-    """Give a document back the units it had before its last saved correction."""
-    return _saved(eb.undo_save(b, doc_id))
+def undo(b: B, doc_id: int, version: Annotated[int | None, Query(ge=1)] = None) -> Saved:
+    """Give a document back the units it had before its last saved correction (with
+    ``version``: 409 if the document changed since)."""
+    return _saved(b, eb.undo_save(b, doc_id, version))
 
 
 class Memory(BaseModel):

@@ -152,9 +152,17 @@ def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
                       "unit": unit.id})
         src += en
         tgt += ru
+    version, seen = versions(b, doc_id)
     return {"src": src, "tgt": tgt, "beads": beads, "warnings": [], "doc_id": doc_id,
             "fingerprint": doc.fingerprint, "title": doc.title or "", "url": doc.url or "",
-            "date": doc.date or "", "sources": [doc.en_path, doc.ru_path]}
+            "date": doc.date or "", "sources": [doc.en_path, doc.ru_path],
+            "version": version, "seen": seen}
+
+
+def versions(b: Backend, doc_id: int) -> tuple[int, list[tuple[int, int]]]:
+    """A stored document's version and ``(unit id, version)`` of its units: what a save
+    sends back so that a change made meanwhile is refused, not overwritten."""
+    return b.document(doc_id).version, [(u.id, u.version) for u in b.document_units(doc_id)]
 
 
 def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
@@ -168,8 +176,8 @@ def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
     return service.replace_beads(b.tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
 
 
-def undo_save(b: Backend, doc_id: int) -> Any:
+def undo_save(b: Backend, doc_id: int, version: int | None = None) -> Any:
     from tm import service
 
     b.document(doc_id)
-    return service.undo_replace(b.tm, doc_id)
+    return service.undo_replace(b.tm, doc_id, version=version)

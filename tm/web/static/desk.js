@@ -11,8 +11,12 @@ const desk = {
     const resp = await fetch(path, init);
     if (!resp.ok) {
       let message = resp.status + " " + resp.statusText;
-      try { message = (await resp.json()).error || message; } catch (e) { /* not JSON */ }
-      throw new Error(message);
+      let body = null;
+      try { body = await resp.json(); message = body.error || message; } catch (e) { /* not JSON */ }
+      const err = new Error(message);
+      err.status = resp.status;  // 409: someone changed it meanwhile (body says who and when)
+      err.body = body;
+      throw err;
     }
     return resp;
   },

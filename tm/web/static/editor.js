@@ -292,7 +292,7 @@
   });
 
   // ---------------------------------------------------------------- save
-  async function save() {
+  async function save(over) {
     const button = document.getElementById("ed-save-btn");
     const error = document.getElementById("ed-error");
     if (button.disabled) return;
@@ -302,12 +302,16 @@
     const body = {src: state.src, tgt: state.tgt, doc_id: state.doc_id || null,
                   fingerprint: state.fingerprint || null, title: state.title || "",
                   url: state.url || "", date: state.date || "", sources: state.sources || [],
-                  beads: state.beads.map((x) => ({src: x.src, tgt: x.tgt, score: x.score ?? null, edited: !!x.edited}))};
+                  beads: state.beads.map((x) => ({src: x.src, tgt: x.tgt, score: x.score ?? null, edited: !!x.edited})),
+                  // what was read: a colleague's change since is refused (409), not overwritten
+                  version: over ? null : state.version ?? null, seen: over ? null : state.seen ?? null};
+    document.getElementById("ed-conflict").hidden = true;
     try {
       const r = await (await desk.api("POST", "/api/align/save", body)).json();
       forget();
       const first = !state.doc_id;
       state.doc_id = r.doc_id;
+      state.version = r.version; state.seen = r.seen;
       base = JSON.parse(JSON.stringify(state));
       past = []; future = [];
       if (first) history.replaceState(null, "", "/editor/documents/" + r.doc_id);
@@ -323,7 +327,10 @@
       render();
     } catch (e) {
       error.textContent = "Not saved: " + e.message + " — nothing is lost: your corrections stay in this page" +
-        " (and in this browser if you close it). Save again when the memory is free.";
+        " (and in this browser if you close it). " + (e.status === 409 ?
+          "Reload the document to see the change, or save yours over it." :
+          "Save again when the memory is free.");
+      document.getElementById("ed-conflict").hidden = e.status !== 409;
       error.hidden = false;
       desk.status("Not saved.", true);
       persist();
@@ -333,7 +340,12 @@
     }
   }
 
-  document.getElementById("ed-save").addEventListener("submit", (e) => { e.preventDefault(); save(); });
+  document.getElementById("ed-save").addEventListener("submit", (e) => { e.preventDefault(); save(false); });
+  document.getElementById("ed-overwrite").addEventListener("click", () => save(true));
+  document.getElementById("ed-reload").addEventListener("click", () => {
+    forget(); document.getElementById("ed-conflict").hidden = true;
+    document.getElementById("ed-error").hidden = true; fetchDocument(state.doc_id);
+  });
 
   document.getElementById("ed-undo-save").addEventListener("click", async () => {
     try {
