@@ -1,0 +1,105 @@
+"""A team on one memory, at the store and the command line: who made and changed a unit, a
+change based on an older version refused with who and when (nothing changed), TMX keeps the
+names, an older memory migrated with its units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tm.cli import app
+from tm.errors import Conflict
+from tm.store import TM, DocumentIn, UnitIn
+from tm.store.actor import acting_as
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    with TM.open(tmp_path / "t.db") as tm, acting_as("ana"):
+        doc, _ = tm.add_document(DocumentIn(title="A", fingerprint="a"))
+        tm.add_units([UnitIn("The port reopened.", "Порт снова открылся."),
+                      UnitIn("Ships left at dawn.", "Суда ушли на рассвете.")], document=doc,
+                     origin="aligned")
+    return tmp_path / "t.db"
+
+
+def test_a_change_based_on_an_older_version_is_refused(db: Path) -> None:
+    with TM.open(db) as tm:
+        unit = tm.get_unit(1)
+        assert unit is not None and (unit.created_by, unit.changed_by, unit.version) == \
+            ("ana", "ana", 1)
+        with acting_as("ben"):
+            now = tm.edit_unit(1, en="The port opened again.", version=1)
+        assert (now.changed_by, now.version, now.created_by) == ("ben", 2, "ana")
+        with acting_as("ana"), pytest.raises(Conflict) as refused:
+            tm.edit_unit(1, en="The harbour reopened.", version=1)
+        assert f"unit 1 was changed by ben at {now.changed}" in str(refused.value)
+        with pytest.raises(Conflict):
+            tm.delete_unit(1, version=1)
+        with pytest.raises(Conflict):
+            tm.undo_edit(1, version=1)
+        kept = tm.get_unit(1)
+        assert kept is not None and kept.en == "The port opened again." and kept.version == 2
+        (earlier,) = tm.history(1)
+        assert (earlier.changed_by, earlier.edited_by, earlier.version) == ("ana", "ben", 1)
+        with acting_as("ana"):
+            back = tm.undo_edit(1, version=2)
+        assert (back.en, back.version, back.changed_by) == ("The port reopened.", 3, "ana")
+
+
+def test_edit_and_delete_commands_name_who_changed_it(db: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["edit", "2", "--en", "Ships sailed at dawn.", "--version", "1",
+                             "--db", str(db)], env={"DIPTYCH_USER": "ben"})
+    assert ok.exit_code == 0, ok.output
+    late = runner.invoke(app, ["edit", "2", "--en", "Ships left early.", "--version", "1",
+                               "--db", str(db)], env={"DIPTYCH_USER": "ana"})
+    assert late.exit_code == 1
+    assert "unit 2 was changed by ben at" in late.output
+    gone = runner.invoke(app, ["delete", "--unit", "2", "--version", "1", "--db", str(db)])
+    assert gone.exit_code == 1 and "changed by ben" in gone.output
+    listed = runner.invoke(app, ["documents", "--units", "1", "--db", str(db)],
+                           env={"COLUMNS": "250"})
+    assert "by ben" in listed.output and "by ana" in listed.output
+    with TM.open(db) as tm:
+        unit = tm.get_unit(2)
+        assert unit is not None and unit.en == "Ships sailed at dawn."
+
+
+def test_tmx_carries_who_made_and_changed_each_unit(db: Path, tmp_path: Path) -> None:
+    from tm.tmx import export_tmx, import_tmx
+
+    with TM.open(db) as tm, acting_as("ben"):
+        tm.edit_unit(1, en="The port opened again.")
+        export_tmx(tm, tmp_path / "out.tmx")
+    text = (tmp_path / "out.tmx").read_text(encoding="utf-8")
+    assert 'creationid="ana" changeid="ben"' in text and 'changeid="ana"' in text
+    with TM.open(tmp_path / "copy.db") as tm, acting_as("cleo"):
+        import_tmx(tm, tmp_path / "out.tmx")
+        units = {u.en: u for u in tm.iter_units()}
+    assert (units["The port opened again."].created_by,
+            units["The port opened again."].changed_by) == ("ana", "ben")
+    assert units["Ships left at dawn."].changed_by == "ana"
+
+
+def test_people_are_added_listed_and_removed_by_the_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "p.db")
+    made = runner.invoke(app, ["users", "add", "ana", "--role", "admin", "--db", db])
+    assert made.exit_code == 0, made.output
+    token = made.output.split()[-1]
+    with TM.open(db) as tm:
+        assert tm.user_for_token(token).name == "ana"  # type: ignore[union-attr]
+    again = runner.invoke(app, ["users", "add", "ana", "--db", db])
+    assert again.exit_code == 1 and "exists already" in again.output
+    bad = runner.invoke(app, ["users", "add", "bo", "--role", "owner", "--db", db])
+    assert bad.exit_code == 2
+    renewed = runner.invoke(app, ["users", "token", "ana", "--db", db])
+    with TM.open(db) as tm:
+        assert tm.user_for_token(token) is None
+        assert tm.user_for_token(renewed.output.split()[-1]) is not None
+    assert runner.invoke(app, ["users", "remove", "ana", "--db", db]).exit_code == 0
+    listed = runner.invoke(app, ["users", "list", "--json", "--db", db])
+    assert listed.output.strip() == "[]"
