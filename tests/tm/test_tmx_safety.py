@@ -212,12 +212,12 @@ tm.store.base.connect = small_cache
 spill, flag, wal, count = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), [0]
 start = wal.stat().st_size if wal.exists() else 0
 convert = tm.tmx.unit_from_tmx
-def halting(tu):
+def halting(tu, *args):
     count[0] += 1
     if count[0] % 500 == 0 and wal.exists() and wal.stat().st_size >= start + spill:
         flag.write_text(str(count[0]))
         time.sleep(600)
-    return convert(tu)
+    return convert(tu, *args)
 tm.tmx.unit_from_tmx = halting
 sys.argv = ["diptych", *sys.argv[4:]]
 main()

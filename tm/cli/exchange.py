@@ -52,17 +52,26 @@ def import_command(
 
     from tm import service
     from tm.errors import TMError
+    from tm.store import locate
 
     if not file.is_file():
         raise TMError(f"no TMX file at {file}: check the path")
     err = console(stderr=True)
-    with service.TM.open(db) as tm, Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-            TimeRemainingColumn(), console=err, transient=True,
-            disable=not err.is_terminal) as progress:
-        task = progress.add_task("importing", total=file.stat().st_size)
-        report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
-        typer.echo(f"{file.name}: {report} in {tm.path}")
+    target = locate(db).path
+    new = not target.exists()
+    try:
+        with service.TM.open(db) as tm, Progress(
+                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+                disable=not err.is_terminal) as progress:
+            task = progress.add_task("importing", total=file.stat().st_size)
+            report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
+            typer.echo(f"{file.name}: {report} in {tm.path}")
+    except TMError:
+        if new:  # a memory this command created for a file it could not import: not left behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                target.with_name(target.name + suffix).unlink(missing_ok=True)
+        raise
 
 
 @app.command("export", help=help_text(EXPORT_HELP), no_args_is_help=True, cls=Command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tm.errors import TMError
@@ -17,6 +17,7 @@ from tm.store.types import (
     Origin,
     Unit,
     UnitIn,
+    merge_meta,
     now_iso,
     text_key,
 )
@@ -40,6 +41,10 @@ def side(lang: str) -> str:
     return s
 
 
+def _json(meta: Mapping[str, Any] | None) -> str | None:
+    return json.dumps(meta, ensure_ascii=False) if meta else None
+
+
 def _is_rowid(value: int) -> bool:
     """Whether ``value`` can be an SQLite row id (a bigger number cannot even be bound)."""
     return 0 < value < 2**63
@@ -54,6 +59,8 @@ def _unit(row: Sequence[Any]) -> Unit:
 
 class UnitStore(StoreBase):
     """Documents and units of a memory."""
+
+    merged = 0  # duplicates whose meta the last add_units merged into a stored unit
 
     # ------------------------------------------------------------------ documents
     def add_document(self, doc: DocumentIn) -> tuple[int, bool]:
@@ -118,6 +125,7 @@ class UnitStore(StoreBase):
         ``units`` is consumed as a stream, ``batch`` at a time (memory stays bounded).
         """
         added = existing = skipped = 0
+        self.merged = 0
         stamp = now_iso()
         with self.transaction():
             buf: list[tuple[int, UnitIn]] = []
@@ -133,7 +141,7 @@ class UnitStore(StoreBase):
                 added += new is True
                 existing += new is False
                 skipped += new is None
-        return AddCounts(added, existing, skipped)
+        return AddCounts(added, existing, skipped, self.merged)
 
     def insert_units(self, units: Sequence[UnitIn], *, document: int | None = None,
                      origin: Origin = "imported") -> list[tuple[int | None, bool | None]]:
@@ -151,56 +159,99 @@ class UnitStore(StoreBase):
     def _insert(self, buf: list[tuple[int, UnitIn]], document: int | None, origin: str,
                 stamp: str) -> list[tuple[int | None, bool | None]]:
         """The one insert path: one look-up for duplicates, then bulk inserts of units, their
-        FTS rows and document links; a duplicate keeps the better score."""
+        FTS rows and document links; a duplicate keeps the better score and has its ``meta``
+        merged into the stored unit's (:func:`merge_meta`; ``self.merged`` counts those).
+
+        A unit's identity is its text AND its inline markup: CAT tools treat a segment's tags
+        as part of it, so the same words with other tags are another unit."""
         if origin not in ORIGINS:
             raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
         if not buf:
             return []
         conn = self.conn
-        keys = list({text_key(u.en.strip()) for _, u in buf})
-        known: dict[tuple[str, str], int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            for unit_id, en, ru in conn.execute(
-                    f"SELECT id, en, ru FROM units WHERE en_key IN ({','.join('?' * len(chunk))})",
-                    chunk):
-                known[(en, ru)] = int(unit_id)
+        known = self._known({text_key(u.en.strip()) for _, u in buf})
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
         out: list[tuple[int | None, bool | None]] = []
-        new_units, fts_rows, links, scores = [], [], [], []
+        new_units: dict[int, list[Any]] = {}
+        fts_rows, links, scores = [], [], []
+        metas: dict[int, list[Mapping[str, Any]]] = {}  # duplicates' meta, by stored unit
         for position, u in buf:
             en, ru = u.en.strip(), u.ru.strip()
             if not en or not ru:
                 out.append((None, None))
                 continue
-            unit_id = known.get((en, ru))
+            key = (en, ru, u.en_markup, u.ru_markup)
+            unit_id = known.get(key)
             if unit_id is None:
-                unit_id = known[(en, ru)] = next_id
+                unit_id = known[key] = next_id
                 next_id += 1
-                new_units.append((
+                new_units[unit_id] = [
                     unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score,
                     origin, u.created or stamp, u.changed or u.created or stamp,
-                    json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
-                    text_key(ru)))
+                    dict(u.meta) if u.meta else None, text_key(en), text_key(ru)]
                 fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
                 out.append((unit_id, True))
             else:
                 out.append((unit_id, False))
                 if u.score is not None:
                     scores.append((u.score, unit_id, u.score))
+                if u.meta:
+                    metas.setdefault(unit_id, []).append(u.meta)
             if document is not None:
                 links.append((document, u.position if u.position is not None else position,
                               unit_id))
+        updates = self._merge_metas(metas, new_units)
         conn.executemany(
             "INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
             " created, changed, meta, en_key, ru_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            new_units)
+            [row[:11] + [_json(row[11])] + row[12:] for row in new_units.values()])
         conn.executemany("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)", fts_rows)
         conn.executemany("UPDATE units SET score = ? WHERE id = ? AND (score IS NULL OR score < ?)",
                          scores)
+        conn.executemany("UPDATE units SET meta = ? WHERE id = ?", updates)
         conn.executemany("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
                          " VALUES (?, ?, ?)", links)
         return out
+
+    def _known(self, keys: Iterable[int]) -> dict[tuple[str, str, str | None, str | None], int]:
+        """Stored units whose English side hashes to one of ``keys``, by text and markup."""
+        keys = list(keys)
+        known: dict[tuple[str, str, str | None, str | None], int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for unit_id, en, ru, en_markup, ru_markup in self.conn.execute(
+                    "SELECT id, en, ru, en_markup, ru_markup FROM units"
+                    f" WHERE en_key IN ({','.join('?' * len(chunk))})", chunk):
+                known[(en, ru, en_markup, ru_markup)] = int(unit_id)
+        return known
+
+    def _merge_metas(self, metas: dict[int, list[Mapping[str, Any]]],
+                     new_units: dict[int, list[Any]]) -> list[tuple[str, int]]:
+        """Merge duplicates' meta into the units being inserted (in place) and the stored ones
+        (returned as ``(meta JSON, id)`` updates); counts the units it changed."""
+        stored = {i: json.loads(m) if m else {} for i, m in self._metas(
+            [i for i in metas if i not in new_units])}
+        updates = []
+        for unit_id, extra in metas.items():
+            row = new_units.get(unit_id)
+            old: Mapping[str, Any] = (row[11] or {}) if row is not None else stored.get(unit_id, {})
+            merged = None
+            for m in extra:
+                merged = merge_meta(merged or old, m) or merged
+            if merged is None:
+                continue
+            self.merged += 1
+            if row is not None:
+                row[11] = merged
+            else:
+                updates.append((_json(merged) or "", unit_id))
+        return updates
+
+    def _metas(self, ids: list[int]) -> Iterator[tuple[int, str | None]]:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            yield from self.conn.execute(
+                f"SELECT id, meta FROM units WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
     # ------------------------------------------------------------------ reading units
     def get_unit(self, unit_id: int) -> Unit | None:

@@ -17,10 +17,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from tm.errors import TMXError
+from tm.tmx.inline import make_valid
 from tm.tmx.model import (
     ATTR_PROP,
     CODE,
-    INLINE,
     TU_ATTRS,
     TUV_ATTRS,
     XML_LANG,
@@ -39,6 +39,7 @@ MAX_HELD = 100_000  # elements in one <tu> or <header>; real ones hold a few doz
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FIRST_TAG = re.compile(r"<(?![?!])([^\s/>]+)")
+_DECLARED = re.compile(r"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
 def _attr_name(name: str) -> str:
@@ -64,6 +65,13 @@ def sniff(head: bytes, name: str) -> None:
         text = head[: len(head) // 2 * 2].decode(codec, "replace")
     else:  # UTF-8 or an ASCII-compatible code page declared in <?xml ... encoding=?>
         text = head.decode("utf-8", "replace")
+        declared_as = _DECLARED.match(text)
+        if declared_as and declared_as.group(1).lower().replace("-", "").startswith(
+                ("utf16", "utf32", "ucs2", "ucs4", "unicode")):
+            raise TMXError(
+                f"{name} declares encoding=\"{declared_as.group(1)}\" but its bytes are 8-bit "
+                "(UTF-8 or a code page): the declaration is wrong; change it to "
+                "encoding=\"UTF-8\" (or save the file as UTF-16)")
     start = text.lstrip()
     if not start:
         raise TMXError(f"{name} is empty: pass a TMX file")
@@ -214,13 +222,32 @@ def _refuse_entity(node: etree._Entity, name: str) -> None:
                    "never needs and is not expanded, for safety: replace it with the character")
 
 
+UNTYPED = "x-untyped"
+"""The type of a ``<prop>`` that has neither ``type`` (which the DTD requires) nor ``name``."""
+
+
+def _prop(el: etree._Element, name: str) -> Prop:
+    """A ``<prop>``; without ``type`` its ``name`` (as some tools write it) is the type."""
+    attrs = dict(_attrs(el, ("type",)))
+    kind = el.get("type") or attrs.pop("name", "") or UNTYPED
+    return Prop(kind, _text(el, name), tuple(attrs.items()))
+
+
+def _lang_attr(attrs: Attrs) -> Attrs:
+    """``lang`` (TMX 1.1) as ``xml:lang`` unless both are there."""
+    names = {k for k, _ in attrs}
+    return tuple(("xml:lang" if k == "lang" and "xml:lang" not in names else k, v)
+                 for k, v in attrs)
+
+
 def _props_notes(el: etree._Element, name: str) -> tuple[tuple[Prop, ...], tuple[Note, ...]]:
     props, notes = [], []
     for child in el:
         if child.tag == "prop":
-            props.append(Prop(child.get("type", ""), _text(child, name), _attrs(child, ("type",))))
+            p = _prop(child, name)
+            props.append(Prop(p.type, p.value, _lang_attr(p.attrs)))
         elif child.tag == "note":
-            notes.append(Note(_text(child, name), _attrs(child)))
+            notes.append(Note(_text(child, name), _lang_attr(_attrs(child))))
     return tuple(props), tuple(notes)
 
 
@@ -233,7 +260,9 @@ def _canonical(attrs: Attrs, props: tuple[Prop, ...],
     if carried:
         props = tuple(p for p in props if not p.type.startswith(ATTR_PROP))
     ordered = tuple(a for a in attrs if declared(*a, allowed))
-    ordered += tuple(a for a in attrs + carried if not declared(*a, allowed))
+    names = {k for k, _ in ordered}
+    ordered += tuple(a for a in attrs + carried if not declared(*a, allowed) or (
+        a not in attrs and a[0] in names))  # a second tuid (merged duplicate) comes back last
     return ordered, props
 
 
@@ -254,12 +283,11 @@ def _unit(tu: etree._Element, name: str) -> TMXUnit:
 
 
 def _segment(seg: etree._Element) -> tuple[str, str | None]:
-    """Plain text and, if the segment has inline tags, its inner XML (unknown tags unwrapped)."""
+    """Plain text and, if the segment has inline tags, its inner XML made to fit the DTD
+    (tm.tmx.inline: unknown tags unwrapped, foreign attributes moved)."""
     if len(seg) == 0:
         return seg.text or "", None
-    unknown = {el.tag for el in seg.iterdescendants() if el.tag not in INLINE}
-    if unknown:
-        etree.strip_tags(seg, *unknown)  # keep their text, drop tags TMX does not define
+    make_valid(seg)
     text = _plain(seg)
     if len(seg) == 0:
         return text, None
