@@ -15,9 +15,11 @@ app = typer.Typer(cls=Group)
 
 IMPORT_HELP = """Import a TMX file (from OmegaT, Trados, memoQ, or diptych) into the translation memory.
 
-Units need one English and one Russian variant (any region: en-US, EN-GB, ru-RU); props, notes,
-inline tags and other languages are kept for export. The import is one transaction: a broken,
-hostile or interrupted file leaves the memory as it was. Embeddings for semantic search are not
+Units need an English and a Russian variant (any region: en-US, EN-GB, ru-RU; of several,
+the srclang one); props, notes, inline tags, header props and other variants are kept for
+export. The same text with other inline tags is another unit; a duplicate's tuid, props and
+notes are merged into the stored unit. The import is one transaction: a broken, hostile or
+interrupted file, or one without a single English-Russian TU, leaves the memory as it was. Embeddings for semantic search are not
 computed here: run `diptych index` afterwards.
 
 [bold]Examples[/bold]

@@ -33,9 +33,10 @@ class EditStore(UnitStore):
 
     def _set_text(self, unit: Unit, en: str, ru: str, en_markup: str | None,
                   ru_markup: str | None, origin: str, changed: str) -> None:
-        other = self.conn.execute(
-            "SELECT id FROM units WHERE en_key = ? AND ru_key = ? AND en = ? AND ru = ? AND id != ?",
-            (text_key(en), text_key(ru), en, ru, unit.id)).fetchone()
+        other = self.conn.execute(  # a unit is its text and markup (UnitStore._insert)
+            "SELECT id FROM units WHERE en_key = ? AND ru_key = ? AND en = ? AND ru = ?"
+            " AND en_markup IS ? AND ru_markup IS ? AND id != ?",
+            (text_key(en), text_key(ru), en, ru, en_markup, ru_markup, unit.id)).fetchone()
         if other is not None:
             raise TMError(f"unit {other[0]} already holds this text; delete one of the two"
                           f" (diptych delete --unit {unit.id})")

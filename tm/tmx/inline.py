@@ -34,6 +34,7 @@ def make_valid(seg: etree._Element) -> int:
     for el in seg.iterdescendants():
         dropped += _attributes(el)
     _pair_codes(seg)
+    etree.cleanup_namespaces(seg)  # declarations of the prefixes that went away
     return dropped
 
 
