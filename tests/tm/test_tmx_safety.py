@@ -127,7 +127,7 @@ def test_invalid_utf8_after_good_units(db: Path, tmp_path: Path) -> None:
     bad = tmp_path / "utf8.tmx"
     bad.write_bytes(tmx('<tu><tuv xml:lang="en"><seg>caf\xe9</seg></tuv></tu>')
                     .replace(b"caf\xc3\xa9", b"caf\xe9\xff"))
-    refuse(db, bad, "not well-formed", "line 1")
+    refuse(db, bad, "bytes are not in that encoding", "line 1")
 
 
 def test_truncated_file(db: Path, tmp_path: Path) -> None:

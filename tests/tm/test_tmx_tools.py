@@ -296,12 +296,18 @@ def test_a_file_with_no_english_russian_tu_fails_and_leaves_no_memory(tmp_path: 
         assert again.count_units() == 1 and len(again.documents()) == 0
 
 
-def test_a_utf16_declaration_over_utf8_bytes_is_named(tmp_path: Path) -> None:
+def test_an_encoding_that_is_not_the_declared_one_is_named(tmp_path: Path) -> None:
     src = tmp_path / "mislabelled.tmx"
     src.write_bytes(b'<?xml version="1.0" encoding="UTF-16"?>\n<tmx version="1.4"><header/>'
                     b"<body/></tmx>")
     with pytest.raises(TMXError, match=r'declares encoding="UTF-16" but its bytes are 8-bit'):
         import_tmx(TM.open(tmp_path / "tm.db"), src)
+    cyrillic = tmp_path / "cp1251.tmx"  # a code page under a UTF-8 declaration
+    cyrillic.write_bytes((DATA / "tools" / "crowdin.tmx").read_text(encoding="utf-8")
+                         .encode("cp1251"))
+    with pytest.raises(TMXError, match=r'declares encoding="UTF-8" but its bytes are not in '
+                                       r"that encoding \(line 7\): .*windows-1251"):
+        import_tmx(TM.open(tmp_path / "tm.db"), cyrillic)
 
 
 def test_translate_toolkit_reads_our_export_of_every_tool(tmp_path: Path, dtd: etree.DTD) -> None:

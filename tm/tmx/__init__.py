@@ -113,12 +113,20 @@ def import_tmx(tm: TM, path: Path, *,
 
 def _count(tu: TMXUnit, langs: Counter[str], tally: Counter[str]) -> None:
     """Tally a TU's languages: whether it pairs English with Russian, with several of one."""
-    mine = Counter(primary_lang(v.lang) for v in tu.variants if v.lang.strip())
-    langs.update(mine.keys())
+    seen: set[str] = set()
+    en = ru = 0
+    for v in tu.variants:
+        lang = primary_lang(v.lang)
+        if lang:
+            seen.add(lang)
+            en += lang == "en"
+            ru += lang == "ru"
+    for lang in seen:
+        langs[lang] += 1
     tally["tus"] += 1
-    if mine["en"] and mine["ru"]:
+    if en and ru:
         tally["pairs"] += 1
-        tally["variants"] += mine["en"] > 1 or mine["ru"] > 1
+        tally["variants"] += en > 1 or ru > 1
 
 
 def _no_pair(path: Path, langs: Counter[str]) -> str:

@@ -118,6 +118,7 @@ def normalize_lang(code: str) -> str:
     return "-".join(out)
 
 
+@lru_cache(maxsize=1024)
 def primary_lang(code: str) -> str:
     """The primary language subtag, lower case: ``EN-GB`` -> ``en``."""
     return code.strip().replace("_", "-").split("-")[0].lower()

@@ -175,7 +175,9 @@ class TMXReader:
                             del parent[0]
                     held = 0
         except etree.XMLSyntaxError as exc:
-            raise TMXError(_syntax_message(self.name, exc, stream.eof)) from None
+            declared_as = _DECLARED.match(head.decode("latin-1"))
+            raise TMXError(_syntax_message(self.name, exc, stream.eof, (
+                declared_as.group(1) if declared_as else ""))) from None
         if depth != 0:
             raise TMXError(f"{self.name} ended early: it is truncated; export it again")
 
@@ -190,8 +192,15 @@ class TMXReader:
                            "from your tool")
 
 
-def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool) -> str:
+def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool, declared_as: str) -> str:
     errors = list(exc.error_log)  # this parse's (_read clears the thread's log first)
+    for error in errors:  # bytes the declared (or default) encoding cannot decode
+        if "Invalid bytes in character encoding" in error.message:
+            said = (f'declares encoding="{declared_as}"' if declared_as
+                    else "declares no encoding (so UTF-8)")
+            return (f"{name} {said} but its bytes are not in that encoding (line {error.line}):"
+                    " the declaration is wrong (a code page such as windows-1251?); save the "
+                    "file as UTF-8, or declare the encoding it is in")
     for error in errors:  # without a DOCTYPE, libxml2 stops at the entity: not a truncation
         if error.type == etree.ErrorTypes.ERR_UNDECLARED_ENTITY:
             entity = re.search(r"'([^']*)'", error.message)
