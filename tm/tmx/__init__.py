@@ -52,8 +52,9 @@ class ImportReport:
     def __str__(self) -> str:
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items()))
         merged = f" ({self.merged} with their tuid, props or notes merged)" if self.merged else ""
-        variants = (f"; {self.variants} TUs with several English or Russian variants: the "
-                    "source language's one used, the others kept" if self.variants else "")
+        variants = (f", {self.variants} TUs with several English or Russian variants (the "
+                    "source language's one used, the others kept in the unit)"
+                    if self.variants else "")
         return (f"{self.added} units added, {self.duplicates} duplicates{merged}, "
                 f"{self.skipped_total} skipped" + (f" ({why})" if why else "") + variants)
 
