@@ -30,6 +30,7 @@ from tm.store.types import (
     UnitIn,
     User,
     Written,
+    merge_meta,
     now_iso,
     token_sha256,
 )
@@ -41,9 +42,35 @@ _KEPT = ("en", "ru", "score", "en_lang", "ru_lang", "en_markup", "ru_markup", "c
 def insert(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
            origin: str, stamp: str) -> Inserted:
     """The one insert path (checks the origin; the backend de-duplicates)."""
+    return insert_merging(store, buf, document, origin, stamp)[0]
+
+
+def insert_merging(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
+                   origin: str, stamp: str) -> tuple[Inserted, int]:
+    """:func:`insert`, then each duplicate's ``meta`` (a TU's tuid, props, notes) is merged
+    into its stored unit's (:func:`~tm.store.types.merge_meta`), never dropped. Returns the
+    insert's result and how many stored units took something in."""
     if origin not in ORIGINS:
         raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
-    return store.units.insert(buf, document, origin, stamp) if buf else []
+    if not buf:
+        return [], 0
+    out = store.units.insert(buf, document, origin, stamp)
+    extra: dict[int, list[Mapping[str, Any]]] = {}
+    for (_, u), (unit_id, new) in zip(buf, out):
+        if new is False and unit_id is not None and u.meta:
+            extra.setdefault(unit_id, []).append(u.meta)
+    if not extra:
+        return out, 0
+    stored = store.units.metas(extra)  # a unit new in this batch is stored by now too
+    updates = []
+    for unit_id, metas in extra.items():
+        merged: dict[str, Any] | None = None
+        for meta in metas:
+            merged = merge_meta(merged or stored.get(unit_id, {}), meta) or merged
+        if merged is not None:
+            updates.append((unit_id, merged))
+    store.units.set_metas(updates)
+    return out, len(updates)
 
 
 def unit_or_error(store: Store, unit_id: int) -> Unit:
@@ -65,7 +92,7 @@ def check_version(unit: Unit, version: int | None) -> None:
 
 def _set_text(store: Store, unit: Unit, en: str, ru: str, en_markup: str | None,
               ru_markup: str | None, origin: str, changed: str) -> None:
-    other = store.units.holder(en, ru, unit.id)
+    other = store.units.holder(en, ru, en_markup, ru_markup, unit.id)  # markup is identity
     if other is not None:
         raise TMError(f"unit {other} already holds this text; delete one of the two"
                       f" (diptych delete --unit {unit.id})")

@@ -184,27 +184,29 @@ class TM:
     # ------------------------------------------------------------------ adding units
     def add_units(self, units: Iterable[UnitIn], *, document: int | None = None,
                   origin: Origin = "imported", batch: int = 2000) -> AddCounts:
-        """Add units in ONE transaction (all or nothing); duplicates link to the stored unit.
+        """Add units in ONE transaction (all or nothing); duplicates link to the stored unit
+        and add their meta to its (``AddCounts.merged`` counts those).
 
         ``units`` is consumed as a stream, ``batch`` at a time (memory stays bounded).
         """
-        added = existing = skipped = 0
+        counts = [0, 0, 0, 0]  # added, existing, skipped, merged
         stamp = now_iso()
+
+        def flush(buf: list[tuple[int, UnitIn]]) -> None:
+            out, merged = changes.insert_merging(self.store, buf, document, origin, stamp)
+            for _, new in out:
+                counts[0 if new else 2 if new is None else 1] += 1
+            counts[3] += merged
+
         with self.transaction():
             buf: list[tuple[int, UnitIn]] = []
             for position, u in enumerate(units):
                 buf.append((position, u))
                 if len(buf) >= batch:
-                    for _, new in changes.insert(self.store, buf, document, origin, stamp):
-                        added += new is True
-                        existing += new is False
-                        skipped += new is None
+                    flush(buf)
                     buf = []
-            for _, new in changes.insert(self.store, buf, document, origin, stamp):
-                added += new is True
-                existing += new is False
-                skipped += new is None
-        return AddCounts(added, existing, skipped)
+            flush(buf)
+        return AddCounts(*counts)
 
     def insert_units(self, units: Sequence[UnitIn], *, document: int | None = None,
                      origin: Origin = "imported") -> list[tuple[int | None, bool | None]]:
