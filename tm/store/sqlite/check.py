@@ -95,19 +95,35 @@ def schema_version(conn: sqlite3.Connection, path: Path) -> int:
 def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
     """Give a read-only connection to an older memory the tables of the migrations it lacks,
     empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
-    and the file is not touched. A migration that changes existing tables cannot be stood in
-    for: then the memory must be upgraded by a writing command first."""
+    and the file is not touched. A column a migration adds to an existing table is stood in for
+    by a TEMP view of that table with the column's default. Any other change of existing
+    tables cannot be: then the memory must be upgraded by a writing command first."""
     from tm.store.sqlite.schema import split_sql
 
+    made_here: set[str] = set()
+    added: dict[str, list[str]] = {}
     for script in MIGRATIONS[version:]:
         for statement in split_sql(script):
             made = re.sub(r"^CREATE (VIRTUAL )?TABLE (\w+)", r"CREATE \1TABLE temp.\2", statement)
+            column = _ADD_COLUMN.match(statement)
             if made != statement:
                 conn.execute(made)
+                made_here.update(re.findall(r"^CREATE (?:VIRTUAL )?TABLE (\w+)", statement))
+            elif column and column[1] in made_here:
+                conn.execute(statement.replace("ALTER TABLE ", "ALTER TABLE temp.", 1))
+            elif column:
+                added.setdefault(column[1], []).append(f"{column[3] or 'NULL'} AS {column[2]}")
             elif not statement.startswith("CREATE INDEX"):
                 raise TMError(f"{path} has schema version {version}, older than this diptych's"
                               f" {len(MIGRATIONS)}: run a command that writes to it once (e.g."
                               " `diptych index`) to upgrade it")
+    for table, columns in added.items():  # a TEMP view is found before the main table
+        conn.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {', '.join(columns)}"
+                     f" FROM main.{table}")
+
+
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+) \w+(?:.*DEFAULT (\S+))?")
+"""A migration's added column: a read-only connection stands in for it with its default."""
 
 
 def damaged(path: Path, exc: BaseException) -> str:
