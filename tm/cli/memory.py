@@ -77,6 +77,14 @@ def add_command(
         show_default=False)] = None,
     timeout: TimeoutOption = 20.0,
     max_size: MaxSizeOption = 10.0,
+    shared: Annotated[bool | None, typer.Option(
+        "--shared/--alone", help="With --batch: share the list with `add --batch` runs of the"
+        " same list on other machines (claims in the memory; the default on PostgreSQL), or"
+        " run it alone on this machine's cores (the default on SQLite).",
+        show_default=False)] = None,
+    status: Annotated[bool, typer.Option(
+        "--status", help="With --batch: print the shared run's progress (done, running on"
+        " which host, failed and why) and exit.")] = False,
 ) -> None:
     from tm import service
 
@@ -84,11 +92,16 @@ def add_command(
     if batch is not None:
         from tm.cli.batch import add_batch
 
+        if status:
+            with service.TM.open(db, readonly=True) as tm:
+                typer.echo("\n".join(safe(line) for line in service.batch_status(tm, batch)))
+            return None
         story = [o for o, v in (("--title", title), ("--url", url), ("--date", date)) if v]
         return add_batch(batch, db=db, story_options=story,
                          request=service.BatchRequest(
                              batch or Path(), min_score=min_score, keep_weak=keep_weak,
-                             model=model, timeout=timeout, max_bytes=max_bytes(max_size)))
+                             model=model, timeout=timeout, max_bytes=max_bytes(max_size),
+                             shared=shared))
     req = service.AddRequest(en_file or "", ru_file or "", title=title, url=url, date=date,
                              min_score=min_score, keep_weak=keep_weak, model=model,
                              timeout=timeout, max_bytes=max_bytes(max_size))

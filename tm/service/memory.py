@@ -6,6 +6,7 @@ Every function that writes runs in one transaction of the store.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tm.errors import NotFound
@@ -42,11 +43,27 @@ def add(tm: TM, req: AddRequest, *,
 
 def add_batch(tm: TM, req: BatchRequest, *,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
-    """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`)."""
+    """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`), or
+    share it with workers on other machines (:mod:`tm.ingest.shared`)."""
+    if req.shared if req.shared is not None else tm.store.shared_batches:
+        from tm.ingest.batch import WorkerOptions
+        from tm.ingest.shared import job_key, run_shared
+
+        options = WorkerOptions(req.model, tm.fingerprints(), req.min_score, req.timeout,
+                                req.max_bytes, keep_weak=req.keep_weak)
+        return run_shared(tm, read_pairs(req.pairs), job_key(req.pairs), options,
+                          progress=progress)
     return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
                      min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
                      keep_weak=req.keep_weak,
                      progress=progress)
+
+
+def batch_status(tm: TM, pairs: Path) -> list[str]:
+    """The progress of a shared ``add --batch`` of this list (tm.ingest.shared)."""
+    from tm.ingest.shared import job_key, status_lines
+
+    return status_lines(tm.job_progress(job_key(pairs)), read_pairs(pairs), str(pairs))
 
 
 def index(tm: TM, req: IndexRequest, *,

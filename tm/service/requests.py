@@ -145,6 +145,9 @@ class BatchRequest:
     timeout: float = 20.0
     max_bytes: int = 10_000_000
     keep_weak: bool = False
+    shared: bool | None = None
+    """Share the list with workers on other machines through the memory's job table
+    (tm.ingest.shared); None: the backend's default (PostgreSQL yes, SQLite no)."""
 
 
 @dataclass(frozen=True)

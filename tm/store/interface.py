@@ -24,6 +24,7 @@ from tm.store.types import (
     Document,
     DocumentIn,
     Earlier,
+    JobItem,
     Links,
     Saved,
     Unit,
@@ -226,6 +227,28 @@ class Users(Protocol):
     def set_token(self, name: str, token_sha256: str) -> bool: ...
 
 
+class Jobs(Protocol):
+    """``batch_items``: the pairs of an ``add --batch`` list (``job``: the list's SHA-256,
+    ``item``: its index) shared by workers on several machines. A worker claims the first
+    waiting pair, or one whose claim expired (its worker died), until ``until``; PostgreSQL
+    takes it with ``SELECT ... FOR UPDATE SKIP LOCKED`` in the claiming ``UPDATE``."""
+
+    def enqueue(self, job: str, count: int) -> None:
+        """Items ``0 .. count - 1`` as waiting, unless present (a second worker, a rerun)."""
+        ...
+
+    def claim(self, job: str, host: str, worker: str, now: float, until: float) -> int | None:
+        """The item claimed (None: nothing waiting, nothing expired)."""
+        ...
+
+    def finish(self, job: str, item: int, worker: str, state: str, message: str | None,
+               stamp: str) -> bool:
+        """``done`` or ``failed``; False when the claim was no longer this worker's."""
+        ...
+
+    def progress(self, job: str) -> list[JobItem]: ...
+
+
 class Settings(Protocol):
     """``settings``: key/value pairs (the embedding model, the vector index's state...)."""
 
@@ -262,6 +285,15 @@ class Store(Protocol):
 
     @property
     def users(self) -> Users: ...
+
+    @property
+    def jobs(self) -> Jobs: ...
+
+    @property
+    def shared_batches(self) -> bool:
+        """Whether ``add --batch`` shares its list with other machines by default (a server
+        database: True; a file on one machine: False, unless asked with ``--shared``)."""
+        ...
 
     @property
     def path(self) -> Path: ...

@@ -20,6 +20,7 @@ from tm.store.types import (
     Document,
     DocumentIn,
     Earlier,
+    JobItem,
     Links,
     Origin,
     Unit,
@@ -393,6 +394,27 @@ class TM:
     def user_for_token(self, token: str) -> User | None:
         """The person a token belongs to (None: nobody)."""
         return self.store.users.by_token(token_sha256(token))
+
+    # ------------------------------------------------------------------ shared batches
+    def enqueue_job(self, job: str, count: int) -> None:
+        with self.transaction():
+            self.store.jobs.enqueue(job, count)
+
+    def claim_item(self, job: str, host: str, worker: str, lease: float) -> int | None:
+        """Claim the next pair of a shared list for ``lease`` seconds (None: none left)."""
+        import time
+
+        now = time.time()
+        with self.transaction():
+            return self.store.jobs.claim(job, host, worker, now, now + lease)
+
+    def finish_item(self, job: str, item: int, worker: str, *, error: str | None = None) -> bool:
+        with self.transaction():
+            return self.store.jobs.finish(job, item, worker, "failed" if error else "done",
+                                          error, now_iso())
+
+    def job_progress(self, job: str) -> list[JobItem]:
+        return self.store.jobs.progress(job)
 
     # ------------------------------------------------------------------ counts
     def counts(self) -> Counts:

@@ -289,6 +289,21 @@ class User:
     created_by: str | None = None
 
 
+@dataclass(frozen=True)
+class JobItem:
+    """One pair of a shared ``add --batch`` list: ``waiting``, ``running`` (on ``host``, by
+    ``worker``, its claim expiring at ``until``, Unix seconds), ``done`` or ``failed``
+    (``message`` says why)."""
+
+    item: int
+    state: str
+    host: str | None
+    worker: str | None
+    until: float | None
+    finished: str | None
+    message: str | None
+
+
 class Version(NamedTuple):
     """A unit's text as it was before an edit: what undoing the edit restores."""
 

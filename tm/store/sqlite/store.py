@@ -14,6 +14,7 @@ from tm.store.sqlite.check import explain, is_blank, remember, schema_version, s
 from tm.store.sqlite.documents import SqliteDocuments
 from tm.store.sqlite.fulltext import SqliteFullText
 from tm.store.sqlite.history import SqliteHistory
+from tm.store.sqlite.jobs import SqliteJobs
 from tm.store.sqlite.schema import MIGRATIONS, connect, split_sql, use_wal
 from tm.store.sqlite.terms import SqliteTerms
 from tm.store.sqlite.units import SqliteUnits
@@ -59,6 +60,8 @@ class SqliteStore:
         self.terms = SqliteTerms(conn)
         self.settings = SqliteSettings(conn)
         self.users = SqliteUsers(conn)
+        self.jobs = SqliteJobs(conn)
+        self.shared_batches = False  # one machine: the process pool of tm.ingest.batch
 
     @classmethod
     def open(cls, where: DbLocation, *, create: bool = True, readonly: bool = False) -> Self:
