@@ -31,7 +31,11 @@ Schema (tm.store.sqlite.schema): ``documents``, ``units`` (plus 64-bit hashes of
 indexed), ``unit_docs``, ``units_fts`` (FTS5 over each side's Snowball stems; contentless, rowid
 = unit id), ``embeddings`` (one int8 vector per unit, see tm.vectors.embed), ``settings``,
 ``history`` (a unit's text before each edit), ``document_history`` (a document's units before
-the alignment editor replaced them), ``lexicon`` and ``unit_links`` (term translations).
+the alignment editor replaced them), ``lexicon`` and ``unit_links`` (term translations),
+``users`` (the people of a shared desk, a token's SHA-256 each) and ``batch_items`` (a pair list
+shared by ``add --batch`` workers, tm.ingest.shared). Every unit and document has a ``version``
+and who made/changed it (``tm.store.actor``); a change based on an older version is refused
+(:class:`tm.errors.Conflict`).
 
 A file is classified before anything is written to it (tm.store.sqlite.check): another
 application's SQLite database, a damaged file, an unknown (newer or negative) schema version, a
