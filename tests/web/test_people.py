@@ -147,3 +147,12 @@ def test_an_editor_save_over_a_unit_changed_meanwhile_is_refused(client_for,
     late = client.post("/api/align/save", headers=ada, json={**body, "version": 1})
     assert late.status_code == 409 and late.json()["what"] == "document"
     assert "changed by tom" in late.json()["error"]
+
+
+def test_review_still_finds_a_local_desk_with_people(client_for, memory: Path) -> None:
+    _people(memory)
+    client = client_for(memory)
+    assert client.get("/api/align/memory").json()["db"] == str(memory)  # review's probe
+    assert client.get("/api/align/documents/1").status_code == 401
+    shared = client_for(memory, token=OWNER)
+    assert shared.get("/api/align/memory").status_code == 401

@@ -134,7 +134,7 @@ def editor_document_page(request: Request, b: B, doc_id: int) -> HTMLResponse:
 
 
 @router.post("/api/align", response_model=Beads, tags=["editor"])
-def align(request: Request, b: B, body: AlignIn) -> Beads:
+def align(request: Request, body: AlignIn) -> Beads:
     """Align two editions (pasted text or HTML, URLs, or files on a server without a token,
     which serves loopback only) as ``diptych add`` does; nothing is stored. URLs are fetched
     under pre-translate's address policy (no private address beyond loopback)."""
@@ -144,8 +144,7 @@ def align(request: Request, b: B, body: AlignIn) -> Beads:
         if side.text is not None and len(side.text) > MAX_EDITION:
             raise _too_long(role, len(side.text), MAX_EDITION)
         ed = eb.read_side(text=side.text, url=side.url, path=side.path, role=role,
-                          allow_paths=s.token is None and not b.has_users(),
-                          timeout=s.timeout,
+                          allow_paths=s.token is None, timeout=s.timeout,
                           public_only=not s.private_urls)
         if len(ed.text) > MAX_STORY:
             raise _too_long(role, len(ed.text), MAX_STORY)
