@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
-from align.score import score
+from align.evaluate import score
 from align.types import WEAK_BELOW, Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 from bench.cases import GENRES, Doc, enru, textberg, wmt
