@@ -62,6 +62,7 @@ from tm.store.types import (
     now_iso,
     text_key,
 )
+from tm.store.watch import MemoryGone
 
 
 class TM(DocumentStore, IndexStore, TermStore):
@@ -70,6 +71,7 @@ class TM(DocumentStore, IndexStore, TermStore):
 
 __all__ = [
     "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts",
-    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Unit", "UnitIn",
+    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "MemoryGone", "Origin", "Unit",
+    "UnitIn",
     "Written", "file_sha256", "fts_quote", "locate", "now_iso", "text_key", "user_db_path",
 ]
