@@ -109,7 +109,7 @@ def test_read_commands_leave_no_side_files(tmp_path: Path, monkeypatch, medium: 
     from typer.testing import CliRunner
 
     from tm.cli import app
-    from tm.store import base
+    from tm.store.sqlite import store as base
 
     path = tmp_path / "m.db"
     make(path).close()
@@ -131,7 +131,7 @@ def test_read_commands_leave_no_side_files(tmp_path: Path, monkeypatch, medium: 
 def test_a_read_only_desk_on_a_read_only_medium_serves(tmp_path: Path, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
-    from tm.store import base
+    from tm.store.sqlite import store as base
     from tm.web.app import create_app
     from tm.web.common import Settings
 

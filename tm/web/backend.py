@@ -100,7 +100,7 @@ class Backend:
             tm = self._local.tm = self._open()
             # every thread checks its writes against the file the desk opened at start: a
             # thread that opens after the file was replaced must not write to the newcomer
-            tm.watch = self._watch.watch
+            tm.follow(self._watch)
         return tm
 
     def _open(self) -> TM:

@@ -103,7 +103,7 @@ def connect(path: Path, *, readonly: bool = False, immutable: bool = False,
     also makes SQLite create no ``-wal``/``-shm`` files (only to look at a file that may not be
     ours, or on a read-only medium: it does not see other processes' writes). ``mode``
     overrides SQLite's open mode (``rw``: an existing file only). WAL is switched on by
-    :meth:`tm.store.base.StoreBase.open` only once the file is known to be ours.
+    :meth:`tm.store.sqlite.store.SqliteStore.open` only once the file is known to be ours.
     """
     from urllib.parse import quote
 
@@ -117,7 +117,7 @@ def connect(path: Path, *, readonly: bool = False, immutable: bool = False,
         conn.execute("PRAGMA cache_size = -65536")  # 64 MB: big imports insert into big indexes
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
-        from tm.store.check import explain
+        from tm.store.sqlite.check import explain
 
         raise TMError(explain(exc, path)) from None
     return conn
