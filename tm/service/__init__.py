@@ -35,6 +35,7 @@ from tm.service.lookup import (
 from tm.service.memory import (
     add,
     add_batch,
+    backup,
     delete_document,
     delete_unit,
     document,
@@ -91,6 +92,7 @@ __all__ = [
     "UnitJSON",
     "add",
     "add_batch",
+    "backup",
     "check_date",
     "delete_document",
     "delete_unit",
