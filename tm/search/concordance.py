@@ -17,7 +17,7 @@ from itertools import product
 from typing import Protocol
 
 from tm.store.index import fts_quote
-from tm.terms.links import Associations, Links, Span, Token, tokens, translate
+from tm.terms.links import SHOW_AT, Associations, Links, Span, Token, tokens, translate
 from tm.text.query import Query
 
 
@@ -125,12 +125,12 @@ def _run(toks: list[Token], q: Query) -> list[int] | None:
 
 
 def translation(src: str, src_lang: str, spans: Sequence[tuple[int, int]], tgt: str,
-                lexicon: Associations, links: Links | None) -> Span | None:
-    """The words of ``tgt`` that translate the query found at ``spans`` of ``src``."""
+                lexicon: Associations, links: Links | None, *,
+                show_at: float = SHOW_AT) -> Span | None:
+    """The words of ``tgt`` that translate the query found at ``spans`` of ``src``, when
+    they are likely enough to be right (their :attr:`Span.p` reaches ``show_at``)."""
     if not spans:
         return None
-    if len(spans) == 1:
-        return translate(src, src_lang, spans[0], tgt, lexicon, links)
     found = [translate(src, src_lang, s, tgt, lexicon, links) for s in spans]
-    best = [s for s in found if s is not None]
+    best = [s for s in found if s is not None and s.p >= show_at]
     return max(best, key=lambda s: s.score) if best else None
