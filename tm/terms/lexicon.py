@@ -24,9 +24,10 @@ MIN_FIT_UNITS = 2_000
 """Fewest aligned units whose lexicon and word links lookups use; a smaller memory shows only
 what spelling says (the same word, a number, a transliterated name). eflomal's links on few
 units are guesses (the issue's 30-unit memory: 5 of 8 concordance hits carried wrong words);
-bench/term_highlights.py, development half, guard off: token F1 of the shown 0.86 at 100 units,
-0.86 at 300, 0.89 at 1,000, 0.95 at 2,000 (precision 0.97, 0.94, 0.94, 0.97): 2,000 is the
-least size with F1 >= 0.90 and precision >= 0.95."""
+bench/term_highlights.py, development half, guard off, two runs: token F1 of the shown
+0.86-0.88 at 100 units, 0.84-0.86 at 300, 0.86-0.89 at 1,000, 0.94-0.95 at 2,000 (precision
+0.97, 0.92-0.94, 0.92-0.94, 0.97): 2,000 is the least size with F1 >= 0.90 and precision >=
+0.95 in both."""
 FIT_LIMIT = 200_000
 """Units aligned by one fit, newest first (eflomal's time grows with the square root of the
 units: about 30 s for 5k units and 5 min for 200k on a loaded 2-core machine)."""
