@@ -98,14 +98,26 @@ def editions_or_batch(en_file: str | None, ru_file: str | None, batch: Path | No
 
 def working(what: str, *, show: bool = True) -> contextlib.AbstractContextManager[object]:
     """A spinner on a terminal's stderr while one pair is aligned (``--model accurate`` takes
-    minutes on a long document); nothing when stderr is a file or a pipe."""
+    minutes on a long document), with the share of sentences aligned once a long input is
+    aligned block by block (:mod:`align.progress`); nothing when stderr is a file or a pipe."""
     import sys
+
+    from align import progress
 
     if not show or not sys.stderr.isatty():
         return contextlib.nullcontext()
     err = console(stderr=True)
-    room = max(err.width - 8, 20)  # the spinner and " ..." on one line of the terminal
-    return err.status((what if len(what) <= room else what[: room - 1] + "…") + " ...")
+    room = max(err.width - 24, 20)  # the spinner, " ... 100% of 999,999" on one line
+    label = what if len(what) <= room else what[: room - 1] + "…"
+    status = err.status(label + " ...")
+
+    def show_share(done: int, total: int) -> None:
+        status.update(f"{label} ... {100 * done // max(total, 1)}% of {total:,} sentences")
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(status)
+    stack.enter_context(progress.listening(show_share))
+    return stack
 
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:

@@ -36,7 +36,7 @@ class _DiptychGroup(Group):
         except (AlignError, TMError) as exc:
             message = str(exc)
         except sqlite3.Error as exc:
-            from tm.store.check import explain
+            from tm.store.sqlite.check import explain
 
             message = explain(exc)
         except MemoryError:

@@ -5,6 +5,7 @@ console) are align.cli's, imported here so both command sets say the same."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -34,14 +35,22 @@ def help_text(text: str) -> str:
     return "\n\n".join(out)
 
 
+_C1 = re.compile("[\x7f-\x9f]")
+
+
 def echo_json(obj: object) -> None:
+    """``obj`` as one line of JSON; control characters escaped (json escapes C0, this C1)."""
     import json
 
-    typer.echo(json.dumps(obj, ensure_ascii=False))
+    text = json.dumps(obj, ensure_ascii=False)
+    typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def safe(text: object) -> str:
-    """User text (titles, units, queries) escaped for rich markup."""
+    """User text (titles, units, queries) for the terminal: control characters made visible
+    (:func:`align.clean.printable`) and escaped for rich markup."""
     from rich.markup import escape
 
-    return escape(str(text))
+    from align.clean import printable
+
+    return escape(printable(str(text)))

@@ -89,6 +89,7 @@ def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Text:
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
+    from align.clean import printable
     from tm.choices import Kind
     from tm.search.fuzzy import diff_spans
 
@@ -97,11 +98,12 @@ def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     for hit in hits:
         u = hit.unit
         head = _head(hit)
-        head.append(f"  #{u.id}  {hit.doc or ''}", style="dim")
+        head.append(f"  #{u.id}  {printable(hit.doc or '')}", style="dim")
         if u.unreviewed:
             head.append(f"  {u.unreviewed}", style="bold magenta")
         out.print(head)
-        for lang, text in (("en", u.en), ("ru", u.ru)):
+        query = printable(query)
+        for lang, text in (("en", printable(u.en)), ("ru", printable(u.ru))):
             line = Text(f"  {lang}  ")
             if lang == hit.lang and hit.kind is Kind.fuzzy and not hit.part:
                 for piece, flagged in diff_spans(query, text):

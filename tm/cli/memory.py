@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from align.clean import printable
 from align.cli import Command, Group, editions_or_batch, short_name, working
 from align.embed import DEFAULT_MODEL
 from tm.cli.common import (
@@ -312,7 +313,8 @@ def delete_command(
             if as_json:
                 echo_json({"deleted": "unit", "unit": service.unit_json(gone)})
             else:
-                typer.echo(f"deleted unit {gone.id}: {gone.en} / {gone.ru}")
+                typer.echo(f"deleted unit {gone.id}: {printable(gone.en)} /"
+                           f" {printable(gone.ru)}")
             return
         assert document is not None
         res = service.delete_document(tm, document)
@@ -320,5 +322,6 @@ def delete_command(
         echo_json({"deleted": "document", "document": service.document_json(res.document),
                    "links": res.links, "units": res.units})
         return
-    typer.echo(f"deleted document {res.document.id} ({res.document.title or res.document.url}):"
+    typer.echo(f"deleted document {res.document.id}"
+               f" ({printable(res.document.title or res.document.url or '')}):"
                f" {res.links} links, {res.units} units no other document held")

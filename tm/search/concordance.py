@@ -16,7 +16,7 @@ from enum import Enum
 from itertools import product
 from typing import Protocol
 
-from tm.store.index import fts_quote
+from tm.store import fts_quote
 from tm.terms.links import SHOW_AT, Associations, Links, Span, Token, tokens, translate
 from tm.text.query import Query
 
@@ -53,8 +53,9 @@ def _any(forms: frozenset[str]) -> str:
 
 def plan(query: Query | str, lang: str) -> Plan:
     """The tiers to run for ``query``: phrase, near, all (phrase alone for a quoted query or
-    a one-word query). Each word stands for any of its forms (Query.forms): the tiers OR
-    the phrases of every choice, up to :data:`MAX_VARIANTS`."""
+    a one-word query). Each word stands for any of its forms (Query.forms): the phrase tier
+    ORs the phrases of every choice, up to :data:`MAX_VARIANTS`; the near tier is FTS5's NEAR
+    for words of one stem each (English), else the words anywhere."""
     q = query if isinstance(query, Query) else Query.of(query, lang)
     if not q.stems:
         return Plan((), ())
@@ -70,10 +71,9 @@ def plan(query: Query | str, lang: str) -> Plan:
     tiers: list[tuple[Tier, str]] = [(Tier.phrase, phrase)]
     unique = list(dict.fromkeys(groups))
     if not q.quoted and len(unique) > 1:
-        near = every
-        if choices <= MAX_VARIANTS:
-            near = " OR ".join(f"NEAR({' '.join(map(fts_quote, c))}, {len(unique) + 2})"
-                               for c in dict.fromkeys(product(*map(sorted, unique))))
+        near = every  # words with several forms: no NEAR (one NEAR group an expression keeps
+        if choices == 1:  # it answerable by every backend's parser, tm.store)
+            near = f"NEAR({' '.join(fts_quote(next(iter(g))) for g in unique)}, {len(unique) + 2})"
         tiers.append((Tier.near, near))
         tiers.append((Tier.all, every))
     return Plan(q.stems, tuple(tiers))

@@ -11,6 +11,7 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
+from align.sources.fetch import PrivateAddress
 from tm.choices import DraftFormat, Kind, Mode, SegType
 from tm.errors import NotFound
 from tm.service.documents import (
@@ -21,7 +22,6 @@ from tm.service.documents import (
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.fetch import PrivateAddress
 from tm.service.lookup import (
     draft,
     fit_terms,

@@ -54,6 +54,17 @@ class BeadsRequest:
     en_path: str | None = None
     ru_path: str | None = None
 
+    def __post_init__(self) -> None:
+        """Control characters dropped from every sentence and the title (the editor is a way
+        in like any other); an empty sentence stays (it is an omission)."""
+        from align.clean import clean_text
+        from tm.service.requests import clean_title
+
+        object.__setattr__(self, "src", tuple(clean_text(s) for s in self.src))
+        object.__setattr__(self, "tgt", tuple(clean_text(s) for s in self.tgt))
+        object.__setattr__(self, "title", clean_title(self.title))
+        object.__setattr__(self, "url", clean_title(self.url))
+
 
 def check_beads(req: BeadsRequest) -> None:
     """Every sentence in exactly one bead, in order, no empty bead: else a :class:`TMError`."""

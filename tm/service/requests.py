@@ -10,11 +10,42 @@ from typing import TYPE_CHECKING
 
 from align.embed import DEFAULT_MODEL
 from tm.choices import Kind, Mode, SegType
+from tm.errors import TMError
 from tm.search.searcher import Match
 from tm.store import Document, Unit
 
 if TYPE_CHECKING:
     from tm.service.shapes import HitJSON
+
+MAX_TITLE = 1_000
+"""Longest document title kept (characters): a headline is under 200; the editor's form takes
+1,000, so a longer one (a 2 MB title from a TMX) is cut there, not stored whole."""
+
+
+def clean_segment(text: str, what: str) -> str:
+    """A segment as every way in stores it: control characters dropped
+    (:func:`align.clean.clean_text`), outer spaces stripped; :class:`TMError` when nothing is
+    left (an empty segment would export as an empty ``<seg>`` and match every empty query)."""
+    from align.clean import clean_text
+
+    cleaned = clean_text(text).strip()
+    if not cleaned:
+        raise TMError(f"{what} cannot be empty (control characters are dropped): give it"
+                      " some text; to remove a unit, use diptych delete --unit")
+    return cleaned
+
+
+def clean_title(title: str | None) -> str | None:
+    """A document title (or URL) as stored: control characters dropped, one line, at most
+    :data:`MAX_TITLE` characters; None when nothing is left."""
+    from align.clean import clean_text
+
+    if title is None:
+        return None
+    cleaned = " ".join(clean_text(title).split())[:MAX_TITLE]
+    return cleaned or None
+
+
 
 class ArticleKind(str, Enum):
     """What an article given to :func:`tm.service.read_article` is."""
@@ -98,6 +129,10 @@ class AddRequest:
     keep_weak: bool = False
     """Store the beads under ``min_score`` too (they are counted either way)."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_title(self.title))
+        object.__setattr__(self, "url", clean_title(self.url))
+
 
 @dataclass(frozen=True)
 class BatchRequest:
@@ -129,9 +164,18 @@ class IndexRequest:
 
 @dataclass(frozen=True)
 class EditRequest:
+    """New text for one or both sides of a unit, cleaned as it is made (:func:`clean_segment`:
+    an edit of only control characters is refused, not stored empty)."""
+
     unit_id: int
     en: str | None = None
     ru: str | None = None
+
+    def __post_init__(self) -> None:
+        for side, name in (("en", "the English side"), ("ru", "the Russian side")):
+            value = getattr(self, side)
+            if value is not None:
+                object.__setattr__(self, side, clean_segment(value, name))
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,11 @@ def _errors(app: FastAPI) -> None:
                  for e in exc.errors()]
         return _reply(request, 422, "; ".join(parts) or "invalid request")
 
+    @app.exception_handler(UnicodeError)
+    async def not_unicode(request: Request, exc: UnicodeError) -> Response:
+        return _reply(request, 400, "the request holds text that is not valid Unicode (a lone"
+                      " surrogate such as \\ud800); send UTF-8 text")
+
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge) -> Response:
         return _reply(request, 413, "request too large")
