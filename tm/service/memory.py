@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tm.errors import NotFound, TMError
 from tm.ingest.batch import BatchSummary, PairJob, read_pairs, run_batch
 from tm.ingest.pairs import AddResult, add_pair
+from tm.service.lookup import refit_terms_later
 from tm.service.requests import (
     AddRequest,
     BatchRequest,
@@ -35,19 +36,23 @@ def add(tm: TM, req: AddRequest, *,
     from tm.vectors.model import load_encoder
 
     check_date(req.date, "--date")
-    return add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
+    done = add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
                     model=req.model, min_score=req.min_score, title=req.title, url=req.url,
                     date=req.date, timeout=req.timeout, max_bytes=req.max_bytes,
                     keep_weak=req.keep_weak)
+    refit_terms_later(tm)
+    return done
 
 
 def add_batch(tm: TM, req: BatchRequest, *,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`)."""
-    return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
-                     min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
-                     keep_weak=req.keep_weak,
-                     progress=progress)
+    try:
+        return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
+                         min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
+                         keep_weak=req.keep_weak, progress=progress)
+    finally:  # an interrupted batch stored some pairs too
+        refit_terms_later(tm)
 
 
 def index(tm: TM, req: IndexRequest, *,
