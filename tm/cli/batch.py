@@ -70,3 +70,12 @@ def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
     typer.echo(f"{path}: " + "\n".join(summary.lines()))
     if summary.failed:
         raise typer.Exit(1)
+
+
+def batch_status(batch: Path, db: Path | None) -> None:
+    """``add --batch LIST --status``: the shared run's progress (tm.ingest.shared)."""
+    from tm import service
+    from tm.cli.common import safe
+
+    with service.TM.open(db, readonly=True) as tm:
+        typer.echo("\n".join(safe(line) for line in service.batch_status(tm, batch)))

@@ -50,6 +50,15 @@ right away.
 """
 
 
+SharedOption = Annotated[bool | None, typer.Option(
+    "--shared/--alone", help="With --batch: share the list with `add --batch` runs of the same"
+    " list on other machines (claims in the memory; the default on PostgreSQL), or run it alone"
+    " on this machine's cores (the default on SQLite).", show_default=False)]
+StatusOption = Annotated[bool, typer.Option(
+    "--status", help="With --batch: print the shared run's progress (done, running on which"
+    " host, failed and why) and exit.")]
+
+
 @app.command("add", help=help_text(ADD_HELP), no_args_is_help=True, cls=Command)
 def add_command(
     en_file: Annotated[str | None, typer.Argument(
@@ -79,25 +88,17 @@ def add_command(
         show_default=False)] = None,
     timeout: TimeoutOption = 20.0,
     max_size: MaxSizeOption = 10.0,
-    shared: Annotated[bool | None, typer.Option(
-        "--shared/--alone", help="With --batch: share the list with `add --batch` runs of the"
-        " same list on other machines (claims in the memory; the default on PostgreSQL), or"
-        " run it alone on this machine's cores (the default on SQLite).",
-        show_default=False)] = None,
-    status: Annotated[bool, typer.Option(
-        "--status", help="With --batch: print the shared run's progress (done, running on"
-        " which host, failed and why) and exit.")] = False,
+    shared: SharedOption = None,
+    status: StatusOption = False,
 ) -> None:
     from tm import service
 
     editions_or_batch(en_file, ru_file, batch, command="add", listing="PAIRS.tsv")
     if batch is not None:
-        from tm.cli.batch import add_batch
+        from tm.cli.batch import add_batch, batch_status
 
         if status:
-            with service.TM.open(db, readonly=True) as tm:
-                typer.echo("\n".join(safe(line) for line in service.batch_status(tm, batch)))
-            return None
+            return batch_status(batch, db)
         story = [o for o, v in (("--title", title), ("--url", url), ("--date", date)) if v]
         return add_batch(batch, db=db, story_options=story,
                          request=service.BatchRequest(
