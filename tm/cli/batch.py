@@ -18,7 +18,7 @@ MAX_LISTED = 20
 
 
 def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
-              db: Path | None, request: BatchRequest, story_options: Sequence[str] = ()) -> None:
+              db: str | Path | None, request: BatchRequest, story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
     ``story_options`` names the single-story options given (refused with --batch)."""

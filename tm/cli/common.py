@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,8 +12,9 @@ from tm.search.modes import RULE
 if TYPE_CHECKING:
     from rich.console import Console
 
-DbOption = Annotated[Path | None, typer.Option(
-    "--db", help=f"Translation memory file (default: {RULE}).", show_default=False)]
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help=f"Translation memory file or postgresql:// URI (default: {RULE}).",
+    show_default=False)]
 ModelOption = Annotated[str, typer.Option(
     "--model", "-m", help="Sentence encoder for embeddings ('use-m3' is embedded).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -45,6 +45,8 @@ def ann_path(tm: TM, part: str = "npz") -> Path:
 
 
 def remove_ann(tm: TM) -> None:
+    if tm.vectors_in_database:
+        return
     for part in _IVF_FILES:
         ann_path(tm, part).unlink(missing_ok=True)
 
