@@ -8,16 +8,18 @@ from typing import Annotated
 import typer
 
 from align.cli import Command, Group
+from tm.choices import SegType
 from tm.cli.common import DbOption, console, help_text
-from tm.search.modes import SegType
 
 app = typer.Typer(cls=Group)
 
 IMPORT_HELP = """Import a TMX file (from OmegaT, Trados, memoQ, or diptych) into the translation memory.
 
-Units need one English and one Russian variant (any region: en-US, EN-GB, ru-RU); props, notes,
-inline tags and other languages are kept for export. The import is one transaction: a broken,
-hostile or interrupted file leaves the memory as it was. Embeddings for semantic search are not
+Units need an English and a Russian variant (any region: en-US, EN-GB, ru-RU; of several,
+the srclang one); props, notes, inline tags, header props and other variants are kept for
+export. The same text with other inline tags is another unit; a duplicate's tuid, props and
+notes are merged into the stored unit. The import is one transaction: a broken, hostile or
+interrupted file, or one without a single English-Russian TU, leaves the memory as it was. Embeddings for semantic search are not
 computed here: run `diptych index` afterwards.
 
 [bold]Examples[/bold]
@@ -52,17 +54,26 @@ def import_command(
 
     from tm import service
     from tm.errors import TMError
+    from tm.store import locate
 
     if not file.is_file():
         raise TMError(f"no TMX file at {file}: check the path")
     err = console(stderr=True)
-    with service.TM.open(db) as tm, Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-            TimeRemainingColumn(), console=err, transient=True,
-            disable=not err.is_terminal) as progress:
-        task = progress.add_task("importing", total=file.stat().st_size)
-        report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
-        typer.echo(f"{file.name}: {report} in {tm.path}")
+    target = locate(db).path
+    new = not target.exists()
+    try:
+        with service.TM.open(db) as tm, Progress(
+                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+                disable=not err.is_terminal) as progress:
+            task = progress.add_task("importing", total=file.stat().st_size)
+            report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
+            typer.echo(f"{file.name}: {report} in {tm.path}")
+    except TMError:
+        if new:  # a memory this command created for a file it could not import: not left behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                target.with_name(target.name + suffix).unlink(missing_ok=True)
+        raise
 
 
 @app.command("export", help=help_text(EXPORT_HELP), no_args_is_help=True, cls=Command)

@@ -34,7 +34,9 @@ def collect(tm: TM) -> Stats:
     """Counts, languages, origins, size on disk and embedding coverage."""
     counts = tm.counts()
     size = tm.size()
-    ivf = sum(p.stat().st_size for p in tm.path.parent.glob(tm.path.name + ".ivf.*"))
+    from tm.vectors.ann import ann_bytes
+
+    ivf = ann_bytes(tm)
     return Stats(
         path=tm.shown, source=tm.source, units=counts.units, documents=counts.documents,
         document_links=counts.links, languages=counts.languages, origins=counts.origins,

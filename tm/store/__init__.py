@@ -1,6 +1,7 @@
 """The translation memory's storage: ALL of diptych's SQL, one interface, per-table parts.
 
-May import tm.errors, tm.text and tm.search.modes; nothing else of tm. Public API::
+May import tm.errors, tm.choices and tm.text (the words it indexes); nothing else of tm.
+Public API::
 
     tm = TM.open(path)            # None -> the rule of locate(); migrations applied on open
     tm = TM.open(path, readonly=True)  # search, stats, export...: SQLite mode=ro, never changed
@@ -44,7 +45,7 @@ processes adding at once both succeed (one waits for the other). SQLite errors d
 
 from __future__ import annotations
 
-from tm.search.modes import RULE
+from tm.choices import RULE
 from tm.store.interface import Store, fts_quote
 from tm.store.location import DEFAULT_DB, locate, user_db_path
 from tm.store.memory import TM

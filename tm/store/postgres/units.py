@@ -3,7 +3,8 @@ insert path, the same rules as SQLite's (tm.store.sqlite.units)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tm.store.interface import Inserted
@@ -45,9 +46,10 @@ class PgUnits:
                stamp: str) -> Inserted:
         conn = self.conn
         keys = list({text_key(u.en.strip()) for _, u in buf})
-        known: dict[tuple[str, str], int] = {
-            (en, ru): int(i) for i, en, ru in conn.execute(
-                "SELECT id, en, ru FROM units WHERE en_key = ANY(%s)", (keys,))}
+        known: dict[tuple[str, str, str | None, str | None], int] = {
+            (en, ru, em, rm): int(i) for i, en, ru, em, rm in conn.execute(
+                "SELECT id, en, ru, en_markup, ru_markup FROM units WHERE en_key = ANY(%s)",
+                (keys,))}
         row = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
         next_id = int(row[0] if row else 0) + 1
         out: Inserted = []
@@ -58,9 +60,10 @@ class PgUnits:
             if not en or not ru:
                 out.append((None, None))
                 continue
-            unit_id = known.get((en, ru))
+            key = (en, ru, u.en_markup, u.ru_markup)  # markup is part of a unit
+            unit_id = known.get(key)
             if unit_id is None:
-                unit_id = known[(en, ru)] = next_id
+                unit_id = known[key] = next_id
                 next_id += 1
                 extra = index_row(en, ru)
                 tokens += extra[2] + extra[3]
@@ -81,6 +84,17 @@ class PgUnits:
                             " ON CONFLICT DO NOTHING", links)
         self._tokens(tokens, len(new_units))
         return out
+
+    def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        return {int(i): json.loads(m) if m else {} for i, m in self.conn.execute(
+            "SELECT id, meta FROM units WHERE id = ANY(%s)", (wanted,))}
+
+    def set_metas(self, updates: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany("UPDATE units SET meta = %s WHERE id = %s", [
+                (json.dumps(meta, ensure_ascii=False) if meta else None, unit_id)
+                for unit_id, meta in updates])
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
@@ -127,10 +141,13 @@ class PgUnits:
             f"SELECT id, {side} FROM units WHERE id = ANY(%s) AND length({side}) <= {MAX_SEGMENT}",
             (wanted,))}
 
-    def holder(self, en: str, ru: str, besides: int) -> int | None:
+    def holder(self, en: str, ru: str, en_markup: str | None, ru_markup: str | None,
+               besides: int) -> int | None:
         row = self.conn.execute(
             "SELECT id FROM units WHERE en_key = %s AND ru_key = %s AND en = %s AND ru = %s"
-            " AND id != %s", (text_key(en), text_key(ru), en, ru, besides)).fetchone()
+            " AND en_markup IS NOT DISTINCT FROM %s AND ru_markup IS NOT DISTINCT FROM %s"
+            " AND id != %s", (text_key(en), text_key(ru), en, ru, en_markup, ru_markup,
+                              besides)).fetchone()
         return None if row is None else int(row[0])
 
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
