@@ -58,9 +58,10 @@ app = typer.Typer(
         "  diptych search \"a new sentence\"          [dim]# look it up[/dim]\n\n"
         "  diptych pretranslate new-story.en.txt     [dim]# draft from the memory[/dim]\n\n"
         "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]\n\n"
-        "[bold]Which memory[/bold]: --db PATH (or a postgresql:// URI), else $DIPTYCH_DB, else a diptych.db in the"
+        "[bold]Which memory[/bold]: --db PATH, else $DIPTYCH_DB, else a diptych.db in the"
         " current folder or a parent, else diptych.db in your data folder"
-        " (`diptych stats` shows the one in use)."
+        " (`diptych stats` shows the one in use); --db and $DIPTYCH_DB may also name a"
+        " PostgreSQL database (postgresql://...)."
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -71,12 +71,13 @@ def _edition(value: str, role: str) -> str:
     return str(path.resolve())
 
 
-def ensure_server(db: str, port: int, *,
+def ensure_server(db: str | Path, port: int, *,
                   echo: bool = True) -> tuple[str, subprocess.Popen[bytes] | None]:
     """The address of a desk serving ``db`` on 127.0.0.1:``port``, and the process when this
     call started it (it runs on after this command ends)."""
     from tm.store.location import shown
 
+    db = str(db)  # a file, or a postgresql:// URI
     base = f"http://127.0.0.1:{port}"
     serving = _get(base + "/api/align/memory")
     if serving is not None:
