@@ -257,7 +257,9 @@ def test_a_prop_without_type_keeps_its_name(tmp_path: Path, dtd: etree.DTD) -> N
 
 def test_a_russian_source_memory_exports_russian_source(tmp_path: Path, dtd: etree.DTD) -> None:
     tm, _ = imported(tmp_path, "crowdin.tmx")
-    assert export_doc(tm, dtd)[1].xpath("string(header/@srclang)") == "ru"
+    root = export_doc(tm, dtd)[1]
+    assert root.xpath("string(header/@srclang)") == "ru"
+    assert set(root.xpath("//tu/tuv[1]/@xml:lang", namespaces=XML_NS)) == {"ru"}  # source first
     english = TM.open(tmp_path / "en.db")  # an English-source memory stays English-source
     english.add_units([UnitIn("Hello.", "Привет.")], origin="aligned")
     import_tmx(english, DATA / "tools" / "crowdin.tmx")

@@ -268,6 +268,16 @@ class Store(Protocol):
 
     def counts(self) -> Counts: ...
 
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the open memory written to ``dest`` (its size in bytes), or a
+        :class:`TMError` that names the backend's own tool for it."""
+        ...
+
+    def follow(self, other: Store) -> None:
+        """Check writes against the file ``other`` opened (:mod:`tm.store.watch`): a memory
+        deleted or replaced under both is refused by both, whichever opened later."""
+        ...
+
     def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
         """Every row of ``table`` with the columns of :data:`tm.store.rows.TABLES`, in order."""
         ...

@@ -112,6 +112,15 @@ class TM:
     def close(self) -> None:
         self.store.close()
 
+    def backup(self, dest: Path) -> int:
+        """Copy the memory to ``dest`` (see the backend's ``backup``); its size in bytes."""
+        return self.store.backup(dest)
+
+    def follow(self, other: TM) -> None:
+        """Refuse writes whenever ``other``'s file is gone (:mod:`tm.store.watch`): the desk's
+        threads open their own connections and all follow the first."""
+        self.store.follow(other.store)
+
     def __enter__(self) -> Self:
         return self
 

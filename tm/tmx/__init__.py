@@ -223,8 +223,9 @@ def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | No
     """Stream the (filtered) units to ``out`` as TMX 1.4b, each with its documents as
     ``x-diptych-doc`` props; returns how many were written."""
     docs = {d.id: d for d in tm.documents()}
-    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs)) for u in tm.iter_units(
-        doc=doc, since=since, min_score=min_score, with_docs=True))
-    header = export_header(segtype=segtype, version=version,
-                           srclang=tm.get_setting(SRCLANG_SETTING) or "en", kept=kept_header(tm))
+    srclang = tm.get_setting(SRCLANG_SETTING) or "en"
+    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs), srclang=srclang)
+             for u in tm.iter_units(doc=doc, since=since, min_score=min_score, with_docs=True))
+    header = export_header(segtype=segtype, version=version, srclang=srclang,
+                           kept=kept_header(tm))
     return write_tmx(out, header, units)

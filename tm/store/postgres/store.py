@@ -202,6 +202,14 @@ class PgStore:
             return f"{self.path} is locked by another process ({text}): try again later"
         return f"cannot use {self.path}: {text}"
 
+    def backup(self, dest: Path) -> int:
+        raise TMError("a PostgreSQL memory is backed up with PostgreSQL's own tool:"
+                      " pg_dump --format=custom 'URL' > memory.dump (pg_restore reads it back)")
+
+    def follow(self, other: object) -> None:
+        """Nothing to follow: a server's database is not a file that can be replaced under the
+        connection (the SQLite backend watches its file, tm.store.watch)."""
+
     def size(self) -> int:
         row = self.conn.execute("SELECT pg_database_size(current_database())").fetchone()
         return int(row[0]) if row else 0
