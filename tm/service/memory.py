@@ -78,7 +78,7 @@ def document(tm: TM, doc_id: int) -> Document:
     found = tm.get_document(doc_id)
     if found is None:
         raise NotFound("document", doc_id,
-                       f"no document {doc_id} in {tm.path}: `diptych documents` lists them")
+                       f"no document {doc_id} in {tm.shown}: `diptych documents` lists them")
     return found
 
 
@@ -92,7 +92,7 @@ def get_unit(tm: TM, unit_id: int) -> Unit:
     unit = tm.get_unit(unit_id)
     if unit is None:
         raise NotFound("unit", unit_id,
-                       f"no unit {unit_id} in {tm.path}: `diptych search` shows unit ids")
+                       f"no unit {unit_id} in {tm.shown}: `diptych search` shows unit ids")
     return unit
 
 
