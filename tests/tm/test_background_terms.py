@@ -19,9 +19,9 @@ PAIRS = [("The dam was closed.", "Дамбу закрыли."), ("The dam broke.
 
 
 def test_adding_units_starts_a_refit_that_brings_the_links_up_to_date(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        memory_at: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(background.ENV, "1")
-    db = tmp_path / "m.db"
+    db = memory_at  # a file, or a PostgreSQL memory (the refit gets its URI)
     with TM.open(db) as tm:
         tm.add_units([UnitIn(e, r) for e, r in PAIRS])
         assert service.term_state(tm).newer == 3

@@ -29,8 +29,8 @@ def _listing(folder: Path, n: int) -> tuple[Path, list[PairJob]]:
     return listing, [PairJob(k + 1, f"/a/{k}.en.txt", f"/a/{k}.ru.txt") for k in range(n)]
 
 
-def test_claims_never_overlap_and_an_expired_one_is_taken_over(tmp_path: Path) -> None:
-    with TM.open(tmp_path / "m.db") as tm:
+def test_claims_never_overlap_and_an_expired_one_is_taken_over(memory_at: str) -> None:
+    with TM.open(memory_at) as tm:
         tm.enqueue_job("j", 3)
         tm.enqueue_job("j", 3)  # a second worker joins: nothing added
         assert tm.claim_item("j", "h1", "w1", lease=60) == 0
@@ -89,9 +89,10 @@ def _append(path: str, line: str) -> None:
         f.write(line + "\n")
 
 
-def test_three_workers_one_killed_do_every_pair_once(tmp_path: Path) -> None:
+def test_three_workers_one_killed_do_every_pair_once(tmp_path: Path, memory_at: str) -> None:
+    """Three 'machines' on one memory (SQLite, and PostgreSQL: SKIP LOCKED claims)."""
     listing, jobs = _listing(tmp_path, 40)
-    db, log = tmp_path / "m.db", tmp_path / "log.txt"
+    db, log = memory_at, tmp_path / "log.txt"
     TM.open(db).close()
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_slow_worker, args=(str(db), str(listing), f"w{k}", str(log)))

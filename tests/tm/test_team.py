@@ -16,16 +16,17 @@ from tm.store.actor import acting_as
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Path:
-    with TM.open(tmp_path / "t.db") as tm, acting_as("ana"):
+def db(memory_at: str) -> str:
+    """A memory on each backend, made by ana."""
+    with TM.open(memory_at) as tm, acting_as("ana"):
         doc, _ = tm.add_document(DocumentIn(title="A", fingerprint="a"))
         tm.add_units([UnitIn("The port reopened.", "Порт снова открылся."),
                       UnitIn("Ships left at dawn.", "Суда ушли на рассвете.")], document=doc,
                      origin="aligned")
-    return tmp_path / "t.db"
+    return memory_at
 
 
-def test_a_change_based_on_an_older_version_is_refused(db: Path) -> None:
+def test_a_change_based_on_an_older_version_is_refused(db: str) -> None:
     with TM.open(db) as tm:
         unit = tm.get_unit(1)
         assert unit is not None and (unit.created_by, unit.changed_by, unit.version) == \
@@ -49,7 +50,7 @@ def test_a_change_based_on_an_older_version_is_refused(db: Path) -> None:
         assert (back.en, back.version, back.changed_by) == ("The port reopened.", 3, "ana")
 
 
-def test_edit_and_delete_commands_name_who_changed_it(db: Path) -> None:
+def test_edit_and_delete_commands_name_who_changed_it(db: str) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["edit", "2", "--en", "Ships sailed at dawn.", "--version", "1",
                              "--db", str(db)], env={"DIPTYCH_USER": "ben"})
@@ -68,7 +69,7 @@ def test_edit_and_delete_commands_name_who_changed_it(db: Path) -> None:
         assert unit is not None and unit.en == "Ships sailed at dawn."
 
 
-def test_tmx_carries_who_made_and_changed_each_unit(db: Path, tmp_path: Path) -> None:
+def test_tmx_carries_who_made_and_changed_each_unit(db: str, tmp_path: Path) -> None:
     from tm.tmx import export_tmx, import_tmx
 
     with TM.open(db) as tm, acting_as("ben"):
@@ -84,9 +85,9 @@ def test_tmx_carries_who_made_and_changed_each_unit(db: Path, tmp_path: Path) ->
     assert units["Ships left at dawn."].changed_by == "ana"
 
 
-def test_people_are_added_listed_and_removed_by_the_command(tmp_path: Path) -> None:
+def test_people_are_added_listed_and_removed_by_the_command(memory_at: str) -> None:
     runner = CliRunner()
-    db = str(tmp_path / "p.db")
+    db = memory_at
     made = runner.invoke(app, ["users", "add", "ana", "--role", "admin", "--db", db])
     assert made.exit_code == 0, made.output
     token = made.output.split()[-1]

@@ -18,7 +18,7 @@ import typer
 from align.cli import Group
 from align.cli import app as align_app
 from align.errors import AlignError
-from tm.cli import exchange, lookup, memory, people
+from tm.cli import copy, exchange, lookup, memory, people
 from tm.errors import TMError
 from tm.web.cli import app as web_app  # diptych serve
 from tm.web.editor_cli import app as review_app  # diptych review
@@ -60,14 +60,16 @@ app = typer.Typer(
         "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]\n\n"
         "[bold]Which memory[/bold]: --db PATH, else $DIPTYCH_DB, else a diptych.db in the"
         " current folder or a parent, else diptych.db in your data folder"
-        " (`diptych stats` shows the one in use)."
+        " (`diptych stats` shows the one in use); --db and $DIPTYCH_DB may also name a"
+        " PostgreSQL database (postgresql://...)."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for sub in (align_app, memory.app, people.app, lookup.app, exchange.app, web_app, review_app):
+for sub in (align_app, memory.app, people.app, lookup.app, exchange.app, copy.app, web_app,
+            review_app):
     app.add_typer(sub)
 
 

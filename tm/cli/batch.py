@@ -17,7 +17,7 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
+def add_batch(batch: Path, *, db: str | Path | None, request: BatchRequest,
               story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
@@ -72,7 +72,7 @@ def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
         raise typer.Exit(1)
 
 
-def batch_status(batch: Path, db: Path | None) -> None:
+def batch_status(batch: Path, db: str | Path | None) -> None:
     """``add --batch LIST --status``: the shared run's progress (tm.ingest.shared)."""
     from tm import service
     from tm.cli.common import safe

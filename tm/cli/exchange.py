@@ -68,7 +68,7 @@ def import_command(
                 disable=not err.is_terminal) as progress:
             task = progress.add_task("importing", total=file.stat().st_size)
             report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
-            typer.echo(f"{file.name}: {report} in {tm.path}")
+            typer.echo(f"{file.name}: {report} in {tm.shown}")
     except TMError:
         if new:  # a memory this command created for a file it could not import: not left behind
             for suffix in ("", "-wal", "-shm", "-journal"):

@@ -192,7 +192,7 @@ def terms_command(
     with service.TM.open(db, create=False) as tm:
         report = service.fit_terms(tm, limit=limit)
     typer.echo(f"term translations: {report.units} units aligned, {report.entries} lexicon"
-               f" entries in {tm.path}")
+               f" entries in {tm.shown}")
 
 
 PRETRANSLATE_HELP = """Pre-translate a new article from the translation memory.

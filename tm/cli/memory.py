@@ -114,7 +114,7 @@ def add_command(
             result, warnings = service.add(tm, req)
         for w in warnings:
             warn(w)
-        typer.echo(result.summary(tm.path))
+        typer.echo(result.summary(tm.shown))
         from tm.terms.background import enabled
 
         if note := service.term_state(tm).note(background=enabled()):
@@ -158,7 +158,7 @@ def index_command(
 
         result = service.index(tm, service.IndexRequest(model, batch, rebuild), progress=progress)
     ann = f", vector index of {result.ann}" if result.ann is not None else ""
-    typer.echo(f"embedded {result.embedded} units; {result.total} units in {tm.path}{ann}")
+    typer.echo(f"embedded {result.embedded} units; {result.total} units in {tm.shown}{ann}")
 
 
 STATS_HELP = """Show what the translation memory holds, and which file it is.

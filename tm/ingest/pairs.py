@@ -45,7 +45,7 @@ class AddResult:
     letterless: int = 0
     unreviewed: int = 0
 
-    def summary(self, path: Path) -> str:
+    def summary(self, path: Path | str) -> str:
         if not self.new_document:
             return f"already in {path} (document {self.doc_id}): nothing added"
         weak = (f"{self.weak} pairs under --min-score stored (--keep-weak)" if self.kept_weak

@@ -94,7 +94,7 @@ def document(tm: TM, doc_id: int) -> Document:
     found = tm.get_document(doc_id)
     if found is None:
         raise NotFound("document", doc_id,
-                       f"no document {doc_id} in {tm.path}: `diptych documents` lists them")
+                       f"no document {doc_id} in {tm.shown}: `diptych documents` lists them")
     return found
 
 
@@ -108,7 +108,7 @@ def get_unit(tm: TM, unit_id: int) -> Unit:
     unit = tm.get_unit(unit_id)
     if unit is None:
         raise NotFound("unit", unit_id,
-                       f"no unit {unit_id} in {tm.path}: `diptych search` shows unit ids")
+                       f"no unit {unit_id} in {tm.shown}: `diptych search` shows unit ids")
     return unit
 
 
@@ -155,7 +155,7 @@ POSTGRES = ("postgres:/", "postgresql:/")
 """How a PostgreSQL memory's URL starts (one slash: a --db given as a Path loses the second)."""
 
 
-def backup(db: Path | None, dest: Path) -> tuple[int, Path]:
+def backup(db: Path | str | None, dest: Path) -> tuple[int, Path]:
     """Copy the memory at ``db`` (the usual rule when None) to ``dest``: (bytes, source).
     A PostgreSQL memory is refused with the pg_dump line; ``dest`` must be a new path or a
     regular file other than the memory itself."""

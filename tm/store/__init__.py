@@ -17,7 +17,9 @@ is composed of per-table parts (``units``, ``documents``, ``history``, ``text``,
 ``terms``, ``settings``; the protocols are in ``interface``). What is not a query (checks,
 de-duplication, what an edit or a replacement keeps) is written once in ``changes``; each
 backend's SQL lives in its own package (``sqlite/``: one module per part plus ``schema``
-(migrations), ``check`` (is a file ours?) and ``store`` (connection, transactions)).
+(migrations), ``check`` (is a file ours?) and ``store`` (connection, transactions);
+``postgres/`` the same for a ``postgresql://`` URI, imported only then). ``copy`` moves a
+whole memory between backends (``diptych copy``).
 
 A unit is an English/Russian pair. ``en``/``ru`` hold the plain text (used for search and exact
 matching); ``en_markup``/``ru_markup`` hold a side's TMX ``<seg>`` inner XML verbatim when it

@@ -39,7 +39,22 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1") != "0"
 
 
-def start(path: Path) -> bool:
+def lock_path(target: str | Path) -> Path:
+    """The lock file of a memory's refit: ``DB.terms-lock`` beside a file; for a PostgreSQL
+    memory one in the temporary folder named by a hash of its URI (one refit a machine; two
+    machines refitting at once waste a fit, each replaces the links in one transaction)."""
+    from tm.store.location import is_uri
+
+    if is_uri(target):
+        import hashlib
+        import tempfile
+
+        digest = hashlib.sha256(str(target).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"diptych-terms-{digest}.lock"
+    return Path(f"{target}.terms-lock")
+
+
+def start(path: str | Path) -> bool:
     """Start the background refit of the memory at ``path``; True when a process was started
     (it exits at once if another one holds the memory's lock)."""
     if not enabled():
@@ -55,12 +70,12 @@ def start(path: Path) -> bool:
     return True
 
 
-def run(path: Path) -> int:
+def run(path: str | Path) -> int:
     """Refit until the memory is current; returns the fits done (0: another process holds
     the lock, or nothing to do)."""
     import fcntl
 
-    with open(f"{path}.terms-lock", "a") as lock:
+    with open(lock_path(path), "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -79,4 +94,4 @@ def run(path: Path) -> int:
 
 if __name__ == "__main__":
     os.nice(19)
-    run(Path(sys.argv[1]))
+    run(sys.argv[1])
