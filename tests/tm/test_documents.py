@@ -4,8 +4,6 @@ leaving duplicates, undoably; nothing written when a step fails."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -40,8 +38,8 @@ def units(tm: TM, doc: int) -> list[tuple[str, str, str, float | None]]:
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):
-    with TM.open(tmp_path / "m.db") as memory:
+def tm(memory_at: str):
+    with TM.open(memory_at) as memory:
         yield memory
 
 

@@ -17,7 +17,7 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
+def add_batch(batch: Path, *, db: str | Path | None, request: BatchRequest,
               story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
