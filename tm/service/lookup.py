@@ -62,7 +62,7 @@ def refit_terms_later(tm: TM) -> bool:
     import: tm.terms.background); True when one was started."""
     from tm.terms.background import behind, start
 
-    return behind(tm) and start(tm.path)
+    return behind(tm) and start(tm.target)
 
 
 def term_state(tm: TM) -> TermState:
