@@ -264,6 +264,8 @@ def edit_command(
                                            show_default=False)] = None,
     undo: Annotated[bool, typer.Option("--undo", help="Restore the text before the last"
                                        " edit.")] = False,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Confirm the alignment as it"
+                                          " stands: no more 'unreviewed alignment'.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -276,19 +278,23 @@ def edit_command(
       diptych edit 42 --ru "Исправленный перевод."
 
       diptych edit 42 --undo
+
+      diptych edit 42 --confirm   [dim]# right as it stands: no more "unreviewed alignment"[/dim]
     """
     from tm import service
 
-    if undo and (en is not None or ru is not None):
-        raise TMError("give either --en/--ru or --undo, not both")
+    if (undo or confirm) and (en is not None or ru is not None) or (undo and confirm):
+        raise TMError("give one of --en/--ru, --undo or --confirm")
     with service.TM.open(db, create=False) as tm:
         unit = (service.undo_edit(tm, unit_id) if undo else
+                service.confirm_unit(tm, unit_id) if confirm else
                 service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru)))
         edits = service.edits(tm, unit_id)
     if as_json:
         echo_json(service.unit_json(unit, edits=edits))
         return
-    console().print(f"{'restored' if undo else 'edited'} unit {unit.id} ({unit.origin};"
+    console().print(f"{'restored' if undo else 'confirmed' if confirm else 'edited'} unit"
+                    f" {unit.id} ({unit.origin};"
                     f" {edits} edit(s) to undo)\n  en  {safe(unit.en)}\n  ru  {safe(unit.ru)}")
 
 

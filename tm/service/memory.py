@@ -96,6 +96,12 @@ def get_unit(tm: TM, unit_id: int) -> Unit:
     return unit
 
 
+def confirm_unit(tm: TM, unit_id: int) -> Unit:
+    """Confirm a unit's alignment as it stands (it no longer says "unreviewed alignment")."""
+    get_unit(tm, unit_id)
+    return tm.confirm_unit(unit_id)
+
+
 def edit_unit(tm: TM, req: EditRequest) -> Unit:
     """New text for one or both sides; origin becomes ``edited``, the old text is kept. The
     unit's own text again is refused (it would only add a history row)."""

@@ -22,6 +22,7 @@ from tm.store.interface import Inserted, Store
 from tm.store.types import (
     MAX_SEGMENT,
     ORIGINS,
+    REVIEWED,
     DocumentIn,
     Origin,
     Unit,
@@ -109,6 +110,14 @@ def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None) -> Uni
     _set_text(store, unit, new_en or unit.en, new_ru or unit.ru,
               unit.en_markup if new_en is None else None,
               unit.ru_markup if new_ru is None else None, "edited", stamp)
+    return unit_or_error(store, unit_id)
+
+
+def confirm_unit(store: Store, unit_id: int) -> Unit:
+    """Mark a unit's alignment as reviewed as it stands (its ``meta`` keeps when): it no
+    longer carries "unreviewed alignment"; text, vector and word links stay."""
+    unit = unit_or_error(store, unit_id)
+    store.units.set_metas([(unit_id, {**unit.meta, REVIEWED: now_iso()})])
     return unit_or_error(store, unit_id)
 
 

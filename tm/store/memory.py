@@ -289,6 +289,11 @@ class TM:
         with self.transaction():
             return changes.edit_unit(self.store, unit_id, en, ru)
 
+    def confirm_unit(self, unit_id: int) -> Unit:
+        """Confirm a unit's alignment as it stands: no more "unreviewed alignment"."""
+        with self.transaction():
+            return changes.confirm_unit(self.store, unit_id)
+
     def undo_edit(self, unit_id: int) -> Unit:
         """Restore the text a unit had before its last edit (and forget that edit)."""
         with self.transaction():

@@ -101,6 +101,10 @@ class UnitIn:
     changed: str | None = None
 
 
+REVIEWED = "reviewed"
+"""Key of a unit's ``meta`` that says when someone confirmed its alignment as it stands."""
+
+
 @dataclass(frozen=True)
 class Unit:
     """A stored unit. ``docs`` lists ``(document id, position)`` for every document it came from."""
@@ -123,10 +127,12 @@ class Unit:
     def unreviewed(self) -> str | None:
         """"unreviewed alignment, 0.62" for an aligned unit whose confidence is under the weak
         threshold that ``align`` flags and the editor marks (align.types.WEAK_BELOW, 0.85),
-        until someone edits it (its origin becomes ``edited``); None otherwise."""
+        until someone edits it (its origin becomes ``edited``) or confirms it (``meta`` then
+        holds :data:`REVIEWED`, the time); None otherwise."""
         from align.types import WEAK_BELOW
 
-        if self.origin != "aligned" or self.score is None or self.score >= WEAK_BELOW:
+        if (self.origin != "aligned" or self.score is None or self.score >= WEAK_BELOW
+                or self.meta.get(REVIEWED)):
             return None
         return f"unreviewed alignment, {self.score:.2f}"
 

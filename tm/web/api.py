@@ -133,6 +133,12 @@ def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitJSON:
     return unit_json(b.edit_unit(unit_id, en=body.en, ru=body.ru), edits=b.edits(unit_id))
 
 
+@router.post("/units/{unit_id}/confirm", response_model=UnitJSON)
+def confirm_unit(b: B, unit_id: int) -> UnitJSON:
+    """Confirm a unit's alignment as it stands: it no longer says "unreviewed alignment"."""
+    return unit_json(b.confirm_unit(unit_id), edits=b.edits(unit_id))
+
+
 @router.post("/units/{unit_id}/undo", response_model=UnitJSON)
 def undo_edit(b: B, unit_id: int) -> UnitJSON:
     """Restore the text a unit had before its last edit."""

@@ -235,6 +235,9 @@ class Backend:
     def undo_edit(self, unit_id: int) -> Unit:
         return service.undo_edit(self.tm, unit_id)
 
+    def confirm_unit(self, unit_id: int) -> Unit:
+        return service.confirm_unit(self.tm, unit_id)
+
     def delete_unit(self, unit_id: int) -> None:
         service.delete_unit(self.tm, unit_id)
 
