@@ -133,3 +133,23 @@ def test_a_replace_that_fails_midway_changes_nothing(tm: TM,
 def test_replacing_an_unknown_document_is_refused(tm: TM) -> None:
     with pytest.raises(TMError, match="no document 7"):
         service.replace_beads(tm, 7, request(PAIRS[:1]))
+
+
+def test_undoing_a_save_puts_the_units_back_under_their_ids(tm: TM) -> None:
+    """The units the replacement deleted come back with the ids they had (a link to
+    /units/1 works again), even where the replacement's new units had taken those ids."""
+    written = service.store_beads(tm, request(PAIRS), encoder=Fixed(), model="fixed")
+    before = [(u.id, u.en, u.ru) for u in tm.iter_units(doc=written.doc_id)]
+    new = [("Prices of oil rose.", "Нефть подорожала."), PAIRS[1], ("Nobody came at all.", "Никто.")]
+    service.replace_beads(tm, written.doc_id, request(new, edited=(0, 2)))
+    assert {u.en for u in tm.iter_units(doc=written.doc_id)} == {en for en, _ in new}
+    service.undo_replace(tm, written.doc_id)
+    assert [(u.id, u.en, u.ru) for u in tm.iter_units(doc=written.doc_id)] == before
+    assert tm.count_units() == 3
+
+
+def test_a_unit_may_ask_for_a_free_id_only(tm: TM) -> None:
+    doc, _ = tm.add_document(DocumentIn(title="t"))
+    assert tm.insert_units([UnitIn("A.", "А.", id=7)], document=doc)[0] == (7, True)
+    assert tm.insert_units([UnitIn("B.", "Б.", id=7)], document=doc)[0] == (8, True)
+    assert tm.insert_units([UnitIn("C.", "В.")], document=doc)[0] == (9, True)

@@ -116,7 +116,7 @@ class DocumentStore(EditStore):
             old = self._unlink(doc_id)
             assert doc is not None  # _unlink refuses an unknown document
             snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
-                         "origin": u.origin} for u in old]
+                         "origin": u.origin, "id": u.id} for u in old]
             self.conn.execute("INSERT INTO document_history (doc_id, units, title, url, date,"
                               " replaced) VALUES (?, ?, ?, ?, ?, ?)",
                               (doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title,
@@ -136,11 +136,14 @@ class DocumentStore(EditStore):
                 raise TMError(f"document {doc_id} has no saved correction to undo")
             old = self._unlink(doc_id)
             saved: list[dict[str, Any]] = json.loads(row[1])
-            linked = self._link(doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")}),
-                                          s["origin"]) for s in saved])
+            # the units that replaced them go first, so that their ids are free again
+            same = {s.get("id"): (s["en"], s["ru"]) for s in saved}
+            removed = self._orphans({u.id for u in old if same.get(u.id) != (u.en, u.ru)})
+            linked = self._link(doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")},
+                                                 id=s.get("id")), s["origin"]) for s in saved])
             self._describe(doc_id, *row[2:])
             self.conn.execute("DELETE FROM document_history WHERE id = ?", (row[0],))
-            return Written(doc_id, tuple(linked), self._orphans({u.id for u in old}),
+            return Written(doc_id, tuple(linked), removed + self._orphans({u.id for u in old}),
                            self.replacements(doc_id))
 
     def replacements(self, doc_id: int) -> int:

@@ -166,6 +166,7 @@ class UnitStore(StoreBase):
                     chunk):
                 known[(en, ru)] = int(unit_id)
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        taken = self._taken([u.id for _, u in buf if u.id is not None])
         out: list[tuple[int | None, bool | None]] = []
         new_units, fts_rows, links, scores = [], [], [], []
         for position, u in buf:
@@ -175,8 +176,13 @@ class UnitStore(StoreBase):
                 continue
             unit_id = known.get((en, ru))
             if unit_id is None:
-                unit_id = known[(en, ru)] = next_id
-                next_id += 1
+                if u.id is not None and u.id not in taken:
+                    unit_id = u.id
+                else:
+                    unit_id, next_id = next_id, next_id + 1
+                taken.add(unit_id)
+                next_id = max(next_id, unit_id + 1)
+                known[(en, ru)] = unit_id
                 new_units.append((
                     unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score,
                     origin, u.created or stamp, u.changed or u.created or stamp,
@@ -201,6 +207,12 @@ class UnitStore(StoreBase):
         conn.executemany("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
                          " VALUES (?, ?, ?)", links)
         return out
+
+    def _taken(self, ids: list[int]) -> set[int]:
+        """Which of ``ids`` name stored units."""
+        return {int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM units WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),))} if ids else set()
 
     # ------------------------------------------------------------------ reading units
     def get_unit(self, unit_id: int) -> Unit | None:
