@@ -87,6 +87,24 @@ class DocumentStore(EditStore):
                               " that document instead")
             return Written(doc_id, tuple(self._link(doc_id, units)))
 
+    def place_unit(self, doc_id: int, position: int, unit: UnitIn,
+                   origin: Origin) -> tuple[int, bool]:
+        """Make ``unit`` the document's unit at ``position`` (a translated segment confirmed
+        again replaces the one confirmed before, which goes when no document holds it any
+        more); ``(unit id, is new)``."""
+        with self.transaction():
+            before = {int(r[0]) for r in self.conn.execute(
+                "SELECT unit_id FROM unit_docs WHERE doc_id = ? AND position = ?",
+                (doc_id, position))}
+            self.conn.execute("DELETE FROM unit_docs WHERE doc_id = ? AND position = ?",
+                              (doc_id, position))
+            ((unit_id, new),) = self.insert_units([replace(unit, position=position)],
+                                                  document=doc_id, origin=origin)
+            if unit_id is None:
+                raise TMError("a segment and its translation both need text")
+            self._orphans(before - {unit_id})
+            return unit_id, bool(new)
+
     def _unlink(self, doc_id: int) -> list[Unit]:
         if self.get_document(doc_id) is None:
             raise TMError(f"no document {doc_id} in {self.path}: `diptych documents` lists them")

@@ -24,12 +24,13 @@ from starlette.exceptions import HTTPException
 from align.errors import AlignError
 from tm.errors import TMError
 from tm.service import NotFound
-from tm.web import api, editor, lookup, memory, pretranslate
+from tm.web import api, editor, lookup, memory, pretranslate, translate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
 from tm.web.security import Guard, Policy, TooLarge
 
-ROUTERS = (lookup.router, pretranslate.router, memory.router, editor.router, api.router)
+ROUTERS = (lookup.router, pretranslate.router, translate.router, memory.router, editor.router,
+           api.router)
 THREADS = 8
 """Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
 ENV = "DIPTYCH_SERVE_SETTINGS"
