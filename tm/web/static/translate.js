@@ -128,9 +128,18 @@
       (work.data.doc_id ? ` · document ${work.data.doc_id}` : "");
   }
 
+  // Bring a row up to date (badge, classes, help) without touching its field: the translator
+  // may be typing in it.
   function redraw(n) {
-    const old = list.querySelector(`.tseg[data-n="${n}"]`);
-    if (old) old.replaceWith(row(n));
+    const div = list.querySelector(`.tseg[data-n="${n}"]`);
+    if (!div) return;
+    div.classList.toggle("active", n === work.cur);
+    div.classList.toggle("done", work.done[n]);
+    div.querySelector(".tn").lastChild.replaceWith(badge(n));
+    const help = div.querySelector(".thelp");
+    if (help) help.remove();
+    if (n === work.cur) div.append(helpBox(n));
+    progress();
   }
 
   async function go(n, focus = true) {
@@ -152,9 +161,7 @@
                                          {text: seg.source, lang: work.data.lang})).json();
       seg.matches = help.matches; seg.terms = help.terms; work.stale[n] = false;
       persist();
-      const focused = document.activeElement && document.activeElement.dataset.n === String(n);
       redraw(n);
-      if (focused) list.querySelector(`textarea[data-n="${n}"]`).focus();
     } catch (e) { desk.status(e.message, true); }
   }
 
@@ -171,15 +178,8 @@
 
   function edited(n, value) {
     work.targets[n] = value;
-    if (work.done[n]) { work.done[n] = false; redrawBadge(n); }
+    if (work.done[n]) { work.done[n] = false; redraw(n); }
     persist();
-  }
-
-  function redrawBadge(n) {
-    const num = list.querySelector(`.tseg[data-n="${n}"] .tn`);
-    if (num) { num.lastChild.replaceWith(badge(n)); }
-    list.querySelector(`.tseg[data-n="${n}"]`).classList.toggle("done", work.done[n]);
-    progress();
   }
 
   async function confirm(n) {
@@ -198,7 +198,7 @@
         if (k !== n && !work.done[k]) { work.stale[k] = true; if (s.source === seg.source) same.push(k); }
       });
       persist();
-      redrawBadge(n);
+      redraw(n);
       await Promise.all(same.map((k) => refresh(k)));
       const next = work.done.findIndex((d, k) => !d && k > n);
       await go(next >= 0 ? next : n);
