@@ -252,3 +252,23 @@ def test_add_and_stats_say_when_term_translations_are_behind(db: Path, tmp_path:
     assert added.exit_code == 0, added.output
     assert "2 units added since the last `diptych terms`" in added.output
     assert terms() == (2, 2) and "2 newer not yet" in run("stats", "--db", str(db)).stdout
+
+
+def test_add_unit_by_hand_at_the_end_of_a_document(db: Path) -> None:
+    from tm.store import DocumentIn
+
+    with TM.open(db) as tm:
+        doc, _ = tm.add_document(DocumentIn(title="Port"))
+        tm.add_units([UnitIn(*PAIRS[0])], document=doc)
+    result = run("add-unit", "--en", "The harbour froze.", "--ru", "Гавань замёрзла.",
+                 "--document", str(doc), "--db", str(db), "--json")
+    assert result.exit_code == 0, result.output
+    added = json.loads(result.stdout)
+    assert (added["origin"], added["new"]) == ("edited", True)
+    with TM.open(db, readonly=True) as tm:
+        assert [u.en for u in tm.iter_units(doc=doc)] == [PAIRS[0][0], "The harbour froze."]
+    again = run("add-unit", "--en", "The harbour froze.", "--ru", "Гавань замёрзла.",
+                "--db", str(db))
+    assert again.exit_code == 0 and "already stored: unit " + str(added["id"]) in again.stdout
+    bad = run("add-unit", "--en", "A.", "--ru", "А.", "--document", "99", "--db", str(db))
+    assert bad.exit_code == 1 and bad.output.count("\n") == 1 and "no document 99" in bad.output

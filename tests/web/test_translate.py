@@ -83,3 +83,15 @@ def test_a_read_only_desk_looks_up_but_stores_nothing(memory: Path, client_for) 
     r = client.post("/api/translate/confirm", json={
         "fingerprint": "translate:abc", "lang": "en", "n": 0, "source": "A.", "target": "А."})
     assert r.status_code == 403
+
+
+def test_a_unit_added_by_hand_through_the_api(client) -> None:
+    r = client.post("/api/units", json={"en": "The harbour  froze.", "ru": "Гавань замёрзла.",
+                                        "doc_id": 1})
+    assert r.status_code == 201, r.text
+    unit = r.json()
+    assert (unit["en"], unit["origin"]) == ("The harbour froze.", "edited")
+    units = client.get("/api/documents/1").json()["units"]
+    assert units[-1]["id"] == unit["id"] and len(units) == 7
+    assert client.post("/api/units", json={"en": "A.", "ru": "А.", "doc_id": 99}).status_code == 404
+    assert client.post("/api/units", json={"en": " ", "ru": "А."}).status_code == 400

@@ -32,6 +32,7 @@ from tm.service.lookup import (
 from tm.service.memory import (
     add,
     add_batch,
+    add_unit,
     delete_document,
     delete_unit,
     document,
@@ -68,7 +69,7 @@ __all__ = [
     "TM", "AddRequest", "ArticleKind", "BatchRequest", "BeadsRequest", "DocumentDeleted",
     "DraftFormat", "EditRequest", "EditedBead", "ExportRequest", "Hit", "IndexRequest", "Kind",
     "Mode", "NotFound", "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult",
-    "SegType", "add", "add_batch", "check_date", "delete_document", "delete_unit", "document",
+    "SegType", "add", "add_batch", "add_unit", "check_date", "delete_document", "delete_unit", "document",
     "document_json", "document_units", "documents", "draft", "edit_unit", "edits",
     "export_writer", "fit_terms", "get_unit", "history", "import_tmx", "index", "pretranslate",
     "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "term_state", "titles",

@@ -105,6 +105,11 @@ class DocumentStore(EditStore):
             self._orphans(before - {unit_id})
             return unit_id, bool(new)
 
+    def next_position(self, doc_id: int) -> int:
+        """The position after a document's last unit (0 for an empty document)."""
+        return int(self.conn.execute("SELECT coalesce(max(position) + 1, 0) FROM unit_docs"
+                                     " WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+
     def _unlink(self, doc_id: int) -> list[Unit]:
         if self.get_document(doc_id) is None:
             raise TMError(f"no document {doc_id} in {self.path}: `diptych documents` lists them")
