@@ -13,11 +13,11 @@ from tm.store import TM
 HARBOUR = "Этой зимой гавань замёрзла рано."
 
 
-def _segment(page, n: int):
-    return page.locator(f'.tseg[data-n="{n}"]')
+def _segment(pg, n: int):
+    return pg.locator(f'.tseg[data-n="{n}"]')
 
 
-def test_translate_a_story_confirm_reload_download(serve, memory: Path, page,
+def test_translate_a_story_confirm_reload_download(serve, memory: Path, page,  # noqa: F811
                                                   tmp_path: Path) -> None:
     server = serve(memory)
     page.goto(server.base + "/translate")
