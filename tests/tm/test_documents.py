@@ -68,7 +68,7 @@ def test_store_beads_is_one_document_with_edited_beads_marked(tm: TM) -> None:
 
 @pytest.mark.parametrize("beads, message", [
     ((EditedBead((0,), (0,)),), "do not cover the English"),
-    ((EditedBead((1,), (0,)), EditedBead((0,), (1,))), "do not cover the English"),
+    ((EditedBead((0, 0), (0,)), EditedBead((1,), (1,))), "do not cover the English"),
     ((EditedBead((0, 1), (0, 1)), EditedBead((), ())), "no sentence on either side"),
     ((EditedBead((0, 1), ()), EditedBead((), (0, 1))), "nothing to store"),
 ])

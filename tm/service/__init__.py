@@ -15,6 +15,7 @@ from tm.service.documents import (
     EditedBead,
     replace_beads,
     store_beads,
+    stored_copy,
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
@@ -72,6 +73,6 @@ __all__ = [
     "SegType", "add", "add_batch", "add_unit", "check_date", "delete_document", "delete_unit", "document",
     "document_json", "document_units", "documents", "draft", "edit_unit", "edits",
     "export_writer", "fit_terms", "get_unit", "history", "import_tmx", "index", "pretranslate",
-    "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "term_state", "titles",
+    "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "stored_copy", "term_state", "titles",
     "undo_edit", "undo_replace", "unit_json",
 ]
