@@ -68,3 +68,19 @@ def test_review_starts_a_desk_when_none_runs(memory: Path) -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def test_review_without_the_web_extra_says_so_once(tmp_path: Path, root: Path,
+                                                   monkeypatch) -> None:
+    """One 'diptych: error:' line naming the extra, not the server's error inside ours."""
+    import sys
+
+    from tm.cli import app
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    result = CliRunner().invoke(app, ["review", str(root / "corpora/sample.en.txt"),
+                                      str(root / "corpora/sample.ru.txt"),
+                                      "--db", str(tmp_path / "m.db"), "--no-browser"])
+    assert result.exit_code == 1
+    assert result.stderr.count("diptych: error:") == 1
+    assert "pip install 'diptych[web]'" in result.stderr

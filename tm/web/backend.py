@@ -30,6 +30,7 @@ from tm.drafts.pretranslate import Pretranslation
 from tm.errors import TMError
 from tm.search.modes import DraftFormat, Kind, Mode
 from tm.search.searcher import Searcher
+from tm.search.similarity import meaning
 from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
 from tm.store import TM, Document, Earlier, Unit
@@ -159,6 +160,8 @@ class Backend:
             fuzzy = hit.kind is Kind.fuzzy and not hit.part
             out.append({**hit.to_json(), "doc": doc and (doc.title or doc.url or str(doc.id)),
                         "diff": _diff(query, hit) if fuzzy else [],
+                        "meaning": meaning(hit.similarity) if hit.kind is Kind.semantic
+                        else None,
                         "doc_url": doc.url if doc else None,
                         "doc_date": doc.date if doc else None})
         return out
