@@ -95,3 +95,20 @@ def test_a_unit_added_by_hand_through_the_api(client) -> None:
     assert units[-1]["id"] == unit["id"] and len(units) == 7
     assert client.post("/api/units", json={"en": "A.", "ru": "А.", "doc_id": 99}).status_code == 404
     assert client.post("/api/units", json={"en": " ", "ru": "А."}).status_code == 400
+
+
+def test_favicon_api_docs_and_the_memory_line(client, memory: Path, client_for) -> None:
+    """Every page names its icon and /favicon.ico answers (no 404 in the log); the API page
+    shows code, not ``double backticks``; the lookup page names its memory and its units."""
+    page = client.get("/", headers={"accept": "text/html"}).text
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    docs = client.get("/api/docs").text
+    assert "``" not in docs
+    assert "<code>translated</code>" in docs  # from the confirm route's docstring
+    assert f"<strong title=\"{memory}\">desk.db</strong>: 6 units." in page
+    remote = client_for(memory, token="s3cret").get(
+        "/?token=s3cret", headers={"accept": "text/html"}).text
+    assert "<strong>desk.db</strong>: 6 units." in remote and str(memory.parent) not in remote

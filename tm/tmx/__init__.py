@@ -19,7 +19,7 @@ from align.output import tool_version
 from tm.errors import TMXError
 from tm.store import TM, AddCounts, DocumentIn, UnitIn, file_sha256
 from tm.tmx.convert import NotAUnit, unit_from_tmx, unit_to_tmx
-from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, split_props
+from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, origin_of, split_props
 from tm.tmx.model import Prop, TMXHeader
 from tm.tmx.read import SNIFF_BYTES, TMXReader, sniff
 from tm.tmx.write import write_tmx
@@ -67,14 +67,15 @@ def import_tmx(tm: TM, path: Path, *,
     reader = TMXReader(path, on_progress=on_progress)
     skipped: Counter[str] = Counter()
 
-    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]]]]:
+    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]], str]]:
         for tu in reader:
             links, draft, rest = split_props(tu.props)
             if draft:
                 skipped[DRAFTS_SKIPPED] += 1
                 continue
+            origin, rest = origin_of(rest)
             try:
-                yield unit_from_tmx(replace(tu, props=tuple(rest))), links
+                yield unit_from_tmx(replace(tu, props=tuple(rest))), links, origin
             except NotAUnit as why:
                 skipped[f"TUs {why}"] += 1
 
@@ -94,7 +95,7 @@ def import_tmx(tm: TM, path: Path, *,
     return ImportReport(counts.added, counts.existing, dict(skipped), file_doc)
 
 
-def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
+def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], str]],
            file_doc: DocumentIn, listed: Callable[[], bool],
            batch: int = 2000) -> tuple[AddCounts, int | None]:
     """Add units in runs that go to the same document (its first link, else the file's, unless
@@ -105,6 +106,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
     totals = [0, 0, 0]
     run: list[UnitIn] = []
     run_doc: int | None = -1
+    run_origin = "imported"
     extra: list[tuple[UnitIn, int, int]] = []
 
     def doc_id(doc: DocumentIn) -> int:
@@ -115,13 +117,13 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
 
     def flush() -> None:
         if run:
-            c = tm.add_units(run, document=run_doc, origin="imported")
+            c = tm.add_units(run, document=run_doc, origin=run_origin)  # type: ignore[arg-type]
             totals[0] += c.added
             totals[1] += c.existing
             totals[2] += c.skipped
             run.clear()
 
-    for position, (unit, links) in enumerate(units):
+    for position, (unit, links, origin) in enumerate(units):
         if links:
             target, pos = doc_id(links[0][0]), links[0][1]
             extra += [(unit, doc_id(d), p) for d, p in links[1:]]
@@ -131,9 +133,9 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
             if file_id is None:
                 file_id = doc_id(file_doc)
             target, pos = file_id, position
-        if target != run_doc or len(run) >= batch:
+        if target != run_doc or origin != run_origin or len(run) >= batch:
             flush()
-            run_doc = target
+            run_doc, run_origin = target, origin
         run.append(replace(unit, position=pos))
     flush()
     for unit, d, p in extra:  # the unit is stored by now: this adds the link

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -55,6 +55,11 @@ def create_app(settings: Settings) -> Guard:
     app.state.settings = settings
     app.state.backend = Backend(settings.db, model=settings.model)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # asked for by browsers and tools that read no <link>
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     for router in ROUTERS:
         app.include_router(router)
     _errors(app)
