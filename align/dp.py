@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BeadArrays", "Params", "anchor_path", "band_around", "bead_types", "run_dp"]
+__all__ = ["BeadArrays", "Params", "anchor_path", "backtrack", "band_around", "bead_types", "forward",
+           "run_dp"]
 
 NEG = -1e30
 
@@ -72,8 +73,26 @@ def run_dp(
     """Best monotone path from (0, 0) to (n, m) inside the band, maximising the summed scores.
 
     ``skip_src[i]`` / ``skip_tgt[j]`` are the scores of leaving that sentence unaligned.
-    Ties go to the earlier bead type, so the result is deterministic.
+    Ties go to the earlier bead type, so the result is deterministic. Two steps, as in
+    Bertalign: :func:`forward` fills the band's back-pointers, :func:`backtrack` reads the path.
     """
+    back = forward(n, m, lo, hi, types, score, skip_src, skip_tgt)
+    return backtrack(back, lo, types, n, m)
+
+
+def forward(
+    n: int,
+    m: int,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    types: Sequence[tuple[int, int]],
+    score: RowScorer,
+    skip_src: np.ndarray,
+    skip_tgt: np.ndarray,
+) -> list[np.ndarray]:
+    """Back-pointers of the best path into each cell of the band, one row (``lo[i]..hi[i]``) per
+    ``i``: the index of the bead type that ends there, ``len(types)`` for a 0-1 bead, 255 where no
+    path reaches."""
     cost: list[np.ndarray] = []
     back: list[np.ndarray] = []
     ins = len(types)  # back-pointer code of an insertion (0-1 bead)
@@ -94,23 +113,26 @@ def run_dp(
                 continue
             cand = np.full(len(J), NEG)
             cand[ok] = cost[i - a][pj[ok] - plo]
-            if b == 0:
-                cand += skip_src[i - 1]
-            else:
-                cand += score(a, b, i, J)
+            cand += skip_src[i - 1] if b == 0 else score(a, b, i, J)
             better = cand > best
             best[better] = cand[better]
             arg[better] = t
         # insertions move along the row: best[j] = max_k<=j best[k] + skips of targets k..j-1
-        shifted = best - prefix_tgt[J]
-        run = np.maximum.accumulate(shifted)
-        via = run + prefix_tgt[J]
+        via = np.maximum.accumulate(best - prefix_tgt[J]) + prefix_tgt[J]
         better = np.zeros(len(J), dtype=bool)
         better[1:] = via[1:] > best[1:] + 1e-9
         best[better] = via[better]
         arg[better] = ins
         cost.append(best)
         back.append(arg)
+    return back
+
+
+def backtrack(
+    back: Sequence[np.ndarray], lo: np.ndarray, types: Sequence[tuple[int, int]], n: int, m: int,
+) -> BeadArrays:
+    """The beads of the best path, read from (n, m) back to (0, 0) through ``back``."""
+    ins = len(types)
     shapes: list[tuple[int, int]] = []
     ends: list[tuple[int, int]] = []
     i, j = n, m
@@ -122,9 +144,7 @@ def run_dp(
         shapes.append((a, b))
         ends.append((i, j))
         i, j = i - a, j - b
-    shapes.reverse()
-    ends.reverse()
-    return BeadArrays(shapes, ends)
+    return BeadArrays(shapes[::-1], ends[::-1])
 
 
 def _downsample(x: np.ndarray, f: int) -> np.ndarray:

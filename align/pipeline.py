@@ -39,12 +39,13 @@ def lang_name(lang: str) -> str:
 
 def read_edition(
     source: str | Path, *, role: str, presplit: bool = False, max_bytes: int = MAX_BYTES,
-    timeout: float = TIMEOUT,
+    timeout: float = TIMEOUT, public_only: bool = False,
 ) -> SourceText:
     """Read one edition from a text, Markdown or HTML file or an http(s) URL.
 
     ``role`` names it in messages ("English edition"). With ``presplit`` the file is read as
-    plain text, one sentence a line. Raises :class:`InputError` for a missing, empty, binary,
+    plain text, one sentence a line. ``public_only``: URLs of private addresses are refused
+    (a server fetching for someone else). Raises :class:`InputError` for a missing, empty, binary,
     non-UTF-8 or oversized file, or a page that cannot be fetched within ``timeout`` seconds.
     """
     from align.sources import Kind, read_source
@@ -53,9 +54,9 @@ def read_edition(
         raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
     try:
         return read_source(source, max_bytes=max_bytes, timeout=timeout,
-                           kind=Kind.text if presplit else None)
-    except InputError as exc:
-        raise InputError(f"{role}: {exc}") from None
+                           kind=Kind.text if presplit else None, public_only=public_only)
+    except InputError as exc:  # the same class (a PrivateAddress stays one), the role named
+        raise type(exc)(f"{role}: {exc}") from None
 
 
 def read_text(source: str | Path, *, role: str, max_bytes: int = MAX_BYTES,

@@ -7,6 +7,12 @@
     python bench/align.py --corpus enru-dev --corpus textberg-dev --cache   # development sets
     python bench/align.py --seeds ""            # skip the WMT table over seeds 13,1,2,3,4
     python bench/align.py --model use-m3+e5     # another encoder: e5, use-m3+e5, st:PATH (LaBSE)
+    python bench/align.py --genres dev --cache  # one row per development genre (also: test, all)
+
+``--genres`` prints one row per genre (bench/cases.py's GENRES: news, general, reviews and
+manuals, dialogue, Text+Berg; development and held-apart test apart): strict and lax F1, the
+strict F1 of the DP alone (align/refine.py's detach and merge passes off), confident beads right,
+the weak flag's share and catch; then the reliability table per genre.
 
 Speed: (a) embedding every sentence of both sides once with the encoder, (b) the whole alignment
 (embedding included), both without the cache, and the ratio b / a (``--cache`` reuses embeddings
@@ -38,9 +44,10 @@ sys.path.insert(0, str(ROOT))
 from align.aligner import align_sentences
 from align.embed import Encoder, load_encoder
 from align.errors import AlignError
-from align.score import score
+from align.evaluate import score
 from align.types import WEAK_BELOW, Bead
-from bench.cases import Doc, enru, textberg, wmt
+from align.weights import DEFAULT_WEIGHTS, Weights
+from bench.cases import GENRES, Doc, enru, textberg, wmt
 
 CORPORA: dict[str, Callable[[], list[Doc]]] = {
     "textberg": textberg, "wmt": wmt, "enru": enru,
@@ -126,6 +133,8 @@ def main() -> None:
                     help="encoder spec: use-m3, e5, use-m3+e5, st:PATH_TO_LABSE, ...")
     ap.add_argument("--cache", action="store_true", help="reuse cached embeddings (no timings)")
     ap.add_argument("--reps", type=int, default=2, help="timing runs per document (best kept)")
+    ap.add_argument("--genres", choices=("dev", "test", "all"),
+                    help="one row per genre instead (with --cache: accuracy only)")
     ap.add_argument("--weak-below", type=float, default=WEAK_BELOW,
                     help="the weak flag's threshold (default: align.types.WEAK_BELOW, chosen on enru-dev)")
     args = ap.parse_args()
@@ -138,6 +147,11 @@ def main() -> None:
         sys.exit(f"bench/align.py: {exc}")
     encoder.encode(["warm up"])
     console = Console(width=150)
+    if args.genres:
+        picked = [g for g in GENRES if args.genres == "all" or g.endswith("-dev") == (args.genres == "dev")]
+        for table in genre_tables(picked, encoder, args.seed, args.weak_below):
+            console.print(table)
+        return
     table = Table(title=f"Alignment ({args.model}, {'cached' if args.cache else 'no cache'})")
     for col in ("corpus", "docs", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
                 "align s", "s/doc", "embed s", "ratio"):
@@ -169,6 +183,41 @@ def main() -> None:
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     if seeds and "wmt" in names:
         console.print(seed_spread(seeds, encoder))
+
+
+DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0)
+"""The weights with align/refine.py's detach and merge passes off (margins no pair reaches)."""
+
+
+def _align_all(docs: list[Doc], encoder: Encoder, weights: Weights) -> list[list[Bead]]:
+    return [align_sentences(d.src, d.tgt, encoder, src_paragraphs=d.src_par,
+                            tgt_paragraphs=d.tgt_par, weights=weights) for d in docs]
+
+
+def genre_tables(names: list[str], encoder: Encoder, seed: int, weak: float) -> list[Table]:
+    """Per genre: accuracy with and without the second looks, confidence checks, reliability."""
+    table = Table(title=f"Alignment per genre (seed {seed}; weak: confidence < {weak})")
+    for col in ("genre", "docs", "beads", "strict F1", "lax F1", "DP alone", "omissions found",
+                "conf>=0.9 right", "conf>=0.9 share", "weak share", "wrong caught"):
+        table.add_column(col, justify="right")
+    calib = Table(title="Reliability per genre: beads / strictly correct share, per confidence bin")
+    calib.add_column("genre")
+    bins = [f"{k / 10:.1f}" for k in range(10)]
+    for b in bins:
+        calib.add_column(b, justify="right")
+    for name in names:
+        docs = GENRES[name](seed)
+        tests = _align_all(docs, encoder, DEFAULT_WEIGHTS)
+        alone = score([d.gold for d in docs], _align_all(docs, encoder, DP_ALONE))
+        sc = score([d.gold for d in docs], tests)
+        res = checks(docs, tests, weak)
+        table.add_row(name, str(len(docs)), str(sum(map(len, tests))), f"{sc.strict.f1:.3f}",
+                      f"{sc.lax.f1:.3f}", f"{alone.strict.f1:.3f}",
+                      *(f"{res[k]:.3f}" for k in ("omissions found", "conf>=0.9 right",
+                                                  "conf>=0.9 share", "weak share", "wrong caught")))
+        rows = {r[0][:3]: r for r in reliability(docs, tests)}
+        calib.add_row(name, *(f"{rows[b][1]} / {rows[b][3]:.2f}" if b in rows else "" for b in bins))
+    return [table, calib]
 
 
 def seed_spread(seeds: list[int], encoder: Encoder) -> Table:

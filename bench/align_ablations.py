@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from align import aligner, scorer
 from align.embed import Encoder, load_encoder, span_embeddings
-from align.score import score
+from align.evaluate import score
 from align.weights import DEFAULT_WEIGHTS, Weights
 
 BENCH = runpy.run_path(str(ROOT / "bench" / "align.py"), run_name="align_bench")

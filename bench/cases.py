@@ -5,9 +5,19 @@ Test sets (report, never fit on them):
 - ``wmt(seed)``: WMT23 ru-en news (54 articles), made realistic: merges, drops, a stray line;
 - ``enru("test", seed)``: adapted EN->RU editions from wmt-en-ru, the chunks whose index is
   divisible by 4 (26 of 102).
+- ``reviews("test", seed)``: WMT23 ru-en product reviews and manuals (``other.jsonl``), the
+  documents whose index is divisible by 4 (27 of 108), adapted like the news;
+- ``dialogue("test", seed)``: our own dialogue- and quotation-heavy stories (corpora/dialogue.jsonl,
+  written for the project), the ones marked "test".
 Development sets (fit and choose on these):
 - ``textberg(dev=True)``: the Bleualign development document (de-fr, 422 gold beads);
-- ``enru("dev", seed)``: the other 76 chunks of wmt-en-ru.
+- ``enru("dev", seed)``: the other 76 chunks of wmt-en-ru;
+- ``reviews("dev", seed)``: the other 81 documents of WMT23 ``other.jsonl``;
+- ``dialogue("dev", seed)``: our stories marked "dev".
+
+Genres: :data:`GENRES` names each case by genre and part; wmt-en-ru's chunks are newstest2021
+(news) or generaltest2022 (social posts, conversation, e-commerce, some news: "general"), and
+``enru_genre`` keeps the very documents of ``enru`` (the same adapted editions), split by that.
 
 An adapted edition (:func:`adapt`) starts from 1-1 segment pairs: adjacent segments are merged
 on either side (2-1, 1-2, 2-2 beads), some are dropped from one side only (1-0 / 0-1 beads: the
@@ -20,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +41,10 @@ from align.types import Bead
 SHARED = Path(os.environ.get("DIPTYCH_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpora"
 TEST_EVERY = 4  # wmt-en-ru chunks with index % TEST_EVERY == 0 are held apart as the test set
 
-__all__ = ["SHARED", "Doc", "adapt", "enru", "textberg", "wmt"]
+__all__ = ["GENRES", "SHARED", "Doc", "adapt", "dialogue", "enru", "enru_genre", "reviews", "textberg",
+           "wmt"]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -164,3 +178,47 @@ def enru(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float = 0
             [(b.src, b.tgt)] if b.src and b.tgt else
             [((i,), ()) for i in b.src] + [((), (j,)) for j in b.tgt])]
     return docs
+
+
+def enru_genre(part: str, genre: str, seed: int = 13) -> list[Doc]:
+    """The documents of :func:`enru` (same seed, same editions) of one source: "news"
+    (newstest2021) or "general" (generaltest2022)."""
+    prefix = {"news": "newstest", "general": "generaltest"}[genre]
+    return [d for d in enru(part, seed=seed) if d.name.startswith(prefix)]
+
+
+def _parted(rows: list[dict], part: str) -> list[dict]:
+    return [r for k, r in enumerate(rows) if (k % TEST_EVERY == 0) == (part == "test")]
+
+
+def reviews(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float = 0.05) -> list[Doc]:
+    """WMT23 ru-en reviews and manuals (``other.jsonl``), adapted like :func:`wmt`; ``part``
+    "test" (index % 4 == 0) or "dev"."""
+    rows = [json.loads(x) for x in (SHARED / "wmt23-ru-en" / "other.jsonl").open()]
+    return adapt(_parted(rows, part), random.Random(seed), merge, drop)
+
+
+def dialogue(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float = 0.05,
+             split: float = 0.05) -> list[Doc]:
+    """Our dialogue- and quotation-heavy stories (corpora/dialogue.jsonl), adapted like
+    :func:`enru`; ``part`` "test" or "dev" (each story says which)."""
+    rows = [json.loads(x) for x in (ROOT / "corpora" / "dialogue.jsonl").open()]
+    return adapt([r for r in rows if r["part"] == part], random.Random(seed), merge, drop, split)
+
+
+GENRES: dict[str, Callable[[int], list[Doc]]] = {
+    # development: fit and choose on these
+    "news-dev": lambda seed: enru_genre("dev", "news", seed),
+    "general-dev": lambda seed: enru_genre("dev", "general", seed),
+    "reviews-dev": lambda seed: reviews("dev", seed),
+    "dialogue-dev": lambda seed: dialogue("dev", seed),
+    "textberg-dev": lambda seed: textberg(dev=True),
+    # held apart: report only
+    "news": lambda seed: enru_genre("test", "news", seed),
+    "general": lambda seed: enru_genre("test", "general", seed),
+    "wmt23-news": lambda seed: wmt(seed=seed),
+    "reviews": lambda seed: reviews("test", seed),
+    "dialogue": lambda seed: dialogue("test", seed),
+    "textberg": lambda seed: textberg(),
+}
+"""Every genre's case, development ones ending in "-dev"; the argument is the adaptation seed."""

@@ -1,7 +1,17 @@
-"""Limits that must hold on hostile input (issue 13): peak memory and the download deadline.
+"""Limits that must hold on hostile input (issues 13, 18): peak memory, the download deadline,
+and time and memory linear in the input.
 
     python bench/hostile.py              # full size: ~20-40 min on 2 busy cores
     python bench/hostile.py --scale 0.1  # the same cases at a tenth of the size
+    python bench/hostile.py --big 1 5 9  # the big-input table (issue 18): hours on 2 cores
+    python bench/hostile.py --big 1 5 9 --encoder hash   # the same without the model
+
+``--big`` rows (issue 18): ``diptych align`` on N MB (the Russian side; the English side is
+its translation, about 0.55 N MB) in two shapes: one paragraph a side, and one tiny sentence
+(15-30 bytes) a paragraph. Seconds, seconds per MB and peak RSS of the child; the verdict
+asks for seconds per MB within 2x across every size and shape and peak RSS under 1 GB.
+``--encoder hash`` replaces the model by a pseudo-random vector per text (what the tests
+use), so the rows measure the splitter and the aligner alone.
 
 Rows:
 - ``align``, a 1 MB one-line file against a 1 MB one-line file (no sentence end anywhere):
@@ -65,17 +75,25 @@ _DAYS = [("Monday", "понедельник"), ("Tuesday", "вторник"), ("
          ("Sunday", "воскресенье")]
 
 
-def normal_pair(ru_bytes: int, seed: int = 13) -> tuple[str, str]:
+_TINY = [("Bread rose {n}%.", "Хлеб подорожал на {n}%."), ("{city}: {n} cars.", "{city_ru}: {n} машин."),
+         ("{name} won.", "{name_ru} победил."), ("No comment.", "Без комментариев."),
+         ("{n} were hurt.", "Пострадали {n}."), ("Roads shut.", "Дороги закрыты.")]
+
+
+def normal_pair(ru_bytes: int, seed: int = 13, *, per_paragraph: tuple[int, int] = (3, 6),
+                one_paragraph: bool = False, tiny: bool = False) -> tuple[str, str]:
     """An English text and its Russian translation, paragraphs of 3-6 varied sentences, until
-    the Russian side has ``ru_bytes`` bytes of UTF-8."""
+    the Russian side has ``ru_bytes`` bytes of UTF-8. ``one_paragraph``: all of it in one
+    paragraph a side; ``tiny``: one short sentence (15-30 bytes) a paragraph."""
     rng = random.Random(seed)
     en: list[str] = []
     ru: list[str] = []
     size = 0
+    pairs = _TINY if tiny else _PAIRS
     while size < ru_bytes:
         en_par, ru_par = [], []
-        for _ in range(rng.randint(3, 6)):
-            en_t, ru_t = rng.choice(_PAIRS)
+        for _ in range(1 if tiny else rng.randint(*per_paragraph)):
+            en_t, ru_t = rng.choice(pairs)
             (city, city_ru), (name, name_ru), (day, day_ru) = (
                 rng.choice(_CITIES), rng.choice(_NAMES), rng.choice(_DAYS))
             n = rng.randint(2, 99_999)
@@ -84,7 +102,8 @@ def normal_pair(ru_bytes: int, seed: int = 13) -> tuple[str, str]:
         en.append(" ".join(en_par))
         ru.append(" ".join(ru_par))
         size += len(ru[-1].encode("utf-8")) + 2
-    return "\n\n".join(en) + "\n", "\n\n".join(ru) + "\n"
+    glue = " " if one_paragraph else "\n\n"
+    return glue.join(en) + "\n", glue.join(ru) + "\n"
 
 
 def one_line(words: list[str], n_bytes: int, seed: int) -> str:
@@ -99,11 +118,30 @@ def one_line(words: list[str], n_bytes: int, seed: int) -> str:
     return " ".join(out) + "\n"
 
 
-def peak_align(en: Path, ru: Path, cache: Path) -> tuple[float, float, int]:
-    """(peak RSS in MB, seconds, exit code) of ``diptych align en ru -f ladder``."""
+_HASH_ALIGN = """
+import sys, zlib
+import numpy as np
+from align.pipeline import align_files
+class Hash:
+    name, dim = "hash", 16
+    def encode(self, texts):
+        x = np.array([np.random.default_rng(zlib.crc32(t.encode())).standard_normal(16)
+                      for t in texts], dtype=np.float32).reshape(len(texts), 16)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+al = align_files(sys.argv[1], sys.argv[2], encoder=Hash(), check_lang=False)
+print(len(al.beads))
+"""
+
+
+def peak_align(en: Path, ru: Path, cache: Path, encoder: str = "model"
+               ) -> tuple[float, float, int]:
+    """(peak RSS in MB, seconds, exit code) of ``diptych align en ru -f ladder`` (or of the
+    same alignment with the stand-in encoder)."""
     env = {**os.environ, "DIPTYCH_CACHE_DIR": str(cache)}
     cmd = [sys.executable, "-c", "from tm.cli import main; main()", "align", str(en), str(ru),
            "-f", "ladder"]
+    if encoder == "hash":
+        cmd = [sys.executable, "-c", _HASH_ALIGN, str(en), str(ru)]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -157,16 +195,49 @@ def align_row(label: str, en: Path, ru: Path, cache: Path) -> tuple[str, str, st
     return label, measured, "ok" if mb < LIMIT_MB and not rc else "FAIL"
 
 
+def big_rows(sizes: list[float], tmp: Path, encoder: str) -> list[tuple[str, str, str]]:
+    """The issue-18 table: each size in each shape; the verdict on the whole table."""
+    measured: list[tuple[str, float, float, float]] = []
+    for shape in ("one paragraph a side", "tiny paragraphs"):
+        for mb in sizes:
+            en_text, ru_text = normal_pair(int(mb * 1e6), one_paragraph=shape.startswith("one"),
+                                           tiny=shape.startswith("tiny"))
+            en, ru = tmp / "big.en.txt", tmp / "big.ru.txt"
+            en.write_text(en_text)
+            ru.write_text(ru_text)
+            size = (en.stat().st_size + ru.stat().st_size) / 1e6
+            rss, s, rc = peak_align(en, ru, tmp / f"cache-{shape[:3]}-{mb:g}", encoder)
+            print(f"  {shape}, {mb:g} MB: {s:.0f} s, {rss:,.0f} MB" + (f", exit {rc}" if rc else ""),
+                  file=sys.stderr, flush=True)
+            measured.append((f"{shape}, RU {mb:g} MB (both {size:.1f} MB)", s, s / size,
+                             rss if not rc else float("inf")))
+    per_mb = [m[2] for m in measured]
+    steady = max(per_mb) <= 2 * min(per_mb)
+    rows = []
+    for label, s, spm, rss in measured:
+        ok = steady and rss < 1000
+        rows.append((f"align ({encoder}): {label}", f"{s:,.0f} s, {spm:.0f} s/MB, {rss:,.0f} MB",
+                     "ok" if ok else "FAIL"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="input sizes times this")
     parser.add_argument("--timeout", type=float, default=5.0, help="download deadline (s)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["one-line", "normal", "drip", "search"])
+    parser.add_argument("--big", nargs="+", type=float, metavar="MB",
+                        help="only the big-input table, at these sizes (MB of Russian text)")
+    parser.add_argument("--encoder", choices=["model", "hash"], default="model",
+                        help="--big rows with the default model or the stand-in (no model)")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     tmp = Path(tempfile.mkdtemp(prefix="diptych-hostile-"))
     en, ru = tmp / "en.txt", tmp / "ru.txt"
+    if args.big:
+        args.skip = ["one-line", "normal", "drip", "search"]
+        rows += big_rows(args.big, tmp, args.encoder)
     try:
         if "one-line" not in args.skip:
             n = int(1_000_000 * args.scale)

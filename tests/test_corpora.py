@@ -83,3 +83,20 @@ def test_gold_has_the_documented_edits() -> None:
         bead = parse_ladder(line)[0]
         if (len(bead.src), len(bead.tgt)) != (1, 1):
             assert f"`{line.strip()}`" in readme, f"README does not list {line}"
+
+
+def test_dialogue_editions_are_aligned_one_to_one_and_parted() -> None:
+    """corpora/dialogue.jsonl: every paragraph has as many English as Russian segments (the
+    1-1 alignment bench/cases.py adapts), each side in its own script, and the parts the
+    README names (two stories for development, two held apart)."""
+    import json
+
+    rows = [json.loads(line) for line in (CORPORA / "dialogue.jsonl").read_text("utf-8").splitlines()]
+    assert sorted((r["id"], r["part"]) for r in rows) == [
+        ("council", "test"), ("interview-baker", "dev"), ("letters", "test"), ("lighthouse", "dev")]
+    for r in rows:
+        assert [len(p) for p in r["en"]] == [len(p) for p in r["ru"]]
+        en = " ".join(s for p in r["en"] for s in p)
+        ru = " ".join(s for p in r["ru"] for s in p)
+        assert not re.search("[а-яё]", en, re.IGNORECASE) and re.search("[а-яё]", ru, re.IGNORECASE)
+        assert all(s.strip() == s and s for p in r["en"] + r["ru"] for s in p)

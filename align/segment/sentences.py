@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 
 def _words(*lines: str) -> frozenset[str]:
@@ -34,7 +36,7 @@ _ACRONYM_GOES_ON = re.compile(r"[^\W\d_]{2,6}[,;:)]")
 _CJK_STOP = re.compile(r"[。！？][」』”）]*$")
 _NUMBERED_STOP = re.compile(r"(\w+\.)\s\d{1,4}\.$")
 _UNIT_STOP = re.compile(r"[\d°]\s?[^\W\d_]\.$")
-_NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*\w{1,2}\.$")
+_NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*(?:(?:тыс|млн|млрд|трлн)\.?\s)?\w{1,2}\.$")
 _ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
 _SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
 
@@ -64,7 +66,7 @@ _ENDABLE = {
     "en": _words("u.s u.k u.n u.s.a e.u d.c inc corp co ltd llc plc bros jr sr etc a.m p.m al"),
     "ru": _words(
         "г гг в вв др пр руб коп долл тыс млн млрд трлн т.д т.п и.т.д и.т.п ч час мин сек",
-        "дес барр га куб км проц изд",
+        "дес барр га куб км проц изд т",
     ),
     "de": _words("usw etc u.a"),
     "fr": _words("etc"),
@@ -153,80 +155,213 @@ def _abbreviations(left: str) -> list[str]:
     return [chain, chain.rsplit(".", 1)[-1]] if "." in chain else [chain]
 
 
-def _opener(right: str, lang: str) -> bool:
-    """Does ``right`` start with a capitalised common word (``The``, ``Это``)?"""
-    match = _FIRST_WORD.match(right)
-    if not match or match.group(2):  # "В. Путин": an initial, not the preposition "в"
-        return False
-    word = match.group(1)
-    return word[:1].isupper() and word.lower() in _OPENERS.get(lang, frozenset())
+class Cut:
+    """A place where a cut could go: ``left`` (the end of the sentence so far), ``right`` (what
+    follows) and the language, with what the rules ask of them worked out once."""
+
+    def __init__(self, left: str, right: str, lang: str) -> None:
+        self.left, self.right, self.lang = left, right, lang
+
+    @functools.cached_property
+    def first(self) -> re.Match[str] | None:
+        """The first word of ``right`` (group 1) and a period right after it (group 2)."""
+        return _FIRST_WORD.match(self.right)
+
+    @functools.cached_property
+    def opener(self) -> bool:
+        """Does ``right`` start with a capitalised common word (``The``, ``Это``)?"""
+        if not self.first or self.first.group(2):  # "В. Путин": an initial, not "в"
+            return False
+        word = self.first.group(1)
+        return word[:1].isupper() and word.lower() in _OPENERS.get(self.lang, frozenset())
+
+    @functools.cached_property
+    def keys(self) -> list[str]:
+        """The abbreviation keys ``left`` ends with (:func:`_abbreviations`)."""
+        return _abbreviations(self.left)
+
+    @functools.cached_property
+    def endable(self) -> list[str]:
+        """Those of :attr:`keys` that may end a sentence in this language."""
+        return [k for k in self.keys if k in _ENDABLE.get(self.lang, frozenset())]
+
+    @functools.cached_property
+    def initial(self) -> re.Match[str] | None:
+        """One letter and a period at the end of ``left``: "А.", "z."."""
+        return _INITIAL.search(self.left[-3:])
+
+
+# A rule looks at a cut and says CUT, JOIN or nothing (None: the next rule decides). The rules
+# of a list are tried in order; :func:`decide` returns the first answer and the rule's name.
+CUT, JOIN = True, False
+Rule = Callable[[Cut], bool | None]
+
+
+def decide(rules: Sequence[Rule], cut: Cut, default: bool) -> tuple[bool, str | None]:
+    """(cut here?, name of the rule that decided, None for the default)."""
+    for rule in rules:
+        verdict = rule(cut)
+        if verdict is not None:
+            return verdict, rule.__name__
+    return default, None
+
+
+# --- cuts the library missed (tried where razdel put none) --------------------------------------
+
+
+def cjk_stop(c: Cut) -> bool | None:
+    """"我们明天见。他走了。": Chinese and Japanese sentences end without a space."""
+    return CUT if _CJK_STOP.search(c.left[-4:]) else None
+
+
+def no_capital(c: Cut) -> bool | None:
+    """"3 млн т. по словам": a sentence starts with a capital letter (or a digit)."""
+    return JOIN if not c.first or not c.first.group(1)[:1].isupper() else None
+
+
+def month_and_number(c: Cut) -> bool | None:
+    """"on Oct. 4. Putin said", "in Nov. 2023. They": a date ends, not a list's "1."."""
+    numbered = _NUMBERED_STOP.search(c.left[-24:])
+    return CUT if numbered and _is_head(_abbreviations(numbered.group(1)), c.lang) else None
+
+
+def unit_symbol(c: Cut) -> bool | None:
+    """"+35 °C. Синоптики": a unit after a number, not an initial."""
+    return CUT if _UNIT_STOP.search(c.left[-8:]) else None
+
+
+def bracket_smiley(c: Cut) -> bool | None:
+    """"Отличное место) Вернёмся ещё": an unopened bracket (a smiley) ends the sentence."""
+    left = c.left
+    return CUT if left[-1] == ")" and left.count(")") > left.count("(") else None
+
+
+def endable_abbreviation(c: Cut) -> bool | None:
+    """"2023 г. Это", "31 час. «Раньше", "3 млн т. По словам": an abbreviation that can end a
+    sentence, then an opener or an opening quote. A one-letter one ("г.", "в.", "т.") only after
+    a number, or a number and тыс./млн (тонн): "в 2023 г.", "XIX в.", "3 млн т."."""
+    if not c.endable or not (c.opener or c.right[0] in _OPENING):
+        return None
+    return any(len(k) > 1 for k in c.endable) or bool(_NUMBER_END.search(c.left[-16:]))
+
+
+def initial_then_opener(c: Cut) -> bool | None:
+    """"Серии А. В данный момент", "Plan B. The": a capital letter and a period, then an opener."""
+    return CUT if c.opener and c.initial and c.initial.group(1).isupper() else None
+
+
+MISSED: tuple[Rule, ...] = (cjk_stop, no_capital, month_and_number, unit_symbol, bracket_smiley,
+                            endable_abbreviation, initial_then_opener)
+"""Rules adding a cut razdel did not make, in order; none deciding means no cut."""
+
+
+# --- cuts to undo (tried on every cut, razdel's and ours) ---------------------------------------
+
+
+def edge(c: Cut) -> bool | None:
+    """Nothing on one side: keep the cut (the text's start or end)."""
+    return CUT if not c.left or not c.right else None
+
+
+def goes_on(c: Cut) -> bool | None:
+    """"... и т. д. в том числе", "Palo Alto, Calif., and": lower case next, or ``,;:`` before."""
+    return JOIN if c.right[0].islower() or c.left[-1] in ",;:" else None
+
+
+def dash_attribution(c: Cut) -> bool | None:
+    """«Мы победили!» — закричал тренер.: a dash and a lower-case verb after a quote."""
+    said = _ATTRIBUTION.match(c.right)
+    return JOIN if said and said.group()[-1].islower() and _SAID_END.search(c.left) else None
+
+
+def inside_parentheses(c: Cut) -> bool | None:
+    """"(об этом писали «Ведомости». — Ред.) в марте": a bracket still open closes ahead."""
+    if c.left.count("(") <= c.left.count(")"):
+        return None
+    close, reopen = c.right.find(")"), c.right.find("(")
+    return JOIN if close >= 0 and (reopen < 0 or close < reopen) else None
+
+
+def letter_pairs(c: Cut) -> bool | None:
+    """"т. е.", "z. B.", "J. R. R. Tolkien": a letter and a period, and another follows."""
+    return JOIN if c.initial and _PAIR_REST.match(c.right) else None
+
+
+def german_ordinal(c: Cut) -> bool | None:
+    """"am 9. September": a German ordinal date."""
+    return JOIN if c.lang == "de" and _DE_ORDINAL.search(c.left[-12:]) and not c.opener else None
+
+
+def head_abbreviation(c: Cut) -> bool | None:
+    """"Gen. Petraeus", "ул. Мира", "No. 5": an abbreviation that never ends a sentence joins,
+    unless a sentence opener follows that is not a number ("см. Это" stays cut)."""
+    if not _is_head(c.keys, c.lang):
+        return None
+    return JOIN if not c.opener or bool(c.first and c.first.group(1).isdigit()) else CUT
+
+
+def too_short(c: Cut) -> bool | None:
+    """"В 1990-х гг. Россия": three words before an abbreviation are no sentence."""
+    short = len(c.left) < _WINDOW and len(c.left.split()) <= 3
+    return JOIN if short and not c.opener and c.endable else None
+
+
+def unit_before_acronym(c: Cut) -> bool | None:
+    """"24 тыс. TEU, а к 2028 г.": a unit before an acronym, the sentence goes on."""
+    acronym = _ACRONYM_GOES_ON.match(c.right) if c.endable else None
+    return JOIN if acronym and acronym.group()[:-1].isupper() else None
+
+
+def dollars_usa(c: Cut) -> bool | None:
+    """The set phrase "долл. США"."""
+    return JOIN if c.lang == "ru" and c.left.endswith("долл.") and c.right.startswith("США") else None
+
+
+def initials_before_name(c: Cut) -> bool | None:
+    """"А. Пушкин", "George W. Bush": a capital initial, then a capitalised word, not an opener."""
+    first = c.first
+    name = bool(first and not c.opener and first.group(1)[:1].isupper() and len(first.group(1)) > 1)
+    return JOIN if c.initial and c.initial.group(1).isupper() and name else None
+
+
+JOINS: tuple[Rule, ...] = (edge, goes_on, dash_attribution, inside_parentheses, letter_pairs,
+                           german_ordinal, head_abbreviation, too_short, unit_before_acronym,
+                           dollars_usa, initials_before_name)
+"""Rules undoing a cut, in order; none deciding keeps the cut."""
 
 
 def _missed(left: str, right: str, lang: str) -> bool:
-    """A cut the library missed: an abbreviation that can end a sentence, then an opener."""
-    if _CJK_STOP.search(left[-4:]):
-        return True  # Chinese and Japanese sentences end without a space
-    first = _FIRST_WORD.match(right)
-    if not first or not first.group(1)[:1].isupper():
-        return False
-    numbered = _NUMBERED_STOP.search(left[-24:])
-    if numbered and _is_head(_abbreviations(numbered.group(1)), lang):
-        return True  # "on Oct. 4. Putin said", "in Nov. 2023. They": not a list's "1."
-    if _UNIT_STOP.search(left[-8:]):
-        return True  # "+35 °C. Синоптики": a unit, not an initial
-    if left[-1] == ")" and left.count(")") > left.count("("):
-        return True  # "Отличное место) Вернёмся ещё": a bracket smiley ends the sentence
-    opener = _opener(right, lang)
-    ends = _ENDABLE.get(lang, frozenset())
-    keys = [k for k in _abbreviations(left) if k in ends]
-    if keys and (opener or right[0] in _OPENING):  # "31 час. «Раньше ...", "2023 г. Это"
-        # "г.", "в." end a sentence only after a number: "в 2023 г.", "XIX в."
-        return any(len(k) > 1 for k in keys) or bool(_NUMBER_END.search(left[-12:]))
-    initial = _INITIAL.search(left[-3:])  # "Серии А. В данный момент", "Plan B. The"
-    return opener and bool(initial and initial.group(1).isupper())
+    """A cut the library missed (:data:`MISSED`)."""
+    return decide(MISSED, Cut(left, right, lang), default=False)[0]
 
 
 def _joins(left: str, right: str, lang: str) -> bool:
-    """Should the cut between ``left`` (the end of the sentence so far) and ``right`` go?"""
-    if not left or not right:
-        return True
-    first = _FIRST_WORD.match(right)
-    if right[0].islower() or left[-1] in ",;:":
-        return True
-    said = _ATTRIBUTION.match(right)
-    if said and said.group()[-1].islower() and _SAID_END.search(left):
-        return True  # «Мы победили!» — закричал тренер.
-    if left.count("(") > left.count(")"):
-        close, reopen = right.find(")"), right.find("(")
-        if close >= 0 and (reopen < 0 or close < reopen):
-            return True
-    opener = _opener(right, lang)
-    initial = _INITIAL.search(left[-3:])  # one letter and a period: "А.", "z."
-    if initial and _PAIR_REST.match(right):
-        return True  # "т. е.", "z. B.", "J. R. R. Tolkien"
-    if lang == "de" and _DE_ORDINAL.search(left[-12:]) and not opener:
-        return True  # "am 9. September"
-    keys = _abbreviations(left)
-    if _is_head(keys, lang):
-        return not opener or bool(first and first.group(1).isdigit())
-    if len(left) < _WINDOW and len(left.split()) <= 3 and not opener:
-        ends = _ENDABLE.get(lang, frozenset())
-        if any(key in ends for key in keys):
-            return True  # "В 1990-х гг. Россия ...": three words are no sentence
-    if any(key in _ENDABLE.get(lang, ()) for key in keys):
-        acronym = _ACRONYM_GOES_ON.match(right)
-        if acronym and acronym.group()[:-1].isupper():
-            return True  # "24 тыс. TEU, а к 2028 г.": a unit, the sentence goes on
-    if lang == "ru" and left.endswith("долл.") and right.startswith("США"):
-        return True  # the set phrase "долл. США"
-    return bool(  # initials before a name: "А. Пушкин", "George W. Bush"
-        initial
-        and initial.group(1).isupper()
-        and first
-        and not opener
-        and first.group(1)[:1].isupper()
-        and len(first.group(1)) > 1
-    )
+    """Should the cut between ``left`` (the end of the sentence so far) and ``right`` go
+    (:data:`JOINS`)?"""
+    return not decide(JOINS, Cut(left, right, lang), default=CUT)[0]
+
+
+class Verdict(NamedTuple):
+    """What the rules made of one place: a cut or not, the rule of :data:`MISSED` that added it
+    (None: razdel's own, or not added) and the rule of :data:`JOINS` that decided it last."""
+
+    cut: bool
+    added: str | None
+    joins: str | None
+
+
+def which_rule(text: str, at: int, lang: str) -> Verdict:
+    """Is there a cut at ``text[at:]``, and which rules said so: for tests and for reading a
+    surprising split."""
+    code = _lang(lang)
+    cut = Cut(text[max(0, at - _WINDOW) : at].rstrip(), text[at : at + _WINDOW], code)
+    added = None
+    if at not in _library_cuts(text, code):
+        there, added = decide(MISSED, cut, default=False)
+        if not there:
+            return Verdict(False, added, None)
+    kept, rule = decide(JOINS, cut, default=CUT)
+    return Verdict(kept, added, rule)
 
 
 def _sentences(chunk: str, lang: str) -> list[tuple[int, int]]:

@@ -1,5 +1,7 @@
 """Read one edition of a story: a text, Markdown or HTML file, or an http(s) page.
 
+May import align.clean, align.errors and align.types; never the aligner.
+
 - :mod:`~align.sources.reader`: :func:`read_source` -> :class:`SourceText` (text + metadata)
 - :mod:`~align.sources.files`: bounded reads of local files, decoding (UTF-8, UTF-16, charsets)
 - :mod:`~align.sources.fetch`: one download under a wall-clock deadline and a size limit

@@ -1,17 +1,28 @@
-"""Fetch one web page over http(s): one deadline, a size limit, few redirects, clear errors.
+"""The product's one HTTP client: one web page over http(s) under one deadline, a size limit,
+few redirects, an address policy and clear errors. Nothing else in ``align`` or ``tm`` opens an
+HTTP connection (a test reads the sources for it).
 
-Standard library only (``urllib``, so proxies from the environment still apply). ``timeout``
-bounds the whole download by the wall clock: every connection gets the time that is left as
-its socket timeout, and a watchdog shuts the sockets when the time is up, so a server that
-drips its headers or body a byte at a time is cut off too. Every failure is an
-:class:`InputError` that names the URL, says what went wrong (unknown host, HTTP 404, timeout,
-too large, cut short, not a web page) and what to do.
+Standard library only (``urllib``). ``timeout`` bounds the whole download by the wall clock,
+DNS included: the name is resolved in a thread given the time that is left, every connection
+gets the time that is left as its socket timeout, and a watchdog shuts the sockets when the time
+is up, so a server that drips its headers or body a byte at a time is cut off too.
+
+``public_only`` is the address policy of a server fetching for someone else (SSRF): every
+address the host name resolves to is checked (no private, loopback, link-local, multicast,
+reserved or unspecified address, IPv4-mapped IPv6 included) and the connection goes to the
+address that was checked, so a second DNS answer cannot differ from the first (rebinding); each
+redirect is checked the same way, and proxies from the environment are not used. Without it
+(a user fetching for themselves) proxies from the environment apply.
+
+Every failure is an :class:`InputError` that names the URL, says what went wrong (unknown host,
+HTTP 404, timeout, too large, cut short, not a web page, a private address) and what to do.
 """
 
 from __future__ import annotations
 
 import functools
 import http.client
+import ipaddress
 import re
 import socket
 import ssl
@@ -37,6 +48,10 @@ _GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
 _BLOCK = 1 << 14
 """Bytes asked of the socket at once; a read returns what has arrived, never waits for more."""
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+class PrivateAddress(InputError):
+    """A URL whose host is (or resolves to) an address inside the fetching server's network."""
 
 
 @dataclass(frozen=True)
@@ -122,15 +137,45 @@ def resolve(host: str, port: int, seconds: float) -> list[str]:
     return [str(info[4][0]) for info in box["infos"]]
 
 
+def check_public(host: str, addresses: list[str]) -> list[str]:
+    """``addresses`` (what ``host`` resolved to) when every one is a public address;
+    :class:`PrivateAddress` naming the first that is not (a name with one public and one
+    private address is refused: the connection could go to either)."""
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            which = f"'{host}'" if host.strip("[]") == address else f"'{host}' ({address})"
+            raise PrivateAddress(
+                f"{which} is an address of the server's own network, which this server does"
+                " not fetch; paste the article's text instead (or start the server with"
+                " --allow-private-urls)")
+    return addresses
+
+
+def checked_address(host: str, port: int, seconds: float = 20.0) -> str:
+    """The first public address of ``host`` after checking all of them
+    (:func:`check_public`); the DNS answer must come within ``seconds``."""
+    try:
+        addresses = resolve(host, port, seconds)
+    except (socket.gaierror, UnicodeError):
+        raise InputError(f"host '{host}' not found (DNS); check the address") from None
+    if not addresses:
+        raise InputError(f"host '{host}' not found (DNS); check the address")
+    return check_public(host, addresses)[0]
+
+
 class _Watched:
-    """A connection that gets the time left as its timeout, resolves its host within it and
-    puts its socket under watch."""
+    """A connection that gets the time left as its timeout, resolves its host within it
+    (checking the addresses under ``public_only``) and puts its socket under watch."""
 
     sock: socket.socket
     timeout: float | None
 
-    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, deadline: _Deadline, public_only: bool, **kwargs: Any) -> None:
         self._deadline = deadline
+        self._public_only = public_only
         super().__init__(*args, **kwargs)
         self._create_connection = self._connect_in_time
 
@@ -138,7 +183,8 @@ class _Watched:
                          source_address: tuple[str, int] | None = None) -> socket.socket:
         host, port = address
         error: OSError = OSError(f"'{host}' has no address")
-        for ip in resolve(host, port, self._deadline.left()):
+        ips = resolve(host, port, self._deadline.left())
+        for ip in check_public(host, ips) if self._public_only else ips:
             try:
                 return socket.create_connection((ip, port), self._deadline.left(), source_address)
             except TimeoutError:
@@ -162,18 +208,20 @@ class _HTTPSConnection(_Watched, http.client.HTTPSConnection):
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: _Deadline, public_only: bool) -> None:
         super().__init__()
-        self._connection = functools.partial(_HTTPConnection, deadline=deadline)
+        self._connection = functools.partial(_HTTPConnection, deadline=deadline,
+                                             public_only=public_only)
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(self._connection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: _Deadline, public_only: bool) -> None:
         super().__init__()
-        self._connection = functools.partial(_HTTPSConnection, deadline=deadline)
+        self._connection = functools.partial(_HTTPSConnection, deadline=deadline,
+                                             public_only=public_only)
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(self._connection, req,
@@ -251,10 +299,13 @@ def _read_body(resp: http.client.HTTPResponse, url: str, *, max_bytes: int,
     return b"".join(parts)
 
 
-def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Page:
+def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000,
+          public_only: bool = False, types: frozenset[str] = TEXT_TYPES) -> Page:
     """GET ``url`` and return its body; raises :class:`InputError` when the page cannot be had.
 
-    ``timeout`` bounds the whole download, redirects included (seconds of wall-clock time).
+    ``timeout`` bounds the whole download, DNS and redirects included (seconds of wall-clock
+    time); ``public_only`` refuses hosts with a non-public address (:class:`PrivateAddress`);
+    ``types`` are the media types accepted (web pages and text by default).
     """
     if not is_url(url):
         raise InputError(f"'{url}' is not an http(s) address")
@@ -262,8 +313,12 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
     if not host:
         raise InputError(f"'{url}' has no host name; check the address")
     deadline = _Deadline(timeout)
-    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline),
-                                         _Redirects(url))
+    handlers: list[urllib.request.BaseHandler] = [
+        _HTTPHandler(deadline, public_only), _HTTPSHandler(deadline, public_only),
+        _Redirects(url)]
+    if public_only:  # a proxy would connect for us, to whatever address it resolves
+        handlers.insert(0, urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers={
         "User-Agent": USER_AGENT,
         "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
@@ -272,7 +327,7 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
     })
     try:
         with opener.open(request, timeout=timeout) as resp:
-            media = _check_headers(resp, url, max_bytes)
+            media = _check_headers(resp, url, max_bytes, types)
             data = _read_body(resp, url, max_bytes=max_bytes, deadline=deadline)
             return Page(resp.geturl(), data, media, resp.headers.get_content_charset())
     except Exception as exc:  # every failure becomes one line that names the URL
@@ -283,13 +338,14 @@ def fetch(url: str, *, timeout: float = 20.0, max_bytes: int = 10_000_000) -> Pa
         deadline.cancel()
 
 
-def _check_headers(resp: http.client.HTTPResponse, url: str, max_bytes: int) -> str:
+def _check_headers(resp: http.client.HTTPResponse, url: str, max_bytes: int,
+                   types: frozenset[str]) -> str:
     """The page's media type, once it is known to be text of an acceptable size."""
     media, _ = _media_type(resp.headers)
     if media in _GENERIC_TYPES and re.search(
             r"\.(txt|text|md|markdown|html?|xhtml)$", urlsplit(url).path, re.IGNORECASE):
         media = ""  # a text file served as bytes: decided by its suffix and content
-    if media and media not in TEXT_TYPES:
+    if media and media not in types:
         raise InputError(
             f"'{url}' is not a web page or text ({media}); pass the address of an HTML"
             " article, or convert the document to text first"

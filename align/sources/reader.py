@@ -89,16 +89,18 @@ def _paragraphs_of_text(text: str) -> list[str]:
 
 
 def read_source(source: str | Path, *, timeout: float = TIMEOUT,
-                max_bytes: int = MAX_BYTES, kind: Kind | None = None) -> SourceText:
+                max_bytes: int = MAX_BYTES, kind: Kind | None = None,
+                public_only: bool = False) -> SourceText:
     """Read a story from a file path or an http(s) URL (see the module docstring).
 
     ``kind`` forces how the content is read; by default it comes from the media type, the
-    suffix, then the content. Raises :class:`InputError` with a hint when the story cannot be had.
+    suffix, then the content. ``public_only`` is the fetcher's address policy
+    (:func:`align.sources.fetch.fetch`). Raises :class:`InputError` with a hint when the story cannot be had.
     """
     name = str(source)
     canonical = file_hash = None
     if isinstance(source, str) and is_url(source):
-        page = fetch(source, timeout=timeout, max_bytes=max_bytes)
+        page = fetch(source, timeout=timeout, max_bytes=max_bytes, public_only=public_only)
         data, media, declared, canonical = page.data, page.media_type, page.charset, page.url
         if not data.strip():
             raise InputError(f"'{name}' returned an empty page; check the address")

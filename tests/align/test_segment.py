@@ -69,6 +69,10 @@ RU = [
     "Отличное место)| |Вернёмся ещё.",
     "Повестка: а) Отчёт; б) Выборы.",
     "Повестка: 1) Отчёт; 2) Выборы.",
+    "Экспорт составил около 3 млн т.| |По словам трейдеров, цены выросли.",
+    "Собрали 250 тыс. т.| |«Это рекорд», — сказал министр.",
+    "Вывезли 12 т.| |Это немного.",
+    "Он, т. е. директор, ушёл.",
 ]
 EN = [
     "Sen. Elizabeth Warren spoke on Monday.| |She was brief.",
@@ -172,6 +176,41 @@ def test_challenge_set_is_there(shared: Path) -> None:
 
 def layout(text: str, lang: str = "en") -> list[tuple[int, str]]:
     return [(s.paragraph, s.text) for s in split(text, lang)]
+
+
+@pytest.mark.parametrize(("text", "word", "cut", "added", "joins"), [
+    ("Экспорт составил около 3 млн т. По словам трейдеров, цены выросли.", "По", True,
+     "endable_abbreviation", "head_abbreviation"),
+    ("Это произошло в 2019 г. Затем ситуация изменилась.", "Затем", True, "unit_symbol",
+     "head_abbreviation"),
+    ("Gen. Petraeus spoke. He left.", "Petraeus", False, None, "head_abbreviation"),
+    ("Gen. Petraeus spoke. He left.", "He", True, None, None),
+    ("Dr. Müller kam am 9. September nach Berlin.", "September", False, None, "german_ordinal"),
+    ("Он вернулся (об этом писали «Ведомости». — Ред.) в марте.", "—", False, None,
+     "inside_parentheses"),
+])
+def test_a_test_can_say_which_rule_cut(text: str, word: str, cut: bool, added: str | None,
+                                       joins: str | None) -> None:
+    from align.segment.sentences import which_rule
+
+    lang = "ru" if "а" in text else "de" if "kam" in text else "en"
+    assert which_rule(text, text.index(word), lang) == (cut, added, joins)
+
+
+def test_rules_are_named_functions_in_order() -> None:
+    from align.segment.sentences import JOINS, MISSED
+
+    names = [r.__name__ for r in (*MISSED, *JOINS)]
+    assert len(set(names)) == len(names) and all(r.__doc__ for r in (*MISSED, *JOINS))
+    assert names.index("edge") == len(MISSED)  # the guards come first in each list
+    assert names[1] == "no_capital"
+
+
+def test_a_date_line_alone_is_a_sentence_of_its_own() -> None:
+    for lang, body in (("ru", "Цены выросли. Это много."), ("en", "Prices rose. That is a lot.")):
+        got = [(s.text, s.paragraph) for s in split(f"Москва\n\n14.10.2024\n{body}", lang)]
+        assert got[1] == ("14.10.2024", 1)
+        assert got[2][1] == 2
 
 
 def test_blank_lines_separate_paragraphs() -> None:

@@ -1,4 +1,4 @@
-"""A corrected alignment into the memory (tm.service.documents over tm.store.documents): one
+"""A corrected alignment into the memory (tm.service.documents over tm.store.changes): one
 document in one transaction, edited beads marked; a stored document's units replaced without
 leaving duplicates, undoably; nothing written when a step fails."""
 
@@ -12,7 +12,7 @@ import pytest
 from tm import service
 from tm.errors import TMError
 from tm.service import BeadsRequest, EditedBead
-from tm.store import TM, DocumentIn, UnitIn
+from tm.store import TM, DocumentIn, UnitIn, changes
 
 PAIRS = [("Oil prices rose.", "Цены на нефть выросли."),
          ("The budget passed. It was late.", "Бюджет приняли с опозданием."),
@@ -120,10 +120,10 @@ def test_a_replace_that_fails_midway_changes_nothing(tm: TM,
     doc, _ = tm.add_document(DocumentIn(title="Story", fingerprint="s"))
     tm.add_units([UnitIn(en, ru) for en, ru in PAIRS], document=doc, origin="aligned")
 
-    def broken(ids: set[int]) -> int:
+    def broken(store: object, ids: set[int]) -> int:
         raise TMError("disk full")
 
-    monkeypatch.setattr(tm, "_orphans", broken)
+    monkeypatch.setattr(changes, "_orphans", broken)
     with pytest.raises(TMError, match="disk full"):
         service.replace_beads(tm, doc, request([("New.", "Новое.")], edited=(0,)))
     assert [(en, ru) for en, ru, *_ in units(tm, doc)] == PAIRS

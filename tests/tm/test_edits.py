@@ -10,7 +10,7 @@ import pytest
 
 from tm.errors import TMError
 from tm.store import MIGRATIONS, TM, DocumentIn, UnitIn
-from tm.store.schema import split_sql
+from tm.store.sqlite.schema import split_sql
 
 
 @pytest.fixture()

@@ -266,7 +266,7 @@ def test_sigkill_during_export_leaves_no_part_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", READERS, ids=lambda a: a[0])
 def test_an_older_memory_is_read_as_it_is_and_migrated_only_by_a_writer(
         tmp_path: Path, args: list[str]) -> None:
-    from tm.store.schema import split_sql
+    from tm.store.sqlite.schema import split_sql
 
     old = tmp_path / "v1.db"
     conn = sqlite3.connect(old)

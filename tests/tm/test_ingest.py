@@ -78,3 +78,22 @@ def test_store_prepared_once(tmp_path: Path) -> None:
         assert (first.new_document, first.added, first.existing) == (True, 2, 0)
         assert not store_prepared(tm, p, model="use-m3").new_document
         assert [u.en for u in tm.iter_units(doc=first.doc_id)] == ["One.", "Two."]
+
+
+def test_beads_without_letters_on_either_side_are_not_stored(tmp_path: Path) -> None:
+    """A date line alone in both editions ("14.10.2024"), a score ("2:1") is nothing to look up;
+    a side with letters ("Глава 1." beside "1.") keeps the pair."""
+    src = ("14.10.2024", "2:1", "1.", "One.")
+    tgt = ("14.10.2024", "2:1", "Глава 1.", "Один.")
+    al = Alignment(
+        src=tuple(Sentence(0, len(t), t) for t in src), tgt=tuple(Sentence(0, len(t), t) for t in tgt),
+        beads=tuple(Bead((k,), (k,), 0.95) for k in range(4)))
+    doc = document_for(source("x", "en.txt"), source("y", "ru.txt"), fingerprint="a:b")
+    p = prepare(al, doc, min_score=0.5, encoder=None)
+    assert [(u.en, u.ru) for u in p.units] == [("1.", "Глава 1."), ("One.", "Один.")]
+    assert (p.letterless, p.one_sided, p.weak) == (2, 0, 0)
+    with TM.open(tmp_path / "t.db") as tm:
+        res = store_prepared(tm, p, model="use-m3")
+        assert (res.added, res.letterless) == (2, 2)
+        assert "2 without letters skipped" in res.summary(tmp_path / "t.db")
+        assert [u.en for u in tm.iter_units(doc=res.doc_id)] == ["1.", "One."]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tm.store import TM, UnitIn
-from tm.store.terms import decode_links, encode_links
+from tm.store.types import decode_links, encode_links
 from tm.terms.lexicon import StoredLexicon, fit_terms
 from tm.terms.links import translate
 

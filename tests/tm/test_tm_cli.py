@@ -279,7 +279,7 @@ def test_the_cli_words_a_similarity_as_the_desk_does() -> None:
     from types import SimpleNamespace
 
     from tm.cli.lookup import _head
-    from tm.search.modes import Kind
+    from tm.choices import Kind
     from tm.search.similarity import meaning
 
     def head(similarity: float) -> str:

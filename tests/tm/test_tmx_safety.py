@@ -200,15 +200,15 @@ def _units(n: int) -> Iterator[TMXUnit]:
 _HALTING_IMPORT = """
 import os, sys, time
 from pathlib import Path
-import tm.store.base
+import tm.store.sqlite.store
 import tm.tmx
 from tm.cli import main
-connect = tm.store.base.connect
+connect = tm.store.sqlite.store.connect
 def small_cache(path):  # 100 pages: the open transaction spills into the WAL early
     conn = connect(path)
     conn.execute("PRAGMA cache_size = 100")
     return conn
-tm.store.base.connect = small_cache
+tm.store.sqlite.store.connect = small_cache
 spill, flag, wal, count = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), [0]
 start = wal.stat().st_size if wal.exists() else 0
 convert = tm.tmx.unit_from_tmx

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 from pathlib import Path
 
 import pytest
 
+from align.errors import InputError
+from align.sources.fetch import checked_address
 from tm.service import PrivateAddress
-from tm.service.fetch import checked_address
+
+fetch = importlib.import_module("align.sources.fetch")  # the module, not the function
 
 
 @pytest.mark.parametrize("address", [
@@ -39,9 +43,6 @@ def test_every_address_of_a_name_is_checked(monkeypatch) -> None:
 def test_a_silent_dns_server_does_not_hold_a_fetch_past_its_timeout(monkeypatch) -> None:
     import threading
 
-    from tm.errors import TMError
-    from tm.service.fetch import fetch_public
-
     release, answered = threading.Event(), threading.Event()
 
     def silent(host: str, *args: object, **kwargs: object) -> list[tuple]:
@@ -51,8 +52,8 @@ def test_a_silent_dns_server_does_not_hold_a_fetch_past_its_timeout(monkeypatch)
 
     monkeypatch.setattr(socket, "getaddrinfo", silent)
     try:
-        with pytest.raises(TMError, match=r"cannot fetch 'http://news.example/a'"):
-            fetch_public("http://news.example/a", timeout=0.3, max_bytes=1000)
+        with pytest.raises(InputError, match=r"cannot fetch 'http://news.example/a'"):
+            fetch.fetch("http://news.example/a", timeout=0.3, max_bytes=1000, public_only=True)
         assert not answered.is_set()  # it gave up on the resolver, not the other way round
     finally:
         release.set()
@@ -124,17 +125,96 @@ def test_the_checked_address_is_the_one_connected_to_and_redirects_are_checked(
     """'news.example' passes the check as if it were public (its address is this machine's,
     for the test); it is never looked up again (no DNS here), and its redirect to 127.0.0.1 is
     checked like a first request."""
-    from tm.service import fetch
+    real_resolve, real_check = fetch.resolve, fetch.check_public
+    looked_up: list[str] = []
 
-    real = fetch.checked_address
-    monkeypatch.setattr(fetch, "checked_address", lambda host, port, **kw: "127.0.0.1"
-                        if host == "news.example" else real(host, port, **kw))
-    data, media, _ = fetch.fetch_public(f"http://news.example:{redirecting_site}/page",
-                                        timeout=5, max_bytes=10_000)
-    assert b"Ferry news" in data and media == "text/html"
+    def resolve(host: str, port: int, seconds: float) -> list[str]:
+        looked_up.append(host)
+        return ["127.0.0.1"] if host == "news.example" else real_resolve(host, port, seconds)
+
+    monkeypatch.setattr(fetch, "resolve", resolve)
+    monkeypatch.setattr(fetch, "check_public", lambda host, ips: ips if host == "news.example"
+                        else real_check(host, ips))
+    page = fetch.fetch(f"http://news.example:{redirecting_site}/page", timeout=5,
+                       max_bytes=10_000, public_only=True)
+    assert b"Ferry news" in page.data and page.media_type == "text/html"
     with pytest.raises(PrivateAddress, match="'127.0.0.1' is an address of the server's own"):
-        fetch.fetch_public(f"http://news.example:{redirecting_site}/go", timeout=5,
-                           max_bytes=10_000)
-    with pytest.raises(fetch.TMError, match="larger than"):
-        fetch.fetch_public(f"http://news.example:{redirecting_site}/page", timeout=5,
-                           max_bytes=10)
+        fetch.fetch(f"http://news.example:{redirecting_site}/go", timeout=5, max_bytes=10_000,
+                    public_only=True)
+    with pytest.raises(InputError, match="more than the .* limit"):
+        fetch.fetch(f"http://news.example:{redirecting_site}/page", timeout=5, max_bytes=10,
+                    public_only=True)
+    assert set(looked_up) == {"news.example", "127.0.0.1"}
+
+
+def test_the_editor_fetches_under_the_same_address_policy(client_for, memory: Path,
+                                                          news_site: str) -> None:
+    """Issue 18 finding 1: `POST /api/align` on a shared read-only desk fetched an internal
+    page through align's reader, which had no address check."""
+    token = "t" * 24
+    client = client_for(memory, token=token, read_only=True)
+    auth = {"Authorization": "Bearer " + token}
+    resp = client.post("/api/align", headers=auth, json={
+        "en": {"url": f"{news_site}/lake-ferry.en.html"},
+        "ru": {"url": f"{news_site}/lake-ferry.ru.html"}})
+    assert resp.status_code == 400
+    assert "own network" in resp.json()["error"] and "Ferry" not in resp.text
+
+
+def test_a_page_sent_a_byte_a_second_does_not_outlast_the_deadline_of_a_public_fetch(
+        monkeypatch) -> None:
+    """Issue 18 finding 4: pre-translate's fetch looked at the clock only between 64 KB reads.
+    The drip comes from this machine, let through as if it were a public address."""
+    import threading
+    import time
+
+    from tm import service
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: 100000\r\n\r\n")
+            while not stop.wait(0.05):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    monkeypatch.setattr(fetch, "check_public", lambda host, ips: ips)
+    started = time.monotonic()
+    try:
+        with pytest.raises(InputError, match=r"no complete answer within 0\.5 s"):
+            service.read_article(f"http://127.0.0.1:{listener.getsockname()[1]}/a",
+                                 kind=service.ArticleKind.url, timeout=0.5, private_urls=False)
+        assert time.monotonic() - started < 5  # not the 100 s the drip would take
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_no_module_but_the_fetcher_opens_an_http_connection() -> None:
+    """Issue 25 item 3: one HTTP client in the product (align/sources/fetch.py)."""
+    import re
+
+    import align
+    import tm
+
+    opens = re.compile(r"\b(urllib\.request|http\.client|urlopen|create_connection|"
+                       r"socket\.socket\(|HTTPConnection)|\b(import|from) (requests|httpx|"
+                       r"aiohttp|urllib3|pycurl)\b")
+    offenders = []
+    for package in (align, tm):
+        for path in Path(package.__file__).parent.rglob("*.py"):
+            if path.name == "fetch.py" and path.parent.name == "sources":
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if opens.search(code) and not code.lstrip().startswith(('"', "'")):
+                    offenders.append(f"{path.name}:{n}: {line.strip()}")
+    assert offenders == []

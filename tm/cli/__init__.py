@@ -1,5 +1,7 @@
 """The root ``diptych`` command: align's commands plus the translation-memory commands.
 
+May import tm.service (and tm.web for serve/review) and align.cli; no SQL, no lookups of its own.
+
 Each command is a thin adapter: parse options, call one function of :mod:`tm.service` (or of
 align's library), render. Domain errors (AlignError, TMError) become one line on stderr and
 exit code 1. Sub-apps are mounted with Typer's ``add_typer``; heavy modules load inside the
@@ -34,7 +36,7 @@ class _DiptychGroup(Group):
         except (AlignError, TMError) as exc:
             message = str(exc)
         except sqlite3.Error as exc:
-            from tm.store.check import explain
+            from tm.store.sqlite.check import explain
 
             message = explain(exc)
         except MemoryError:

@@ -23,19 +23,14 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Path | None, en_file: str | None, ru_file: str | None, *,
-              db: Path | None, request: BatchRequest, story_options: Sequence[str] = ()) -> None:
+def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
+              story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
     ``story_options`` names the single-story options given (refused with --batch); Ctrl-C
     ends with one line saying how many pairs are stored (a run again resumes)."""
     from tm.ingest.batch import read_pairs
 
-    if batch is None:
-        raise TMError("give the two editions (diptych add EN_FILE RU_FILE) or a pair list"
-                      " (diptych add --batch PAIRS.tsv); see --help")
-    if en_file is not None or ru_file is not None:
-        raise TMError("give either EN_FILE RU_FILE or --batch PAIRS.tsv, not both")
     if story_options:
         raise TMError(f"{'/'.join(story_options)} describe one story; with --batch each pair's"
                       " title, URL and date come from its pages")

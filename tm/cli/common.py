@@ -1,27 +1,25 @@
-"""What the translation-memory commands share: options, help layout, consoles, escaping."""
+"""What the translation-memory commands share: options, help layout, consoles, escaping.
+
+The options and helpers align's commands have too (--model, --timeout, --max-size, warn,
+console) are align.cli's, imported here so both command sets say the same."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from tm.search.modes import RULE
+from align.cli import MaxSizeOption, ModelOption, TimeoutOption, console, max_bytes, warn
+from tm.choices import RULE
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
+__all__ = ["DbOption", "JsonOption", "Lang", "MaxSizeOption", "ModelOption", "TimeoutOption",
+           "console", "echo_json", "help_text", "max_bytes", "safe", "warn"]
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help=f"Translation memory file (default: {RULE}).", show_default=False)]
-ModelOption = Annotated[str, typer.Option(
-    "--model", "-m", help="Sentence encoder for embeddings ('use-m3' is embedded).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-TimeoutOption = Annotated[float, typer.Option(
-    "--timeout", min=0.1, help="Seconds to wait for a web page.")]
-MaxSizeOption = Annotated[float, typer.Option(
-    "--max-size", min=0.001, help="Refuse input files larger than this many MB.")]
 
 
 class Lang(str, Enum):
@@ -37,20 +35,22 @@ def help_text(text: str) -> str:
     return "\n\n".join(out)
 
 
-def console(*, stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 def echo_json(obj: object) -> None:
+    """``obj`` as one line of JSON; control characters escaped (json escapes C0, this C1)."""
     import json
 
-    typer.echo(json.dumps(obj, ensure_ascii=False))
+    text = json.dumps(obj, ensure_ascii=False)
+    typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def safe(text: object) -> str:
-    """User text (titles, units, queries) escaped for rich markup."""
+    """User text (titles, units, queries) for the terminal: control characters made visible
+    (:func:`align.clean.printable`) and escaped for rich markup."""
     from rich.markup import escape
 
-    return escape(str(text))
+    from align.clean import printable
+
+    return escape(printable(str(text)))

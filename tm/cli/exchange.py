@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from align.cli import Command, Group
+from tm.choices import SegType
 from tm.cli.common import DbOption, console, help_text
-from tm.search.modes import SegType
 
 app = typer.Typer(cls=Group)
 

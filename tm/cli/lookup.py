@@ -8,9 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from align.cli import Command, Group
-from tm.cli.common import DbOption, Lang, MaxSizeOption, TimeoutOption, console, help_text, safe
+from tm.choices import DraftFormat, Mode
+from tm.cli.common import (
+    DbOption,
+    Lang,
+    MaxSizeOption,
+    TimeoutOption,
+    console,
+    help_text,
+    max_bytes,
+    safe,
+)
 from tm.errors import TMError
-from tm.search.modes import DraftFormat, Mode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,7 +60,7 @@ def _head(hit: Hit) -> Text:
     """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``same meaning (0.83)``."""
     from rich.text import Text
 
-    from tm.search.modes import Kind
+    from tm.choices import Kind
 
     if hit.match is not None:
         head = Text(f"{hit.match:3d}% ", style="bold green" if hit.match >= 85 else "bold")
@@ -84,17 +93,19 @@ def _marked(text: str, spans: list[tuple[int, int]], style: str) -> Text:
 def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
     from rich.text import Text
 
+    from align.clean import printable
+    from tm.choices import Kind
     from tm.search.fuzzy import diff_spans
-    from tm.search.modes import Kind
 
     if not hits:
         out.print(Text("no match", style="dim"))
     for hit in hits:
         u = hit.unit
         head = _head(hit)
-        head.append(f"  #{u.id}  {hit.doc or ''}", style="dim")
+        head.append(f"  #{u.id}  {printable(hit.doc or '')}", style="dim")
         out.print(head)
-        for lang, text in (("en", u.en), ("ru", u.ru)):
+        query = printable(query)
+        for lang, text in (("en", printable(u.en)), ("ru", printable(u.ru))):
             line = Text(f"  {lang}  ")
             if lang == hit.lang and hit.kind is Kind.fuzzy and not hit.part:
                 for piece, flagged in diff_spans(query, text):
@@ -256,8 +267,8 @@ def pretranslate_command(
 
     if not is_stdout(output):
         check_writable(output or "")  # before the work
-    text = (_stdin_article(int(max_size * 1e6)) if article == "-" else
-            service.read_article(article, timeout=timeout, max_bytes=int(max_size * 1e6)))
+    text = (_stdin_article(max_bytes(max_size)) if article == "-" else
+            service.read_article(article, timeout=timeout, max_bytes=max_bytes(max_size)))
     with service.TM.open(db, readonly=True) as tm:
         req = service.PretranslateRequest(text, lang=lang.value if lang else None,
                                           min_fill=min_fill)

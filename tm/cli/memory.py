@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from align.cli import Command, Group, short_name, working
+from align.clean import printable
+from align.cli import Command, Group, editions_or_batch, short_name, working
+from align.embed import DEFAULT_MODEL
 from tm.cli.common import (
     DbOption,
     JsonOption,
@@ -17,7 +19,9 @@ from tm.cli.common import (
     console,
     echo_json,
     help_text,
+    max_bytes,
     safe,
+    warn,
 )
 from tm.errors import TMError
 
@@ -64,7 +68,7 @@ def add_command(
     keep_weak: Annotated[bool, typer.Option(
         "--keep-weak", help="Store the weak pairs too, and texts that do not look like editions"
                             " of one story.")] = False,
-    model: ModelOption = "use-m3",
+    model: ModelOption = DEFAULT_MODEL,
     batch: Annotated[Path | None, typer.Option(
         "--batch", help="Add every pair of a list en<TAB>ru<TAB>confidence (`diptych pair`'s"
         " output; files or URLs) on all cores ($DIPTYCH_WORKERS to limit), resumably.",
@@ -74,23 +78,24 @@ def add_command(
 ) -> None:
     from tm import service
 
-    if batch is not None or en_file is None or ru_file is None:
+    editions_or_batch(en_file, ru_file, batch, command="add", listing="PAIRS.tsv")
+    if batch is not None:
         from tm.cli.batch import add_batch
 
         story = [o for o, v in (("--title", title), ("--url", url), ("--date", date)) if v]
-        return add_batch(batch, en_file, ru_file, db=db, story_options=story,
+        return add_batch(batch, db=db, story_options=story,
                          request=service.BatchRequest(
                              batch or Path(), min_score=min_score, keep_weak=keep_weak,
-                             model=model, timeout=timeout, max_bytes=int(max_size * 1e6)))
-    req = service.AddRequest(en_file, ru_file, title=title, url=url, date=date,
+                             model=model, timeout=timeout, max_bytes=max_bytes(max_size)))
+    req = service.AddRequest(en_file or "", ru_file or "", title=title, url=url, date=date,
                              min_score=min_score, keep_weak=keep_weak, model=model,
-                             timeout=timeout, max_bytes=int(max_size * 1e6))
+                             timeout=timeout, max_bytes=max_bytes(max_size))
     service.check_date(date, "--date")  # before the TM is created or the model loaded
     with service.TM.open(db) as tm:
-        with working(f"aligning {short_name(en_file)} and {short_name(ru_file)} for the memory"):
+        with working(f"aligning {short_name(req.en)} and {short_name(req.ru)} for the memory"):
             result, warnings = service.add(tm, req)
         for w in warnings:
-            typer.echo(f"diptych: warning: {w}", err=True)
+            warn(w)
         typer.echo(result.summary(tm.path))
         if note := service.term_state(tm).note():
             typer.echo(f"diptych: {note}", err=True)
@@ -115,7 +120,7 @@ memories (50,000 vectors and more) also get an inverted-file vector index beside
 @app.command("index", help=help_text(INDEX_HELP), cls=Command)
 def index_command(
     db: DbOption = None,
-    model: ModelOption = "use-m3",
+    model: ModelOption = DEFAULT_MODEL,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Units per encoder call.")] = 256,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop all vectors first.")] = False,
 ) -> None:
@@ -328,7 +333,8 @@ def delete_command(
             if as_json:
                 echo_json({"deleted": "unit", "unit": service.unit_json(gone)})
             else:
-                typer.echo(f"deleted unit {gone.id}: {gone.en} / {gone.ru}")
+                typer.echo(f"deleted unit {gone.id}: {printable(gone.en)} /"
+                           f" {printable(gone.ru)}")
             return
         assert document is not None
         res = service.delete_document(tm, document)
@@ -336,5 +342,6 @@ def delete_command(
         echo_json({"deleted": "document", "document": service.document_json(res.document),
                    "links": res.links, "units": res.units})
         return
-    typer.echo(f"deleted document {res.document.id} ({res.document.title or res.document.url}):"
+    typer.echo(f"deleted document {res.document.id}"
+               f" ({printable(res.document.title or res.document.url or '')}):"
                f" {res.links} links, {res.units} units no other document held")

@@ -50,10 +50,6 @@ class Segment:
     def band(self) -> str:
         return next(name for name, lo, hi in BANDS if lo <= self.percent <= hi)
 
-    def target(self, lang: str) -> str:
-        """The draft text: the filled (and repaired) target, else the sentence itself."""
-        return self.fill.text
-
 
 @dataclass(frozen=True)
 class Pretranslation:

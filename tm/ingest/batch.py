@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, is_url, read_text_file
 from tm.errors import TMError
 from tm.ingest.pairs import (
@@ -198,7 +199,7 @@ def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
     summary.weak += result.weak
 
 
-def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = "use-m3",
+def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = DEFAULT_MODEL,
               workers: int | None = None, min_score: float = 0.5,
               review_below: float = REVIEW_BELOW, timeout: float = 20.0,
               max_bytes: int = MAX_BYTES, keep_weak: bool = False,

@@ -1,7 +1,8 @@
 """Storing an aligned article pair: the library behind ``diptych add`` (one pair or a batch).
 
 Weak beads (confidence below ``min_score``) are kept out of the TM, and beads with an empty side
-are not units; both are counted in the summary. The document is identified by the SHA-256 of
+or without a letter on either side (a date line "14.10.2024", a score "2:1": nothing to look up
+or translate) are not units; all are counted in the summary. The document is identified by the SHA-256 of
 both files (of the extracted text for URLs), the same whether a pair comes alone or in a batch,
 so adding the same pair twice adds nothing. Vectors for semantic search are computed before the write transaction (the database stays unlocked while the encoder runs),
 then the document, its units and their vectors are written in one transaction.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, SourceText, file_sha256, is_url
 from align.types import Alignment
 from tm.store import TM, DocumentIn, UnitIn
@@ -37,6 +39,7 @@ class AddResult:
     one_sided: int = 0
     embedded: int = 0
     kept_weak: bool = False
+    letterless: int = 0
 
     def summary(self, path: Path) -> str:
         if not self.new_document:
@@ -47,7 +50,9 @@ class AddResult:
                    if self.weak else ""))
         return (f"stored document {self.doc_id} in {path}: {self.added} new units,"
                 f" {self.existing} already there, {weak},"
-                f" {self.one_sided} one-sided beads skipped, {self.embedded} embedded")
+                f" {self.one_sided} one-sided beads skipped,"
+                + (f" {self.letterless} without letters skipped," if self.letterless else "")
+                + f" {self.embedded} embedded")
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Prepared:
     one_sided: int
     warnings: tuple[str, ...] = ()
     kept_weak: bool = False
+    letterless: int = 0
 
 
 def content_hash(source: str, max_bytes: int = MAX_BYTES) -> str | None:
@@ -108,12 +114,15 @@ def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str
 def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
             encoder: Encoder | None, keep_weak: bool = False) -> Prepared:
     """Units of the beads and their vectors. Weak beads (under ``min_score``) are counted, and
-    left out unless ``keep_weak``; one-sided beads are counted and never units."""
+    left out unless ``keep_weak``; one-sided beads and beads without a letter on either side are
+    counted and never units."""
     units: list[UnitIn] = []
-    weak = one_sided = 0
+    weak = one_sided = letterless = 0
     for position, (en, ru, bead) in enumerate(al.pairs()):
         if not en.strip() or not ru.strip():
             one_sided += 1
+        elif not any(c.isalpha() for c in en + ru):
+            letterless += 1
         elif bead.score < min_score and not keep_weak:
             weak += 1
         else:
@@ -122,7 +131,7 @@ def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
     vecs = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) \
         if encoder is not None and units else None
     return Prepared(document, tuple(units), vecs, weak, one_sided, tuple(al.warnings),
-                    keep_weak)
+                    keep_weak, letterless)
 
 
 def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
@@ -139,20 +148,22 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
             check_model(tm, model, p.vectors.shape[1])
             store_vectors(tm, ids, p.vectors)
     return AddResult(doc_id, True, added, existing, p.weak, p.one_sided,
-                     0 if p.vectors is None else len(ids), p.kept_weak)
+                     0 if p.vectors is None else len(ids), p.kept_weak, p.letterless)
 
 
-def read_side(source: str, *, role: str, timeout: float, max_bytes: int) -> SourceText:
-    """One edition (file or URL); problems become an :class:`InputError` naming ``role``."""
+def read_side(source: str, *, role: str, timeout: float, max_bytes: int,
+              public_only: bool = False) -> SourceText:
+    """One edition (file or URL); problems become an :class:`InputError` naming ``role``.
+    ``public_only`` refuses URLs of private addresses (:func:`align.sources.fetch.fetch`)."""
     from align.errors import InputError
     from align.sources import read_source
 
     if source == "-":
         raise InputError(f"{role}: reading from stdin is not supported; pass a file path or URL")
     try:
-        return read_source(source, timeout=timeout, max_bytes=max_bytes)
-    except InputError as exc:
-        raise InputError(f"{role}: {exc}") from None
+        return read_source(source, timeout=timeout, max_bytes=max_bytes, public_only=public_only)
+    except InputError as exc:  # the same class (a PrivateAddress stays one), the role named
+        raise type(exc)(f"{role}: {exc}") from None
 
 
 def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
@@ -167,7 +178,7 @@ def refuse_unrelated(al: Alignment, *, keep_weak: bool) -> None:
                       " or store them anyway with --keep-weak")
 
 
-def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = "use-m3",
+def add_pair(tm: TM, en_source: str, ru_source: str, *, encoder: Encoder, model: str = DEFAULT_MODEL,
              min_score: float = 0.5, title: str | None = None, url: str | None = None,
              date: str | None = None, timeout: float = 20.0, max_bytes: int = MAX_BYTES,
              keep_weak: bool = False) -> tuple[AddResult, tuple[str, ...]]:

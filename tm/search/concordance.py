@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from tm.store import fts_quote
 from tm.terms.links import Associations, Links, Span, Token, tokens, translate
 from tm.text.tokens import stem_words, words
 
@@ -29,10 +30,6 @@ class Tier(str, Enum):
 
 class FullText(Protocol):
     def fts_ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]: ...
-
-
-def fts_quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tm.choices import Kind, Mode
 from tm.errors import TMError
 from tm.search.auto import MIN_FUZZY, STRONG_FUZZY, arrange
 from tm.search.candidates import candidates
 from tm.search.concordance import Tier, holds_phrase, query_spans, ranked_ids, translation
 from tm.search.fragments import PART_UNVERIFIED, other_part, part_of, sentences
 from tm.search.fuzzy import FuzzyScorer, diff_spans, match_percent, term_spans
-from tm.search.modes import Kind, Mode
 from tm.search.similarity import calibrated
 from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
 from tm.terms.lexicon import StoredLexicon

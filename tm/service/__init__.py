@@ -1,5 +1,7 @@
 """The service layer the CLI and the web server share: typed requests in, typed results out.
 
+May import every room of tm below it and align; never tm.cli or tm.web.
+
 Each function takes an open :class:`~tm.store.TM` and a request (or an id) and returns a
 result; writes run in one transaction. Rendering (tables, JSON, HTML) is the caller's job.
 
@@ -9,7 +11,9 @@ result; writes run in one transaction. Rendering (tables, JSON, HTML) is the cal
 
 from __future__ import annotations
 
-from tm.search.modes import DraftFormat, Kind, Mode, SegType
+from align.sources.fetch import PrivateAddress
+from tm.choices import DraftFormat, Kind, Mode, SegType
+from tm.errors import NotFound
 from tm.service.documents import (
     BeadsRequest,
     EditedBead,
@@ -19,7 +23,6 @@ from tm.service.documents import (
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
-from tm.service.fetch import PrivateAddress
 from tm.service.lookup import (
     draft,
     fit_terms,
@@ -56,23 +59,68 @@ from tm.service.requests import (
     ExportRequest,
     Hit,
     IndexRequest,
-    NotFound,
     PretranslateRequest,
     SearchRequest,
     SearchResult,
-    check_date,
-    document_json,
-    unit_json,
 )
+from tm.service.shapes import DocumentJSON, HitJSON, UnitJSON, document_json, unit_json
 from tm.store import TM
+from tm.text.dates import check_date
 
 __all__ = [
-    "TM", "AddRequest", "ArticleKind", "BatchRequest", "BeadsRequest", "DocumentDeleted",
-    "DraftFormat", "EditRequest", "EditedBead", "ExportRequest", "Hit", "IndexRequest", "Kind",
-    "Mode", "NotFound", "PretranslateRequest", "PrivateAddress", "SearchRequest", "SearchResult",
-    "SegType", "add", "add_batch", "add_unit", "check_date", "delete_document", "delete_unit", "document",
-    "document_json", "document_units", "documents", "draft", "edit_unit", "edits",
-    "export_writer", "fit_terms", "get_unit", "history", "import_tmx", "index", "pretranslate",
-    "read_article", "replace_beads", "search", "searcher", "stats", "store_beads", "stored_copy", "term_state", "titles",
-    "undo_edit", "undo_replace", "unit_json",
+    "TM",
+    "AddRequest",
+    "ArticleKind",
+    "BatchRequest",
+    "BeadsRequest",
+    "DocumentDeleted",
+    "DocumentJSON",
+    "DraftFormat",
+    "EditRequest",
+    "EditedBead",
+    "ExportRequest",
+    "Hit",
+    "HitJSON",
+    "IndexRequest",
+    "Kind",
+    "Mode",
+    "NotFound",
+    "PretranslateRequest",
+    "PrivateAddress",
+    "SearchRequest",
+    "SearchResult",
+    "SegType",
+    "UnitJSON",
+    "add",
+    "add_batch",
+    "add_unit",
+    "check_date",
+    "delete_document",
+    "delete_unit",
+    "document",
+    "document_json",
+    "document_units",
+    "documents",
+    "draft",
+    "edit_unit",
+    "edits",
+    "export_writer",
+    "fit_terms",
+    "get_unit",
+    "history",
+    "import_tmx",
+    "index",
+    "pretranslate",
+    "read_article",
+    "replace_beads",
+    "search",
+    "searcher",
+    "stats",
+    "store_beads",
+    "stored_copy",
+    "term_state",
+    "titles",
+    "undo_edit",
+    "undo_replace",
+    "unit_json",
 ]

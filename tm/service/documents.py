@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
 from tm.errors import TMError
 from tm.store import TM, DocumentIn, Origin, UnitIn, Written
 
@@ -52,6 +53,17 @@ class BeadsRequest:
     fingerprint: str | None = None
     en_path: str | None = None
     ru_path: str | None = None
+
+    def __post_init__(self) -> None:
+        """Control characters dropped from every sentence and the title (the editor is a way
+        in like any other); an empty sentence stays (it is an omission)."""
+        from align.clean import clean_text
+        from tm.service.requests import clean_title
+
+        object.__setattr__(self, "src", tuple(clean_text(s) for s in self.src))
+        object.__setattr__(self, "tgt", tuple(clean_text(s) for s in self.tgt))
+        object.__setattr__(self, "title", clean_title(self.title))
+        object.__setattr__(self, "url", clean_title(self.url))
 
 
 def check_beads(req: BeadsRequest) -> None:
@@ -150,9 +162,9 @@ def _store_vectors(tm: TM, written: Written, vectors: np.ndarray | None, model: 
 
 
 def store_beads(tm: TM, req: BeadsRequest, *, encoder: Encoder | None = None,
-                model: str = "use-m3", wait_ms: int = WAIT_MS) -> Written:
+                model: str = DEFAULT_MODEL, wait_ms: int = WAIT_MS) -> Written:
     """Store the beads as a new document (with its metadata) in one transaction."""
-    from tm.service.requests import check_date
+    from tm.text.dates import check_date
 
     check_date(req.date, "date")
     units = bead_units(req)
@@ -167,10 +179,10 @@ def store_beads(tm: TM, req: BeadsRequest, *, encoder: Encoder | None = None,
 
 
 def replace_beads(tm: TM, doc_id: int, req: BeadsRequest, *, encoder: Encoder | None = None,
-                  model: str = "use-m3", wait_ms: int = WAIT_MS) -> Written:
+                  model: str = DEFAULT_MODEL, wait_ms: int = WAIT_MS) -> Written:
     """Replace the units of document ``doc_id`` by the beads', and its title, URL and date by
     the request's where it gives them, in one transaction (undoable)."""
-    from tm.service.requests import check_date
+    from tm.text.dates import check_date
 
     check_date(req.date, "date")
     units = bead_units(req)

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tm.errors import TMError
-from tm.service.requests import ExportRequest, check_date
+from tm.service.requests import ExportRequest
 from tm.store import TM
+from tm.text.dates import check_date
 from tm.tmx import ImportReport, export_tmx
 from tm.tmx import import_tmx as _import
 

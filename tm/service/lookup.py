@@ -6,10 +6,10 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tm.choices import DraftFormat
 from tm.drafts.pretranslate import Pretranslation
 from tm.drafts.pretranslate import pretranslate as _pretranslate
 from tm.errors import TMError
-from tm.search.modes import DraftFormat
 from tm.search.searcher import Nearest, Searcher
 from tm.service.requests import (
     ArticleKind,
@@ -69,7 +69,7 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
     """The text of an article to pre-translate. ``kind`` says what ``article`` is: a file or
     URL (``source``, the CLI's argument), the text itself, a saved page's HTML, or a URL only
     (a server's form: no local files). ``private_urls=False`` refuses URLs that lead into the
-    server's own network (:mod:`tm.service.fetch`)."""
+    server's own network (:func:`align.sources.fetch.fetch`)."""
     if kind is ArticleKind.text:
         return article
     if kind is ArticleKind.html:
@@ -84,23 +84,10 @@ def read_article(article: str, *, kind: ArticleKind = ArticleKind.source, timeou
     if not url.lower().startswith(("http://", "https://")):
         raise TMError(f"{url[:80]!r} is not an http(s) address: the server reads no files of"
                       " its own for a request")
-    if private_urls:
-        from tm.ingest.pairs import read_side
+    from align.sources import read_source
 
-        return read_side(url, role="article", timeout=timeout, max_bytes=max_bytes).text
-    return _public_page_text(url, timeout=timeout, max_bytes=max_bytes)
-
-
-def _public_page_text(url: str, *, timeout: float, max_bytes: int) -> str:
-    from align.sources import Kind, decode_html, source_kind
-    from align.sources.article import extract_article
-    from tm.service.fetch import fetch_public
-
-    data, media, charset = fetch_public(url, timeout=timeout, max_bytes=max_bytes)
-    text = decode_html(data, charset)
-    if source_kind(url, data[:1024], media) is Kind.html:
-        return "\n\n".join(extract_article(text, url=url, where=f"'{url}'").paragraphs)
-    return text
+    return read_source(url, timeout=timeout, max_bytes=max_bytes,
+                       public_only=not private_urls).text
 
 
 def pretranslate(tm: TM, req: PretranslateRequest, *,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tm.errors import TMError
+from tm.errors import NotFound, TMError
 from tm.ingest.batch import BatchSummary, PairJob, read_pairs, run_batch
 from tm.ingest.pairs import AddResult, add_pair
 from tm.service.requests import (
@@ -17,11 +17,10 @@ from tm.service.requests import (
     DocumentDeleted,
     EditRequest,
     IndexRequest,
-    NotFound,
-    check_date,
 )
 from tm.service.stats import Stats, collect
 from tm.store import TM, Document, Earlier, Unit
+from tm.text.dates import check_date
 
 if TYPE_CHECKING:
     from align.embed import Encoder

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
+from tm.choices import Kind, Mode, SegType
 from tm.errors import TMError
-from tm.search.modes import Kind, Mode, SegType
 from tm.search.searcher import Match
 from tm.store import Document, Unit
 
-_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+if TYPE_CHECKING:
+    from tm.service.shapes import HitJSON
+
+MAX_TITLE = 1_000
+"""Longest document title kept (characters): a headline is under 200; the editor's form takes
+1,000, so a longer one (a 2 MB title from a TMX) is cut there, not stored whole."""
 
 
-class NotFound(TMError):
-    """A unit or document that is not in the memory (the web answers 404). The message is the
-    CLI's line; ``what`` and ``key`` let a server answer without naming its files."""
+def clean_segment(text: str, what: str) -> str:
+    """A segment as every way in stores it: control characters dropped
+    (:func:`align.clean.clean_text`), outer spaces stripped; :class:`TMError` when nothing is
+    left (an empty segment would export as an empty ``<seg>`` and match every empty query)."""
+    from align.clean import clean_text
 
-    def __init__(self, what: str, key: int, message: str) -> None:
-        super().__init__(message)
-        self.what = what
-        self.key = key
+    cleaned = clean_text(text).strip()
+    if not cleaned:
+        raise TMError(f"{what} cannot be empty (control characters are dropped): give it"
+                      " some text; to remove a unit, use diptych delete --unit")
+    return cleaned
+
+
+def clean_title(title: str | None) -> str | None:
+    """A document title (or URL) as stored: control characters dropped, one line, at most
+    :data:`MAX_TITLE` characters; None when nothing is left."""
+    from align.clean import clean_text
+
+    if title is None:
+        return None
+    cleaned = " ".join(clean_text(title).split())[:MAX_TITLE]
+    return cleaned or None
+
 
 
 class ArticleKind(str, Enum):
@@ -34,21 +54,6 @@ class ArticleKind(str, Enum):
     text = "text"
     html = "html"
     url = "url"
-
-
-def check_date(value: str | None, option: str) -> str | None:
-    """``value`` if it is a real YYYY-MM-DD date, else a :class:`TMError` naming ``option``."""
-    if value is None:
-        return None
-    from datetime import date
-
-    try:
-        if _DATE.fullmatch(value):
-            date.fromisoformat(value)
-            return value
-    except ValueError:
-        pass
-    raise TMError(f"{option} {value!r} is not a date: use YYYY-MM-DD")
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,11 @@ class Hit:
                    m.similarity, m.spans, None if t is None else t.text,
                    None if t is None else (t.start, t.stop), m.part)
 
-    def to_json(self) -> dict[str, Any]:
-        """The fields of ``search --json`` (and of the web API's hits)."""
-        u = self.unit
-        return {"en": u.en, "ru": u.ru, "match": self.match, "similarity": self.similarity,
-                "kind": self.kind.value, "lang": self.lang, "part": self.part,
-                "spans": [list(s) for s in self.spans], "translation": self.translation,
-                "translation_span": None if self.translation_span is None
-                else list(self.translation_span),
-                "doc": self.doc, "doc_id": u.docs[0][0] if u.docs else None, "id": u.id,
-                "score": u.score, "origin": u.origin}
+    def to_json(self) -> HitJSON:
+        """The fields of ``search --json`` and of the web API's hits (:mod:`tm.service.shapes`)."""
+        from tm.service.shapes import hit_json
+
+        return hit_json(self)
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,15 @@ class AddRequest:
     url: str | None = None
     date: str | None = None
     min_score: float = 0.5
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     timeout: float = 20.0
     max_bytes: int = 10_000_000
     keep_weak: bool = False
     """Store the beads under ``min_score`` too (they are counted either way)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_title(self.title))
+        object.__setattr__(self, "url", clean_title(self.url))
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class BatchRequest:
 
     pairs: Path
     min_score: float = 0.5
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     workers: int | None = None
     timeout: float = 20.0
     max_bytes: int = 10_000_000
@@ -153,16 +157,25 @@ class ExportRequest:
 
 @dataclass(frozen=True)
 class IndexRequest:
-    model: str = "use-m3"
+    model: str = DEFAULT_MODEL
     batch: int = 256
     rebuild: bool = False
 
 
 @dataclass(frozen=True)
 class EditRequest:
+    """New text for one or both sides of a unit, cleaned as it is made (:func:`clean_segment`:
+    an edit of only control characters is refused, not stored empty)."""
+
     unit_id: int
     en: str | None = None
     ru: str | None = None
+
+    def __post_init__(self) -> None:
+        for side, name in (("en", "the English side"), ("ru", "the Russian side")):
+            value = getattr(self, side)
+            if value is not None:
+                object.__setattr__(self, side, clean_segment(value, name))
 
 
 @dataclass(frozen=True)
@@ -170,18 +183,3 @@ class DocumentDeleted:
     document: Document
     links: int
     units: int
-
-
-def unit_json(u: Unit, *, edits: int | None = None) -> dict[str, Any]:
-    """A unit as JSON (``--json`` of edit, delete, documents --units)."""
-    out: dict[str, Any] = {
-        "id": u.id, "en": u.en, "ru": u.ru, "score": u.score, "origin": u.origin,
-        "created": u.created, "changed": u.changed, "docs": [list(d) for d in u.docs]}
-    if edits is not None:
-        out["edits"] = edits
-    return out
-
-
-def document_json(d: Document) -> dict[str, Any]:
-    return {"id": d.id, "title": d.title, "url": d.url, "date": d.date, "units": d.units,
-            "added": d.added}

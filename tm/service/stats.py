@@ -35,7 +35,9 @@ def collect(tm: TM) -> Stats:
     counts = tm.counts()
     size = sum(p.stat().st_size for p in (tm.path, tm.path.with_name(tm.path.name + "-wal"))
                if p.exists())
-    ivf = sum(p.stat().st_size for p in tm.path.parent.glob(tm.path.name + ".ivf.*"))
+    from tm.vectors.ann import ann_bytes
+
+    ivf = ann_bytes(tm)
     return Stats(
         path=tm.path, source=tm.source, units=counts.units, documents=counts.documents,
         document_links=counts.links, languages=counts.languages, origins=counts.origins,

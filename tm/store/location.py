@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tm.store.types import DbLocation, DbSource
 
-DEFAULT_DB = "diptych.db"  # the rule in one line, for help texts: tm.search.modes.RULE
+DEFAULT_DB = "diptych.db"  # the rule in one line, for help texts: tm.choices.RULE (light to import)
 
 
 def user_db_path() -> Path:

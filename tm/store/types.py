@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Origin = Literal["aligned", "imported", "edited", "translated"]
 MAX_SEGMENT = 10_000
@@ -20,6 +20,17 @@ much of a text; longer texts stored earlier are left out of the candidates)."""
 ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited", "translated")
 """aligned (by `add`), imported (TMX), edited (corrected by hand), translated (a segment
 confirmed in the desk's translate page)."""
+Links = set[tuple[int, int]]
+"""A unit's word links: (English token index, Russian token index) pairs."""
+
+
+def encode_links(links: Links) -> bytes:
+    """Links as stored: ``i0 j0 i1 j1 ...``, uint8 (a token past the 255th is not linked)."""
+    return bytes(v for i, j in sorted(links) if i < 256 and j < 256 for v in (i, j))
+
+
+def decode_links(blob: bytes) -> Links:
+    return {(blob[k], blob[k + 1]) for k in range(0, len(blob) - 1, 2)}
 
 
 def now_iso() -> str:
@@ -149,3 +160,58 @@ class DbSource(str, Enum):
 class DbLocation:
     path: Path
     source: DbSource
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A unit's text before one of its edits: ``origin`` and ``changed`` as they were then,
+    ``edited`` when it was replaced."""
+
+    en: str
+    ru: str
+    origin: str
+    changed: str
+    edited: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A document as it was before a replacement: its units as JSON and its description."""
+
+    id: int
+    units: str
+    title: str | None
+    url: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing a document's units did: ``linked`` is ``(unit id, is new)`` for each
+    unit in order; ``removed`` counts the old units deleted (no document held them any more);
+    ``undoable`` how many replacements of the document can be undone."""
+
+    doc_id: int
+    linked: tuple[tuple[int, bool], ...]
+    removed: int = 0
+    undoable: int = 0
+
+    @property
+    def units(self) -> int:
+        return len(self.linked)
+
+    @property
+    def added(self) -> int:
+        """Units new to the memory."""
+        return sum(new for _, new in self.linked)
+
+
+class Version(NamedTuple):
+    """A unit's text as it was before an edit: what undoing the edit restores."""
+
+    en: str
+    ru: str
+    en_markup: str | None
+    ru_markup: str | None
+    origin: str
+    changed: str

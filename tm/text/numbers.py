@@ -154,8 +154,7 @@ def _skeleton(text: str, found: list[Amount]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def _render(new: Amount, old_src: Amount, tgt: Amount, tgt_text: str, src_lang: str,
-            tgt_lang: str) -> str | None:
+def _render(new: Amount, tgt: Amount, tgt_text: str, src_lang: str, tgt_lang: str) -> str | None:
     """The target amount ``tgt`` rewritten to hold ``new``'s value, in its own scale/style."""
     if (new.date is None) != (tgt.date is None):
         return None
@@ -202,7 +201,7 @@ def repair(new_src: str, old_src: str, old_tgt: str, src_lang: str) -> Repair:
             j = next((i for i, t in enumerate(tgt_a) if i not in used and t.date is None
                       and old.date is None and abs(t.value * t.scale - old.value * old.scale)
                       < 1e-9 * max(1.0, old.value * old.scale)), None)
-        rendered = None if j is None else _render(new, old, tgt_a[j], old_tgt, src_lang,
+        rendered = None if j is None else _render(new, tgt_a[j], old_tgt, src_lang,
                                                    tgt_lang)
         if j is None or rendered is None:
             unrepaired.append(new.text)

@@ -1,5 +1,7 @@
 """TMX 1.4b import into and export from the translation memory, streaming both ways.
 
+May import tm.store, tm.errors and align.output; never tm.search, tm.service, tm.cli or tm.web.
+
     report = import_tmx(tm, Path("memory.tmx"))        # one transaction: all or nothing
     n = export_tmx(tm, sys.stdout.buffer, segtype="sentence")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from align.clean import clean_text
 from tm.store import MAX_SEGMENT, Unit, UnitIn
 from tm.tmx.docs import KEPT_ORIGINS, ORIGIN_PROP
 from tm.tmx.model import (
@@ -102,7 +103,8 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
     if len(by_lang["en"]) > 1 or len(by_lang["ru"]) > 1:
         raise NotAUnit("with several English or Russian variants")
     en, ru = by_lang["en"][0], by_lang["ru"][0]
-    if not en.text.strip() or not ru.text.strip():
+    en_text, ru_text = clean_text(en.text), clean_text(ru.text)  # controls dropped at input
+    if not en_text.strip() or not ru_text.strip():
         raise NotAUnit("with an empty segment")
     if max(len(en.text), len(ru.text)) > MAX_SEGMENT or \
             max(len(en.markup or ""), len(ru.markup or "")) > 2 * MAX_SEGMENT:
@@ -131,7 +133,7 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
         meta["tuv"] = [dict(lang=normalize_lang(v.lang), text=v.text, markup=v.markup,
                             **_side_json(v.attrs, v.props, v.notes)) for v in others]
     return UnitIn(
-        en=en.text, ru=ru.text, score=score,
+        en=en_text, ru=ru_text, score=score,
         en_lang=normalize_lang(en.lang), ru_lang=normalize_lang(ru.lang),
         en_markup=_strip(en.markup), ru_markup=_strip(ru.markup), meta=meta or None,
         created=created, changed=changed)

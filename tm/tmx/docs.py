@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
+from align.clean import clean_text
 from tm.store import DocumentIn
 
 DOC_PROP = "x-diptych-doc"
@@ -50,6 +52,22 @@ def doc_prop_value(doc: Any, position: int) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
+MAX_FIELD = 1_000
+"""Longest title (URL, path) kept from a TMX document prop (characters); longer is cut. A
+headline is under 200 characters; a 2 MB title made the editor unable to save the document."""
+
+
+def _valid(field: str, value: str) -> bool:
+    """Whether a document field from a TMX can be stored: a date must be a real YYYY-MM-DD
+    (``2026-13-45`` is dropped), nothing longer than :data:`MAX_FIELD` but the title, cut."""
+    if field == "date":
+        try:
+            return len(value) == 10 and bool(date.fromisoformat(value))
+        except ValueError:
+            return False
+    return field == "title" or len(value) <= MAX_FIELD
+
+
 def doc_from_prop(value: str) -> tuple[DocumentIn, int] | None:
     """The document and position of a link prop; None when the value is not one of ours."""
     try:
@@ -58,12 +76,16 @@ def doc_from_prop(value: str) -> tuple[DocumentIn, int] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("position"), int):
         return None
-    fields = {f: str(data[f]) for f in _FIELDS if isinstance(data.get(f), (str, int))}
+    fields = {f: clean_text(str(data[f])) for f in _FIELDS
+              if isinstance(data.get(f), (str, int))}
+    fields = {f: v for f, v in fields.items() if _valid(f, v)}
+    if "title" in fields:
+        fields["title"] = " ".join(fields["title"].split())[:MAX_FIELD]
     if "fingerprint" not in fields:  # a document without one is found by its title and URL
         key = json.dumps([fields.get("title"), fields.get("url"), fields.get("date")],
                          ensure_ascii=False)
         fields["fingerprint"] = "tmx-doc:" + key
-    return DocumentIn(title=fields.get("title"), url=fields.get("url"), date=fields.get("date"),
+    return DocumentIn(title=fields.get("title") or None, url=fields.get("url"), date=fields.get("date"),
                       en_path=fields.get("en_path"), ru_path=fields.get("ru_path"),
                       en_sha256=fields.get("en_sha256"), ru_sha256=fields.get("ru_sha256"),
                       fingerprint=fields["fingerprint"]), int(data["position"])

@@ -44,6 +44,12 @@ def ann_path(tm: TM, part: str = "npz") -> Path:
     return tm.path.with_name(f"{tm.path.name}.ivf.{part}")
 
 
+def ann_bytes(tm: TM) -> int:
+    """Size on disk of the IVF side files (0 where none were built)."""
+    paths = [ann_path(tm, part) for part in _IVF_FILES]
+    return sum(p.stat().st_size for p in paths if p.exists())
+
+
 def remove_ann(tm: TM) -> None:
     for part in _IVF_FILES:
         ann_path(tm, part).unlink(missing_ok=True)

@@ -87,14 +87,3 @@ def scores(vecs: np.ndarray, q: np.ndarray, *, chunk: int = 4096) -> np.ndarray:
         np.copyto(view, block, casting="unsafe")
         np.dot(view, scaled, out=out[start:start + len(block)])
     return out
-
-
-def top_k(ids: np.ndarray, vecs: np.ndarray, q: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """(id, cosine) of the ``k`` rows most similar to ``q``, best first."""
-    if len(ids) == 0:
-        return []
-    sims = scores(vecs, q)
-    k = min(k, len(sims))
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top])]
-    return [(int(ids[i]), float(sims[i])) for i in top]

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from align.embed import DEFAULT_MODEL
+
+__all__ = ["DEFAULT_MODEL", "load_encoder"]
+
 if TYPE_CHECKING:
     from align.embed import Encoder
 
-DEFAULT_MODEL = "use-m3"
 
 
 def load_encoder(model: str = DEFAULT_MODEL, *, cache: bool = False) -> Encoder:

@@ -12,12 +12,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from tm.choices import Mode
+from tm.service.shapes import document_json, unit_json
 from tm.web.backend import Backend, Draft
 from tm.web.common import backend, render, settings
 from tm.web.models import (
-    MAX_QUERY,
+    MAX_URL_QUERY,
     Deleted,
-    DocumentOut,
+    DocumentJSON,
     DocumentUnits,
     EarlierOut,
     Health,
@@ -25,13 +27,12 @@ from tm.web.models import (
     PretranslateOut,
     SearchOut,
     UnitEdit,
+    UnitJSON,
     UnitNew,
-    UnitOut,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
 B = Annotated[Backend, Depends(backend)]
-Mode = Literal["auto", "exact", "fuzzy", "concordance", "semantic"]
 
 
 @router.get("/health", response_model=Health)
@@ -45,16 +46,16 @@ def health(b: B, request: Request) -> Health:
 
 @router.get("/search", response_model=SearchOut)
 def search(b: B, request: Request,
-           q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
+           q: Annotated[str, Query(min_length=1, max_length=MAX_URL_QUERY,
                                    description="a sentence, phrase or word")],
-           mode: Mode = "auto",
+           mode: Mode = Mode.auto,
            lang: Annotated[Literal["en", "ru"] | None,
                            Query(description="the query's language (default: detected)")]
            = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchOut:
     """Look q up; hits carry the fields of `diptych search --json`, plus the words that differ."""
-    hits = b.search(q, mode=mode, lang=lang or settings(request).lang, limit=limit)
-    return SearchOut(query=q, mode=mode, hits=hits)  # type: ignore[arg-type]
+    hits = b.search(q, mode=mode.value, lang=lang or settings(request).lang, limit=limit)
+    return SearchOut(query=q, mode=mode.value, hits=hits)
 
 
 @router.post("/pretranslate", response_model=PretranslateOut)
@@ -88,17 +89,17 @@ def stats(b: B) -> dict[str, object]:
     return b.stats()
 
 
-@router.get("/documents", response_model=list[DocumentOut])
-def documents(b: B) -> list[DocumentOut]:
+@router.get("/documents", response_model=list[DocumentJSON])
+def documents(b: B) -> list[DocumentJSON]:
     """Every document, oldest first, with its number of units."""
-    return [DocumentOut.of(d) for d in b.documents()]
+    return [document_json(d) for d in b.documents()]
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentUnits)
 def document(b: B, doc_id: int) -> DocumentUnits:
     """A document and its units, in document order."""
-    return DocumentUnits(document=DocumentOut.of(b.document(doc_id)),
-                         units=[UnitOut.of(u) for u in b.document_units(doc_id)])
+    return DocumentUnits(document=document_json(b.document(doc_id)),
+                         units=[unit_json(u) for u in b.document_units(doc_id)])
 
 
 @router.get("/documents/{doc_id}/tmx", response_class=Response,
@@ -115,20 +116,20 @@ def delete_document(b: B, doc_id: int) -> Deleted:
     return Deleted(deleted_units=b.delete_document(doc_id))
 
 
-@router.post("/units", response_model=UnitOut, status_code=201)
-def add_unit(b: B, body: UnitNew) -> UnitOut:
+@router.post("/units", response_model=UnitJSON, status_code=201)
+def add_unit(b: B, body: UnitNew) -> UnitJSON:
     """Add a unit written by hand (origin 'edited'), at the end of document ``doc_id`` if
     given; the same pair stored already is that unit, linked to the document."""
     from tm import service
 
     unit, _ = service.add_unit(b.tm, body.en, body.ru, doc_id=body.doc_id)
-    return UnitOut.of(unit, 0)
+    return unit_json(unit, edits=0)
 
 
-@router.get("/units/{unit_id}", response_model=UnitOut)
-def unit(b: B, unit_id: int) -> UnitOut:
+@router.get("/units/{unit_id}", response_model=UnitJSON)
+def unit(b: B, unit_id: int) -> UnitJSON:
     """A unit with its documents and how many of its edits can be undone."""
-    return UnitOut.of(b.unit(unit_id), b.edits(unit_id))
+    return unit_json(b.unit(unit_id), edits=b.edits(unit_id))
 
 
 @router.get("/units/{unit_id}/history", response_model=list[EarlierOut])
@@ -137,16 +138,16 @@ def history(b: B, unit_id: int) -> list[EarlierOut]:
     return [EarlierOut(**asdict(e)) for e in b.history(unit_id)]
 
 
-@router.patch("/units/{unit_id}", response_model=UnitOut)
-def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitOut:
+@router.patch("/units/{unit_id}", response_model=UnitJSON)
+def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitJSON:
     """Change a unit's text; its origin becomes 'edited' and the old text is kept for undo."""
-    return UnitOut.of(b.edit_unit(unit_id, en=body.en, ru=body.ru), b.edits(unit_id))
+    return unit_json(b.edit_unit(unit_id, en=body.en, ru=body.ru), edits=b.edits(unit_id))
 
 
-@router.post("/units/{unit_id}/undo", response_model=UnitOut)
-def undo_edit(b: B, unit_id: int) -> UnitOut:
+@router.post("/units/{unit_id}/undo", response_model=UnitJSON)
+def undo_edit(b: B, unit_id: int) -> UnitJSON:
     """Restore the text a unit had before its last edit."""
-    return UnitOut.of(b.undo_edit(unit_id), b.edits(unit_id))
+    return unit_json(b.undo_edit(unit_id), edits=b.edits(unit_id))
 
 
 @router.delete("/units/{unit_id}", response_model=Deleted)

@@ -22,8 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
-from tm.errors import TMError
-from tm.service import NotFound
+from tm.errors import NotFound, TMError
 from tm.web import api, editor, lookup, memory, pretranslate, translate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
@@ -96,6 +95,11 @@ def _errors(app: FastAPI) -> None:
         parts = ["{}: {}".format(".".join(str(p) for p in e["loc"] if p != "body"), e["msg"])
                  for e in exc.errors()]
         return _reply(request, 422, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(UnicodeError)
+    async def not_unicode(request: Request, exc: UnicodeError) -> Response:
+        return _reply(request, 400, "the request holds text that is not valid Unicode (a lone"
+                      " surrogate such as \\ud800); send UTF-8 text")
 
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge) -> Response:

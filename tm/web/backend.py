@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from tm import service
+from tm.choices import DraftFormat, Kind, Mode
 from tm.drafts.pretranslate import Pretranslation
 from tm.errors import TMError
-from tm.search.modes import DraftFormat, Kind, Mode
 from tm.search.searcher import Searcher
 from tm.search.similarity import meaning
 from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
+from tm.service.shapes import HitJSON
 from tm.store import TM, Document, Earlier, Unit
 
 
@@ -144,7 +145,7 @@ class Backend:
 
     # ---------------------------------------------------------------- lookups
     def search(self, query: str, *, mode: str = "auto", lang: str | None = None,
-               limit: int = 10) -> list[dict[str, Any]]:
+               limit: int = 10) -> list[HitJSON]:
         """Hits as ``search --json`` prints them (:meth:`tm.service.Hit.to_json`; ``doc``, the
         title, from a cache of the documents instead of reading them all for each query), plus
         ``diff`` (the words of a fuzzy hit that differ from the query, as ``[start, stop]``
@@ -158,12 +159,12 @@ class Backend:
         for hit in hits:
             doc = docs.get(hit.unit.docs[0][0]) if hit.unit.docs else None
             fuzzy = hit.kind is Kind.fuzzy and not hit.part
-            out.append({**hit.to_json(), "doc": doc and (doc.title or doc.url or str(doc.id)),
-                        "diff": _diff(query, hit) if fuzzy else [],
-                        "meaning": meaning(hit.similarity) if hit.kind is Kind.semantic
-                        else None,
-                        "doc_url": doc.url if doc else None,
-                        "doc_date": doc.date if doc else None})
+            row = hit.to_json()
+            row["doc"] = (doc.title or doc.url or str(doc.id)) if doc else None
+            row["diff"] = _diff(query, hit) if fuzzy else []
+            row["meaning"] = meaning(hit.similarity) if hit.kind is Kind.semantic else None
+            row["doc_url"], row["doc_date"] = (doc.url, doc.date) if doc else (None, None)
+            out.append(row)
         return out
 
     def pretranslate(self, *, text: str | None = None, html: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -22,10 +22,17 @@ from tm.web.models import MAX_TEXT
 router = APIRouter()
 B = Annotated[Backend, Depends(backend)]
 MAX_EDITION = 2_000_000
+"""Largest pasted edition (characters, HTML included): beyond it a 413 before any parsing."""
+MAX_STORY = 100_000
+"""Largest edition the desk aligns (characters of text, after extraction). A long news feature
+is 30-60k characters; 0.58 MB of text took 39 s of a worker thread and +145 MB (issue 18), so a
+story-sized limit keeps one request to seconds. Longer texts: ``diptych align`` on the
+command line, which shows progress and has no thread pool to starve."""
 
 
 class SideIn(BaseModel):
-    text: str | None = Field(None, max_length=MAX_EDITION, description="plain text or HTML")
+    text: str | None = Field(None, description=f"plain text or HTML (at most {MAX_EDITION:,}"
+                             " characters)")
     url: str | None = Field(None, max_length=2_000, description="an http(s) URL")
     path: str | None = Field(None, max_length=4_000,
                              description="a file on the server (servers without a token only)")
@@ -94,25 +101,52 @@ def _page(request: Request, **context: Any) -> HTMLResponse:
                   **context)
 
 
+def _from_user(request: Request) -> bool:
+    """True when the page was opened by the user (typed, a bookmark, ``diptych review``'s
+    browser) or from the desk's own pages; False for a link or script on another site, whose
+    ``?en=&ru=`` must not start an alignment of the desk's files (a FIFO held a thread)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("none", "same-origin")
+    referer = request.headers.get("referer")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    return referer is None or referer.lower().startswith(own + "/")
+
+
 @router.get("/editor", response_class=HTMLResponse, include_in_schema=False)
 def editor_page(request: Request, en: str = "", ru: str = "") -> HTMLResponse:
-    return _page(request, doc=None, en_path=en, ru_path=ru)
+    return _page(request, doc=None, en_path=en[:4_000], ru_path=ru[:4_000],
+                 autoload=_from_user(request))
 
 
 @router.get("/editor/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
 def editor_document_page(request: Request, b: B, doc_id: int) -> HTMLResponse:
-    return _page(request, doc=b.document(doc_id), en_path="", ru_path="")
+    return _page(request, doc=b.document(doc_id), en_path="", ru_path="", autoload=False)
 
 
 @router.post("/api/align", response_model=Beads, tags=["editor"])
 def align(request: Request, body: AlignIn) -> Beads:
-    """Align two editions (pasted text or HTML, URLs, or files on a server without a token)
-    as ``diptych add`` does; nothing is stored."""
+    """Align two editions (pasted text or HTML, URLs, or files on a server without a token,
+    which serves loopback only) as ``diptych add`` does; nothing is stored. URLs are fetched
+    under pre-translate's address policy (no private address beyond loopback)."""
     s = settings(request)
-    sides = [eb.read_side(text=side.text, url=side.url, path=side.path, role=role,
-                          allow_paths=s.token is None, timeout=s.timeout)
-             for side, role in ((body.en, "English edition"), (body.ru, "Russian edition"))]
+    sides = []
+    for side, role in ((body.en, "English edition"), (body.ru, "Russian edition")):
+        if side.text is not None and len(side.text) > MAX_EDITION:
+            raise _too_long(role, len(side.text), MAX_EDITION)
+        ed = eb.read_side(text=side.text, url=side.url, path=side.path, role=role,
+                          allow_paths=s.token is None, timeout=s.timeout,
+                          public_only=not s.private_urls)
+        if len(ed.text) > MAX_STORY:
+            raise _too_long(role, len(ed.text), MAX_STORY)
+        sides.append(ed)
     return Beads(**eb.align(*sides))
+
+
+def _too_long(role: str, size: int, limit: int) -> HTTPException:
+    return HTTPException(413, f"{role}: {size:,} characters, more than the {limit:,} the desk"
+                         " aligns (a long story is 60,000); align it with `diptych align` on"
+                         " the command line")
 
 
 @router.get("/api/align/documents/{doc_id}", response_model=Beads, tags=["editor"])

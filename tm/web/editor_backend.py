@@ -14,12 +14,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from align.embed import DEFAULT_MODEL as MODEL
 from align.types import WEAK_BELOW as ALIGN_WEAK_BELOW
 from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, _LockedEncoder
 
-MODEL = "use-m3"
 """The encoder ``diptych add`` aligns with by default."""
 WEAK_BELOW = ALIGN_WEAK_BELOW
 """Default review threshold: beads under it go first in the review queue (``align
@@ -55,9 +55,19 @@ def aligner_encoder(model: str = MODEL) -> Any:
         return _encoders[model]
 
 
+MAX_FILE = 2_000_000
+"""Largest file the desk reads for an edition (bytes): the pasted-text limit; a long news story
+is 50 KB, so a 2 MB file is already an archive, not one story."""
+
+
 def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
-              allow_paths: bool, timeout: float) -> Edition:
-    """One edition from pasted text (plain or HTML), a URL, or (local servers only) a path."""
+              allow_paths: bool, timeout: float, public_only: bool = True) -> Edition:
+    """One edition from pasted text (plain or HTML), a URL, or (loopback-only desks) a path.
+
+    URLs go through the one fetcher (:func:`align.sources.fetch.fetch`) under the desk's
+    address policy (``public_only`` unless the desk serves loopback only or was told
+    --allow-private-urls), as pre-translate's; a path must name a regular file of at most
+    :data:`MAX_FILE` bytes (a FIFO or a device would hold a worker thread for good)."""
     given = [v for v in (text, url, path) if v and v.strip()]
     if len(given) != 1:
         raise TMError(f"{role}: give it as text, as a URL or as a file path (exactly one)")
@@ -71,19 +81,31 @@ def read_side(*, text: str | None, url: str | None, path: str | None, role: str,
         raise TMError(f"{role}: this server reads no local files (it has a token): paste the"
                       " text, give a URL, or run `diptych review EN RU` on the server")
     from align.pipeline import read_edition
+    from align.sources import is_url
 
     source = (url or path or "").strip()
-    ed = read_edition(source, role=role) if path else _fetch(source, role, timeout)
+    if path:
+        _regular_file(source, role)
+    elif not is_url(source):
+        raise TMError(f"{role}: {source[:200]!r} is not an http(s) URL")
+    ed = read_edition(source, role=role, timeout=timeout, max_bytes=MAX_FILE,
+                      public_only=public_only and not path)
     return Edition(ed.text, ed.source, ed.content_hash, ed.file_hash, ed.title, ed.date,
                    ed.canonical_url)
 
 
-def _fetch(url: str, role: str, timeout: float) -> Any:
-    from align.sources import is_url, read_source
+def _regular_file(path: str, role: str) -> None:
+    """:class:`TMError` unless ``path`` is a regular file (not a FIFO, device or socket)."""
+    import os
+    import stat
 
-    if not is_url(url):
-        raise TMError(f"{role}: {url!r} is not an http(s) URL")
-    return read_source(url, timeout=timeout)
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        raise TMError(f"{role}: {path[:200]!r} is not a file the desk can read") from None
+    if not stat.S_ISREG(mode):
+        raise TMError(f"{role}: {path[:200]!r} is not a regular file (a folder, FIFO, device"
+                      " or socket); pass a text, Markdown or HTML file")
 
 
 def align(en: Edition, ru: Edition) -> dict[str, Any]:

@@ -47,15 +47,16 @@ START_TIMEOUT = 90.0
 
 
 def _get(url: str, timeout: float = 2.0) -> dict[str, object] | None:
-    """The JSON at ``url``, or None when nothing answers there."""
-    import urllib.error  # here, not at the top: every diptych command imports this module
-    import urllib.request
+    """The JSON at ``url`` (the desk on this machine), or None when nothing answers there."""
+    from align.errors import InputError  # here, not at the top: every command imports this
+    from align.sources.fetch import fetch
 
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            data = json.loads(resp.read().decode("utf-8"))
-            return data if isinstance(data, dict) else None
-    except (OSError, urllib.error.URLError, ValueError):
+        page = fetch(url, timeout=timeout, max_bytes=1_000_000,
+                     types=frozenset({"application/json"}))
+        data = json.loads(page.data.decode("utf-8"))
+        return data if isinstance(data, dict) else None
+    except (InputError, ValueError):
         return None
 
 

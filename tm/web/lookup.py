@@ -9,14 +9,14 @@ from fastapi.responses import HTMLResponse
 
 from tm.web.backend import Backend
 from tm.web.common import backend, render, settings
-from tm.web.models import MAX_QUERY
+from tm.web.models import MAX_URL_QUERY
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
 def lookup(request: Request, b: Annotated[Backend, Depends(backend)],
-           q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+           q: Annotated[str, Query(max_length=MAX_URL_QUERY)] = "",
            mode: str = "auto", lang: str = "") -> HTMLResponse:
     """``/?q=QUERY`` opens with that query run, so a lookup can be linked. The page says
     which memory it searches and how many units it holds (the file's name only on a server

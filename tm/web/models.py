@@ -1,4 +1,6 @@
-"""The JSON shapes of the API (they make the OpenAPI description at /api/openapi.json)."""
+"""The request and response bodies of the API (they make the OpenAPI description at
+/api/openapi.json). Units, documents and hits are :mod:`tm.service.shapes`' TypedDicts, the
+shapes ``--json`` prints too."""
 
 from __future__ import annotations
 
@@ -6,48 +8,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tm.store import Document, Unit
+from tm.service.shapes import DocumentJSON, HitJSON, UnitJSON
 
-MAX_QUERY = 2_000
+__all__ = ["MAX_URL_QUERY", "DocumentJSON", "HitJSON", "UnitJSON"]  # with the models below
+
+MAX_URL_QUERY = 2_000
+"""Longest query in a URL (``/api/search?q=``, ``/?q=``): 2,000 Cyrillic characters are 12 KB
+percent-encoded, under the 16 KB a request line may take; the CLI takes up to
+:data:`tm.search.searcher.MAX_QUERY` (10,000, a paragraph), and longer text goes to pretranslate."""
+
 MAX_TEXT = 20_000
 """Longest text accepted for one side of a unit."""
-
-
-class Hit(BaseModel):
-    """One lookup hit: the fields of ``diptych search --json``, plus ``diff``, ``doc_url`` and
-    ``doc_date`` for the page. Fields added by newer lookups pass through unchanged."""
-
-    model_config = ConfigDict(extra="allow")
-    en: str
-    ru: str
-    match: int | None = Field(description="CAT match % (exact/fuzzy), or null")
-    similarity: float | None = Field(
-        default=None, description="calibrated similarity of a semantic neighbour (0-1)")
-    kind: str = Field(description="exact, fuzzy, concordance, semantic")
-    lang: str = Field(description="the side that matched the query (en or ru)")
-    part: bool = Field(default=False, description="one sentence of the unit matched")
-    spans: list[list[int]] = Field(
-        default=[], description="[start, stop] of the query's words (or the matched sentence)"
-        " on the lang side")
-    translation: str | None = Field(default=None, description="the words that translate them")
-    translation_span: list[int] | None = Field(
-        default=None, description="[start, stop] of the translation on the other side")
-    doc: str | None = Field(description="title (or URL) of the unit's first document")
-    doc_id: int | None
-    id: int
-    score: float | None = Field(description="alignment confidence, when aligned")
-    origin: str
-    diff: list[list[int]] = Field(
-        default=[], description="[start, stop] of the words of a fuzzy hit that differ from"
-        " the query, on the lang side")
-    doc_url: str | None = None
-    doc_date: str | None = None
 
 
 class SearchOut(BaseModel):
     query: str
     mode: str
-    hits: list[Hit]
+    hits: list[HitJSON]
 
 
 class Health(BaseModel):
@@ -85,29 +62,6 @@ class PretranslateOut(BaseModel):
         description="one object a sentence, as `pretranslate --format jsonl` writes it")
 
 
-class DocLink(BaseModel):
-    doc_id: int
-    position: int
-
-
-class UnitOut(BaseModel):
-    id: int
-    en: str
-    ru: str
-    score: float | None
-    origin: str
-    created: str
-    changed: str
-    docs: list[DocLink]
-    edits: int | None = Field(default=None, description="edits that can be undone")
-
-    @classmethod
-    def of(cls, u: Unit, edits: int | None = None) -> UnitOut:
-        return cls(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin,
-                   created=u.created, changed=u.changed,
-                   docs=[DocLink(doc_id=d, position=p) for d, p in u.docs], edits=edits)
-
-
 class EarlierOut(BaseModel):
     """A unit's text before one of its edits (``edited``: when it was replaced)."""
 
@@ -133,22 +87,9 @@ class UnitNew(BaseModel):
     doc_id: int | None = Field(default=None, description="put it at the end of this document")
 
 
-class DocumentOut(BaseModel):
-    id: int
-    title: str | None
-    url: str | None
-    date: str | None
-    units: int
-    added: str
-
-    @classmethod
-    def of(cls, d: Document) -> DocumentOut:
-        return cls(id=d.id, title=d.title, url=d.url, date=d.date, units=d.units, added=d.added)
-
-
 class DocumentUnits(BaseModel):
-    document: DocumentOut
-    units: list[UnitOut]
+    document: DocumentJSON
+    units: list[UnitJSON]
 
 
 class Deleted(BaseModel):

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,6 +60,14 @@ def _host_name(host: str) -> str:
     if host.startswith("["):
         return host[: host.find("]") + 1]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def own_path(path: str) -> str:
+    """``path`` as a redirect target that stays on this server: percent-encoded (ASCII, so a
+    non-Latin-1 path cannot break the header) with one leading slash, so ``//evil.example/x``
+    or ``/\\evil.example`` (which browsers read as another host) become paths of the desk."""
+    quoted = quote(path, safe="/-._~!$&'()*+,;=:@%", errors="surrogatepass")
+    return "/" + quoted.lstrip("/")
 
 
 def _origin_of(url: str) -> str:
@@ -117,9 +125,9 @@ class Guard:
                              " (…/?token=…) or send 'Authorization: Bearer TOKEN'"), []
             if query.get("token") and method == "GET" and not path.startswith("/api/"):
                 rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
-                where = path + ("?" + rest if rest else "")
+                where = own_path(path) + ("?" + rest if rest else "")
                 return 303, "signed in", [
-                    (b"location", where.encode("latin-1")),
+                    (b"location", where.encode("ascii")),
                     (b"set-cookie", f"{COOKIE}={policy.token}; HttpOnly; SameSite=Strict;"
                      f" Path=/".encode("latin-1"))]
         if method in SAFE_METHODS:

@@ -470,5 +470,8 @@
   }
 
   if (root.dataset.docId) fetchDocument(root.dataset.docId).catch((e) => desk.status(e.message, true));
-  else if (root.dataset.enPath && root.dataset.ruPath) align({en: side("en"), ru: side("ru")});
+  else if (root.dataset.enPath && root.dataset.ruPath) {
+    if (root.dataset.autoload) align({en: side("en"), ru: side("ru")});
+    else desk.status("Not aligned yet: this page was opened from another site. Check the two editions and press Align.", true);
+  }
 })();

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from tm.errors import TMError
-from tm.store.schema import MIGRATIONS
+from tm.store.sqlite.schema import MIGRATIONS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLES: tuple[frozenset[str], ...] = tuple(
@@ -102,7 +102,7 @@ def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
     empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
     and the file is not touched. A migration that changes existing tables cannot be stood in
     for: then the memory must be upgraded by a writing command first."""
-    from tm.store.schema import split_sql
+    from tm.store.sqlite.schema import split_sql
 
     for script in MIGRATIONS[version:]:
         for statement in split_sql(script):

@@ -110,7 +110,7 @@ def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> s
     ``readonly`` opens the file with SQLite's ``mode=ro``: nothing can change it. ``immutable``
     also makes SQLite create no ``-wal``/``-shm`` files (only to look at a file that may not be
     ours: it does not see other processes' writes). WAL is switched on by
-    :meth:`tm.store.base.StoreBase.open` only once the file is known to be ours.
+    :meth:`tm.store.sqlite.store.SqliteStore.open` only once the file is known to be ours.
     """
     from urllib.parse import quote
 
@@ -123,7 +123,7 @@ def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> s
         conn.execute("PRAGMA cache_size = -65536")  # 64 MB: big imports insert into big indexes
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
-        from tm.store.check import explain
+        from tm.store.sqlite.check import explain
 
         raise TMError(explain(exc, path)) from None
     return conn

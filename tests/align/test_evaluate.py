@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from align.evaluate import score
 from align.formats import parse_ladder
-from align.score import score
 
 
 def lad(text: str) -> list:

@@ -1,4 +1,4 @@
-"""Term translations of a memory (tm.terms.lexicon): the fitted lexicon and each unit's word links.
+"""SQLite: term translations (tm.terms.lexicon), the fitted lexicon and each unit's word links.
 
 ``lexicon (en, ru, score)`` holds Dice associations over eflomal link counts (the 20 best
 partners of each English word); ``unit_links (unit_id, links)`` each aligned unit's links as
@@ -7,23 +7,15 @@ bytes, ``i0 j0 i1 j1 ...`` (uint8 token indexes; a token past the 255th is not l
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 
-from tm.store.base import StoreBase
-
-Links = set[tuple[int, int]]
+from tm.store.types import Links, decode_links, encode_links
 
 
-def encode_links(links: Links) -> bytes:
-    return bytes(v for i, j in sorted(links) if i < 256 and j < 256 for v in (i, j))
-
-
-def decode_links(blob: bytes) -> Links:
-    return {(blob[k], blob[k + 1]) for k in range(0, len(blob) - 1, 2)}
-
-
-class TermStore(StoreBase):
-    """Read and replace the term lexicon and unit links."""
+class SqliteTerms:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
     def lexicon_rows(self, keys: Iterable[str], lang: str) -> dict[str, dict[str, float]]:
         """``{key: {other-language key: score}}`` for the words ``keys`` of side ``lang``."""
@@ -38,7 +30,7 @@ class TermStore(StoreBase):
                 rows[str(k)][str(o)] = float(s)
         return rows
 
-    def unit_links(self, ids: Sequence[int]) -> dict[int, Links]:
+    def links(self, ids: Sequence[int]) -> dict[int, Links]:
         """The stored word links of the units ``ids`` (absent: not aligned yet)."""
         out: dict[int, Links] = {}
         for start in range(0, len(ids), 500):
@@ -51,7 +43,7 @@ class TermStore(StoreBase):
     def has_lexicon(self) -> bool:
         return self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is not None
 
-    def terms_coverage(self) -> tuple[int, int]:
+    def coverage(self) -> tuple[int, int]:
         """``(units with links, units added after the newest of them)``: a fit aligns the
         newest units, so the units above the newest linked id came after it."""
         linked, newest = self.conn.execute(
@@ -60,17 +52,11 @@ class TermStore(StoreBase):
                                   (newest or 0,)).fetchone()[0]
         return int(linked), int(newer)
 
-    def newest_texts(self, limit: int) -> list[tuple[int, str, str]]:
-        """``(id, en, ru)`` of the ``limit`` newest units, newest first (what a fit aligns)."""
-        return [(int(i), str(e), str(r)) for i, e, r in self.conn.execute(
-            "SELECT id, en, ru FROM units ORDER BY id DESC LIMIT ?", (limit,))]
-
-    def replace_terms(self, entries: Iterable[tuple[str, str, float]],
-                      links: Iterable[tuple[int, Links]]) -> None:
-        """Replace the lexicon and all unit links (one transaction)."""
-        with self.transaction():
-            self.conn.execute("DELETE FROM lexicon")
-            self.conn.execute("DELETE FROM unit_links")
-            self.conn.executemany("INSERT INTO lexicon (en, ru, score) VALUES (?, ?, ?)", entries)
-            self.conn.executemany("INSERT INTO unit_links (unit_id, links) VALUES (?, ?)",
-                                  ((i, encode_links(ln)) for i, ln in links))
+    def replace(self, entries: Iterable[tuple[str, str, float]],
+                links: Iterable[tuple[int, Links]]) -> None:
+        """Replace the lexicon and all unit links."""
+        self.conn.execute("DELETE FROM lexicon")
+        self.conn.execute("DELETE FROM unit_links")
+        self.conn.executemany("INSERT INTO lexicon (en, ru, score) VALUES (?, ?, ?)", entries)
+        self.conn.executemany("INSERT INTO unit_links (unit_id, links) VALUES (?, ?)",
+                              ((i, encode_links(ln)) for i, ln in links))

@@ -1,4 +1,4 @@
-"""The connection, migrations, transactions and settings of a translation memory."""
+"""SQLite: one open memory file, its connection, migrations, transactions, and its parts."""
 
 from __future__ import annotations
 
@@ -10,17 +10,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tm.errors import TMError
-from tm.store.check import explain, is_blank, remember, schema_version, stand_in_tables
-from tm.store.location import locate
-from tm.store.schema import MIGRATIONS, connect, split_sql, use_wal
-from tm.store.types import DbSource
+from tm.store.sqlite.check import explain, is_blank, remember, schema_version, stand_in_tables
+from tm.store.sqlite.documents import SqliteDocuments
+from tm.store.sqlite.fulltext import SqliteFullText
+from tm.store.sqlite.history import SqliteHistory
+from tm.store.sqlite.schema import MIGRATIONS, connect, split_sql, use_wal
+from tm.store.sqlite.terms import SqliteTerms
+from tm.store.sqlite.units import SqliteUnits
+from tm.store.sqlite.vectors import SqliteVectors
+from tm.store.types import Counts, DbLocation, DbSource
 
 if TYPE_CHECKING:
     from typing import Self
 
 
-class StoreBase:
-    """One open SQLite file: lifecycle, ``transaction()`` and ``settings``."""
+class SqliteSettings:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                          (key, value))
+
+    def delete_prefix(self, prefix: str) -> None:
+        self.conn.execute("DELETE FROM settings WHERE key LIKE ? || '%'", (prefix,))
+
+
+class SqliteStore:
+    """One open SQLite file (a :class:`tm.store.interface.Store`)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path,
                  source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
@@ -29,19 +50,23 @@ class StoreBase:
         self.source = source
         self.readonly = readonly
         self._depth = 0
+        self.units = SqliteUnits(conn)
+        self.documents = SqliteDocuments(conn)
+        self.history = SqliteHistory(conn)
+        self.text = SqliteFullText(conn)
+        self.vectors = SqliteVectors(conn)
+        self.terms = SqliteTerms(conn)
+        self.settings = SqliteSettings(conn)
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = True,
-             readonly: bool = False) -> Self:
-        """Open (or create) the TM at ``path`` (None: the rule of :func:`tm.store.locate`) and
-        bring its schema up to date. ``create=False`` refuses a missing file.
+    def open(cls, where: DbLocation, *, create: bool = True, readonly: bool = False) -> Self:
+        """Open (or create) the memory file ``where`` names and bring its schema up to date. ``create=False`` refuses a missing file.
 
         ``readonly=True`` (search, stats, export...) opens the file with SQLite's ``mode=ro``
         and neither creates, migrates nor switches it to WAL. In both modes a file that is not
         a diptych database this version understands is refused with one line, unchanged; a
         database this call created and could not finish (disk full) is removed again.
         """
-        where = locate(path)
         p = where.path
         if p.is_dir():
             raise TMError(f"{p} is a directory: pass --db with a database file name")
@@ -99,16 +124,6 @@ class StoreBase:
 
     def close(self) -> None:
         self.conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        """Close; an SQLite error from inside the block (a damaged page, a full disk) becomes a
-        :class:`TMError` that names the file."""
-        self.close()
-        if isinstance(exc, sqlite3.Error):
-            raise TMError(explain(exc, self.path)) from None
 
     @property
     def schema_version(self) -> int:
@@ -174,17 +189,28 @@ class StoreBase:
         raise TMError(f"{self.path} stayed locked by another process for too long: try again "
                       "when the other diptych command has finished")
 
-    # ------------------------------------------------------------------ settings
-    def get_setting(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+    @contextmanager
+    def patience(self, ms: int) -> Iterator[None]:
+        """Wait at most ``ms`` a try for another writer's lock inside this block (a page
+        should hear "locked" within seconds, not after minutes)."""
+        before = int(self.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {before}")
 
-    def set_setting(self, key: str, value: str) -> None:
-        with self.transaction():
-            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                              (key, value))
+    def explain(self, exc: BaseException) -> str | None:
+        return explain(exc, self.path) if isinstance(exc, sqlite3.Error) else None
 
-    def delete_settings(self, prefix: str) -> None:
-        """Remove every setting whose key starts with ``prefix``."""
-        with self.transaction():
-            self.conn.execute("DELETE FROM settings WHERE key LIKE ? || '%'", (prefix,))
+    def counts(self) -> Counts:
+        """Row counts for ``stats``."""
+        q = self.conn.execute
+        units, documents, links, embedded = q(
+            "SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM documents),"
+            " (SELECT count(*) FROM unit_docs), (SELECT count(*) FROM embeddings)").fetchone()
+        langs = {f"{a}/{b}": int(n) for a, b, n in q(
+            "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC")}
+        origins = {str(o): int(n) for o, n in q(
+            "SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 1")}
+        return Counts(int(units), int(documents), int(links), int(embedded), langs, origins)

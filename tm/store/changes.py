@@ -1,0 +1,204 @@
+"""Changing what a memory holds, written once over any backend's parts (tm.store.interface):
+edit a unit (its old text kept in ``history``), undo the last edit, delete a unit or a
+document, store a document with its units, replace a stored document's units (undoably), undo
+that. Each runs in the caller's transaction (:class:`tm.store.memory.TM` opens one).
+
+Replacing keeps the units whose text is unchanged (same ids, vectors, history), links new text
+to a unit that already holds it, and deletes the document's old units no document holds any
+more, so no duplicate is left behind. The units as they were go to ``document_history`` as
+JSON; :func:`undo_replace` puts them back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from tm.errors import TMError
+from tm.store.interface import Inserted, Store
+from tm.store.types import (
+    MAX_SEGMENT,
+    ORIGINS,
+    DocumentIn,
+    Origin,
+    Unit,
+    UnitIn,
+    Written,
+    now_iso,
+)
+
+_KEPT = ("en", "ru", "score", "en_lang", "ru_lang", "en_markup", "ru_markup", "created",
+         "changed")
+
+
+def insert(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
+           origin: str, stamp: str) -> Inserted:
+    """The one insert path (checks the origin; the backend de-duplicates)."""
+    if origin not in ORIGINS:
+        raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
+    return store.units.insert(buf, document, origin, stamp) if buf else []
+
+
+def unit_or_error(store: Store, unit_id: int) -> Unit:
+    unit = store.units.get([unit_id]).get(unit_id)
+    if unit is None:
+        raise TMError(f"no unit {unit_id} in {store.path}: `diptych search` shows unit ids")
+    return unit
+
+
+def _set_text(store: Store, unit: Unit, en: str, ru: str, en_markup: str | None,
+              ru_markup: str | None, origin: str, changed: str) -> None:
+    other = store.units.holder(en, ru, unit.id)
+    if other is not None:
+        raise TMError(f"unit {other} already holds this text; delete one of the two"
+                      f" (diptych delete --unit {unit.id})")
+    store.units.set_text(unit, en, ru, en_markup, ru_markup, origin, changed)
+
+
+def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None) -> Unit:
+    """New text on one or both sides; origin ``edited``, the old text to ``history``."""
+    new_en = None if en is None else en.strip()
+    new_ru = None if ru is None else ru.strip()
+    if new_en is None and new_ru is None:
+        raise TMError("nothing to change: give --en TEXT, --ru TEXT or both")
+    if new_en == "" or new_ru == "":
+        raise TMError("a unit's text cannot be empty: to remove it, use diptych delete --unit")
+    longest = max(len(new_en or ""), len(new_ru or ""))
+    if longest > MAX_SEGMENT:
+        raise TMError(f"the new text is {longest:,} characters long; a unit holds at most"
+                      f" {MAX_SEGMENT:,} a side: give one sentence or a few")
+    unit = unit_or_error(store, unit_id)
+    if (new_en or unit.en) == unit.en and (new_ru or unit.ru) == unit.ru:
+        raise TMError(f"unit {unit_id} already holds this text: nothing to change")
+    stamp = now_iso()
+    store.history.push(unit, stamp)
+    _set_text(store, unit, new_en or unit.en, new_ru or unit.ru,
+              unit.en_markup if new_en is None else None,
+              unit.ru_markup if new_ru is None else None, "edited", stamp)
+    return unit_or_error(store, unit_id)
+
+
+def undo_edit(store: Store, unit_id: int) -> Unit:
+    unit = unit_or_error(store, unit_id)
+    last = store.history.last(unit_id)
+    if last is None:
+        raise TMError(f"unit {unit_id} has no edit to undo")
+    row_id, before = last
+    _set_text(store, unit, *before)
+    store.history.drop(row_id)
+    return unit_or_error(store, unit_id)
+
+
+def delete_units(store: Store, ids: Iterable[int]) -> int:
+    return store.units.delete(store.units.get(ids).values())
+
+
+def delete_document(store: Store, doc_id: int) -> tuple[int, int]:
+    """``(links removed, units deleted)``: units no other document holds go too."""
+    if store.documents.get(doc_id) is None:
+        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+    ids = store.documents.unit_ids(doc_id)
+    links = store.documents.link_count(doc_id)
+    store.documents.delete(doc_id)
+    return links, delete_units(store, store.units.unlinked(ids))
+
+
+def link(store: Store, doc_id: int,
+         units: Sequence[tuple[UnitIn, Origin]]) -> list[tuple[int, bool]]:
+    """Add ``units`` in order (runs of one origin at a time), linked to ``doc_id`` at their
+    positions; ``(id, is_new)`` each."""
+    out: list[tuple[int, bool]] = []
+    start = 0
+    stamp = now_iso()
+    while start < len(units):
+        origin = units[start][1]
+        stop = start
+        while stop < len(units) and units[stop][1] == origin:
+            stop += 1
+        run = [(i, replace(u, position=start + i)) for i, (u, _) in enumerate(units[start:stop])]
+        for position, (unit_id, new) in enumerate(insert(store, run, doc_id, origin, stamp),
+                                                  start):
+            if unit_id is None:
+                raise TMError(f"bead {position + 1} has an empty side: it cannot be a unit")
+            out.append((unit_id, bool(new)))
+        start = stop
+    return out
+
+
+def add_document(store: Store, doc: DocumentIn) -> tuple[int, bool]:
+    if doc.fingerprint is not None:
+        known = store.documents.find(doc.fingerprint)
+        if known is not None:
+            return known, False
+    return store.documents.add(doc, now_iso()), True
+
+
+def store_document(store: Store, doc: DocumentIn,
+                   units: Sequence[tuple[UnitIn, Origin]]) -> Written:
+    doc_id, new = add_document(store, doc)
+    if not new:
+        raise TMError(f"this pair is in the memory already (document {doc_id}): correct"
+                      " that document instead")
+    return Written(doc_id, tuple(link(store, doc_id, units)))
+
+
+def _unlink(store: Store, doc_id: int) -> list[Unit]:
+    if store.documents.get(doc_id) is None:
+        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+    old = list(store.units.iter(doc_id, None, None, with_docs=False, batch=1000))
+    store.documents.unlink(doc_id)
+    return old
+
+
+def _orphans(store: Store, ids: set[int]) -> int:
+    """Delete the units of ``ids`` that no document holds any more."""
+    return delete_units(store, store.units.unlinked(ids))
+
+
+def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Origin]],
+                     title: str | None, url: str | None, date: str | None) -> Written:
+    doc = store.documents.get(doc_id)
+    old = _unlink(store, doc_id)
+    assert doc is not None  # _unlink refuses an unknown document
+    snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
+                 "origin": u.origin, "id": u.id} for u in old]
+    store.documents.save(doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title, doc.url,
+                         doc.date, now_iso())
+    store.documents.describe(doc_id, title or doc.title, url or doc.url, date or doc.date)
+    linked = link(store, doc_id, units)
+    return Written(doc_id, tuple(linked), _orphans(store, {u.id for u in old}),
+                   store.documents.saved_count(doc_id))
+
+
+def undo_replace(store: Store, doc_id: int) -> Written:
+    saved = store.documents.last_saved(doc_id)
+    if saved is None:
+        raise TMError(f"document {doc_id} has no saved correction to undo")
+    old = _unlink(store, doc_id)
+    rows: list[dict[str, Any]] = json.loads(saved.units)
+    # the units that replaced them go first, so that the saved units get their ids back
+    same = {s.get("id"): (s["en"], s["ru"]) for s in rows}
+    removed = _orphans(store, {u.id for u in old if same.get(u.id) != (u.en, u.ru)})
+    linked = link(store, doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")},
+                                          id=s.get("id")), s["origin"]) for s in rows])
+    store.documents.describe(doc_id, saved.title, saved.url, saved.date)
+    store.documents.drop_saved(saved.id)
+    return Written(doc_id, tuple(linked), removed + _orphans(store, {u.id for u in old}),
+                   store.documents.saved_count(doc_id))
+
+
+def place_unit(store: Store, doc_id: int, position: int, unit: UnitIn,
+               origin: Origin) -> tuple[int, bool]:
+    """Make ``unit`` the document's unit at ``position`` (a translated segment confirmed again
+    replaces the one confirmed before, which goes when no document holds it any more)."""
+    if store.documents.get(doc_id) is None:
+        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+    before = set(store.documents.unlink_at(doc_id, position))
+    ((unit_id, new),) = insert(store, [(0, replace(unit, position=position))], doc_id, origin,
+                               now_iso())
+    if unit_id is None:
+        raise TMError("a segment and its translation both need text")
+    _orphans(store, before - {unit_id})
+    return unit_id, bool(new)

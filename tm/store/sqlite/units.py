@@ -1,0 +1,199 @@
+"""SQLite: ``units``, their FTS rows and their links to documents; ONE insert path."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from tm.store.interface import Inserted
+from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
+from tm.text.tokens import fts_text
+
+_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
+            "en_markup", "ru_markup", "meta")
+_SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
+# a unit's (document, position) links as JSON, in the same query as the unit itself
+_DOCS = ("(SELECT json_group_array(json_array(doc_id, position)) FROM (SELECT doc_id, position"
+         " FROM unit_docs l WHERE l.unit_id = u.id ORDER BY doc_id, position))")
+
+
+def is_rowid(value: int) -> bool:
+    """Whether ``value`` can be an SQLite row id (a bigger number cannot even be bound)."""
+    return 0 < value < 2**63
+
+
+def marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def unit_of(row: Sequence[Any]) -> Unit:
+    """A :class:`Unit` from a row of ``_COLUMNS`` (plus the JSON of its documents, if any)."""
+    raw = row[12] if len(row) > 12 else None
+    docs = tuple((int(d), int(p)) for d, p in (json.loads(raw) if isinstance(raw, str) else
+                                                raw or ()))
+    return Unit(id=row[0], en=row[1], ru=row[2], score=row[3], origin=row[4], created=row[5],
+                changed=row[6], en_lang=row[7], ru_lang=row[8], en_markup=row[9],
+                ru_markup=row[10], meta=json.loads(row[11]) if row[11] else {}, docs=docs)
+
+
+def new_row(unit_id: int, en: str, ru: str, u: UnitIn, origin: str,
+            stamp: str) -> tuple[object, ...]:
+    """The ``units`` row of a new unit (both backends store the same columns)."""
+    return (unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score, origin,
+            u.created or stamp, u.changed or u.created or stamp,
+            json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
+            text_key(ru))
+
+
+class SqliteUnits:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def insert(self, buf: Sequence[tuple[int, UnitIn]], document: int | None, origin: str,
+               stamp: str) -> Inserted:
+        """One look-up for duplicates, then bulk inserts of units, their FTS rows and
+        document links; a duplicate keeps the better score."""
+        conn = self.conn
+        keys = list({text_key(u.en.strip()) for _, u in buf})
+        known: dict[tuple[str, str], int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for unit_id, en, ru in conn.execute(
+                    f"SELECT id, en, ru FROM units WHERE en_key IN ({marks(len(chunk))})", chunk):
+                known[(en, ru)] = int(unit_id)
+        next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        wanted = [u.id for _, u in buf if u.id is not None]
+        taken = {int(r[0]) for r in conn.execute(
+            "SELECT id FROM units WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),))} if wanted else set()
+        out: Inserted = []
+        new_units, fts_rows, links, scores = [], [], [], []
+        for position, u in buf:
+            en, ru = u.en.strip(), u.ru.strip()
+            if not en or not ru:
+                out.append((None, None))
+                continue
+            unit_id = known.get((en, ru))
+            if unit_id is None:  # new: the id it asks for when that is free, else the next
+                unit_id = u.id if u.id is not None and u.id not in taken else next_id
+                taken.add(unit_id)
+                next_id = max(next_id, unit_id + 1)
+                known[(en, ru)] = unit_id
+                new_units.append(new_row(unit_id, en, ru, u, origin, stamp))
+                fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
+                out.append((unit_id, True))
+            else:
+                out.append((unit_id, False))
+                if u.score is not None:
+                    scores.append((u.score, unit_id, u.score))
+            if document is not None:
+                links.append((document, u.position if u.position is not None else position,
+                              unit_id))
+        conn.executemany(
+            "INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
+            f" created, changed, meta, en_key, ru_key) VALUES ({marks(14)})", new_units)
+        conn.executemany("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)", fts_rows)
+        conn.executemany("UPDATE units SET score = ? WHERE id = ? AND (score IS NULL OR score < ?)",
+                         scores)
+        conn.executemany("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
+                         " VALUES (?, ?, ?)", links)
+        return out
+
+    def get(self, ids: Iterable[int]) -> dict[int, Unit]:
+        """Units by id, with their documents, in one query (missing ids are absent)."""
+        wanted = [i for i in dict.fromkeys(ids) if is_rowid(i)]
+        out: dict[int, Unit] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in self.conn.execute(
+                    f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id IN ({marks(len(chunk))})",
+                    chunk):
+                out[int(row[0])] = unit_of(row)
+        return {i: out[i] for i in wanted if i in out}
+
+    def iter(self, doc: int | None, since: str | None, min_score: float | None, *,
+             with_docs: bool, batch: int) -> Iterator[Unit]:
+        """Units in id order (in position order with ``doc``), keyset-paginated."""
+        where, args = "", list[object]()
+        if since is not None:
+            where += " AND u.changed >= ?"
+            args.append(since)
+        if min_score is not None:
+            where += " AND (u.score IS NULL OR u.score >= ?)"
+            args.append(min_score)
+        cols = f"{_SELECT}, {_DOCS}" if with_docs else _SELECT
+        if doc is not None:  # documents are small: one query in position order
+            yield from map(unit_of, self.conn.execute(
+                f"SELECT {cols} FROM unit_docs d JOIN units u ON u.id = d.unit_id"
+                f" WHERE d.doc_id = ?{where} ORDER BY d.position, u.id", [doc, *args]).fetchall())
+            return
+        last = 0
+        while True:  # keyset pagination: no long-lived read cursor, constant memory
+            rows = self.conn.execute(f"SELECT {cols} FROM units u WHERE u.id > ?{where}"
+                                     " ORDER BY u.id LIMIT ?", [last, *args, batch]).fetchall()
+            if not rows:
+                return
+            yield from map(unit_of, rows)
+            last = rows[-1][0]
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM units").fetchone()[0])
+
+    def find_exact(self, text: str, side: str) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            f"SELECT id FROM units WHERE {side}_key = ? AND {side} = ? ORDER BY id",
+            (text_key(text), text))]
+
+    def texts(self, ids: Sequence[int], side: str) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = [i for i in ids[start:start + 500] if is_rowid(i)]
+            out.update((int(i), str(t)) for i, t in self.conn.execute(
+                f"SELECT id, {side} FROM units WHERE id IN ({marks(len(chunk))})"
+                f" AND length({side}) <= {MAX_SEGMENT}", chunk))
+        return out
+
+    def holder(self, en: str, ru: str, besides: int) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM units WHERE en_key = ? AND ru_key = ? AND en = ? AND ru = ? AND id != ?",
+            (text_key(en), text_key(ru), en, ru, besides)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _fts_delete(self, unit: Unit) -> None:
+        """Remove a unit's row from the contentless FTS index (it needs the indexed values)."""
+        self.conn.execute("INSERT INTO units_fts (units_fts, rowid, en, ru) VALUES"
+                          " ('delete', ?, ?, ?)",
+                          (unit.id, fts_text(unit.en, "en"), fts_text(unit.ru, "ru")))
+
+    def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
+                 ru_markup: str | None, origin: str, changed: str) -> None:
+        self._fts_delete(old)
+        self.conn.execute(
+            "UPDATE units SET en = ?, ru = ?, en_markup = ?, ru_markup = ?, origin = ?,"
+            " changed = ?, en_key = ?, ru_key = ? WHERE id = ?",
+            (en, ru, en_markup, ru_markup, origin, changed, text_key(en), text_key(ru), old.id))
+        self.conn.execute("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
+                          (old.id, fts_text(en, "en"), fts_text(ru, "ru")))
+        self.conn.execute("DELETE FROM embeddings WHERE unit_id = ?", (old.id,))  # stale now
+        self.conn.execute("DELETE FROM unit_links WHERE unit_id = ?", (old.id,))  # stale too
+
+    def delete(self, units: Iterable[Unit]) -> int:
+        """Delete units (links, vector, history and word links go with them by cascade)."""
+        gone = list(units)
+        for unit in gone:
+            self._fts_delete(unit)
+        self.conn.executemany("DELETE FROM units WHERE id = ?", ((u.id,) for u in gone))
+        return len(gone)
+
+    def unlinked(self, ids: Iterable[int]) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM units u WHERE id IN (SELECT value FROM json_each(?)) AND NOT"
+            " EXISTS (SELECT 1 FROM unit_docs l WHERE l.unit_id = u.id)",
+            (json.dumps(sorted(set(ids))),))]
+
+    def newest(self, limit: int) -> list[tuple[int, str, str]]:
+        """``(id, en, ru)`` of the ``limit`` newest units, newest first."""
+        return [(int(i), str(e), str(r)) for i, e, r in self.conn.execute(
+            "SELECT id, en, ru FROM units ORDER BY id DESC LIMIT ?", (limit,))]
