@@ -30,8 +30,9 @@ def test_amount_offsets_frame_the_text() -> None:
 
 
 @pytest.mark.parametrize(("value", "lang", "decimals", "grouped", "out"), [
-    (1500, "ru", 0, True, "1 500"), (1500, "ru", 0, False, "1500"), (52.5, "ru", 1, False, "52,5"),
-    (1500, "en", 0, True, "1,500"), (2024, "en", 0, False, "2024"), (20500, "ru", 0, False, "20 500"),
+    (1500, "ru", 0, True, "1500"), (1500, "ru", 0, False, "1500"), (52.5, "ru", 1, False, "52,5"),
+    (1500, "en", 0, True, "1,500"), (2024, "en", 0, False, "2024"),
+    (20500, "ru", 0, False, "20\u00a0500"), (1234567.5, "ru", 1, True, "1\u00a0234\u00a0567,5"),
 ])
 def test_format_number(value: float, lang: str, decimals: int, grouped: bool, out: str) -> None:
     assert format_number(value, lang, decimals=decimals, grouped=grouped) == out
@@ -43,7 +44,9 @@ def test_format_number(value: float, lang: str, decimals: int, grouped: bool, ou
     ("It got 20 million lari on March 18.", "It got 15 million lari on March 14.",
      "Он получил 15 млн лари 14 марта.", "en", "Он получил 20 млн лари 18 марта."),
     ("They paid 1,500 euros.", "They paid 1,200 euros.", "Они заплатили 1 200 евро.", "en",
-     "Они заплатили 1 500 евро."),
+     "Они заплатили 1500 евро."),  # Russian style: four digits solid
+    ("They paid 12,500 euros.", "They paid 12,200 euros.", "Они заплатили 12200 евро.", "en",
+     "Они заплатили 12\u00a0500 евро."),  # longer: a non-breaking space
     ("Проект стоил 52,5 млн долл. 18 марта.", "Проект стоил 48,5 млн долл. 14 марта.",
      "The project cost $48.5 million on March 14.", "ru",
      "The project cost $52.5 million on March 18."),
@@ -78,3 +81,33 @@ def test_only_amounts_differ() -> None:
     assert only_amounts_differ("It cost $5 million on May 3.", "It cost $7 million on May 9.",
                                "en")
     assert not only_amounts_differ("It cost $5 million.", "It sold for $7 million.", "en")
+
+
+@pytest.mark.parametrize(("new", "old", "target", "lang", "expected"), [
+    ("He spoke on Thursday.", "He spoke on Tuesday.", "Он выступил во вторник.", "en",
+     "Он выступил в четверг."),
+    ("Talks end on Tuesday.", "Talks end on Friday.", "Переговоры завершатся в пятницу.", "en",
+     "Переговоры завершатся во вторник."),
+    ("Он выступил в среду.", "Он выступил в понедельник.", "He spoke on Monday.", "ru",
+     "He spoke on Wednesday."),
+])
+def test_weekdays_are_rewritten_in_the_case_they_stand_in(
+        new: str, old: str, target: str, lang: str, expected: str) -> None:
+    from tm.text.numbers import repair_weekdays
+
+    fixed = repair_weekdays(new, old, target, lang)
+    assert (fixed.text, fixed.unrepaired) == (expected, ())
+
+
+def test_a_weekday_the_target_does_not_name_is_reported() -> None:
+    from tm.text.numbers import repair_weekdays
+
+    fixed = repair_weekdays("He spoke on Thursday.", "He spoke on Tuesday.", "Он выступил.", "en")
+    assert fixed.text == "Он выступил." and fixed.unrepaired == ("Thursday",)
+
+
+def test_dateline_abbreviations_are_dates() -> None:
+    (a,) = amounts("BISHKEK, Feb. 20 (AKIpress)", "en")
+    assert (a.text, a.date) == ("Feb. 20", (2, 20))
+    assert [x.date for x in amounts("Sept. 3 and Sep. 4, Dec. 31", "en")] == [(9, 3), (9, 4),
+                                                                                (12, 31)]

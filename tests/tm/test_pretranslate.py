@@ -140,3 +140,30 @@ def test_import_refuses_draft_units(searcher: Searcher, tmp_path: Path) -> None:
         assert report.added == 1 and sum(report.skipped.values()) == 2
         assert any("draft" in why for why in report.skipped)
         assert tm.find_exact("Oil prices rose by 7% in May.", "en") == []
+
+
+def test_a_segment_under_the_threshold_shows_its_best_match_as_a_reference(
+        searcher: Searcher) -> None:
+    result = pretranslate(searcher, ARTICLE, min_fill=99)
+    seg = result.segments[2]  # 85-94%: left untranslated, its match kept as a reference
+    assert not seg.filled and seg.fill.reference == PAIRS[3][1]
+    assert seg.match is not None
+    line = f"[reference {seg.percent}% fuzzy, unit {seg.match.unit.id}] {PAIRS[3][1]}"
+    paragraphs = result.draft_text().split("\n\n")
+    assert line in paragraphs[1].splitlines()
+    assert paragraphs[1].splitlines()[0].endswith("The government approved the budget for the"
+                                                  " next three years.")
+    rows = [json.loads(x) for x in result.draft_jsonl().splitlines()]
+    assert [r["reference"] for r in rows] == [None, PAIRS[1][1], PAIRS[3][1], None]
+    assert "[reference" not in pretranslate(searcher, ARTICLE).draft_text()  # all filled
+
+
+def test_weekdays_and_datelines_are_repaired_like_dates(tmp_path: Path) -> None:
+    with TM.open(tmp_path / "w.db") as tm:
+        tm.add_units([UnitIn("BISHKEK, Feb. 20 - The minister spoke on Tuesday.",
+                             "БИШКЕК, 20 февраля - Министр выступил во вторник.")])
+        result = pretranslate(Searcher(tm), "BISHKEK, Feb. 21 - The minister spoke on Thursday.")
+    [seg] = result.segments
+    assert seg.filled and seg.fill.text == "БИШКЕК, 21 февраля - Министр выступил в четверг."
+    assert seg.fill.repaired == (("20 февраля", "21 февраля"), ("вторник", "четверг"))
+    assert seg.fill.marked and not seg.fill.unrepaired

@@ -278,8 +278,8 @@ def test_the_cli_words_a_similarity_as_the_desk_does() -> None:
     """'similar meaning 0.01' read as a good neighbour; the CLI says what the desk says."""
     from types import SimpleNamespace
 
-    from tm.cli.lookup import _head
     from tm.choices import Kind
+    from tm.cli.lookup import _head
     from tm.search.similarity import meaning
 
     def head(similarity: float) -> str:

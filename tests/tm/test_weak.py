@@ -1,5 +1,6 @@
-"""Weak beads at ``add``: counted under --weak-below, stored only with --keep-weak, and the
-summary says how to correct them (``diptych review``)."""
+"""Weak beads at ``add``: under --min-score counted and stored only with --keep-weak (the
+summary says how to correct them, ``diptych review``); stored ones under the weak threshold
+shared with align and the editor counted as unreviewed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from align.sources import SourceText
-from align.types import Alignment, Bead, Sentence
+from align.types import WEAK_BELOW, Alignment, Bead, Sentence
 from tests.web.editor_pair import EN, RU
 from tm.cli import app
 from tm.ingest.batch import BatchSummary
@@ -36,12 +37,24 @@ def test_weak_beads_are_counted_and_kept_only_when_asked() -> None:
 
 
 def test_the_summaries_say_what_happened_to_weak_pairs() -> None:
-    assert "2 weak pairs left out (`diptych review EN RU` corrects them, --keep-weak" in \
-        AddResult(1, True, weak=2).summary(Path("m.db"))
-    assert "0 weak pairs left out," in AddResult(1, True).summary(Path("m.db"))
-    assert "2 weak pairs stored (--keep-weak)" in \
+    assert "2 pairs under --min-score left out (`diptych review EN RU` corrects them," \
+        " --keep-weak" in AddResult(1, True, weak=2).summary(Path("m.db"))
+    assert "0 pairs under --min-score left out," in AddResult(1, True).summary(Path("m.db"))
+    assert "2 pairs under --min-score stored (--keep-weak)" in \
         AddResult(1, True, weak=2, kept_weak=True).summary(Path("m.db"))
-    assert "3 weak pairs stored (--keep-weak)" in BatchSummary(weak=3, kept_weak=True).lines()[1]
+    assert "3 pairs under --min-score stored (--keep-weak)" in \
+        BatchSummary(weak=3, kept_weak=True).lines()[1]
+    assert "5 new units (2 weak, under 0.85: marked 'unreviewed alignment'" in \
+        AddResult(1, True, added=5, unreviewed=2).summary(Path("m.db"))
+    assert "(4 weak, under 0.85: marked unreviewed)" in BatchSummary(unreviewed=4).lines()[1]
+
+
+def test_stored_beads_under_the_shared_weak_threshold_are_counted_unreviewed() -> None:
+    al = Alignment(src=ALIGNMENT.src, tgt=ALIGNMENT.tgt,
+                   beads=(Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.62)))
+    p = prepare(al, _doc(), min_score=0.5, encoder=None)  # type: ignore[arg-type]
+    assert (len(p.units), p.weak, p.unreviewed) == (2, 0, 1)
+    assert WEAK_BELOW == 0.85  # one threshold: align's --weak-below, the editor's, add's mark
 
 
 def test_add_reports_weak_pairs_under_weak_below_and_keeps_them_when_asked(
@@ -58,10 +71,10 @@ def test_add_reports_weak_pairs_under_weak_below_and_keeps_them_when_asked(
     runner = CliRunner()
     for keep, db, units in ((False, tmp_path / "a.db", len(beads) - weak),
                             (True, tmp_path / "b.db", len(beads))):
-        args = ["add", str(en), str(ru), "--db", str(db), "--weak-below", str(threshold)]
+        args = ["add", str(en), str(ru), "--db", str(db), "--min-score", str(threshold)]
         result = runner.invoke(app, args + (["--keep-weak"] if keep else []))
         assert result.exit_code == 0, result.output
-        said = f"{weak} weak pairs {'stored' if keep else 'left out'}"
+        said = f"{weak} pairs under --min-score {'stored' if keep else 'left out'}"
         assert said in result.output
         with TM.open(db, create=False) as tm:
             assert tm.count_units() == units

@@ -103,6 +103,8 @@ def _render_hits(out: Console, query: str, hits: tuple[Hit, ...]) -> None:
         u = hit.unit
         head = _head(hit)
         head.append(f"  #{u.id}  {printable(hit.doc or '')}", style="dim")
+        if u.unreviewed:
+            head.append(f"  {u.unreviewed}", style="bold magenta")
         out.print(head)
         query = printable(query)
         for lang, text in (("en", printable(u.en)), ("ru", printable(u.ru))):

@@ -62,11 +62,13 @@ def add_command(
                                              show_default=False)] = None,
     db: DbOption = None,
     min_score: Annotated[float, typer.Option(
-        "--weak-below", "--min-score", min=0.0, max=1.0,
-        help="Pairs under this alignment confidence are weak: counted, and not stored unless"
-        " --keep-weak (`diptych review EN RU` corrects them first).")] = 0.5,
+        "--min-score", min=0.0, max=1.0,
+        help="Pairs under this alignment confidence are counted and not stored unless"
+        " --keep-weak (`diptych review EN RU` corrects them first). Stored pairs under 0.85,"
+        " the weak threshold align flags, say 'unreviewed alignment' in lookups until"
+        " edited.")] = 0.5,
     keep_weak: Annotated[bool, typer.Option(
-        "--keep-weak", help="Store the weak pairs too, and texts that do not look like editions"
+        "--keep-weak", help="Store the pairs under --min-score too, and texts that do not look like editions"
                             " of one story.")] = False,
     model: ModelOption = DEFAULT_MODEL,
     batch: Annotated[Path | None, typer.Option(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tm.text.numbers import repair
+from tm.text.numbers import repair, repair_weekdays
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Fill:
     repaired: tuple[tuple[str, str], ...] = ()
     unrepaired: tuple[str, ...] = ()
     part: bool = False  # the target is the whole of a longer unit holding the sentence
+    reference: str | None = None  # a segment under the fill threshold: its best match's target
 
     @property
     def marked(self) -> bool:
@@ -51,10 +52,17 @@ class Fill:
 def fill(sentence: str, lang: str, *, source: str | None, target: str | None, match: int,
          kind: str | None, min_fill: int, part: bool = False) -> Fill:
     """The draft of ``sentence`` from a stored ``source``/``target`` pair matched at ``match``%
-    (None when nothing matched): the target, its amounts repaired when they changed."""
-    if source is None or target is None or match < min_fill:
-        return Fill(sentence, match if source is not None else 0, kind, False)
+    (None when nothing matched): the target, its amounts, dates (datelines too) and weekdays
+    repaired when they changed. Under ``min_fill`` the sentence stays as it is and the target
+    is kept as its ``reference`` (shown beside it, never in its place: a 74% match is worth
+    reading, not worth pasting)."""
+    if source is None or target is None:
+        return Fill(sentence, 0, kind, False)
+    if match < min_fill:
+        return Fill(sentence, match, kind, False, reference=target)
     if match >= 100:
         return Fill(target, match, kind, True, part=part)
     fixed = repair(sentence, source, target, lang)
-    return Fill(fixed.text, match, kind, True, fixed.changed, fixed.unrepaired, part)
+    days = repair_weekdays(sentence, source, fixed.text, lang)
+    return Fill(days.text, match, kind, True, fixed.changed + days.changed,
+                fixed.unrepaired + days.unrepaired, part)

@@ -24,6 +24,8 @@ from tm.drafts.fill import Fill, fill
 from tm.search.searcher import Match, Searcher
 from tm.text.tokens import detect_lang, words
 
+REFERENCE_MARK = "[reference"
+"""How a text draft's reference line starts: ``[reference 74% fuzzy, unit 12] <its target>``."""
 BANDS: tuple[tuple[str, int, int], ...] = (
     ("100%", 100, 100), ("95-99%", 95, 99), ("85-94%", 85, 94), ("75-84%", 75, 84),
     ("50-74%", 50, 74), ("no match", 0, 49),
@@ -72,20 +74,29 @@ class Pretranslation:
 
     def draft_text(self) -> str:
         """The draft, one paragraph per block, sentences joined by spaces; a segment that is
-        not a 100% match is preceded by its marker (``[87% fuzzy]``, ``[no match]``)."""
-        paragraphs: list[list[str]] = []
+        not a 100% match is preceded by its marker (``[87% fuzzy]``, ``[no match]``), and one
+        under the fill threshold with a match is followed by a marked line holding that
+        match's translation (``[reference 74% fuzzy, unit 12] ...``)."""
+        paragraphs: list[str] = []
         last = None
         for seg in self.segments:
             if seg.sentence.paragraph != last:
-                paragraphs.append([])
+                paragraphs.append("")
                 last = seg.sentence.paragraph
             mark = seg.fill.marker()
-            paragraphs[-1].append(f"{mark} {seg.fill.text}" if mark else seg.fill.text)
-        return "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
+            piece = f"{mark} {seg.fill.text}" if mark else seg.fill.text
+            text = paragraphs[-1]
+            text += piece if not text or text.endswith("\n") else " " + piece
+            if seg.fill.reference is not None and seg.match is not None:
+                text += (f"\n{REFERENCE_MARK} {seg.percent}% {seg.match.kind.value}, unit"
+                         f" {seg.match.unit.id}] {seg.fill.reference}\n")
+            paragraphs[-1] = text
+        return "\n\n".join(p.rstrip("\n") for p in paragraphs) + "\n"
 
     def draft_jsonl(self) -> str:
         """One JSON object a sentence: source, target, match %, kind, whether it needs a look
-        (``marked``), the amounts repaired or not, unit id and document."""
+        (``marked``), the amounts repaired or not, unit id and document, and ``reference``:
+        the best match's translation of a segment left untranslated under the threshold."""
         lines = []
         for n, seg in enumerate(self.segments):
             m, f = seg.match, seg.fill
@@ -95,6 +106,7 @@ class Pretranslation:
                 "kind": m.kind.value if m else None, "marked": f.marked,
                 "repaired": [list(r) for r in f.repaired], "unrepaired": list(f.unrepaired),
                 "part": f.part, "unit": m.unit.id if m else None,
+                "reference": f.reference,
                 "doc": m.unit.docs[0][0] if m and m.unit.docs else None,
                 "src_lang": self.lang, "tgt_lang": self.target_lang,
             }, ensure_ascii=False))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, is_url, read_text_file
+from align.types import WEAK_BELOW
 from tm.errors import TMError
 from tm.ingest.pairs import (
     Prepared,
@@ -60,6 +61,7 @@ class BatchSummary:
     units_existing: int = 0
     weak: int = 0
     kept_weak: bool = False
+    unreviewed: int = 0
     failed: list[tuple[PairJob, str]] = field(default_factory=list)
     review: list[tuple[PairJob, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -70,9 +72,10 @@ class BatchSummary:
         return [
             (f"{self.pairs} pairs: {self.stored} stored, {self.skipped} already in the TM,"
              f" {len(self.failed)} failed ({self.seconds:.0f} s, {rate:.1f} stored pairs/min)"),
-            (f"{self.units_added} units added, {self.units_existing} already there,"
-             f" {self.weak} weak pairs " + ("stored (--keep-weak)" if self.kept_weak else
-                                             "left out")),
+            (f"{self.units_added} units added ({self.unreviewed} weak, under {WEAK_BELOW}:"
+             f" marked unreviewed), {self.units_existing} already there, {self.weak} pairs"
+             " under --min-score " + ("stored (--keep-weak)" if self.kept_weak else
+                                      "left out")),
             f"{len(self.review)} pairs to review (low confidence)",
         ]
 
@@ -197,6 +200,7 @@ def _store(tm: TM, out: _Outcome, model: str, summary: BatchSummary) -> None:
     summary.units_existing += result.existing
     summary.stored += 1
     summary.weak += result.weak
+    summary.unreviewed += result.unreviewed
 
 
 def run_batch(tm: TM, jobs: Sequence[PairJob], *, model: str = DEFAULT_MODEL,

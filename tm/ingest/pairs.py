@@ -1,8 +1,11 @@
 """Storing an aligned article pair: the library behind ``diptych add`` (one pair or a batch).
 
-Weak beads (confidence below ``min_score``) are kept out of the TM, and beads with an empty side
-or without a letter on either side (a date line "14.10.2024", a score "2:1": nothing to look up
-or translate) are not units; all are counted in the summary. The document is identified by the SHA-256 of
+Beads under ``min_score`` (0.5: more likely wrong than right) are kept out of the TM, and beads
+with an empty side or without a letter on either side (a date line "14.10.2024", a score "2:1":
+nothing to look up or translate) are not units; all are counted in the summary. Stored beads
+under the weak threshold ``align`` flags and the editor marks (align.types.WEAK_BELOW, 0.85) are
+counted too: their units say "unreviewed alignment, 0.62" in lookups until edited
+(tm.store.Unit.unreviewed). The document is identified by the SHA-256 of
 both files (of the extracted text for URLs), the same whether a pair comes alone or in a batch,
 so adding the same pair twice adds nothing. Vectors for semantic search are computed before the write transaction (the database stays unlocked while the encoder runs),
 then the document, its units and their vectors are written in one transaction.
@@ -19,7 +22,7 @@ import numpy as np
 
 from align.embed import DEFAULT_MODEL
 from align.sources import MAX_BYTES, SourceText, file_sha256, is_url
-from align.types import Alignment
+from align.types import WEAK_BELOW, Alignment
 from tm.store import TM, DocumentIn, UnitIn
 from tm.vectors.embed import check_model, store_vectors, unit_vectors
 
@@ -40,16 +43,18 @@ class AddResult:
     embedded: int = 0
     kept_weak: bool = False
     letterless: int = 0
+    unreviewed: int = 0
 
     def summary(self, path: Path) -> str:
         if not self.new_document:
             return f"already in {path} (document {self.doc_id}): nothing added"
-        weak = (f"{self.weak} weak pairs stored (--keep-weak)" if self.kept_weak else
-                f"{self.weak} weak pairs left out"
+        weak = (f"{self.weak} pairs under --min-score stored (--keep-weak)" if self.kept_weak
+                else f"{self.weak} pairs under --min-score left out"
                 + (" (`diptych review EN RU` corrects them, --keep-weak stores them)"
                    if self.weak else ""))
-        return (f"stored document {self.doc_id} in {path}: {self.added} new units,"
-                f" {self.existing} already there, {weak},"
+        return (f"stored document {self.doc_id} in {path}: {self.added} new units"
+                f" ({self.unreviewed} weak, under {WEAK_BELOW}: marked 'unreviewed alignment'"
+                f" in lookups until edited), {self.existing} already there, {weak},"
                 f" {self.one_sided} one-sided beads skipped,"
                 + (f" {self.letterless} without letters skipped," if self.letterless else "")
                 + f" {self.embedded} embedded")
@@ -68,6 +73,7 @@ class Prepared:
     warnings: tuple[str, ...] = ()
     kept_weak: bool = False
     letterless: int = 0
+    unreviewed: int = 0
 
 
 def content_hash(source: str, max_bytes: int = MAX_BYTES) -> str | None:
@@ -113,9 +119,10 @@ def document_for(en: SourceText, ru: SourceText, *, fingerprint: str, title: str
 
 def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
             encoder: Encoder | None, keep_weak: bool = False) -> Prepared:
-    """Units of the beads and their vectors. Weak beads (under ``min_score``) are counted, and
-    left out unless ``keep_weak``; one-sided beads and beads without a letter on either side are
-    counted and never units."""
+    """Units of the beads and their vectors. Beads under ``min_score`` are counted (``weak``),
+    and left out unless ``keep_weak``; stored beads under the weak threshold ``align`` flags
+    (align.types.WEAK_BELOW) are counted as ``unreviewed`` (they carry the mark in lookups);
+    one-sided beads and beads without a letter on either side are counted and never units."""
     units: list[UnitIn] = []
     weak = one_sided = letterless = 0
     for position, (en, ru, bead) in enumerate(al.pairs()):
@@ -130,8 +137,9 @@ def prepare(al: Alignment, document: DocumentIn, *, min_score: float,
             units.append(UnitIn(en, ru, score=round(float(bead.score), 4), position=position))
     vecs = unit_vectors(encoder, [u.en for u in units], [u.ru for u in units]) \
         if encoder is not None and units else None
+    unreviewed = sum(u.score is not None and u.score < WEAK_BELOW for u in units)
     return Prepared(document, tuple(units), vecs, weak, one_sided, tuple(al.warnings),
-                    keep_weak, letterless)
+                    keep_weak, letterless, unreviewed)
 
 
 def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
@@ -148,7 +156,8 @@ def store_prepared(tm: TM, p: Prepared, *, model: str) -> AddResult:
             check_model(tm, model, p.vectors.shape[1])
             store_vectors(tm, ids, p.vectors)
     return AddResult(doc_id, True, added, existing, p.weak, p.one_sided,
-                     0 if p.vectors is None else len(ids), p.kept_weak, p.letterless)
+                     0 if p.vectors is None else len(ids), p.kept_weak, p.letterless,
+                     p.unreviewed)
 
 
 def read_side(source: str, *, role: str, timeout: float, max_bytes: int,

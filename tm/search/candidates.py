@@ -14,16 +14,17 @@ from __future__ import annotations
 from itertools import combinations
 
 from tm.store import TM, fts_quote
-from tm.text.tokens import stem_words, words
+from tm.text.query import Query
 
 MAX_POSTINGS = 4_000
 DF_CAP = 1_000
 FEW = 1
 
 
-def candidates(tm: TM, query: str, lang: str, k: int) -> list[int]:
+def candidates(tm: TM, query: Query, k: int) -> list[int]:
     """Ids of up to about ``k`` units likely to match ``query`` (see the module doc)."""
-    stems = [t for t in dict.fromkeys(stem_words(words(query), lang)) if not t.isdigit()]
+    lang = query.lang
+    stems = [t for t in dict.fromkeys(query.stems) if not t.isdigit()]
     df = {t: tm.fts_count(lang, t, DF_CAP) for t in stems}
     # rarest first; among words past the count cap, longer words first (rarer in text)
     present = sorted((t for t in stems if df[t]), key=lambda t: (df[t], -len(t)))

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import product
 from typing import Protocol
 
 from tm.store import fts_quote
 from tm.terms.links import Associations, Links, Span, Token, tokens, translate
-from tm.text.tokens import stem_words, words
+from tm.text.query import Query
 
 
 class Tier(str, Enum):
@@ -32,6 +33,11 @@ class FullText(Protocol):
     def fts_ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]: ...
 
 
+MAX_VARIANTS = 64
+"""Most phrases one tier ORs: a Russian word has 1-4 stems among its forms (a verb up to 6),
+so a 3-word phrase is well under; past it the tier asks for the words anywhere instead."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """The FTS5 expression of each tier for one query."""
@@ -40,26 +46,44 @@ class Plan:
     tiers: tuple[tuple[Tier, str], ...]
 
 
-def plan(query: str, lang: str) -> Plan:
+def _any(forms: frozenset[str]) -> str:
+    quoted = sorted(map(fts_quote, forms))
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def plan(query: Query | str, lang: str) -> Plan:
     """The tiers to run for ``query``: phrase, near, all (phrase alone for a quoted query or
-    a one-word query)."""
-    quoted = len(query) > 1 and query[0] == query[-1] == '"'
-    stems = tuple(stem_words(words(query), lang))
-    if not stems:
+    a one-word query). Each word stands for any of its forms (Query.forms): the tiers OR
+    the phrases of every choice, up to :data:`MAX_VARIANTS`."""
+    q = query if isinstance(query, Query) else Query.of(query, lang)
+    if not q.stems:
         return Plan((), ())
-    tiers: list[tuple[Tier, str]] = [(Tier.phrase, fts_quote(" ".join(stems)))]
-    unique = list(dict.fromkeys(stems))
-    if not quoted and len(unique) > 1:
-        tiers.append((Tier.near, f"NEAR({' '.join(map(fts_quote, unique))}, {len(unique) + 2})"))
-        tiers.append((Tier.all, " AND ".join(map(fts_quote, unique))))
-    return Plan(stems, tuple(tiers))
+    groups = list(q.forms)
+    choices = 1
+    for g in groups:
+        choices *= len(g)
+    every = " AND ".join(_any(g) for g in dict.fromkeys(groups))
+    if choices <= MAX_VARIANTS:
+        phrase = " OR ".join(fts_quote(" ".join(c)) for c in product(*map(sorted, groups)))
+    else:
+        phrase = every
+    tiers: list[tuple[Tier, str]] = [(Tier.phrase, phrase)]
+    unique = list(dict.fromkeys(groups))
+    if not q.quoted and len(unique) > 1:
+        near = every
+        if choices <= MAX_VARIANTS:
+            near = " OR ".join(f"NEAR({' '.join(map(fts_quote, c))}, {len(unique) + 2})"
+                               for c in dict.fromkeys(product(*map(sorted, unique))))
+        tiers.append((Tier.near, near))
+        tiers.append((Tier.all, every))
+    return Plan(q.stems, tuple(tiers))
 
 
 POOL = 300
 """Newest matching units BM25 ranks in one tier (it reads each one's positions and sizes)."""
 
 
-def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int = POOL,
+def ranked_ids(store: FullText, query: Query | str, lang: str, limit: int, *, pool: int = POOL,
                tiers: Collection[Tier] = tuple(Tier)) -> list[tuple[int, Tier]]:
     """``(unit id, tier)`` of the best ``limit`` units in ``tiers``, phrase tier first."""
     out: dict[int, Tier] = {}
@@ -73,28 +97,29 @@ def ranked_ids(store: FullText, query: str, lang: str, limit: int, *, pool: int 
     return list(out.items())[:limit]
 
 
-def query_spans(text: str, lang: str, query: str) -> list[tuple[int, int]]:
+def query_spans(text: str, lang: str, query: Query | str) -> list[tuple[int, int]]:
     """Where ``query`` stands in ``text``: the span of its words in order when they are
-    there as a phrase, else the span of each word of ``text`` that is one of them."""
+    there as a phrase (any form of each), else the span of each word of ``text`` that is a
+    form of one of them."""
+    q = query if isinstance(query, Query) else Query.of(query.strip('"'), lang)
     toks = tokens(text, lang)
-    keys = [t.key for t in tokens(query, lang)]
-    run = _run(toks, keys)
+    run = _run(toks, q)
     if run is not None:
         return [(toks[run[0]].start, toks[run[-1]].stop)]
-    wanted = set(keys)
+    wanted = frozenset().union(*q.token_forms)
     return [(t.start, t.stop) for t in toks if t.key in wanted]
 
 
-def holds_phrase(text: str, lang: str, query: str) -> bool:
-    """Does ``text`` hold the words of ``query`` in order (any inflection)?"""
-    keys = [t.key for t in tokens(query, lang)]
-    return bool(keys) and _run(tokens(text, lang), keys) is not None
+def holds_phrase(text: str, lang: str, query: Query | str) -> bool:
+    """Does ``text`` hold the words of ``query`` in order (any form of each)?"""
+    q = query if isinstance(query, Query) else Query.of(query.strip('"'), lang)
+    return bool(q.tokens) and _run(tokens(text, lang), q) is not None
 
 
-def _run(toks: list[Token], keys: list[str]) -> list[int] | None:
-    n = len(keys)
+def _run(toks: list[Token], q: Query) -> list[int] | None:
+    n = len(q.tokens)
     for i in range(len(toks) - n + 1) if n else ():
-        if [t.key for t in toks[i:i + n]] == keys:
+        if all(q.matches(k, t) for k, t in enumerate(toks[i:i + n])):
             return list(range(i, i + n))
     return None
 

@@ -29,7 +29,7 @@ from tm.search.similarity import calibrated
 from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
 from tm.terms.lexicon import StoredLexicon
 from tm.terms.links import Span, tokens
-from tm.text.tokens import detect_lang, stem_words, words
+from tm.text.query import Query
 
 if TYPE_CHECKING:
     from align.embed import Encoder
@@ -124,54 +124,60 @@ class Searcher:
             raise TMError(f"limit {limit} or min_match {min_match} out of range: give a limit"
                           f" of 1 to {MAX_LIMIT} and a min_match of 0 to 100")
         mode = Mode(mode)
-        lang = (lang or detect_lang(query))[:2]
-        if lang not in ("en", "ru"):
+        if (lang or "en")[:2] not in ("en", "ru"):
             raise TMError(f"unknown language {lang!r}: use --lang en or --lang ru")
+        q = Query.of(query, lang)  # analysed once: every mode reads it
         if min_match is None:
             min_match = MIN_FUZZY if mode is Mode.fuzzy else 0
         if mode is Mode.exact:
-            hits = self.exact(query, lang)
+            hits = self.exact(q, unverified=True)
         elif mode is Mode.fuzzy:
-            hits = self.fuzzy(query, lang, limit)
+            hits = self.fuzzy(q, limit)
         elif mode is Mode.concordance:
-            if not stem_words(words(query), lang):
+            if not q.stems:
                 raise TMError(f"nothing to look up in {query!r}: give at least one word")
-            hits = self.concordance(query, lang, limit)
+            hits = self.concordance(q, limit)
         elif mode is Mode.semantic:
-            hits = self.semantic(query, lang, limit)
+            hits = self.semantic(q, limit)
         else:
-            hits = self.auto(query, lang, limit)
+            hits = self.auto(q, limit)
         return [h for h in hits if h.match is None or h.match >= min_match][:limit]
 
-    def exact(self, query: str, lang: str, phrase_ids: list[int] | None = None) -> list[Match]:
-        """Units whose ``lang`` side is ``query``, then units holding it as one sentence (among
-        ``phrase_ids``, the units holding its words as a phrase, looked up when None)."""
-        units = self.tm.get_units(self.tm.find_exact(query, lang))
+    def exact(self, query: Query, phrase_ids: list[int] | None = None, *,
+              unverified: bool = False) -> list[Match]:
+        """Units whose side is ``query``, then units holding it as one sentence (among
+        ``phrase_ids``, the units holding its words as a phrase, looked up when None). A
+        sentence whose counterpart on the other side cannot be checked (a 2-1 bead) is a
+        fuzzy hit of at most PART_UNVERIFIED% (tm.search.fragments): left out (auto finds it
+        among the fuzzy hits), or kept when ``unverified`` (exact mode: the sentence is
+        there word for word, its translation is the whole other side)."""
+        lang = query.lang
+        units = self.tm.get_units(self.tm.find_exact(query.text, lang))
         hits = [Match(u, 100, Kind.exact, lang) for u in units.values()]
         if phrase_ids is None:
-            stems = stem_words(words(query), lang)
-            phrase_ids = self.tm.fts_ids(lang, fts_quote(" ".join(stems)),
-                                         self.FRAGMENT_CANDIDATES) if stems else []
+            phrase_ids = self.tm.fts_ids(lang, fts_quote(" ".join(query.stems)),
+                                         self.FRAGMENT_CANDIDATES) if query.stems else []
         texts = self.tm.texts([i for i in phrase_ids if i not in units], lang)
-        parts = {i: p for i, t in texts.items() if (p := part_of(query, t, lang))}
+        parts = {i: p for i, t in texts.items() if (p := part_of(query.text, t, lang))}
         return hits + [h for h in self._parts(self.tm.get_units(parts), parts, 100, lang)
-                       if h.match == 100]  # a part without a checked counterpart is fuzzy
+                       if unverified or h.match == 100]
 
-    def fuzzy(self, query: str, lang: str, limit: int,
+    def fuzzy(self, query: Query, limit: int,
               texts: dict[int, str] | None = None) -> list[Match]:
-        """CAT match % of the candidates (``texts``: their ``lang`` sides, looked up when
-        None), each unit scored whole and sentence by sentence."""
+        """CAT match % of the candidates (``texts``: their sides in the query's language,
+        looked up when None), each unit scored whole and sentence by sentence."""
+        lang = query.lang
         pool: dict[int, str] = {}
         where: list[tuple[int, tuple[int, int] | None]] = []
         if texts is None:
-            texts = self._candidate_texts(query, lang)
+            texts = self._candidate_texts(query)
         for i, text in texts.items():
             spans = sentences(text, lang)
             for span in [None, *spans] if len(spans) > 1 else [None]:
                 pool[len(where)] = text if span is None else text[span[0]:span[1]]
                 where.append((i, span))
         best: dict[int, tuple[int, tuple[int, int] | None]] = {}
-        for pct, key in FuzzyScorer(query).best(pool, 2 * limit) if pool else []:
+        for pct, key in FuzzyScorer(query.text).best(pool, 2 * limit) if pool else []:
             unit_id, span = where[key]
             best.setdefault(unit_id, (pct, span))
         ranked = list(best.items())[:limit]
@@ -188,16 +194,16 @@ class Searcher:
                 out.append(part_hits[i])
         return sorted(out, key=lambda h: -(h.match or 0))  # parts may have lost their %
 
-    def concordance(self, query: str, lang: str, limit: int, *,
+    def concordance(self, query: Query, limit: int, *,
                     ranked: list[tuple[int, Tier]] | None = None) -> list[Match]:
-        """Units holding the query's words: the phrase, then close together, then anywhere
-        (tm.search.concordance; or the ``ranked`` ids given), each with the query and its
-        translation located in it."""
+        """Units holding the query's words (any form of each): the phrase, then close
+        together, then anywhere (tm.search.concordance; or the ``ranked`` ids given), each with
+        the forms found and their translation located in it."""
+        lang = query.lang
         if ranked is None:
             ranked = ranked_ids(self.tm, query, lang, limit)
         units = self.tm.get_units(i for i, _ in ranked)
-        words_of_query = query.strip('"')
-        lexicon = StoredLexicon(self.tm, [t.key for t in tokens(words_of_query, lang)], lang)
+        lexicon = StoredLexicon(self.tm, [t.key for t in query.tokens], lang)
         links = self.tm.unit_links(list(units))
         out = []
         for i, tier in ranked:
@@ -205,42 +211,45 @@ class Searcher:
                 continue
             u = units[i]
             src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
-            spans = query_spans(src, lang, words_of_query)
+            spans = query_spans(src, lang, query)
             out.append(Match(u, None, Kind.concordance, lang, spans=tuple(spans),
                              translation=translation(src, lang, spans, tgt, lexicon,
                                                      links.get(i)), tier=tier))
         return out
 
-    def semantic(self, query: str, lang: str, limit: int) -> list[Match]:
+    def semantic(self, query: Query, limit: int) -> list[Match]:
         """Nearest unit vectors, with their calibrated similarity."""
         from tm.vectors import embed as vectors
 
+        lang = query.lang
         vs = self._vector_search()
-        hits = vs.search(vectors.query_vector(self._get_encoder(), query), limit)
+        hits = vs.search(vectors.query_vector(self._get_encoder(), query.text), limit)
         units = self.tm.get_units(i for i, _ in hits)
         return [Match(units[i], None, Kind.semantic, lang, similarity=calibrated(cos, lang))
                 for i, cos in hits if i in units]
 
-    def auto(self, query: str, lang: str, limit: int) -> list[Match]:
+    def auto(self, query: Query, limit: int) -> list[Match]:
         """Every lookup, in the order of tm.search.auto, each done once and only where it can add:
         the phrase lookup serves both exact parts and verbatim hits (among the fuzzy
-        candidates, which hold the query's rarest words; when none holds it, the index is asked
+        candidates, which hold the query's rarest words; while fewer than ``limit`` hold it, the index is asked too
         for queries of up to :attr:`PHRASE_WORDS` words);
         the words apart are looked for in queries of up to :attr:`LOOSE_WORDS` words; semantic neighbours when no exact,
         strong fuzzy or verbatim hit exists (they would only come after those)."""
-        n = len(stem_words(words(query), lang))
-        texts = self._candidate_texts(query, lang)
-        fuzzy = self.fuzzy(query, lang, limit, texts)
+        lang, n = query.lang, len(query.stems)
+        texts = self._candidate_texts(query)
+        fuzzy = self.fuzzy(query, limit, texts)
         # a unit holding the query holds its rarest words, so it is usually a candidate
         found = sorted((i for i, t in texts.items() if holds_phrase(t, lang, query)),
                        key=lambda i: len(texts[i]))
         ranked = [(i, Tier.phrase) for i in found]
-        if not ranked and 0 < n <= self.PHRASE_WORDS:  # common words: ask the index
-            ranked = ranked_ids(self.tm, query, lang, max(limit, self.FRAGMENT_CANDIDATES),
-                                tiers=(Tier.phrase,))
-        exact = self.exact(query, lang, phrase_ids=[i for i, _ in ranked])
+        if len(ranked) < limit and 0 < n <= self.PHRASE_WORDS:
+            # common words, or other forms of the words (the candidates hold their stems as
+            # typed, "Кобзев", not "Кобзева"): ask the index
+            ranked += [r for r in ranked_ids(self.tm, query, lang, max(
+                limit, self.FRAGMENT_CANDIDATES), tiers=(Tier.phrase,)) if r[0] not in found]
+        exact = self.exact(query, phrase_ids=[i for i, _ in ranked])
         done = {h.unit.id for h in exact}
-        phrase = self.concordance(query, lang, limit,
+        phrase = self.concordance(query, limit,
                                   ranked=[r for r in ranked if r[0] not in done][:limit])
         strong = any((h.match or 0) >= STRONG_FUZZY for h in fuzzy)
         loose = []
@@ -248,17 +257,17 @@ class Searcher:
         # them (a verbatim or strong hit makes the extra index query pointless)
         if 1 < n <= self.LOOSE_WORDS and len(phrase) < limit and (
                 n <= self.SHORT_WORDS or not (exact or phrase or strong)):
-            loose = self.concordance(query, lang, limit, ranked=ranked_ids(
+            loose = self.concordance(query, limit, ranked=ranked_ids(
                 self.tm, query, lang, limit, tiers=(Tier.near, Tier.all)))
         wanted = not (exact or phrase or strong) and self.has_vectors()
-        semantic = self.semantic(query, lang, limit) if wanted else []
+        semantic = self.semantic(query, limit) if wanted else []
         return arrange(exact, fuzzy, phrase, semantic, loose, limit)
 
     # ---------------------------------------------------------------- helpers
-    def _candidate_texts(self, query: str, lang: str) -> dict[int, str]:
-        ids = candidates(self.tm, query, lang, self.FUZZY_CANDIDATES)
-        ids += [i for i in self.tm.find_exact(query, lang) if i not in ids]
-        return self.tm.texts(ids, lang)
+    def _candidate_texts(self, query: Query) -> dict[int, str]:
+        ids = candidates(self.tm, query, self.FUZZY_CANDIDATES)
+        ids += [i for i in self.tm.find_exact(query.text, query.lang) if i not in ids]
+        return self.tm.texts(ids, query.lang)
 
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],
                pct: int | None, lang: str, pcts: dict[int, int] | None = None) -> list[Match]:

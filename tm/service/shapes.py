@@ -31,6 +31,9 @@ class UnitJSON(TypedDict):
     ru: str
     score: float | None
     origin: str
+    unreviewed: str | None
+    """"unreviewed alignment, 0.62": an aligned unit under the weak threshold (0.85) that
+    nobody has edited yet (tm.store.Unit.unreviewed)."""
     created: str
     changed: str
     docs: list[DocLinkJSON]
@@ -75,6 +78,8 @@ class HitJSON(TypedDict):
     id: int
     score: float | None
     origin: str
+    unreviewed: str | None
+    """"unreviewed alignment, 0.62" (see UnitJSON)."""
     diff: NotRequired[list[list[int]]]
     meaning: NotRequired[str | None]
     doc_url: NotRequired[str | None]
@@ -82,8 +87,8 @@ class HitJSON(TypedDict):
 
 
 def unit_json(u: Unit, *, edits: int | None = None) -> UnitJSON:
-    out = UnitJSON(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin, created=u.created,
-                   changed=u.changed,
+    out = UnitJSON(id=u.id, en=u.en, ru=u.ru, score=u.score, origin=u.origin,
+                   unreviewed=u.unreviewed, created=u.created, changed=u.changed,
                    docs=[DocLinkJSON(doc_id=d, position=p) for d, p in u.docs])
     if edits is not None:
         out["edits"] = edits
@@ -101,4 +106,4 @@ def hit_json(h: Hit) -> HitJSON:
                    lang=h.lang, part=h.part, spans=[list(s) for s in h.spans],
                    translation=h.translation, translation_span=None if t is None else list(t),
                    doc=h.doc, doc_id=u.docs[0][0] if u.docs else None, id=u.id, score=u.score,
-                   origin=u.origin)
+                   origin=u.origin, unreviewed=u.unreviewed)

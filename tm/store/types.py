@@ -91,6 +91,17 @@ class Unit:
     meta: Mapping[str, Any] = field(default_factory=dict)
     docs: tuple[tuple[int, int], ...] = ()
 
+    @property
+    def unreviewed(self) -> str | None:
+        """"unreviewed alignment, 0.62" for an aligned unit whose confidence is under the weak
+        threshold that ``align`` flags and the editor marks (align.types.WEAK_BELOW, 0.85),
+        until someone edits it (its origin becomes ``edited``); None otherwise."""
+        from align.types import WEAK_BELOW
+
+        if self.origin != "aligned" or self.score is None or self.score >= WEAK_BELOW:
+            return None
+        return f"unreviewed alignment, {self.score:.2f}"
+
 
 @dataclass(frozen=True)
 class DocumentIn:

@@ -14,7 +14,6 @@ total association (less a fixed cost per word), so function words inside a term 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,9 +24,11 @@ from rapidfuzz.distance import Indel
 
 from tm.store.types import MAX_SEGMENT
 from tm.text.numbers import amounts
-from tm.text.tokens import stem_words
+from tm.text.tokens import LINK_TOKEN_RE as TOKEN_RE
+from tm.text.tokens import Token, tokens
 
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*", re.UNICODE)
+__all__ = ["TOKEN_RE", "Associations", "Lexicon", "Links", "Span", "Token", "associations",
+           "best_run", "romanize", "tokens", "translate"]
 COST = 0.3
 """What a word of the translation costs: a run only grows over words more associated than this."""
 LINK_WEIGHT = 0.7
@@ -50,14 +51,6 @@ class Associations(Protocol):
 
 
 @dataclass(frozen=True)
-class Token:
-    start: int
-    stop: int
-    text: str
-    key: str  # Snowball stem of the lower-cased word, or the digits of a number
-
-
-@dataclass(frozen=True)
 class Span:
     """The translation found: ``text[start:stop]`` of the other side, how sure (0-1), and
     ``by`` what: "words" (the term aligner) or "sentence" (a whole sentence paired in place)."""
@@ -67,14 +60,6 @@ class Span:
     text: str
     score: float
     by: str = "words"
-
-
-def tokens(text: str, lang: str) -> list[Token]:
-    """Words and numbers of ``text`` with their offsets and lexicon keys."""
-    found = list(TOKEN_RE.finditer(text))
-    low = [m.group().lower().replace("ё", "е") for m in found]
-    keys = stem_words(low, lang)
-    return [Token(m.start(), m.end(), m.group(), k) for m, k in zip(found, keys)]
 
 
 @lru_cache(maxsize=65536)

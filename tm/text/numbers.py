@@ -42,9 +42,15 @@ _AMOUNT = {lang: re.compile(
     rf"(?<![\w.,])(?P<num>{_NUM[lang]})"
     rf"(?:[ \u00a0](?P<scale>(?:{_WORDS[lang]})(?![\w]))|(?P<short>(?:{_ATTACHED[lang]})\b))?"
     r"(?![\w]|[.,]\d)", re.IGNORECASE) for lang in _NUM}
+MONTHS_EN_SHORT = ("jan.", "feb.", "mar.", "apr.", "may", "jun.", "jul.", "aug.", "sept.", "oct.",
+                   "nov.", "dec.")
+"""The abbreviations of news datelines ("BISHKEK, Feb. 20"; AP writes Sept.)."""
+_MONTH_EN = "|".join([m.capitalize() for m in MONTHS_EN]
+                     + [re.escape(m.capitalize()) for m in MONTHS_EN_SHORT if m.endswith(".")]
+                     + ["Sep\\."])
 _DATE = {
-    "en": re.compile(r"\b(?:(?P<month>{m})\s(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})\s(?P<month2>{m}))"
-                     r"\b(?!,\d|\.\d)".format(m="|".join(m.capitalize() for m in MONTHS_EN))),
+    "en": re.compile(rf"(?<!\w)(?:(?P<month>{_MONTH_EN})\s(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})\s"
+                     rf"(?P<month2>{_MONTH_EN}))\b(?!,\d|\.\d)"),
     "ru": re.compile(r"(?<![\w.,])(?P<day>\d{1,2})\s(?P<month>" + "|".join(MONTHS_RU_GEN) + r")\b"),
 }
 
@@ -64,6 +70,13 @@ class Amount:
     num_stop: int = 0
     grouped: bool = False
     date: tuple[int, int] | None = None  # (month, day)
+
+
+def _month_en(word: str) -> int:
+    """0-11 of an English month name or dateline abbreviation ("feb.", "sep.")."""
+    if word in MONTHS_EN:
+        return MONTHS_EN.index(word)
+    return [m[:3] for m in MONTHS_EN].index(word[:3])
 
 
 def parse_number(digits: str, lang: str) -> float:
@@ -86,7 +99,7 @@ def amounts(text: str, lang: str) -> list[Amount]:
         g = m.groupdict()
         day_group = "day" if g.get("day") else "day2"
         month_word = (g.get("month") or g["month2"]).lower()
-        month = (MONTHS_EN.index(month_word) if lang == "en"
+        month = (_month_en(month_word) if lang == "en"
                  else MONTHS_RU_GEN.index(month_word)) + 1
         day = int(m.group(day_group))
         if 1 <= day <= 31:
@@ -113,12 +126,16 @@ def amounts(text: str, lang: str) -> list[Amount]:
 
 
 def format_number(value: float, lang: str, *, decimals: int, grouped: bool) -> str:
-    """``value`` written in ``lang``'s conventions: ``1,500.5`` / ``1 500,5``."""
+    """``value`` written in ``lang``'s conventions: ``1,500.5`` / ``1500,5``, ``12\u00a0500``.
+
+    Russian style (GOST R 7.0.97, the news agencies' style books): a four-digit number is
+    written solid ("2500"), a longer one in groups of three joined by a non-breaking space, so
+    that a line never breaks inside it; ``grouped`` only matters in English."""
     text = f"{value:,.{decimals}f}"
     if lang == "ru":
         integer, _, frac = text.partition(".")
         digits = integer.replace(",", "")
-        sep = " " if grouped or len(digits) > 4 else ""
+        sep = "\u00a0" if len(digits.lstrip("-")) > 4 else ""
         integer = integer.replace(",", sep)
         text = integer + ("," + frac if frac else "")
     elif not grouped and len(str(int(abs(value)))) <= 4:
@@ -218,3 +235,72 @@ def repair(new_src: str, old_src: str, old_tgt: str, src_lang: str) -> Repair:
 def only_amounts_differ(a: str, b: str, lang: str) -> bool:
     """True when ``a`` and ``b`` are the same text but for their numbers and dates."""
     return _skeleton(a, amounts(a, lang)) == _skeleton(b, amounts(b, lang))
+
+
+WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS_RU = (  # nominative, genitive, dative, accusative, instrumental, prepositional
+    ("понедельник", "понедельника", "понедельнику", "понедельник", "понедельником",
+     "понедельнике"),
+    ("вторник", "вторника", "вторнику", "вторник", "вторником", "вторнике"),
+    ("среда", "среды", "среде", "среду", "средой", "среде"),
+    ("четверг", "четверга", "четвергу", "четверг", "четвергом", "четверге"),
+    ("пятница", "пятницы", "пятнице", "пятницу", "пятницей", "пятнице"),
+    ("суббота", "субботы", "субботе", "субботу", "субботой", "субботе"),
+    ("воскресенье", "воскресенья", "воскресенью", "воскресенье", "воскресеньем",
+     "воскресенье"))
+_WEEKDAY = {"en": re.compile(r"\b(" + "|".join(WEEKDAYS_EN) + r")s?\b", re.IGNORECASE),
+            "ru": re.compile(r"\b(" + "|".join(sorted({f for d in WEEKDAYS_RU for f in d},
+                                                      key=len, reverse=True)) + r")\b",
+                             re.IGNORECASE)}
+
+
+def weekdays(text: str, lang: str) -> list[tuple[int, int, int]]:
+    """``(start, stop, day 0-6)`` of each weekday named in ``text``."""
+    out = []
+    for m in _WEEKDAY["ru" if lang[:2] == "ru" else "en"].finditer(text):
+        w = m.group(1).lower()
+        day = (WEEKDAYS_EN.index(w) if lang[:2] != "ru"
+               else next(i for i, forms in enumerate(WEEKDAYS_RU) if w in forms))
+        out.append((m.start(1), m.end(1), day))
+    return out
+
+
+def repair_weekdays(new_src: str, old_src: str, old_tgt: str, src_lang: str) -> Repair:
+    """``old_tgt`` with the weekdays that changed between the sources ("on Tuesday" -> "on
+    Thursday") rewritten in the target, in the case it stands in ("во вторник" -> "в
+    четверг"); a weekday it cannot place is listed in ``unrepaired``."""
+    tgt_lang = "en" if src_lang[:2] == "ru" else "ru"
+    new_d, old_d = weekdays(new_src, src_lang), weekdays(old_src, src_lang)
+    if [d for *_, d in new_d] == [d for *_, d in old_d]:
+        return Repair(old_tgt)
+    if len(new_d) != len(old_d):
+        return Repair(old_tgt, (), ("weekday",))
+    tgt_d = weekdays(old_tgt, tgt_lang)
+    text, changed, unrepaired = old_tgt, [], []
+    used: set[int] = set()
+    edits: list[tuple[tuple[int, int, int], int]] = []
+    for (_, _, old), (_, _, new) in zip(old_d, new_d):
+        if old == new:
+            continue
+        j = next((i for i, t in enumerate(tgt_d) if i not in used and t[2] == old), None)
+        if j is None:
+            unrepaired.append(WEEKDAYS_EN[new].capitalize())
+            continue
+        used.add(j)
+        edits.append((tgt_d[j], new))
+    for (a, b, old), new in sorted(edits, key=lambda e: -e[0][0]):
+        was = text[a:b]
+        if tgt_lang == "ru":  # the same case: "во вторник" -> "в четверг", "вторника" -> ...
+            word = WEEKDAYS_RU[new][WEEKDAYS_RU[old].index(was.lower())]
+        else:
+            word = WEEKDAYS_EN[new] + ("s" if was.lower().endswith("s") and not
+                                       was.lower().endswith("ss") else "")
+        word = word.capitalize() if was[:1].isupper() else word
+        before = text[:a]
+        prep = re.search(r"\b([Вв])о?(\s+)$", before) if tgt_lang == "ru" else None
+        if prep:  # "во вторник" but "в четверг"
+            vo = "о" if word.lower().startswith("вт") else ""
+            before = before[:prep.start()] + prep.group(1) + vo + prep.group(2)
+        text = before + word + text[b:]
+        changed.append((was, word))
+    return Repair(text, tuple(reversed(changed)), tuple(unrepaired))

@@ -7,6 +7,7 @@ Stems feed the FTS5 index (concordance and fuzzy candidates), so "мигрант
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -83,3 +84,25 @@ def cat_tokens(text: str) -> list[str]:
 def typed_tokens(text: str) -> list[tuple[str, str]]:
     """``(kind, token)`` pairs, kind one of ``tag``, ``num``, ``word``, ``punct``."""
     return [(m.lastgroup or "punct", m.group()) for m in TOKEN_RE.finditer(text)]
+
+
+LINK_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*", re.UNICODE)
+"""Words (hyphenated ones whole) and numbers: the tokens word links and highlights count."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or number of a text, with its offsets and its key (the Snowball stem of the
+    lower-cased word, or the digits of a number)."""
+
+    start: int
+    stop: int
+    text: str
+    key: str
+
+
+def tokens(text: str, lang: str) -> list[Token]:
+    """Words and numbers of ``text`` with their offsets and keys."""
+    found = list(LINK_TOKEN_RE.finditer(text))
+    keys = stem_words([m.group().lower().replace("ё", "е") for m in found], lang)
+    return [Token(m.start(), m.end(), m.group(), k) for m, k in zip(found, keys)]

@@ -32,6 +32,11 @@
     node.querySelector(".score").textContent = scoreText(hit);
     node.querySelector(".score").title = scoreTitle(hit);
     node.querySelector(".kind").textContent = hit.kind + (hit.part ? " (one sentence of the unit)" : "");
+    if (hit.unreviewed) {  // an aligned unit under the weak threshold nobody has edited
+      const mark = node.querySelector(".unreviewed");
+      mark.textContent = hit.unreviewed;
+      mark.hidden = false;
+    }
     const link = node.querySelector(".unit-link");
     link.textContent = "#" + hit.id;
     link.href = "/units/" + encodeURIComponent(hit.id);

@@ -47,6 +47,9 @@
       tr.append(m);
       const target = desk.el("td", "side", seg.target === null ? seg.source : seg.target);
       if (seg.target === null) target.classList.add("untranslated");
+      if (seg.reference) {  // under the fill threshold: the best match, to read, not pasted
+        target.append(desk.el("small", "reference", "reference " + seg.match + "%: " + seg.reference));
+      }
       tr.append(target);
       body.append(tr);
     }
