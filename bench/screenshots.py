@@ -135,7 +135,7 @@ def shoot(out: Path) -> list[Path]:
                 snap("unit")
                 page.goto(base + "/api/docs")
                 snap("api")
-                lookup(MEANING, "lookup-meaning")
+                lookup(MEANING + "&mode=semantic", "lookup-meaning")
                 page.set_viewport_size({"width": 390, "height": 844})  # a phone
                 lookup(LOOKUP, "lookup-phone")
                 pretranslate("pretranslate-phone", phone=True)

@@ -108,3 +108,60 @@ def test_link_swapped_sentences_add_a_unit_save_reopen_undo_and_recognise(
         assert len(tm.documents()) == documents
     assert ("The ice will melt in April.", "Лёд растает в апреле.") in [
         (en, ru) for _, en, ru, _ in units(memory, doc_id)]
+
+
+def test_on_a_phone_the_corrections_stay_beside_the_selected_bead(
+        serve, memory: Path, browser) -> None:  # noqa: F811
+    """390 px, a touch screen: the buttons follow the selected bead down the page (the toolbar
+    was 2,800 px away from bead 15), they work there, and no keyboard help is shown."""
+    from tests.web.editor_pair import WRONG
+    from tests.web.test_editor import store_wrong
+
+    many = [(f"Line {i} of the story.", f"Строка {i} истории.") for i in range(30)]
+    with TM.open(memory) as tm:
+        from tm.store import UnitIn
+
+        doc = store_wrong(memory)
+        tm.add_units([UnitIn(en, ru, score=0.9) for en, ru in many], document=doc)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    pg = context.new_page()
+    try:
+        server = serve(memory)
+        pg.goto(f"{server.base}/editor/documents/{doc}")
+        pg.wait_for_selector("#ed-beads .bead")
+        assert not pg.locator(".ed-tools .keys").is_visible()
+        last = pg.locator("#ed-beads .bead").nth(len(WRONG) + 25)
+        last.locator(".sent").first.tap()
+        bead = pg.locator("#ed-beads .bead.current").bounding_box()
+        join = pg.locator("[data-op=join]").bounding_box()
+        assert bead is not None and join is not None
+        assert 0 <= join["y"] - (bead["y"] + bead["height"]) < 60
+        before = pg.locator("#ed-beads .bead").count()
+        pg.locator("[data-op=join]").tap()
+        pg.wait_for_function(f"document.querySelectorAll('#ed-beads .bead').length === {before - 1}")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+def test_no_keyboard_help_on_a_touch_tablet(serve, memory: Path, browser) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True,
+                                  is_mobile=True)
+    pg = context.new_page()
+    try:
+        server = serve(memory)
+        pg.goto(f"{server.base}/editor/documents/1")
+        pg.wait_for_selector("#ed-beads .bead")
+        assert not pg.locator(".ed-tools .keys").is_visible()
+        pg.goto(f"{server.base}/")
+        assert not pg.locator(".keys-help").is_visible()
+    finally:
+        context.close()
+    desktop = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        desktop.goto(f"{server.base}/editor/documents/1")
+        desktop.wait_for_selector("#ed-beads .bead")
+        assert desktop.locator(".ed-tools .keys").is_visible()
+    finally:
+        desktop.close()

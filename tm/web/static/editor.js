@@ -94,6 +94,7 @@
     const at = state.beads[cur.bead];
     if (cur.side !== null && (!at || cur.pos >= at[cur.side].length)) cur.side = null;
     const q = edOps.queue(state);
+    if (actions.parentNode === list) actionsHome.insertBefore(actions, actionsNext);
     list.textContent = "";
     state.beads.forEach((x, b) => {
       const cls = ["bead"];
@@ -126,7 +127,7 @@
     document.getElementById("ed-summary").textContent =
       `${state.beads.length} beads, ${paired} to store · ${state.src.length} English / ${state.tgt.length} Russian sentences`;
     for (const [op, off] of [["undo", !past.length], ["redo", !future.length]]) {
-      document.querySelector(`[data-op="${op}"]`).disabled = off;
+      actions.querySelector(`[data-op="${op}"]`).disabled = off;
     }
     const row = list.querySelector(".bead.current");
     // on a phone the corrections stay beside the selected bead, not a screen away

@@ -46,7 +46,7 @@
     const seg = work.data.segments[n];
     if (work.done[n]) return desk.el("span", "badge ok", "✓ confirmed");
     const m = best(seg);
-    return desk.el("span", "badge " + (m >= 100 ? "full" : m >= 75 ? "fuzzy" : "none"),
+    return desk.el("span", "badge " + (m >= 100 ? "full" : m >= 75 ? "fuzzy" : m ? "low" : "none"),
                    m ? m + "%" : "no match");
   }
 
@@ -113,11 +113,17 @@
     return div;
   }
 
+  function fit(area) {  // a field as tall as its text (a phone wraps it in many lines)
+    area.style.height = "auto";
+    area.style.height = (area.scrollHeight + 4) + "px";
+  }
+
   function show() {
     document.getElementById("tr-work").hidden = false;
     document.getElementById("tr-input-box").open = false;
     list.textContent = "";
     work.data.segments.forEach((_, n) => list.append(row(n)));
+    list.querySelectorAll("textarea.ttgt").forEach(fit);
     progress();
   }
 
@@ -172,6 +178,7 @@
     if (!m) { desk.status(`segment ${work.cur + 1} has no match ${i + 1}`, true); return; }
     const area = list.querySelector(`textarea[data-n="${work.cur}"]`);
     area.value = m.target;
+    fit(area);
     edited(work.cur, area.value);
     area.focus();
   }
@@ -217,7 +224,7 @@
 
   // ---------------------------------------------------------------- events
   list.addEventListener("input", (e) => {
-    if (e.target.matches("textarea.ttgt")) edited(Number(e.target.dataset.n), e.target.value);
+    if (e.target.matches("textarea.ttgt")) { fit(e.target); edited(Number(e.target.dataset.n), e.target.value); }
   });
   list.addEventListener("focusin", (e) => {
     if (e.target.matches("textarea.ttgt") && Number(e.target.dataset.n) !== work.cur) {
