@@ -101,8 +101,8 @@ def segment_help(tm: TM, searcher: Searcher, text: str, lang: str,
 
 
 def terms(tm: TM, text: str, lang: str, hits: list[Match]) -> list[dict[str, Any]]:
-    """Words of the segment that its matches hold, with the words of the matches' other side
-    that translate them (longest words first: names and terms before function words)."""
+    """Words of the segment that its matches hold, with the word of the matches' other side
+    that translates each (longest words first: names and terms before function words)."""
     from tm.terms.lexicon import StoredLexicon
     from tm.terms.links import tokens, translate
 
@@ -120,7 +120,9 @@ def terms(tm: TM, text: str, lang: str, hits: list[Match]) -> list[dict[str, Any
                 continue
             span = translate(h.source, lang, held[key].text, h.target, lexicon,
                              None if h.part else links.get(h.unit.id))
-            if span is not None and span.score >= TERM_SCORE:
+            # one word for one word: a run of several ("Проект обошёлся" for "project") is the
+            # aligner reaching past the term, not a term translation
+            if span is not None and span.score >= TERM_SCORE and len(span.text.split()) == 1:
                 found[key] = {"term": word, "translation": span.text, "unit": h.unit.id,
                               "score": round(span.score, 2)}
     return sorted(found.values(), key=lambda t: -len(t["term"]))[:TERMS]
