@@ -50,7 +50,7 @@ def test_fit_logistic_recovers_a_known_model() -> None:
 def test_confidence_is_a_probability_that_follows_the_evidence() -> None:
     src = [f"sentence {k}" for k in range(20)]
     scorer, _, _ = prepare(src, src, HashEncoder(), None, None, Params())
-    n_pair, n_omit = len(FEATURES) + 4, len(SKIP_FEATURES) + 2  # inputs after the score
+    n_pair, n_omit = len(FEATURES) + 5, len(SKIP_FEATURES) + 2  # inputs after the score
     cal = Calibration(pair=(1.0,) + (0.0,) * n_pair + (0.0,), omission=(0.0,) * (n_omit + 1) + (-1.0,))
     right, wrong, gap = cal.confidences(scorer, [(1, 1, 3, 3), (1, 1, 4, 9), (1, 0, 5, 9)])
     assert 0.0 < wrong < right < 1.0
@@ -87,3 +87,24 @@ def test_relatedness_tells_an_edition_from_another_story_and_abstains_when_short
     assert relatedness(story, other, Spread()) < UNRELATED_BELOW
     assert relatedness(story[:4], story[:4], Spread()) is None  # too few sentences to tell
     assert relatedness(story, story, HashEncoder()) is None  # the encoder states no spread
+
+
+def test_grow_marks_a_bead_that_is_part_of_a_larger_one() -> None:
+    """A 1-1 bead whose target sentence holds only half of what the source says gets closer
+    with the next target sentence: its grow is positive; a whole 1-1 pair does not grow."""
+    import numpy as np
+
+    from align.calibrate import grow
+
+    class Bag:
+        name, dim = "bag", 4
+        words = ("sun", "rain", "wind", "snow")
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            x = np.array([[t.split().count(w) + 1e-3 for w in self.words] for t in texts], np.float32)
+            return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    src, tgt = ["sun rain", "wind", "snow"], ["sun", "rain", "wind", "snow"]
+    scorer, _, _ = prepare(src, tgt, Bag(), None, None, Params())  # type: ignore[arg-type]
+    assert grow(scorer, 1, 1, 1, 1) > 0.1  # "sun rain" ~ "sun": "sun rain" ~ "sun rain" is closer
+    assert grow(scorer, 1, 1, 3, 4) == 0.0  # "snow" ~ "snow" is whole

@@ -47,8 +47,10 @@ def test_a_failed_edit_changes_nothing(tm: TM) -> None:
     tm.add_units([UnitIn("Other.", "Другое.")])
     before = list(tm.conn.iterdump())
     with pytest.raises(TMError, match="already holds"):
-        tm.edit_unit(2, en="Press Enter.", ru="Нажмите Enter.")
+        tm.edit_unit(1, en="Other.", ru="Другое.")  # the edited text drops unit 1's tags
     assert list(tm.conn.iterdump()) == before
+    # the same words without unit 1's inline tags are another unit (markup is identity)
+    assert tm.edit_unit(2, en="Press Enter.", ru="Нажмите Enter.").en_markup is None
 
 
 def test_deleting_a_unit_takes_its_links_history_and_vector(tm: TM) -> None:

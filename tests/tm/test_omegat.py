@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -84,16 +85,19 @@ def jar() -> Path:
     return found
 
 
-def make_project(tmp_path: Path, memory: str, shared: Path) -> Path:
+def make_project(tmp_path: Path, memory: str, shared: Path,
+                 extra: Sequence[Path] = ()) -> Path:
     """An OmegaT project whose source is made of the test sentences and whose ``memory``
-    (a path inside the project) is our DTD-valid export of a TM holding them."""
+    (a path inside the project) is our DTD-valid export of a TM holding them (and the TMX
+    files ``extra``)."""
     db = tmp_path / "tm.db"
     with TM.open(db) as tm:
         tm.add_units([UnitIn(en, ru, score=0.9) for en, ru in PAIRS], origin="aligned")
     (tmp_path / "regional.tmx").write_text(REGIONAL, encoding="utf-8")
     runner = CliRunner()
-    assert runner.invoke(app, ["import", str(tmp_path / "regional.tmx"), "--db", str(db)]
-                         ).exit_code == 0
+    for tmx in (tmp_path / "regional.tmx", *extra):
+        done = runner.invoke(app, ["import", str(tmx), "--db", str(db)])
+        assert done.exit_code == 0, done.output
     project = tmp_path / "project"
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (project / folder).mkdir(parents=True)
@@ -137,6 +141,17 @@ def assert_translated(project: Path) -> None:
 def test_omegat_translates_a_text_from_our_export(jar: Path, tmp_path: Path,
                                                   shared: Path) -> None:
     project = make_project(tmp_path, "tm/auto/diptych.tmx", shared)
+    log = translate(jar, project, tmp_path)
+    assert "Reading of TMX file complete" in log, log[-2000:]
+    assert_translated(project)
+
+
+def test_omegat_reads_our_export_of_every_tools_tmx(jar: Path, tmp_path: Path,
+                                                    shared: Path) -> None:
+    """The export of a memory holding the tool corpus (tests/tm/tmx_data/tools: every kind of
+    inline code, merged tuids, extra variants, header props) loads without an error."""
+    tools = sorted((Path(__file__).parent / "tmx_data" / "tools").glob("*.tmx"))
+    project = make_project(tmp_path, "tm/auto/diptych.tmx", shared, extra=tools)
     log = translate(jar, project, tmp_path)
     assert "Reading of TMX file complete" in log, log[-2000:]
     assert_translated(project)

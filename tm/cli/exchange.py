@@ -15,9 +15,11 @@ app = typer.Typer(cls=Group)
 
 IMPORT_HELP = """Import a TMX file (from OmegaT, Trados, memoQ, or diptych) into the translation memory.
 
-Units need one English and one Russian variant (any region: en-US, EN-GB, ru-RU); props, notes,
-inline tags and other languages are kept for export. The import is one transaction: a broken,
-hostile or interrupted file leaves the memory as it was. Embeddings for semantic search are not
+Units need an English and a Russian variant (any region: en-US, EN-GB, ru-RU; of several,
+the srclang one); props, notes, inline tags, header props and other variants are kept for
+export. The same text with other inline tags is another unit; a duplicate's tuid, props and
+notes are merged into the stored unit. The import is one transaction: a broken, hostile or
+interrupted file, or one without a single English-Russian TU, leaves the memory as it was. Embeddings for semantic search are not
 computed here: run `diptych index` afterwards.
 
 [bold]Examples[/bold]
@@ -52,17 +54,26 @@ def import_command(
 
     from tm import service
     from tm.errors import TMError
+    from tm.store import locate
 
     if not file.is_file():
         raise TMError(f"no TMX file at {file}: check the path")
     err = console(stderr=True)
-    with service.TM.open(db) as tm, Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-            TimeRemainingColumn(), console=err, transient=True,
-            disable=not err.is_terminal) as progress:
-        task = progress.add_task("importing", total=file.stat().st_size)
-        report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
-        typer.echo(f"{file.name}: {report} in {tm.path}")
+    target = locate(db).path
+    new = not target.exists()
+    try:
+        with service.TM.open(db) as tm, Progress(
+                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+                disable=not err.is_terminal) as progress:
+            task = progress.add_task("importing", total=file.stat().st_size)
+            report = service.import_tmx(tm, file, on_progress=lambda n: progress.advance(task, n))
+            typer.echo(f"{file.name}: {report} in {tm.path}")
+    except TMError:
+        if new:  # a memory this command created for a file it could not import: not left behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                target.with_name(target.name + suffix).unlink(missing_ok=True)
+        raise
 
 
 @app.command("export", help=help_text(EXPORT_HELP), no_args_is_help=True, cls=Command)
@@ -93,3 +104,33 @@ def export_command(
         write = service.export_writer(tm, service.ExportRequest(doc, since, min_score, segtype))
         n = write_output(file, write) or 0
     typer.echo(f"exported {n} units" + ("" if is_stdout(file) else f" to {file}"), err=True)
+
+
+BACKUP_HELP = """Copy the translation memory to FILE, safely, even while the desk or another command writes.
+
+Uses SQLite's online backup: the copy is consistent and self-contained (one file, no -wal), and
+it is written beside FILE and renamed over it, so a failed backup leaves nothing half-made.
+Copying the .db file with cp while diptych runs can give a damaged copy (its -wal holds the
+latest changes). To restore, stop the desk and every diptych command first, then copy the
+backup over the memory file and delete the memory's -wal and -shm files if any. A PostgreSQL
+memory is backed up with pg_dump.
+
+[bold]Examples[/bold]
+
+  diptych backup backups/newsroom-2026-05-01.db
+
+  diptych backup /mnt/usb/memory.db --db newsroom.db
+"""
+
+
+@app.command("backup", help=help_text(BACKUP_HELP), no_args_is_help=True, cls=Command)
+def backup_command(
+    file: Annotated[Path, typer.Argument(
+        help="The backup file to write (replaced if it exists).", metavar="FILE",
+        show_default=False)],
+    db: DbOption = None,
+) -> None:
+    from tm import service
+
+    size, source = service.backup(db, file)
+    typer.echo(f"backed up {source} to {file} ({size / 1e6:.1f} MB)", err=True)

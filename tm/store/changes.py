@@ -12,7 +12,8 @@ JSON; :func:`undo_replace` puts them back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +27,7 @@ from tm.store.types import (
     Unit,
     UnitIn,
     Written,
+    merge_meta,
     now_iso,
 )
 
@@ -36,9 +38,39 @@ _KEPT = ("en", "ru", "score", "en_lang", "ru_lang", "en_markup", "ru_markup", "c
 def insert(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
            origin: str, stamp: str) -> Inserted:
     """The one insert path (checks the origin; the backend de-duplicates)."""
+    return insert_merging(store, buf, document, origin, stamp)[0]
+
+
+def insert_merging(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
+                   origin: str, stamp: str) -> tuple[Inserted, Counter[str]]:
+    """:func:`insert`, then each duplicate's ``meta`` (a TU's tuid, props, notes) is merged
+    into its stored unit's (:func:`~tm.store.types.merge_meta`), never dropped. Returns the
+    insert's result and what was merged: ``"units"`` that took something in, and per top-level
+    ``meta`` key (``attrs``, ``props``...) how many of them it grew in."""
     if origin not in ORIGINS:
         raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
-    return store.units.insert(buf, document, origin, stamp) if buf else []
+    merged: Counter[str] = Counter()
+    if not buf:
+        return [], merged
+    out = store.units.insert(buf, document, origin, stamp)
+    extra: dict[int, list[Mapping[str, Any]]] = {}
+    for (_, u), (unit_id, new) in zip(buf, out):
+        if new is False and unit_id is not None and u.meta:
+            extra.setdefault(unit_id, []).append(u.meta)
+    if not extra:
+        return out, merged
+    stored = store.units.metas(extra)  # a unit new in this batch is stored by now too
+    updates = []
+    for unit_id, metas in extra.items():
+        old = stored.get(unit_id, {})
+        now: dict[str, Any] | None = None
+        for meta in metas:
+            now = merge_meta(now or old, meta) or now
+        if now is not None:
+            updates.append((unit_id, now))
+            merged.update(["units", *(k for k in now if now[k] != old.get(k))])
+    store.units.set_metas(updates)
+    return out, merged
 
 
 def unit_or_error(store: Store, unit_id: int) -> Unit:
@@ -50,7 +82,7 @@ def unit_or_error(store: Store, unit_id: int) -> Unit:
 
 def _set_text(store: Store, unit: Unit, en: str, ru: str, en_markup: str | None,
               ru_markup: str | None, origin: str, changed: str) -> None:
-    other = store.units.holder(en, ru, unit.id)
+    other = store.units.holder(en, ru, en_markup, ru_markup, unit.id)  # markup is identity
     if other is not None:
         raise TMError(f"unit {other} already holds this text; delete one of the two"
                       f" (diptych delete --unit {unit.id})")

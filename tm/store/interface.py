@@ -13,7 +13,7 @@ joined by `` AND `` or `` OR ``, and ``NEAR("a" "b", n)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,9 +45,18 @@ class Units(Protocol):
 
     def insert(self, buf: Sequence[tuple[int, UnitIn]], document: int | None, origin: str,
                stamp: str) -> Inserted:
-        """Insert new texts (stripped, de-duplicated on ``(en, ru)``), link them all to
-        ``document`` at their positions (``UnitIn.position`` or the given index); a stored
-        duplicate keeps the better score."""
+        """Insert new texts (stripped, de-duplicated on ``(en, ru, en_markup, ru_markup)``:
+        the same words with other inline tags are another unit), link them all to ``document``
+        at their positions (``UnitIn.position`` or the given index); a stored duplicate keeps
+        the better score (its meta is merged by tm.store.changes, with metas/set_metas)."""
+        ...
+
+    def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The ``meta`` of each of ``ids`` that exists (``{}`` when it has none)."""
+        ...
+
+    def set_metas(self, updates: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        """Replace the ``meta`` of units: ``(id, meta)``."""
         ...
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]: ...
@@ -61,8 +70,9 @@ class Units(Protocol):
 
     def texts(self, ids: Sequence[int], side: str) -> dict[int, str]: ...
 
-    def holder(self, en: str, ru: str, besides: int) -> int | None:
-        """Another unit than ``besides`` holding exactly this text, if any."""
+    def holder(self, en: str, ru: str, en_markup: str | None, ru_markup: str | None,
+               besides: int) -> int | None:
+        """Another unit than ``besides`` holding exactly this text and markup, if any."""
         ...
 
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
@@ -255,6 +265,16 @@ class Store(Protocol):
         ...
 
     def counts(self) -> Counts: ...
+
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the open memory written to ``dest`` (its size in bytes), or a
+        :class:`TMError` that names the backend's own tool for it."""
+        ...
+
+    def follow(self, other: Store) -> None:
+        """Check writes against the file ``other`` opened (:mod:`tm.store.watch`): a memory
+        deleted or replaced under both is refused by both, whichever opened later."""
+        ...
 
     def explain(self, exc: BaseException) -> str | None:
         """One line for a database error of this backend met inside a ``with TM`` block,

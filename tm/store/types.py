@@ -53,6 +53,39 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+KEEP_STORED = frozenset({"undated"})
+"""``meta`` keys a duplicate never adds to: marks of what a unit LACKS (tm.tmx.convert's dates
+a TU did not have) hold only while every copy lacks it."""
+
+
+def merge_meta(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``old`` with what a duplicate's ``new`` adds, or None when it adds nothing: keys old
+    lacks are added, lists take the items they lack (a second ``tuid`` pair, more props and
+    notes, other variants) in order, objects merge recursively; a scalar old has is kept."""
+    out = dict(old)
+    changed = False
+    for key, value in new.items():
+        if key in KEEP_STORED:
+            continue
+        have = out.get(key)
+        if key not in out:
+            out[key] = value
+        elif isinstance(have, list) and isinstance(value, list):
+            more = [v for v in value if v not in have]
+            if not more:
+                continue
+            out[key] = have + more
+        elif isinstance(have, Mapping) and isinstance(value, Mapping):
+            inner = merge_meta(have, value)
+            if inner is None:
+                continue
+            out[key] = inner
+        else:
+            continue
+        changed = True
+    return out if changed else None
+
+
 @dataclass(frozen=True)
 class UnitIn:
     """A unit to add. Empty ``en`` or ``ru`` (after stripping) is skipped, never stored."""
@@ -141,6 +174,10 @@ class AddCounts:
     added: int = 0
     existing: int = 0
     skipped: int = 0
+    merged: int = 0
+    """Of ``existing``, the units whose stored ``meta`` took in the duplicate's (merge_meta)."""
+    merged_keys: Mapping[str, int] = field(default_factory=dict)
+    """Per top-level ``meta`` key (``attrs``, ``props``, ``notes``...), how many of those grew."""
 
     def __str__(self) -> str:
         return f"{self.added} new units, {self.existing} already stored, {self.skipped} skipped"

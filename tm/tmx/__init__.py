@@ -22,7 +22,8 @@ from tm.errors import TMXError
 from tm.store import TM, AddCounts, DocumentIn, UnitIn, file_sha256
 from tm.tmx.convert import NotAUnit, unit_from_tmx, unit_to_tmx
 from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, origin_of, split_props
-from tm.tmx.model import Prop, TMXHeader
+from tm.tmx.header import SRCLANG_SETTING, keep_header, kept_header
+from tm.tmx.model import Prop, TMXHeader, TMXUnit, primary_lang
 from tm.tmx.read import SNIFF_BYTES, TMXReader, sniff
 from tm.tmx.write import write_tmx
 
@@ -34,12 +35,18 @@ __all__ = ["ImportReport", "NotAUnit", "export_header", "export_tmx", "import_tm
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did. ``skipped`` counts TUs left out, by reason."""
+    """What an import did. ``skipped`` counts TUs left out, by reason; ``merged`` the
+    duplicates whose tuid, props or notes were merged into the stored unit; ``variants`` the
+    TUs with several English or Russian variants (the source language's one became the unit's
+    side, the others were kept in the unit)."""
 
     added: int
     duplicates: int
     skipped: Mapping[str, int] = field(default_factory=dict)
     document: int | None = None
+    merged: int = 0
+    variants: int = 0
+    merged_keys: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def skipped_total(self) -> int:
@@ -47,8 +54,21 @@ class ImportReport:
 
     def __str__(self) -> str:
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items()))
-        return (f"{self.added} units added, {self.duplicates} duplicates, "
-                f"{self.skipped_total} skipped" + (f" ({why})" if why else ""))
+        merged = "" if not self.merged else (
+            f" ({self.merged} merged into the stored unit: " + ", ".join(
+                f"{_MERGED_WORDS.get(k, k)} in {n}" for k, n in sorted(self.merged_keys.items()))
+            + ")")
+        variants = (f", {self.variants} TUs with several English or Russian variants (the "
+                    "source language's one used, the others kept in the unit)"
+                    if self.variants else "")
+        return (f"{self.added} units added, {self.duplicates} duplicates{merged}, "
+                f"{self.skipped_total} skipped" + (f" ({why})" if why else "") + variants)
+
+
+# what a duplicate's meta (tm.tmx.convert) added to the stored unit, by meta key
+_MERGED_WORDS = {"attrs": "TU attributes", "props": "props", "notes": "notes",
+                 "en": "English variant's metadata", "ru": "Russian variant's metadata",
+                 "tuv": "other variants"}
 
 
 # ---------------------------------------------------------------- import / export
@@ -68,16 +88,20 @@ def import_tmx(tm: TM, path: Path, *,
     """
     reader = TMXReader(path, on_progress=on_progress)
     skipped: Counter[str] = Counter()
+    langs: Counter[str] = Counter()  # primary language subtags of the variants
+    tally = Counter[str]()  # TUs, pairs (with both an English and a Russian variant), variants
 
     def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]], str]]:
         for tu in reader:
+            _count(tu, langs, tally)
             links, draft, rest = split_props(tu.props)
             if draft:
                 skipped[DRAFTS_SKIPPED] += 1
                 continue
             origin, rest = origin_of(rest)
             try:
-                yield unit_from_tmx(replace(tu, props=tuple(rest))), links, origin
+                unit = unit_from_tmx(replace(tu, props=tuple(rest)), _srclang(reader.header))
+                yield unit, links, origin
             except NotAUnit as why:
                 skipped[f"TUs {why}"] += 1
 
@@ -88,13 +112,48 @@ def import_tmx(tm: TM, path: Path, *,
     except OSError as exc:
         raise TMXError(f"cannot read {path}: {exc.strerror or exc}") from None
     with tm.transaction():
+        fresh = tm.count_units() == 0
         counts, file_doc = _store(tm, units(), DocumentIn(title=path.name,
                                                           fingerprint="tmx:" + digest),
                                   lambda: reader.header is not None and any(
                                       p.type == DOCS_HEADER_PROP for p in reader.header.props))
+        if tally["tus"] and not tally["pairs"]:  # rolls back: nothing of it stays
+            raise TMXError(_no_pair(path, langs))
+        keep_header(tm, reader.header, fresh=fresh)
     if counts.skipped:  # the store's own checks (empty after stripping)
         skipped["TUs with an empty segment"] += counts.skipped
-    return ImportReport(counts.added, counts.existing, dict(skipped), file_doc)
+    return ImportReport(counts.added, counts.existing, dict(skipped), file_doc, counts.merged,
+                        tally["variants"], counts.merged_keys)
+
+
+def _count(tu: TMXUnit, langs: Counter[str], tally: Counter[str]) -> None:
+    """Tally a TU's languages: whether it pairs English with Russian, with several of one."""
+    seen: set[str] = set()
+    en = ru = 0
+    for v in tu.variants:
+        lang = primary_lang(v.lang)
+        if lang:
+            seen.add(lang)
+            en += lang == "en"
+            ru += lang == "ru"
+    for lang in seen:
+        langs[lang] += 1
+    tally["tus"] += 1
+    if en and ru:
+        tally["pairs"] += 1
+        tally["variants"] += en > 1 or ru > 1
+
+
+def _no_pair(path: Path, langs: Counter[str]) -> str:
+    """The one line for a file without a single English-Russian TU."""
+    found = ", ".join(f"{lang} in {n}" for lang, n in langs.most_common(6)) or "none"
+    return (f"{path.name} has no TU with both an English and a Russian variant (languages "
+            f"found, by TUs: {found}); this memory holds English-Russian pairs: nothing "
+            "imported")
+
+
+def _srclang(header: TMXHeader | None) -> str:
+    return "" if header is None else header.get("srclang")
 
 
 def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], str]],
@@ -105,7 +164,8 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], s
     Returns the counts and the file's document id."""
     ids: dict[str, int] = {}
     file_id: int | None = None
-    totals = [0, 0, 0]
+    totals = [0, 0, 0, 0]
+    what: Counter[str] = Counter()
     run: list[UnitIn] = []
     run_doc: int | None = -1
     run_origin = "imported"
@@ -123,6 +183,8 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], s
             totals[0] += c.added
             totals[1] += c.existing
             totals[2] += c.skipped
+            totals[3] += c.merged
+            what.update(c.merged_keys)
             run.clear()
 
     for position, (unit, links, origin) in enumerate(units):
@@ -142,16 +204,20 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], s
     flush()
     for unit, d, p in extra:  # the unit is stored by now: this adds the link
         tm.add_unit(replace(unit, position=p), document=d, origin="imported")
-    return AddCounts(*totals), file_id
+    added, existing, skipped, merged = totals
+    return AddCounts(added, existing, skipped, merged, dict(what)), file_id
 
 
-def export_header(*, segtype: str = "sentence", version: str = "") -> TMXHeader:
-    """diptych's TMX header: English source, plain text, one of TMX's segtypes; its
-    ``x-diptych-docs`` prop says each TU lists all its documents (tm.tmx.docs)."""
+def export_header(*, segtype: str = "sentence", version: str = "", srclang: str = "en",
+                  kept: TMXHeader | None = None) -> TMXHeader:
+    """diptych's TMX header: the memory's source language (English unless a TMX said
+    otherwise), plain text, one of TMX's segtypes; its ``x-diptych-docs`` prop says each TU
+    lists all its documents (tm.tmx.docs); then the props and notes ``kept`` from imports."""
     return TMXHeader((
         ("creationtool", TOOL), ("creationtoolversion", version or tool_version()),
-        ("segtype", segtype), ("o-tmf", TOOL), ("adminlang", "en"), ("srclang", "en"),
-        ("datatype", "plaintext")), (Prop(DOCS_HEADER_PROP, "yes"),))
+        ("segtype", segtype), ("o-tmf", TOOL), ("adminlang", "en"), ("srclang", srclang),
+        ("datatype", "plaintext")), (Prop(DOCS_HEADER_PROP, "yes"),) + (
+            kept.props if kept else ()), kept.notes if kept else ())
 
 
 def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | None = None,
@@ -160,6 +226,9 @@ def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | No
     """Stream the (filtered) units to ``out`` as TMX 1.4b, each with its documents as
     ``x-diptych-doc`` props; returns how many were written."""
     docs = {d.id: d for d in tm.documents()}
-    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs)) for u in tm.iter_units(
-        doc=doc, since=since, min_score=min_score, with_docs=True))
-    return write_tmx(out, export_header(segtype=segtype, version=version), units)
+    srclang = tm.get_setting(SRCLANG_SETTING) or "en"
+    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs), srclang=srclang)
+             for u in tm.iter_units(doc=doc, since=since, min_score=min_score, with_docs=True))
+    header = export_header(segtype=segtype, version=version, srclang=srclang,
+                           kept=kept_header(tm))
+    return write_tmx(out, header, units)

@@ -1,7 +1,7 @@
 """A ``<tu>`` as a store unit and back, keeping everything else in the unit's ``meta``.
 
-A ``<tu>`` becomes a unit when it has exactly one English and one Russian variant (any case
-or region: ``EN-GB``, ``ru-RU``); everything else in it is kept in the unit's ``meta`` so that
+A ``<tu>`` becomes a unit when it has an English and a Russian variant (any case or region:
+``EN-GB``, ``ru-RU``; of several, the source language's, see :func:`unit_from_tmx`); everything else in it is kept in the unit's ``meta`` so that
 import -> export -> import gives identical units: TU attributes, props and notes, each side's
 attributes, props and notes, and variants in other languages. ``creationdate``/``changedate``
 map to the unit's created/changed times and ``<prop type="x-diptych-score">`` to its score.
@@ -12,7 +12,8 @@ map to the unit's created/changed times and ``<prop type="x-diptych-score">`` to
      "props": [[type, value], [type, value, [[name, value], ...]], ...],   # in order
      "notes": ["text", ["text", [[name, value], ...]], ...],
      "en": {"attrs": ..., "props": ..., "notes": ...}, "ru": {...},         # each <tuv>'s own
-     "tuv": [{"lang", "text", "markup", "attrs", "props", "notes"}, ...]}  # other languages
+     "tuv": [{"lang", "text", "markup", "attrs", "props", "notes"}, ...],  # other variants
+     "undated": ["creationdate", "changedate"]}     # dates the TU lacked: never exported
 
 Segment text and markup are stripped of surrounding whitespace (CAT tools match exactly).
 """
@@ -39,6 +40,8 @@ from tm.tmx.model import (
 from tm.tmx.write import xml_safe
 
 SCORE_PROP = "x-diptych-score"
+UNDATED = "undated"
+"""``meta`` key: the TMX dates a TU did not have (the store stamps the import time instead)."""
 
 
 class NotAUnit(Exception):
@@ -88,21 +91,29 @@ def _strip(markup: str | None) -> str | None:
     return None if markup is None else markup.strip()
 
 
-def unit_from_tmx(tu: TMXUnit) -> UnitIn:
-    """The store unit for a ``<tu>``; :class:`NotAUnit` says why it cannot be one."""
+def _pick(variants: list[TMXVariant], srclang: str) -> TMXVariant:
+    """Of several variants of one language, the one ``srclang`` names (the source side), else
+    the first with text, else the first."""
+    want = normalize_lang(srclang)
+    return next((v for v in variants if normalize_lang(v.lang) == want), None) or next(
+        (v for v in variants if v.text.strip()), variants[0])
+
+
+def unit_from_tmx(tu: TMXUnit, srclang: str = "") -> UnitIn:
+    """The store unit for a ``<tu>``; :class:`NotAUnit` says why it cannot be one.
+
+    Of several variants of one language (Zanata's ``en`` + ``en-US``, translate-toolkit's
+    ``en-US`` + ``en-GB``) the one the TU's ``srclang`` (else ``srclang``, the header's) names
+    is the unit's side, else the first; the others are kept with the other languages' variants
+    (``meta["tuv"]``) and exported in the same ``<tu>``."""
     by_lang: dict[str, list[TMXVariant]] = {"en": [], "ru": []}
-    others = []
     for v in tu.variants:
-        side = by_lang.get(primary_lang(v.lang))
-        if side is None:
-            others.append(v)
-        else:
-            side.append(v)
+        by_lang.get(primary_lang(v.lang), []).append(v)
     if not by_lang["en"] or not by_lang["ru"]:
         raise NotAUnit("without an English or a Russian variant")
-    if len(by_lang["en"]) > 1 or len(by_lang["ru"]) > 1:
-        raise NotAUnit("with several English or Russian variants")
-    en, ru = by_lang["en"][0], by_lang["ru"][0]
+    source = dict(tu.attrs).get("srclang") or srclang
+    en, ru = _pick(by_lang["en"], source), _pick(by_lang["ru"], source)
+    others = [v for v in tu.variants if v is not en and v is not ru]
     en_text, ru_text = clean_text(en.text), clean_text(ru.text)  # controls dropped at input
     if not en_text.strip() or not ru_text.strip():
         raise NotAUnit("with an empty segment")
@@ -124,6 +135,9 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
                 pass
         props.append(p)
     meta = _side_json(kept, tuple(props), tu.notes)
+    undated = [k for k in ("creationdate", "changedate") if k not in attrs]
+    if undated:  # so that export writes no date the file did not have (the import time)
+        meta[UNDATED] = undated
     for name, v in (("en", en), ("ru", ru)):
         extras = _side_json(v.attrs, v.props, v.notes)
         if extras:
@@ -139,15 +153,22 @@ def unit_from_tmx(tu: TMXUnit) -> UnitIn:
         created=created, changed=changed)
 
 
-def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXUnit:
+def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = (),
+                srclang: str = "en") -> TMXUnit:
     """The ``<tu>`` for a stored unit (the inverse of :func:`unit_from_tmx`), with
-    ``extra_props`` (``(type, value)``: its documents, tm.tmx.docs) after its own props."""
+    ``extra_props`` (``(type, value)``: its documents, tm.tmx.docs) after its own props. The
+    source side's variant comes first (the TU's own ``srclang``, else ``srclang``, the
+    memory's): some tools take the first ``<tuv>`` for the source."""
     meta = unit.meta or {}
     kept = _attrs_of(meta.get("attrs"))
     attrs: list[tuple[str, str]] = []
+    undated = set(meta.get(UNDATED) or ())
+    if "changedate" in undated and unit.changed != unit.created:
+        undated.discard("changedate")  # changed here since: that date is known
     for name, stamp in (("creationdate", unit.created), ("changedate", unit.changed)):
         date = iso_to_tmx_date(stamp or "")
-        if date and name not in dict(kept):  # a date TMX could not parse stays verbatim
+        if date and name not in dict(kept) and name not in undated:
+            # a date TMX could not parse stays verbatim; one the TU lacked is not invented
             attrs.append((name, date))
     attrs += kept
     props = _props_of(meta.get("props"))
@@ -163,6 +184,8 @@ def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXU
         variants.append(TMXVariant(normalize_lang(lang), xml_safe(text).strip(), markup,
                                    _attrs_of(side.get("attrs")), _props_of(side.get("props")),
                                    _notes_of(side.get("notes"))))
+    if primary_lang(dict(kept).get("srclang") or srclang) == "ru":
+        variants.reverse()
     for v in meta.get("tuv") or ():
         variants.append(TMXVariant(str(v["lang"]), str(v["text"]), v.get("markup"),
                                    _attrs_of(v.get("attrs")), _props_of(v.get("props")),

@@ -18,6 +18,16 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 INLINE = frozenset({"bpt", "ept", "ph", "it", "hi", "ut", "sub"})
 # elements whose content is native code (not text): stripped from the plain text
 CODE = frozenset({"bpt", "ept", "ph", "it", "ut"})
+# the TMX 1.4 DTD's inline content model: the children each element may hold, and each inline
+# element's attributes (required ones first); tm.tmx.inline makes any segment fit it
+CHILDREN: dict[str, frozenset[str]] = {
+    "seg": frozenset({"bpt", "ept", "ph", "it", "hi", "ut"}),
+    "hi": frozenset({"bpt", "ept", "ph", "it", "hi", "ut"}),
+    "sub": frozenset({"bpt", "ept", "ph", "it", "hi", "ut"}),
+    **{code: frozenset({"sub"}) for code in ("bpt", "ept", "ph", "it", "ut")}}
+INLINE_ATTRS: dict[str, tuple[str, ...]] = {
+    "bpt": ("i", "x", "type"), "ept": ("i",), "it": ("pos", "x", "type"),
+    "ph": ("x", "assoc", "type"), "hi": ("x", "type"), "ut": ("x",), "sub": ("datatype", "type")}
 # attributes the TMX 1.4 DTD declares (xml:lang of <tuv> is TMXVariant.lang)
 _COMMON = ("o-encoding", "datatype", "usagecount", "lastusagedate", "creationtool",
            "creationtoolversion", "creationdate", "creationid", "changedate", "changeid", "o-tmf")
@@ -108,6 +118,7 @@ def normalize_lang(code: str) -> str:
     return "-".join(out)
 
 
+@lru_cache(maxsize=1024)
 def primary_lang(code: str) -> str:
     """The primary language subtag, lower case: ``EN-GB`` -> ``en``."""
     return code.strip().replace("_", "-").split("-")[0].lower()

@@ -17,10 +17,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from tm.errors import TMXError
+from tm.tmx.inline import make_valid
 from tm.tmx.model import (
     ATTR_PROP,
     CODE,
-    INLINE,
     TU_ATTRS,
     TUV_ATTRS,
     XML_LANG,
@@ -39,6 +39,7 @@ MAX_HELD = 100_000  # elements in one <tu> or <header>; real ones hold a few doz
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FIRST_TAG = re.compile(r"<(?![?!])([^\s/>]+)")
+_DECLARED = re.compile(r"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
 def _attr_name(name: str) -> str:
@@ -64,6 +65,13 @@ def sniff(head: bytes, name: str) -> None:
         text = head[: len(head) // 2 * 2].decode(codec, "replace")
     else:  # UTF-8 or an ASCII-compatible code page declared in <?xml ... encoding=?>
         text = head.decode("utf-8", "replace")
+        declared_as = _DECLARED.match(text)
+        if declared_as and declared_as.group(1).lower().replace("-", "").startswith(
+                ("utf16", "utf32", "ucs2", "ucs4", "unicode")):
+            raise TMXError(
+                f"{name} declares encoding=\"{declared_as.group(1)}\" but its bytes are 8-bit "
+                "(UTF-8 or a code page): the declaration is wrong; change it to "
+                "encoding=\"UTF-8\" (or save the file as UTF-16)")
     start = text.lstrip()
     if not start:
         raise TMXError(f"{name} is empty: pass a TMX file")
@@ -167,7 +175,9 @@ class TMXReader:
                             del parent[0]
                     held = 0
         except etree.XMLSyntaxError as exc:
-            raise TMXError(_syntax_message(self.name, exc, stream.eof)) from None
+            declared_as = _DECLARED.match(head.decode("latin-1"))
+            raise TMXError(_syntax_message(self.name, exc, stream.eof, (
+                declared_as.group(1) if declared_as else ""))) from None
         if depth != 0:
             raise TMXError(f"{self.name} ended early: it is truncated; export it again")
 
@@ -182,8 +192,15 @@ class TMXReader:
                            "from your tool")
 
 
-def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool) -> str:
+def _syntax_message(name: str, exc: etree.XMLSyntaxError, at_end: bool, declared_as: str) -> str:
     errors = list(exc.error_log)  # this parse's (_read clears the thread's log first)
+    for error in errors:  # bytes the declared (or default) encoding cannot decode
+        if "Invalid bytes in character encoding" in error.message:
+            said = (f'declares encoding="{declared_as}"' if declared_as
+                    else "declares no encoding (so UTF-8)")
+            return (f"{name} {said} but its bytes are not in that encoding (line {error.line}):"
+                    " the declaration is wrong (a code page such as windows-1251?); save the "
+                    "file as UTF-8, or declare the encoding it is in")
     for error in errors:  # without a DOCTYPE, libxml2 stops at the entity: not a truncation
         if error.type == etree.ErrorTypes.ERR_UNDECLARED_ENTITY:
             entity = re.search(r"'([^']*)'", error.message)
@@ -214,13 +231,32 @@ def _refuse_entity(node: etree._Entity, name: str) -> None:
                    "never needs and is not expanded, for safety: replace it with the character")
 
 
+UNTYPED = "x-untyped"
+"""The type of a ``<prop>`` that has neither ``type`` (which the DTD requires) nor ``name``."""
+
+
+def _prop(el: etree._Element, name: str) -> Prop:
+    """A ``<prop>``; without ``type`` its ``name`` (as some tools write it) is the type."""
+    attrs = dict(_attrs(el, ("type",)))
+    kind = el.get("type") or attrs.pop("name", "") or UNTYPED
+    return Prop(kind, _text(el, name), tuple(attrs.items()))
+
+
+def _lang_attr(attrs: Attrs) -> Attrs:
+    """``lang`` (TMX 1.1) as ``xml:lang`` unless both are there."""
+    names = {k for k, _ in attrs}
+    return tuple(("xml:lang" if k == "lang" and "xml:lang" not in names else k, v)
+                 for k, v in attrs)
+
+
 def _props_notes(el: etree._Element, name: str) -> tuple[tuple[Prop, ...], tuple[Note, ...]]:
     props, notes = [], []
     for child in el:
         if child.tag == "prop":
-            props.append(Prop(child.get("type", ""), _text(child, name), _attrs(child, ("type",))))
+            p = _prop(child, name)
+            props.append(Prop(p.type, p.value, _lang_attr(p.attrs)))
         elif child.tag == "note":
-            notes.append(Note(_text(child, name), _attrs(child)))
+            notes.append(Note(_text(child, name), _lang_attr(_attrs(child))))
     return tuple(props), tuple(notes)
 
 
@@ -233,8 +269,8 @@ def _canonical(attrs: Attrs, props: tuple[Prop, ...],
     if carried:
         props = tuple(p for p in props if not p.type.startswith(ATTR_PROP))
     ordered = tuple(a for a in attrs if declared(*a, allowed))
-    ordered += tuple(a for a in attrs + carried if not declared(*a, allowed))
-    return ordered, props
+    ordered += tuple(a for a in attrs if not declared(*a, allowed))
+    return ordered + carried, props  # carried: also a merged duplicate's second tuid
 
 
 def _unit(tu: etree._Element, name: str) -> TMXUnit:
@@ -254,12 +290,11 @@ def _unit(tu: etree._Element, name: str) -> TMXUnit:
 
 
 def _segment(seg: etree._Element) -> tuple[str, str | None]:
-    """Plain text and, if the segment has inline tags, its inner XML (unknown tags unwrapped)."""
+    """Plain text and, if the segment has inline tags, its inner XML made to fit the DTD
+    (tm.tmx.inline: unknown tags unwrapped, foreign attributes moved)."""
     if len(seg) == 0:
         return seg.text or "", None
-    unknown = {el.tag for el in seg.iterdescendants() if el.tag not in INLINE}
-    if unknown:
-        etree.strip_tags(seg, *unknown)  # keep their text, drop tags TMX does not define
+    make_valid(seg)
     text = _plain(seg)
     if len(seg) == 0:
         return text, None

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from tm.errors import TMXError
+from tm.tmx.inline import make_valid
 from tm.tmx.model import (
     ATTR_PROP,
     NOTE_PROP_ATTRS,
@@ -28,13 +29,14 @@ from tm.tmx.model import (
     TMXVariant,
     declared,
 )
+from tm.tmx.read import UNTYPED
 
 HEADER_REQUIRED = ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang",
                    "srclang", "datatype")
 # characters XML 1.0 cannot carry (C0 controls but tab/newline/CR, surrogates, U+FFFE/U+FFFF)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SEG_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                              huge_tree=False)
+                              huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 def xml_safe(text: str) -> str:
@@ -47,10 +49,11 @@ def _qname(name: str) -> str:
 
 
 def _set_attrs(el: etree._Element, attrs: Attrs, allowed: frozenset[str]) -> tuple[Prop, ...]:
-    """Set the attributes the DTD declares; return the others as ``x-diptych-attr:`` props."""
+    """Set the attributes the DTD declares; return the others as ``x-diptych-attr:`` props
+    (also a second value of one name: a merged duplicate's ``tuid``)."""
     extra = []
     for name, value in attrs:
-        if declared(name, value, allowed):
+        if declared(name, value, allowed) and el.get(_qname(name)) is None:
             el.set(_qname(name), xml_safe(value))
         else:
             extra.append(Prop(ATTR_PROP + name, value))
@@ -64,7 +67,7 @@ def _add_notes_props(el: etree._Element, notes: tuple[Note, ...], props: tuple[P
         _set_attrs(n, note.attrs, NOTE_PROP_ATTRS)
         n.text = xml_safe(note.text)
     for prop in props:
-        p = etree.SubElement(el, "prop", type=prop.type)
+        p = etree.SubElement(el, "prop", type=prop.type or UNTYPED)  # the DTD requires a type
         _set_attrs(p, prop.attrs, NOTE_PROP_ATTRS)
         p.text = xml_safe(prop.value)
 
@@ -76,6 +79,7 @@ def _seg(tuv: etree._Element, v: TMXVariant) -> None:
         except etree.XMLSyntaxError as exc:
             raise TMXError(f"stored inline markup is not XML ({exc.msg}): {v.markup[:60]!r}; "
                            "edit or delete that unit") from None
+        make_valid(seg)  # markup stored before the reader made it valid, or edited
         tuv.append(seg)
     else:
         etree.SubElement(tuv, "seg").text = xml_safe(v.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tm.store.interface import Inserted
@@ -54,15 +54,17 @@ class SqliteUnits:
     def insert(self, buf: Sequence[tuple[int, UnitIn]], document: int | None, origin: str,
                stamp: str) -> Inserted:
         """One look-up for duplicates, then bulk inserts of units, their FTS rows and
-        document links; a duplicate keeps the better score."""
+        document links; a duplicate keeps the better score. A unit is its text AND its inline
+        markup (CAT tools treat a segment's tags as part of it)."""
         conn = self.conn
         keys = list({text_key(u.en.strip()) for _, u in buf})
-        known: dict[tuple[str, str], int] = {}
+        known: dict[tuple[str, str, str | None, str | None], int] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            for unit_id, en, ru in conn.execute(
-                    f"SELECT id, en, ru FROM units WHERE en_key IN ({marks(len(chunk))})", chunk):
-                known[(en, ru)] = int(unit_id)
+            for unit_id, en, ru, en_markup, ru_markup in conn.execute(
+                    "SELECT id, en, ru, en_markup, ru_markup FROM units"
+                    f" WHERE en_key IN ({marks(len(chunk))})", chunk):
+                known[(en, ru, en_markup, ru_markup)] = int(unit_id)
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
         wanted = [u.id for _, u in buf if u.id is not None]
         taken = {int(r[0]) for r in conn.execute(
@@ -75,12 +77,13 @@ class SqliteUnits:
             if not en or not ru:
                 out.append((None, None))
                 continue
-            unit_id = known.get((en, ru))
+            key = (en, ru, u.en_markup, u.ru_markup)
+            unit_id = known.get(key)
             if unit_id is None:  # new: the id it asks for when that is free, else the next
                 unit_id = u.id if u.id is not None and u.id not in taken else next_id
                 taken.add(unit_id)
                 next_id = max(next_id, unit_id + 1)
-                known[(en, ru)] = unit_id
+                known[key] = unit_id
                 new_units.append(new_row(unit_id, en, ru, u, origin, stamp))
                 fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
                 out.append((unit_id, True))
@@ -100,6 +103,20 @@ class SqliteUnits:
         conn.executemany("INSERT OR IGNORE INTO unit_docs (doc_id, position, unit_id)"
                          " VALUES (?, ?, ?)", links)
         return out
+
+    def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = [i for i in dict.fromkeys(ids) if is_rowid(i)]
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.update((int(i), json.loads(m) if m else {}) for i, m in self.conn.execute(
+                f"SELECT id, meta FROM units WHERE id IN ({marks(len(chunk))})", chunk))
+        return out
+
+    def set_metas(self, updates: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        self.conn.executemany("UPDATE units SET meta = ? WHERE id = ?", [
+            (json.dumps(meta, ensure_ascii=False) if meta else None, unit_id)
+            for unit_id, meta in updates])
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]:
         """Units by id, with their documents, in one query (missing ids are absent)."""
@@ -155,10 +172,12 @@ class SqliteUnits:
                 f" AND length({side}) <= {MAX_SEGMENT}", chunk))
         return out
 
-    def holder(self, en: str, ru: str, besides: int) -> int | None:
+    def holder(self, en: str, ru: str, en_markup: str | None, ru_markup: str | None,
+               besides: int) -> int | None:
         row = self.conn.execute(
-            "SELECT id FROM units WHERE en_key = ? AND ru_key = ? AND en = ? AND ru = ? AND id != ?",
-            (text_key(en), text_key(ru), en, ru, besides)).fetchone()
+            "SELECT id FROM units WHERE en_key = ? AND ru_key = ? AND en = ? AND ru = ?"
+            " AND en_markup IS ? AND ru_markup IS ? AND id != ?",
+            (text_key(en), text_key(ru), en, ru, en_markup, ru_markup, besides)).fetchone()
         return None if row is None else int(row[0])
 
     def _fts_delete(self, unit: Unit) -> None:
