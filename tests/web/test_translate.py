@@ -28,6 +28,7 @@ def test_a_story_segment_by_segment_into_the_memory(client, memory: Path) -> Non
     oil = segs[0]["matches"][0]  # under 100%: shown with the word that differs and the repair
     assert 75 <= oil["match"] < 100 and oil["source"][slice(*oil["diff"][0])] == "5"
     assert oil["target"] == "Цены на нефть выросли на 6% в мае." and oil["repaired"]
+    assert segs[0]["draft"] == oil["target"] and segs[0]["repaired"] == [["5", "6"]]
     budget = segs[8]["matches"][0]
     assert budget["match"] < 100 and "бюджет" in budget["target"]
     found = {t["term"]: t["translation"] for t in segs[7]["terms"]}

@@ -69,9 +69,10 @@ def translate_page(request: Request) -> HTMLResponse:
 
 @router.post("/api/translate", tags=["translate"])
 def start(b: B, request: Request, body: StoryIn) -> dict[str, Any]:
-    """Split and pre-translate a story; each segment with its draft, its best matches (any %,
-    the words that differ marked as ``diff`` offsets into the match's source), term
-    translations, and the translation confirmed earlier (``confirmed``, else null)."""
+    """Split and pre-translate a story; each segment with its draft (and the amounts repaired
+    in it, or left to check), its best matches (any %, the words that differ marked as
+    ``diff`` offsets into the match's source), term translations, and the translation
+    confirmed earlier (``confirmed``, else null)."""
     s = settings(request)
     draft = b.pretranslate(text=body.text, html=body.html, url=body.url, lang=body.lang,
                            min_fill=body.min_fill, timeout=s.timeout,
@@ -89,6 +90,7 @@ def start(b: B, request: Request, body: StoryIn) -> dict[str, Any]:
             help_of[text] = tr.segment_help(b.tm, searcher, text, lang).to_json()
         segments.append({"n": seg["n"], "paragraph": seg["paragraph"], "source": text,
                          "draft": seg["target"], "confirmed": done.get(seg["n"]),
+                         "repaired": seg["repaired"], "unrepaired": seg["unrepaired"],
                          **help_of[text]})
     title = (body.title or "").strip() or (sources[0][:200] if sources else "")
     return {"lang": lang, "target_lang": draft.target_lang, "fingerprint": fp,

@@ -99,6 +99,9 @@
     div.dataset.n = n;
     const num = desk.el("div", "tn");
     num.append(desk.el("span", "", n + 1), badge(n));
+    // what the draft's numbers went through (the field holds the draft until it is edited)
+    if ((seg.repaired || []).length) num.append(desk.el("small", "note", "numbers repaired"));
+    for (const u of seg.unrepaired || []) num.append(desk.el("small", "note bad", "check " + u));
     const src = desk.el("div", "side tsrc", seg.source);
     src.lang = work.data.lang;
     const area = desk.el("textarea", "ttgt");
@@ -141,7 +144,7 @@
     if (!div) return;
     div.classList.toggle("active", n === work.cur);
     div.classList.toggle("done", work.done[n]);
-    div.querySelector(".tn").lastChild.replaceWith(badge(n));
+    div.querySelector(".tn .badge").replaceWith(badge(n));
     const help = div.querySelector(".thelp");
     if (help) help.remove();
     if (n === work.cur) div.append(helpBox(n));
