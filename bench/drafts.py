@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
+import backend
 from terms import corpus_units
 
 from tm.drafts.pretranslate import pretranslate
@@ -75,7 +75,7 @@ def measure(units: list[tuple[str, str]], n: int) -> tuple[dict[str, list[int]],
     todo = cases(units, n)
     results = {"en": [0, 0, 0], "ru": [0, 0, 0]}
     unmarked = 0
-    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "d.db") as tm:
+    with backend.memory("d.db") as scratch, TM.open(scratch) as tm:
         tm.add_units([UnitIn(e, r) for e, r in units])
         searcher = Searcher(tm)
         for lang, text, old_key, new_key, _ in todo:
@@ -137,7 +137,7 @@ def parts(units: list[tuple[str, str]], where: dict[tuple[str, str, int, int], i
             queries += [("en", en[a:b], ru[c:d] if same else "", same)
                         for (a, b), (c, d) in zip(es, rs if same else es)]
     out = {"2-2": [0, 0, 0, 0, 0], "2-1": [0, 0, 0, 0, 0], "real": [0, 0, 0, 0, 0]}
-    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "p.db") as tm:
+    with backend.memory("p.db") as scratch, TM.open(scratch) as tm:
         tm.add_units([UnitIn(e, r) for e, r in memory])
         searcher = Searcher(tm)
         for k, (lang, text, truth, split_both) in enumerate(queries):

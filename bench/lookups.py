@@ -19,7 +19,6 @@ import argparse
 import random
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
+import backend
 from rich.console import Console
 from rich.table import Table
 from terms import shared_dir
@@ -140,7 +140,7 @@ def measure(encoder: Any, modes: Sequence[str], n: int, with_en_ru: bool = False
     if with_en_ru:
         units += wmt_pairs(corpora / "wmt-en-ru" / "en-ru.jsonl")
     tests = queries(news, n)
-    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "b.db") as tm:
+    with backend.memory("b.db") as scratch, TM.open(scratch) as tm:
         tm.add_units([UnitIn(e, r) for e, r in units])
         vectors.index(tm, encoder)
         searcher = Searcher(tm, encoder=encoder)

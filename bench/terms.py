@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import backend
+
 from tm.terms.links import Lexicon, Links, tokens, translate
 from tm.text.tokens import words
 
@@ -95,7 +97,6 @@ def via_search(units: list[tuple[str, str]], where: dict[tuple[str, str, int, in
     (fitted with ``diptych terms``): the hit for the annotated unit carries ``translation``.
     Returns the F1s by kind, how many annotated units were among the hits, the fit's seconds
     and the p95 latency (ms) of the lookups."""
-    import tempfile
 
     from tm.search.searcher import Searcher
     from tm.store import TM, UnitIn
@@ -104,7 +105,7 @@ def via_search(units: list[tuple[str, str]], where: dict[tuple[str, str, int, in
     by_kind: dict[str, list[float]] = defaultdict(list)
     found = 0
     times: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp, TM.open(Path(tmp) / "t.db") as tm:
+    with backend.memory("t.db") as scratch, TM.open(scratch) as tm:
         tm.add_units([UnitIn(e, r) for e, r in units])
         t = time.perf_counter()
         fit_terms(tm)

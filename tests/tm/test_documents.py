@@ -4,8 +4,6 @@ leaving duplicates, undoably; nothing written when a step fails."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -40,8 +38,8 @@ def units(tm: TM, doc: int) -> list[tuple[str, str, str, float | None]]:
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):
-    with TM.open(tmp_path / "m.db") as memory:
+def tm(memory_at: str):
+    with TM.open(memory_at) as memory:
         yield memory
 
 
@@ -153,3 +151,23 @@ def test_a_unit_may_ask_for_a_free_id_only(tm: TM) -> None:
     assert tm.insert_units([UnitIn("A.", "А.", id=7)], document=doc)[0] == (7, True)
     assert tm.insert_units([UnitIn("B.", "Б.", id=7)], document=doc)[0] == (8, True)
     assert tm.insert_units([UnitIn("C.", "В.")], document=doc)[0] == (9, True)
+
+
+def test_ids_back_translated_units_placed_on_either_backend(memory_at: str) -> None:
+    """The translate page's and the editor's store calls on SQLite and on PostgreSQL: an undone
+    save gives the ids back, a confirmed segment is placed (and replaced) at its position with
+    origin translated, a unit by hand goes after the last one."""
+    with TM.open(memory_at) as tm:
+        written = service.store_beads(tm, request(PAIRS))
+        before = [(u.id, u.en) for u in tm.iter_units(doc=written.doc_id)]
+        service.replace_beads(tm, written.doc_id, request([("New.", "Новое."), *PAIRS[1:]],
+                                                          edited=(0,)))
+        service.undo_replace(tm, written.doc_id)
+        assert [(u.id, u.en) for u in tm.iter_units(doc=written.doc_id)] == before
+        assert tm.next_position(written.doc_id) == 3
+        first, new = tm.place_unit(written.doc_id, 5, UnitIn("Five.", "Пять."), "translated")
+        again, _ = tm.place_unit(written.doc_id, 5, UnitIn("Five.", "Пятый."), "translated")
+        units = list(tm.iter_units(doc=written.doc_id, with_docs=True))
+        assert new and tm.get_unit(first) is None  # replaced, held by no document: gone
+        assert [(u.id, u.ru, u.origin) for u in units][-1] == (again, "Пятый.", "translated")
+        assert tm.next_position(written.doc_id) == 6

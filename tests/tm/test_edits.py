@@ -14,8 +14,8 @@ from tm.store.sqlite.schema import split_sql
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):
-    with TM.open(tmp_path / "t.db") as store:
+def tm(memory_at: str):
+    with TM.open(memory_at) as store:
         doc, _ = store.add_document(DocumentIn(title="A", fingerprint="a"))
         store.add_units([UnitIn("Press Enter.", "Нажмите Enter.", score=0.9,
                                 en_markup="Press <ph x='1'/>Enter.")], document=doc,
@@ -43,12 +43,19 @@ def test_an_edit_drops_the_stale_vector(tm: TM) -> None:
     assert tm.count_vectors() == 0
 
 
+def everything(tm: TM) -> object:
+    """What a memory holds, read through its public API (both backends)."""
+    units = list(tm.iter_units(with_docs=True))
+    return (units, tm.documents(), [tm.history(u.id) for u in units], tm.counts(),
+            tm.vectors_after(0), [tm.fts_ids("en", '"press"', 10)])
+
+
 def test_a_failed_edit_changes_nothing(tm: TM) -> None:
     tm.add_units([UnitIn("Other.", "Другое.")])
-    before = list(tm.conn.iterdump())
+    before = everything(tm)
     with pytest.raises(TMError, match="already holds"):
         tm.edit_unit(1, en="Other.", ru="Другое.")  # the edited text drops unit 1's tags
-    assert list(tm.conn.iterdump()) == before
+    assert everything(tm) == before
     # the same words without unit 1's inline tags are another unit (markup is identity)
     assert tm.edit_unit(2, en="Press Enter.", ru="Нажмите Enter.").en_markup is None
 

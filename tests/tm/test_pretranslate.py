@@ -30,8 +30,8 @@ ARTICLE = (
 
 
 @pytest.fixture()
-def searcher(tmp_path: Path):
-    with TM.open(tmp_path / "t.db") as tm:
+def searcher(memory_at: str):
+    with TM.open(memory_at) as tm:
         tm.add_units([UnitIn(e, r) for e, r in PAIRS])
         yield Searcher(tm)
 

@@ -15,8 +15,8 @@ from tm.store import MIGRATIONS, TM, DocumentIn, UnitIn
 
 
 @pytest.fixture()
-def tm(tmp_path: Path):
-    with TM.open(tmp_path / "t.db") as store:
+def tm(memory_at: str):
+    with TM.open(memory_at) as store:
         yield store
 
 
@@ -129,8 +129,7 @@ def test_add_units_is_all_or_nothing(tm: TM) -> None:
     with pytest.raises(RuntimeError):
         tm.add_units(units())
     assert tm.count_units() == 0
-    assert tm.conn.execute("SELECT count(*) FROM units_fts WHERE units_fts MATCH 'one'"
-                           ).fetchone()[0] == 0
+    assert tm.fts_count("en", "one", 10) == 0
 
 
 def test_iter_units_filters(tm: TM) -> None:

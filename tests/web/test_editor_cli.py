@@ -59,11 +59,11 @@ def test_review_refuses_a_desk_serving_another_memory(serve, memory: Path, tmp_p
 def test_review_starts_a_desk_when_none_runs(memory: Path) -> None:
     from tests.web.conftest import free_port
 
-    base, proc = editor_cli.ensure_server(memory, free_port(), echo=False)
+    base, proc = editor_cli.ensure_server(str(memory), free_port(), echo=False)
     try:
         assert proc is not None
         assert httpx.get(base + "/api/align/memory").json() == {"db": str(memory.resolve())}
-        assert editor_cli.ensure_server(memory, int(base.rsplit(":", 1)[1]))[1] is None
+        assert editor_cli.ensure_server(str(memory), int(base.rsplit(":", 1)[1]))[1] is None
     finally:
         if proc is not None:
             proc.terminate()

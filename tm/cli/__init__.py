@@ -18,7 +18,7 @@ import typer
 from align.cli import Group
 from align.cli import app as align_app
 from align.errors import AlignError
-from tm.cli import exchange, lookup, memory
+from tm.cli import copy, exchange, lookup, memory
 from tm.errors import TMError
 from tm.web.cli import app as web_app  # diptych serve
 from tm.web.editor_cli import app as review_app  # diptych review
@@ -58,7 +58,7 @@ app = typer.Typer(
         "  diptych search \"a new sentence\"          [dim]# look it up[/dim]\n\n"
         "  diptych pretranslate new-story.en.txt     [dim]# draft from the memory[/dim]\n\n"
         "  diptych export memory.tmx                 [dim]# for OmegaT, Trados, memoQ[/dim]\n\n"
-        "[bold]Which memory[/bold]: --db PATH, else $DIPTYCH_DB, else a diptych.db in the"
+        "[bold]Which memory[/bold]: --db PATH (or a postgresql:// URI), else $DIPTYCH_DB, else a diptych.db in the"
         " current folder or a parent, else diptych.db in your data folder"
         " (`diptych stats` shows the one in use)."
     ),
@@ -67,7 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for sub in (align_app, memory.app, lookup.app, exchange.app, web_app, review_app):
+for sub in (align_app, memory.app, lookup.app, exchange.app, copy.app, web_app, review_app):
     app.add_typer(sub)
 
 

@@ -23,7 +23,7 @@ MAX_LISTED = 20
 """Pairs to review (and failures) listed one a line; the rest are counted."""
 
 
-def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
+def add_batch(batch: Path, *, db: str | Path | None, request: BatchRequest,
               story_options: Sequence[str] = ()) -> None:
     """Run ``add --batch`` (workers: ``$DIPTYCH_WORKERS`` or all cores).
 
@@ -57,7 +57,7 @@ def add_batch(batch: Path, *, db: Path | None, request: BatchRequest,
         raise typer.Exit(1)
 
 
-def _run(db: Path | None, request: BatchRequest, total: int, counts: dict[str, int],
+def _run(db: str | Path | None, request: BatchRequest, total: int, counts: dict[str, int],
          err: Console) -> tuple[BatchSummary, Path]:
     """The batch under a progress bar, counting into ``counts``."""
     from rich.progress import (

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,8 +16,9 @@ from tm.choices import RULE
 
 __all__ = ["DbOption", "JsonOption", "Lang", "MaxSizeOption", "ModelOption", "TimeoutOption",
            "console", "echo_json", "help_text", "max_bytes", "safe", "warn"]
-DbOption = Annotated[Path | None, typer.Option(
-    "--db", help=f"Translation memory file (default: {RULE}).", show_default=False)]
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help=f"Translation memory file or postgresql:// URI (default: {RULE}).",
+    show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 

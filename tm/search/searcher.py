@@ -46,6 +46,17 @@ class Nearest(Protocol):
     def search(self, q: Any, k: int) -> list[tuple[int, float]]: ...
 
 
+class InDatabase:
+    """Semantic search inside the database (PostgreSQL with pgvector): no process holds the
+    vectors."""
+
+    def __init__(self, tm: TM) -> None:
+        self.tm = tm
+
+    def search(self, q: Any, k: int) -> list[tuple[int, float]]:
+        return self.tm.nearest_vectors([float(x) for x in q], k)
+
+
 MAX_QUERY = MAX_SEGMENT
 """The longest query, in characters (as long as the longest unit a memory holds)."""
 MAX_LIMIT = 1000
@@ -308,6 +319,8 @@ class Searcher:
         if not self.has_vectors():
             raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
                           "`diptych index` first")
+        if self.tm.vectors_in_database:
+            return InDatabase(self.tm)
         if self._shared is not None:
             return self._shared()
         if self._vectors is None:

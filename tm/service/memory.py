@@ -159,7 +159,7 @@ POSTGRES = ("postgres:/", "postgresql:/")
 """How a PostgreSQL memory's URL starts (one slash: a --db given as a Path loses the second)."""
 
 
-def backup(db: Path | None, dest: Path) -> tuple[int, Path]:
+def backup(db: Path | str | None, dest: Path) -> tuple[int, Path]:
     """Copy the memory at ``db`` (the usual rule when None) to ``dest``: (bytes, source).
     A PostgreSQL memory is refused with the pg_dump line; ``dest`` must be a new path or a
     regular file other than the memory itself."""

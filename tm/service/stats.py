@@ -11,7 +11,7 @@ from tm.store import TM, DbSource
 
 @dataclass(frozen=True)
 class Stats:
-    path: Path
+    path: Path | str  # a file, or a PostgreSQL URI without its password
     source: DbSource
     units: int
     documents: int
@@ -33,13 +33,12 @@ class Stats:
 def collect(tm: TM) -> Stats:
     """Counts, languages, origins, size on disk and embedding coverage."""
     counts = tm.counts()
-    size = sum(p.stat().st_size for p in (tm.path, tm.path.with_name(tm.path.name + "-wal"))
-               if p.exists())
+    size = tm.size()
     from tm.vectors.ann import ann_bytes
 
     ivf = ann_bytes(tm)
     return Stats(
-        path=tm.path, source=tm.source, units=counts.units, documents=counts.documents,
+        path=tm.shown, source=tm.source, units=counts.units, documents=counts.documents,
         document_links=counts.links, languages=counts.languages, origins=counts.origins,
         db_bytes=size, vector_index_bytes=ivf, embedded=counts.embedded,
         embedding_model=tm.get_setting("embedding_model"), schema_version=tm.schema_version)

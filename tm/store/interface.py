@@ -189,6 +189,16 @@ class Vectors(Protocol):
 
     def missing(self, batch: int) -> Iterator[list[tuple[int, str, str]]]: ...
 
+    @property
+    def in_database(self) -> bool:
+        """Whether :meth:`nearest` searches inside the database (else the process searches
+        the vectors itself: tm.vectors.ann)."""
+        ...
+
+    def nearest(self, q: Sequence[float], k: int) -> list[tuple[int, float]]:
+        """``(unit id, dot product with the int8 vector / 127)`` of the ``k`` nearest."""
+        ...
+
 
 class Terms(Protocol):
     """``lexicon`` and ``unit_links``."""
@@ -274,6 +284,22 @@ class Store(Protocol):
     def follow(self, other: Store) -> None:
         """Check writes against the file ``other`` opened (:mod:`tm.store.watch`): a memory
         deleted or replaced under both is refused by both, whichever opened later."""
+        ...
+
+    def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` with the columns of :data:`tm.store.rows.TABLES`, in order."""
+        ...
+
+    def put(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows as :meth:`rows` gives them (with their ids), indexing units' text."""
+        ...
+
+    def finish_copy(self) -> None:
+        """Bring what the backend derives from the rows (totals, indexes) up to date."""
+        ...
+
+    def size(self) -> int:
+        """Bytes on disk (the file and its WAL; the database on a server)."""
         ...
 
     def explain(self, exc: BaseException) -> str | None:

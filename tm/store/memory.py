@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tm.errors import TMError
 from tm.store import changes
 from tm.store.interface import Store
-from tm.store.location import locate
+from tm.store.location import locate, shown
 from tm.store.types import (
     AddCounts,
     Counts,
@@ -53,14 +53,32 @@ class TM:
         """Open (or create) the memory ``path`` names (None: the rule of
         :func:`tm.store.locate`) and bring its schema up to date; ``create=False`` refuses a
         missing one, ``readonly=True`` (search, stats, export...) never changes it."""
+        where = locate(path)
+        if where.uri is not None:
+            from tm.store.postgres.store import PgStore
+
+            return cls(PgStore.open(where.uri, where.source, create=create, readonly=readonly))
         from tm.store.sqlite.store import SqliteStore
 
-        return cls(SqliteStore.open(locate(path), create=create, readonly=readonly))
+        return cls(SqliteStore.open(where, create=create, readonly=readonly))
 
     # ------------------------------------------------------------------ lifecycle
     @property
     def path(self) -> Path:
         return self.store.path
+
+    @property
+    def shown(self) -> Path | str:
+        """The memory for messages: its file, or its URI without the password."""
+        uri = getattr(self.store, "uri", None)
+        return shown(str(uri)) if uri else self.path
+
+    @property
+    def target(self) -> str:
+        """What another process opens to reach this memory: the file's absolute path, or the
+        PostgreSQL URI (with its password: never show it; :attr:`path` is for messages)."""
+        uri = getattr(self.store, "uri", None)
+        return str(uri) if uri else str(self.path.resolve())
 
     @property
     def source(self) -> DbSource:
@@ -352,6 +370,16 @@ class TM:
         changed at or after ``since`` (an edit drops the vector: None until the next index)."""
         return self.store.vectors.changed(since, up_to)
 
+    @property
+    def vectors_in_database(self) -> bool:
+        """Whether semantic search runs inside the database (PostgreSQL with pgvector)."""
+        return self.store.vectors.in_database
+
+    def nearest_vectors(self, q: Sequence[float], k: int) -> list[tuple[int, float]]:
+        """``(unit id, cosine)`` of the ``k`` units nearest to unit vector ``q``, searched
+        inside the database."""
+        return self.store.vectors.nearest(q, k)
+
     def sample_vectors(self, n: int) -> list[bytes]:
         """``n`` stored vectors picked at random (k-means training)."""
         return self.store.vectors.sample(n)
@@ -386,3 +414,7 @@ class TM:
     def counts(self) -> Counts:
         """Row counts for ``stats``."""
         return self.store.counts()
+
+    def size(self) -> int:
+        """Bytes the memory takes on disk."""
+        return self.store.size()

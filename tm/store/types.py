@@ -206,8 +206,12 @@ class DbSource(str, Enum):
 
 @dataclass(frozen=True)
 class DbLocation:
+    """A memory: a file, or a PostgreSQL database (``uri``; ``path`` then shows it without
+    its password)."""
+
     path: Path
     source: DbSource
+    uri: str | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ def ann_bytes(tm: TM) -> int:
 
 
 def remove_ann(tm: TM) -> None:
+    if tm.vectors_in_database:
+        return
     for part in _IVF_FILES:
         ann_path(tm, part).unlink(missing_ok=True)
 

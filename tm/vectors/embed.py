@@ -111,6 +111,8 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
             progress(done, todo)
     have, total = coverage(tm)
     built = None
-    if ann if ann is not None else (have >= ANN_MIN and uncovered(tm) > 0):
+    if tm.vectors_in_database:  # searched by the database's own index (tm.store.postgres)
+        pass
+    elif ann if ann is not None else (have >= ANN_MIN and uncovered(tm) > 0):
         built = build_ann(tm)
     return IndexResult(done, total, built)

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from align.errors import AlignError
 from tm.errors import NotFound, TMError
 from tm.store import MemoryGone
+from tm.store.location import is_uri, shown
 from tm.web import api, editor, lookup, memory, pretranslate, translate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
@@ -47,7 +48,7 @@ def create_app(settings: Settings) -> Guard:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         await anyio.to_thread.run_sync(app.state.backend.warm_up)
         yield
-        print(f"diptych: stopped serving {settings.db}", file=sys.stderr, flush=True)
+        print(f"diptych: stopped serving {shown(str(settings.db))}", file=sys.stderr, flush=True)
 
     app = FastAPI(title="diptych", summary="The translation memory's desk: lookups, drafts,"
                   " memory maintenance.", docs_url=None, redoc_url=None,
@@ -127,5 +128,5 @@ def settings_to_env(settings: Settings) -> str:
 def app_from_env() -> Guard:
     """The app of a uvicorn worker process (settings passed by ``serve`` in the environment)."""
     data = json.loads(os.environ[ENV])
-    data["db"] = Path(data["db"])
+    data["db"] = data["db"] if is_uri(data["db"]) else Path(data["db"])
     return create_app(Settings(**data))

@@ -35,6 +35,7 @@ from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
 from tm.service.shapes import HitJSON
 from tm.store import TM, Document, Earlier, Unit
+from tm.store.location import is_uri
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ class Backend:
     RECHECK = 2.0
     """Seconds between two checks for changes made by other processes (or other workers)."""
 
-    def __init__(self, db: Path, *, model: str | None = None, readonly: bool = False) -> None:
-        self.db = Path(db)
+    def __init__(self, db: Path | str, *, model: str | None = None,
+                 readonly: bool = False) -> None:
+        self.db: Path | str = db if is_uri(db) else Path(db)
         self.model = model
         self._local = threading.local()
         self._encoder: Any = None

@@ -47,7 +47,7 @@ def _need_extra() -> None:
         raise TMError(f"the web desk needs {exc.name}: pip install 'diptych[web]'") from None
 
 
-def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
+def serve(db: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
           token: str | None = None, read_only: bool = False, lang: str | None = None,
           model: str | None = None, workers: int | None = None,
           max_body: int = 5_000_000, timeout: float = 20.0, allow_private_urls: bool = False,
@@ -59,14 +59,15 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
     import uvicorn
 
     from tm.store import TM
+    from tm.store.location import is_uri
     from tm.web.app import ENV, app_from_env, create_app, settings_to_env
     from tm.web.common import Settings
 
     with TM.open(db, create=False, readonly=read_only) as tm:
-        path = tm.path.resolve()
+        path, target = tm.path.resolve(), tm.target
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
-    settings = Settings(db=path, token=token, read_only=read_only, lang=lang, model=model,
+    settings = Settings(db=target if is_uri(target) else path, token=token, read_only=read_only, lang=lang, model=model,
                         max_body=max_body, timeout=timeout,
                         private_urls=allow_private_urls or host in LOOPBACK)
     workers = workers or os.cpu_count() or 1

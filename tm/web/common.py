@@ -21,7 +21,7 @@ MODES = ("auto", "exact", "fuzzy", "concordance", "semantic")
 class Settings:
     """How ``diptych serve`` was started (what the pages need to know)."""
 
-    db: Path
+    db: Path | str  # a file, or a PostgreSQL URI
     token: str | None = None
     read_only: bool = False
     lang: str | None = None

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from tm.store.location import shown
 from tm.web import editor_backend as eb
 from tm.web.backend import Backend
 from tm.web.common import backend, render, settings
@@ -195,4 +196,4 @@ class Memory(BaseModel):
 @router.get("/api/align/memory", response_model=Memory, tags=["editor"])
 def memory(request: Request) -> Memory:
     """Which memory this desk serves (``diptych review`` checks it before it opens a page)."""
-    return Memory(db=str(settings(request).db))
+    return Memory(db=shown(str(settings(request).db)))

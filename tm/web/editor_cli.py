@@ -71,19 +71,21 @@ def _edition(value: str, role: str) -> str:
     return str(path.resolve())
 
 
-def ensure_server(db: Path, port: int, *,
+def ensure_server(db: str, port: int, *,
                   echo: bool = True) -> tuple[str, subprocess.Popen[bytes] | None]:
     """The address of a desk serving ``db`` on 127.0.0.1:``port``, and the process when this
     call started it (it runs on after this command ends)."""
+    from tm.store.location import shown
+
     base = f"http://127.0.0.1:{port}"
     serving = _get(base + "/api/align/memory")
     if serving is not None:
-        if Path(str(serving.get("db"))).resolve() != db.resolve():
-            raise TMError(f"the desk at {base} serves {serving.get('db')}, not {db}: pass"
+        if str(serving.get("db")) not in (shown(db), str(Path(db).resolve())):
+            raise TMError(f"the desk at {base} serves {serving.get('db')}, not {shown(db)}: pass"
                           " --port with a free port, or --db with that memory")
         return base, None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tm.web", "--db", str(db), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "tm.web", "--db", db, "--port", str(port), "--workers", "1"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT
@@ -100,12 +102,12 @@ def ensure_server(db: Path, port: int, *,
     if proc.stderr is not None:
         proc.stderr.close()
     if echo:
-        typer.echo(f"diptych: started the desk for {db} at {base}/ (pid {proc.pid}; stop it"
+        typer.echo(f"diptych: started the desk for {shown(db)} at {base}/ (pid {proc.pid}; stop it"
                    f" with `kill {proc.pid}`)", err=True)
     return base, proc
 
 
-def review(en: str, ru: str, *, db: Path | None = None, port: int = 8765,
+def review(en: str, ru: str, *, db: str | Path | None = None, port: int = 8765,
            browser: bool = True) -> str:
     """Open the editor for the pair; returns its address."""
     from tm.store import TM
@@ -115,8 +117,8 @@ def review(en: str, ru: str, *, db: Path | None = None, port: int = 8765,
     en_source = _edition(en, "English edition")
     ru_source = _edition(ru, "Russian edition")
     with TM.open(db) as tm:  # created when new, as `add` would
-        path = tm.path.resolve()
-    base, _ = ensure_server(path, port)
+        target = tm.target
+    base, _ = ensure_server(target, port)
     url = f"{base}/editor?{urlencode({'en': en_source, 'ru': ru_source})}"
     typer.echo(url)
     if browser:

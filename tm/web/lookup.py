@@ -21,7 +21,13 @@ def lookup(request: Request, b: Annotated[Backend, Depends(backend)],
     """``/?q=QUERY`` opens with that query run, so a lookup can be linked. The page says
     which memory it searches and how many units it holds (the file's name only on a server
     with a token: its folders are nobody else's business)."""
+    from pathlib import Path
+
+    from tm.store.location import is_uri, shown
+
     s = settings(request)
+    name = shown(str(s.db)).rsplit("/", 1)[-1] if is_uri(s.db) else Path(s.db).name
+    where = shown(str(s.db)) if is_uri(s.db) else str(s.db)
     return render(request, "lookup.html", q=q, mode=mode, lang=lang, title="Lookup",
-                  memory_name=s.db.name, memory_path="" if s.token else str(s.db),
+                  memory_name=name, memory_path="" if s.token else where,
                   units=b.count_units())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
+from tm.store.rows import ORDER, TABLES
 from tm.store.sqlite.check import explain, is_blank, remember, schema_version, stand_in_tables
 from tm.store.sqlite.documents import SqliteDocuments
 from tm.store.sqlite.fulltext import SqliteFullText
@@ -20,6 +21,7 @@ from tm.store.sqlite.units import SqliteUnits
 from tm.store.sqlite.vectors import SqliteVectors
 from tm.store.types import Counts, DbLocation, DbSource
 from tm.store.watch import Watch
+from tm.text.tokens import fts_text
 
 if TYPE_CHECKING:
     from typing import Self
@@ -307,6 +309,28 @@ class SqliteStore:
 
     def explain(self, exc: BaseException) -> str | None:
         return explain(exc, self.path) if isinstance(exc, sqlite3.Error) else None
+
+    def size(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name
+                                                                             + "-wal"))
+                   if p.exists())
+
+    def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        cols = ", ".join(TABLES[table])
+        yield from self.conn.execute(f"SELECT {cols} FROM {table} ORDER BY"
+                                     f" {ORDER.get(table, 'id')}")
+
+    def put(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        cols = TABLES[table]
+        self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES"
+                              f" ({', '.join('?' * len(cols))})", rows)
+        if table == "units":
+            self.conn.executemany("INSERT INTO units_fts (rowid, en, ru) VALUES (?, ?, ?)",
+                                  ((r[0], fts_text(r[1], "en"), fts_text(r[2], "ru"))
+                                   for r in rows))
+
+    def finish_copy(self) -> None:
+        pass
 
     def counts(self) -> Counts:
         """Row counts for ``stats``."""

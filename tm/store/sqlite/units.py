@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tm.store.interface import Inserted
+from tm.store.rows import new_row, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 from tm.text.tokens import fts_text
 
@@ -26,25 +27,6 @@ def is_rowid(value: int) -> bool:
 
 def marks(n: int) -> str:
     return ",".join("?" * n)
-
-
-def unit_of(row: Sequence[Any]) -> Unit:
-    """A :class:`Unit` from a row of ``_COLUMNS`` (plus the JSON of its documents, if any)."""
-    raw = row[12] if len(row) > 12 else None
-    docs = tuple((int(d), int(p)) for d, p in (json.loads(raw) if isinstance(raw, str) else
-                                                raw or ()))
-    return Unit(id=row[0], en=row[1], ru=row[2], score=row[3], origin=row[4], created=row[5],
-                changed=row[6], en_lang=row[7], ru_lang=row[8], en_markup=row[9],
-                ru_markup=row[10], meta=json.loads(row[11]) if row[11] else {}, docs=docs)
-
-
-def new_row(unit_id: int, en: str, ru: str, u: UnitIn, origin: str,
-            stamp: str) -> tuple[object, ...]:
-    """The ``units`` row of a new unit (both backends store the same columns)."""
-    return (unit_id, en, ru, u.en_lang, u.ru_lang, u.en_markup, u.ru_markup, u.score, origin,
-            u.created or stamp, u.changed or u.created or stamp,
-            json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
-            text_key(ru))
 
 
 class SqliteUnits:

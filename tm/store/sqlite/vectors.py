@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+
+from tm.errors import TMError
 
 
 class SqliteVectors:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+
+    in_database = False
+
+    def nearest(self, q: Sequence[float], k: int) -> list[tuple[int, float]]:
+        raise TMError("SQLite memories are searched by tm.vectors.ann, not in the database")
 
     def has(self) -> bool:
         return self.conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None

@@ -1,0 +1,121 @@
+"""PostgreSQL: ``documents``, their links to units (``unit_docs``) and ``document_history``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from tm.store.types import Document, DocumentIn, Saved
+
+if TYPE_CHECKING:
+    import psycopg
+
+_DOC_COLUMNS = ("d.id, title, url, date, en_path, ru_path, en_sha256, ru_sha256, fingerprint,"
+                " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id)")
+BIGINT = 2**63
+
+
+def next_id(conn: psycopg.Connection[Any], table: str) -> int:
+    """The next row id: one more than the highest (writers hold the write lock)."""
+    row = conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()
+    return int(row[0]) if row else 1
+
+
+class PgDocuments:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def add(self, doc: DocumentIn, stamp: str) -> int:
+        doc_id = next_id(self.conn, "documents")
+        self.conn.execute(
+            "INSERT INTO documents (id, title, url, date, en_path, ru_path, en_sha256, ru_sha256,"
+            " fingerprint, added, meta) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (doc_id, doc.title, doc.url, doc.date, doc.en_path, doc.ru_path, doc.en_sha256,
+             doc.ru_sha256, doc.fingerprint, stamp,
+             None if doc.meta is None else json.dumps(doc.meta, ensure_ascii=False)))
+        return doc_id
+
+    def find(self, fingerprint: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM documents WHERE fingerprint = %s",
+                                (fingerprint,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def fingerprints(self) -> frozenset[str]:
+        return frozenset(str(r[0]) for r in self.conn.execute(
+            "SELECT fingerprint FROM documents WHERE fingerprint IS NOT NULL"))
+
+    def all(self) -> list[Document]:
+        rows = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.id")
+        return [Document(*row) for row in rows]
+
+    def get(self, doc_id: int) -> Document | None:
+        if not 0 < doc_id < BIGINT:
+            return None
+        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = %s",
+                                (doc_id,)).fetchone()
+        return None if row is None else Document(*row)
+
+    def meta(self, doc_id: int) -> dict[str, Any]:
+        row = self.conn.execute("SELECT meta FROM documents WHERE id = %s", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def resolve(self, ref: str) -> int | None:
+        if ref.isascii() and ref.isdigit() and len(ref) < 20 and 0 < int(ref) < BIGINT:
+            row = self.conn.execute("SELECT id FROM documents WHERE id = %s",
+                                    (int(ref),)).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM documents WHERE fingerprint = %s OR title = %s OR url = %s"
+                " ORDER BY id LIMIT 1", (ref, ref, ref)).fetchone()
+        return None if row is None else int(row[0])
+
+    def unit_ids(self, doc_id: int) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT unit_id FROM unit_docs WHERE doc_id = %s", (doc_id,))]
+
+    def link_count(self, doc_id: int) -> int:
+        row = self.conn.execute("SELECT count(*) FROM unit_docs WHERE doc_id = %s",
+                                (doc_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def delete(self, doc_id: int) -> None:
+        self.conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,))
+
+    def unlink(self, doc_id: int) -> None:
+        self.conn.execute("DELETE FROM unit_docs WHERE doc_id = %s", (doc_id,))
+
+    def unlink_at(self, doc_id: int, position: int) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            "DELETE FROM unit_docs WHERE doc_id = %s AND position = %s RETURNING unit_id",
+            (doc_id, position))]
+
+    def next_position(self, doc_id: int) -> int:
+        row = self.conn.execute("SELECT coalesce(max(position) + 1, 0) FROM unit_docs"
+                                " WHERE doc_id = %s", (doc_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def describe(self, doc_id: int, title: str | None, url: str | None,
+                 date: str | None) -> None:
+        self.conn.execute("UPDATE documents SET title = %s, url = %s, date = %s WHERE id = %s",
+                          (title, url, date, doc_id))
+
+    def save(self, doc_id: int, units: str, title: str | None, url: str | None,
+             date: str | None, stamp: str) -> None:
+        self.conn.execute("INSERT INTO document_history (id, doc_id, units, title, url, date,"
+                          " replaced) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                          (next_id(self.conn, "document_history"), doc_id, units, title, url,
+                           date, stamp))
+
+    def last_saved(self, doc_id: int) -> Saved | None:
+        row = self.conn.execute("SELECT id, units, title, url, date FROM document_history"
+                                " WHERE doc_id = %s ORDER BY id DESC LIMIT 1",
+                                (doc_id,)).fetchone()
+        return None if row is None else Saved(*row)
+
+    def drop_saved(self, saved_id: int) -> None:
+        self.conn.execute("DELETE FROM document_history WHERE id = %s", (saved_id,))
+
+    def saved_count(self, doc_id: int) -> int:
+        row = self.conn.execute("SELECT count(*) FROM document_history WHERE doc_id = %s",
+                                (doc_id,)).fetchone()
+        return int(row[0]) if row else 0

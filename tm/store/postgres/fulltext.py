@@ -1,0 +1,186 @@
+"""PostgreSQL: full-text lookups over ``units.en_terms``/``ru_terms`` (GIN-indexed tsvectors of
+the same stems SQLite's FTS5 table holds), answering the FTS5 expressions the lookups build
+(tm.store.interface) with the same units in the same order.
+
+An expression becomes a ``tsquery``: a quoted phrase ``'a' <-> 'b'``, ``AND`` ``&``, ``OR``
+``|``. ``NEAR(... , n)`` has no tsquery form: its terms are ANDed in the query and the rows
+are kept whose positions put them within ``n`` tokens of each other (FTS5's rule), read from
+the row's tsvector. :meth:`PgFullText.ranked` scores with FTS5's own BM25 (k1 1.2, b 0.75,
+the IDF floor 1e-6, row length over both sides), from the totals ``diptych_state`` keeps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tm.errors import TMError
+from tm.store.postgres.schema import TOKEN
+
+if TYPE_CHECKING:
+    import psycopg
+
+_LEX = re.compile(r'\s*(?:"((?:[^"]|"")*)"|(NEAR\()|(\()|(\))|,\s*(\d+)\s*\)|(AND|OR)\b'
+                  r'|([^\s"(),]+))')
+K1, B = 1.2, 0.75
+NEAR_DEFAULT = 10  # FTS5's distance when NEAR(...) gives none
+
+
+@dataclass
+class Query:
+    """An FTS5 expression as a tsquery, its phrases (BM25 scores each) and NEAR groups."""
+
+    tsquery: str
+    phrases: list[list[str]] = field(default_factory=list)
+    near: list[tuple[list[list[str]], int]] = field(default_factory=list)
+
+
+def _phrase(text: str) -> str:
+    tokens = TOKEN.findall(text.replace('""', '"').lower())
+    return " <-> ".join(f"'{t}'" for t in tokens) if tokens else "''"
+
+
+def parse(expr: str) -> Query:
+    """The tsquery of an expression of the subset the lookups build (see the module)."""
+    q = Query("")
+    out: list[str] = []
+    pos = 0
+    group: list[list[str]] | None = None
+    while pos < len(expr.rstrip()):
+        m = _LEX.match(expr, pos)
+        if m is None:
+            raise TMError(f"unsupported full-text expression {expr[pos:pos + 40]!r}")
+        pos = m.end()
+        phrase, near, opening, closing, distance, op, bare = m.groups()
+        if bare is not None:  # a bare word: a phrase of one
+            phrase = bare
+        if phrase is not None:
+            tokens = TOKEN.findall(phrase.replace('""', '"').lower())
+            q.phrases.append(tokens)
+            if group is not None:
+                group.append(tokens)
+                out.append(("& " if len(group) > 1 else "") + _phrase(phrase))
+                continue
+            if out and out[-1] not in ("&", "|", "("):
+                out.append("&")  # FTS5: juxtaposed phrases are ANDed
+            out.append(f"({_phrase(phrase)})")
+        elif near:
+            group = []
+            out.append("(")
+        elif opening:
+            out.append("(")
+        elif closing or distance is not None:
+            if group is not None:
+                q.near.append((group, NEAR_DEFAULT if distance is None else int(distance)))
+                group = None
+            out.append(")")
+        else:
+            out.append("&" if op == "AND" else "|")
+    q.tsquery = " ".join(out)
+    return q
+
+
+def positions(tsvector: str) -> dict[str, list[int]]:
+    """``{term: positions}`` from a tsvector's text (``'a':1,4 'b':2``)."""
+    return {m.group(1): [int(p) for p in m.group(2).split(",")]
+            for m in re.finditer(r"'([^']*)':([\d,]+)", tsvector)}
+
+
+def starts(where: dict[str, list[int]], phrase: list[str]) -> list[int]:
+    """Where each instance of ``phrase`` starts."""
+    if not phrase:
+        return []
+    rest = [set(where.get(t, ())) for t in phrase[1:]]
+    return [p for p in where.get(phrase[0], ())
+            if all(p + k + 1 in s for k, s in enumerate(rest))]
+
+
+def near_holds(where: dict[str, list[int]], group: list[list[str]], distance: int) -> bool:
+    """FTS5's NEAR: one instance of each phrase, with at most ``distance`` tokens between
+    them in all."""
+    found = [starts(where, p) for p in group]
+    if not all(found):
+        return False
+    size = sum(len(p) for p in group)
+    for combo in itertools.islice(itertools.product(*found), 10_000):
+        ends = [s + len(p) - 1 for s, p in zip(combo, group)]
+        if max(ends) - min(combo) + 1 - size <= distance:
+            return True
+    return False
+
+
+class PgFullText:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
+        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches."""
+        q = parse(expr)
+        col = f"{lang[:2]}_terms"
+        out: list[tuple[int, str, int]] = []
+        last = 2**63 - 1
+        page = limit if not q.near else max(4 * limit, 100)
+        while len(out) < limit:
+            rows = self.conn.execute(
+                f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {col} @@"
+                " %s::tsquery AND id < %s ORDER BY id DESC LIMIT %s",
+                (q.tsquery, last, page)).fetchall()
+            for unit_id, vector, size in rows:
+                if q.near:
+                    where = positions(vector)
+                    if not all(near_holds(where, g, d) for g, d in q.near):
+                        continue
+                out.append((int(unit_id), str(vector), int(size)))
+            if len(rows) < page or not q.near:
+                break
+            last = int(rows[-1][0])
+        return out[:limit]
+
+    def ids(self, lang: str, expr: str, limit: int) -> list[int]:
+        return [unit_id for unit_id, _, _ in self._match(lang, expr, limit)]
+
+    def ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]:
+        rows = self._match(lang, expr, pool)
+        if not rows:
+            return []
+        phrases = parse(expr).phrases
+        state = self.conn.execute("SELECT units, tokens FROM diptych_state").fetchone()
+        n_rows, tokens = (int(state[0]), int(state[1])) if state else (1, 1)
+        avgdl = tokens / max(n_rows, 1)
+        idf = []
+        for phrase in phrases:
+            hits = self.count(lang, " ".join(phrase), 2**62) if phrase else 0
+            value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
+            idf.append(value if value > 0 else 1e-6)
+        scored = []
+        for unit_id, vector, size in rows:
+            where = positions(vector)
+            score = 0.0
+            for weight, phrase in zip(idf, phrases):
+                freq = len(starts(where, phrase))
+                score += weight * (freq * (K1 + 1)) / (freq + K1 * (1 - B + B * size / avgdl))
+            scored.append((-score, -unit_id))
+        return [-neg_id for _, neg_id in sorted(scored)[:limit]]
+
+    def count(self, lang: str, term: str, cap: int) -> int:
+        row = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
+            " LIMIT %s) t", (_phrase(term), cap)).fetchone()
+        return int(row[0]) if row else 0
+
+    def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
+                    limit: int) -> list[int]:
+        if not terms:
+            return []
+        part = (f"(SELECT id FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
+                " ORDER BY id DESC LIMIT %s)")
+        sql = (f"SELECT id FROM ({' UNION ALL '.join([part] * len(terms))}) t"
+               " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT %s")
+        args: list[object] = []
+        for t in terms:
+            args += [_phrase(t), per_term]
+        return [int(r[0]) for r in self.conn.execute(sql, [*args, limit])]

@@ -1,0 +1,114 @@
+"""The PostgreSQL schema, as migrations (the same tables and columns as SQLite's, so a memory
+copies either way without loss), and what the text index stores.
+
+The schema version is the row of ``diptych_schema``; each entry of :data:`MIGRATIONS` upgrades
+it by one inside a transaction. Never edit a released entry: append one.
+
+``units.en_terms``/``ru_terms`` hold each side's index terms as a ``tsvector`` built here, in
+Python, from :func:`tm.text.tokens.fts_text` (the same stems SQLite's FTS5 table indexes, with
+their positions), never by a PostgreSQL text-search configuration: both backends then find the
+same units, and whatever the Python analysis adds (lemmas of Russian forms) is indexed by both.
+``en_len``/``ru_len`` count the tokens for BM25, and ``diptych_state`` keeps the totals BM25
+needs plus ``version``, bumped by every write transaction (what ``data_version`` reads).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tm.text.tokens import fts_text
+
+TOKEN = re.compile(r"[^\W_]+")
+"""What SQLite's unicode61 tokenizer keeps of the stems text: letters and digits (an
+underscore separates)."""
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE diptych_state (
+        id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL,
+        units bigint NOT NULL, tokens bigint NOT NULL
+    );
+    INSERT INTO diptych_state VALUES (1, 0, 0, 0);
+    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
+    CREATE TABLE documents (
+        id bigint PRIMARY KEY,
+        title text, url text, date text,
+        en_path text, ru_path text, en_sha256 text, ru_sha256 text,
+        fingerprint text UNIQUE,
+        added text NOT NULL,
+        meta text
+    );
+    CREATE TABLE units (
+        id bigint PRIMARY KEY,
+        en text NOT NULL, ru text NOT NULL,
+        en_lang text NOT NULL DEFAULT 'en', ru_lang text NOT NULL DEFAULT 'ru',
+        en_markup text, ru_markup text,
+        score double precision,
+        origin text NOT NULL CHECK (origin IN ('aligned', 'imported', 'edited')),
+        created text NOT NULL, changed text NOT NULL,
+        meta text,
+        en_key bigint NOT NULL, ru_key bigint NOT NULL,
+        en_terms tsvector NOT NULL, ru_terms tsvector NOT NULL,
+        en_len int NOT NULL, ru_len int NOT NULL
+    );
+    CREATE INDEX units_en_key ON units (en_key);
+    CREATE INDEX units_ru_key ON units (ru_key);
+    CREATE INDEX units_changed ON units (changed);
+    CREATE INDEX units_en_terms ON units USING gin (en_terms);
+    CREATE INDEX units_ru_terms ON units USING gin (ru_terms);
+    CREATE TABLE unit_docs (
+        doc_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        position int NOT NULL,
+        unit_id bigint NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+        PRIMARY KEY (doc_id, position, unit_id)
+    );
+    CREATE INDEX unit_docs_unit ON unit_docs (unit_id);
+    CREATE TABLE embeddings (
+        unit_id bigint PRIMARY KEY REFERENCES units (id) ON DELETE CASCADE,
+        vec bytea NOT NULL
+    );
+    CREATE TABLE history (
+        id bigint PRIMARY KEY,
+        unit_id bigint NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+        en text NOT NULL, ru text NOT NULL,
+        en_markup text, ru_markup text,
+        origin text NOT NULL, changed text NOT NULL,
+        edited text NOT NULL
+    );
+    CREATE INDEX history_unit ON history (unit_id, id);
+    CREATE TABLE lexicon (
+        en text NOT NULL, ru text NOT NULL, score double precision NOT NULL,
+        PRIMARY KEY (en, ru)
+    );
+    CREATE INDEX lexicon_ru ON lexicon (ru);
+    CREATE TABLE unit_links (
+        unit_id bigint PRIMARY KEY REFERENCES units (id) ON DELETE CASCADE,
+        links bytea NOT NULL
+    );
+    CREATE TABLE document_history (
+        id bigint PRIMARY KEY,
+        doc_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        units text NOT NULL,
+        title text, url text, date text,
+        replaced text NOT NULL
+    );
+    CREATE INDEX document_history_doc ON document_history (doc_id, id);
+    """,
+    """
+    -- origin 'translated': a segment confirmed in the desk's translate page (SQLite: migration 5)
+    ALTER TABLE units DROP CONSTRAINT units_origin_check;
+    ALTER TABLE units ADD CONSTRAINT units_origin_check
+        CHECK (origin IN ('aligned', 'imported', 'edited', 'translated'));
+    """,
+)
+
+
+def terms(text: str, lang: str) -> tuple[str, int]:
+    """A side's ``tsvector`` literal (each term with its 1-based positions) and its number of
+    tokens: the terms and positions SQLite's FTS5 table gets from the same text."""
+    where: dict[str, list[int]] = {}
+    tokens = TOKEN.findall(fts_text(text, lang))
+    for position, token in enumerate(tokens, 1):
+        where.setdefault(token, []).append(min(position, 16383))  # tsvector's highest position
+    literal = " ".join(f"'{t}':{','.join(map(str, p[:256]))}" for t, p in where.items())
+    return literal, len(tokens)

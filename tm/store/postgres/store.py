@@ -1,0 +1,256 @@
+"""PostgreSQL: one open memory (a database named by a libpq URI), its connection, migrations
+and transactions, and its parts.
+
+Writes are serialised as SQLite's are: every write transaction first takes one
+transaction-level advisory lock (:data:`WRITE_LOCK`), so the same de-duplication and id rules
+hold with any number of writers on any number of machines, and readers never wait. Every write
+transaction bumps ``diptych_state.version``: :meth:`PgStore.data_version` reads it, so a desk
+sees what other processes and machines committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tm.errors import TMError
+from tm.store.location import shown
+from tm.store.postgres.schema import MIGRATIONS
+from tm.store.postgres.units import index_row
+from tm.store.postgres.vectors import ensure_pgvector
+from tm.store.rows import ORDER, TABLES
+from tm.store.types import Counts, DbSource
+
+if TYPE_CHECKING:
+    import psycopg
+
+WRITE_LOCK = 0x6469707479636801
+"""The advisory lock every write transaction holds ("diptych" in ASCII, then 1)."""
+
+INSTALL = "pip install 'diptych[postgres]' (psycopg 3 and psycopg_pool)"
+
+
+def connect(uri: str) -> psycopg.Connection[Any]:
+    """An autocommit connection (transactions are explicit); one line when it cannot be made."""
+    try:
+        import psycopg
+    except ImportError:
+        raise TMError(f"a PostgreSQL memory needs psycopg: {INSTALL}") from None
+    try:
+        return psycopg.connect(uri, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise TMError(f"cannot connect to {shown(uri)}: {' '.join(str(exc).split())}") from None
+
+
+class PgSettings:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key)"
+                          " DO UPDATE SET value = excluded.value", (key, value))
+
+    def delete_prefix(self, prefix: str) -> None:
+        self.conn.execute("DELETE FROM settings WHERE starts_with(key, %s)", (prefix,))
+
+
+class PgStore:
+    """One open PostgreSQL memory (a :class:`tm.store.interface.Store`)."""
+
+    def __init__(self, conn: psycopg.Connection[Any], uri: str,
+                 source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
+        from tm.store.postgres.documents import PgDocuments
+        from tm.store.postgres.fulltext import PgFullText
+        from tm.store.postgres.history import PgHistory
+        from tm.store.postgres.terms import PgTerms
+        from tm.store.postgres.units import PgUnits
+        from tm.store.postgres.vectors import PgVectors
+
+        self.conn = conn
+        self.uri = uri
+        self.path = Path(shown(uri))
+        self.source = source
+        self.readonly = readonly
+        self._depth = 0
+        self.units = PgUnits(conn)
+        self.documents = PgDocuments(conn)
+        self.history = PgHistory(conn)
+        self.text = PgFullText(conn)
+        self.vectors = PgVectors(conn)
+        self.terms = PgTerms(conn)
+        self.settings = PgSettings(conn)
+
+    @classmethod
+    def open(cls, uri: str, source: DbSource, *, create: bool = True,
+             readonly: bool = False) -> PgStore:
+        """Connect and bring the schema up to date (``readonly``: neither, and refuse a
+        database that holds no memory yet)."""
+        store = cls(connect(uri), uri, source, readonly=readonly)
+        try:
+            version = store.schema_version
+            if version > len(MIGRATIONS):
+                raise TMError(f"{shown(uri)} has schema version {version}, newer than this"
+                              f" diptych understands ({len(MIGRATIONS)}): upgrade diptych")
+            if version == 0 and (readonly or not create):
+                raise TMError(f"no translation memory in {shown(uri)} yet: create one with"
+                              " `diptych add` or `diptych import`")
+            if version == 0 and store._foreign():
+                raise TMError(f"{shown(uri)} holds tables of another application (units or"
+                              " documents) in its schema: give a database or a schema of its"
+                              " own (?options=-csearch_path%3Dtm); it was not changed")
+            if readonly:
+                store.conn.execute("SET default_transaction_read_only = on")
+            else:
+                store._migrate()
+                if not store.vectors.has_column():
+                    with store.transaction():
+                        ensure_pgvector(store.conn)
+                    store.vectors.forget()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _foreign(self) -> bool:
+        row = self.conn.execute("SELECT to_regclass('units') IS NOT NULL OR"
+                                " to_regclass('documents') IS NOT NULL").fetchone()
+        return bool(row and row[0])
+
+    @property
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT to_regclass('diptych_schema') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return 0
+        got = self.conn.execute("SELECT version FROM diptych_schema").fetchone()
+        return int(got[0]) if got else 0
+
+    def _migrate(self) -> None:
+        if self.schema_version == len(MIGRATIONS):
+            return
+        with self.transaction():
+            self.conn.execute("CREATE TABLE IF NOT EXISTS diptych_schema (version int NOT NULL)")
+            version = self.schema_version  # another process may have migrated meanwhile
+            for number in range(version, len(MIGRATIONS)):
+                self.conn.execute(MIGRATIONS[number])
+            self.conn.execute("DELETE FROM diptych_schema")
+            self.conn.execute("INSERT INTO diptych_schema VALUES (%s)", (len(MIGRATIONS),))
+
+    def data_version(self) -> int:
+        row = self.conn.execute("SELECT version FROM diptych_state").fetchone()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN``, the write lock, ... ``COMMIT``; ``ROLLBACK`` if the block raises."""
+        import psycopg
+
+        if self.readonly:
+            raise TMError(f"{self.path} is open read-only here: nothing can be changed")
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            yield
+            self.conn.execute("UPDATE diptych_state SET version = version + 1")
+            self.conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            self._rollback()
+            raise TMError(f"{self.explain(exc)}; nothing was changed") from None
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._depth = 0
+
+    def _rollback(self) -> None:
+        import psycopg
+
+        try:
+            self.conn.execute("ROLLBACK")
+        except psycopg.Error:
+            pass  # the connection is gone: the server rolled back already
+
+    @contextmanager
+    def patience(self, ms: int) -> Iterator[None]:
+        """Wait at most ``ms`` for the write lock inside the block (``lock_timeout``)."""
+        self.conn.execute(f"SET lock_timeout = {int(ms)}")
+        try:
+            yield
+        finally:
+            self.conn.execute("SET lock_timeout = 0")
+
+    def explain(self, exc: BaseException) -> str | None:
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            return None
+        text = " ".join(str(exc).split())
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return f"{self.path} is locked by another process ({text}): try again later"
+        return f"cannot use {self.path}: {text}"
+
+    def backup(self, dest: Path) -> int:
+        raise TMError("a PostgreSQL memory is backed up with PostgreSQL's own tool:"
+                      " pg_dump --format=custom 'URL' > memory.dump (pg_restore reads it back)")
+
+    def follow(self, other: object) -> None:
+        """Nothing to follow: a server's database is not a file that can be replaced under the
+        connection (the SQLite backend watches its file, tm.store.watch)."""
+
+    def size(self) -> int:
+        row = self.conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+
+    def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        cols = ", ".join(TABLES[table])
+        with self.conn.cursor() as cur:
+            yield from cur.stream(f"SELECT {cols} FROM {table} ORDER BY"
+                                  f" {ORDER.get(table, 'id')}")
+
+    def put(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        cols = TABLES[table]
+        if table == "embeddings":
+            self.vectors.store([(int(r[0]), bytes(r[1])) for r in rows])
+            return
+        extra: list[tuple[Any, ...]] = [()] * len(rows)
+        names, marks = list(cols), ["%s"] * len(cols)
+        if table == "units":
+            extra = [index_row(r[1], r[2]) for r in rows]
+            names += ["en_terms", "ru_terms", "en_len", "ru_len"]
+            marks += ["%s::tsvector", "%s::tsvector", "%s", "%s"]
+        with self.conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES"
+                            f" ({', '.join(marks)}) ON CONFLICT DO NOTHING",
+                            [(*r, *e) for r, e in zip(rows, extra)])
+
+    def finish_copy(self) -> None:
+        self.conn.execute("UPDATE diptych_state SET units = (SELECT count(*) FROM units),"
+                          " tokens = (SELECT coalesce(sum(en_len + ru_len), 0) FROM units)")
+
+    def counts(self) -> Counts:
+        q = self.conn.execute
+        units, documents, links, embedded = q(
+            "SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM documents),"
+            " (SELECT count(*) FROM unit_docs), (SELECT count(*) FROM embeddings)").fetchone() \
+            or (0, 0, 0, 0)
+        langs = {f"{a}/{b}": int(n) for a, b, n in q(
+            "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")}
+        origins = {str(o): int(n) for o, n in q(
+            "SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 1")}
+        return Counts(int(units), int(documents), int(links), int(embedded), langs, origins)
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,189 @@
+"""PostgreSQL: ``units`` (with each side's index terms) and their links to documents; ONE
+insert path, the same rules as SQLite's (tm.store.sqlite.units)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from tm.store.interface import Inserted
+from tm.store.postgres.schema import terms
+from tm.store.rows import new_row, unit_of
+from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
+
+if TYPE_CHECKING:
+    import psycopg
+
+_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
+            "en_markup", "ru_markup", "meta")
+_SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
+_DOCS = ("(SELECT coalesce(json_agg(json_build_array(doc_id, position) ORDER BY doc_id,"
+         " position), '[]') FROM unit_docs l WHERE l.unit_id = u.id)")
+_INSERT = ("INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
+           " created, changed, meta, en_key, ru_key, en_terms, ru_terms, en_len, ru_len) VALUES"
+           f" ({', '.join(['%s'] * 14)}, %s::tsvector, %s::tsvector, %s, %s)")
+BIGINT = 2**63
+
+
+def index_row(en: str, ru: str) -> tuple[str, str, int, int]:
+    """``(en_terms, ru_terms, en_len, ru_len)`` of a text."""
+    (en_terms, en_len), (ru_terms, ru_len) = terms(en, "en"), terms(ru, "ru")
+    return en_terms, ru_terms, en_len, ru_len
+
+
+class PgUnits:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def _tokens(self, delta: int, count: int) -> None:
+        """Keep the totals BM25 reads (tm.store.postgres.fulltext) up to date."""
+        if delta or count:
+            self.conn.execute("UPDATE diptych_state SET tokens = tokens + %s, units = units + %s",
+                              (delta, count))
+
+    def insert(self, buf: Sequence[tuple[int, UnitIn]], document: int | None, origin: str,
+               stamp: str) -> Inserted:
+        conn = self.conn
+        keys = list({text_key(u.en.strip()) for _, u in buf})
+        known: dict[tuple[str, str, str | None, str | None], int] = {
+            (en, ru, em, rm): int(i) for i, en, ru, em, rm in conn.execute(
+                "SELECT id, en, ru, en_markup, ru_markup FROM units WHERE en_key = ANY(%s)",
+                (keys,))}
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
+        next_id = int(row[0] if row else 0) + 1
+        wanted = [u.id for _, u in buf if u.id is not None]
+        taken = {int(r[0]) for r in conn.execute(
+            "SELECT id FROM units WHERE id = ANY(%s)", (wanted,))} if wanted else set()
+        out: Inserted = []
+        new_units, links, scores = [], [], []
+        tokens = 0
+        for position, u in buf:
+            en, ru = u.en.strip(), u.ru.strip()
+            if not en or not ru:
+                out.append((None, None))
+                continue
+            key = (en, ru, u.en_markup, u.ru_markup)  # markup is part of a unit
+            unit_id = known.get(key)
+            if unit_id is None:  # new: the id it asks for when that is free, else the next
+                unit_id = u.id if u.id is not None and u.id not in taken else next_id
+                taken.add(unit_id)
+                next_id = max(next_id, unit_id + 1)
+                known[key] = unit_id
+                extra = index_row(en, ru)
+                tokens += extra[2] + extra[3]
+                new_units.append((*new_row(unit_id, en, ru, u, origin, stamp), *extra))
+                out.append((unit_id, True))
+            else:
+                out.append((unit_id, False))
+                if u.score is not None:
+                    scores.append((u.score, unit_id, u.score))
+            if document is not None:
+                links.append((document, u.position if u.position is not None else position,
+                              unit_id))
+        with conn.cursor() as cur:
+            cur.executemany(_INSERT, new_units)
+            cur.executemany("UPDATE units SET score = %s WHERE id = %s AND (score IS NULL OR"
+                            " score < %s)", scores)
+            cur.executemany("INSERT INTO unit_docs (doc_id, position, unit_id) VALUES (%s, %s, %s)"
+                            " ON CONFLICT DO NOTHING", links)
+        self._tokens(tokens, len(new_units))
+        return out
+
+    def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        return {int(i): json.loads(m) if m else {} for i, m in self.conn.execute(
+            "SELECT id, meta FROM units WHERE id = ANY(%s)", (wanted,))}
+
+    def set_metas(self, updates: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany("UPDATE units SET meta = %s WHERE id = %s", [
+                (json.dumps(meta, ensure_ascii=False) if meta else None, unit_id)
+                for unit_id, meta in updates])
+
+    def get(self, ids: Iterable[int]) -> dict[int, Unit]:
+        wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        out = {int(r[0]): unit_of(r) for r in self.conn.execute(
+            f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
+        return {i: out[i] for i in wanted if i in out}
+
+    def iter(self, doc: int | None, since: str | None, min_score: float | None, *,
+             with_docs: bool, batch: int) -> Iterator[Unit]:
+        where, args = "", list[object]()
+        if since is not None:
+            where += " AND u.changed >= %s"
+            args.append(since)
+        if min_score is not None:
+            where += " AND (u.score IS NULL OR u.score >= %s)"
+            args.append(min_score)
+        cols = f"{_SELECT}, {_DOCS}" if with_docs else _SELECT
+        if doc is not None:
+            yield from map(unit_of, self.conn.execute(
+                f"SELECT {cols} FROM unit_docs d JOIN units u ON u.id = d.unit_id"
+                f" WHERE d.doc_id = %s{where} ORDER BY d.position, u.id", [doc, *args]).fetchall())
+            return
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT {cols} FROM units u WHERE u.id > %s{where}"
+                                     " ORDER BY u.id LIMIT %s", [last, *args, batch]).fetchall()
+            if not rows:
+                return
+            yield from map(unit_of, rows)
+            last = rows[-1][0]
+
+    def count(self) -> int:
+        row = self.conn.execute("SELECT count(*) FROM units").fetchone()
+        return int(row[0]) if row else 0
+
+    def find_exact(self, text: str, side: str) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            f"SELECT id FROM units WHERE {side}_key = %s AND {side} = %s ORDER BY id",
+            (text_key(text), text))]
+
+    def texts(self, ids: Sequence[int], side: str) -> dict[int, str]:
+        wanted = [i for i in ids if 0 < i < BIGINT]
+        return {int(i): str(t) for i, t in self.conn.execute(
+            f"SELECT id, {side} FROM units WHERE id = ANY(%s) AND length({side}) <= {MAX_SEGMENT}",
+            (wanted,))}
+
+    def holder(self, en: str, ru: str, en_markup: str | None, ru_markup: str | None,
+               besides: int) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM units WHERE en_key = %s AND ru_key = %s AND en = %s AND ru = %s"
+            " AND en_markup IS NOT DISTINCT FROM %s AND ru_markup IS NOT DISTINCT FROM %s"
+            " AND id != %s", (text_key(en), text_key(ru), en, ru, en_markup, ru_markup,
+                              besides)).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
+                 ru_markup: str | None, origin: str, changed: str) -> None:
+        en_terms, ru_terms, en_len, ru_len = index_row(en, ru)
+        row = self.conn.execute("SELECT en_len + ru_len FROM units WHERE id = %s",
+                                (old.id,)).fetchone()
+        self.conn.execute(
+            "UPDATE units SET en = %s, ru = %s, en_markup = %s, ru_markup = %s, origin = %s,"
+            " changed = %s, en_key = %s, ru_key = %s, en_terms = %s::tsvector,"
+            " ru_terms = %s::tsvector, en_len = %s, ru_len = %s WHERE id = %s",
+            (en, ru, en_markup, ru_markup, origin, changed, text_key(en), text_key(ru), en_terms,
+             ru_terms, en_len, ru_len, old.id))
+        self._tokens(en_len + ru_len - int(row[0] if row else 0), 0)
+        self.conn.execute("DELETE FROM embeddings WHERE unit_id = %s", (old.id,))
+        self.conn.execute("DELETE FROM unit_links WHERE unit_id = %s", (old.id,))
+
+    def delete(self, units: Iterable[Unit]) -> int:
+        ids = [u.id for u in units]
+        row = self.conn.execute("SELECT coalesce(sum(en_len + ru_len), 0), count(*) FROM units"
+                                " WHERE id = ANY(%s)", (ids,)).fetchone()
+        self.conn.execute("DELETE FROM units WHERE id = ANY(%s)", (ids,))
+        self._tokens(-int(row[0] if row else 0), -int(row[1] if row else 0))
+        return len(ids)
+
+    def unlinked(self, ids: Iterable[int]) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM units u WHERE id = ANY(%s) AND NOT EXISTS"
+            " (SELECT 1 FROM unit_docs l WHERE l.unit_id = u.id) ORDER BY id",
+            (sorted(set(ids)),))]
+
+    def newest(self, limit: int) -> list[tuple[int, str, str]]:
+        return [(int(i), str(e), str(r)) for i, e, r in self.conn.execute(
+            "SELECT id, en, ru FROM units ORDER BY id DESC LIMIT %s", (limit,))]
