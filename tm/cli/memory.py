@@ -298,6 +298,36 @@ def edit_command(
                     f" {edits} edit(s) to undo)\n  en  {safe(unit.en)}\n  ru  {safe(unit.ru)}")
 
 
+@app.command("add-unit", no_args_is_help=True, cls=Command)
+def add_unit_command(
+    en: Annotated[str, typer.Option("--en", help="The English text.", show_default=False)],
+    ru: Annotated[str, typer.Option("--ru", help="The Russian text.", show_default=False)],
+    document: Annotated[int | None, typer.Option(
+        "--document", help="Put it at the end of this document (`diptych documents` lists"
+        " them).", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add one unit written by hand (origin 'edited').
+
+    The same pair stored already is not stored twice: it is linked to --document. Its embedding is computed by the next `diptych index`.
+
+    [bold]Examples[/bold]
+
+      diptych add-unit --en "The harbour froze early." --ru "Гавань замёрзла рано." --document 3
+    """
+    from tm import service
+
+    with service.TM.open(db, create=False) as tm:
+        unit, new = service.add_unit(tm, en, ru, doc_id=document)
+    if as_json:
+        echo_json({**service.unit_json(unit), "new": new})
+        return
+    console().print(f"{'added' if new else 'already stored:'} unit {unit.id}"
+                    + (f" (document {document})" if document is not None else "")
+                    + f"\n  en  {safe(unit.en)}\n  ru  {safe(unit.ru)}")
+
+
 @app.command("delete", no_args_is_help=True, cls=Command)
 def delete_command(
     unit: Annotated[int | None, typer.Option("--unit", help="Delete this unit.",

@@ -19,6 +19,7 @@ from tm.service.documents import (
     EditedBead,
     replace_beads,
     store_beads,
+    stored_copy,
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
@@ -36,6 +37,7 @@ from tm.service.lookup import (
 from tm.service.memory import (
     add,
     add_batch,
+    add_unit,
     backup,
     confirm_unit,
     delete_document,
@@ -94,6 +96,7 @@ __all__ = [
     "UnitJSON",
     "add",
     "add_batch",
+    "add_unit",
     "backup",
     "check_date",
     "confirm_unit",
@@ -120,6 +123,7 @@ __all__ = [
     "searcher",
     "stats",
     "store_beads",
+    "stored_copy",
     "term_state",
     "titles",
     "undo_edit",

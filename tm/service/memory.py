@@ -109,6 +109,27 @@ def edit_unit(tm: TM, req: EditRequest) -> Unit:
     return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru)
 
 
+def add_unit(tm: TM, en: str, ru: str, *, doc_id: int | None = None) -> tuple[Unit, bool]:
+    """A unit written by hand (origin ``edited``), at the end of document ``doc_id`` if given;
+    ``(unit, is new)``: the same pair stored already is that unit (linked to the document)."""
+    from tm.store import MAX_SEGMENT, UnitIn
+
+    en, ru = " ".join(en.split()), " ".join(ru.split())
+    if not en or not ru:
+        raise TMError("a unit needs text on both sides: give --en and --ru")
+    if max(len(en), len(ru)) > MAX_SEGMENT:
+        raise TMError(f"a unit's side holds at most {MAX_SEGMENT:,} characters")
+    with tm.transaction():
+        position = None
+        if doc_id is not None:
+            document(tm, doc_id)
+            position = tm.next_position(doc_id)
+        unit_id, new = tm.add_unit(UnitIn(en, ru, position=position), document=doc_id,
+                                   origin="edited")
+    assert unit_id is not None
+    return get_unit(tm, unit_id), new
+
+
 def edits(tm: TM, unit_id: int) -> int:
     """How many edits of a unit ``undo_edit`` can still undo."""
     get_unit(tm, unit_id)

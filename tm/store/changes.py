@@ -204,7 +204,7 @@ def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Or
     old = _unlink(store, doc_id)
     assert doc is not None  # _unlink refuses an unknown document
     snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
-                 "origin": u.origin} for u in old]
+                 "origin": u.origin, "id": u.id} for u in old]
     store.documents.save(doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title, doc.url,
                          doc.date, now_iso())
     store.documents.describe(doc_id, title or doc.title, url or doc.url, date or doc.date)
@@ -219,9 +219,27 @@ def undo_replace(store: Store, doc_id: int) -> Written:
         raise TMError(f"document {doc_id} has no saved correction to undo")
     old = _unlink(store, doc_id)
     rows: list[dict[str, Any]] = json.loads(saved.units)
-    linked = link(store, doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")}), s["origin"])
-                                  for s in rows])
+    # the units that replaced them go first, so that the saved units get their ids back
+    same = {s.get("id"): (s["en"], s["ru"]) for s in rows}
+    removed = _orphans(store, {u.id for u in old if same.get(u.id) != (u.en, u.ru)})
+    linked = link(store, doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta")},
+                                          id=s.get("id")), s["origin"]) for s in rows])
     store.documents.describe(doc_id, saved.title, saved.url, saved.date)
     store.documents.drop_saved(saved.id)
-    return Written(doc_id, tuple(linked), _orphans(store, {u.id for u in old}),
+    return Written(doc_id, tuple(linked), removed + _orphans(store, {u.id for u in old}),
                    store.documents.saved_count(doc_id))
+
+
+def place_unit(store: Store, doc_id: int, position: int, unit: UnitIn,
+               origin: Origin) -> tuple[int, bool]:
+    """Make ``unit`` the document's unit at ``position`` (a translated segment confirmed again
+    replaces the one confirmed before, which goes when no document holds it any more)."""
+    if store.documents.get(doc_id) is None:
+        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+    before = set(store.documents.unlink_at(doc_id, position))
+    ((unit_id, new),) = insert(store, [(0, replace(unit, position=position))], doc_id, origin,
+                               now_iso())
+    if unit_id is None:
+        raise TMError("a segment and its translation both need text")
+    _orphans(store, before - {unit_id})
+    return unit_id, bool(new)

@@ -194,6 +194,17 @@ class TM:
         with self.transaction():
             return changes.undo_replace(self.store, doc_id)
 
+    def place_unit(self, doc_id: int, position: int, unit: UnitIn,
+                   origin: Origin) -> tuple[int, bool]:
+        """Make ``unit`` the document's unit at ``position`` (replacing the one there):
+        ``(unit id, is new)``."""
+        with self.transaction():
+            return changes.place_unit(self.store, doc_id, position, unit, origin)
+
+    def next_position(self, doc_id: int) -> int:
+        """The position after a document's last unit (0 for an empty document)."""
+        return self.store.documents.next_position(doc_id)
+
     def replacements(self, doc_id: int) -> int:
         """How many replacements of a document can be undone."""
         return self.store.documents.saved_count(doc_id)

@@ -10,14 +10,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-Origin = Literal["aligned", "imported", "edited"]
+Origin = Literal["aligned", "imported", "edited", "translated"]
 MAX_SEGMENT = 10_000
 """The longest text a unit's side may hold, in characters. align splits sentences at
 ``align.segment.MAX_CHARS`` (2,000) and a bead joins a few sentences, so aligned units stay
 below it; a longer TMX segment is a document, not a sentence (it is refused at import, counted
 in the report), and the cap keeps every lookup's work bounded (fuzzy scoring reads at most this
 much of a text; longer texts stored earlier are left out of the candidates)."""
-ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited")
+ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited", "translated")
+"""aligned (by `add`), imported (TMX), edited (corrected by hand), translated (a segment
+confirmed in the desk's translate page)."""
 Links = set[tuple[int, int]]
 """A unit's word links: (English token index, Russian token index) pairs."""
 
@@ -99,6 +101,9 @@ class UnitIn:
     meta: Mapping[str, Any] | None = None
     created: str | None = None
     changed: str | None = None
+    id: int | None = None
+    """The id the unit should get when it is new and the id is free (undoing an editor save
+    puts units back under the ids they had); None: the next id."""
 
 
 REVIEWED = "reviewed"

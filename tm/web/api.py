@@ -28,6 +28,7 @@ from tm.web.models import (
     SearchOut,
     UnitEdit,
     UnitJSON,
+    UnitNew,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -113,6 +114,16 @@ def document_tmx(b: B, doc_id: int) -> Response:
 def delete_document(b: B, doc_id: int) -> Deleted:
     """Delete a document; its units go too unless another document holds them."""
     return Deleted(deleted_units=b.delete_document(doc_id))
+
+
+@router.post("/units", response_model=UnitJSON, status_code=201)
+def add_unit(b: B, body: UnitNew) -> UnitJSON:
+    """Add a unit written by hand (origin 'edited'), at the end of document ``doc_id`` if
+    given; the same pair stored already is that unit, linked to the document."""
+    from tm import service
+
+    unit, _ = service.add_unit(b.tm, body.en, body.ru, doc_id=body.doc_id)
+    return unit_json(unit, edits=0)
 
 
 @router.get("/units/{unit_id}", response_model=UnitJSON)

@@ -79,6 +79,14 @@ class UnitEdit(BaseModel):
     ru: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
+class UnitNew(BaseModel):
+    """A unit written by hand."""
+
+    en: str = Field(min_length=1, max_length=MAX_TEXT)
+    ru: str = Field(min_length=1, max_length=MAX_TEXT)
+    doc_id: int | None = Field(default=None, description="put it at the end of this document")
+
+
 class DocumentUnits(BaseModel):
     document: DocumentJSON
     units: list[UnitJSON]

@@ -94,6 +94,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX document_history_doc ON document_history (doc_id, id);
     """,
+    """
+    -- origin 'translated': a segment confirmed in the desk's translate page (SQLite: migration 5)
+    ALTER TABLE units DROP CONSTRAINT units_origin_check;
+    ALTER TABLE units ADD CONSTRAINT units_origin_check
+        CHECK (origin IN ('aligned', 'imported', 'edited', 'translated'));
+    """,
 )
 
 

@@ -92,6 +92,11 @@ def schema_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+READER_NEEDS_NOT = ("CREATE INDEX", "PRAGMA writable_schema", "UPDATE sqlite_schema")
+"""Statements of a migration a reader can do without: an index, and a loosened CHECK (the
+'translated' origin: it restricts writes only)."""
+
+
 def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
     """Give a read-only connection to an older memory the tables of the migrations it lacks,
     empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
@@ -104,7 +109,7 @@ def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
             made = re.sub(r"^CREATE (VIRTUAL )?TABLE (\w+)", r"CREATE \1TABLE temp.\2", statement)
             if made != statement:
                 conn.execute(made)
-            elif not statement.startswith("CREATE INDEX"):
+            elif not statement.startswith(READER_NEEDS_NOT):
                 raise TMError(f"{path} has schema version {version}, older than this diptych's"
                               f" {len(MIGRATIONS)}: run a command that writes to it once (e.g."
                               " `diptych index`) to upgrade it")

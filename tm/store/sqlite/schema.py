@@ -92,6 +92,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX document_history_doc ON document_history (doc_id, id);
     """,
+    """
+    -- origin 'translated': a segment confirmed in the desk's translate page. SQLite cannot
+    -- alter a CHECK constraint; loosening it in the stored schema is the documented way (every
+    -- stored value still passes); _migrate then bumps schema_version so connections reparse it
+    PRAGMA writable_schema = ON;
+    UPDATE sqlite_schema SET sql = replace(sql, '''edited'')', '''edited'', ''translated'')')
+        WHERE type = 'table' AND name = 'units';
+    PRAGMA writable_schema = OFF;
+    """,
 )
 
 

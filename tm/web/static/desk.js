@@ -11,8 +11,12 @@ const desk = {
     const resp = await fetch(path, init);
     if (!resp.ok) {
       let message = resp.status + " " + resp.statusText;
-      try { message = (await resp.json()).error || message; } catch (e) { /* not JSON */ }
-      throw new Error(message);
+      let body = null;
+      try { body = await resp.json(); message = body.error || message; } catch (e) { /* not JSON */ }
+      const error = new Error(message);
+      error.status = resp.status;
+      error.body = body;  // e.g. the stored document a save would duplicate
+      throw error;
     }
     return resp;
   },
