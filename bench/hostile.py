@@ -9,7 +9,8 @@ and time and memory linear in the input.
 ``--big`` rows (issue 18): ``diptych align`` on N MB (the Russian side; the English side is
 its translation, about 0.55 N MB) in two shapes: one paragraph a side, and one tiny sentence
 (15-30 bytes) a paragraph. Seconds, seconds per MB and peak RSS of the child; the verdict
-asks for seconds per MB within 2x across every size and shape and peak RSS under 1 GB.
+asks for CPU seconds per MB (wall seconds measure the neighbours on a shared machine; both are
+printed as the rows run) within 2x across every size and shape and peak RSS under 1 GB.
 ``--encoder hash`` replaces the model by a pseudo-random vector per text (what the tests
 use), so the rows measure the splitter and the aligner alone.
 
@@ -47,6 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project, not bench/align.py, is ``align``
 
 LIMIT_MB = 1500
+LAST_CPU = [0.0]
+"""CPU seconds (user + system) of the last child: on a shared machine the wall clock measures
+the neighbours, so the big-input table judges time per MB on CPU seconds."""
 LIMIT_S = 10.0
 
 _PAIRS = [
@@ -146,6 +150,7 @@ def peak_align(en: Path, ru: Path, cache: Path, encoder: str = "model"
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
@@ -207,16 +212,18 @@ def big_rows(sizes: list[float], tmp: Path, encoder: str) -> list[tuple[str, str
             ru.write_text(ru_text)
             size = (en.stat().st_size + ru.stat().st_size) / 1e6
             rss, s, rc = peak_align(en, ru, tmp / f"cache-{shape[:3]}-{mb:g}", encoder)
-            print(f"  {shape}, {mb:g} MB: {s:.0f} s, {rss:,.0f} MB" + (f", exit {rc}" if rc else ""),
-                  file=sys.stderr, flush=True)
-            measured.append((f"{shape}, RU {mb:g} MB (both {size:.1f} MB)", s, s / size,
+            cpu = LAST_CPU[0]
+            print(f"  {shape}, {mb:g} MB: {s:.0f} s wall, {cpu:.0f} s CPU, {rss:,.0f} MB"
+                  + (f", exit {rc}" if rc else ""), file=sys.stderr, flush=True)
+            measured.append((f"{shape}, RU {mb:g} MB (both {size:.1f} MB)", cpu, cpu / size,
                              rss if not rc else float("inf")))
     per_mb = [m[2] for m in measured]
     steady = max(per_mb) <= 2 * min(per_mb)
     rows = []
-    for label, s, spm, rss in measured:
+    for label, cpu, spm, rss in measured:
         ok = steady and rss < 1000
-        rows.append((f"align ({encoder}): {label}", f"{s:,.0f} s, {spm:.0f} s/MB, {rss:,.0f} MB",
+        rows.append((f"align ({encoder}): {label}",
+                     f"{cpu:,.0f} CPU s, {spm:.0f} CPU s/MB, {rss:,.0f} MB",
                      "ok" if ok else "FAIL"))
     return rows
 

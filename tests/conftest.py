@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+os.environ.setdefault("DIPTYCH_TERMS_BACKGROUND", "0")  # no detached refits from the tests
 settings.register_profile("diptych", database=None, deadline=None)
 settings.load_profile("diptych")
 

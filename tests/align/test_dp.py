@@ -259,3 +259,22 @@ def test_a_long_alignment_reports_its_progress_block_by_block() -> None:
     check_invariants(beads, 700, 700, Params(chunk=200))
     assert len(seen) >= 3 and seen[-1] == (1400, 1400)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_relatedness_reads_a_sample_of_a_huge_input() -> None:
+    """Issue 18 finding 7: the unrelated-texts check embedded every sentence of a 9 MB input
+    once more as float32 (270 MB) for a yes/no answer."""
+    from align.aligner import RELATED_SAMPLE, relatedness
+
+    class Counting(HashEncoder):
+        spread = 0.3
+        seen = 0
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            Counting.seen += len(texts)
+            return super().encode(texts)
+
+    src = [f"sentence {i}" for i in range(2 * RELATED_SAMPLE)]
+    tgt = [f"предложение {i}" for i in range(RELATED_SAMPLE)]
+    assert relatedness(src, tgt, Counting()) is not None
+    assert Counting.seen == RELATED_SAMPLE + RELATED_SAMPLE // 2

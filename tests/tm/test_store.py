@@ -71,6 +71,26 @@ def test_same_pair_is_stored_once_and_remembers_every_document(tm: TM) -> None:
     assert [u.en for u in tm.iter_units(doc=b)] == ["Other.", "Hello."]
 
 
+def test_markup_is_part_of_a_unit_and_a_duplicates_meta_is_merged(tm: TM) -> None:
+    tagged = UnitIn("Press Enter.", "Нажмите Enter.", en_markup='Press <ph x="1"/>Enter.',
+                    meta={"attrs": [["tuid", "a"]], "undated": ["creationdate"]})
+    plain = UnitIn("Press Enter.", "Нажмите Enter.", meta={"props": [["client", "X"]]})
+    counts = tm.add_units([tagged, plain, tagged])  # the same words, other tags: two units
+    assert (counts.added, counts.existing, counts.merged) == (2, 1, 0)
+    again = tm.add_units([
+        UnitIn("Press Enter.", "Нажмите Enter.", en_markup='Press <ph x="1"/>Enter.',
+               meta={"attrs": [["tuid", "b"]], "props": [["client", "Y"]]}),  # a second tuid
+        UnitIn("Press Enter.", "Нажмите Enter.", meta={"props": [["client", "X"]]})])
+    assert (again.added, again.existing, again.merged) == (0, 2, 1)  # the second adds nothing
+    first, second = tm.iter_units()
+    assert first.meta == {"attrs": [["tuid", "a"], ["tuid", "b"]], "undated": ["creationdate"],
+                          "props": [["client", "Y"]]}
+    assert second.meta == {"props": [["client", "X"]]}
+    dated = tm.add_units([UnitIn("Press Enter.", "Нажмите Enter.", meta={"undated": [
+        "changedate"]})])  # a mark of what a copy lacks is never merged in
+    assert dated.merged == 0 and "undated" not in list(tm.iter_units())[1].meta
+
+
 def test_same_document_twice_adds_nothing(tm: TM) -> None:
     first = tm.add_document(DocumentIn(title="A", fingerprint="sha-en:sha-ru"))
     again = tm.add_document(DocumentIn(title="A again", fingerprint="sha-en:sha-ru"))

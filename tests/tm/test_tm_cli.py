@@ -218,10 +218,17 @@ def test_export_and_pretranslate_never_replace_a_device(db: Path, tmp_path: Path
     assert "Analysis" not in refused.stderr  # refused before the work
 
 
-def test_concordance_json_carries_the_translation_of_the_query(db: Path) -> None:
+def test_concordance_json_carries_the_translation_of_the_query(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fitted = run("terms", "--db", str(db))
     assert fitted.exit_code == 0, fitted.output
     assert "3 units aligned" in fitted.stdout
+    small = run("search", "migrants", "--db", str(db), "--mode", "concordance", "--json")
+    rows = [json.loads(line) for line in small.stdout.splitlines()]
+    # 3 units: too few to learn from; spelling alone finds "Мигранты" for the capitalised
+    # "Migrants" (a transliteration), nothing for "migrants" before "мигрантов"
+    assert sorted(str(r["translation"]) for r in rows) == ["None", "Мигранты"]
+    monkeypatch.setattr("tm.terms.lexicon.MIN_FIT_UNITS", 3)  # as if the memory were large
     result = run("search", "migrants", "--db", str(db), "--mode", "concordance", "--json")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -119,7 +119,7 @@ def test_a_duplicates_tuid_and_props_are_merged_and_reported(tmp_path: Path,
                                                              dtd: etree.DTD) -> None:
     tm, report = imported(tmp_path, "pontoon.tmx")
     assert (report.added, report.duplicates, report.merged) == (2, 1, 1)
-    assert "1 duplicates (1 with their tuid, props or notes merged)" in str(report)
+    assert "1 duplicates (1 merged into the stored unit: TU attributes in 1)" in str(report)
     (save,) = [u for u in tm.iter_units() if u.en == "Save"]
     assert save.meta["attrs"] == [["tuid", "newsreader:app/menu.ftl:menu-save"],
                                   ["srclang", "en-US"],
@@ -129,7 +129,7 @@ def test_a_duplicates_tuid_and_props_are_merged_and_reported(tmp_path: Path,
     assert tu.xpath("prop[@type='x-diptych-attr:tuid']/text()") == [
         "newsreader:app/dialog.ftl:dialog-save"]
     sword, report = imported(tmp_path, "swordfish.tmx", "sword.db")
-    assert report.merged == 1
+    assert report.merged == 1 and report.merged_keys == {"attrs": 1, "props": 1, "en": 1, "ru": 1}
     (revenue,) = [u for u in sword.iter_units() if u.en.startswith("Revenue")]
     assert ["project", "Quarterly update"] in revenue.meta["props"]
     assert ["project", "Annual report"] in revenue.meta["props"]
@@ -257,7 +257,9 @@ def test_a_prop_without_type_keeps_its_name(tmp_path: Path, dtd: etree.DTD) -> N
 
 def test_a_russian_source_memory_exports_russian_source(tmp_path: Path, dtd: etree.DTD) -> None:
     tm, _ = imported(tmp_path, "crowdin.tmx")
-    assert export_doc(tm, dtd)[1].xpath("string(header/@srclang)") == "ru"
+    root = export_doc(tm, dtd)[1]
+    assert root.xpath("string(header/@srclang)") == "ru"
+    assert set(root.xpath("//tu/tuv[1]/@xml:lang", namespaces=XML_NS)) == {"ru"}  # source first
     english = TM.open(tmp_path / "en.db")  # an English-source memory stays English-source
     english.add_units([UnitIn("Hello.", "Привет.")], origin="aligned")
     import_tmx(english, DATA / "tools" / "crowdin.tmx")

@@ -103,3 +103,40 @@ def test_the_align_route_takes_a_story_not_an_archive(client) -> None:
     r = client.post("/api/align", json={"en": {"text": "Storm."},
                                         "ru": {"text": "x" * (MAX_EDITION + 1)}})
     assert r.status_code == 413 and "Russian edition" in r.json()["error"]
+
+
+@pytest.mark.parametrize("how", ["wal", "delete", "replace"])
+def test_a_desk_whose_memory_file_goes_refuses_every_later_write(serve, memory: Path,
+                                                                 tmp_path: Path,
+                                                                 how: str) -> None:
+    """Issue 18 finding 2: every edit after the file was deleted, replaced or lost its -wal
+    answered 200 and reached nothing. Now: one 409 line for each, nothing confirmed lost."""
+    import httpx
+
+    from tests.web.conftest import make_memory
+    from tm.store import TM
+
+    server = serve(memory)
+    edit = server.base + "/api/units/1"
+    assert httpx.patch(edit, json={"en": "Confirmed before."}).status_code == 200
+    if how == "wal":
+        memory.with_name(memory.name + "-wal").unlink()
+    elif how == "delete":
+        memory.unlink()
+    else:
+        other = make_memory(tmp_path / "other.db")
+        os.replace(other, memory)
+    answers = [httpx.patch(edit, json={"en": f"Lost {n}."}) for n in range(4)]
+    assert {r.status_code for r in answers} == {409}
+    assert len({r.json()["error"] for r in answers}) == 1
+    assert "nothing was written" in answers[0].json()["error"]
+    assert httpx.get(server.base + "/api/health").status_code == 200  # reads go on
+    _, err = server.stop()
+    assert "Traceback" not in err
+    if how != "delete":
+        with TM.open(memory, readonly=True) as tm:
+            first = tm.get_unit(1)
+        assert first is not None
+        assert "Lost" not in first.en  # no refused write reached a file
+        if how == "wal":
+            assert first.en == "Confirmed before."  # it was in the file, not only the -wal

@@ -104,3 +104,33 @@ def export_command(
         write = service.export_writer(tm, service.ExportRequest(doc, since, min_score, segtype))
         n = write_output(file, write) or 0
     typer.echo(f"exported {n} units" + ("" if is_stdout(file) else f" to {file}"), err=True)
+
+
+BACKUP_HELP = """Copy the translation memory to FILE, safely, even while the desk or another command writes.
+
+Uses SQLite's online backup: the copy is consistent and self-contained (one file, no -wal), and
+it is written beside FILE and renamed over it, so a failed backup leaves nothing half-made.
+Copying the .db file with cp while diptych runs can give a damaged copy (its -wal holds the
+latest changes). To restore, stop the desk and every diptych command first, then copy the
+backup over the memory file and delete the memory's -wal and -shm files if any. A PostgreSQL
+memory is backed up with pg_dump.
+
+[bold]Examples[/bold]
+
+  diptych backup backups/newsroom-2026-05-01.db
+
+  diptych backup /mnt/usb/memory.db --db newsroom.db
+"""
+
+
+@app.command("backup", help=help_text(BACKUP_HELP), no_args_is_help=True, cls=Command)
+def backup_command(
+    file: Annotated[Path, typer.Argument(
+        help="The backup file to write (replaced if it exists).", metavar="FILE",
+        show_default=False)],
+    db: DbOption = None,
+) -> None:
+    from tm import service
+
+    size, source = service.backup(db, file)
+    typer.echo(f"backed up {source} to {file} ({size / 1e6:.1f} MB)", err=True)

@@ -29,9 +29,11 @@ app = typer.Typer(cls=Group)
 
 ADD_HELP = """Align an English and a Russian edition and store the pairs in the translation memory.
 
-Pairs whose alignment confidence is below --weak-below are weak: the summary counts them, and
-they are left out unless --keep-weak (`diptych review EN RU` opens the pair in the alignment
-editor to correct them first); beads with an empty side are never units. Two texts that do not
+Pairs whose alignment confidence is below --min-score (0.5) are counted and left out unless
+--keep-weak (`diptych review EN RU` opens the pair in the alignment editor to correct them
+first); stored pairs under 0.85, the weak threshold `align` flags, say "unreviewed alignment" in
+lookups until edited; beads with an empty side are never units. Term links are refitted in the
+background afterwards ($DIPTYCH_TERMS_BACKGROUND=0 turns that off). Two texts that do not
 look like editions of one story (their closest sentences hardly closer than random pairs) are
 refused, unless --keep-weak. Adding the same pair twice adds
 nothing, whether it came alone or in a --batch list; a sentence pair already stored from
@@ -42,7 +44,7 @@ right away.
 
   diptych add story.en.txt story.ru.txt --title "Rail deal" --url https://... --date 2024-05-01
 
-  diptych add a.en.txt a.ru.txt --db newsroom.db --weak-below 0.7 --keep-weak
+  diptych add a.en.txt a.ru.txt --db newsroom.db --min-score 0.7 --keep-weak
 
   diptych add --batch pairs.tsv   [dim]# `diptych pair`'s output, on all cores[/dim]
 """
@@ -99,7 +101,9 @@ def add_command(
         for w in warnings:
             warn(w)
         typer.echo(result.summary(tm.path))
-        if note := service.term_state(tm).note():
+        from tm.terms.background import enabled
+
+        if note := service.term_state(tm).note(background=enabled()):
             typer.echo(f"diptych: {note}", err=True)
 
 
@@ -164,6 +168,9 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     with service.TM.open(db, readonly=True) as tm:
         s = service.stats(tm)
         terms = service.term_state(tm)
+        from tm.terms.background import RUNNING
+
+        fitting = tm.get_setting(RUNNING)
     coverage = s.embedding_coverage
     if as_json:
         echo_json({
@@ -187,9 +194,10 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
         ("embedded", f"{s.embedded:,}" + (f" ({100 * coverage:.1f}%)" if coverage is not None
                                           else "")),
         ("embedding model", s.embedding_model or "-"),
-        ("term translations", f"{terms.aligned:,} units aligned" + (
+        ("term translations", (f"{terms.aligned:,} units aligned" + (
             f", {terms.newer:,} newer not yet: run diptych terms" if terms.newer else "")
-         if terms.aligned else "not fitted: run diptych terms"),
+         if terms.aligned else "not fitted: run diptych terms")
+         + (f" (refitting in the background {fitting})" if fitting else "")),
         ("schema version", str(s.schema_version)),
     ]
     for key, value in rows:

@@ -53,16 +53,16 @@ def fill(sentence: str, lang: str, *, source: str | None, target: str | None, ma
          kind: str | None, min_fill: int, part: bool = False) -> Fill:
     """The draft of ``sentence`` from a stored ``source``/``target`` pair matched at ``match``%
     (None when nothing matched): the target, its amounts, dates (datelines too) and weekdays
-    repaired when they changed. Under ``min_fill`` the sentence stays as it is and the target
-    is kept as its ``reference`` (shown beside it, never in its place: a 74% match is worth
-    reading, not worth pasting)."""
+    repaired when they changed. Under ``min_fill`` the sentence stays as it is and the target,
+    repaired the same way, is kept as its ``reference`` (shown beside it, never in its place: a
+    74% match is worth reading, not worth pasting; a stale number in it would mislead)."""
     if source is None or target is None:
         return Fill(sentence, 0, kind, False)
-    if match < min_fill:
-        return Fill(sentence, match, kind, False, reference=target)
     if match >= 100:
         return Fill(target, match, kind, True, part=part)
     fixed = repair(sentence, source, target, lang)
     days = repair_weekdays(sentence, source, fixed.text, lang)
+    if match < min_fill:
+        return Fill(sentence, match, kind, False, reference=days.text)
     return Fill(days.text, match, kind, True, fixed.changed + days.changed,
                 fixed.unrepaired + days.unrepaired, part)

@@ -17,7 +17,7 @@ from itertools import product
 from typing import Protocol
 
 from tm.store import fts_quote
-from tm.terms.links import Associations, Links, Span, Token, tokens, translate
+from tm.terms.links import SHOW_AT, Associations, Links, Span, Token, tokens, translate
 from tm.text.query import Query
 
 
@@ -53,8 +53,9 @@ def _any(forms: frozenset[str]) -> str:
 
 def plan(query: Query | str, lang: str) -> Plan:
     """The tiers to run for ``query``: phrase, near, all (phrase alone for a quoted query or
-    a one-word query). Each word stands for any of its forms (Query.forms): the tiers OR
-    the phrases of every choice, up to :data:`MAX_VARIANTS`."""
+    a one-word query). Each word stands for any of its forms (Query.forms): the phrase tier
+    ORs the phrases of every choice, up to :data:`MAX_VARIANTS`; the near tier is FTS5's NEAR
+    for words of one stem each (English), else the words anywhere."""
     q = query if isinstance(query, Query) else Query.of(query, lang)
     if not q.stems:
         return Plan((), ())
@@ -70,10 +71,9 @@ def plan(query: Query | str, lang: str) -> Plan:
     tiers: list[tuple[Tier, str]] = [(Tier.phrase, phrase)]
     unique = list(dict.fromkeys(groups))
     if not q.quoted and len(unique) > 1:
-        near = every
-        if choices <= MAX_VARIANTS:
-            near = " OR ".join(f"NEAR({' '.join(map(fts_quote, c))}, {len(unique) + 2})"
-                               for c in dict.fromkeys(product(*map(sorted, unique))))
+        near = every  # words with several forms: no NEAR (one NEAR group an expression keeps
+        if choices == 1:  # it answerable by every backend's parser, tm.store)
+            near = f"NEAR({' '.join(fts_quote(next(iter(g))) for g in unique)}, {len(unique) + 2})"
         tiers.append((Tier.near, near))
         tiers.append((Tier.all, every))
     return Plan(q.stems, tuple(tiers))
@@ -125,12 +125,12 @@ def _run(toks: list[Token], q: Query) -> list[int] | None:
 
 
 def translation(src: str, src_lang: str, spans: Sequence[tuple[int, int]], tgt: str,
-                lexicon: Associations, links: Links | None) -> Span | None:
-    """The words of ``tgt`` that translate the query found at ``spans`` of ``src``."""
+                lexicon: Associations, links: Links | None, *,
+                show_at: float = SHOW_AT) -> Span | None:
+    """The words of ``tgt`` that translate the query found at ``spans`` of ``src``, when
+    they are likely enough to be right (their :attr:`Span.p` reaches ``show_at``)."""
     if not spans:
         return None
-    if len(spans) == 1:
-        return translate(src, src_lang, spans[0], tgt, lexicon, links)
     found = [translate(src, src_lang, s, tgt, lexicon, links) for s in spans]
-    best = [s for s in found if s is not None]
+    best = [s for s in found if s is not None and s.p >= show_at]
     return max(best, key=lambda s: s.score) if best else None

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from align.segment import split
-from tm.terms.links import Associations, Links, Span, tokens, translate
+from tm.terms.links import SHOW_AT, Associations, Links, Span, tokens, translate
 from tm.text.numbers import amounts
 
 PART_UNVERIFIED = 74
@@ -71,8 +71,9 @@ def other_part(src: str, src_lang: str, span: tuple[int, int], tgt: str,
                lexicon: Associations, links: Links | None) -> Span | None:
     """The part of ``tgt`` that translates ``src[span]``: its :func:`counterpart` sentence
     (``by="sentence"``) when there is one, else the words the term aligner finds."""
-    return (counterpart(src, src_lang, span, tgt, links)
-            or translate(src, src_lang, span, tgt, lexicon, links))
+    found = (counterpart(src, src_lang, span, tgt, links)
+             or translate(src, src_lang, span, tgt, lexicon, links))
+    return found if found is not None and found.p >= SHOW_AT else None
 
 
 def counterpart(src: str, src_lang: str, span: tuple[int, int], tgt: str,

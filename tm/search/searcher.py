@@ -27,8 +27,8 @@ from tm.search.fragments import PART_UNVERIFIED, other_part, part_of, sentences
 from tm.search.fuzzy import FuzzyScorer, diff_spans, match_percent, term_spans
 from tm.search.similarity import calibrated
 from tm.store import MAX_SEGMENT, TM, Unit, fts_quote
-from tm.terms.lexicon import StoredLexicon
-from tm.terms.links import Span, tokens
+from tm.terms.lexicon import NoLexicon, StoredLexicon, learned_enough
+from tm.terms.links import SHOW_AT, Associations, Links, Span, tokens
 from tm.text.query import Query
 
 if TYPE_CHECKING:
@@ -93,6 +93,8 @@ class Searcher:
     memory's vector index too, unless ``vectors`` gives the index to use at each semantic
     lookup (so that threads share one, and its owner can swap in a fresh one)."""
 
+    term_show_at = SHOW_AT
+    """Least confidence of a translation shown (tm.terms.links.SHOW_AT; 0 shows every guess)."""
     FUZZY_CANDIDATES = 30
     FRAGMENT_CANDIDATES = 20
     LOOSE_WORDS = 8
@@ -203,8 +205,7 @@ class Searcher:
         if ranked is None:
             ranked = ranked_ids(self.tm, query, lang, limit)
         units = self.tm.get_units(i for i, _ in ranked)
-        lexicon = StoredLexicon(self.tm, [t.key for t in query.tokens], lang)
-        links = self.tm.unit_links(list(units))
+        lexicon, links = self._term_sources([t.key for t in query.tokens], lang, list(units))
         out = []
         for i, tier in ranked:
             if i not in units:
@@ -214,7 +215,7 @@ class Searcher:
             spans = query_spans(src, lang, query)
             out.append(Match(u, None, Kind.concordance, lang, spans=tuple(spans),
                              translation=translation(src, lang, spans, tgt, lexicon,
-                                                     links.get(i)), tier=tier))
+                                                     links.get(i), show_at=self.term_show_at), tier=tier))
         return out
 
     def semantic(self, query: Query, limit: int) -> list[Match]:
@@ -277,8 +278,7 @@ class Searcher:
             return []
         keys = [t.key for i, u in units.items()
                 for t in tokens((u.en if lang == "en" else u.ru)[spans[i][0]:spans[i][1]], lang)]
-        lexicon = StoredLexicon(self.tm, keys, lang)
-        links = self.tm.unit_links(list(units))
+        lexicon, links = self._term_sources(keys, lang, list(units))
         out = []
         for i, u in units.items():
             src, tgt = (u.en, u.ru) if lang == "en" else (u.ru, u.en)
@@ -289,6 +289,15 @@ class Searcher:
             out.append(Match(u, m, Kind.exact if m == 100 else Kind.fuzzy, lang,
                              spans=(spans[i],), part=True, translation=found))
         return out
+
+    def _term_sources(self, keys: list[str], lang: str, ids: list[int]
+                      ) -> tuple[Associations, dict[int, Links]]:
+        """The lexicon rows of ``keys`` and the word links of units ``ids``; none on a memory
+        whose last fit aligned too few units to learn from (tm.terms.lexicon.MIN_FIT_UNITS):
+        translations then come from spelling alone."""
+        if not learned_enough(self.tm):
+            return NoLexicon(), {}
+        return StoredLexicon(self.tm, keys, lang), self.tm.unit_links(ids)
 
     def has_vectors(self) -> bool:
         return self.tm.has_vectors()

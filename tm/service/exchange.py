@@ -19,7 +19,11 @@ def import_tmx(tm: TM, path: Path, *,
     """Import a TMX file in one transaction (a broken or hostile file changes nothing)."""
     if not path.is_file():
         raise TMError(f"no TMX file at {path}: check the path")
-    return _import(tm, path, on_progress=on_progress)
+    from tm.service.lookup import refit_terms_later
+
+    report = _import(tm, path, on_progress=on_progress)
+    refit_terms_later(tm)
+    return report
 
 
 def export_writer(tm: TM, req: ExportRequest) -> Callable[[BinaryIO], int]:

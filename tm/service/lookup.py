@@ -57,6 +57,14 @@ def fit_terms(tm: TM, *, limit: int | None = None) -> FitReport:
     return fit(tm, limit=limit or FIT_LIMIT)
 
 
+def refit_terms_later(tm: TM) -> bool:
+    """Start the background refit of the term links when units wait for them (after add and
+    import: tm.terms.background); True when one was started."""
+    from tm.terms.background import behind, start
+
+    return behind(tm) and start(tm.path)
+
+
 def term_state(tm: TM) -> TermState:
     """How many units came after the last ``fit_terms`` (tm.terms.lexicon.TermState)."""
     from tm.terms.lexicon import term_state as state

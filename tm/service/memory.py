@@ -6,11 +6,13 @@ Every function that writes runs in one transaction of the store.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tm.errors import NotFound
+from tm.errors import NotFound, TMError
 from tm.ingest.batch import BatchSummary, PairJob, read_pairs, run_batch
 from tm.ingest.pairs import AddResult, add_pair
+from tm.service.lookup import refit_terms_later
 from tm.service.requests import (
     AddRequest,
     BatchRequest,
@@ -34,19 +36,23 @@ def add(tm: TM, req: AddRequest, *,
     from tm.vectors.model import load_encoder
 
     check_date(req.date, "--date")
-    return add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
+    done = add_pair(tm, req.en, req.ru, encoder=encoder or load_encoder(req.model),
                     model=req.model, min_score=req.min_score, title=req.title, url=req.url,
                     date=req.date, timeout=req.timeout, max_bytes=req.max_bytes,
                     keep_weak=req.keep_weak)
+    refit_terms_later(tm)
+    return done
 
 
 def add_batch(tm: TM, req: BatchRequest, *,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`)."""
-    return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
-                     min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
-                     keep_weak=req.keep_weak,
-                     progress=progress)
+    try:
+        return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
+                         min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
+                         keep_weak=req.keep_weak, progress=progress)
+    finally:  # an interrupted batch stored some pairs too
+        refit_terms_later(tm)
 
 
 def index(tm: TM, req: IndexRequest, *,
@@ -126,3 +132,30 @@ def delete_document(tm: TM, doc_id: int) -> DocumentDeleted:
     doc = document(tm, doc_id)
     links, units = tm.delete_document(doc_id)
     return DocumentDeleted(doc, links, units)
+
+
+POSTGRES = ("postgres:/", "postgresql:/")
+"""How a PostgreSQL memory's URL starts (one slash: a --db given as a Path loses the second)."""
+
+
+def backup(db: Path | None, dest: Path) -> tuple[int, Path]:
+    """Copy the memory at ``db`` (the usual rule when None) to ``dest``: (bytes, source).
+    A PostgreSQL memory is refused with the pg_dump line; ``dest`` must be a new path or a
+    regular file other than the memory itself."""
+    import os
+
+    named = str(db) if db is not None else os.environ.get("DIPTYCH_DB", "")
+    if named.startswith(POSTGRES):
+        raise TMError("a PostgreSQL memory is backed up with PostgreSQL's own tool:"
+                      " pg_dump --format=custom 'URL' > memory.dump (pg_restore reads it back)")
+    dest = dest.expanduser()
+    if dest.is_dir():
+        raise TMError(f"{dest} is a folder: give the backup's file name")
+    if not dest.parent.is_dir():
+        raise TMError(f"cannot write {dest}: folder {dest.parent} does not exist")
+    if dest.exists() and not dest.is_file():
+        raise TMError(f"{dest} is not a regular file: give a new path for the backup")
+    with TM.open(db, readonly=True) as tm:
+        if dest.exists() and dest.resolve() == tm.path.resolve():
+            raise TMError(f"{dest} is the memory itself: give another path for the backup")
+        return tm.backup(dest), tm.path

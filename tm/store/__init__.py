@@ -68,10 +68,11 @@ from tm.store.types import (
     now_iso,
     text_key,
 )
+from tm.store.watch import MemoryGone
 
 __all__ = [
     "DEFAULT_DB", "MAX_SEGMENT", "MIGRATIONS", "ORIGINS", "RULE", "TM", "AddCounts", "Counts",
-    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "Origin", "Store", "Unit",
+    "DbLocation", "DbSource", "Document", "DocumentIn", "Earlier", "MemoryGone", "Origin", "Store", "Unit",
     "UnitIn", "Written", "file_sha256", "fts_quote", "locate", "now_iso", "text_key",
     "user_db_path",
 ]

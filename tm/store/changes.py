@@ -12,6 +12,7 @@ JSON; :func:`undo_replace` puts them back.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -41,31 +42,35 @@ def insert(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None
 
 
 def insert_merging(store: Store, buf: Sequence[tuple[int, UnitIn]], document: int | None,
-                   origin: str, stamp: str) -> tuple[Inserted, int]:
+                   origin: str, stamp: str) -> tuple[Inserted, Counter[str]]:
     """:func:`insert`, then each duplicate's ``meta`` (a TU's tuid, props, notes) is merged
     into its stored unit's (:func:`~tm.store.types.merge_meta`), never dropped. Returns the
-    insert's result and how many stored units took something in."""
+    insert's result and what was merged: ``"units"`` that took something in, and per top-level
+    ``meta`` key (``attrs``, ``props``...) how many of them it grew in."""
     if origin not in ORIGINS:
         raise TMError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
+    merged: Counter[str] = Counter()
     if not buf:
-        return [], 0
+        return [], merged
     out = store.units.insert(buf, document, origin, stamp)
     extra: dict[int, list[Mapping[str, Any]]] = {}
     for (_, u), (unit_id, new) in zip(buf, out):
         if new is False and unit_id is not None and u.meta:
             extra.setdefault(unit_id, []).append(u.meta)
     if not extra:
-        return out, 0
+        return out, merged
     stored = store.units.metas(extra)  # a unit new in this batch is stored by now too
     updates = []
     for unit_id, metas in extra.items():
-        merged: dict[str, Any] | None = None
+        old = stored.get(unit_id, {})
+        now: dict[str, Any] | None = None
         for meta in metas:
-            merged = merge_meta(merged or stored.get(unit_id, {}), meta) or merged
-        if merged is not None:
-            updates.append((unit_id, merged))
+            now = merge_meta(now or old, meta) or now
+        if now is not None:
+            updates.append((unit_id, now))
+            merged.update(["units", *(k for k in now if now[k] != old.get(k))])
     store.units.set_metas(updates)
-    return out, len(updates)
+    return out, merged
 
 
 def unit_or_error(store: Store, unit_id: int) -> Unit:

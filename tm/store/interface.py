@@ -258,6 +258,16 @@ class Store(Protocol):
 
     def counts(self) -> Counts: ...
 
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the open memory written to ``dest`` (its size in bytes), or a
+        :class:`TMError` that names the backend's own tool for it."""
+        ...
+
+    def follow(self, other: Store) -> None:
+        """Check writes against the file ``other`` opened (:mod:`tm.store.watch`): a memory
+        deleted or replaced under both is refused by both, whichever opened later."""
+        ...
+
     def explain(self, exc: BaseException) -> str | None:
         """One line for a database error of this backend met inside a ``with TM`` block,
         None for any other exception."""

@@ -4,6 +4,7 @@ transaction around a part's write or a change of :mod:`tm.store.changes`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -93,6 +94,15 @@ class TM:
     def close(self) -> None:
         self.store.close()
 
+    def backup(self, dest: Path) -> int:
+        """Copy the memory to ``dest`` (see the backend's ``backup``); its size in bytes."""
+        return self.store.backup(dest)
+
+    def follow(self, other: TM) -> None:
+        """Refuse writes whenever ``other``'s file is gone (:mod:`tm.store.watch`): the desk's
+        threads open their own connections and all follow the first."""
+        self.store.follow(other.store)
+
     def __enter__(self) -> Self:
         return self
 
@@ -180,18 +190,19 @@ class TM:
     def add_units(self, units: Iterable[UnitIn], *, document: int | None = None,
                   origin: Origin = "imported", batch: int = 2000) -> AddCounts:
         """Add units in ONE transaction (all or nothing); duplicates link to the stored unit
-        and add their meta to its (``AddCounts.merged`` counts those).
+        and add their meta to its (``AddCounts.merged`` counts those, ``merged_keys`` what).
 
         ``units`` is consumed as a stream, ``batch`` at a time (memory stays bounded).
         """
-        counts = [0, 0, 0, 0]  # added, existing, skipped, merged
+        counts = [0, 0, 0]  # added, existing, skipped
+        merged: Counter[str] = Counter()
         stamp = now_iso()
 
         def flush(buf: list[tuple[int, UnitIn]]) -> None:
-            out, merged = changes.insert_merging(self.store, buf, document, origin, stamp)
+            out, more = changes.insert_merging(self.store, buf, document, origin, stamp)
             for _, new in out:
                 counts[0 if new else 2 if new is None else 1] += 1
-            counts[3] += merged
+            merged.update(more)
 
         with self.transaction():
             buf: list[tuple[int, UnitIn]] = []
@@ -201,7 +212,8 @@ class TM:
                     flush(buf)
                     buf = []
             flush(buf)
-        return AddCounts(*counts)
+        added, existing, skipped = counts
+        return AddCounts(added, existing, skipped, merged.pop("units", 0), dict(merged))
 
     def insert_units(self, units: Sequence[UnitIn], *, document: int | None = None,
                      origin: Origin = "imported") -> list[tuple[int | None, bool | None]]:

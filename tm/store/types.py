@@ -171,6 +171,8 @@ class AddCounts:
     skipped: int = 0
     merged: int = 0
     """Of ``existing``, the units whose stored ``meta`` took in the duplicate's (merge_meta)."""
+    merged_keys: Mapping[str, int] = field(default_factory=dict)
+    """Per top-level ``meta`` key (``attrs``, ``props``, ``notes``...), how many of those grew."""
 
     def __str__(self) -> str:
         return f"{self.added} new units, {self.existing} already stored, {self.skipped} skipped"

@@ -20,6 +20,14 @@ from typing import Protocol
 from tm.store import TM
 from tm.terms.links import Lexicon, Links, tokens
 
+MIN_FIT_UNITS = 2_000
+"""Fewest aligned units whose lexicon and word links lookups use; a smaller memory shows only
+what spelling says (the same word, a number, a transliterated name). eflomal's links on few
+units are guesses (the issue's 30-unit memory: 5 of 8 concordance hits carried wrong words);
+bench/term_highlights.py, development half, guard off, two runs: token F1 of the shown
+0.86-0.88 at 100 units, 0.84-0.86 at 300, 0.86-0.89 at 1,000, 0.94-0.95 at 2,000 (precision
+0.97, 0.92-0.94, 0.92-0.94, 0.97): 2,000 is the least size with F1 >= 0.90 and precision >=
+0.95 in both."""
 FIT_LIMIT = 200_000
 """Units aligned by one fit, newest first (eflomal's time grows with the square root of the
 units: about 30 s for 5k units and 5 min for 200k on a loaded 2-core machine)."""
@@ -44,11 +52,15 @@ class TermState:
     aligned: int
     newer: int
 
-    def note(self) -> str | None:
-        """What to tell after ``add``: None before any fit (terms unused) or when current."""
-        if not self.aligned or not self.newer:
+    def note(self, background: bool = False) -> str | None:
+        """What to tell after ``add``: None when current (or, without a background refit,
+        before any fit: terms unused)."""
+        if not self.newer or not (self.aligned or background):
             return None
         units = f"{self.newer:,} unit{'s' * (self.newer != 1)}"
+        if background:
+            return (f"term translations: {units} without word links yet, aligned in the"
+                    " background (tm.terms.background; `diptych stats` shows it)")
         return (f"term translations: {units} added since the last `diptych terms` without word"
                 " links of their own (concordance translations from the lexicon only): run"
                 " `diptych terms` to align them")
@@ -57,6 +69,24 @@ class TermState:
 def term_state(tm: TM) -> TermState:
     """Is ``diptych terms`` behind the memory? (two indexed reads)"""
     return TermState(*tm.terms_coverage())
+
+
+class NoLexicon:
+    """No word associations: translations from spelling cues only."""
+
+    def row(self, key: str, lang: str) -> Mapping[str, float]:
+        return {}
+
+
+def learned_enough(tm: TM) -> bool:
+    """Has the last fit aligned at least :data:`MIN_FIT_UNITS` units? (one settings read)"""
+    stored = tm.get_setting(FITTED_SETTING)
+    aligned = int(stored) if stored is not None else tm.terms_coverage()[0]
+    return aligned >= MIN_FIT_UNITS
+
+
+FITTED_SETTING = "terms_fitted_units"
+"""How many units the last fit aligned (read by every lookup, so one settings row)."""
 
 
 class StoredLexicon:
@@ -78,4 +108,5 @@ def fit_terms(tm: TM, *, limit: int = FIT_LIMIT) -> FitReport:
     lexicon, links = Lexicon.from_alignments(en_tok, ru_tok)
     entries = [(e, r, s) for e, row in lexicon.en_ru.items() for r, s in row.items()]
     tm.replace_terms(entries, ((i, ln) for (i, _, _), ln in zip(rows, links)))
+    tm.set_setting(FITTED_SETTING, str(len(rows)))
     return FitReport(len(rows), len(entries))

@@ -61,6 +61,31 @@ class Span:
     score: float
     by: str = "words"
 
+    @property
+    def p(self) -> float:
+        """How likely these words translate the phrase (:func:`confidence` of the score; a
+        whole sentence paired in place counts as sure)."""
+        return 1.0 if self.by == "sentence" else confidence(self.score)
+
+
+CALIBRATION: tuple[tuple[float, float], ...] = ((0.95, 1.0), (0.75, 1.0), (0.65, 0.75),
+                                                 (0.0, 0.0))
+"""``(least score, P(right))`` of a translation by its best word's association, measured on the
+development half of bench/data/terms.jsonl (36 phrases; bench/term_highlights.py; right: token
+F1 >= 0.5 against the annotation) on the corpora's memory refitted after import: a spelling cue
+or a lexicon entry of 0.75 or more was right 32 times in 32, a run held up only by this unit's
+own links (0.7, :data:`LINK_WEIGHT`) 3 times in 4; no phrase scored under 0.65 (taken as
+wrong: never shown)."""
+SHOW_AT = 0.75
+"""Least :func:`confidence` of a translation that lookups show: the lowest level at which the
+development half's shown translations stay >= 95% right (97%, 36 of 36 shown); under it the
+phrase is shown without a translation rather than with a doubtful one."""
+
+
+def confidence(score: float) -> float:
+    """P(the translation is right) for a run whose best association is ``score``."""
+    return next(p for least, p in CALIBRATION if score >= least)
+
 
 @lru_cache(maxsize=65536)
 def romanize(word: str) -> str:
@@ -70,9 +95,11 @@ def romanize(word: str) -> str:
 
 
 def _translit_sim(a: str, b: str) -> float:
-    """Similarity of two words written in Latin letters, ignoring endings past the shorter."""
+    """Similarity of two words written in Latin letters, ignoring endings past the shorter;
+    0 unless their beginnings agree (a name's transliteration starts alike, "Khanoy"/"Hanoi":
+    without it "Migrants" passed for "границу", romanized "granitsu", at 0.75)."""
     n = min(len(a), len(b))
-    if n < 3:
+    if n < 3 or Indel.normalized_similarity(a[:3], b[:3]) < 0.5:
         return 0.0
     return float(Indel.normalized_similarity(a[: n + 1], b[: n + 1]))
 

@@ -46,6 +46,7 @@ class ImportReport:
     document: int | None = None
     merged: int = 0
     variants: int = 0
+    merged_keys: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def skipped_total(self) -> int:
@@ -53,12 +54,21 @@ class ImportReport:
 
     def __str__(self) -> str:
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items()))
-        merged = f" ({self.merged} with their tuid, props or notes merged)" if self.merged else ""
+        merged = "" if not self.merged else (
+            f" ({self.merged} merged into the stored unit: " + ", ".join(
+                f"{_MERGED_WORDS.get(k, k)} in {n}" for k, n in sorted(self.merged_keys.items()))
+            + ")")
         variants = (f", {self.variants} TUs with several English or Russian variants (the "
                     "source language's one used, the others kept in the unit)"
                     if self.variants else "")
         return (f"{self.added} units added, {self.duplicates} duplicates{merged}, "
                 f"{self.skipped_total} skipped" + (f" ({why})" if why else "") + variants)
+
+
+# what a duplicate's meta (tm.tmx.convert) added to the stored unit, by meta key
+_MERGED_WORDS = {"attrs": "TU attributes", "props": "props", "notes": "notes",
+                 "en": "English variant's metadata", "ru": "Russian variant's metadata",
+                 "tuv": "other variants"}
 
 
 # ---------------------------------------------------------------- import / export
@@ -111,7 +121,7 @@ def import_tmx(tm: TM, path: Path, *,
     if counts.skipped:  # the store's own checks (empty after stripping)
         skipped["TUs with an empty segment"] += counts.skipped
     return ImportReport(counts.added, counts.existing, dict(skipped), file_doc, counts.merged,
-                        tally["variants"])
+                        tally["variants"], counts.merged_keys)
 
 
 def _count(tu: TMXUnit, langs: Counter[str], tally: Counter[str]) -> None:
@@ -153,6 +163,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
     ids: dict[str, int] = {}
     file_id: int | None = None
     totals = [0, 0, 0, 0]
+    what: Counter[str] = Counter()
     run: list[UnitIn] = []
     run_doc: int | None = -1
     extra: list[tuple[UnitIn, int, int]] = []
@@ -170,6 +181,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
             totals[1] += c.existing
             totals[2] += c.skipped
             totals[3] += c.merged
+            what.update(c.merged_keys)
             run.clear()
 
     for position, (unit, links) in enumerate(units):
@@ -189,7 +201,8 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
     flush()
     for unit, d, p in extra:  # the unit is stored by now: this adds the link
         tm.add_unit(replace(unit, position=p), document=d, origin="imported")
-    return AddCounts(*totals), file_id
+    added, existing, skipped, merged = totals
+    return AddCounts(added, existing, skipped, merged, dict(what)), file_id
 
 
 def export_header(*, segtype: str = "sentence", version: str = "", srclang: str = "en",
@@ -210,8 +223,9 @@ def export_tmx(tm: TM, out: BinaryIO, *, doc: int | None = None, since: str | No
     """Stream the (filtered) units to ``out`` as TMX 1.4b, each with its documents as
     ``x-diptych-doc`` props; returns how many were written."""
     docs = {d.id: d for d in tm.documents()}
-    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs)) for u in tm.iter_units(
-        doc=doc, since=since, min_score=min_score, with_docs=True))
-    header = export_header(segtype=segtype, version=version,
-                           srclang=tm.get_setting(SRCLANG_SETTING) or "en", kept=kept_header(tm))
+    srclang = tm.get_setting(SRCLANG_SETTING) or "en"
+    units = (unit_to_tmx(u, extra_props=doc_props(u.docs, docs), srclang=srclang)
+             for u in tm.iter_units(doc=doc, since=since, min_score=min_score, with_docs=True))
+    header = export_header(segtype=segtype, version=version, srclang=srclang,
+                           kept=kept_header(tm))
     return write_tmx(out, header, units)

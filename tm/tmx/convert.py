@@ -152,9 +152,12 @@ def unit_from_tmx(tu: TMXUnit, srclang: str = "") -> UnitIn:
         created=created, changed=changed)
 
 
-def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXUnit:
+def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = (),
+                srclang: str = "en") -> TMXUnit:
     """The ``<tu>`` for a stored unit (the inverse of :func:`unit_from_tmx`), with
-    ``extra_props`` (``(type, value)``: its documents, tm.tmx.docs) after its own props."""
+    ``extra_props`` (``(type, value)``: its documents, tm.tmx.docs) after its own props. The
+    source side's variant comes first (the TU's own ``srclang``, else ``srclang``, the
+    memory's): some tools take the first ``<tuv>`` for the source."""
     meta = unit.meta or {}
     kept = _attrs_of(meta.get("attrs"))
     attrs: list[tuple[str, str]] = []
@@ -178,6 +181,8 @@ def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = ()) -> TMXU
         variants.append(TMXVariant(normalize_lang(lang), xml_safe(text).strip(), markup,
                                    _attrs_of(side.get("attrs")), _props_of(side.get("props")),
                                    _notes_of(side.get("notes"))))
+    if primary_lang(dict(kept).get("srclang") or srclang) == "ru":
+        variants.reverse()
     for v in meta.get("tuv") or ():
         variants.append(TMXVariant(str(v["lang"]), str(v["text"]), v.get("markup"),
                                    _attrs_of(v.get("attrs")), _props_of(v.get("props")),

@@ -103,8 +103,8 @@ def _pair_codes(seg: etree._Element) -> None:
             else:
                 i, free = str(free), free + 1
             el.set("i", i)
-        elif i in open_:
-            open_.remove(i)
+        elif open_ and open_[-1] == i:  # O(1): a hostile segment may hold 100,000 codes
+            open_.pop()
     for el in codes:  # i first, as the DTD lists it
         attrs = dict(el.attrib)
         el.attrib.clear()

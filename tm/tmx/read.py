@@ -269,10 +269,8 @@ def _canonical(attrs: Attrs, props: tuple[Prop, ...],
     if carried:
         props = tuple(p for p in props if not p.type.startswith(ATTR_PROP))
     ordered = tuple(a for a in attrs if declared(*a, allowed))
-    names = {k for k, _ in ordered}
-    ordered += tuple(a for a in attrs + carried if not declared(*a, allowed) or (
-        a not in attrs and a[0] in names))  # a second tuid (merged duplicate) comes back last
-    return ordered, props
+    ordered += tuple(a for a in attrs if not declared(*a, allowed))
+    return ordered + carried, props  # carried: also a merged duplicate's second tuid
 
 
 def _unit(tu: etree._Element, name: str) -> TMXUnit:

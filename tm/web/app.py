@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
 from tm.errors import NotFound, TMError
+from tm.store import MemoryGone
 from tm.web import api, editor, lookup, memory, pretranslate
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
@@ -51,7 +52,7 @@ def create_app(settings: Settings) -> Guard:
                   " memory maintenance.", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan)
     app.state.settings = settings
-    app.state.backend = Backend(settings.db, model=settings.model)
+    app.state.backend = Backend(settings.db, model=settings.model, readonly=settings.read_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -73,6 +74,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _reply(request, 404, f"no {exc.what} {exc.key} in the memory")
+
+    @app.exception_handler(MemoryGone)
+    async def memory_gone(request: Request, exc: MemoryGone) -> Response:
+        log.error("%s", exc)
+        return _reply(request, 409, str(exc))
 
     @app.exception_handler(TMError)
     @app.exception_handler(AlignError)

@@ -75,7 +75,7 @@ class Backend:
     RECHECK = 2.0
     """Seconds between two checks for changes made by other processes (or other workers)."""
 
-    def __init__(self, db: Path, *, model: str | None = None) -> None:
+    def __init__(self, db: Path, *, model: str | None = None, readonly: bool = False) -> None:
         self.db = Path(db)
         self.model = model
         self._local = threading.local()
@@ -84,7 +84,9 @@ class Backend:
         self._live = LiveIndex()
         self._docs: dict[int, Document] = {}
         self._docs_lock = threading.Lock()
-        self._watch = TM.open(self.db, create=False)  # a missing file fails now, with one line
+        self.readonly = readonly
+        """``serve --read-only``: the memory opened read-only (works on a read-only medium)."""
+        self._watch = self._open()  # a missing file fails now, with one line
         self._watch_lock = threading.Lock()
         self._checked = time.monotonic()
         self._version = self._watch.data_version()
@@ -95,8 +97,15 @@ class Backend:
     def tm(self) -> TM:
         tm = getattr(self._local, "tm", None)
         if tm is None:
-            tm = self._local.tm = TM.open(self.db, create=False)
+            tm = self._local.tm = self._open()
+            # every thread checks its writes against the file the desk opened at start: a
+            # thread that opens after the file was replaced must not write to the newcomer
+            tm.follow(self._watch)
         return tm
+
+    def _open(self) -> TM:
+        return TM.open(self.db, readonly=True) if self.readonly else TM.open(self.db,
+                                                                             create=False)
 
     def searcher(self) -> Searcher:
         """This thread's searcher (made again once the shared encoder is loaded)."""

@@ -62,7 +62,7 @@ def serve(db: Path | None = None, *, host: str = "127.0.0.1", port: int = 8765,
     from tm.web.app import ENV, app_from_env, create_app, settings_to_env
     from tm.web.common import Settings
 
-    with TM.open(db, create=False) as tm:
+    with TM.open(db, create=False, readonly=read_only) as tm:
         path = tm.path.resolve()
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)

@@ -95,17 +95,20 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> sqlite3.Connection:
+def connect(path: Path, *, readonly: bool = False, immutable: bool = False,
+            mode: str | None = None) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), foreign keys on.
 
     ``readonly`` opens the file with SQLite's ``mode=ro``: nothing can change it. ``immutable``
     also makes SQLite create no ``-wal``/``-shm`` files (only to look at a file that may not be
-    ours: it does not see other processes' writes). WAL is switched on by
+    ours, or on a read-only medium: it does not see other processes' writes). ``mode``
+    overrides SQLite's open mode (``rw``: an existing file only). WAL is switched on by
     :meth:`tm.store.sqlite.store.SqliteStore.open` only once the file is known to be ours.
     """
     from urllib.parse import quote
 
-    target = (f"file:{quote(str(path.absolute()))}?mode={'ro' if readonly else 'rwc'}"
+    mode = mode or ("ro" if readonly else "rwc")
+    target = (f"file:{quote(str(path.absolute()))}?mode={mode}"
               + ("&immutable=1" if immutable else ""))
     try:
         conn = sqlite3.connect(target, uri=True, isolation_level=None, check_same_thread=False,

@@ -19,9 +19,41 @@ from tm.store.sqlite.terms import SqliteTerms
 from tm.store.sqlite.units import SqliteUnits
 from tm.store.sqlite.vectors import SqliteVectors
 from tm.store.types import Counts, DbLocation, DbSource
+from tm.store.watch import Watch
 
 if TYPE_CHECKING:
     from typing import Self
+
+
+def writable(path: Path) -> bool:
+    """Whether the memory's folder and file can be written (SQLite needs both for WAL's side
+    files); False on a read-only medium."""
+    import os
+
+    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+
+
+def tidy_side_files(path: Path) -> None:
+    """Let SQLite remove the ``-wal``/``-shm`` a read-only connection left: a read-write
+    connection that reads and closes deletes them when it is the last one open (it writes
+    nothing: the -wal of a reader is empty)."""
+    try:
+        conn = connect(path, mode="rw")
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.Error, TMError):
+        pass
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class SqliteSettings:
@@ -50,6 +82,9 @@ class SqliteStore:
         self.source = source
         self.readonly = readonly
         self._depth = 0
+        self._tidy = False
+        self.watch: Watch | None = None
+        """The file's identity, checked by every write (:mod:`tm.store.watch`)."""
         self.units = SqliteUnits(conn)
         self.documents = SqliteDocuments(conn)
         self.history = SqliteHistory(conn)
@@ -79,12 +114,7 @@ class SqliteStore:
             if blank:
                 raise TMError(f"{p} is an empty file, not a translation memory yet: add to it"
                               " (`diptych add`, `diptych import`), or pass --db")
-            if not p.with_name(p.name + "-wal").exists():  # look without making side files
-                cls._check_readable(connect(p, readonly=True, immutable=True), p)
-            tm = cls(connect(p, readonly=True), p, where.source, readonly=True)
-            remember(p)
-            cls._check_readable(tm.conn, p, close=False)
-            return tm
+            return cls._open_readonly(p, where.source)
         if where.source is DbSource.default:
             p.parent.mkdir(parents=True, exist_ok=True)
         if not p.parent.exists():
@@ -95,6 +125,7 @@ class SqliteStore:
             schema_version(tm.conn, p)  # refuses what is not ours before anything is written
             use_wal(tm.conn)
             tm._migrate()
+            tm.watch = Watch(p)
         except BaseException as exc:
             tm.close()
             if new:  # nothing half-made stays behind (a 0-byte file after a full disk...)
@@ -103,6 +134,29 @@ class SqliteStore:
             if isinstance(exc, sqlite3.Error):
                 raise TMError(explain(exc, p)) from None
             raise
+        return tm
+
+    @classmethod
+    def _open_readonly(cls, p: Path, source: DbSource) -> Self:
+        """A read-only TM (SQLite ``mode=ro``) that leaves no side files behind.
+
+        With no ``-wal`` beside the file (no writer has it open), the file is first looked at
+        immutable (no lock, no side file). Where the folder or the file cannot be written (a
+        read-only medium, a CD, a mounted backup) it stays immutable: SQLite could create no
+        ``-shm`` there and refused to open it at all. Elsewhere a ``mode=ro`` connection makes
+        ``-wal``/``-shm`` that a reader cannot remove, so :meth:`close` lets a short read-write
+        connection close last, which SQLite's own protocol ends by deleting them (when no other
+        connection is open; otherwise the last of those does it)."""
+        wal = p.with_name(p.name + "-wal")
+        shm = p.with_name(p.name + "-shm")
+        quiet = not wal.exists() and not shm.exists()
+        if quiet:  # look without making side files
+            cls._check_readable(connect(p, readonly=True, immutable=True), p)
+        frozen = quiet and not writable(p)
+        tm = cls(connect(p, readonly=True, immutable=frozen), p, source, readonly=True)
+        tm._tidy = quiet and not frozen
+        remember(p)
+        cls._check_readable(tm.conn, p, close=False)
         return tm
 
     @staticmethod
@@ -122,8 +176,15 @@ class SqliteStore:
         if close:
             conn.close()
 
+    def follow(self, other: object) -> None:
+        if isinstance(other, SqliteStore) and other.watch is not None:
+            self.watch = other.watch
+
     def close(self) -> None:
         self.conn.close()
+        if self._tidy:
+            self._tidy = False
+            tidy_side_files(self.path)
 
     @property
     def schema_version(self) -> int:
@@ -159,8 +220,11 @@ class SqliteStore:
         self._begin()
         self._depth = 1
         try:
+            self._still_ours()
             yield
+            self._still_ours()  # the write lock is held: nothing can change the file now
             self.conn.execute("COMMIT")
+            self._checkpoint()
         except sqlite3.OperationalError as exc:  # disk full, I/O error...: nothing is written
             self._rollback()
             raise TMError(f"{explain(exc, self.path)}; nothing was changed") from None
@@ -169,6 +233,19 @@ class SqliteStore:
             raise
         finally:
             self._depth = 0
+
+    def _still_ours(self) -> None:
+        if self.watch is not None:
+            self.watch.check()
+
+    def _checkpoint(self) -> None:
+        """Copy what was just committed from the -wal into the file (passive: waits for no
+        reader), so a confirmed write survives the -wal being deleted; a busy checkpoint is
+        left to the next commit."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError:
+            pass
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -185,6 +262,34 @@ class SqliteStore:
                 time.sleep(0.05 * 2**attempt)
         raise TMError(f"{self.path} stayed locked by another process for too long: try again "
                       "when the other diptych command has finished")
+
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the memory at ``dest`` while others may be writing (SQLite's
+        online backup, 1,024 pages a step), as one self-contained file (rollback journal, no
+        -wal), written beside ``dest`` and renamed over it: a failed backup leaves nothing.
+        Returns the copy's size in bytes."""
+        import os
+        import tempfile
+
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            target = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                self.conn.backup(target, pages=1024)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, dest)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise TMError(f"cannot back up {self.path} to {dest}: {exc}; nothing was"
+                              " written") from None
+            raise
+        return dest.stat().st_size
 
     @contextmanager
     def patience(self, ms: int) -> Iterator[None]:
