@@ -22,7 +22,8 @@ Checked since on every development genre (``python bench/align.py --genres dev -
 passes gain over the DP alone on each (news +0.014, general +0.009, reviews and manuals +0.008,
 dialogue +0.009, Text+Berg +0.011 strict F1), and 0.02 stays the best margin for the worst genre
 (+0.0084; 0.03: +0.0040; margins in the document's own cosine scale, 0.02-0.08 of it:
-+0.0006-+0.0074). Judges tried instead of the margin, all worse for the worst genre: a logistic
++0.0006-+0.0074); so do the limits (merge_length 0 / 0.15 / 0.35: -0.0689 / +0.0048 / +0.0000;
+detach_best_max 0.4 / 0.8: +0.0073 / +0.0074; the default 0.25 and 0.6: +0.0084). Judges tried instead of the margin, all worse for the worst genre: a logistic
 judge of each change (cosine gain, calibrated confidence of the old and new beads, the pass's
 clue, size) fitted on seeds 201/202 of the dev genres, alone (-0.0098 to +0.0020) or as a veto
 on top of the margins (no change up to p 0.5, then a loss: 62 changes to learn from is too

@@ -63,7 +63,12 @@ def shoot(out: Path) -> list[Path]:
                     page.click("#ed-align")
                     page.wait_for_selector("#ed-beads .bead", timeout=120_000)
                     page.locator("#ed-beads .sent", has_text=pair["DROPPED"]).first.click()
-                    page.evaluate("window.scrollTo(0, 0)")
+                    if width > 700:
+                        page.evaluate("window.scrollTo(0, 0)")
+                    else:  # a phone: the selected bead, its corrections beside it
+                        page.locator("#ed-beads .bead.current").evaluate(
+                            "r => window.scrollTo(0, r.getBoundingClientRect().top"
+                            " + window.scrollY - 60)")
                     for name, full in ((f"editor-{width}", False), (f"report-{width}", True)):
                         if name.startswith("report"):
                             page.goto(report.as_uri())

@@ -1,5 +1,5 @@
 """Screenshots of every page of the desk (`diptych serve`) at 1400 px wide, and of the lookup,
-pre-translate and document pages on a 390 px phone, into docs/.
+pre-translate, translate and document pages on a 390 px phone, into docs/.
 
     python bench/screenshots.py [--out docs]
 
@@ -101,6 +101,21 @@ def shoot(out: Path) -> list[Path]:
                         page.locator("#pt-segments tr").first.scroll_into_view_if_needed()
                     snap(name, full=not phone)
 
+                def translate(name: str, *, phone: bool = False) -> None:
+                    page.goto(base + "/translate")
+                    if not phone:  # the phone opens the same work, kept in the browser
+                        page.fill("#tr-text", ARTICLE)
+                        page.fill("#tr-title", "Rail shuttle doubles its runs")
+                        page.click("#tr-go")
+                    page.wait_for_selector(".tseg.active .thelp")
+                    if not phone:
+                        page.keyboard.type("Челнок до Шымкента удваивает число рейсов")
+                        page.keyboard.press("Control+Enter")
+                        page.wait_for_selector('.tseg[data-n="1"].active .thelp')
+                    page.locator(".tseg.active").scroll_into_view_if_needed()
+                    page.wait_for_timeout(300)
+                    snap(name, full=False)
+
                 page.goto(base + "/")
                 page.locator("#q").press_sequentially(LOOKUP, delay=5)
                 page.wait_for_selector("#results .hit")
@@ -108,6 +123,7 @@ def shoot(out: Path) -> list[Path]:
                 snap("lookup", full=False)
                 lookup(TERMS, "lookup-terms")
                 pretranslate("pretranslate")
+                translate("translate")
                 page.goto(base + "/documents")
                 snap("documents")
                 page.goto(base + "/documents/1")
@@ -119,10 +135,11 @@ def shoot(out: Path) -> list[Path]:
                 snap("unit")
                 page.goto(base + "/api/docs")
                 snap("api")
-                lookup(MEANING, "lookup-meaning")
+                lookup(MEANING + "&mode=semantic", "lookup-meaning")
                 page.set_viewport_size({"width": 390, "height": 844})  # a phone
                 lookup(LOOKUP, "lookup-phone")
                 pretranslate("pretranslate-phone", phone=True)
+                translate("translate-phone", phone=True)
                 page.goto(base + "/documents/1")
                 snap("document-phone", full=False)
                 browser.close()

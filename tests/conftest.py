@@ -22,6 +22,8 @@ settings.load_profile("diptych")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+SHARED_SKIP = "../shared is not beside the project"
+"""The skip reason of the tests that read third-party corpora (the README explains it)."""
 
 
 ST_INSTALL = (
@@ -63,7 +65,8 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def shared() -> Path:
     """The read-only ../shared folder (benchmark corpora, TMX DTD)."""
     if not SHARED.is_dir():
-        pytest.skip("../shared is not beside the project")
+        pytest.skip(f"{SHARED_SKIP} (third-party corpora and the TMX DTD: see the README's"
+                    " 'Tests that skip')")
     return SHARED
 
 

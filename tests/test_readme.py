@@ -51,3 +51,25 @@ def test_readme_examples_run(tmp_path: Path) -> None:
         assert "Traceback" not in proc.stderr, block
     assert (tmp_path / "review.html").exists() and (tmp_path / "memory.tmx").exists()
     assert (tmp_path / "pairs.tsv").read_text().count("\t") == 2
+
+
+def test_quickstart_upgrades_pip_so_the_lxml_extra_is_found() -> None:
+    """jusText asks for lxml[html_clean]; lxml provides 'html-clean': the same extra under PEP
+    685, which pip compares so from 23.3 on (older ones warn): the quickstart upgrades pip."""
+    from importlib.metadata import metadata, requires
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    first = quickstart()[0]
+    assert first.index("pip install -U pip") < first.index("pip install .")
+    provided = {canonicalize_name(e) for e in metadata("lxml").get_all("Provides-Extra") or []}
+    asked = {canonicalize_name(x) for r in requires("justext") or []
+             if (req := Requirement(r)).name == "lxml" for x in req.extras}
+    assert asked and asked <= provided
+
+
+def test_the_readme_explains_the_shared_skips() -> None:
+    from tests.conftest import SHARED_SKIP
+
+    assert f'"{SHARED_SKIP}"' in README and "../shared/corpora/" in README

@@ -43,7 +43,7 @@ def test_one_refit_a_memory_and_none_when_turned_off(
     db = tmp_path / "m.db"
     with TM.open(db) as tm:
         tm.add_units([UnitIn(e, r) for e, r in PAIRS])
-    with open(f"{db}.terms-lock", "a") as held:
+    with open(f"{db}.terms-lock", "a") as held:  # beside the file
         fcntl.flock(held, fcntl.LOCK_EX)
         assert background.run(db) == 0  # another process holds the memory: nothing done
     assert background.run(db) == 1

@@ -240,3 +240,25 @@ def test_a_url_pair_stored_both_ways_is_one_document_with_title_and_date(
         (doc,) = tm.documents()
     assert doc.title == EXPECTED["lake-ferry", "en"]["story"][0]
     assert doc.date is not None and doc.url and doc.units > 0
+
+
+def test_ctrl_c_in_add_batch_ends_with_what_is_stored(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C stops the bar, then says how far the run got, as the last line."""
+    from typer.testing import CliRunner
+
+    from tm import service
+    from tm.cli import app
+
+    listing = tmp_path / "pairs.tsv"
+    listing.write_text("".join(f"e{i}.txt\tr{i}.txt\t0.9\n" for i in range(5)))
+
+    def interrupted(tm, request, progress):
+        for i, status in enumerate(("stored", "skipped", "stored")):
+            progress(PairJob(i + 1, f"e{i}.txt", f"r{i}.txt", 0.9), status)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "add_batch", interrupted)
+    res = CliRunner().invoke(app, ["add", "--batch", str(listing), "--db", str(tmp_path / "t.db")])
+    assert res.exit_code == 130
+    assert res.stderr.strip().splitlines()[-1] == (
+        "diptych: interrupted: 2 of 5 stored, 1 there already; run again to resume")

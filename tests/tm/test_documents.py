@@ -66,7 +66,7 @@ def test_store_beads_is_one_document_with_edited_beads_marked(tm: TM) -> None:
 
 @pytest.mark.parametrize("beads, message", [
     ((EditedBead((0,), (0,)),), "do not cover the English"),
-    ((EditedBead((1,), (0,)), EditedBead((0,), (1,))), "do not cover the English"),
+    ((EditedBead((0, 0), (0,)), EditedBead((1,), (1,))), "do not cover the English"),
     ((EditedBead((0, 1), (0, 1)), EditedBead((), ())), "no sentence on either side"),
     ((EditedBead((0, 1), ()), EditedBead((), (0, 1))), "nothing to store"),
 ])
@@ -131,3 +131,43 @@ def test_a_replace_that_fails_midway_changes_nothing(tm: TM,
 def test_replacing_an_unknown_document_is_refused(tm: TM) -> None:
     with pytest.raises(TMError, match="no document 7"):
         service.replace_beads(tm, 7, request(PAIRS[:1]))
+
+
+def test_undoing_a_save_puts_the_units_back_under_their_ids(tm: TM) -> None:
+    """The units the replacement deleted come back with the ids they had (a link to
+    /units/1 works again), even where the replacement's new units had taken those ids."""
+    written = service.store_beads(tm, request(PAIRS), encoder=Fixed(), model="fixed")
+    before = [(u.id, u.en, u.ru) for u in tm.iter_units(doc=written.doc_id)]
+    new = [("Prices of oil rose.", "Нефть подорожала."), PAIRS[1], ("Nobody came at all.", "Никто.")]
+    service.replace_beads(tm, written.doc_id, request(new, edited=(0, 2)))
+    assert {u.en for u in tm.iter_units(doc=written.doc_id)} == {en for en, _ in new}
+    service.undo_replace(tm, written.doc_id)
+    assert [(u.id, u.en, u.ru) for u in tm.iter_units(doc=written.doc_id)] == before
+    assert tm.count_units() == 3
+
+
+def test_a_unit_may_ask_for_a_free_id_only(tm: TM) -> None:
+    doc, _ = tm.add_document(DocumentIn(title="t"))
+    assert tm.insert_units([UnitIn("A.", "А.", id=7)], document=doc)[0] == (7, True)
+    assert tm.insert_units([UnitIn("B.", "Б.", id=7)], document=doc)[0] == (8, True)
+    assert tm.insert_units([UnitIn("C.", "В.")], document=doc)[0] == (9, True)
+
+
+def test_ids_back_translated_units_placed_on_either_backend(memory_at: str) -> None:
+    """The translate page's and the editor's store calls on SQLite and on PostgreSQL: an undone
+    save gives the ids back, a confirmed segment is placed (and replaced) at its position with
+    origin translated, a unit by hand goes after the last one."""
+    with TM.open(memory_at) as tm:
+        written = service.store_beads(tm, request(PAIRS))
+        before = [(u.id, u.en) for u in tm.iter_units(doc=written.doc_id)]
+        service.replace_beads(tm, written.doc_id, request([("New.", "Новое."), *PAIRS[1:]],
+                                                          edited=(0,)))
+        service.undo_replace(tm, written.doc_id)
+        assert [(u.id, u.en) for u in tm.iter_units(doc=written.doc_id)] == before
+        assert tm.next_position(written.doc_id) == 3
+        first, new = tm.place_unit(written.doc_id, 5, UnitIn("Five.", "Пять."), "translated")
+        again, _ = tm.place_unit(written.doc_id, 5, UnitIn("Five.", "Пятый."), "translated")
+        units = list(tm.iter_units(doc=written.doc_id, with_docs=True))
+        assert new and tm.get_unit(first) is None  # replaced, held by no document: gone
+        assert [(u.id, u.ru, u.origin) for u in units][-1] == (again, "Пятый.", "translated")
+        assert tm.next_position(written.doc_id) == 6

@@ -83,3 +83,27 @@ def test_a_version_1_memory_is_migrated_with_its_units(tmp_path: Path) -> None:
     with TM.open(old) as tm:
         assert tm.schema_version == len(MIGRATIONS) >= 3
         assert tm.get_unit(1) is not None and tm.edits(1) == 0
+
+
+def test_a_version_4_memory_takes_the_translated_origin(tmp_path: Path) -> None:
+    """Migration 5 loosens the origin CHECK in place: old units stay, 'translated' is taken on
+    the connection that migrated as on a new one, and the file passes integrity_check."""
+    old = tmp_path / "v4.db"
+    conn = sqlite3.connect(old)
+    for script in MIGRATIONS[:4]:
+        for statement in split_sql(script):
+            conn.execute(statement)
+    conn.execute("INSERT INTO units (en, ru, origin, created, changed, en_key, ru_key) VALUES"
+                 " ('Hi.', 'Привет.', 'aligned', 't', 't', 1, 2)")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO units (en, ru, origin, created, changed, en_key, ru_key)"
+                     " VALUES ('A.', 'Б.', 'translated', 't', 't', 3, 4)")
+    conn.close()
+    with TM.open(old) as tm:
+        assert tm.schema_version == len(MIGRATIONS) >= 5
+        tm.add_unit(UnitIn("Bye.", "Пока."), origin="translated")
+        assert tm.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with TM.open(old) as tm:
+        assert sorted(u.origin for u in tm.iter_units()) == ["aligned", "translated"]

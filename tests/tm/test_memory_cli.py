@@ -84,7 +84,8 @@ def hit_unit(db: Path, unit_id: int) -> dict:
     (["1"], "nothing to change"),
     (["1", "--en", " "], "cannot be empty"),
     (["99", "--en", "x"], "no unit 99"),
-    (["1", "--en", "x", "--undo"], "not both"),
+    (["1", "--en", "x", "--undo"], "give one of --en/--ru, --undo or --confirm"),
+    (["1", "--undo", "--confirm"], "give one of"),
     (["1", "--en", "Nobody was hurt.", "--ru", "Никто не пострадал."], "already holds"),
 ])
 def test_edit_refuses_in_one_line_and_changes_nothing(db: Path, args: list[str],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tm.search.concordance import holds_phrase, query_spans
@@ -23,8 +21,10 @@ UNITS = [
 
 
 @pytest.fixture
-def searcher(tmp_path: Path) -> Searcher:
-    tm = TM.open(tmp_path / "t.db")
+def searcher(memory_at: str) -> Searcher:
+    """On each backend: the lookups' FTS5 expressions (ORed phrases of every form) are read
+    by SQLite's FTS5 and by the PostgreSQL backend's tsquery alike."""
+    tm = TM.open(memory_at)
     tm.add_units([UnitIn(e, r) for e, r in UNITS])
     return Searcher(tm)
 

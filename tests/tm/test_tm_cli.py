@@ -259,3 +259,50 @@ def test_add_and_stats_say_when_term_translations_are_behind(db: Path, tmp_path:
     assert added.exit_code == 0, added.output
     assert "2 units added since the last `diptych terms`" in added.output
     assert terms() == (2, 2) and "2 newer not yet" in run("stats", "--db", str(db)).stdout
+
+
+def test_add_unit_by_hand_at_the_end_of_a_document(db: Path) -> None:
+    from tm.store import DocumentIn
+
+    with TM.open(db) as tm:
+        doc, _ = tm.add_document(DocumentIn(title="Port"))
+        tm.add_units([UnitIn(*PAIRS[0])], document=doc)
+    result = run("add-unit", "--en", "The harbour froze.", "--ru", "Гавань замёрзла.",
+                 "--document", str(doc), "--db", str(db), "--json")
+    assert result.exit_code == 0, result.output
+    added = json.loads(result.stdout)
+    assert (added["origin"], added["new"]) == ("edited", True)
+    with TM.open(db, readonly=True) as tm:
+        assert [u.en for u in tm.iter_units(doc=doc)] == [PAIRS[0][0], "The harbour froze."]
+    again = run("add-unit", "--en", "The harbour froze.", "--ru", "Гавань замёрзла.",
+                "--db", str(db))
+    assert again.exit_code == 0 and "already stored: unit " + str(added["id"]) in again.stdout
+    bad = run("add-unit", "--en", "A.", "--ru", "А.", "--document", "99", "--db", str(db))
+    assert bad.exit_code == 1 and bad.output.count("\n") == 1 and "no document 99" in bad.output
+
+
+def test_the_cli_words_a_similarity_as_the_desk_does() -> None:
+    """'similar meaning 0.01' read as a good neighbour; the CLI says what the desk says."""
+    from types import SimpleNamespace
+
+    from tm.choices import Kind
+    from tm.cli.lookup import _head
+    from tm.search.similarity import meaning
+
+    def head(similarity: float) -> str:
+        hit = SimpleNamespace(match=None, kind=Kind.semantic, similarity=similarity, part=False)
+        return _head(hit).plain  # type: ignore[arg-type]
+
+    assert head(0.01) == "loosely related (0.01)"
+    assert head(0.62) == "similar meaning (0.62)"
+    assert [meaning(s) for s in (0.95, 0.5, 0.1, 0.0)] == [
+        "same meaning", "similar meaning", "related meaning", "loosely related"]
+
+
+def test_pretranslate_reads_the_article_from_stdin(db: Path) -> None:
+    result = run("pretranslate", "-", "--db", str(db), input="Oil prices rose by 7% in May.\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("[98% fuzzy, numbers repaired] Цены на нефть выросли на 7%")
+    assert "Analysis of stdin" in result.stderr
+    empty = run("pretranslate", "-", "--db", str(db), input="  \n")
+    assert empty.exit_code == 1 and "stdin: empty" in empty.stderr

@@ -46,3 +46,46 @@ def test_foreign_or_broken_values_are_kept_as_plain_props() -> None:
 def test_draft_props_are_recognised() -> None:
     assert split_props([P(DRAFT_PROP, "yes")])[1]
     assert not split_props([P(DRAFT_PROP, "no")])[1]
+
+
+def test_an_export_names_local_files_without_their_folders(tmp_path) -> None:
+    """A freelancer receiving an export learns the story's file names, not the folders of the
+    machine that added it; URLs stay as they are."""
+    import io
+
+    from tm.store import TM, DocumentIn, UnitIn
+    from tm.tmx import export_tmx
+
+    with TM.open(tmp_path / "m.db") as tm:
+        doc, _ = tm.add_document(DocumentIn(
+            title="Dam", en_path="/home/ann/stories/2024/dam.en.txt",
+            ru_path="https://example.org/ru/dam", fingerprint="f"))
+        tm.add_units([UnitIn("The dam held.", "Дамба выдержала.")], document=doc)
+        buf = io.BytesIO()
+        export_tmx(tm, buf)
+    tmx = buf.getvalue().decode("utf-8")
+    assert "/home/ann" not in tmx and "stories" not in tmx
+    assert "dam.en.txt" in tmx and "https://example.org/ru/dam" in tmx
+
+
+def test_reimporting_an_export_keeps_the_origins_people_gave(tmp_path) -> None:
+    """edited and translated stay so in the memory that imports the export; the others are
+    imported (they came from a file)."""
+    from tm.store import TM, UnitIn
+    from tm.tmx import export_tmx, import_tmx
+
+    with TM.open(tmp_path / "a.db") as tm:
+        tm.add_units([UnitIn("One.", "Один.")], origin="aligned")
+        tm.add_units([UnitIn("Two.", "Два.")], origin="translated")
+        tm.add_units([UnitIn("Three.", "Три.")], origin="aligned")
+        tm.edit_unit(3, ru="Три!")
+        with open(tmp_path / "a.tmx", "wb") as out:
+            export_tmx(tm, out)
+    with TM.open(tmp_path / "b.db") as tm:
+        import_tmx(tm, tmp_path / "a.tmx")
+        got = {u.en: u.origin for u in tm.iter_units()}
+        with open(tmp_path / "b.tmx", "wb") as out:
+            export_tmx(tm, out)
+    assert got == {"One.": "imported", "Two.": "translated", "Three.": "edited"}
+    again = (tmp_path / "b.tmx").read_text(encoding="utf-8")
+    assert again.count("x-diptych-origin") == 2  # once a TU, not once more a round trip

@@ -59,3 +59,18 @@ def test_exact_mode_finds_one_sentence_of_a_longer_unit(tmp_path: Path) -> None:
         (hit,) = Searcher(tm).search(query, mode="exact")
         assert (hit.match, hit.part, hit.source, hit.target) == (PART_UNVERIFIED, True, query,
                                                                  ONE)
+
+
+def test_confirming_a_weak_unit_takes_the_mark_off_and_keeps_its_vector(tmp_path: Path) -> None:
+    db = _memory(tmp_path)
+    with TM.open(db) as tm:
+        (unit_id,) = [u.id for u in tm.get_units(range(1, 4)).values() if u.en == WEAK[0]]
+        tm.store_vectors([(unit_id, bytes(4))])
+    res = runner.invoke(app, ["edit", str(unit_id), "--confirm", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert (out["unreviewed"], out["en"], out["origin"]) == (None, WEAK[0], "aligned")
+    with TM.open(db) as tm:
+        assert tm.count_vectors() == 1  # the text did not change: nothing to recompute
+    both = runner.invoke(app, ["edit", str(unit_id), "--confirm", "--undo", "--db", str(db)])
+    assert both.exit_code == 1 and "give one of" in both.stderr

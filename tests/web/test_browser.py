@@ -181,6 +181,10 @@ def test_fields_of_newer_lookups_light_up(serve, memory, page) -> None:
         {**base, "id": 3, "en": "Rain fell.", "ru": "Шёл дождь.",
          "match": None, "kind": "semantic", "similarity": 0.0, "spans": []},
     ]
+    from tm.search.similarity import meaning
+
+    for hit in hits:  # the words the server adds (the CLI's words too)
+        hit["meaning"] = meaning(hit["similarity"]) if hit["kind"] == "semantic" else None
     page.route("**/api/search?*", lambda route: route.fulfill(
         status=200, content_type="application/json",
         body=json.dumps({"query": "дамба", "mode": "auto", "hits": hits})))

@@ -43,14 +43,40 @@ def test_save_stores_one_document_with_the_edited_beads_marked(client, memory: P
             "Transport", "https://example.org/t", "2024-05-06", "abc:def")
         scores = [u.score for u in tm.iter_units(doc=doc.id)]
     assert scores == [0.9, None, 0.9]
-    again = client.post("/api/align/save", json=body)
-    assert again.status_code == 400
+    again = client.post("/api/align/save", json=body)  # the same pair: offered to replace
+    assert again.status_code == 409
     assert f"document {saved['doc_id']}" in again.json()["error"]
+    assert again.json()["duplicate_of"] == saved["doc_id"]
+
+
+def test_a_story_stored_already_is_recognised_by_its_units(client, memory: Path) -> None:
+    """Saved once (say from HTML), then again from text with a sentence more: another
+    fingerprint, most units the same: 409 names the document; new_copy stores it anyway."""
+    first = client.post("/api/align/save", json=state(RIGHT[:4], fingerprint="html")).json()
+    body = state([*RIGHT[:4], ("One more line.", "Ещё строка.")], fingerprint="text")
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 409
+    assert (r.json()["duplicate_of"], r.json()["shared"], r.json()["units"]) == (
+        first["doc_id"], 4, 5)
+    assert client.post("/api/align/save", json=state(RIGHT[4:6])).status_code == 200
+    copy = client.post("/api/align/save", json={**body, "new_copy": True})
+    assert copy.status_code == 200 and copy.json()["doc_id"] != first["doc_id"]
+
+
+def test_a_link_across_the_order_is_saved_as_its_own_unit(client, memory: Path) -> None:
+    body = {"src": ["One.", "Two.", "Three."], "tgt": ["Один.", "Три.", "Два."],
+            "beads": [{"src": [0], "tgt": [0], "score": 0.9},
+                      {"src": [1], "tgt": [2], "edited": True},
+                      {"src": [2], "tgt": [1], "edited": True}]}
+    r = client.post("/api/align/save", json=body)
+    assert r.status_code == 200, r.text
+    assert units_of(memory, r.json()["doc_id"]) == [
+        ("One.", "Один.", "aligned"), ("Two.", "Два.", "edited"), ("Three.", "Три.", "edited")]
 
 
 @pytest.mark.parametrize("beads, why", [
     ([{"src": [0], "tgt": [0]}], "do not cover the English"),
-    ([{"src": [1], "tgt": [0]}, {"src": [0], "tgt": [1]}], "do not cover the English"),
+    ([{"src": [0, 0], "tgt": [0]}, {"src": [1], "tgt": [1]}], "do not cover the English"),
     ([{"src": [0, 1], "tgt": [0, 1]}, {"src": [], "tgt": []}], "no sentence on either side"),
     ([{"src": [0], "tgt": []}, {"src": [1], "tgt": []}, {"src": [], "tgt": [0, 1]}],
      "nothing to store"),

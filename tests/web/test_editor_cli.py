@@ -59,12 +59,28 @@ def test_review_refuses_a_desk_serving_another_memory(serve, memory: Path, tmp_p
 def test_review_starts_a_desk_when_none_runs(memory: Path) -> None:
     from tests.web.conftest import free_port
 
-    base, proc = editor_cli.ensure_server(memory, free_port(), echo=False)
+    base, proc = editor_cli.ensure_server(str(memory), free_port(), echo=False)
     try:
         assert proc is not None
         assert httpx.get(base + "/api/align/memory").json() == {"db": str(memory.resolve())}
-        assert editor_cli.ensure_server(memory, int(base.rsplit(":", 1)[1]))[1] is None
+        assert editor_cli.ensure_server(str(memory), int(base.rsplit(":", 1)[1]))[1] is None
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def test_review_without_the_web_extra_says_so_once(tmp_path: Path, root: Path,
+                                                   monkeypatch) -> None:
+    """One 'diptych: error:' line naming the extra, not the server's error inside ours."""
+    import sys
+
+    from tm.cli import app
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    result = CliRunner().invoke(app, ["review", str(root / "corpora/sample.en.txt"),
+                                      str(root / "corpora/sample.ru.txt"),
+                                      "--db", str(tmp_path / "m.db"), "--no-browser"])
+    assert result.exit_code == 1
+    assert result.stderr.count("diptych: error:") == 1
+    assert "pip install 'diptych[web]'" in result.stderr

@@ -19,6 +19,7 @@ from tm.cli.common import (
     max_bytes,
     safe,
 )
+from tm.errors import TMError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,7 +57,7 @@ holding the words apart). --json gives "match" (CAT %, or null), "similarity", "
 
 
 def _head(hit: Hit) -> Text:
-    """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``similar meaning 0.83``."""
+    """``87% fuzzy``, ``100% exact (part)``, ``concordance``, ``same meaning (0.83)``."""
     from rich.text import Text
 
     from tm.choices import Kind
@@ -66,8 +67,11 @@ def _head(hit: Hit) -> Text:
         head.append(hit.kind.value + (" (one sentence of the unit)" if hit.part else ""),
                     style="cyan")
     elif hit.kind is Kind.semantic:
-        head = Text("similar meaning", style="cyan")
-        head.append(f" {hit.similarity:.2f}" if hit.similarity is not None else "", style="bold")
+        from tm.search.similarity import meaning
+
+        head = Text(meaning(hit.similarity), style="cyan")  # the desk's words
+        head.append(f" ({hit.similarity:.2f})" if hit.similarity is not None else "",
+                    style="dim")
     else:
         head = Text(hit.kind.value, style="cyan")
     return head
@@ -214,15 +218,34 @@ conventions ("[98% fuzzy, numbers repaired]").
   diptych pretranslate new-story.ru.txt --format jsonl -o draft.jsonl
 
   diptych pretranslate story.en.txt --format tmx -o draft.tmx --min-fill 85
+
+  cat story.en.txt | diptych pretranslate - -o draft.ru.txt
 """
+
+
+def _stdin_article(max_bytes: int) -> str:
+    """The article piped in (``pretranslate -``, as ``search -`` reads its queries)."""
+    import sys
+
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TMError(f"stdin: more than {max_bytes / 1e6:g} MB (--max-size)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TMError("stdin: not UTF-8 text") from None
+    if not text.strip():
+        raise TMError("stdin: empty: pipe the article in, e.g. `cat story.en.txt |"
+                      " diptych pretranslate -`")
+    return text
 
 
 @app.command("pretranslate", help=help_text(PRETRANSLATE_HELP), no_args_is_help=True,
              cls=Command)
 def pretranslate_command(
     article: Annotated[str, typer.Argument(
-        help="The article (English or Russian): a text, Markdown or HTML file, or a URL.",
-        show_default=False)],
+        help="The article (English or Russian): a text, Markdown or HTML file, a URL, or -"
+        " (stdin).", show_default=False)],
     output: Annotated[str | None, typer.Option(
         "--output", "-o", help="Write the draft here (default: stdout).", show_default=False)]
         = None,
@@ -246,12 +269,13 @@ def pretranslate_command(
 
     if not is_stdout(output):
         check_writable(output or "")  # before the work
-    text = service.read_article(article, timeout=timeout, max_bytes=max_bytes(max_size))
+    text = (_stdin_article(max_bytes(max_size)) if article == "-" else
+            service.read_article(article, timeout=timeout, max_bytes=max_bytes(max_size)))
     with service.TM.open(db, readonly=True) as tm:
         req = service.PretranslateRequest(text, lang=lang.value if lang else None,
                                           min_fill=min_fill)
         result = service.pretranslate(tm, req)
-    table = Table(title=f"Analysis of {safe(Path(article).name)}"
+    table = Table(title=f"Analysis of {'stdin' if article == '-' else safe(Path(article).name)}"
                         f" ({result.lang} → {result.target_lang})")
     for col in ("match", "segments", "words", "%"):
         table.add_column(col, justify="right" if col != "match" else "left")

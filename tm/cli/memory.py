@@ -289,6 +289,8 @@ def edit_command(
         "--version", min=1, help="The unit's version this change is based on (as `documents"
         " --units` or --json showed it): refused, exit 1, if someone changed it since.",
         show_default=False)] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Confirm the alignment as it"
+                                          " stands: no more 'unreviewed alignment'.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -301,21 +303,55 @@ def edit_command(
       diptych edit 42 --ru "Исправленный перевод."
 
       diptych edit 42 --undo
+
+      diptych edit 42 --confirm   [dim]# right as it stands: no more "unreviewed alignment"[/dim]
     """
     from tm import service
 
-    if undo and (en is not None or ru is not None):
-        raise TMError("give either --en/--ru or --undo, not both")
+    if (undo or confirm) and (en is not None or ru is not None) or (undo and confirm):
+        raise TMError("give one of --en/--ru, --undo or --confirm")
     with service.TM.open(db, create=False) as tm:
         unit = (service.undo_edit(tm, unit_id, version) if undo else
+                service.confirm_unit(tm, unit_id) if confirm else
                 service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru,
                                                           version=version)))
         edits = service.edits(tm, unit_id)
     if as_json:
         echo_json(service.unit_json(unit, edits=edits))
         return
-    console().print(f"{'restored' if undo else 'edited'} unit {unit.id} ({unit.origin};"
+    console().print(f"{'restored' if undo else 'confirmed' if confirm else 'edited'} unit"
+                    f" {unit.id} ({unit.origin};"
                     f" {edits} edit(s) to undo)\n  en  {safe(unit.en)}\n  ru  {safe(unit.ru)}")
+
+
+@app.command("add-unit", no_args_is_help=True, cls=Command)
+def add_unit_command(
+    en: Annotated[str, typer.Option("--en", help="The English text.", show_default=False)],
+    ru: Annotated[str, typer.Option("--ru", help="The Russian text.", show_default=False)],
+    document: Annotated[int | None, typer.Option(
+        "--document", help="Put it at the end of this document (`diptych documents` lists"
+        " them).", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add one unit written by hand (origin 'edited').
+
+    The same pair stored already is not stored twice: it is linked to --document. Its embedding is computed by the next `diptych index`.
+
+    [bold]Examples[/bold]
+
+      diptych add-unit --en "The harbour froze early." --ru "Гавань замёрзла рано." --document 3
+    """
+    from tm import service
+
+    with service.TM.open(db, create=False) as tm:
+        unit, new = service.add_unit(tm, en, ru, doc_id=document)
+    if as_json:
+        echo_json({**service.unit_json(unit), "new": new})
+        return
+    console().print(f"{'added' if new else 'already stored:'} unit {unit.id}"
+                    + (f" (document {document})" if document is not None else "")
+                    + f"\n  en  {safe(unit.en)}\n  ru  {safe(unit.ru)}")
 
 
 @app.command("delete", no_args_is_help=True, cls=Command)

@@ -16,6 +16,21 @@ import math
 CALIBRATION: dict[str, tuple[float, float]] = {"en": (12.70, -8.87), "ru": (13.43, -9.23)}
 
 
+MEANING: tuple[tuple[float, str], ...] = (
+    (0.8, "same meaning"), (0.5, "similar meaning"), (0.1, "related meaning"),
+    (-math.inf, "loosely related"))
+"""A similarity in words, the same in the CLI and the desk: a bare 0.01 would read as "not
+similar" for the nearest unit there is (the bands follow the calibration: at 0.5 the unit is
+as likely as not to say what the query says)."""
+
+
+def meaning(similarity: float | None) -> str:
+    """``similarity`` in words (:data:`MEANING`); "similar meaning" when there is none."""
+    if similarity is None:
+        return "similar meaning"
+    return next(words for low, words in MEANING if similarity >= low)
+
+
 def calibrated(cos: float, lang: str) -> float:
     """The similarity (0-1, two decimals) of a neighbour at cosine ``cos`` for a ``lang`` query."""
     a, b = CALIBRATION.get(lang[:2], CALIBRATION["en"])

@@ -19,6 +19,7 @@ from tm.service.documents import (
     EditedBead,
     replace_beads,
     store_beads,
+    stored_copy,
     undo_replace,
 )
 from tm.service.exchange import export_writer, import_tmx
@@ -36,8 +37,10 @@ from tm.service.lookup import (
 from tm.service.memory import (
     add,
     add_batch,
+    add_unit,
     backup,
     batch_status,
+    confirm_unit,
     delete_document,
     delete_unit,
     document,
@@ -94,9 +97,11 @@ __all__ = [
     "UnitJSON",
     "add",
     "add_batch",
+    "add_unit",
     "backup",
     "batch_status",
     "check_date",
+    "confirm_unit",
     "delete_document",
     "delete_unit",
     "document",
@@ -120,6 +125,7 @@ __all__ = [
     "searcher",
     "stats",
     "store_beads",
+    "stored_copy",
     "term_state",
     "titles",
     "undo_edit",

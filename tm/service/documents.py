@@ -71,14 +71,16 @@ class BeadsRequest:
 
 
 def check_beads(req: BeadsRequest) -> None:
-    """Every sentence in exactly one bead, in order, no empty bead: else a :class:`TMError`."""
+    """Every sentence in exactly one bead, no empty bead: else a :class:`TMError`. The order
+    is free: the editor links sentences across it (two that swapped places make a bead of
+    their own)."""
     if len(req.src) > MAX_SENTENCES or len(req.tgt) > MAX_SENTENCES:
         raise TMError(f"too many sentences (at most {MAX_SENTENCES} a side)")
     for side, n, seen in (("English", len(req.src), [i for b in req.beads for i in b.src]),
                           ("Russian", len(req.tgt), [j for b in req.beads for j in b.tgt])):
-        if seen != list(range(n)):
-            raise TMError(f"the beads do not cover the {side} sentences once each, in order:"
-                          " reload the editor")
+        if sorted(seen) != list(range(n)):
+            raise TMError(f"the beads do not cover the {side} sentences once each: reload the"
+                          " editor")
     if any(not b.src and not b.tgt for b in req.beads):
         raise TMError("a bead with no sentence on either side: reload the editor")
 
@@ -96,6 +98,49 @@ def bead_units(req: BeadsRequest) -> list[tuple[UnitIn, Origin]]:
     if not out:
         raise TMError("no bead has text on both sides: nothing to store")
     return out
+
+
+SAME_STORY = 0.5
+"""A new alignment is the story of a stored document when that document holds at least this
+share of its units' English sentences (a story saved once from HTML and again from text shares
+nearly all of them; two stories of one news day share a headline or a quote, far under half)."""
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    doc_id: int
+    title: str | None
+    shared: int
+    units: int
+
+    def message(self) -> str:
+        name = f"“{self.title}”" if self.title else ""
+        return (f"this story is in the memory already: document {self.doc_id} {name} holds"
+                f" {self.shared} of its {self.units} units; replace that document, or save this"
+                " as a new one").replace("  ", " ")
+
+
+def stored_copy(tm: TM, req: BeadsRequest) -> StoredCopy | None:
+    """The stored document that already holds this story (the same pair's fingerprint, or
+    :data:`SAME_STORY` of its units' English sentences), else None."""
+    from collections import Counter
+
+    units = bead_units(req)
+    doc_id = tm.find_document(req.fingerprint) if req.fingerprint else None
+    if doc_id is not None:
+        doc = tm.get_document(doc_id)
+        return StoredCopy(doc_id, doc.title if doc else None, len(units), len(units))
+    held: Counter[int] = Counter()
+    for u, _ in units:
+        ids = tm.find_exact(u.en, "en")
+        held.update({d for unit in tm.get_units(ids).values() for d, _ in unit.docs})
+    if not held:
+        return None
+    doc_id, shared = held.most_common(1)[0]
+    if shared < SAME_STORY * len(units):
+        return None
+    doc = tm.get_document(doc_id)
+    return StoredCopy(doc_id, doc.title if doc else None, shared, len(units))
 
 
 def _vectors(tm: TM, units: Sequence[tuple[UnitIn, Origin]], encoder: Encoder | None,

@@ -112,11 +112,38 @@ def get_unit(tm: TM, unit_id: int) -> Unit:
     return unit
 
 
+def confirm_unit(tm: TM, unit_id: int) -> Unit:
+    """Confirm a unit's alignment as it stands (it no longer says "unreviewed alignment")."""
+    get_unit(tm, unit_id)
+    return tm.confirm_unit(unit_id)
+
+
 def edit_unit(tm: TM, req: EditRequest) -> Unit:
     """New text for one or both sides; origin becomes ``edited``, the old text is kept. The
     unit's own text again is refused (it would only add a history row)."""
     get_unit(tm, req.unit_id)
     return tm.edit_unit(req.unit_id, en=req.en, ru=req.ru, version=req.version)
+
+
+def add_unit(tm: TM, en: str, ru: str, *, doc_id: int | None = None) -> tuple[Unit, bool]:
+    """A unit written by hand (origin ``edited``), at the end of document ``doc_id`` if given;
+    ``(unit, is new)``: the same pair stored already is that unit (linked to the document)."""
+    from tm.store import MAX_SEGMENT, UnitIn
+
+    en, ru = " ".join(en.split()), " ".join(ru.split())
+    if not en or not ru:
+        raise TMError("a unit needs text on both sides: give --en and --ru")
+    if max(len(en), len(ru)) > MAX_SEGMENT:
+        raise TMError(f"a unit's side holds at most {MAX_SEGMENT:,} characters")
+    with tm.transaction():
+        position = None
+        if doc_id is not None:
+            document(tm, doc_id)
+            position = tm.next_position(doc_id)
+        unit_id, new = tm.add_unit(UnitIn(en, ru, position=position), document=doc_id,
+                                   origin="edited")
+    assert unit_id is not None
+    return get_unit(tm, unit_id), new
 
 
 def edits(tm: TM, unit_id: int) -> int:

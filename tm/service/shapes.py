@@ -67,8 +67,9 @@ class HitJSON(TypedDict):
     ``[start, stop]`` of the query's words (or the matched sentence) on the ``lang`` side;
     ``translation``/``translation_span``: the words of the other side that translate them;
     ``doc``/``doc_id``: the unit's first document; ``score``: the alignment confidence.
-    The desk adds ``diff`` (the words of a fuzzy hit that differ from the query), ``doc_url``
-    and ``doc_date``."""
+    The desk adds ``diff`` (the words of a fuzzy hit that differ from the query), ``meaning``
+    (a semantic hit's similarity in words, tm.search.similarity.meaning), ``doc_url`` and
+    ``doc_date``."""
 
     en: str
     ru: str
@@ -88,6 +89,7 @@ class HitJSON(TypedDict):
     unreviewed: str | None
     """"unreviewed alignment, 0.62" (see UnitJSON)."""
     diff: NotRequired[list[list[int]]]
+    meaning: NotRequired[str | None]
     doc_url: NotRequired[str | None]
     doc_date: NotRequired[str | None]
 

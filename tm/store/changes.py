@@ -23,6 +23,7 @@ from tm.store.interface import Inserted, Store
 from tm.store.types import (
     MAX_SEGMENT,
     ORIGINS,
+    REVIEWED,
     ROLES,
     Document,
     DocumentIn,
@@ -129,6 +130,14 @@ def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None,
     _set_text(store, unit, new_en or unit.en, new_ru or unit.ru,
               unit.en_markup if new_en is None else None,
               unit.ru_markup if new_ru is None else None, "edited", stamp)
+    return unit_or_error(store, unit_id)
+
+
+def confirm_unit(store: Store, unit_id: int) -> Unit:
+    """Mark a unit's alignment as reviewed as it stands (its ``meta`` keeps when): it no
+    longer carries "unreviewed alignment"; text, vector and word links stay."""
+    unit = unit_or_error(store, unit_id)
+    store.units.set_metas([(unit_id, {**unit.meta, REVIEWED: now_iso()})])
     return unit_or_error(store, unit_id)
 
 
@@ -246,7 +255,7 @@ def replace_document(store: Store, doc_id: int, units: Sequence[tuple[UnitIn, Or
     doc = _next_version(store, doc_id, version, seen)
     old = _unlink(store, doc_id)
     snapshot = [{**{k: getattr(u, k) for k in _KEPT}, "meta": dict(u.meta) or None,
-                 "origin": u.origin} for u in old]
+                 "origin": u.origin, "id": u.id} for u in old]
     store.documents.save(doc_id, json.dumps(snapshot, ensure_ascii=False), doc.title, doc.url,
                          doc.date, now_iso())
     store.documents.describe(doc_id, title or doc.title, url or doc.url, date or doc.date)
@@ -262,11 +271,14 @@ def undo_replace(store: Store, doc_id: int, version: int | None = None) -> Writt
     _next_version(store, doc_id, version, None)
     old = _unlink(store, doc_id)
     rows: list[dict[str, Any]] = json.loads(saved.units)
-    linked = link(store, doc_id, [(UnitIn(**{k: r[k] for k in (*_KEPT, "meta") if k in r}),
-                                   r["origin"]) for r in rows])
+    # the units that replaced them go first, so that the saved units get their ids back
+    same = {s.get("id"): (s["en"], s["ru"]) for s in rows}
+    removed = _orphans(store, {u.id for u in old if same.get(u.id) != (u.en, u.ru)})
+    linked = link(store, doc_id, [(UnitIn(**{k: s[k] for k in (*_KEPT, "meta") if k in s},
+                                          id=s.get("id")), s["origin"]) for s in rows])
     store.documents.describe(doc_id, saved.title, saved.url, saved.date)
     store.documents.drop_saved(saved.id)
-    return Written(doc_id, tuple(linked), _orphans(store, {u.id for u in old}),
+    return Written(doc_id, tuple(linked), removed + _orphans(store, {u.id for u in old}),
                    store.documents.saved_count(doc_id))
 
 
@@ -289,3 +301,18 @@ def add_user(store: Store, name: str, role: str) -> str:
         raise TMError(f"user {name!r} exists already: `diptych users token {name}` gives a"
                       " new token")
     return token
+
+
+def place_unit(store: Store, doc_id: int, position: int, unit: UnitIn,
+               origin: Origin) -> tuple[int, bool]:
+    """Make ``unit`` the document's unit at ``position`` (a translated segment confirmed again
+    replaces the one confirmed before, which goes when no document holds it any more). The
+    document's version goes one up, so an editor holding the story as read is refused."""
+    _next_version(store, doc_id, None, None)
+    before = set(store.documents.unlink_at(doc_id, position))
+    ((unit_id, new),) = insert(store, [(0, replace(unit, position=position))], doc_id, origin,
+                               now_iso())
+    if unit_id is None:
+        raise TMError("a segment and its translation both need text")
+    _orphans(store, before - {unit_id})
+    return unit_id, bool(new)

@@ -126,6 +126,14 @@ class Documents(Protocol):
         (False, nothing changed, otherwise)."""
         ...
 
+    def unlink_at(self, doc_id: int, position: int) -> list[int]:
+        """Remove the document's links at ``position``; the ids of the units they named."""
+        ...
+
+    def next_position(self, doc_id: int) -> int:
+        """The position after the document's last link (0 for none)."""
+        ...
+
     def describe(self, doc_id: int, title: str | None, url: str | None,
                  date: str | None) -> None: ...
 

@@ -200,6 +200,17 @@ class TM:
         with self.transaction():
             return changes.undo_replace(self.store, doc_id, version)
 
+    def place_unit(self, doc_id: int, position: int, unit: UnitIn,
+                   origin: Origin) -> tuple[int, bool]:
+        """Make ``unit`` the document's unit at ``position`` (replacing the one there):
+        ``(unit id, is new)``."""
+        with self.transaction():
+            return changes.place_unit(self.store, doc_id, position, unit, origin)
+
+    def next_position(self, doc_id: int) -> int:
+        """The position after a document's last unit (0 for an empty document)."""
+        return self.store.documents.next_position(doc_id)
+
     def replacements(self, doc_id: int) -> int:
         """How many replacements of a document can be undone."""
         return self.store.documents.saved_count(doc_id)
@@ -296,6 +307,11 @@ class TM:
         With ``version``, refused (:class:`tm.errors.Conflict`) unless the unit is at it."""
         with self.transaction():
             return changes.edit_unit(self.store, unit_id, en, ru, version)
+
+    def confirm_unit(self, unit_id: int) -> Unit:
+        """Confirm a unit's alignment as it stands: no more "unreviewed alignment"."""
+        with self.transaction():
+            return changes.confirm_unit(self.store, unit_id)
 
     def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
         """Restore the text a unit had before its last edit (and forget that edit)."""

@@ -10,14 +10,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-Origin = Literal["aligned", "imported", "edited"]
+Origin = Literal["aligned", "imported", "edited", "translated"]
 MAX_SEGMENT = 10_000
 """The longest text a unit's side may hold, in characters. align splits sentences at
 ``align.segment.MAX_CHARS`` (2,000) and a bead joins a few sentences, so aligned units stay
 below it; a longer TMX segment is a document, not a sentence (it is refused at import, counted
 in the report), and the cap keeps every lookup's work bounded (fuzzy scoring reads at most this
 much of a text; longer texts stored earlier are left out of the candidates)."""
-ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited")
+ORIGINS: tuple[str, ...] = ("aligned", "imported", "edited", "translated")
+"""aligned (by `add`), imported (TMX), edited (corrected by hand), translated (a segment
+confirmed in the desk's translate page)."""
 Links = set[tuple[int, int]]
 """A unit's word links: (English token index, Russian token index) pairs."""
 
@@ -111,6 +113,13 @@ class UnitIn:
     changed_by: str | None = None
     """Who made and who last changed it (TMX ``creationid``/``changeid``; default: the actor,
     :func:`tm.store.actor.current`)."""
+    id: int | None = None
+    """The id the unit should get when it is new and the id is free (undoing an editor save
+    puts units back under the ids they had); None: the next id."""
+
+
+REVIEWED = "reviewed"
+"""Key of a unit's ``meta`` that says when someone confirmed its alignment as it stands."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +149,12 @@ class Unit:
     def unreviewed(self) -> str | None:
         """"unreviewed alignment, 0.62" for an aligned unit whose confidence is under the weak
         threshold that ``align`` flags and the editor marks (align.types.WEAK_BELOW, 0.85),
-        until someone edits it (its origin becomes ``edited``); None otherwise."""
+        until someone edits it (its origin becomes ``edited``) or confirms it (``meta`` then
+        holds :data:`REVIEWED`, the time); None otherwise."""
         from align.types import WEAK_BELOW
 
-        if self.origin != "aligned" or self.score is None or self.score >= WEAK_BELOW:
+        if (self.origin != "aligned" or self.score is None or self.score >= WEAK_BELOW
+                or self.meta.get(REVIEWED)):
             return None
         return f"unreviewed alignment, {self.score:.2f}"
 

@@ -1,5 +1,6 @@
 """Term links kept current without a manual step: after ``add`` and ``import`` a detached,
-low-priority process refits them (``python -m tm.terms.background DB``).
+low-priority process refits them (``python -m tm.terms.background``, the memory in
+``$DIPTYCH_TERMS_TARGET``).
 
 eflomal aligns a memory's units all at once (about 30 s for 5k units and 5 min for 200k on a
 loaded 2-core machine), too long to wait for in ``import`` and not worth doing for each few
@@ -39,24 +40,11 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1") != "0"
 
 
-def lock_path(target: str | Path) -> Path:
-    """The lock file of a memory's refit: ``DB.terms-lock`` beside a file; for a PostgreSQL
-    memory one in the temporary folder named by a hash of its URI (one refit a machine; two
-    machines refitting at once waste a fit, each replaces the links in one transaction)."""
-    from tm.store.location import is_uri
-
-    if is_uri(target):
-        import hashlib
-        import tempfile
-
-        digest = hashlib.sha256(str(target).encode()).hexdigest()[:16]
-        return Path(tempfile.gettempdir()) / f"diptych-terms-{digest}.lock"
-    return Path(f"{target}.terms-lock")
-
-
-def start(path: str | Path) -> bool:
-    """Start the background refit of the memory at ``path``; True when a process was started
-    (it exits at once if another one holds the memory's lock)."""
+def start(target: str | Path) -> bool:
+    """Start the background refit of the memory ``target`` (a file, or a PostgreSQL URI:
+    :attr:`tm.store.TM.target`, handed over in the environment, never on a command line that
+    ``ps`` shows); True when a process was started (it exits at once if another one holds
+    the memory's lock)."""
     if not enabled():
         return False
     try:
@@ -64,24 +52,39 @@ def start(path: str | Path) -> bool:
     except ImportError:
         return False  # no aligner: lookups use spelling cues; `diptych terms` says what to install
     subprocess.Popen(  # detached: it outlives the command that started it
-        [sys.executable, "-m", "tm.terms.background", str(path)],
+        [sys.executable, "-m", "tm.terms.background"],
+        env={**os.environ, TARGET: str(target)},
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True)
     return True
 
 
-def run(path: str | Path) -> int:
+TARGET = "DIPTYCH_TERMS_TARGET"
+
+
+def _lock_path(target: str) -> str:
+    """Beside the file; for a PostgreSQL memory, in the temp folder under the URI's hash."""
+    if "://" not in target:
+        return f"{target}.terms-lock"
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"diptych-terms-{digest}.lock")
+
+
+def run(target: str | Path) -> int:
     """Refit until the memory is current; returns the fits done (0: another process holds
     the lock, or nothing to do)."""
     import fcntl
 
-    with open(lock_path(path), "a") as lock:
+    with open(_lock_path(str(target)), "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0
         fits = 0
-        with TM.open(path, create=False) as tm:
+        with TM.open(target, create=False) as tm:
             while behind(tm) and fits < 3:  # units keep arriving: at most three rounds
                 tm.set_setting(RUNNING, f"since {now_iso()}, {tm.count_units():,} units")
                 try:
@@ -94,4 +97,4 @@ def run(path: str | Path) -> int:
 
 if __name__ == "__main__":
     os.nice(19)
-    run(sys.argv[1])
+    run(os.environ[TARGET])

@@ -21,7 +21,7 @@ from align.output import tool_version
 from tm.errors import TMXError
 from tm.store import TM, AddCounts, DocumentIn, UnitIn, file_sha256
 from tm.tmx.convert import NotAUnit, unit_from_tmx, unit_to_tmx
-from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, split_props
+from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, origin_of, split_props
 from tm.tmx.header import SRCLANG_SETTING, keep_header, kept_header
 from tm.tmx.model import Prop, TMXHeader, TMXUnit, primary_lang
 from tm.tmx.read import SNIFF_BYTES, TMXReader, sniff
@@ -91,15 +91,17 @@ def import_tmx(tm: TM, path: Path, *,
     langs: Counter[str] = Counter()  # primary language subtags of the variants
     tally = Counter[str]()  # TUs, pairs (with both an English and a Russian variant), variants
 
-    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]]]]:
+    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]], str]]:
         for tu in reader:
             _count(tu, langs, tally)
             links, draft, rest = split_props(tu.props)
             if draft:
                 skipped[DRAFTS_SKIPPED] += 1
                 continue
+            origin, rest = origin_of(rest)
             try:
-                yield unit_from_tmx(replace(tu, props=tuple(rest)), _srclang(reader.header)), links
+                unit = unit_from_tmx(replace(tu, props=tuple(rest)), _srclang(reader.header))
+                yield unit, links, origin
             except NotAUnit as why:
                 skipped[f"TUs {why}"] += 1
 
@@ -154,7 +156,7 @@ def _srclang(header: TMXHeader | None) -> str:
     return "" if header is None else header.get("srclang")
 
 
-def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
+def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], str]],
            file_doc: DocumentIn, listed: Callable[[], bool],
            batch: int = 2000) -> tuple[AddCounts, int | None]:
     """Add units in runs that go to the same document (its first link, else the file's, unless
@@ -166,6 +168,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
     what: Counter[str] = Counter()
     run: list[UnitIn] = []
     run_doc: int | None = -1
+    run_origin = "imported"
     extra: list[tuple[UnitIn, int, int]] = []
 
     def doc_id(doc: DocumentIn) -> int:
@@ -176,7 +179,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
 
     def flush() -> None:
         if run:
-            c = tm.add_units(run, document=run_doc, origin="imported")
+            c = tm.add_units(run, document=run_doc, origin=run_origin)  # type: ignore[arg-type]
             totals[0] += c.added
             totals[1] += c.existing
             totals[2] += c.skipped
@@ -184,7 +187,7 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
             what.update(c.merged_keys)
             run.clear()
 
-    for position, (unit, links) in enumerate(units):
+    for position, (unit, links, origin) in enumerate(units):
         if links:
             target, pos = doc_id(links[0][0]), links[0][1]
             extra += [(unit, doc_id(d), p) for d, p in links[1:]]
@@ -194,9 +197,9 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]]]],
             if file_id is None:
                 file_id = doc_id(file_doc)
             target, pos = file_id, position
-        if target != run_doc or len(run) >= batch:
+        if target != run_doc or origin != run_origin or len(run) >= batch:
             flush()
-            run_doc = target
+            run_doc, run_origin = target, origin
         run.append(replace(unit, position=pos))
     flush()
     for unit, d, p in extra:  # the unit is stored by now: this adds the link

@@ -26,6 +26,7 @@ from typing import Any
 from align.clean import clean_text
 from tm.store import MAX_SEGMENT, Unit, UnitIn
 from tm.store.actor import MAX_NAME
+from tm.tmx.docs import KEPT_ORIGINS, ORIGIN_PROP
 from tm.tmx.model import (
     Attrs,
     Note,
@@ -182,6 +183,8 @@ def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = (),
     props = _props_of(meta.get("props"))
     if unit.score is not None:
         props = (Prop(SCORE_PROP, repr(unit.score)),) + props  # shortest exact form
+    if unit.origin in KEPT_ORIGINS:
+        props = (Prop(ORIGIN_PROP, unit.origin),) + props
     props += tuple(Prop(t, v) for t, v in extra_props)
     variants = []
     for lang, text, markup, side in ((unit.en_lang, unit.en, unit.en_markup, meta.get("en")),

@@ -26,9 +26,28 @@ _FIELDS = ("title", "url", "date", "en_path", "ru_path", "en_sha256", "ru_sha256
            "fingerprint")
 
 
+ORIGIN_PROP = "x-diptych-origin"
+"""A unit's origin when a person made it (``edited``, ``translated``): an export imported again
+keeps it, where any other unit becomes ``imported``."""
+KEPT_ORIGINS = ("edited", "translated")
+
+
+def file_name(path: str) -> str:
+    """A document's source as an export shows it: a URL as it is, a local file by its name only
+    (the folders of the machine that added it are nobody's business: a freelancer receives
+    the export)."""
+    if "://" in path:
+        return path
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 def doc_prop_value(doc: Any, position: int) -> str:
-    """The JSON value of a document link (``doc``: a stored Document)."""
+    """The JSON value of a document link (``doc``: a stored Document); file paths by their
+    name only (:func:`file_name`)."""
     data: dict[str, Any] = {f: getattr(doc, f) for f in _FIELDS if getattr(doc, f) is not None}
+    for f in ("en_path", "ru_path"):
+        if f in data:
+            data[f] = file_name(str(data[f]))
     data["position"] = position
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
@@ -70,6 +89,18 @@ def doc_from_prop(value: str) -> tuple[DocumentIn, int] | None:
                       en_path=fields.get("en_path"), ru_path=fields.get("ru_path"),
                       en_sha256=fields.get("en_sha256"), ru_sha256=fields.get("ru_sha256"),
                       fingerprint=fields["fingerprint"]), int(data["position"])
+
+
+def origin_of(props: Iterable[Any]) -> tuple[str, list[Any]]:
+    """The origin a TU asks for (``imported`` unless it carries one of :data:`KEPT_ORIGINS`)
+    and its other props."""
+    origin, rest = "imported", []
+    for p in props:
+        if p.type == ORIGIN_PROP and not p.attrs:
+            origin = p.value if p.value in KEPT_ORIGINS else origin
+            continue
+        rest.append(p)
+    return origin, rest
 
 
 def split_props(props: Iterable[Any]) -> tuple[list[tuple[DocumentIn, int]], bool, list[Any]]:

@@ -28,6 +28,7 @@ from tm.web.models import (
     SearchOut,
     UnitEdit,
     UnitJSON,
+    UnitNew,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -117,6 +118,16 @@ def delete_document(b: B, doc_id: int) -> Deleted:
     return Deleted(deleted_units=b.delete_document(doc_id))
 
 
+@router.post("/units", response_model=UnitJSON, status_code=201)
+def add_unit(b: B, body: UnitNew) -> UnitJSON:
+    """Add a unit written by hand (origin 'edited'), at the end of document ``doc_id`` if
+    given; the same pair stored already is that unit, linked to the document."""
+    from tm import service
+
+    unit, _ = service.add_unit(b.tm, body.en, body.ru, doc_id=body.doc_id)
+    return unit_json(unit, edits=0)
+
+
 @router.get("/units/{unit_id}", response_model=UnitJSON)
 def unit(b: B, unit_id: int) -> UnitJSON:
     """A unit with its documents and how many of its edits can be undone."""
@@ -135,6 +146,12 @@ def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitJSON:
     With ``version``: 409 (who changed it and when; nothing changed) if it is not the unit's."""
     return unit_json(b.edit_unit(unit_id, en=body.en, ru=body.ru, version=body.version),
                      edits=b.edits(unit_id))
+
+
+@router.post("/units/{unit_id}/confirm", response_model=UnitJSON)
+def confirm_unit(b: B, unit_id: int) -> UnitJSON:
+    """Confirm a unit's alignment as it stands: it no longer says "unreviewed alignment"."""
+    return unit_json(b.confirm_unit(unit_id), edits=b.edits(unit_id))
 
 
 @router.post("/units/{unit_id}/undo", response_model=UnitJSON)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -25,13 +25,13 @@ from align.errors import AlignError
 from tm.errors import Conflict, NotFound, TMError
 from tm.store import MemoryGone
 from tm.store.location import is_uri, shown
-from tm.web import api, editor, lookup, memory, pretranslate, users
+from tm.web import api, editor, lookup, memory, pretranslate, translate, users
 from tm.web.backend import Backend
 from tm.web.common import HERE, Settings, render
 from tm.web.security import Guard, Policy, TooLarge
 
-ROUTERS = (lookup.router, pretranslate.router, memory.router, editor.router, api.router,
-           users.router)
+ROUTERS = (lookup.router, pretranslate.router, translate.router, memory.router, editor.router,
+           api.router, users.router)
 THREADS = 8
 """Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
 ENV = "DIPTYCH_SERVE_SETTINGS"
@@ -56,6 +56,11 @@ def create_app(settings: Settings) -> Guard:
     app.state.settings = settings
     app.state.backend = Backend(settings.db, model=settings.model, readonly=settings.read_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # asked for by browsers and tools that read no <link>
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     for router in ROUTERS:
         app.include_router(router)
     _errors(app)

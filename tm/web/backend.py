@@ -30,6 +30,7 @@ from tm.choices import DraftFormat, Kind, Mode
 from tm.drafts.pretranslate import Pretranslation
 from tm.errors import TMError
 from tm.search.searcher import Searcher
+from tm.search.similarity import meaning
 from tm.service import ArticleKind, live
 from tm.service.live import LiveIndex
 from tm.service.shapes import HitJSON
@@ -172,6 +173,7 @@ class Backend:
             row = hit.to_json()
             row["doc"] = (doc.title or doc.url or str(doc.id)) if doc else None
             row["diff"] = _diff(query, hit) if fuzzy else []
+            row["meaning"] = meaning(hit.similarity) if hit.kind is Kind.semantic else None
             row["doc_url"], row["doc_date"] = (doc.url, doc.date) if doc else (None, None)
             out.append(row)
         return out
@@ -236,6 +238,9 @@ class Backend:
 
     def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
         return service.undo_edit(self.tm, unit_id, version)
+
+    def confirm_unit(self, unit_id: int) -> Unit:
+        return service.confirm_unit(self.tm, unit_id)
 
     def delete_unit(self, unit_id: int, version: int | None = None) -> None:
         service.delete_unit(self.tm, unit_id, version)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from tm.web.backend import Backend
 
@@ -35,6 +36,19 @@ class Settings:
 _env = Environment(loader=FileSystemLoader(HERE / "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True),
                    trim_blocks=True, lstrip_blocks=True)
+
+
+def code_marks(text: str) -> Markup:
+    """A docstring for a page: escaped, its ``code`` and `code` spans as <code> (the API page
+    showed the raw double backticks)."""
+    import re
+
+    escaped = str(escape(text))
+    return Markup(re.sub(r"``(.+?)``|`([^`]+)`",
+                         lambda m: f"<code>{m.group(1) or m.group(2)}</code>", escaped))
+
+
+_env.filters["code"] = code_marks
 
 
 def backend(request: Request) -> Backend:

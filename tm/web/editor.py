@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from tm.store.location import shown
@@ -86,6 +86,8 @@ class SaveIn(BaseModel):
         " refused (409) if it changed since; null: save over whatever is stored"))
     seen: list[tuple[int, int]] | None = Field(None, max_length=100_000, description=(
         "(unit id, version) of the units read with it: refused (409) if one changed since"))
+    new_copy: bool = Field(False, description="store it even when the memory holds the story"
+                                              " already (else 409 names that document)")
 
 
 class Saved(BaseModel):
@@ -165,8 +167,10 @@ def document_beads(b: B, doc_id: int) -> Beads:
     return Beads(**eb.document_beads(b, doc_id))
 
 
-@router.post("/api/align/save", response_model=Saved, tags=["editor"])
-def save(b: B, body: SaveIn) -> Saved:
+@router.post("/api/align/save", response_model=Saved, tags=["editor"],
+             responses={409: {"description": "the story is stored already: ``duplicate_of``"
+                                             " names the document"}})
+def save(b: B, body: SaveIn) -> Saved | JSONResponse:
     """Store the corrected beads in one transaction: a new document (with ``doc_id`` null) or
     the units of document ``doc_id`` replaced (undoable). Changed beads get origin ``edited``."""
     from tm.service import BeadsRequest, EditedBead
@@ -177,9 +181,17 @@ def save(b: B, body: SaveIn) -> Saved:
         beads=tuple(EditedBead(tuple(x.src), tuple(x.tgt), x.score, x.edited)
                     for x in body.beads),
         title=(body.title or "").strip() or None, url=(body.url or "").strip() or None,
-        date=body.date or None, fingerprint=body.fingerprint or None, en_path=en_path,
-        ru_path=ru_path, version=body.version,
+        date=body.date or None, fingerprint=None if body.new_copy else body.fingerprint or None,
+        en_path=en_path, ru_path=ru_path, version=body.version,
         seen=None if body.seen is None else tuple((int(u), int(v)) for u, v in body.seen))
+    if body.doc_id is None and not body.new_copy:
+        from tm.service import stored_copy
+
+        copy = stored_copy(b.tm, req)
+        if copy is not None:
+            return JSONResponse({"error": copy.message(), "duplicate_of": copy.doc_id,
+                                 "title": copy.title, "shared": copy.shared,
+                                 "units": copy.units}, status_code=409)
     return _saved(b, eb.save(b, req, doc_id=body.doc_id))
 
 

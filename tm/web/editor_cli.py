@@ -94,6 +94,7 @@ def ensure_server(db: str | Path, port: int, *,
         if proc.poll() is not None:
             err = (proc.stderr.read() if proc.stderr else b"").decode("utf-8", "replace")
             last = err.strip().splitlines()[-1] if err.strip() else f"exit code {proc.returncode}"
+            last = last.removeprefix("diptych: error: ")  # ours adds it once
             raise TMError(f"could not start the desk on port {port}: {last}")
         if time.monotonic() > deadline:
             proc.terminate()
@@ -111,7 +112,9 @@ def review(en: str, ru: str, *, db: str | Path | None = None, port: int = 8765,
            browser: bool = True) -> str:
     """Open the editor for the pair; returns its address."""
     from tm.store import TM
+    from tm.web.cli import _need_extra
 
+    _need_extra()  # one line now, not the server's error inside ours
     en_source = _edition(en, "English edition")
     ru_source = _edition(ru, "Russian edition")
     with TM.open(db) as tm:  # created when new, as `add` would

@@ -85,6 +85,14 @@ class UnitEdit(BaseModel):
         " since (left out: no check)"))
 
 
+class UnitNew(BaseModel):
+    """A unit written by hand."""
+
+    en: str = Field(min_length=1, max_length=MAX_TEXT)
+    ru: str = Field(min_length=1, max_length=MAX_TEXT)
+    doc_id: int | None = Field(default=None, description="put it at the end of this document")
+
+
 class DocumentUnits(BaseModel):
     document: DocumentJSON
     units: list[UnitJSON]

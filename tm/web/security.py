@@ -38,7 +38,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "diptych_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-READ_POSTS = frozenset({"/api/pretranslate", "/api/pretranslate/draft", "/api/align"})
+READ_POSTS = frozenset({"/api/pretranslate", "/api/pretranslate/draft", "/api/align",
+                        "/api/translate", "/api/translate/segment", "/api/translate/download"})
 """POST routes that change nothing (allowed under --read-only; still origin-checked)."""
 HEADERS = (
     (b"content-security-policy", (b"default-src 'self'; img-src 'self' data:; object-src 'none';"

@@ -91,6 +91,16 @@ class PgDocuments:
     def unlink(self, doc_id: int) -> None:
         self.conn.execute("DELETE FROM unit_docs WHERE doc_id = %s", (doc_id,))
 
+    def unlink_at(self, doc_id: int, position: int) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(
+            "DELETE FROM unit_docs WHERE doc_id = %s AND position = %s RETURNING unit_id",
+            (doc_id, position))]
+
+    def next_position(self, doc_id: int) -> int:
+        row = self.conn.execute("SELECT coalesce(max(position) + 1, 0) FROM unit_docs"
+                                " WHERE doc_id = %s", (doc_id,)).fetchone()
+        return int(row[0]) if row else 0
+
     def describe(self, doc_id: int, title: str | None, url: str | None,
                  date: str | None) -> None:
         self.conn.execute("UPDATE documents SET title = %s, url = %s, date = %s WHERE id = %s",

@@ -95,7 +95,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX document_history_doc ON document_history (doc_id, id);
     """,
     """
-    -- a team on one memory (the same columns and tables as SQLite's migration 5)
+    -- origin 'translated': a segment confirmed in the desk's translate page (SQLite: migration 5)
+    ALTER TABLE units DROP CONSTRAINT units_origin_check;
+    ALTER TABLE units ADD CONSTRAINT units_origin_check
+        CHECK (origin IN ('aligned', 'imported', 'edited', 'translated'));
+    """,
+    """
+    -- a team on one memory (the same columns and tables as SQLite's migration 6)
     ALTER TABLE units ADD COLUMN version bigint NOT NULL DEFAULT 1;
     ALTER TABLE units ADD COLUMN created_by text;
     ALTER TABLE units ADD COLUMN changed_by text;

@@ -53,6 +53,9 @@ class PgUnits:
                 (keys,))}
         row = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
         next_id = int(row[0] if row else 0) + 1
+        wanted = [u.id for _, u in buf if u.id is not None]
+        taken = {int(r[0]) for r in conn.execute(
+            "SELECT id FROM units WHERE id = ANY(%s)", (wanted,))} if wanted else set()
         out: Inserted = []
         new_units, links, scores = [], [], []
         tokens = 0
@@ -63,9 +66,11 @@ class PgUnits:
                 continue
             key = (en, ru, u.en_markup, u.ru_markup)  # markup is part of a unit
             unit_id = known.get(key)
-            if unit_id is None:
-                unit_id = known[key] = next_id
-                next_id += 1
+            if unit_id is None:  # new: the id it asks for when that is free, else the next
+                unit_id = u.id if u.id is not None and u.id not in taken else next_id
+                taken.add(unit_id)
+                next_id = max(next_id, unit_id + 1)
+                known[key] = unit_id
                 extra = index_row(en, ru)
                 tokens += extra[2] + extra[3]
                 new_units.append((*new_row(unit_id, en, ru, u, origin, stamp), *extra))

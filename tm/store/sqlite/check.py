@@ -92,6 +92,11 @@ def schema_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+READER_NEEDS_NOT = ("CREATE INDEX", "PRAGMA writable_schema", "UPDATE sqlite_schema")
+"""Statements of a migration a reader can do without: an index, and a loosened CHECK (the
+'translated' origin: it restricts writes only)."""
+
+
 def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
     """Give a read-only connection to an older memory the tables of the migrations it lacks,
     empty, in its TEMP schema (in memory): it reads as a migrated memory with nothing in them,
@@ -113,7 +118,7 @@ def stand_in_tables(conn: sqlite3.Connection, version: int, path: Path) -> None:
                 conn.execute(statement.replace("ALTER TABLE ", "ALTER TABLE temp.", 1))
             elif column:
                 added.setdefault(column[1], []).append(f"{column[3] or 'NULL'} AS {column[2]}")
-            elif not statement.startswith("CREATE INDEX"):
+            elif not statement.startswith(READER_NEEDS_NOT):
                 raise TMError(f"{path} has schema version {version}, older than this diptych's"
                               f" {len(MIGRATIONS)}: run a command that writes to it once (e.g."
                               " `diptych index`) to upgrade it")

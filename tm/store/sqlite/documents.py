@@ -74,6 +74,17 @@ class SqliteDocuments:
     def unlink(self, doc_id: int) -> None:
         self.conn.execute("DELETE FROM unit_docs WHERE doc_id = ?", (doc_id,))
 
+    def unlink_at(self, doc_id: int, position: int) -> list[int]:
+        ids = [int(r[0]) for r in self.conn.execute(
+            "SELECT unit_id FROM unit_docs WHERE doc_id = ? AND position = ?", (doc_id, position))]
+        self.conn.execute("DELETE FROM unit_docs WHERE doc_id = ? AND position = ?",
+                          (doc_id, position))
+        return ids
+
+    def next_position(self, doc_id: int) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(position) + 1, 0) FROM unit_docs"
+                                     " WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+
     def describe(self, doc_id: int, title: str | None, url: str | None,
                  date: str | None) -> None:
         self.conn.execute("UPDATE documents SET title = ?, url = ?, date = ? WHERE id = ?",

@@ -93,6 +93,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX document_history_doc ON document_history (doc_id, id);
     """,
     """
+    -- origin 'translated': a segment confirmed in the desk's translate page. SQLite cannot
+    -- alter a CHECK constraint; loosening it in the stored schema is the documented way (every
+    -- stored value still passes); _migrate then bumps schema_version so connections reparse it
+    PRAGMA writable_schema = ON;
+    UPDATE sqlite_schema SET sql = replace(sql, '''edited'')', '''edited'', ''translated'')')
+        WHERE type = 'table' AND name = 'units';
+    PRAGMA writable_schema = OFF;
+    """,
+    """
     -- a team on one memory: who made and who last changed each unit, who made each earlier
     -- text and who replaced it, who last replaced a document's units; a version per unit and per
     -- document, bumped by every change, so a save based on an older one is refused

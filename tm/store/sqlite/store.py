@@ -211,6 +211,9 @@ class SqliteStore:
                 for statement in split_sql(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+            # a changed stored schema (writable_schema) is reparsed only after this bump
+            cookie = int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
+            self.conn.execute(f"PRAGMA schema_version = {cookie + 1}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

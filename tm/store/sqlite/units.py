@@ -48,6 +48,10 @@ class SqliteUnits:
                     f" WHERE en_key IN ({marks(len(chunk))})", chunk):
                 known[(en, ru, en_markup, ru_markup)] = int(unit_id)
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        wanted = [u.id for _, u in buf if u.id is not None]
+        taken = {int(r[0]) for r in conn.execute(
+            "SELECT id FROM units WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),))} if wanted else set()
         out: Inserted = []
         new_units, fts_rows, links, scores = [], [], [], []
         for position, u in buf:
@@ -57,9 +61,11 @@ class SqliteUnits:
                 continue
             key = (en, ru, u.en_markup, u.ru_markup)
             unit_id = known.get(key)
-            if unit_id is None:
-                unit_id = known[key] = next_id
-                next_id += 1
+            if unit_id is None:  # new: the id it asks for when that is free, else the next
+                unit_id = u.id if u.id is not None and u.id not in taken else next_id
+                taken.add(unit_id)
+                next_id = max(next_id, unit_id + 1)
+                known[key] = unit_id
                 new_units.append(new_row(unit_id, en, ru, u, origin, stamp))
                 fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
                 out.append((unit_id, True))

@@ -14,8 +14,8 @@ const desk = {
       let body = null;
       try { body = await resp.json(); message = body.error || message; } catch (e) { /* not JSON */ }
       const err = new Error(message);
-      err.status = resp.status;  // 409: someone changed it meanwhile (body says who and when)
-      err.body = body;
+      err.status = resp.status;  // 409: someone changed it meanwhile (body says who and when),
+      err.body = body;  // or the stored document a save would duplicate
       throw err;
     }
     return resp;

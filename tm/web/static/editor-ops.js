@@ -109,5 +109,43 @@ const edOps = (() => {
     return s;
   }
 
-  return {queue, join, split, move, omit, edit, accept, isOmission};
+  // Link sentences wherever they are: `marks` are {side, index} (at least one a side); they
+  // leave their beads and become one bead of their own, where the first of them stood (a link
+  // across the order, e.g. two sentences that swapped places, is a unit of its own). Beads
+  // left empty go.
+  function link(state, marks) {
+    const s = copy(state);
+    const src = [...new Set(marks.filter((m) => m.side === "src").map((m) => m.index))].sort((a, b) => a - b);
+    const tgt = [...new Set(marks.filter((m) => m.side === "tgt").map((m) => m.index))].sort((a, b) => a - b);
+    if (!src.length || !tgt.length) throw new Error("mark at least one English and one Russian sentence to link");
+    let at = -1;
+    s.beads.forEach((x, b) => {
+      const before = x.src.length + x.tgt.length;
+      x.src = x.src.filter((i) => !src.includes(i));
+      x.tgt = x.tgt.filter((j) => !tgt.includes(j));
+      if (x.src.length + x.tgt.length !== before) { if (at < 0) at = b; changed(x); }
+    });
+    const linked = {src, tgt, score: null, edited: true, checked: true};
+    const out = [];
+    s.beads.forEach((x, b) => {
+      if (b === at) out.push(linked);
+      if (x.src.length || x.tgt.length) out.push(x);
+    });
+    s.beads = out;
+    return s;
+  }
+
+  // A unit written by hand: two new sentences, one a side, as a bead after bead b.
+  function addUnit(state, b, en, ru) {
+    const clean = (t) => String(t).replace(/\s+/g, " ").trim();
+    if (!clean(en) || !clean(ru)) throw new Error("a unit needs an English and a Russian text");
+    const s = copy(state);
+    s.src.push(clean(en));
+    s.tgt.push(clean(ru));
+    s.beads.splice(Math.min(b + 1, s.beads.length), 0,
+                   {src: [s.src.length - 1], tgt: [s.tgt.length - 1], score: null, edited: true, checked: true});
+    return s;
+  }
+
+  return {queue, join, split, move, omit, edit, accept, link, addUnit, isOmission};
 })();

@@ -11,6 +11,11 @@
   let past = [], future = [];
   const cur = {bead: 0, side: null, pos: 0};
   let editing = false;
+  let marks = [];          // sentences marked for a link: {side, index}
+  const actions = document.getElementById("ed-actions");
+  const actionsHome = actions.parentNode;
+  const actionsNext = actions.nextSibling;
+  const narrow = window.matchMedia("(max-width: 700px)");
 
   // ---------------------------------------------------------------- persistence
   function key() {
@@ -75,7 +80,8 @@
     if (!x[side].length) cell.append(desk.el("span", "none", "—"));
     x[side].forEach((i, pos) => {
       const sel = cur.bead === b && cur.side === side && cur.pos === pos;
-      const span = desk.el("span", "sent" + (sel ? " sel" : ""), state[side][i]);
+      const marked = marks.some((m) => m.side === side && m.index === i);
+      const span = desk.el("span", "sent" + (sel ? " sel" : "") + (marked ? " marked" : ""), state[side][i]);
       span.dataset.side = side; span.dataset.b = b; span.dataset.pos = pos;
       span.title = (side === "src" ? "English" : "Russian") + " sentence " + (i + 1);
       cell.append(span, document.createTextNode(" "));
@@ -88,6 +94,7 @@
     const at = state.beads[cur.bead];
     if (cur.side !== null && (!at || cur.pos >= at[cur.side].length)) cur.side = null;
     const q = edOps.queue(state);
+    if (actions.parentNode === list) actionsHome.insertBefore(actions, actionsNext);
     list.textContent = "";
     state.beads.forEach((x, b) => {
       const cls = ["bead"];
@@ -120,9 +127,12 @@
     document.getElementById("ed-summary").textContent =
       `${state.beads.length} beads, ${paired} to store · ${state.src.length} English / ${state.tgt.length} Russian sentences`;
     for (const [op, off] of [["undo", !past.length], ["redo", !future.length]]) {
-      document.querySelector(`[data-op="${op}"]`).disabled = off;
+      actions.querySelector(`[data-op="${op}"]`).disabled = off;
     }
     const row = list.querySelector(".bead.current");
+    // on a phone the corrections stay beside the selected bead, not a screen away
+    if (narrow.matches && row) row.after(actions);
+    else if (actions.parentNode !== actionsHome) actionsHome.insertBefore(actions, actionsNext);
     if (row) row.scrollIntoView({block: "nearest"});
   }
 
@@ -174,6 +184,34 @@
       return next;
     }),
     accept: () => { apply((s) => edOps.accept(s, cur.bead)); OPS.next(); },
+    mark: () => {
+      let index, side;
+      try { [, side, , index] = selected(); } catch (e) { desk.status(e.message, true); return; }
+      const at = marks.findIndex((m) => m.side === side && m.index === index);
+      if (at >= 0) marks.splice(at, 1); else marks.push({side, index});
+      desk.status(marks.length ? `${marks.length} marked: select the sentence to link them with and press Link (l)` : "");
+      render();
+    },
+    link: () => {
+      const all = marks.slice();
+      if (cur.side !== null) {
+        const index = state.beads[cur.bead][cur.side][cur.pos];
+        if (!all.some((m) => m.side === cur.side && m.index === index)) all.push({side: cur.side, index});
+      }
+      const before = state;
+      apply((s) => edOps.link(s, all));
+      if (state === before) return;
+      marks = [];
+      const first = all[0];
+      cur.bead = state.beads.findIndex((x) => x[first.side].includes(first.index));
+      cur.side = null;
+      render();
+    },
+    add: () => {
+      const form = document.getElementById("ed-add");
+      form.hidden = false;
+      document.getElementById("ed-add-en").focus();
+    },
     edit: () => startEdit(),
     undo: () => { if (past.length) { future.push(state); state = past.pop(); persist(); render(); } },
     redo: () => { if (future.length) { past.push(state); state = future.pop(); persist(); render(); } },
@@ -217,9 +255,27 @@
   }
 
   // ---------------------------------------------------------------- events
-  document.getElementById("ed-tools").addEventListener("click", (e) => {
+  actions.addEventListener("click", (e) => { if (e.target.closest("[data-op]")) e.stopPropagation(); handleOp(e); });
+  document.getElementById("ed-tools").addEventListener("click", handleOp);
+  function handleOp(e) {
     const op = e.target.closest("[data-op]");
-    if (op && state) { OPS[op.dataset.op](); if (op.dataset.op !== "edit") list.focus(); }
+    if (op && state) { OPS[op.dataset.op](); if (!["edit", "add"].includes(op.dataset.op)) list.focus(); }
+  }
+
+  document.getElementById("ed-add").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const en = document.getElementById("ed-add-en"), ru = document.getElementById("ed-add-ru");
+    const before = state;
+    apply((s) => edOps.addUnit(s, cur.bead, en.value, ru.value));
+    if (state === before) return;
+    en.value = ""; ru.value = "";
+    e.target.hidden = true;
+    cur.bead = Math.min(cur.bead + 1, state.beads.length - 1); cur.side = null;
+    render();
+    list.focus();
+  });
+  document.getElementById("ed-add-cancel").addEventListener("click", () => {
+    document.getElementById("ed-add").hidden = true; list.focus();
   });
 
   document.getElementById("ed-queue").addEventListener("click", (e) => {
@@ -227,7 +283,10 @@
     if (go) { cur.bead = Number(go.dataset.b); cur.side = null; render(); list.focus(); }
   });
 
-  list.addEventListener("mousedown", (e) => { if (editing) return; e.preventDefault(); list.focus(); });
+  list.addEventListener("mousedown", (e) => {
+    if (editing || e.target.closest("#ed-actions")) return;
+    e.preventDefault(); list.focus();
+  });
   list.addEventListener("click", (e) => {
     if (editing) return;
     const sent = e.target.closest(".sent");
@@ -250,7 +309,7 @@
   }
 
   const KEYS = {j: "join", s: "split", "[": "up", "]": "down", o: "omit", e: "edit", a: "accept",
-                u: "undo", r: "redo", n: "next", p: "prev"};
+                u: "undo", r: "redo", n: "next", p: "prev", m: "mark", l: "link", "+": "add"};
   document.addEventListener("keydown", (e) => {
     if (!state || editing) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") { e.preventDefault(); save(); return; }
@@ -292,7 +351,7 @@
   });
 
   // ---------------------------------------------------------------- save
-  async function save(over) {
+  async function save(over = false, newCopy = false) {
     const button = document.getElementById("ed-save-btn");
     const error = document.getElementById("ed-error");
     if (button.disabled) return;
@@ -302,10 +361,12 @@
     const body = {src: state.src, tgt: state.tgt, doc_id: state.doc_id || null,
                   fingerprint: state.fingerprint || null, title: state.title || "",
                   url: state.url || "", date: state.date || "", sources: state.sources || [],
+                  new_copy: newCopy,
                   beads: state.beads.map((x) => ({src: x.src, tgt: x.tgt, score: x.score ?? null, edited: !!x.edited})),
                   // what was read: a colleague's change since is refused (409), not overwritten
                   version: over ? null : state.version ?? null, seen: over ? null : state.seen ?? null};
     document.getElementById("ed-conflict").hidden = true;
+    document.getElementById("ed-dup").hidden = true;
     try {
       const r = await (await desk.api("POST", "/api/align/save", body)).json();
       forget();
@@ -314,7 +375,7 @@
       state.version = r.version; state.seen = r.seen;
       base = JSON.parse(JSON.stringify(state));
       past = []; future = [];
-      if (first) history.replaceState(null, "", "/editor/documents/" + r.doc_id);
+      if (first || location.pathname !== "/editor/documents/" + r.doc_id) history.replaceState(null, "", "/editor/documents/" + r.doc_id);
       const saved = document.getElementById("ed-saved");
       saved.textContent = "";
       saved.append(`Saved as document ${r.doc_id}: ${r.units} units (${r.added} new, ${r.linked} already in the memory` +
@@ -326,6 +387,7 @@
       desk.status("Saved.");
       render();
     } catch (e) {
+      if (e.status === 409 && e.body && e.body.duplicate_of) { offerReplace(e.body); desk.status("Not saved yet."); return; }
       error.textContent = "Not saved: " + e.message + " — nothing is lost: your corrections stay in this page" +
         " (and in this browser if you close it). " + (e.status === 409 ?
           "Reload the document to see the change, or save yours over it." :
@@ -345,6 +407,24 @@
   document.getElementById("ed-reload").addEventListener("click", () => {
     forget(); document.getElementById("ed-conflict").hidden = true;
     document.getElementById("ed-error").hidden = true; fetchDocument(state.doc_id);
+  });
+
+  // The story is in the memory already (the same pair, or most of its units in one document).
+  function offerReplace(dup) {
+    const box = document.getElementById("ed-dup");
+    box.querySelector("span").textContent = dup.error + " ";
+    box.dataset.doc = dup.duplicate_of;
+    box.hidden = false;
+  }
+  document.getElementById("ed-dup-replace").addEventListener("click", () => {
+    const box = document.getElementById("ed-dup");
+    box.hidden = true;
+    state.doc_id = Number(box.dataset.doc);
+    save();
+  });
+  document.getElementById("ed-dup-new").addEventListener("click", () => {
+    document.getElementById("ed-dup").hidden = true;
+    save(false, true);
   });
 
   document.getElementById("ed-undo-save").addEventListener("click", async () => {

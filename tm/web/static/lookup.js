@@ -11,16 +11,10 @@
                   semantic: "Similar meaning"};
   let timer = null, controller = null, hits = [];
 
-  // A semantic neighbour's calibrated similarity (how likely it says what the query says) in
-  // words: a number such as 0.00 would read as "not similar" for the nearest unit there is.
-  const MEANING = [[0.8, "same meaning"], [0.5, "similar meaning"], [0.1, "related meaning"],
-                   [-Infinity, "loosely related"]];
-
+  // A semantic neighbour's calibrated similarity in words, as the server words it for the CLI
+  // too (tm.search.similarity.meaning): a bare 0.00 would read as "not similar".
   function scoreText(hit) {  // a match % only where there is one (exact, fuzzy)
-    if (hit.kind === "semantic") {
-      const s = hit.similarity;
-      return typeof s === "number" ? MEANING.find(([low]) => s >= low)[1] : "similar meaning";
-    }
+    if (hit.kind === "semantic") return hit.meaning || "similar meaning";
     return typeof hit.match === "number" ? hit.match + "%" : "";
   }
 
