@@ -107,3 +107,38 @@ def test_a_version_4_memory_takes_the_translated_origin(tmp_path: Path) -> None:
         assert tm.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with TM.open(old) as tm:
         assert sorted(u.origin for u in tm.iter_units()) == ["aligned", "translated"]
+
+
+def test_a_version_5_memory_takes_the_team_columns_after_the_translated_origin(
+        tmp_path: Path) -> None:
+    """Main released migration 5 (origin 'translated') before the team's versions and names:
+    a memory at 5 reads as before without being written, and a write upgrades it to 6, whose
+    units carry a version that refuses a stale edit."""
+    from tm.errors import Conflict
+
+    old = tmp_path / "v5.db"
+    with TM.open(old) as tm:
+        unit_id, _ = tm.add_unit(UnitIn("Hi there.", "Привет."), origin="translated")
+    assert unit_id is not None
+    conn = sqlite3.connect(old)  # back to 5: as main's diptych left it
+    for column in ("version", "created_by", "changed_by"):
+        conn.execute(f"ALTER TABLE units DROP COLUMN {column}")
+    for column in ("changed_by", "edited_by", "version"):
+        conn.execute(f"ALTER TABLE history DROP COLUMN {column}")
+    for column in ("version", "changed", "changed_by"):
+        conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+    conn.execute("DROP TABLE users")
+    conn.execute("DROP TABLE batch_items")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with TM.open(old, readonly=True) as tm:
+        unit = tm.get_unit(unit_id)
+        assert tm.schema_version == 5 and unit is not None
+        assert (unit.origin, unit.version) == ("translated", 1)
+    with TM.open(old) as tm:
+        tm.edit_unit(unit_id, en="Hello there.", version=1)
+        assert tm.schema_version == len(MIGRATIONS) == 6
+        with pytest.raises(Conflict):
+            tm.edit_unit(unit_id, en="Hey there.", version=1)
+        assert tm.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
