@@ -146,3 +146,18 @@ def coverage(query: str, text: str, wanted: set[str], lang: str) -> int:
         return 100
     found = stem_words(words(_capped(text)), lang)
     return min(99, round(100 * sum(t in wanted for t in found) / max(len(found), 1)))
+
+
+def diff_ranges(query: str, text: str) -> list[list[int]]:
+    """``[start, stop]`` offsets of the words of ``text`` that differ from ``query``
+    (:func:`diff_spans`), neighbouring words joined into one run: what the desk marks."""
+    ranges: list[list[int]] = []
+    pos = 0
+    for piece, flagged in diff_spans(query, text):
+        if flagged and piece.strip():
+            if ranges and not text[ranges[-1][1]:pos].strip():
+                ranges[-1][1] = pos + len(piece)
+            else:
+                ranges.append([pos, pos + len(piece)])
+        pos += len(piece)
+    return ranges

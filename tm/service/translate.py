@@ -17,6 +17,7 @@ from typing import Any
 
 from tm.drafts.fill import fill
 from tm.errors import TMError
+from tm.search.fuzzy import diff_ranges
 from tm.search.searcher import Match, Searcher
 from tm.store import TM, DocumentIn, UnitIn
 
@@ -68,22 +69,6 @@ class Help:
         return {"matches": [m.to_json() for m in self.matches], "terms": self.terms}
 
 
-def diff(query: str, text: str) -> list[list[int]]:
-    """Offsets of the words of ``text`` that differ from ``query`` (neighbours joined)."""
-    from tm.search.fuzzy import diff_spans
-
-    ranges: list[list[int]] = []
-    pos = 0
-    for piece, flagged in diff_spans(query, text):
-        if flagged and piece.strip():
-            if ranges and not text[ranges[-1][1]:pos].strip():
-                ranges[-1][1] = pos + len(piece)
-            else:
-                ranges.append([pos, pos + len(piece)])
-        pos += len(piece)
-    return ranges
-
-
 def segment_help(tm: TM, searcher: Searcher, text: str, lang: str,
                  limit: int = MATCHES) -> Help:
     """The best matches of one segment at any % (from :data:`MIN_SHOWN`), their translations
@@ -94,7 +79,7 @@ def segment_help(tm: TM, searcher: Searcher, text: str, lang: str,
         f = fill(text, lang, source=h.source, target=h.target, match=h.match or 0,
                  kind=h.kind.value, min_fill=0)
         out.append(SegmentMatch(h.unit.id, h.match or 0, h.kind.value, h.source, f.text,
-                                diff(text, h.source), [list(r) for r in f.repaired],
+                                diff_ranges(text, h.source), [list(r) for r in f.repaired],
                                 list(f.unrepaired), h.unit.origin,
                                 h.unit.docs[0][0] if h.unit.docs else None))
     return Help(out, terms(tm, text, lang, hits))

@@ -279,18 +279,7 @@ class Backend:
 
 
 def _diff(query: str, hit: service.Hit) -> list[list[int]]:
-    """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them),
-    neighbouring words joined into one run."""
-    from tm.search.fuzzy import diff_spans
+    """Offsets of the words of a fuzzy hit that differ from the query (as the CLI marks them)."""
+    from tm.search.fuzzy import diff_ranges
 
-    text = hit.unit.en if hit.lang == "en" else hit.unit.ru
-    ranges: list[list[int]] = []
-    pos = 0
-    for piece, flagged in diff_spans(query, text):
-        if flagged and piece.strip():
-            if ranges and not text[ranges[-1][1]:pos].strip():
-                ranges[-1][1] = pos + len(piece)
-            else:
-                ranges.append([pos, pos + len(piece)])
-        pos += len(piece)
-    return ranges
+    return diff_ranges(query, hit.unit.en if hit.lang == "en" else hit.unit.ru)
