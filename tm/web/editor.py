@@ -152,7 +152,7 @@ def align(request: Request, body: AlignIn) -> Beads:
         if len(ed.text) > MAX_STORY:
             raise _too_long(role, len(ed.text), MAX_STORY)
         sides.append(ed)
-    return Beads(**eb.align(*sides))
+    return Beads.model_validate(eb.align(*sides))
 
 
 def _too_long(role: str, size: int, limit: int) -> HTTPException:
@@ -164,7 +164,7 @@ def _too_long(role: str, size: int, limit: int) -> HTTPException:
 @router.get("/api/align/documents/{doc_id}", response_model=Beads, tags=["editor"])
 def document_beads(b: B, doc_id: int) -> Beads:
     """A stored document as beads, each side split into sentences again."""
-    return Beads(**eb.document_beads(b, doc_id))
+    return Beads.model_validate(eb.document_beads(b, doc_id))
 
 
 @router.post("/api/align/save", response_model=Saved, tags=["editor"],

@@ -12,13 +12,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import NotRequired, TypedDict
 
 from align.embed import DEFAULT_MODEL as MODEL
 from align.types import WEAK_BELOW as ALIGN_WEAK_BELOW
 from align.types import Alignment
 from tm.errors import TMError
 from tm.web.backend import Backend, _LockedEncoder
+
+if TYPE_CHECKING:
+    from tm.service import BeadsRequest
+    from tm.store import Written
 
 """The encoder ``diptych add`` aligns with by default."""
 WEAK_BELOW = ALIGN_WEAK_BELOW
@@ -108,7 +114,36 @@ def _regular_file(path: str, role: str) -> None:
                       " or socket); pass a text, Markdown or HTML file")
 
 
-def align(en: Edition, ru: Edition) -> dict[str, Any]:
+class BeadState(TypedDict):
+    """One bead of the editor's state: sentence ids of each side, its confidence, and the unit
+    it was stored as (a stored document reopened)."""
+
+    src: list[int]
+    tgt: list[int]
+    score: float | None
+    edited: bool
+    unit: NotRequired[int]
+
+
+class EditorState(TypedDict):
+    """What the editor opens: both sides' sentences, the beads pairing them, the warnings, the
+    story's metadata, and for a stored document the versions a save sends back."""
+
+    src: list[str]
+    tgt: list[str]
+    beads: list[BeadState]
+    warnings: list[str]
+    fingerprint: str | None
+    doc_id: int | None
+    title: str
+    url: str
+    date: str
+    sources: list[str | None]
+    version: NotRequired[int]
+    seen: NotRequired[list[tuple[int, int]]]
+
+
+def align(en: Edition, ru: Edition) -> EditorState:
     """Align two editions as ``diptych add`` does: sentences, beads, warnings, suggested
     metadata and the pair's fingerprint."""
     from align.pipeline import align_texts
@@ -116,15 +151,13 @@ def align(en: Edition, ru: Edition) -> dict[str, Any]:
 
     al = align_texts(en.text, ru.text, encoder=aligner_encoder())
     fingerprint = fingerprint_of(en, ru)  # the one `diptych add` gives the pair
-    return {
-        "src": [s.text for s in al.src], "tgt": [s.text for s in al.tgt],
-        "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4),
-                   "edited": False} for b in al.beads],
-        "warnings": list(al.warnings), "fingerprint": fingerprint, "doc_id": None,
-        "title": en.title or ru.title or _headline(al), "url": en.url or ru.url or "",
-        "date": en.date or ru.date or "",
-        "sources": [en.source, ru.source],
-    }
+    return EditorState(
+        src=[s.text for s in al.src], tgt=[s.text for s in al.tgt],
+        beads=[BeadState(src=list(b.src), tgt=list(b.tgt), score=round(b.score, 4),
+                         edited=False) for b in al.beads],
+        warnings=list(al.warnings), fingerprint=fingerprint, doc_id=None,
+        title=en.title or ru.title or _headline(al), url=en.url or ru.url or "",
+        date=en.date or ru.date or "", sources=[en.source, ru.source])
 
 
 def _headline(al: Alignment) -> str:
@@ -134,7 +167,7 @@ def _headline(al: Alignment) -> str:
     return first.text if first is not None and alone and len(first.text) <= 150 else ""
 
 
-def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
+def document_beads(b: Backend, doc_id: int) -> EditorState:
     """A stored document as editor state: one bead a unit, each side split into sentences
     again (so a merged bead can be split)."""
     from align.pipeline import segment
@@ -142,21 +175,20 @@ def document_beads(b: Backend, doc_id: int) -> dict[str, Any]:
     doc = b.document(doc_id)
     src: list[str] = []
     tgt: list[str] = []
-    beads = []
+    beads: list[BeadState] = []
     for unit in b.document_units(doc_id):
         en = [s.text for s in segment(unit.en, "en", presplit=False)] or [unit.en]
         ru = [s.text for s in segment(unit.ru, "ru", presplit=False)] or [unit.ru]
-        beads.append({"src": list(range(len(src), len(src) + len(en))),
-                      "tgt": list(range(len(tgt), len(tgt) + len(ru))),
-                      "score": unit.score, "edited": unit.origin == "edited",
-                      "unit": unit.id})
+        beads.append(BeadState(src=list(range(len(src), len(src) + len(en))),
+                               tgt=list(range(len(tgt), len(tgt) + len(ru))),
+                               score=unit.score, edited=unit.origin == "edited", unit=unit.id))
         src += en
         tgt += ru
     version, seen = versions(b, doc_id)
-    return {"src": src, "tgt": tgt, "beads": beads, "warnings": [], "doc_id": doc_id,
-            "fingerprint": doc.fingerprint, "title": doc.title or "", "url": doc.url or "",
-            "date": doc.date or "", "sources": [doc.en_path, doc.ru_path],
-            "version": version, "seen": seen}
+    return EditorState(src=src, tgt=tgt, beads=beads, warnings=[], doc_id=doc_id,
+                       fingerprint=doc.fingerprint, title=doc.title or "", url=doc.url or "",
+                       date=doc.date or "", sources=[doc.en_path, doc.ru_path],
+                       version=version, seen=seen)
 
 
 def versions(b: Backend, doc_id: int) -> tuple[int, list[tuple[int, int]]]:
@@ -165,7 +197,7 @@ def versions(b: Backend, doc_id: int) -> tuple[int, list[tuple[int, int]]]:
     return b.document(doc_id).version, [(u.id, u.version) for u in b.document_units(doc_id)]
 
 
-def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
+def save(b: Backend, req: BeadsRequest, *, doc_id: int | None) -> Written:
     """Store the corrected beads (a :class:`tm.service.BeadsRequest`): a new document, or the
     units of ``doc_id`` replaced. One transaction; vectors are computed before it."""
     from tm import service
@@ -176,7 +208,7 @@ def save(b: Backend, req: Any, *, doc_id: int | None) -> Any:
     return service.replace_beads(b.tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
 
 
-def undo_save(b: Backend, doc_id: int, version: int | None = None) -> Any:
+def undo_save(b: Backend, doc_id: int, version: int | None = None) -> Written:
     from tm import service
 
     b.document(doc_id)
