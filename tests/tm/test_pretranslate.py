@@ -169,3 +169,20 @@ def test_weekdays_and_datelines_are_repaired_like_dates(tmp_path: Path) -> None:
     assert seg.filled and seg.fill.text == "БИШКЕК, 21 февраля - Министр выступил в четверг."
     assert seg.fill.repaired == (("20 февраля", "21 февраля"), ("вторник", "четверг"))
     assert seg.fill.marked and not seg.fill.unrepaired
+
+
+def test_a_reference_whose_amount_cannot_be_carried_over_says_so(memory_at: str) -> None:
+    """The stored target keeps its old amount when the new one has no counterpart in it: the
+    reference line names the amount to check instead of passing the stale one off."""
+    en = ("The project cost $48.5 million, most of it spent on a new terminal in Shymkent and on"
+          " 240 flat wagons.")
+    ru = ("Проект обошёлся в 48,5 млн долл., большая часть которых ушла на новый терминал в"
+          " Шымкенте и 240 вагонов-платформ.")
+    with TM.open(memory_at) as tm:
+        tm.add_units([UnitIn(en, ru)])
+        result = pretranslate(Searcher(tm), "The project cost $60 million, most of it spent on a"
+                                            " new terminal in Shymkent.")
+    seg = result.segments[0]
+    assert not seg.filled and seg.fill.reference is not None
+    assert seg.fill.unrepaired == ("60 million",)
+    assert "check numbers: 60 million]" in result.draft_text()

@@ -63,6 +63,7 @@ def fill(sentence: str, lang: str, *, source: str | None, target: str | None, ma
     fixed = repair(sentence, source, target, lang)
     days = repair_weekdays(sentence, source, fixed.text, lang)
     if match < min_fill:
-        return Fill(sentence, match, kind, False, reference=days.text)
+        return Fill(sentence, match, kind, False, unrepaired=fixed.unrepaired + days.unrepaired,
+                    reference=days.text)  # an amount it could not carry over is named beside it
     return Fill(days.text, match, kind, True, fixed.changed + days.changed,
                 fixed.unrepaired + days.unrepaired, part)

@@ -88,8 +88,10 @@ class Pretranslation:
             text = paragraphs[-1]
             text += piece if not text or text.endswith("\n") else " " + piece
             if seg.fill.reference is not None and seg.match is not None:
+                check = (", check numbers: " + ", ".join(seg.fill.unrepaired)
+                         if seg.fill.unrepaired else "")
                 text += (f"\n{REFERENCE_MARK} {seg.percent}% {seg.match.kind.value}, unit"
-                         f" {seg.match.unit.id}] {seg.fill.reference}\n")
+                         f" {seg.match.unit.id}{check}] {seg.fill.reference}\n")
             paragraphs[-1] = text
         return "\n\n".join(p.rstrip("\n") for p in paragraphs) + "\n"
 
