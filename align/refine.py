@@ -16,7 +16,7 @@ texts, :class:`Cosines`):
   cut the same text at different places) and the joined bead is more similar than either by
   ``merge_margin``; or, whatever the lengths, when an anchor crosses them (a number or shared
   name of one bead's source sits in the next bead's target: :func:`crossed_anchors`), by
-  ``merge_margin - merge_anchor_bonus``.
+  ``merge_anchor_margin`` (off by default: see :class:`align.weights.Weights`).
 
 The margins and limits are :class:`align.weights.Weights` fields, chosen on the development cases
 (enru-dev and Text+Berg dev) by the best mean strict F1; the test sets played no part in it.
@@ -200,7 +200,7 @@ def merge_crossed(
     beads become a 2-2, a 1-1 and a 1-2 a 2-3, and so on. Where an anchor crosses (a number or
     shared name of one bead's source is in the next bead's target, or the other way round:
     :func:`crossed_anchors`) the pair is a candidate whatever the lengths, and its margin is
-    ``weights.merge_margin - weights.merge_anchor_bonus``."""
+    ``weights.merge_anchor_margin``."""
     src, tgt = cos.src, cos.tgt
     allowed = set(scorer.types)
 
@@ -215,8 +215,8 @@ def merge_crossed(
         if not (x.src and x.tgt and y.src and y.tgt and (len(joined.src), len(joined.tgt)) in allowed):
             continue
         lx, ly = lean(x), lean(y)
-        if crossed_anchors(x, y, scorer):
-            cands.append((q, joined, weights.merge_margin - weights.merge_anchor_bonus))
+        if weights.merge_anchor_margin < weights.merge_margin and crossed_anchors(x, y, scorer):
+            cands.append((q, joined, weights.merge_anchor_margin))
         elif lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
             cands.append((q, joined, weights.merge_margin))
     if not cands:

@@ -252,6 +252,7 @@ def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
 
 def test_an_anchor_crossing_two_pairs_makes_them_one_whatever_their_lengths() -> None:
     from align.refine import Cosines, crossed_anchors, merge_crossed
+    from align.weights import DEFAULT_WEIGHTS
 
     # lengths do not lean, but an anchor ("1952", given to the stand-in scorer) of the first
     # source sentence is in the second target sentence, as is "fog"
@@ -261,10 +262,12 @@ def test_an_anchor_crossing_two_pairs_makes_them_one_whatever_their_lengths() ->
     crossed = ([{"#1952"}, set()], [set(), {"#1952"}])
     scorer = _stand_in_scorer([0, 0], [0, 0], crossed)
     assert crossed_anchors(beads[0], beads[1], scorer)
-    out = merge_crossed(beads, cos, scorer)
+    on = DEFAULT_WEIGHTS.replace(merge_anchor_margin=-0.03)  # off by default (align/weights.py)
+    out = merge_crossed(beads, cos, scorer, on)
     assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))]
+    assert merge_crossed(beads, cos, scorer) == beads
     # without the anchor evidence the same beads stay apart
-    assert merge_crossed(beads, cos, _stand_in_scorer([0, 0], [0, 0])) == beads
+    assert merge_crossed(beads, cos, _stand_in_scorer([0, 0], [0, 0]), on) == beads
     # an anchor on both sides of the first pair does not cross
     kept = ([{"#1952"}, set()], [{"#1952"}, set()])
     assert not crossed_anchors(beads[0], beads[1], _stand_in_scorer([0, 0], [0, 0], kept))
