@@ -96,6 +96,24 @@ def test_a_unit_added_to_a_document_refuses_a_save_of_the_document_as_read(db: s
         assert alone.docs == () and tm.get_document(1) == now
 
 
+def test_a_unit_deleted_from_a_document_is_not_saved_back_by_a_stale_editor(db: str) -> None:
+    """The editor names the document's version and its units' as read; a unit deleted since
+    is in neither, so the delete takes the document's version up: the save is refused."""
+    with TM.open(db) as tm:
+        read = tm.get_document(1)
+        assert read is not None
+        seen = {u.id: u.version for u in tm.iter_units(doc=1)}
+        with acting_as("ben"):
+            tm.delete_unit(2)
+        with pytest.raises(Conflict) as refused:
+            tm.replace_document(1, [(UnitIn("The port reopened.", "Порт снова открылся."),
+                                     "aligned"), (UnitIn("Ships left at dawn.",
+                                                         "Суда ушли на рассвете."), "aligned")],
+                                version=read.version, seen=seen)
+        assert "document 1 was changed by ben" in str(refused.value)
+        assert [u.en for u in tm.iter_units(doc=1)] == ["The port reopened."]
+
+
 def test_edit_and_delete_commands_name_who_changed_it(db: str) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["edit", "2", "--en", "Ships sailed at dawn.", "--version", "1",

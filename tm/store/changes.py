@@ -160,8 +160,15 @@ def undo_edit(store: Store, unit_id: int, version: int | None = None) -> Unit:
 
 
 def delete_unit(store: Store, unit_id: int, version: int | None = None) -> Unit:
+    """Delete a unit; each document that held it goes a version up, so an editor holding one
+    of them as read is refused rather than storing the deleted unit again."""
     unit = unit_or_error(store, unit_id)
     check_version(unit, version)
+    stamp, by = now_iso(), actor.current()
+    for doc_id in dict.fromkeys(d for d, _ in unit.docs):
+        doc = store.documents.get(doc_id)
+        if doc is not None:
+            store.documents.bump(doc_id, doc.version, stamp, by)  # in this write transaction
     store.units.delete([unit])
     return unit
 
