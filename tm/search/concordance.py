@@ -87,9 +87,11 @@ def ranked_ids(store: FullText, query: Query | str, lang: str, limit: int, *, po
                tiers: Collection[Tier] = tuple(Tier)) -> list[tuple[int, Tier]]:
     """``(unit id, tier)`` of the best ``limit`` units in ``tiers``, phrase tier first."""
     out: dict[int, Tier] = {}
+    done: set[str] = set()
     for tier, expr in plan(query, lang).tiers:
-        if tier not in tiers:
-            continue
+        if tier not in tiers or expr in done:
+            continue  # a tier whose expression an earlier one ran finds nothing new
+        done.add(expr)
         for unit_id in store.fts_ranked(lang, expr, pool, limit):
             out.setdefault(unit_id, tier)
         if len(out) >= limit:

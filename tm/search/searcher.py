@@ -243,8 +243,9 @@ class Searcher:
     def auto(self, query: Query, limit: int) -> list[Match]:
         """Every lookup, in the order of tm.search.auto, each done once and only where it can add:
         the phrase lookup serves both exact parts and verbatim hits (among the fuzzy
-        candidates, which hold the query's rarest words; while fewer than ``limit`` hold it, the index is asked too
-        for queries of up to :attr:`PHRASE_WORDS` words);
+        candidates, which hold the query's rarest words; when none holds it, or fewer than
+        ``limit`` and its words stand for their other forms too (Query.expands), the index is
+        asked for queries of up to :attr:`PHRASE_WORDS` words);
         the words apart are looked for in queries of up to :attr:`LOOSE_WORDS` words; semantic neighbours when no exact,
         strong fuzzy or verbatim hit exists (they would only come after those)."""
         lang, n = query.lang, len(query.stems)
@@ -254,7 +255,8 @@ class Searcher:
         found = sorted((i for i, t in texts.items() if holds_phrase(t, lang, query)),
                        key=lambda i: len(texts[i]))
         ranked = [(i, Tier.phrase) for i in found]
-        if len(ranked) < limit and 0 < n <= self.PHRASE_WORDS:
+        if (not ranked or query.expands and len(ranked) < limit) and (
+                0 < n <= self.PHRASE_WORDS):
             # common words, or other forms of the words (the candidates hold their stems as
             # typed, "Кобзев", not "Кобзева"): ask the index
             ranked += [r for r in ranked_ids(self.tm, query, lang, max(

@@ -23,6 +23,14 @@ from functools import cached_property
 from tm.text.numbers import Amount, amounts
 from tm.text.tokens import WORD_RE, Token, detect_lang, stem_words, tokens, words
 
+EXPAND_WORDS = 3
+"""Longest query (in words) whose words stand for all their forms. A dictionary form is typed
+as a name or a short term (the 161 queries of bench/ru_forms.py have 1-2 words); a longer query
+is copied from a text, in the forms it wants. Expanding one costs most: a 5-word Russian
+fragment ORs up to 64 phrases into the index query, and FTS5's BM25 reads each phrase over the
+whole index (auto on 5-word fragments over 1M units, bench/tm.py --scale-only: p95 258 ms
+expanded, 64 ms on the stems as typed); its stems as typed find and highlight what they did."""
+
 
 @dataclass(frozen=True)
 class Query:
@@ -54,6 +62,8 @@ class Query:
     @cached_property
     def forms(self) -> tuple[frozenset[str], ...]:
         """For each of :attr:`words`: the stems of every form of it (FTS alternatives)."""
+        if not self.expands:
+            return tuple(frozenset([s]) for s in self.stems)
         capitals = [w[:1].isupper() for w in WORD_RE.findall(self.text)]
         return tuple(_form_stems(w, self.lang, c) for w, c in zip(self.words, capitals))
 
@@ -61,8 +71,16 @@ class Query:
     def token_forms(self) -> tuple[frozenset[str], ...]:
         """For each of :attr:`tokens`: the stems of every form of it (what a text's token
         key must be one of to count as this word: highlighting, phrase tests)."""
+        if not self.expands:
+            return tuple(frozenset([t.key]) for t in self.tokens)
         return tuple(_form_stems(t.text.lower().replace("ё", "е"), self.lang,
                                  t.text[:1].isupper()) | {t.key} for t in self.tokens)
+
+    @property
+    def expands(self) -> bool:
+        """Do the words stand for their other forms (Russian, up to :data:`EXPAND_WORDS`
+        words)? English Snowball stems already join a word's forms."""
+        return self.lang == "ru" and len(self.words) <= EXPAND_WORDS
 
     @cached_property
     def numbers(self) -> tuple[Amount, ...]:
