@@ -10,7 +10,7 @@ units as in one of 10k). A query in double quotes asks for the phrase tier alone
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import product
@@ -92,9 +92,10 @@ POOL = 300
 def ranked_ids(store: FullText, query: Query | str, lang: str, limit: int, *, pool: int = POOL,
                tiers: Collection[Tier] = tuple(Tier)) -> list[tuple[int, Tier]]:
     """``(unit id, tier)`` of the best ``limit`` units in ``tiers``, phrase tier first."""
+    q = query if isinstance(query, Query) else Query.of(query, lang)
     out: dict[int, Tier] = {}
     done: set[str] = set()
-    for tier, expr in plan(query, lang).tiers:
+    for tier, expr in _tiers(q, lang):
         if tier not in tiers or expr in done:
             continue  # a tier whose expression an earlier one ran finds nothing new
         done.add(expr)
@@ -103,6 +104,15 @@ def ranked_ids(store: FullText, query: Query | str, lang: str, limit: int, *, po
         if len(out) >= limit:
             break
     return list(out.items())[:limit]
+
+
+def _tiers(q: Query, lang: str) -> Iterator[tuple[Tier, str]]:
+    """The plan's tiers, the phrase as typed (its first) asked before the forms of the words
+    are worked out (tm.text.morph, 3-7 ms a Russian word): when it fills the lookup they
+    are not needed."""
+    if q.stems:
+        yield Tier.phrase, fts_quote(" ".join(q.stems))
+    yield from plan(q, lang).tiers
 
 
 def query_spans(text: str, lang: str, query: Query | str) -> list[tuple[int, int]]:
@@ -125,8 +135,14 @@ def holds_phrase(text: str, lang: str, query: Query | str) -> bool:
 
 
 def _run(toks: list[Token], q: Query) -> list[int] | None:
+    """The first run of ``toks`` holding the query's words as typed, else (when they stand
+    for other forms too) the first holding a form of each."""
     n = len(q.tokens)
+    keys = [t.key for t in q.tokens]
     for i in range(len(toks) - n + 1) if n else ():
+        if [t.key for t in toks[i:i + n]] == keys:
+            return list(range(i, i + n))
+    for i in range(len(toks) - n + 1) if n and q.expands else ():
         if all(q.matches(k, t) for k, t in enumerate(toks[i:i + n])):
             return list(range(i, i + n))
     return None
