@@ -187,7 +187,8 @@ def save(b: B, body: SaveIn) -> Saved | JSONResponse:
     if body.doc_id is None and not body.new_copy:
         from tm.service import stored_copy
 
-        copy = stored_copy(b.tm, req)
+        with b.lease() as tm:
+            copy = stored_copy(tm, req)
         if copy is not None:
             return JSONResponse({"error": copy.message(), "duplicate_of": copy.doc_id,
                                  "title": copy.title, "shared": copy.shared,
