@@ -139,9 +139,11 @@ def sqlite_memory(work: Path, n: int) -> str:
     return str(db)
 
 
-def peak_rss(pid: int) -> dict[int, int]:
-    """VmHWM (peak resident set, kB) of the server process and of each process under it (the
-    uvicorn workers: each one a desk with its encoder and connections)."""
+def peak_rss(pid: int) -> dict[int, tuple[str, int]]:
+    """Each server process (the one started and those under it) with what it is and its VmHWM
+    (peak resident set, kB): a ``desk`` answers requests (a uvicorn worker, or the server
+    itself when it runs one), the ``supervisor`` starts the workers, the ``tracker`` is
+    multiprocessing's resource tracker."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -154,11 +156,20 @@ def peak_rss(pid: int) -> dict[int, int]:
         p = todo.pop()
         todo += children.get(p, [])
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    out[p] = int(line.split()[1])
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")
+            hwm = [int(line.split()[1]) for line in Path(f"/proc/{p}/status").read_text()
+                   .splitlines() if line.startswith("VmHWM:")]
         except OSError:
-            pass
+            continue
+        kind = ("tracker" if "resource_tracker" in cmd else "desk" if "spawn_main" in cmd
+                else "server")
+        out[p] = (kind, hwm[0] if hwm else 0)
+    if any(kind == "desk" for kind, _ in out.values()):
+        out = {p: ("supervisor", kb) if kind == "server" else (kind, kb)
+               for p, (kind, kb) in out.items()}
+    else:
+        out = {p: ("desk", kb) if kind == "server" else (kind, kb)
+               for p, (kind, kb) in out.items()}
     return out
 
 
@@ -297,7 +308,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}  # this tree's tm, everywhere
     proc, base = start_server(db, args.workers, env)
-    rows, rss = [], {}
+    rows: list[tuple[str, dict[str, float]]] = []
+    rss: dict[int, tuple[str, int]] = {}
     try:
         phase(base, qs, 1, min(3.0, args.seconds), 50)  # warm-up: encoders, caches, IVF pages
         rows.append(("1 client", phase(base, qs, 1, args.seconds, args.max_requests)))
@@ -337,10 +349,10 @@ def main() -> None:
         print(f"{name:26} {r['requests']:8d} {r['errors']:6d} {r['throughput']:7.1f}"
               f" {r['p50']:7.1f} {r['p95']:7.1f} {r['max']:7.1f}")
     print(f"8 clients / 1 client throughput: {rows[1][1]['throughput'] / rows[0][1]['throughput']:.2f}x")
-    desks = {p: kb for p, kb in rss.items() if p != proc.pid} or rss
-    print("peak RSS (VmHWM) of the server: " + ", ".join(
-        f"{'desk' if p in desks else 'supervisor'} {p} {kb / 1024:.0f} MB"
-        for p, kb in sorted(rss.items())) + f"; largest desk {max(desks.values()) / 1024:.0f} MB")
+    print("peak RSS (VmHWM) of the server's processes: " + ", ".join(
+        f"{kind} {kb / 1024:.0f} MB" for _, (kind, kb) in sorted(rss.items()))
+        + f"; largest desk {max(kb for kind, kb in rss.values() if kind == 'desk') / 1024:.0f}"
+        " MB")
 
 
 if __name__ == "__main__":
