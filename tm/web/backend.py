@@ -293,8 +293,8 @@ class Backend:
         return service.undo_edit(self.tm, unit_id, version)
 
     @_leased
-    def confirm_unit(self, unit_id: int) -> Unit:
-        return service.confirm_unit(self.tm, unit_id)
+    def confirm_unit(self, unit_id: int, version: int | None = None) -> Unit:
+        return service.confirm_unit(self.tm, unit_id, version)
 
     @_leased
     def delete_unit(self, unit_id: int, version: int | None = None) -> None:
