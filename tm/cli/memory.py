@@ -24,6 +24,7 @@ from tm.cli.common import (
     warn,
 )
 from tm.errors import TMError
+from tm.store.location import is_uri
 
 app = typer.Typer(cls=Group)
 
@@ -198,7 +199,8 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     table = Table(title="Translation memory", show_header=False)
     rows = [
-        ("file", str(s.path)), ("found by", s.source.value),
+        ("database" if is_uri(str(s.path)) else "file", str(s.path)),
+        ("found by", s.source.value),
         ("units", f"{s.units:,}"), ("documents", f"{s.documents:,}"),
         ("document links", f"{s.document_links:,}"),
         ("languages", ", ".join(f"{k} {v:,}" for k, v in s.languages.items()) or "-"),

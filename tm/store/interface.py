@@ -211,6 +211,16 @@ class Vectors(Protocol):
         """``(unit id, dot product with the int8 vector / 127)`` of the ``k`` nearest."""
         ...
 
+    def has_index(self) -> bool:
+        """Whether the database's own vector index is built (False where there is none)."""
+        ...
+
+    def build_index(self) -> int | None:
+        """Build the database's own vector index when it is missing (after a bulk load); the
+        vectors it covers, None where the database has none (SQLite: the process's IVF
+        files, tm.vectors.ann)."""
+        ...
+
 
 class Terms(Protocol):
     """``lexicon`` and ``unit_links``."""
@@ -315,6 +325,12 @@ class Store(Protocol):
 
     @property
     def path(self) -> Path: ...
+
+    @property
+    def shown(self) -> str:
+        """The memory for messages: its file, or its URI without the password (a URI made a
+        ``Path`` loses the second slash of ``postgresql://``)."""
+        ...
 
     @property
     def source(self) -> DbSource: ...

@@ -28,6 +28,9 @@ _LEX = re.compile(r'\s*(?:"((?:[^"]|"")*)"|(NEAR\()|(\()|(\))|,\s*(\d+)\s*\)|(AN
                   r'|([^\s"(),]+))')
 K1, B = 1.2, 0.75
 NEAR_DEFAULT = 10  # FTS5's distance when NEAR(...) gives none
+EXACT_HITS = 2_000
+"""Rows holding a phrase counted exactly for its BM25 weight (:meth:`PgFullText._hits`): a
+memory where no phrase is that common ranks exactly as FTS5 does."""
 
 
 @dataclass
@@ -153,7 +156,7 @@ class PgFullText:
         avgdl = tokens / max(n_rows, 1)
         idf = []
         for phrase in phrases:
-            hits = self.count(lang, " ".join(phrase), 2**62) if phrase else 0
+            hits = self._hits(lang, " ".join(phrase)) if phrase else 0
             value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
             idf.append(value if value > 0 else 1e-6)
         scored = []
@@ -165,6 +168,23 @@ class PgFullText:
                 score += weight * (freq * (K1 + 1)) / (freq + K1 * (1 - B + B * size / avgdl))
             scored.append((-score, -unit_id))
         return [-neg_id for _, neg_id in sorted(scored)[:limit]]
+
+    def _hits(self, lang: str, phrase: str) -> int:
+        """The rows holding ``phrase`` for its BM25 weight: counted exactly up to
+        :data:`EXACT_HITS`, the planner's estimate (from ``ANALYZE``'s statistics of the
+        column) beyond. Counting a common word exactly reads its whole posting list and
+        visits every row holding it: "the" took 0.2 s at 100,000 units and 2 s at a million,
+        for each concordance lookup, where FTS5 keeps the counts in its index. Its weight is
+        then the same for any count over half the rows (BM25's IDF floor), and close for the
+        rest."""
+        hits = self.count(lang, phrase, EXACT_HITS)
+        if hits < EXACT_HITS:
+            return hits
+        plan = self.conn.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery",
+            (_phrase(phrase),)).fetchone()
+        estimate = int(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0
+        return max(hits, estimate)
 
     def count(self, lang: str, term: str, cap: int) -> int:
         row = self.conn.execute(
