@@ -5,6 +5,7 @@
     python bench/tm.py --quality-only
     python bench/tm.py --quality-only --backend postgres   # the same on PostgreSQL
     python bench/tm.py --scale-only --keep /tmp/tm1m   # keep the big TM for reruns
+    python bench/tm.py --scale-only --backend postgres --keep tm1m   # kept in schema tm1m
 
 (1) Quality. Units: every segment pair of ../shared/corpora/wmt23-ru-en (news + other as
 distractors, 1,723 pairs). Fuzzy: each stored English news sentence holding a number, with that
@@ -23,13 +24,16 @@ second half of another, two words swapped for random corpus words), imported fro
 written by tm.tmx (TMX import timed). Vectors: `index` speed is measured on a sample; the other
 units get a cheap stand-in so the semantic latency can be measured at full size: 20,000 units
 are really embedded and every other unit gets the vector of one of them plus Gaussian noise
-(sigma 0.35 per unit vector, renormalised), stated in the output. The IVF vector index is
-built as `diptych index` builds it. Lookups run in a fresh process that reports latency
+(sigma 0.35 per unit vector, renormalised), stated in the output. The vector index is
+built as `diptych index` builds it: IVF side files on SQLite, pgvector's HNSW inside the
+database on PostgreSQL (its build timed as a step). Everything goes through the store, so the
+same steps run on both backends; on PostgreSQL `--keep NAME` keeps the memory in schema NAME
+of the server (DIPTYCH_TEST_PG, else an embedded one) and `--work DIR` keeps the TMX. Lookups run in a fresh process that reports latency
 percentiles and its peak RSS ("source unit among hits": the unit a query was made from is in
 the top 5 / top 10; for semantic lookups at scale it mostly is not, as its vector has ~50 noisy
 near-copies, so that column only means something for fuzzy and auto); concordance lookups
 carry their translations (the term lexicon is fitted on the newest --terms-limit units,
-timed). Finally the IVF index's top-1 is compared with exact brute force over all vectors.
+timed). Finally the vector index's top-1 is compared with exact brute force over all vectors.
 """
 
 from __future__ import annotations

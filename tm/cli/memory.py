@@ -206,7 +206,8 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
         ("languages", ", ".join(f"{k} {v:,}" for k, v in s.languages.items()) or "-"),
         ("origins", ", ".join(f"{k} {v:,}" for k, v in s.origins.items()) or "-"),
         ("size on disk", f"{s.db_bytes / 1e6:.1f} MB"),
-        ("vector index", f"{s.vector_index_bytes / 1e6:.1f} MB"),
+        ("vector index", "in the database, counted above" if is_uri(str(s.path))
+         else f"{s.vector_index_bytes / 1e6:.1f} MB"),
         ("embedded", f"{s.embedded:,}" + (f" ({100 * coverage:.1f}%)" if coverage is not None
                                           else "")),
         ("embedding model", s.embedding_model or "-"),

@@ -176,6 +176,10 @@ class FullText(Protocol):
 
     def count(self, lang: str, term: str, cap: int) -> int: ...
 
+    def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """:meth:`count` of each of ``terms`` (one round trip to a server)."""
+        ...
+
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]: ...
 

@@ -340,6 +340,10 @@ class TM:
         """The ``limit`` best by BM25 among the ``pool`` newest matching units."""
         return self.store.text.ranked(lang, expr, pool, limit)
 
+    def fts_counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """:meth:`fts_count` of each of ``terms``, at once."""
+        return self.store.text.counts(lang, terms, cap)
+
     def fts_count(self, lang: str, term: str, cap: int) -> int:
         """How many units hold ``term`` (a stem) on side ``lang``, counted up to ``cap``."""
         return self.store.text.count(lang, term, cap)
