@@ -198,6 +198,8 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
             "terms_behind": terms.newer})
         return
     table = Table(title="Translation memory", show_header=False)
+    table.add_column()
+    table.add_column(overflow="fold")  # a URI's end names the schema: wrapped, never cut
     rows = [
         ("database" if is_uri(str(s.path)) else "file", str(s.path)),
         ("found by", s.source.value),

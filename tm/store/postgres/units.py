@@ -72,11 +72,14 @@ class PgUnits:
                 (keys,))}
         row = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
         next_id = int(row[0] if row else 0) + 1
+        empty = next_id == 1
         wanted = [u.id for _, u in buf if u.id is not None]
         taken = {int(r[0]) for r in conn.execute(
             "SELECT id FROM units WHERE id = ANY(%s)", (wanted,))} if wanted else set()
         out: Inserted = []
-        new_units, links, scores = [], [], []
+        new_units: list[tuple[Any, ...]] = []
+        links: list[tuple[int, int, int]] = []
+        scores: list[tuple[float, int, float]] = []
         tokens = 0
         for position, u in buf:
             en, ru = u.en.strip(), u.ru.strip()
@@ -101,7 +104,17 @@ class PgUnits:
             if document is not None:
                 links.append((document, u.position if u.position is not None else position,
                               unit_id))
-        if next_id == 1 and len(new_units) >= BULK_LINKS and not self.deferred:
+        self._write(new_units, scores, links, empty=empty)
+        self._tokens(tokens, len(new_units))
+        self.added += len(new_units)
+        return out
+
+    def _write(self, new_units: list[tuple[Any, ...]], scores: list[tuple[float, int, float]],
+               links: list[tuple[int, int, int]], *, empty: bool) -> None:
+        """New units by ``COPY`` (the text indexes dropped first for a bulk load into an
+        ``empty`` memory), better scores, and document links."""
+        conn = self.conn
+        if empty and len(new_units) >= BULK_LINKS and not self.deferred:
             for index in TEXT_INDEXES:  # transactional DDL: a rollback brings them back
                 conn.execute(f"DROP INDEX IF EXISTS {index}")
             self.deferred = True
@@ -124,9 +137,6 @@ class PgUnits:
                 cur.execute("INSERT INTO unit_docs SELECT * FROM unit_docs_in ON CONFLICT DO"
                             " NOTHING")
                 cur.execute("TRUNCATE unit_docs_in")
-        self._tokens(tokens, len(new_units))
-        self.added += len(new_units)
-        return out
 
     def finish(self) -> None:
         """Before the commit of a transaction: the text indexes a bulk load dropped, built in
