@@ -15,8 +15,9 @@ import numpy as np
 
 from align import progress
 from align.calibrate import DEFAULT_CALIBRATION, Calibration
-from align.dp import Params, anchor_path, band_around, bead_types, run_dp
+from align.dp import Params, RowScorer, anchor_path, band_around, bead_types, run_dp
 from align.embed import Encoder, span_embeddings, typical_spread
+from align.margins import RowMemo, bead_margins
 from align.refine import refine
 from align.scorer import BeadScorer
 from align.types import UNRELATED_BELOW, Bead
@@ -107,12 +108,16 @@ def _align_block(
     calibration: Calibration,
 ) -> list[Bead]:
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
+    memo = RowMemo(scorer.row)  # the DP's row scores, read again for the beads' margins
     beads = [
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
-        for (a, b), (i, j) in decode(scorer, lo, hi, params)
+        for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)
     ]
     beads = refine(beads, src, tgt, encoder, scorer, params, weights)
-    conf = calibration.confidences(scorer, bead_cells(beads))
+    cells = bead_cells(beads)
+    margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
+                           scorer.skip_src, scorer.skip_tgt, cells)
+    conf = calibration.confidences(scorer, cells, margins)
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
 
@@ -181,9 +186,12 @@ def prepare(
 
 
 def decode(
-    scorer: BeadScorer, lo: np.ndarray, hi: np.ndarray, params: Params
+    scorer: BeadScorer, lo: np.ndarray, hi: np.ndarray, params: Params,
+    score: RowScorer | None = None,
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The best beads as ((a, b), (i, j)): shape and end cell."""
+    """The best beads as ((a, b), (i, j)): shape and end cell (``score``: the scorer's rows,
+    e.g. through a :class:`align.margins.RowMemo`)."""
     types = bead_types(params.max_side, params.max_total)
-    res = run_dp(scorer.n, scorer.m, lo, hi, types, scorer.row, scorer.skip_src, scorer.skip_tgt)
+    res = run_dp(scorer.n, scorer.m, lo, hi, types, score or scorer.row, scorer.skip_src,
+                 scorer.skip_tgt)
     return list(zip(res.shapes, res.ends))

@@ -29,3 +29,10 @@ def test_scale_is_the_median_without_numpy_ma(n: int) -> None:
     proc = subprocess.run([sys.executable, "-c", SCRIPT.format(n=n)], capture_output=True,
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_lead_in_ending_in_a_colon_is_glue() -> None:
+    from align.scorer import _glued
+
+    text = ["Literatur :", "Guido Magnone : La Tour de Mustagh .", "Neuer Absatz .", "Noch einer ."]
+    assert _glued(text).tolist() == [0, 0, 1, 1, 1]  # only the boundary after "Literatur :"

@@ -239,8 +239,8 @@ class Backend:
     def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
         return service.undo_edit(self.tm, unit_id, version)
 
-    def confirm_unit(self, unit_id: int) -> Unit:
-        return service.confirm_unit(self.tm, unit_id)
+    def confirm_unit(self, unit_id: int, version: int | None = None) -> Unit:
+        return service.confirm_unit(self.tm, unit_id, version)
 
     def delete_unit(self, unit_id: int, version: int | None = None) -> None:
         service.delete_unit(self.tm, unit_id, version)
