@@ -176,11 +176,7 @@ class PgFullText:
         walk_from = self._walk_from(lang, limit)
         if walk_from > 1:
             return False
-        plan = self.conn.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery",
-            (tsquery,)).fetchone()
-        estimate = float(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0.0
-        return estimate / self._common(lang)[1] >= walk_from
+        return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
         """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches."""
@@ -236,18 +232,27 @@ class PgFullText:
         """The rows holding ``phrase`` for its BM25 weight: counted exactly up to
         :data:`EXACT_HITS`, the planner's estimate (from ``ANALYZE``'s statistics of the
         column) beyond. Counting a common word exactly reads its whole posting list and
-        visits every row holding it: "the" took 0.2 s at 100,000 units and 2 s at a million,
-        for each concordance lookup, where FTS5 keeps the counts in its index. Its weight is
-        then the same for any count over half the rows (BM25's IDF floor), and close for the
-        rest."""
+        visits every row holding it ("the": 0.2 s at 100,000 units, a concordance lookup
+        counts each of its phrases), where FTS5 keeps the counts in its index. A phrase of
+        several words the planner puts at over that many rows is not counted at all: the
+        index can only hand over the rows holding all its words, each read again to check
+        their order ("и в", put at 144,000 of a million units: 1.7 s to count up to 2,000).
+        Its weight is then the same for any count over half the rows (BM25's IDF floor), and
+        close for the rest."""
+        several = len(phrase.split()) > 1
+        if several and (guess := self._estimate(lang, _phrase(phrase))) >= EXACT_HITS:
+            return int(guess)  # counting it would recheck every row holding all its words
         hits = self.count(lang, phrase, EXACT_HITS)
         if hits < EXACT_HITS:
             return hits
+        return max(hits, int(self._estimate(lang, _phrase(phrase))))
+
+    def _estimate(self, lang: str, tsquery: str) -> float:
+        """The planner's estimate of the rows matching ``tsquery`` (from the statistics)."""
         plan = self.conn.execute(
             f"EXPLAIN (FORMAT JSON) SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery",
-            (_phrase(phrase),)).fetchone()
-        estimate = int(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0
-        return max(hits, estimate)
+            (tsquery,)).fetchone()
+        return float(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0.0
 
     def count(self, lang: str, term: str, cap: int) -> int:
         """Rows holding ``term``, counted up to ``cap``: ``cap`` at once for a word the
