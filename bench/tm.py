@@ -5,6 +5,7 @@
     python bench/tm.py --quality-only
     python bench/tm.py --quality-only --backend postgres   # the same on PostgreSQL
     python bench/tm.py --scale-only --keep /tmp/tm1m   # keep the big TM for reruns
+    python bench/tm.py --scale-only --backend postgres --keep tm1m   # kept in schema tm1m
 
 (1) Quality. Units: every segment pair of ../shared/corpora/wmt23-ru-en (news + other as
 distractors, 1,723 pairs). Fuzzy: each stored English news sentence holding a number, with that
@@ -23,13 +24,16 @@ second half of another, two words swapped for random corpus words), imported fro
 written by tm.tmx (TMX import timed). Vectors: `index` speed is measured on a sample; the other
 units get a cheap stand-in so the semantic latency can be measured at full size: 20,000 units
 are really embedded and every other unit gets the vector of one of them plus Gaussian noise
-(sigma 0.35 per unit vector, renormalised), stated in the output. The IVF vector index is
-built as `diptych index` builds it. Lookups run in a fresh process that reports latency
+(sigma 0.35 per unit vector, renormalised), stated in the output. The vector index is
+built as `diptych index` builds it: IVF side files on SQLite, pgvector's HNSW inside the
+database on PostgreSQL (its build timed as a step). Everything goes through the store, so the
+same steps run on both backends; on PostgreSQL `--keep NAME` keeps the memory in schema NAME
+of the server (DIPTYCH_TEST_PG, else an embedded one) and `--work DIR` keeps the TMX. Lookups run in a fresh process that reports latency
 percentiles and its peak RSS ("source unit among hits": the unit a query was made from is in
 the top 5 / top 10; for semantic lookups at scale it mostly is not, as its vector has ~50 noisy
 near-copies, so that column only means something for fuzzy and auto); concordance lookups
 carry their translations (the term lexicon is fitted on the newest --terms-limit units,
-timed). Finally the IVF index's top-1 is compared with exact brute force over all vectors.
+timed). Finally the vector index's top-1 is compared with exact brute force over all vectors.
 """
 
 from __future__ import annotations
@@ -54,8 +58,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tm.errors import TMError
 from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
+from tm.store.location import shown
 from tm.vectors import ann
 from tm.vectors import embed as vectors
 from tm.vectors.model import load_encoder
@@ -223,47 +229,55 @@ def synthetic(n: int, seed: int = 1) -> Any:
         yield UnitIn(" ".join(en), " ".join(ru))
 
 
+def _top_id(tm: TM) -> int:
+    newest = tm.newest_texts(1)
+    return newest[0][0] if newest else 0
+
+
+def _random_units(tm: TM, n: int, rng: random.Random) -> list[Any]:
+    """``n`` units picked at random (ids drawn until that many exist), through the store."""
+    top, out = _top_id(tm), []
+    while len(out) < n:
+        got = tm.get_units(rng.randint(1, top) for _ in range(2 * (n - len(out))))
+        out += list(got.values())[: n - len(out)]
+    return out
+
+
 def fill_vectors(tm: TM, encoder: Any, real: int, sigma: float = 0.35) -> tuple[float, int]:
-    """Embed ``real`` units for real (timed), give the others a noisy copy of one of them."""
-    ids = [r[0] for r in tm.conn.execute("SELECT id FROM units ORDER BY id LIMIT ?", (real,))]
+    """Embed ``real`` units for real (timed), give the others a noisy copy of one of them;
+    all through the store (on PostgreSQL the rows go in by COPY, the HNSW index after)."""
+    first = next(tm.missing_vectors(real), [])
+    ids = [r[0] for r in first]
     t = time.perf_counter()
     vectors.embed_units(tm, encoder, vectors.DEFAULT_MODEL, ids)
     rate = 2 * len(ids) / (time.perf_counter() - t)
     dim = int(tm.get_setting("embedding_dim") or 512)
-    base = np.frombuffer(b"".join(r[0] for r in tm.conn.execute(
-        "SELECT vec FROM embeddings ORDER BY unit_id")), dtype=np.int8).reshape(-1, dim)
-    base = base.astype(np.float32) / 127
+    base = np.frombuffer(b"".join(v for _, v in tm.vectors_after(0)), dtype=np.int8)
+    base = base.reshape(-1, dim).astype(np.float32) / 127
     rng = np.random.default_rng(0)
-    last = ids[-1]
     filled = 0
-    while True:
-        rest = [r[0] for r in tm.conn.execute(
-            "SELECT id FROM units WHERE id > ? ORDER BY id LIMIT 50000", (last,))]
-        if not rest:
-            break
+    for rows in tm.missing_vectors(50000):
+        rest = [r[0] for r in rows]
         v = base[rng.integers(0, len(base), len(rest))]
         v = v + rng.normal(0, sigma / np.sqrt(dim), v.shape).astype(np.float32)
         v /= np.linalg.norm(v, axis=1, keepdims=True)
         vectors.store_vectors(tm, rest, np.clip(np.rint(v * 127), -127, 127).astype(np.int8))
         filled += len(rest)
-        last = rest[-1]
     return rate, filled
 
 
-def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
-    """IVF top-1 against exact brute force over every stored vector, for ``n`` queries."""
+def ann_recall(db: str, n: int, encoder: Any) -> tuple[int, int]:
+    """The vector index's top-1 (IVF, or PostgreSQL's HNSW) against exact brute force over
+    every stored vector, for ``n`` queries."""
     rng = random.Random(5)
     with TM.open(db, create=False) as tm:
-        top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
-        texts = [tm.conn.execute("SELECT ru FROM units WHERE id >= ? LIMIT 1",
-                                 (rng.randint(1, top),)).fetchone()[0] for _ in range(n)]
+        texts = [u.ru for u in _random_units(tm, n, rng)]
         q = np.stack([vectors.query_vector(encoder, t) for t in texts])
         best = np.full(n, -2.0, dtype=np.float32)
         best_id = np.zeros(n, dtype=np.int64)
         last = 0
         while True:  # exact scores, 100,000 vectors at a time
-            rows = tm.conn.execute("SELECT unit_id, vec FROM embeddings WHERE unit_id > ?"
-                                   " ORDER BY unit_id LIMIT 100000", (last,)).fetchall()
+            rows = tm.vectors_after(last, 100000)
             if not rows:
                 break
             mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8)
@@ -273,8 +287,15 @@ def ann_recall(db: Path, n: int, encoder: Any) -> tuple[int, int]:
             best[better] = sims[np.arange(n), arg][better]
             best_id[better] = np.array([r[0] for r in rows])[arg][better]
             last = rows[-1][0]
-        vs = ann.VectorSearch(tm)
-        agree = sum(vs.search(q[i], 1)[0][0] == best_id[i] for i in range(n))
+        if tm.vectors_in_database:
+            def top1(v: np.ndarray) -> int:
+                return tm.nearest_vectors([float(x) for x in v], 1)[0][0]
+        else:
+            vs = ann.VectorSearch(tm)
+
+            def top1(v: np.ndarray) -> int:
+                return vs.search(v, 1)[0][0]
+        agree = sum(top1(q[i]) == best_id[i] for i in range(n))
     return agree, n
 
 
@@ -290,17 +311,14 @@ def peak_rss_mb() -> float:
 def lookup_worker(db: str, n: int) -> None:
     """Run in a fresh process: timed lookups of each kind; prints one JSON line."""
     rng = random.Random(3)
-    with TM.open(db, create=False) as tm:
-        top = int(tm.conn.execute("SELECT max(id) FROM units").fetchone()[0])
-        samples = []
-        for _ in range(n):
-            row = tm.conn.execute("SELECT en, ru FROM units WHERE id >= ? LIMIT 1",
-                                  (rng.randint(1, top),)).fetchone()
-            samples.append(row)
+    with TM.open(db, create=False, readonly=True) as tm:
+        samples = [(u.en, u.ru) for u in _random_units(tm, n, rng)]
         searcher = Searcher(tm)  # loads its query encoder as `diptych search` does
         out: dict[str, Any] = {}
         searcher.search("warm up the caches", mode="semantic", lang="en", limit=5)
         kinds = {
+            "exact (en)": lambda en, ru: searcher.search(en, mode="exact", lang="en",
+                                                         limit=5),
             "fuzzy (en, 1 word dropped)": lambda en, ru: searcher.search(
                 " ".join(w for i, w in enumerate(en.split()) if i != 2), mode="fuzzy",
                 lang="en", limit=5),
@@ -342,90 +360,167 @@ class _Steps(list):  # type: ignore[type-arg]
         super().append(row)
 
 
-def scale(n: int, keep: Path | None, queries: int, sample: int, real: int,
-          terms_limit: int = 100_000) -> None:
-    from tm.tmx import export_tmx, import_tmx
+def _memory(n: int, keep: str | None, work: Path) -> tuple[str, str | None]:
+    """Where the scale run's memory lives: ``(what TM.open takes, the schema to drop at the
+    end)``. SQLite: ``tm{n}.db`` in the work folder. PostgreSQL: the schema ``keep`` names
+    (created when missing, kept), else a scratch schema dropped at the end."""
+    if backend.backend() != "postgres":
+        return str(work / f"tm{n}.db"), None
+    import psycopg
 
-    work = keep or Path(tempfile.mkdtemp())
+    schema = keep or f"bench{os.getpid()}_scale"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+        sys.exit(f"bench/tm.py: --keep {schema!r}: on PostgreSQL it names a schema"
+                 " (lower-case letters, digits, _)")
+    uri = backend.server()
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    db = f"{uri}{'&' if '?' in uri else '?'}options=-csearch_path%3D{schema}"
+    return db, None if keep else schema
+
+
+def _imported(db: str) -> bool:
+    """Whether the memory holds units already (a kept one: the import step is skipped)."""
+    if backend.backend() != "postgres":
+        return Path(db).exists()
+    try:
+        with TM.open(db, create=False, readonly=True) as tm:
+            return tm.count_units() > 0
+    except TMError:
+        return False
+
+
+def _make_tmx(n: int, work: Path, rows: list[tuple[str, str]]) -> Path:
+    """The synthetic TMX of ``n`` units (kept in ``work`` and reused when there)."""
+    from tm.tmx import export_tmx
+
+    tmx = work / f"synthetic{n}.tmx"
+    if tmx.exists():
+        return tmx
+    src = work / f"src{n}.db"
+    src.unlink(missing_ok=True)
+    t = time.perf_counter()
+    with TM.open(src) as tm:
+        counts = tm.add_units(synthetic(n))
+    rows.append(("build source TM (add_units, SQLite)", f"{time.perf_counter() - t:.0f} s, {counts}"))
+    t = time.perf_counter()
+    part = tmx.with_suffix(".part")
+    with TM.open(src) as tm, open(part, "wb") as f:
+        written = export_tmx(tm, f)
+    part.rename(tmx)
+    rows.append(("export TMX", (f"{time.perf_counter() - t:.0f} s, {written} TUs, "
+                                f"{tmx.stat().st_size / 1e6:.0f} MB")))
+    src.unlink()
+    return tmx
+
+
+def _vectors(tm: TM, n: int, encoder: Any, sample: int, real: int, rows: list[Any]) -> None:
+    """Vectors for the latency test and the vector index (each skipped when a kept memory
+    has it)."""
+    have, total = vectors.coverage(tm)
+    if have < total:
+        tm.delete_vectors()
+        ann.remove_ann(tm)
+        t = time.perf_counter()
+        ids = [u.id for u in _random_units(tm, sample, random.Random(11))]
+        vectors.embed_units(tm, encoder, vectors.DEFAULT_MODEL, ids)
+        dt = time.perf_counter() - t
+        rows.append(("index speed (sample)", (
+            f"{2 * len(ids) / dt:.0f} sentences/s ({len(ids)} units = {2 * len(ids)}"
+            f" sentences in {dt:.0f} s; all {n} units would take"
+            f" {2 * n / (2 * len(ids) / dt) / 60:.0f} min)")))
+        tm.delete_vectors()
+        t = time.perf_counter()
+        rate, filled = fill_vectors(tm, encoder, real)
+        rows.append(("vectors for the latency test", (
+            f"{real} units embedded ({rate:.0f} sentences/s), {filled} stand-ins"
+            " = noisy copies of those (sigma 0.35), NOT real embeddings; stored in"
+            f" {time.perf_counter() - t:.0f} s")))
+    if not ann.has_index(tm):
+        what = ("HNSW vector index build (pgvector, m 16, ef_construction 64)"
+                if tm.vectors_in_database else "IVF vector index build (k-means lists, int8)")
+        t = time.perf_counter()
+        built = ann.build_index(tm)
+        rows.append((what, f"{time.perf_counter() - t:.0f} s, {built} vectors"))
+
+
+def scale(n: int, keep: str | None, queries: int, sample: int, real: int,
+          terms_limit: int = 100_000, work_dir: Path | None = None) -> None:
+    from tm.tmx import import_tmx
+
+    pg = backend.backend() == "postgres"
+    work = work_dir or (Path(keep) if keep and not pg else Path(tempfile.mkdtemp()))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"tm{n}.db"
+    db, scratch = _memory(n, keep, work)
     rows = _Steps()
     encoder = load_encoder()
-    if not db.exists():
-        tmx = work / f"synthetic{n}.tmx"
-        if not tmx.exists():  # reused when kept from an earlier run (--keep)
-            src = work / f"src{n}.db"
-            src.unlink(missing_ok=True)
-            t = time.perf_counter()
-            with TM.open(src) as tm:
-                counts = tm.add_units(synthetic(n))
-            rows.append(("build source TM (add_units)",
-                         f"{time.perf_counter() - t:.0f} s, {counts}"))
-            t = time.perf_counter()
-            with TM.open(src) as tm, open(tmx, "wb") as f:
-                written = export_tmx(tm, f)
-            rows.append(("export TMX", (f"{time.perf_counter() - t:.0f} s, {written} TUs, "
-                                        f"{tmx.stat().st_size / 1e6:.0f} MB")))
-            src.unlink()
-        for p in work.glob(f"tm{n}.db*"):
-            p.unlink()
-        t, cpu = time.perf_counter(), time.process_time()
-        with TM.open(db) as tm:
-            report = import_tmx(tm, tmx)
-        rows.append(("TMX import (import_tmx, one transaction)", (
-            f"{time.perf_counter() - t:.0f} s wall, {time.process_time() - cpu:.0f} s CPU:"
-            f" {report}")))
-        if keep is None:
-            tmx.unlink()
-    with TM.open(db) as tm:  # each step below is skipped when a kept TM already has it
-        have, total = vectors.coverage(tm)
-        if have < total:
-            tm.conn.execute("DELETE FROM embeddings")
-            t = time.perf_counter()
-            ids = [r[0] for r in tm.conn.execute("SELECT id FROM units ORDER BY random() LIMIT ?",
-                                                 (sample,))]
-            vectors.embed_units(tm, encoder, vectors.DEFAULT_MODEL, ids)
-            dt = time.perf_counter() - t
-            rows.append(("index speed (sample)", (
-                f"{2 * len(ids) / dt:.0f} sentences/s ({len(ids)} units = {2 * len(ids)}"
-                f" sentences in {dt:.0f} s; all {n} units would take"
-                f" {2 * n / (2 * len(ids) / dt) / 60:.0f} min)")))
-            tm.conn.execute("DELETE FROM embeddings")
-            rate, filled = fill_vectors(tm, encoder, real)
-            rows.append(("vectors for the latency test", (
-                f"{real} units embedded ({rate:.0f} sentences/s), {filled} stand-ins"
-                " = noisy copies of those (sigma 0.35), NOT real embeddings")))
-            ann.ann_path(tm).unlink(missing_ok=True)
-        if not ann.ann_path(tm).exists():
-            t = time.perf_counter()
-            built = ann.build_ann(tm)
-            rows.append(("IVF vector index build (k-means lists, int8)",
-                         f"{time.perf_counter() - t:.0f} s, {built} vectors"))
-        if not tm.has_lexicon():
-            from tm.terms.lexicon import fit_terms
+    try:
+        if not _imported(db):
+            tmx = _make_tmx(n, work, rows)
+            for p in work.glob(f"tm{n}.db*"):
+                p.unlink()
+            t, cpu = time.perf_counter(), time.process_time()
+            with TM.open(db) as tm:
+                report = import_tmx(tm, tmx)
+            rows.append(("TMX import (import_tmx, one transaction)", (
+                f"{time.perf_counter() - t:.0f} s wall, {time.process_time() - cpu:.0f} s CPU"
+                f" (this process): {report}")))
+            if keep is None and work_dir is None:
+                tmx.unlink()
+        with TM.open(db) as tm:  # each step below is skipped when a kept TM already has it
+            _vectors(tm, n, encoder, sample, real, rows)
+            if not tm.has_lexicon():
+                from tm.terms.lexicon import fit_terms
 
-            t = time.perf_counter()
-            fitted = fit_terms(tm, limit=terms_limit)
-            rows.append(("term lexicon (diptych terms --limit)", (
-                f"{time.perf_counter() - t:.0f} s: {fitted.units} newest units aligned,"
-                f" {fitted.entries} entries")))
-    size = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
-    rows.append(("database size", (f"{db.stat().st_size / 1e6:.0f} MB db, "
-                                   f"{size / 1e6:.0f} MB with WAL and vector index")))
-    proc = subprocess.run([sys.executable, __file__, "--lookup-worker", str(db),
+                t = time.perf_counter()
+                fitted = fit_terms(tm, limit=terms_limit)
+                rows.append(("term lexicon (diptych terms --limit)", (
+                    f"{time.perf_counter() - t:.0f} s: {fitted.units} newest units aligned,"
+                    f" {fitted.entries} entries")))
+            size = tm.size()
+        if pg:
+            rows.append(("database size", (f"{size / 1e6:.0f} MB (the schema's tables and"
+                                          " indexes, HNSW included)")))
+        else:
+            files = sum(p.stat().st_size for p in work.glob(f"tm{n}.db*"))
+            rows.append(("database size", (f"{Path(db).stat().st_size / 1e6:.0f} MB db, "
+                                           f"{files / 1e6:.0f} MB with WAL and vector index")))
+        _latency(db, n, queries, rows)
+        agree, asked = ann_recall(db, 50, encoder)
+        console.print(f"{'HNSW' if pg else 'IVF'} recall@1 against exact search over all"
+                      f" {n:,} vectors: {agree}/{asked}")
+        console.print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+                      "(other processes share the machine; timings include that)")
+        if pg and keep:
+            console.print(f"kept: --db '{shown(db)}'")
+    finally:
+        if scratch is not None:
+            import psycopg
+
+            with psycopg.connect(backend.server(), autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {scratch} CASCADE")
+        if keep is None and work_dir is None:
+            for p in work.glob("*"):
+                p.unlink()
+
+
+def _latency(db: str, n: int, queries: int, rows: list[tuple[str, str]]) -> None:
+    """Lookups timed in a fresh process (lookup_worker), and the tables of the run."""
+    proc = subprocess.run([sys.executable, __file__, "--lookup-worker", db,
                            "--queries", str(queries)], capture_output=True, text=True,
-                          check=False)
+                          check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if proc.returncode != 0:
         console.print(proc.stderr)
         raise SystemExit(1)
     res = json.loads(proc.stdout.strip().splitlines()[-1])
-    table = Table(title=f"Scale: synthetic TM of {n:,} units")
+    table = Table(title=f"Scale: synthetic TM of {n:,} units ({backend.backend()})")
     table.add_column("step")
     table.add_column("result")
     for step, result in rows:
         table.add_row(step, result)
     console.print(table)
-    lat = Table(title=f"Lookup latency, fresh process, {queries} queries each (ms)")
+    lat = Table(title=f"Lookup latency, fresh process, {queries} queries each (ms,"
+                      f" {backend.backend()})")
     for col in ("lookup", "p50", "p95", "max", "source unit among hits"):
         lat.add_column(col)
     for name, r in res.items():
@@ -435,13 +530,6 @@ def scale(n: int, keep: Path | None, queries: int, sample: int, real: int,
                     f"{r['found']}/{r['n']}")
     console.print(lat)
     console.print(f"peak RSS of the lookup process (encoder loaded): {res['rss_mb']:.0f} MB")
-    agree, asked = ann_recall(db, 50, encoder)
-    console.print(f"IVF recall@1 against exact search over all {n:,} vectors: {agree}/{asked}")
-    console.print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
-                  "(other processes share the machine; timings include that)")
-    if keep is None:
-        for p in work.glob("*"):
-            p.unlink()
 
 
 def main() -> None:
@@ -449,7 +537,10 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=1_000_000, help="synthetic TM size")
     ap.add_argument("--quality-only", action="store_true")
     ap.add_argument("--scale-only", action="store_true")
-    ap.add_argument("--keep", type=Path, help="folder to keep (and reuse) the synthetic TM in")
+    ap.add_argument("--keep", help="keep (and reuse) the synthetic TM: a folder (SQLite) or a"
+                                   " schema name (--backend postgres)")
+    ap.add_argument("--work", type=Path, help="folder for the synthetic TMX (kept and reused;"
+                                              " default: the --keep folder, else a temporary one)")
     ap.add_argument("--queries", type=int, default=200, help="lookups per kind at scale")
     ap.add_argument("--index-sample", type=int, default=3000, help="units embedded to time index")
     ap.add_argument("--terms-limit", type=int, default=100_000,
@@ -462,9 +553,6 @@ def main() -> None:
     ap.add_argument("--lookup-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ["DIPTYCH_BENCH_BACKEND"] = args.backend
-    if args.backend == "postgres" and not args.quality_only:
-        sys.exit("bench/tm.py: the scale run is written for SQLite files so far; on PostgreSQL"
-                 " run --quality-only")
     if args.lookup_worker:
         lookup_worker(args.lookup_worker, args.queries)
         return
@@ -475,7 +563,8 @@ def main() -> None:
         quality(load_encoder())
     if not args.quality_only:
         scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
-              min(args.real_vectors, args.scale), min(args.terms_limit, args.scale))
+              min(args.real_vectors, args.scale), min(args.terms_limit, args.scale),
+              args.work)
 
 
 if __name__ == "__main__":

@@ -46,4 +46,4 @@ def copy_command(
         rows = copy_memory(source, target, progress)
         counts = target.counts()
         typer.echo(f"copied {rows} rows: {counts.documents} documents, {counts.units} units,"
-                   f" {counts.embedded} vectors from {source.path} to {target.path}")
+                   f" {counts.embedded} vectors from {source.shown} to {target.shown}")

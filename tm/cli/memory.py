@@ -24,6 +24,7 @@ from tm.cli.common import (
     warn,
 )
 from tm.errors import TMError
+from tm.store.location import is_uri
 
 app = typer.Typer(cls=Group)
 
@@ -202,14 +203,18 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
             "terms_behind": terms.newer})
         return
     table = Table(title="Translation memory", show_header=False)
+    table.add_column()
+    table.add_column(overflow="fold")  # a URI's end names the schema: wrapped, never cut
     rows = [
-        ("file", str(s.path)), ("found by", s.source.value),
+        ("database" if is_uri(str(s.path)) else "file", str(s.path)),
+        ("found by", s.source.value),
         ("units", f"{s.units:,}"), ("documents", f"{s.documents:,}"),
         ("document links", f"{s.document_links:,}"),
         ("languages", ", ".join(f"{k} {v:,}" for k, v in s.languages.items()) or "-"),
         ("origins", ", ".join(f"{k} {v:,}" for k, v in s.origins.items()) or "-"),
         ("size on disk", f"{s.db_bytes / 1e6:.1f} MB"),
-        ("vector index", f"{s.vector_index_bytes / 1e6:.1f} MB"),
+        ("vector index", "in the database, counted above" if is_uri(str(s.path))
+         else f"{s.vector_index_bytes / 1e6:.1f} MB"),
         ("embedded", f"{s.embedded:,}" + (f" ({100 * coverage:.1f}%)" if coverage is not None
                                           else "")),
         ("embedding model", s.embedding_model or "-"),

@@ -25,7 +25,7 @@ def candidates(tm: TM, query: Query, k: int) -> list[int]:
     """Ids of up to about ``k`` units likely to match ``query`` (see the module doc)."""
     lang = query.lang
     stems = [t for t in dict.fromkeys(query.stems) if not t.isdigit()]
-    df = {t: tm.fts_count(lang, t, DF_CAP) for t in stems}
+    df = tm.fts_counts(lang, stems, DF_CAP)
     # rarest first; among words past the count cap, longer words first (rarer in text)
     present = sorted((t for t in stems if df[t]), key=lambda t: (df[t], -len(t)))
     if not present:

@@ -333,7 +333,7 @@ class Searcher:
         from tm.vectors.ann import VectorSearch
 
         if not self.has_vectors():
-            raise TMError(f"{self.tm.path} has no embeddings for semantic search: run "
+            raise TMError(f"{self.tm.shown} has no embeddings for semantic search: run "
                           "`diptych index` first")
         if self.tm.vectors_in_database:
             return InDatabase(self.tm)

@@ -82,7 +82,7 @@ def insert_merging(store: Store, buf: Sequence[tuple[int, UnitIn]], document: in
 def unit_or_error(store: Store, unit_id: int) -> Unit:
     unit = store.units.get([unit_id]).get(unit_id)
     if unit is None:
-        raise TMError(f"no unit {unit_id} in {store.path}: `diptych search` shows unit ids")
+        raise TMError(f"no unit {unit_id} in {store.shown}: `diptych search` shows unit ids")
     return unit
 
 
@@ -180,7 +180,7 @@ def delete_units(store: Store, ids: Iterable[int]) -> int:
 def delete_document(store: Store, doc_id: int) -> tuple[int, int]:
     """``(links removed, units deleted)``: units no other document holds go too."""
     if store.documents.get(doc_id) is None:
-        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+        raise TMError(f"no document {doc_id} in {store.shown}: `diptych documents` lists them")
     ids = store.documents.unit_ids(doc_id)
     links = store.documents.link_count(doc_id)
     store.documents.delete(doc_id)
@@ -228,7 +228,7 @@ def store_document(store: Store, doc: DocumentIn,
 
 def _unlink(store: Store, doc_id: int) -> list[Unit]:
     if store.documents.get(doc_id) is None:
-        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+        raise TMError(f"no document {doc_id} in {store.shown}: `diptych documents` lists them")
     old = list(store.units.iter(doc_id, None, None, with_docs=False, batch=1000))
     store.documents.unlink(doc_id)
     return old
@@ -245,7 +245,7 @@ def _next_version(store: Store, doc_id: int, version: int | None,
     unit id -> the version read) since it was read, then take its next version."""
     doc = store.documents.get(doc_id)
     if doc is None:
-        raise TMError(f"no document {doc_id} in {store.path}: `diptych documents` lists them")
+        raise TMError(f"no document {doc_id} in {store.shown}: `diptych documents` lists them")
     if version is not None and version != doc.version:
         raise Conflict("document", doc_id, doc.version, doc.changed_by, doc.changed)
     if seen is not None:

@@ -21,7 +21,7 @@ def copy_memory(src: TM, dst: TM, progress: Callable[[int, int], None] | None = 
     ``progress(done, total)`` after each batch."""
     held = dst.counts()
     if held.units or held.documents:
-        raise TMError(f"{dst.path} already holds {held.units} units and {held.documents}"
+        raise TMError(f"{dst.shown} already holds {held.units} units and {held.documents}"
                       " documents: copy into a new memory")
     counts = src.counts()
     total = counts.units * 2 + counts.links + counts.embedded + counts.documents

@@ -182,6 +182,10 @@ class FullText(Protocol):
 
     def count(self, lang: str, term: str, cap: int) -> int: ...
 
+    def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """:meth:`count` of each of ``terms`` (one round trip to a server)."""
+        ...
+
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]: ...
 
@@ -215,6 +219,16 @@ class Vectors(Protocol):
 
     def nearest(self, q: Sequence[float], k: int) -> list[tuple[int, float]]:
         """``(unit id, dot product with the int8 vector / 127)`` of the ``k`` nearest."""
+        ...
+
+    def has_index(self) -> bool:
+        """Whether the database's own vector index is built (False where there is none)."""
+        ...
+
+    def build_index(self) -> int | None:
+        """Build the database's own vector index when it is missing (after a bulk load); the
+        vectors it covers, None where the database has none (SQLite: the process's IVF
+        files, tm.vectors.ann)."""
         ...
 
 
@@ -321,6 +335,12 @@ class Store(Protocol):
 
     @property
     def path(self) -> Path: ...
+
+    @property
+    def shown(self) -> str:
+        """The memory for messages: its file, or its URI without the password (a URI made a
+        ``Path`` loses the second slash of ``postgresql://``)."""
+        ...
 
     @property
     def source(self) -> DbSource: ...

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tm.errors import TMError
 from tm.store import changes
 from tm.store.interface import Store
-from tm.store.location import locate, shown
+from tm.store.location import locate
 from tm.store.types import (
     AddCounts,
     Counts,
@@ -71,10 +71,9 @@ class TM:
         return self.store.path
 
     @property
-    def shown(self) -> Path | str:
+    def shown(self) -> str:
         """The memory for messages: its file, or its URI without the password."""
-        uri = getattr(self.store, "uri", None)
-        return shown(str(uri)) if uri else self.path
+        return self.store.shown
 
     @property
     def target(self) -> str:
@@ -175,7 +174,7 @@ class TM:
         """A document id from a ``--doc`` value: its id, fingerprint, title or URL."""
         found = self.store.documents.resolve(ref)
         if found is None:
-            raise TMError(f"no document {ref!r} in {self.path}: `diptych documents` lists them")
+            raise TMError(f"no document {ref!r} in {self.shown}: `diptych documents` lists them")
         return found
 
     def store_document(self, doc: DocumentIn, units: Sequence[tuple[UnitIn, Origin]]) -> Written:
@@ -349,6 +348,10 @@ class TM:
         """The ``limit`` best by BM25 among the ``pool`` newest matching units."""
         return self.store.text.ranked(lang, expr, pool, limit)
 
+    def fts_counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """:meth:`fts_count` of each of ``terms``, at once."""
+        return self.store.text.counts(lang, terms, cap)
+
     def fts_count(self, lang: str, term: str, cap: int) -> int:
         """How many units hold ``term`` (a stem) on side ``lang``, counted up to ``cap``."""
         return self.store.text.count(lang, term, cap)
@@ -399,6 +402,16 @@ class TM:
         """``(unit id, cosine)`` of the ``k`` units nearest to unit vector ``q``, searched
         inside the database."""
         return self.store.vectors.nearest(q, k)
+
+    def build_vector_index(self) -> int | None:
+        """Build the database's own vector index if it is missing (PostgreSQL: HNSW, after a
+        bulk load); the vectors it covers, None where the database has none."""
+        with self.transaction():
+            return self.store.vectors.build_index()
+
+    def has_vector_index(self) -> bool:
+        """Whether the database's own vector index is built."""
+        return self.store.vectors.has_index()
 
     def sample_vectors(self, n: int) -> list[bytes]:
         """``n`` stored vectors picked at random (k-means training)."""

@@ -57,10 +57,25 @@ def remove_ann(tm: TM) -> None:
         ann_path(tm, part).unlink(missing_ok=True)
 
 
+def build_index(tm: TM) -> int:
+    """Build the memory's vector index, where it lives: the database's own (PostgreSQL's
+    HNSW, when missing) or the IVF side files; the vectors it covers."""
+    if tm.vectors_in_database:
+        return tm.build_vector_index() or 0
+    return build_ann(tm)
+
+
+def has_index(tm: TM) -> bool:
+    """Whether the memory's vector index is built (the database's own, or the side files)."""
+    if tm.vectors_in_database:
+        return tm.has_vector_index()
+    return all(ann_path(tm, part).exists() for part in _IVF_FILES)
+
+
 def _dim(tm: TM) -> int:
     dim = tm.get_setting("embedding_dim")
     if dim is None:
-        raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
+        raise TMError(f"{tm.shown} has no embeddings yet: run `diptych index` first")
     return int(dim)
 
 
@@ -109,7 +124,7 @@ def build_ann(tm: TM, batch: int = 50_000, *, seed: int = 0) -> int:
     dim = _dim(tm)
     count = tm.count_vectors()
     if count == 0:
-        raise TMError(f"{tm.path} has no embeddings yet: run `diptych index` first")
+        raise TMError(f"{tm.shown} has no embeddings yet: run `diptych index` first")
     nlist = ivf.nlist_for(count)
     sample = tm.sample_vectors(min(count, nlist * 48))
     centroids = ivf.train(np.frombuffer(b"".join(sample), dtype=np.int8)
@@ -192,7 +207,7 @@ class VectorSearch:
                 self._stale = frozenset(i for i, _ in changed)
                 rows += [(i, v) for i, v in changed if v is not None]
             if len(rows) > 4 * ANN_MIN:
-                raise TMError(f"{self.tm.path} has {len(rows)} vectors outside the vector index:"
+                raise TMError(f"{self.tm.shown} has {len(rows)} vectors outside the vector index:"
                               " run `diptych index` to update it")
             self._ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             raw = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8)

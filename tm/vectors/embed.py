@@ -51,7 +51,7 @@ def check_model(tm: TM, model: str, dim: int | None = None) -> None:
                 tm.set_setting("embedding_dim", str(dim))
         return
     if stored != model:
-        raise TMError(f"{tm.path} is indexed with model {stored!r}, not {model!r}: search with "
+        raise TMError(f"{tm.shown} is indexed with model {stored!r}, not {model!r}: search with "
                       f"--model {stored}, or re-index with `diptych index --rebuild --model "
                       f"{model}`")
 
@@ -112,7 +112,8 @@ def index(tm: TM, encoder: Encoder, model: str = DEFAULT_MODEL, *, batch: int = 
     have, total = coverage(tm)
     built = None
     if tm.vectors_in_database:  # searched by the database's own index (tm.store.postgres)
-        pass
+        if have:
+            built = tm.build_vector_index()
     elif ann if ann is not None else (have >= ANN_MIN and uncovered(tm) > 0):
         built = build_ann(tm)
     return IndexResult(done, total, built)

@@ -124,7 +124,8 @@ def add_unit(b: B, body: UnitNew) -> UnitJSON:
     given; the same pair stored already is that unit, linked to the document."""
     from tm import service
 
-    unit, _ = service.add_unit(b.tm, body.en, body.ru, doc_id=body.doc_id)
+    with b.lease() as tm:
+        unit, _ = service.add_unit(tm, body.en, body.ru, doc_id=body.doc_id)
     return unit_json(unit, edits=0)
 
 

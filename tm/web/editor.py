@@ -188,7 +188,8 @@ def save(b: B, body: SaveIn) -> Saved | JSONResponse:
     if body.doc_id is None and not body.new_copy:
         from tm.service import stored_copy
 
-        copy = stored_copy(b.tm, req)
+        with b.lease() as tm:
+            copy = stored_copy(tm, req)
         if copy is not None:  # its versions: "Replace it" is refused if it changes meanwhile
             version, seen = eb.versions(b, copy.doc_id)
             return JSONResponse({"error": copy.message(), "duplicate_of": copy.doc_id,

@@ -28,6 +28,19 @@ _LEX = re.compile(r'\s*(?:"((?:[^"]|"")*)"|(NEAR\()|(\()|(\))|,\s*(\d+)\s*\)|(AN
                   r'|([^\s"(),]+))')
 K1, B = 1.2, 0.75
 NEAR_DEFAULT = 10  # FTS5's distance when NEAR(...) gives none
+STATS_SECONDS = 300.0
+"""How long a process trusts the term statistics it read (they change only when the table is
+analysed: after a bulk load, or by autovacuum)."""
+SURE = 3
+"""How many times a count's cap the statistics must put a word at before the count is skipped:
+their share comes from a sample of 30,000 rows, so a word put at 3,000 of a million rows holds
+more than 1,000 but for a stale sample."""
+WALK_FROM = 10_000
+"""Rows from which a lookup may walk the primary key for a common match (:meth:`PgFullText._walk`);
+in a smaller table the GIN index is always quick."""
+EXACT_HITS = 2_000
+"""Rows holding a phrase counted exactly for its BM25 weight (:meth:`PgFullText._hits`): a
+memory where no phrase is that common ranks exactly as FTS5 does."""
 
 
 @dataclass
@@ -116,6 +129,54 @@ def near_holds(where: dict[str, list[int]], group: list[list[str]], distance: in
 class PgFullText:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
+        self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
+
+    def _common(self, lang: str) -> tuple[dict[str, float], float]:
+        """``({term: share of rows holding it}, rows)`` of a side's commonest terms, from the
+        statistics ``ANALYZE`` keeps (``pg_stats.most_common_elems``: about a thousand terms,
+        every term held by more than a few in a thousand rows), read again after
+        :data:`STATS_SECONDS`."""
+        import time
+
+        side = lang[:2]
+        now = time.monotonic()
+        got = self._stats.get(side)
+        if got is None or now - got[0] > STATS_SECONDS:
+            row = self.conn.execute(
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs,"
+                " c.reltuples, c.relpages FROM pg_class c LEFT JOIN pg_stats s ON"
+                " s.schemaname = current_schema() AND s.tablename = 'units' AND s.attname = %s"
+                " WHERE c.oid = 'units'::regclass", (f"{side}_terms",)).fetchone()
+            terms, freqs, rows, pages = row if row else (None, None, 0, 0)
+            rows = max(float(rows or 0), 0.0)
+            got = (now, dict(zip(terms or [], freqs or [])), rows,
+                   rows / max(float(pages or 0), 1.0))
+            self._stats[side] = got
+        return got[1], got[2]
+
+    def _walk_from(self, lang: str, limit: int) -> float:
+        """The least share of rows a match must have for :meth:`_walk` to walk: walking the
+        primary key reads ``limit / share`` rows, ``rows per page`` of them a page (they lie
+        in id order after an import); the GIN index ``share * rows`` rows, one page each
+        (scattered). Equal at ``share = sqrt(limit / (rows * rows per page))``: 4% for 1,000
+        of 100,000 units at 5 a page, 1.4% at a million. Never below :data:`WALK_FROM` rows."""
+        common, rows = self._common(lang)
+        per_page = self._stats[lang[:2]][3]
+        if rows < WALK_FROM or not common:
+            return 2.0
+        return math.sqrt(limit / (rows * min(max(per_page, 1.0), 50.0)))
+
+    def _walk(self, lang: str, tsquery: str, limit: int) -> bool:
+        """Whether the ``limit`` newest rows matching ``tsquery`` are found faster by walking
+        the primary key down from the newest (a common match) than from the GIN index (its
+        whole posting list, then the newest; :meth:`_walk_from`). The share is the planner's
+        estimate from the statistics; the choice is made here, as the planner's own cost
+        model picked the walk for matches rarer than it guessed (up to 0.8 s a lookup at
+        100,000 units)."""
+        walk_from = self._walk_from(lang, limit)
+        if walk_from > 1:
+            return False
+        return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
         """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches."""
@@ -124,10 +185,11 @@ class PgFullText:
         out: list[tuple[int, str, int]] = []
         last = 2**63 - 1
         page = limit if not q.near else max(4 * limit, 100)
+        order = "id" if self._walk(lang, q.tsquery, page) else "id + 0"  # + 0: by the index
         while len(out) < limit:
             rows = self.conn.execute(
                 f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {col} @@"
-                " %s::tsquery AND id < %s ORDER BY id DESC LIMIT %s",
+                f" %s::tsquery AND id < %s ORDER BY {order} DESC LIMIT %s",
                 (q.tsquery, last, page)).fetchall()
             for unit_id, vector, size in rows:
                 if q.near:
@@ -153,7 +215,7 @@ class PgFullText:
         avgdl = tokens / max(n_rows, 1)
         idf = []
         for phrase in phrases:
-            hits = self.count(lang, " ".join(phrase), 2**62) if phrase else 0
+            hits = self._hits(lang, " ".join(phrase)) if phrase else 0
             value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
             idf.append(value if value > 0 else 1e-6)
         scored = []
@@ -166,21 +228,66 @@ class PgFullText:
             scored.append((-score, -unit_id))
         return [-neg_id for _, neg_id in sorted(scored)[:limit]]
 
+    def _hits(self, lang: str, phrase: str) -> int:
+        """The rows holding ``phrase`` for its BM25 weight: counted exactly up to
+        :data:`EXACT_HITS`, the planner's estimate (from ``ANALYZE``'s statistics of the
+        column) beyond. Counting a common word exactly reads its whole posting list and
+        visits every row holding it ("the": 0.2 s at 100,000 units, a concordance lookup
+        counts each of its phrases), where FTS5 keeps the counts in its index. A phrase of
+        several words the planner puts at over that many rows is not counted at all: the
+        index can only hand over the rows holding all its words, each read again to check
+        their order ("и в", put at 144,000 of a million units: 1.7 s to count up to 2,000).
+        Its weight is then the same for any count over half the rows (BM25's IDF floor), and
+        close for the rest."""
+        several = len(phrase.split()) > 1
+        if several and (guess := self._estimate(lang, _phrase(phrase))) >= EXACT_HITS:
+            return int(guess)  # counting it would recheck every row holding all its words
+        hits = self.count(lang, phrase, EXACT_HITS)
+        if hits < EXACT_HITS:
+            return hits
+        return max(hits, int(self._estimate(lang, _phrase(phrase))))
+
+    def _estimate(self, lang: str, tsquery: str) -> float:
+        """The planner's estimate of the rows matching ``tsquery`` (from the statistics)."""
+        plan = self.conn.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery",
+            (tsquery,)).fetchone()
+        return float(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0.0
+
     def count(self, lang: str, term: str, cap: int) -> int:
-        row = self.conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
-            " LIMIT %s) t", (_phrase(term), cap)).fetchone()
-        return int(row[0]) if row else 0
+        """Rows holding ``term``, counted up to ``cap``: ``cap`` at once for a word the
+        statistics put in over :data:`SURE` times ``cap`` rows (counting "the" up to 1,000
+        cost 15 ms a word, a fuzzy lookup counts each of its words), else counted from the
+        GIN index (``ORDER BY id + 0`` keeps the planner off a table scan that stops at the
+        ``cap``-th row, slow for a word a little under the cap)."""
+        return self.counts(lang, [term], cap)[term]
+
+    def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        common, rows = self._common(lang)
+        out = {t: cap for t in terms if common.get(t, 0.0) * rows >= SURE * cap}
+        rest = [t for t in dict.fromkeys(terms) if t not in out]
+        if rest:
+            part = (f"(SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@"
+                    " %s::tsquery ORDER BY id + 0 LIMIT %s) t)")
+            args: list[object] = []
+            for t in rest:
+                args += [_phrase(t), cap]
+            row = self.conn.execute(f"SELECT {', '.join([part] * len(rest))}", args).fetchone()
+            out.update(zip(rest, (int(n) for n in row or [0] * len(rest))))
+        return out
 
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]:
         if not terms:
             return []
-        part = (f"(SELECT id FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
-                " ORDER BY id DESC LIMIT %s)")
-        sql = (f"SELECT id FROM ({' UNION ALL '.join([part] * len(terms))}) t"
-               " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT %s")
-        args: list[object] = []
+        common = self._common(lang)[0]
+        walk_from = self._walk_from(lang, per_term)
+        parts, args = [], list[object]()
         for t in terms:
+            order = "id" if common.get(t, 0.0) >= walk_from else "id + 0"
+            parts.append(f"(SELECT id FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
+                         f" ORDER BY {order} DESC LIMIT %s)")
             args += [_phrase(t), per_term]
+        sql = (f"SELECT id FROM ({' UNION ALL '.join(parts)}) t"
+               " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT %s")
         return [int(r[0]) for r in self.conn.execute(sql, [*args, limit])]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from tm.text.tokens import fts_text
+from tm.text.tokens import fts_text, words
 
 TOKEN = re.compile(r"[^\W_]+")
 """What SQLite's unicode61 tokenizer keeps of the stems text: letters and digits (an
@@ -127,12 +127,40 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+_POSITIONS = [str(min(i, 16383)) for i in range(16384 + 1)]
+"""Each 1-based position as tsvector text (16383 is its highest: later tokens share it)."""
+_WORD_TERMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ru": {}}
+"""Per language, a word's index terms (its stem cut as SQLite's tokenizer cuts it), memoised:
+a million-unit import analyses tens of millions of words, a few hundred thousand distinct."""
+_MAX_CACHED = 500_000
+
+
+def _word_terms(word: str, lang: str) -> tuple[str, ...]:
+    cache = _WORD_TERMS[lang]
+    found = cache.get(word)
+    if found is None:
+        if len(cache) > _MAX_CACHED:
+            cache.clear()
+        found = cache[word] = tuple(TOKEN.findall(fts_text(word, lang)))
+    return found
+
+
 def terms(text: str, lang: str) -> tuple[str, int]:
     """A side's ``tsvector`` literal (each term with its 1-based positions) and its number of
-    tokens: the terms and positions SQLite's FTS5 table gets from the same text."""
-    where: dict[str, list[int]] = {}
-    tokens = TOKEN.findall(fts_text(text, lang))
-    for position, token in enumerate(tokens, 1):
-        where.setdefault(token, []).append(min(position, 16383))  # tsvector's highest position
-    literal = " ".join(f"'{t}':{','.join(map(str, p[:256]))}" for t, p in where.items())
-    return literal, len(tokens)
+    tokens: the terms and positions SQLite's FTS5 table gets from the same text (its stems,
+    ``fts_text``, cut by :data:`TOKEN`), built word by word from :func:`_word_terms` (2x
+    faster than stemming the text and cutting the result again: 100 -> 45 us for both sides
+    of a WMT23 sentence pair, stems memoised either way)."""
+    lang = "ru" if lang[:2] == "ru" else "en"
+    where: dict[str, list[str]] = {}
+    position = 0
+    for word in words(text):
+        for token in _word_terms(word, lang):
+            position += 1
+            at = where.get(token)
+            if at is None:
+                where[token] = [_POSITIONS[min(position, 16384)]]
+            elif len(at) < 256:  # tsvector keeps at most 256 positions a term
+                at.append(_POSITIONS[min(position, 16384)])
+    literal = " ".join([f"'{t}':{','.join(p)}" for t, p in where.items()])
+    return literal, position

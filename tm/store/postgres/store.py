@@ -27,8 +27,11 @@ from tm.store.types import Counts, DbSource
 if TYPE_CHECKING:
     import psycopg
 
-WRITE_LOCK = 0x6469707479636801
-"""The advisory lock every write transaction holds ("diptych" in ASCII, then 1)."""
+WRITE_LOCK = 0x64697074
+"""The advisory lock every write transaction holds ("dipt" in ASCII), with the hash of the
+memory's schema as its second key: advisory locks are per database, and memories in two
+schemas of one database must not wait for each other (a 1M-unit import in one held up every
+write to the others for minutes)."""
 
 INSTALL = "pip install 'diptych[postgres]' (psycopg 3 and psycopg_pool)"
 
@@ -76,6 +79,7 @@ class PgStore:
         self.conn = conn
         self.uri = uri
         self.path = Path(shown(uri))
+        self.shown = shown(uri)
         self.source = source
         self.readonly = readonly
         self._depth = 0
@@ -155,7 +159,7 @@ class PgStore:
         import psycopg
 
         if self.readonly:
-            raise TMError(f"{self.path} is open read-only here: nothing can be changed")
+            raise TMError(f"{self.shown} is open read-only here: nothing can be changed")
         if self._depth:
             self._depth += 1
             try:
@@ -166,8 +170,11 @@ class PgStore:
         self._depth = 1
         try:
             self.conn.execute("BEGIN")
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
+                              (WRITE_LOCK,))
+            self.units.added, self.units.deferred = 0, False
             yield
+            self.units.finish()
             self.conn.execute("UPDATE diptych_state SET version = version + 1")
             self.conn.execute("COMMIT")
         except psycopg.Error as exc:
@@ -203,8 +210,8 @@ class PgStore:
             return None
         text = " ".join(str(exc).split())
         if isinstance(exc, psycopg.errors.LockNotAvailable):
-            return f"{self.path} is locked by another process ({text}): try again later"
-        return f"cannot use {self.path}: {text}"
+            return f"{self.shown} is locked by another process ({text}): try again later"
+        return f"cannot use {self.shown}: {text}"
 
     def backup(self, dest: Path) -> int:
         raise TMError("a PostgreSQL memory is backed up with PostgreSQL's own tool:"
@@ -215,7 +222,12 @@ class PgStore:
         connection (the SQLite backend watches its file, tm.store.watch)."""
 
     def size(self) -> int:
-        row = self.conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        """Bytes of the memory's tables with their indexes and TOAST (its schema's share of
+        the database: other schemas may hold other memories)."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+            " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+            ).fetchone()
         return int(row[0]) if row else 0
 
     def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
@@ -241,6 +253,7 @@ class PgStore:
                             [(*r, *e) for r, e in zip(rows, extra)])
 
     def finish_copy(self) -> None:
+        self.vectors.build_index()  # the rows came by COPY: the HNSW index in one pass
         self.conn.execute("UPDATE diptych_state SET units = (SELECT count(*) FROM units),"
                           " tokens = (SELECT coalesce(sum(en_len + ru_len), 0) FROM units)")
 

@@ -20,11 +20,24 @@ _COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang"
 _SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
 _DOCS = ("(SELECT coalesce(json_agg(json_build_array(doc_id, position) ORDER BY doc_id,"
          " position), '[]') FROM unit_docs l WHERE l.unit_id = u.id)")
-_INSERT = ("INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
-           " created, changed, meta, en_key, ru_key, created_by, changed_by, en_terms, ru_terms,"
-           f" en_len, ru_len) VALUES ({', '.join(['%s'] * 16)}, %s::tsvector, %s::tsvector,"
-           " %s, %s)")
+_COPY = ("COPY units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
+         " created, changed, meta, en_key, ru_key, created_by, changed_by, en_terms, ru_terms,"
+         " en_len, ru_len) FROM STDIN")
+"""New units go in by ``COPY`` (the tsvector literals parsed by the server as they are): a
+million-unit TMX import spent most of its time in row-by-row ``INSERT``s before."""
 BIGINT = 2**63
+TEXT_INDEXES = ("units_en_terms", "units_ru_terms")
+"""The GIN indexes of the tsvectors (tm.store.postgres.schema). A bulk load into an empty
+memory drops them and builds them once at its end: 100,000 units' two indexes build in 4 s,
+where row-by-row upkeep through GIN's pending list cost the load much more."""
+ANALYZE_AFTER = 10_000
+"""Units a transaction adds from which it refreshes the planner's statistics of ``units``
+before it commits (``ANALYZE``, about a second at a million units). Without them, right after
+a bulk import, the planner guesses how many rows a word's tsquery matches, and the lookups'
+``ORDER BY id DESC LIMIT`` may walk the primary key backwards filtering every row."""
+BULK_LINKS = 500
+"""Links from which a batch goes in by ``COPY`` into a staging table (then one ``INSERT ... ON
+CONFLICT DO NOTHING``) rather than row by row."""
 
 
 def index_row(en: str, ru: str) -> tuple[str, str, int, int]:
@@ -36,6 +49,12 @@ def index_row(en: str, ru: str) -> tuple[str, str, int, int]:
 class PgUnits:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
+        self.added = 0
+        """Units inserted by the open transaction (tm.store.postgres.store analyses the
+        table before a commit that added many)."""
+        self.deferred = False
+        """Whether the open transaction dropped the text indexes for a bulk load into an
+        empty memory (:meth:`finish`, before its commit, builds them again)."""
 
     def _tokens(self, delta: int, count: int) -> None:
         """Keep the totals BM25 reads (tm.store.postgres.fulltext) up to date."""
@@ -53,11 +72,14 @@ class PgUnits:
                 (keys,))}
         row = conn.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()
         next_id = int(row[0] if row else 0) + 1
+        empty = next_id == 1
         wanted = [u.id for _, u in buf if u.id is not None]
         taken = {int(r[0]) for r in conn.execute(
             "SELECT id FROM units WHERE id = ANY(%s)", (wanted,))} if wanted else set()
         out: Inserted = []
-        new_units, links, scores = [], [], []
+        new_units: list[tuple[Any, ...]] = []
+        links: list[tuple[int, int, int]] = []
+        scores: list[tuple[float, int, float]] = []
         tokens = 0
         for position, u in buf:
             en, ru = u.en.strip(), u.ru.strip()
@@ -82,14 +104,54 @@ class PgUnits:
             if document is not None:
                 links.append((document, u.position if u.position is not None else position,
                               unit_id))
+        self._write(new_units, scores, links, empty=empty)
+        self._tokens(tokens, len(new_units))
+        self.added += len(new_units)
+        return out
+
+    def _write(self, new_units: list[tuple[Any, ...]], scores: list[tuple[float, int, float]],
+               links: list[tuple[int, int, int]], *, empty: bool) -> None:
+        """New units by ``COPY`` (the text indexes dropped first for a bulk load into an
+        ``empty`` memory), better scores, and document links."""
+        conn = self.conn
+        if empty and len(new_units) >= BULK_LINKS and not self.deferred:
+            for index in TEXT_INDEXES:  # transactional DDL: a rollback brings them back
+                conn.execute(f"DROP INDEX IF EXISTS {index}")
+            self.deferred = True
         with conn.cursor() as cur:
-            cur.executemany(_INSERT, new_units)
+            if new_units:
+                with cur.copy(_COPY) as copy:
+                    for unit in new_units:
+                        copy.write_row(unit)
             cur.executemany("UPDATE units SET score = %s WHERE id = %s AND (score IS NULL OR"
                             " score < %s)", scores)
-            cur.executemany("INSERT INTO unit_docs (doc_id, position, unit_id) VALUES (%s, %s, %s)"
-                            " ON CONFLICT DO NOTHING", links)
-        self._tokens(tokens, len(new_units))
-        return out
+            if len(links) < BULK_LINKS:
+                cur.executemany("INSERT INTO unit_docs (doc_id, position, unit_id) VALUES"
+                                " (%s, %s, %s) ON CONFLICT DO NOTHING", links)
+            else:  # a TMX import links every unit to the file's document: COPY, then one insert
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS unit_docs_in (doc_id bigint,"
+                             " position int, unit_id bigint) ON COMMIT DELETE ROWS")
+                with cur.copy("COPY unit_docs_in FROM STDIN") as copy:
+                    for link in links:
+                        copy.write_row(link)
+                cur.execute("INSERT INTO unit_docs SELECT * FROM unit_docs_in ON CONFLICT DO"
+                            " NOTHING")
+                cur.execute("TRUNCATE unit_docs_in")
+
+    def finish(self) -> None:
+        """Before the commit of a transaction: the text indexes a bulk load dropped, built in
+        one pass (with ``maintenance_work_mem`` for the whole build); the planner's statistics
+        after many new units."""
+        if self.deferred:
+            self.conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            for index in TEXT_INDEXES:
+                side = index.split("_")[1]
+                self.conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON units USING gin"
+                                  f" ({side}_terms)")
+            self.conn.execute("RESET maintenance_work_mem")
+        if self.added >= ANALYZE_AFTER:
+            self.conn.execute("ANALYZE units")
+        self.deferred, self.added = False, 0
 
     def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]

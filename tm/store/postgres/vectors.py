@@ -5,15 +5,23 @@ The ``v`` column holds the int8 values / 127, the matrix SQLite memories search 
 (tm.vectors.ann), and is searched by negative inner product (``<#>``), so a hit's similarity
 is the same dot product on both backends (the vectors are unit vectors before quantisation:
 this is their cosine). The HNSW index (``vector_ip_ops``; pgvector's defaults m 16,
-ef_construction 64) is on ``v::vector(dim)``, made when the first vectors of a model are stored.
+ef_construction 64) is on ``v::vector(dim)``. A small store (under :data:`BULK` rows: ``add``,
+each batch of ``index``) makes it when it is missing, and the index then grows row by row; a
+bulk store (``copy``, a bench's million stand-in vectors) writes the rows by ``COPY`` and
+leaves the index to :meth:`PgVectors.build_index` after the load, which builds it in one pass
+(pgvector's own advice: inserting a million rows into an HNSW graph one by one is many times
+slower than building it once).
 Without pgvector the vectors are still stored (a copy to a server with it loses nothing) and
 semantic search says, in one line, what to install; no process loads every vector instead.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from tm.errors import TMError
 
@@ -45,6 +53,36 @@ def ensure_pgvector(conn: psycopg.Connection[Any]) -> bool:
                  " ELSE get_byte(vec, i) END AS b FROM generate_series(0, length(vec) - 1)"
                  " AS i) t)::public.vector")
     return True
+
+
+BULK = 1000
+"""Rows from which :meth:`PgVectors.store` loads by ``COPY`` (binary) through a staging
+table and leaves the HNSW index to :meth:`PgVectors.build_index`."""
+BUILD_MEMORY_CAP = 4 << 30
+"""Most ``maintenance_work_mem`` an index build asks for: the HNSW graph of a million
+512-dimensional vectors takes about 2.5 GB (4 bytes a value plus m 16 links a layer), and a
+build whose graph outgrows that memory slows down many times (pgvector's notice "hnsw graph
+no longer fits into maintenance_work_mem")."""
+
+
+def _copy_binary(rows: Sequence[tuple[int, bytes]]) -> bytes:
+    """``(unit id, int8 bytes)`` rows as PostgreSQL's binary COPY stream of ``(unit_id, vec,
+    v)``: ``v`` in pgvector's binary form (dim, 0, dim big-endian float4), values / 127."""
+    dim = len(rows[0][1])
+    n = len(rows)
+    rec = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("vec_len", ">i4"),
+                    ("vec", "i1", (dim,)), ("v_len", ">i4"), ("v_dim", ">i2"),
+                    ("v_unused", ">i2"), ("v", ">f4", (dim,))])
+    out = np.zeros(n, dtype=rec)
+    out["fields"] = 3
+    out["id_len"], out["vec_len"], out["v_len"] = 8, dim, 4 + 4 * dim
+    out["id"] = [r[0] for r in rows]
+    mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(n, dim)
+    out["vec"] = mat
+    out["v_dim"] = dim
+    out["v"] = mat.astype(np.float32) / np.float32(127)
+    return (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + out.tobytes()
+            + struct.pack(">h", -1))
 
 
 def _floats(vec: bytes) -> str:
@@ -95,6 +133,28 @@ class PgVectors:
             f"CREATE INDEX IF NOT EXISTS embeddings_hnsw_{dim} ON embeddings USING hnsw"
             f" ((v::public.vector({dim})) public.vector_ip_ops)")
 
+    def has_index(self) -> bool:
+        dim = self._dim()
+        return dim is not None and self._one(
+            "SELECT to_regclass(%s) IS NOT NULL", (f"embeddings_hnsw_{dim}",)) is True
+
+    def build_index(self) -> int | None:
+        """Build the HNSW index over the stored vectors when it is missing (after a bulk
+        load), with ``maintenance_work_mem`` for the whole graph (:data:`BUILD_MEMORY_CAP`)
+        for this transaction only; the vectors it covers (None without pgvector)."""
+        dim = self._dim()
+        if not self.has_column() or dim is None:
+            return None
+        count = int(self._one("SELECT count(*) FROM embeddings"))
+        if not self.has_index():
+            need = min(BUILD_MEMORY_CAP, max(64 << 20, int(1.3 * count * (4 * dim + 300))))
+            have = int(self._one("SELECT setting::bigint * 1024 FROM pg_settings"
+                                 " WHERE name = 'maintenance_work_mem'"))
+            if need > have:
+                self.conn.execute(f"SET LOCAL maintenance_work_mem = '{need >> 20}MB'")
+            self._index(dim)
+        return count
+
     def _one(self, sql: str, args: tuple[object, ...] = ()) -> Any:
         row = self.conn.execute(sql, args).fetchone()
         return None if row is None else row[0]
@@ -112,6 +172,9 @@ class PgVectors:
 
     def store(self, rows: Iterable[tuple[int, bytes]]) -> None:
         rows = list(rows)
+        if len(rows) >= BULK and self.has_column():
+            self._bulk(rows)
+            return
         with self.conn.cursor() as cur:
             if self.has_column():
                 cur.executemany("INSERT INTO embeddings (unit_id, vec, v) VALUES (%s, %s,"
@@ -124,8 +187,24 @@ class PgVectors:
                 cur.executemany("INSERT INTO embeddings (unit_id, vec) VALUES (%s, %s)"
                                 " ON CONFLICT (unit_id) DO UPDATE SET vec = excluded.vec", rows)
 
+    def _bulk(self, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Store many rows: binary ``COPY`` into a staging table, then one upsert."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS embeddings_in (unit_id bigint, vec"
+                          " bytea, v public.vector) ON COMMIT DELETE ROWS")
+        with self.conn.cursor() as cur:
+            with cur.copy("COPY embeddings_in (unit_id, vec, v) FROM STDIN (FORMAT BINARY)"
+                          ) as copy:
+                copy.write(_copy_binary(rows))
+            cur.execute("INSERT INTO embeddings (unit_id, vec, v) SELECT unit_id, vec, v FROM"
+                        " embeddings_in ON CONFLICT (unit_id) DO UPDATE SET vec = excluded.vec,"
+                        " v = excluded.v")
+            cur.execute("TRUNCATE embeddings_in")
+
     def delete(self, ids: Iterable[int] | None) -> None:
-        if ids is None:
+        if ids is None:  # all: the index goes too (rebuilt in one pass after the next load)
+            dim = self._dim()
+            if dim is not None:
+                self.conn.execute(f"DROP INDEX IF EXISTS embeddings_hnsw_{dim}")
             self.conn.execute("DELETE FROM embeddings")
         else:
             self.conn.execute("DELETE FROM embeddings WHERE unit_id = ANY(%s)", (list(ids),))

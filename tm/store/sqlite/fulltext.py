@@ -33,6 +33,9 @@ class SqliteFullText:
             "SELECT count(*) FROM (SELECT rowid FROM units_fts WHERE units_fts MATCH ? LIMIT ?)",
             (f"{lang}: {fts_quote(term)}", cap)).fetchone()[0])
 
+    def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        return {t: self.count(lang, t, cap) for t in terms}
+
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]:
         """Ids of the units holding the most of ``terms`` (each posting list read up to

@@ -83,6 +83,7 @@ class SqliteStore:
                  source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.shown = str(path)
         self.source = source
         self.readonly = readonly
         self._depth = 0

@@ -17,6 +17,12 @@ class SqliteVectors:
     def nearest(self, q: Sequence[float], k: int) -> list[tuple[int, float]]:
         raise TMError("SQLite memories are searched by tm.vectors.ann, not in the database")
 
+    def has_index(self) -> bool:
+        return False
+
+    def build_index(self) -> int | None:
+        return None  # the IVF side files are the process's (tm.vectors.ann.build_ann)
+
     def has(self) -> bool:
         return self.conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
 
