@@ -261,8 +261,6 @@ class Searcher:
             # typed, "Кобзев", not "Кобзева"): ask the index
             ranked += [r for r in ranked_ids(self.tm, query, lang, max(
                 limit, self.FRAGMENT_CANDIDATES), tiers=(Tier.phrase,)) if r[0] not in found]
-        elif len(ranked) < limit and n <= self.PHRASE_WORDS:
-            ranked += [(i, Tier.phrase) for i in self._more_holders(query, found)]
         exact = self.exact(query, phrase_ids=[i for i, _ in ranked])
         done = {h.unit.id for h in exact}
         phrase = self.concordance(query, limit,
@@ -280,18 +278,6 @@ class Searcher:
         return arrange(exact, fuzzy, phrase, semantic, loose, limit)
 
     # ---------------------------------------------------------------- helpers
-    def _more_holders(self, query: Query, found: list[int]) -> list[int]:
-        """Units beyond the candidates holding the phrase as typed (near-copies of one text
-        crowd the candidates), shortest first as the candidates that hold it; the index is
-        asked without BM25, which would read the phrase over the whole index (auto on
-        5-word English fragments over 1M units: p95 158 ms with BM25 against 106 without
-        the lookup; 2 more units found in 200 Russian fragments)."""
-        typed = fts_quote(" ".join(query.stems))
-        ids = [i for i in self.tm.fts_ids(query.lang, typed, self.FRAGMENT_CANDIDATES)
-               if i not in found]
-        texts = self.tm.texts(ids, query.lang)
-        return sorted(ids, key=lambda i: len(texts.get(i, "")))
-
     def _candidate_texts(self, query: Query) -> dict[int, str]:
         ids = candidates(self.tm, query, self.FUZZY_CANDIDATES)
         ids += [i for i in self.tm.find_exact(query.text, query.lang) if i not in ids]
