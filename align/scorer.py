@@ -155,7 +155,7 @@ class BeadScorer:
     def _skip_features(texts: Sequence[str], side: int) -> np.ndarray:
         f = np.zeros((len(texts), len(SKIP_FEATURES)))
         f[:, K.SKIP_TGT if side else K.SKIP_SRC] = 1.0
-        letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
+        letters = np.array([sum(map(str.isalpha, t)) for t in texts], dtype=float)
         f[:, K.JUNK] = 1.0 - np.minimum(1.0, letters / 20.0)
         f[:, K.LONG] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
         return f
