@@ -17,8 +17,18 @@ import numpy as np
 
 from align import progress
 from align.calibrate import DEFAULT_CALIBRATION, Calibration
-from align.dp import Params, anchor_path, band_around, bead_types, by_rows, run_dp
+from align.dp import (
+    CellScorer,
+    Params,
+    RowKeeper,
+    anchor_path,
+    band_around,
+    bead_types,
+    by_rows,
+    run_dp,
+)
 from align.embed import Encoder, span_embeddings, typical_spread
+from align.margins import RowMemo, bead_margins
 from align.refine import refine
 from align.scorer import BeadScorer
 from align.types import UNRELATED_BELOW, Bead
@@ -141,13 +151,17 @@ def _align_block(
     calibration: Calibration,
 ) -> list[Bead]:
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
+    memo = RowMemo(scorer.row)  # the DP's row scores, read again for the beads' margins
     beads = [
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
-        for (a, b), (i, j) in decode(scorer, lo, hi, params)
+        for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)
     ]
     beads = refine(beads, src, tgt, encoder, scorer, params, weights)
+    cells = bead_cells(beads)
     with _one_blas_thread():
-        conf = calibration.confidences(scorer, bead_cells(beads))
+        margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
+                               scorer.skip_src, scorer.skip_tgt, cells)
+        conf = calibration.confidences(scorer, cells, margins)
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
 
@@ -233,12 +247,20 @@ def _scorer(
 
 
 def decode(
-    scorer: BeadScorer, lo: np.ndarray, hi: np.ndarray, params: Params
+    scorer: BeadScorer, lo: np.ndarray, hi: np.ndarray, params: Params,
+    memo: RowMemo | None = None,
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The best beads as ((a, b), (i, j)): shape and end cell."""
+    """The best beads as ((a, b), (i, j)): shape and end cell (``memo``: a
+    :class:`align.margins.RowMemo` that keeps the row scores the DP computed)."""
     types = bead_types(params.max_side, params.max_total)
     # a scorer that changes row() (bench/align_ablations.py) is asked row by row
-    score = scorer.cells if type(scorer).row is BeadScorer.row else by_rows(scorer.row)
+    score: CellScorer
+    keep: RowKeeper | None = None
+    if type(scorer).row is BeadScorer.row:
+        score, keep = scorer.cells, (None if memo is None else memo.keep)
+    else:
+        score = by_rows(memo or scorer.row)
     with _one_blas_thread():
-        res = run_dp(scorer.n, scorer.m, lo, hi, types, score, scorer.skip_src, scorer.skip_tgt)
+        res = run_dp(scorer.n, scorer.m, lo, hi, types, score, scorer.skip_src, scorer.skip_tgt,
+                     keep)
     return list(zip(res.shapes, res.ends))

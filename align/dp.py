@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BeadArrays", "CellScorer", "Params", "RowScorer", "anchor_path", "backtrack", "band_around",
-           "bead_types", "by_rows", "forward", "run_dp"]
+__all__ = ["BeadArrays", "CellScorer", "Params", "RowKeeper", "RowScorer", "anchor_path", "backtrack",
+           "band_around", "bead_types", "by_rows", "forward", "run_dp"]
 
 NEG = -1e30
 
@@ -52,6 +52,8 @@ def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
 CellScorer = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
 # The same for one row i: the target ends J of beads (a, b) ending at row i.
 RowScorer = Callable[[int, int, int, np.ndarray], np.ndarray]
+# Told the scores of beads (a, b) ending at row i, cells J, as forward() computed them.
+RowKeeper = Callable[[int, int, int, np.ndarray, np.ndarray], None]
 
 ROWS_AT_ONCE = 1 << 17
 """Band cells whose bead scores :func:`forward` asks for in one call: the scorer's work is then a
@@ -89,6 +91,7 @@ def run_dp(
     score: CellScorer,
     skip_src: np.ndarray,
     skip_tgt: np.ndarray,
+    keep: RowKeeper | None = None,
 ) -> BeadArrays:
     """Best monotone path from (0, 0) to (n, m) inside the band, maximising the summed scores.
 
@@ -96,7 +99,7 @@ def run_dp(
     Ties go to the earlier bead type, so the result is deterministic. Two steps, as in
     Bertalign: :func:`forward` fills the band's back-pointers, :func:`backtrack` reads the path.
     """
-    back = forward(n, m, lo, hi, types, score, skip_src, skip_tgt)
+    back = forward(n, m, lo, hi, types, score, skip_src, skip_tgt, keep)
     return backtrack(back, lo, types, n, m)
 
 
@@ -109,6 +112,7 @@ def forward(
     score: CellScorer,
     skip_src: np.ndarray,
     skip_tgt: np.ndarray,
+    keep: RowKeeper | None = None,
 ) -> list[np.ndarray]:
     """Back-pointers of the best path into each cell of the band, one row (``lo[i]..hi[i]``) per
     ``i``: the index of the bead type that ends there, ``len(types)`` for a 0-1 bead, 255 where no
@@ -127,8 +131,10 @@ def forward(
     while i <= n:
         i1 = int(np.searchsorted(off, off[i] + ROWS_AT_ONCE, "right")) - 1
         i1 = min(max(i1, i + 1), n + 1)
-        prev, scores = _predecessors(off, lo, hi, i, i1, [types[t] for t in codes], score,
-                                     skip_src)
+        shapes = [types[t] for t in codes]
+        prev, scores = _predecessors(off, lo, hi, i, i1, shapes, score, skip_src)
+        if keep is not None:
+            _keep_rows(keep, shapes, scores, off, lo, hi, i, i1)
         for r in range(i, i1):
             c0, c1 = int(off[r]), int(off[r + 1])
             k0, k1 = c0 - int(off[i]), c1 - int(off[i])
@@ -147,6 +153,15 @@ def forward(
             back[c0:c1] = arg
         i = i1
     return [back[off[r] : off[r + 1]] for r in range(n + 1)]
+
+
+def _keep_rows(keep: RowKeeper, shapes: Sequence[tuple[int, int]], scores: np.ndarray,
+               off: np.ndarray, lo: np.ndarray, hi: np.ndarray, i0: int, i1: int) -> None:
+    for t, (a, b) in enumerate(shapes):
+        if b:
+            for r in range(i0, i1):
+                k0, k1 = int(off[r] - off[i0]), int(off[r + 1] - off[i0])
+                keep(a, b, r, np.arange(lo[r], hi[r] + 1), scores[t, k0:k1])
 
 
 def _insertions(best: np.ndarray, arg: np.ndarray, prefix: np.ndarray, ins: int) -> None:

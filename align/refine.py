@@ -14,7 +14,9 @@ texts, :class:`Cosines`):
 - :func:`merge_crossed`: two neighbouring beads become one (two 1-1 beads a 2-2, ...) when their
   length ratios lean opposite ways (one source side too long, the next too short: the editions
   cut the same text at different places) and the joined bead is more similar than either by
-  ``merge_margin``.
+  ``merge_margin``; or, whatever the lengths, when an anchor crosses them (a number or shared
+  name of one bead's source sits in the next bead's target: :func:`crossed_anchors`), by
+  ``merge_anchor_margin`` (off by default: see :class:`align.weights.Weights`).
 
 The margins and limits are :class:`align.weights.Weights` fields, chosen on the development cases
 (enru-dev and Text+Berg dev) by the best mean strict F1; the test sets played no part in it.
@@ -44,7 +46,7 @@ from align.types import Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
 from align.weights import SkipFeature as K
 
-__all__ = ["Cosines", "attach_omissions", "detach_omissions", "merge_crossed", "refine"]
+__all__ = ["Cosines", "attach_omissions", "crossed_anchors", "detach_omissions", "merge_crossed", "refine"]
 
 
 SLACK = 0.05
@@ -195,7 +197,10 @@ def merge_crossed(
     the first bead's length ratio leans one way and the second's the other (both by more than
     ``weights.merge_length`` in log ratio, against the document's ratio), the joined bead has a
     shape the DP allows, and its cosine beats both beads' by ``weights.merge_margin``. Two 1-1
-    beads become a 2-2, a 1-1 and a 1-2 a 2-3, and so on."""
+    beads become a 2-2, a 1-1 and a 1-2 a 2-3, and so on. Where an anchor crosses (a number or
+    shared name of one bead's source is in the next bead's target, or the other way round:
+    :func:`crossed_anchors`) the pair is a candidate whatever the lengths, and its margin is
+    ``weights.merge_anchor_margin``."""
     src, tgt = cos.src, cos.tgt
     allowed = set(scorer.types)
 
@@ -203,23 +208,39 @@ def merge_crossed(
         ratio = sum(len(src[i]) for i in b.src) / max(sum(len(tgt[j]) for j in b.tgt), 1)
         return float(np.log(max(ratio / scorer.ratio, 1e-6)))
 
-    cands: list[tuple[int, Bead]] = []
+    cands: list[tuple[int, Bead, float]] = []  # first bead's index, joined bead, margin
     for q in range(len(beads) - 1):
         x, y = beads[q], beads[q + 1]
         joined = Bead(x.src + y.src, x.tgt + y.tgt)
-        if x.src and x.tgt and y.src and y.tgt and (len(joined.src), len(joined.tgt)) in allowed:
-            lx, ly = lean(x), lean(y)
-            if lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
-                cands.append((q, joined))
+        if not (x.src and x.tgt and y.src and y.tgt and (len(joined.src), len(joined.tgt)) in allowed):
+            continue
+        lx, ly = lean(x), lean(y)
+        if weights.merge_anchor_margin < weights.merge_margin and crossed_anchors(x, y, scorer):
+            cands.append((q, joined, weights.merge_anchor_margin))
+        elif lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
+            cands.append((q, joined, weights.merge_margin))
     if not cands:
         return beads
-    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j in cands], weights.merge_margin)
-    gains = sorted(((g, q, j) for g, (q, j) in zip(found, cands)), key=lambda g: -g[0])
+    low = min(c[2] for c in cands)
+    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j, _ in cands], low)
+    gains = sorted(((g - mg, q, j) for g, (q, j, mg) in zip(found, cands)), key=lambda g: -g[0])
     edits: dict[int, list[Bead]] = {}
-    for gain, q, joined in gains:
-        if gain > weights.merge_margin and not {q - 1, q, q + 1} & edits.keys():
+    for over, q, joined in gains:
+        if over > 0 and not {q - 1, q, q + 1} & edits.keys():
             edits[q] = [joined]
     return _apply(beads, edits, 2)
+
+
+def crossed_anchors(x: Bead, y: Bead, scorer: BeadScorer) -> bool:
+    """Does an anchor (digits or a rare word both texts share, :mod:`align.anchors`) of ``x``'s
+    source appear in ``y``'s target but not in ``x``'s, or one of ``x``'s target in ``y``'s
+    source but not in ``x``'s? Then the editions cut the text at different places."""
+    def of(ids: tuple[int, ...], sets: Sequence[set[str]]) -> set[str]:
+        return set().union(*(sets[k] for k in ids)) - {"?", "!"}
+
+    xs, xt = of(x.src, scorer.anchor_src), of(x.tgt, scorer.anchor_tgt)
+    ys, yt = of(y.src, scorer.anchor_src), of(y.tgt, scorer.anchor_tgt)
+    return bool(((xs - xt) & (yt - ys)) or ((xt - xs) & (ys - yt)))
 
 
 def refine(

@@ -5,8 +5,8 @@ features: the cosine of its span embeddings, the cosines with the sentences just
 (Bertalign's margin idea: a bead must beat its neighbours), the ratio of its character lengths,
 its *gain* over its best sub-bead (a sentence should join a bead only if it makes it more
 similar), shared lexical anchors, a paragraph break inside it, its *glue* (boundaries inside it where the
-next sentence starts in lower case or the previous one ends in a comma or hyphen: an OCR or
-caption fragment) and its shape. A left-out sentence is described by its side, size, how few
+next sentence starts in lower case or the previous one ends in a comma, hyphen or colon: an OCR
+or caption fragment, or a lead-in cut from what it introduces) and its shape. A left-out sentence is described by its side, size, how few
 letters it has (page furniture) and its *best* match (the highest normalised cosine with any
 span of the other side within the band: a sentence with a good match should not be left out).
 
@@ -356,7 +356,7 @@ def _continues(prev: str, text: str) -> bool:
 PRIOR_CUT = 0.3  # normalised cosine below which a sentence has no fair match
 PRIOR_RATE = 0.05  # the omission rate at which the prior is neutral
 
-GLUE_ENDS = ("-", ",")
+GLUE_ENDS = ("-", ",", ":")
 GLUE_MAX_SHARE = 0.3
 
 

@@ -41,9 +41,10 @@ def server() -> str:
 
 
 @contextmanager
-def memory(name: str) -> Iterator[str]:
-    """A new, empty memory for one bench (removed afterwards)."""
-    if backend() != "postgres":
+def memory(name: str, kind: str | None = None) -> Iterator[str]:
+    """A new, empty memory for one bench (removed afterwards), on ``kind`` ("sqlite" or
+    "postgres"; default: :func:`backend`)."""
+    if (kind or backend()) != "postgres":
         with tempfile.TemporaryDirectory() as tmp:
             yield str(Path(tmp) / name)
         return

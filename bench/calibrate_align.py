@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from align.aligner import bead_cells, decode, prepare
 from align.calibrate import Calibration, fit_logistic, inputs
-from align.dp import Params
+from align.dp import Params, bead_types
+from align.margins import RowMemo, bead_margins
 from align.refine import refine
 from align.types import Bead
 from bench.cases import GENRES, Doc
@@ -49,12 +50,15 @@ def bead_rows(docs: list[tuple[str, Doc]], encoder: object) -> list[Row]:
     rows = []
     for k, (genre, d) in enumerate(docs):
         scorer, lo, hi = prepare(d.src, d.tgt, encoder, d.src_par, d.tgt_par, params)  # type: ignore[arg-type]
+        memo = RowMemo(scorer.row)
         beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
-                 for (a, b), (i, j) in decode(scorer, lo, hi, params)]
+                 for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)]
         beads = refine(beads, d.src, d.tgt, encoder, scorer, params)  # type: ignore[arg-type]
         gold = {(b.src, b.tgt) for b in d.gold}
         cells = bead_cells(beads)
-        for b, x in zip(beads, inputs(scorer, cells)):
+        margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
+                               scorer.skip_src, scorer.skip_tgt, cells)
+        for b, x in zip(beads, inputs(scorer, cells, margins)):
             rows.append((k, bool(b.src and b.tgt), x, (b.src, b.tgt) in gold, genre))
     return rows
 

@@ -30,3 +30,8 @@ class Conflict(TMError):
         self.what, self.key, self.version, self.who, self.when = what, key, version, who, when
         super().__init__(f"{what} {key} was changed by {who or 'someone'} at {when or '?'}"
                          f" (now version {version}): reload it, or save again over it")
+
+
+class Unavailable(TMError):
+    """The memory's database server gave no connection in time, or the connection was lost
+    mid-request (the web answers 503: try again; nothing was changed)."""

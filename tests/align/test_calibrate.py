@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from align.aligner import align_sentences, prepare
-from align.calibrate import DEFAULT_CALIBRATION, Calibration, fit_logistic
+from align.calibrate import (
+    DEFAULT_CALIBRATION,
+    OMISSION_INPUTS,
+    PAIR_INPUTS,
+    Calibration,
+    fit_logistic,
+)
 from align.dp import Params, bead_types
 from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, SkipFeature
 
@@ -50,7 +56,7 @@ def test_fit_logistic_recovers_a_known_model() -> None:
 def test_confidence_is_a_probability_that_follows_the_evidence() -> None:
     src = [f"sentence {k}" for k in range(20)]
     scorer, _, _ = prepare(src, src, HashEncoder(), None, None, Params())
-    n_pair, n_omit = len(FEATURES) + 5, len(SKIP_FEATURES) + 2  # inputs after the score
+    n_pair, n_omit = len(PAIR_INPUTS) - 1, len(OMISSION_INPUTS) - 1  # inputs after the score
     cal = Calibration(pair=(1.0,) + (0.0,) * n_pair + (0.0,), omission=(0.0,) * (n_omit + 1) + (-1.0,))
     right, wrong, gap = cal.confidences(scorer, [(1, 1, 3, 3), (1, 1, 4, 9), (1, 0, 5, 9)])
     assert 0.0 < wrong < right < 1.0

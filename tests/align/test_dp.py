@@ -198,9 +198,10 @@ def test_attach_omissions_joins_a_gap_only_when_the_bead_gets_closer() -> None:
     assert attach_omissions(beads[:1], src, tgt, BagEncoder(), DEFAULT) == beads[:1]
 
 
-def _stand_in_scorer(best_src: list[float], best_tgt: list[float]) -> Any:
-    """What align.refine reads of a BeadScorer: each sentence's best match, the length ratio and
-    the bead shapes the DP allows."""
+def _stand_in_scorer(best_src: list[float], best_tgt: list[float],
+                     anchors: tuple[list[set[str]], list[set[str]]] | None = None) -> Any:
+    """What align.refine reads of a BeadScorer: each sentence's best match, the length ratio, the
+    bead shapes the DP allows and each sentence's anchors (none unless given)."""
     from types import SimpleNamespace
 
     from align.weights import SKIP_FEATURES
@@ -208,7 +209,9 @@ def _stand_in_scorer(best_src: list[float], best_tgt: list[float]) -> Any:
     col = SKIP_FEATURES.index("best")
     fs, ft = np.zeros((len(best_src), len(SKIP_FEATURES))), np.zeros((len(best_tgt), len(SKIP_FEATURES)))
     fs[:, col], ft[:, col] = best_src, best_tgt
-    return SimpleNamespace(skip_feats_src=fs, skip_feats_tgt=ft, ratio=1.0, types=bead_types(4, 5))
+    sa, ta = anchors or ([set() for _ in best_src], [set() for _ in best_tgt])
+    return SimpleNamespace(skip_feats_src=fs, skip_feats_tgt=ft, ratio=1.0, types=bead_types(4, 5),
+                           anchor_src=sa, anchor_tgt=ta)
 
 
 def test_detach_omissions_frees_a_glued_sentence_without_a_match_only() -> None:
@@ -245,6 +248,29 @@ def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
     two = [Bead((0,), (0,)), Bead((1,), (1, 2))]
     out3 = merge_crossed(two, Cosines(src3, tgt3, BagEncoder()), _stand_in_scorer([0, 0], [0] * 3))
     assert [(b.src, b.tgt) for b in out3] == [((0, 1), (0, 1, 2))]
+
+
+def test_an_anchor_crossing_two_pairs_makes_them_one_whatever_their_lengths() -> None:
+    from align.refine import Cosines, crossed_anchors, merge_crossed
+    from align.weights import DEFAULT_WEIGHTS
+
+    # lengths do not lean, but an anchor ("1952", given to the stand-in scorer) of the first
+    # source sentence is in the second target sentence, as is "fog"
+    src, tgt = ["sun rain fog", "wind hail"], ["sun rain snow", "fog wind"]
+    beads = [Bead((0,), (0,)), Bead((1,), (1,))]
+    cos = Cosines(src, tgt, BagEncoder())
+    crossed = ([{"#1952"}, set()], [set(), {"#1952"}])
+    scorer = _stand_in_scorer([0, 0], [0, 0], crossed)
+    assert crossed_anchors(beads[0], beads[1], scorer)
+    on = DEFAULT_WEIGHTS.replace(merge_anchor_margin=-0.03)  # off by default (align/weights.py)
+    out = merge_crossed(beads, cos, scorer, on)
+    assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))]
+    assert merge_crossed(beads, cos, scorer) == beads
+    # without the anchor evidence the same beads stay apart
+    assert merge_crossed(beads, cos, _stand_in_scorer([0, 0], [0, 0]), on) == beads
+    # an anchor on both sides of the first pair does not cross
+    kept = ([{"#1952"}, set()], [{"#1952"}, set()])
+    assert not crossed_anchors(beads[0], beads[1], _stand_in_scorer([0, 0], [0, 0], kept))
 
 
 def test_a_long_alignment_reports_its_progress_block_by_block() -> None:

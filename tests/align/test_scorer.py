@@ -84,3 +84,10 @@ def test_band_cells_score_as_rows(n: int, m: int, seed: int, paragraphs: bool) -
         np.testing.assert_allclose(scorer.cells(a, b, I, J),
                                    np.concatenate([scorer.row(a, b, i, J[I == i])
                                                    for i in np.unique(I)]), rtol=1e-5, atol=1e-5)
+
+
+def test_a_lead_in_ending_in_a_colon_is_glue() -> None:
+    from align.scorer import _glued
+
+    text = ["Literatur :", "Guido Magnone : La Tour de Mustagh .", "Neuer Absatz .", "Noch einer ."]
+    assert _glued(text).tolist() == [0, 0, 1, 1, 1]  # only the boundary after "Literatur :"

@@ -193,7 +193,8 @@ def test_three_batch_processes_one_killed_give_what_one_run_gives(
     one = _diptych("add", "--batch", str(listing), "--db", str(alone), env=env)
     assert one.wait(timeout=900) == 0, one.communicate()[1]
 
-    runs = [_diptych("add", "--batch", str(listing), "--db", pg_uri, env=env) for _ in range(3)]
+    shared = ("add", "--batch", str(listing), "--db", pg_uri, "--lease", "20")  # not 600 s
+    runs = [_diptych(*shared, env=env) for _ in range(3)]
     victim = runs[0]
     assert victim.stderr is not None
     for line in victim.stderr:  # one line a pair: kill it once it has stored or skipped one
@@ -203,7 +204,7 @@ def test_three_batch_processes_one_killed_give_what_one_run_gives(
     assert victim.wait(timeout=900) == -signal.SIGKILL
     for other in runs[1:]:
         assert other.wait(timeout=900) == 0, other.communicate()[1]
-    again = _diptych("add", "--batch", str(listing), "--db", pg_uri, env=env)
+    again = _diptych(*shared, env=env)
     assert again.wait(timeout=900) == 0, again.communicate()[1]
     assert _contents(pg_uri) == _contents(str(alone))
     assert len(_contents(pg_uri)[1]) > 30  # type: ignore[arg-type]
@@ -272,3 +273,28 @@ def test_another_applications_tables_are_refused_and_left_alone(pg_uri: str) -> 
         TM.open(pg_uri)
     with psycopg.connect(pg_uri, autocommit=True) as conn:
         assert conn.execute("SELECT to_regclass('diptych_schema')").fetchone() == (None,)
+
+
+def test_writers_wait_for_each_other_within_a_memory_not_across_schemas(
+        pg_uri: str, pg_server: str) -> None:
+    """The write lock is the memory's: a write held open in one schema does not hold up a
+    write to a memory in another schema of the same database (it did: advisory locks are per
+    database), and still holds up another writer of the same memory."""
+    import psycopg
+
+    schema = f"other{os.getpid()}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    other = f"{pg_server}{'&' if '?' in pg_server else '?'}options=-csearch_path%3D{schema}"
+    try:
+        with TM.open(pg_uri) as a, TM.open(pg_uri) as same, TM.open(other) as b:
+            with a.transaction():
+                a.set_setting("held", "1")
+                with b.patience(5000):
+                    b.set_setting("free", "1")
+                with pytest.raises(TMError, match="locked"), same.patience(100):
+                    same.set_setting("waits", "1")
+            assert b.get_setting("free") == "1" and same.get_setting("waits") is None
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")

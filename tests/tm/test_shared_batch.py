@@ -13,6 +13,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tm.cli import app
@@ -120,3 +121,42 @@ def test_three_workers_one_killed_do_every_pair_once(tmp_path: Path, memory_at: 
     assert summaries == {w: sum(i.worker == w for i in items) for w in ("w1", "w2")}
     assert sum(summaries.values()) + sum(i.worker == "w0" for i in items) == len(jobs)
     assert sum(i.worker == "w0" for i in items) >= 3
+
+
+def test_lease_sets_how_long_a_cli_workers_claim_holds(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``add --batch --lease S``: each claim the worker takes holds S seconds (default 600),
+    read from the job table while the pair is in the worker's hands."""
+    from tm.ingest import shared
+
+    listing, _ = _listing(tmp_path, 2)
+    db = str(tmp_path / "m.db")
+    held: list[float] = []
+
+    def work(job: PairJob) -> _Outcome:
+        with TM.open(db, readonly=True) as tm:
+            held.extend(i.until - time.time() for i in tm.job_progress(job_key(listing))
+                        if i.state == "running" and i.until is not None)
+        return _Outcome(job, "fp")
+
+    monkeypatch.setattr(shared, "_work", work)
+    monkeypatch.setattr(shared, "_init_worker", lambda options: None)
+    TM.open(db).close()
+    for lease, longest in (("7", 7.0), (None, 600.0)):
+        held.clear()
+        args = ["add", "--batch", str(listing), "--shared", "--db", db]
+        out = CliRunner().invoke(app, args + (["--lease", lease] if lease else []))
+        assert out.exit_code == 0, out.output
+        assert len(held) == 2 and all(longest - 5 < h <= longest for h in held), held
+        listing.write_text(listing.read_text() + "\n")  # another list: a new job
+
+
+def test_lease_without_a_shared_run_is_refused(tmp_path: Path) -> None:
+    listing, _ = _listing(tmp_path, 2)
+    for how in (["--alone"], []):  # SQLite runs alone unless --shared
+        out = CliRunner().invoke(app, ["add", "--batch", str(listing), *how, "--lease", "30",
+                                       "--db", str(tmp_path / "m.db")])
+        assert out.exit_code == 1 and "--lease is for a list shared" in out.output, out.output
+    out = CliRunner().invoke(app, ["add", "--batch", str(listing), "--lease", "0.5", "--db",
+                                   str(tmp_path / "m.db")])
+    assert out.exit_code == 2  # under a second: refused by the option itself

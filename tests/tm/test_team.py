@@ -50,6 +50,70 @@ def test_a_change_based_on_an_older_version_is_refused(db: str) -> None:
         assert (back.en, back.version, back.changed_by) == ("The port reopened.", 3, "ana")
 
 
+def test_confirming_a_unit_is_a_change_a_stale_save_is_refused_after(db: str) -> None:
+    """Confirmed, the unit no longer says "unreviewed alignment": a colleague who read it
+    before must not save over that unawares, so its version goes up, changed by who confirmed."""
+    runner = CliRunner()
+    done = runner.invoke(app, ["edit", "1", "--confirm", "--version", "1", "--db", db],
+                         env={"DIPTYCH_USER": "ben"})
+    assert done.exit_code == 0, done.output
+    with TM.open(db) as tm:
+        unit = tm.get_unit(1)
+        assert unit is not None and (unit.version, unit.changed_by) == (2, "ben")
+        assert unit.en == "The port reopened." and unit.origin == "aligned"
+        with acting_as("ana"), pytest.raises(Conflict) as refused:
+            tm.edit_unit(1, en="The harbour reopened.", version=1)
+        assert f"unit 1 was changed by ben at {unit.changed}" in str(refused.value)
+        with pytest.raises(Conflict):
+            tm.replace_document(1, [(UnitIn("The harbour reopened.", "Порт снова открылся."),
+                                     "edited")], seen={1: 1, 2: 1})
+        assert [u.en for u in tm.iter_units(doc=1)] == ["The port reopened.",
+                                                        "Ships left at dawn."]
+    late = runner.invoke(app, ["edit", "1", "--confirm", "--version", "1", "--db", db])
+    assert late.exit_code == 1 and "unit 1 was changed by ben" in late.output
+
+
+def test_a_unit_added_to_a_document_refuses_a_save_of_the_document_as_read(db: str) -> None:
+    """``add-unit --document`` (the desk's add-unit): the document's version goes up, so an
+    editor holding the story as read is refused instead of saving the new unit away."""
+    from tm import service
+
+    with TM.open(db) as tm:
+        read = tm.get_document(1)
+        assert read is not None
+        with acting_as("ben"):
+            unit, new = service.add_unit(tm, "Trade resumed.", "Торговля возобновилась.",
+                                         doc_id=1)
+        assert new and unit.docs == ((1, 2),)
+        now = tm.get_document(1)
+        assert now is not None and (now.version, now.changed_by) == (read.version + 1, "ben")
+        with pytest.raises(Conflict) as refused:
+            tm.replace_document(1, [(UnitIn("The port reopened.", "Порт снова открылся."),
+                                     "edited")], version=read.version)
+        assert "changed by ben" in str(refused.value)
+        assert [u.en for u in tm.iter_units(doc=1)][-1] == "Trade resumed."
+        alone, _ = service.add_unit(tm, "No story.", "Без статьи.")  # no document: none bumped
+        assert alone.docs == () and tm.get_document(1) == now
+
+
+def test_a_unit_deleted_from_a_document_is_not_saved_back_by_a_stale_editor(db: str) -> None:
+    """The editor names the document's version and its units' as read; a unit deleted since
+    is in neither, so the delete takes the document's version up: the save is refused."""
+    with TM.open(db) as tm:
+        read = tm.get_document(1)
+        assert read is not None
+        seen = {u.id: u.version for u in tm.iter_units(doc=1)}
+        with acting_as("ben"):
+            tm.delete_unit(2)
+        with pytest.raises(Conflict) as refused:
+            tm.replace_document(1, [(UnitIn("The port reopened.", "Порт снова открылся."),
+                                     "aligned"), (UnitIn("Ships left at dawn.",
+                                                         "Суда ушли на рассвете."), "aligned")],
+                                version=read.version, seen=seen)
+        assert "document 1 was changed by ben" in str(refused.value)
+        assert [u.en for u in tm.iter_units(doc=1)] == ["The port reopened."]
+
+
 def test_edit_and_delete_commands_name_who_changed_it(db: str) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["edit", "2", "--en", "Ships sailed at dawn.", "--version", "1",

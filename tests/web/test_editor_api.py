@@ -63,6 +63,38 @@ def test_a_story_stored_already_is_recognised_by_its_units(client, memory: Path)
     assert copy.status_code == 200 and copy.json()["doc_id"] != first["doc_id"]
 
 
+def test_replacing_the_offered_copy_is_refused_when_it_changed_meanwhile(
+        client, memory: Path) -> None:
+    """The duplicate offer carries the stored copy's versions and "Replace it" sends them: a
+    colleague's change between the offer and the click is not replaced unseen. So do the
+    desk's confirm (the unit's version) and add-unit (the document's)."""
+    first = client.post("/api/align/save", json=state(RIGHT[:4], fingerprint="html")).json()
+    body = state([*RIGHT[:4], ("One more line.", "Ещё строка.")], fingerprint="text")
+    offer = client.post("/api/align/save", json=body).json()
+    doc = first["doc_id"]
+    assert (offer["duplicate_of"], offer["version"], offer["seen"]) == (
+        doc, first["version"], first["seen"])
+    unit_id, unit_version = offer["seen"][1]
+    assert client.post(f"/api/units/{unit_id}/confirm?version={unit_version}").status_code == 200
+    replace = {**body, "doc_id": doc, "version": offer["version"], "seen": offer["seen"]}
+    refused = client.post("/api/align/save", json=replace)
+    assert refused.status_code == 409 and "changed" in refused.json()["error"]
+    assert [u[:2] for u in units_of(memory, doc)] == RIGHT[:4]  # nothing replaced
+    again = client.post("/api/align/save", json=body).json()  # offered again: the versions now
+    added = client.post("/api/units", json={"en": "By hand.", "ru": "Вручную.", "doc_id": doc})
+    assert added.status_code == 201
+    replace = {**body, "doc_id": doc, "version": again["version"], "seen": again["seen"]}
+    refused = client.post("/api/align/save", json=replace)
+    assert refused.status_code == 409 and "document" in refused.json()["error"]
+    assert units_of(memory, doc)[-1][:2] == ("By hand.", "Вручную.")
+    latest = client.post("/api/align/save", json=body).json()
+    replace = {**body, "doc_id": doc, "version": latest["version"], "seen": latest["seen"]}
+    done = client.post("/api/align/save", json=replace)
+    assert done.status_code == 200, done.text
+    assert [u[:2] for u in units_of(memory, doc)] == [*RIGHT[:4], ("One more line.",
+                                                                   "Ещё строка.")]
+
+
 def test_a_link_across_the_order_is_saved_as_its_own_unit(client, memory: Path) -> None:
     body = {"src": ["One.", "Two.", "Three."], "tgt": ["Один.", "Три.", "Два."],
             "beads": [{"src": [0], "tgt": [0], "score": 0.9},

@@ -54,6 +54,10 @@ SharedOption = Annotated[bool | None, typer.Option(
     "--shared/--alone", help="With --batch: share the list with `add --batch` runs of the same"
     " list on other machines (claims in the memory; the default on PostgreSQL), or run it alone"
     " on this machine's cores (the default on SQLite).", show_default=False)]
+LeaseOption = Annotated[float | None, typer.Option(
+    "--lease", min=1.0, help="With a shared --batch: seconds a worker's claim on a pair holds"
+    " before another worker takes the pair over (a worker that died: its machine went down);"
+    " keep it well over one pair's work.  [default: 600]", show_default=False)]
 StatusOption = Annotated[bool, typer.Option(
     "--status", help="With --batch: print the shared run's progress (done, running on which"
     " host, failed and why) and exit.")]
@@ -89,6 +93,7 @@ def add_command(
     timeout: TimeoutOption = 20.0,
     max_size: MaxSizeOption = 10.0,
     shared: SharedOption = None,
+    lease: LeaseOption = None,
     status: StatusOption = False,
 ) -> None:
     from tm import service
@@ -104,7 +109,7 @@ def add_command(
                          request=service.BatchRequest(
                              batch or Path(), min_score=min_score, keep_weak=keep_weak,
                              model=model, timeout=timeout, max_bytes=max_bytes(max_size),
-                             shared=shared))
+                             shared=shared, lease=lease))
     req = service.AddRequest(en_file or "", ru_file or "", title=title, url=url, date=date,
                              min_score=min_score, keep_weak=keep_weak, model=model,
                              timeout=timeout, max_bytes=max_bytes(max_size))
@@ -312,7 +317,7 @@ def edit_command(
         raise TMError("give one of --en/--ru, --undo or --confirm")
     with service.TM.open(db, create=False) as tm:
         unit = (service.undo_edit(tm, unit_id, version) if undo else
-                service.confirm_unit(tm, unit_id) if confirm else
+                service.confirm_unit(tm, unit_id, version) if confirm else
                 service.edit_unit(tm, service.EditRequest(unit_id, en=en, ru=ru,
                                                           version=version)))
         edits = service.edits(tm, unit_id)

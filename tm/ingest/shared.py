@@ -36,11 +36,13 @@ if TYPE_CHECKING:
     from tm.store.types import JobItem
 
 LEASE = 600.0
-"""Seconds a claim holds before another worker may take the pair: well over one pair's work
-(a long story takes 20-60 s to fetch, align and embed on one core), short enough that a dead
-machine's pairs are taken over within minutes."""
+"""Seconds a claim holds before another worker may take the pair (``add --batch --lease``):
+well over one pair's work (a long story takes 20-60 s to fetch, align and embed on one core),
+short enough that a dead machine's pairs are taken over within minutes. A lease shorter than
+a pair's work has that pair aligned twice (stored once: the second finds its fingerprint)."""
 WAIT = 5.0
-"""Seconds between two looks for expired claims once nothing is left to claim."""
+"""Seconds between two looks for expired claims once nothing is left to claim (at most half
+the lease, so a short ``--lease`` is taken over as soon as it ends)."""
 
 
 def job_key(listing: Path) -> str:
@@ -70,7 +72,7 @@ def run_shared(tm: TM, jobs: Sequence[PairJob], key: str, options: WorkerOptions
         if item is None:
             if not any(i.state == "running" for i in tm.job_progress(key)):
                 break
-            time.sleep(wait)
+            time.sleep(min(wait, lease / 2))  # a short lease is watched as often
             continue
         out = work(jobs[item])
         status = _take(tm, out, options.model, review_below, summary)

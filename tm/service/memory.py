@@ -48,15 +48,19 @@ def add_batch(tm: TM, req: BatchRequest, *,
               progress: Callable[[PairJob, str], None] | None = None) -> BatchSummary:
     """Align and store every pair of a pair list, resumably (see :mod:`tm.ingest.batch`), or
     share it with workers on other machines (:mod:`tm.ingest.shared`)."""
+    shared = req.shared if req.shared is not None else tm.store.shared_batches
+    if req.lease is not None and not shared:
+        raise TMError("--lease is for a list shared by several workers (--shared, the default"
+                      " on PostgreSQL); a run --alone claims nothing")
     try:
-        if req.shared if req.shared is not None else tm.store.shared_batches:
+        if shared:
             from tm.ingest.batch import WorkerOptions
-            from tm.ingest.shared import job_key, run_shared
+            from tm.ingest.shared import LEASE, job_key, run_shared
 
             options = WorkerOptions(req.model, tm.fingerprints(), req.min_score, req.timeout,
                                     req.max_bytes, keep_weak=req.keep_weak)
             return run_shared(tm, read_pairs(req.pairs), job_key(req.pairs), options,
-                              progress=progress)
+                              lease=req.lease or LEASE, progress=progress)
         return run_batch(tm, read_pairs(req.pairs), model=req.model, workers=req.workers,
                          min_score=req.min_score, timeout=req.timeout, max_bytes=req.max_bytes,
                          keep_weak=req.keep_weak, progress=progress)
@@ -112,10 +116,11 @@ def get_unit(tm: TM, unit_id: int) -> Unit:
     return unit
 
 
-def confirm_unit(tm: TM, unit_id: int) -> Unit:
-    """Confirm a unit's alignment as it stands (it no longer says "unreviewed alignment")."""
+def confirm_unit(tm: TM, unit_id: int, version: int | None = None) -> Unit:
+    """Confirm a unit's alignment as it stands (it no longer says "unreviewed alignment");
+    its version goes one up. With ``version``: refused if the unit changed since."""
     get_unit(tm, unit_id)
-    return tm.confirm_unit(unit_id)
+    return tm.confirm_unit(unit_id, version)
 
 
 def edit_unit(tm: TM, req: EditRequest) -> Unit:
@@ -135,14 +140,13 @@ def add_unit(tm: TM, en: str, ru: str, *, doc_id: int | None = None) -> tuple[Un
         raise TMError("a unit needs text on both sides: give --en and --ru")
     if max(len(en), len(ru)) > MAX_SEGMENT:
         raise TMError(f"a unit's side holds at most {MAX_SEGMENT:,} characters")
-    with tm.transaction():
-        position = None
-        if doc_id is not None:
-            document(tm, doc_id)
-            position = tm.next_position(doc_id)
-        unit_id, new = tm.add_unit(UnitIn(en, ru, position=position), document=doc_id,
-                                   origin="edited")
-    assert unit_id is not None
+    if doc_id is not None:  # the document's version goes up: an editor holding it is refused
+        document(tm, doc_id)
+        unit_id, new = tm.append_unit(doc_id, UnitIn(en, ru), "edited")
+    else:
+        found, new = tm.add_unit(UnitIn(en, ru), origin="edited")
+        assert found is not None
+        unit_id = found
     return get_unit(tm, unit_id), new
 
 

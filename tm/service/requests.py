@@ -148,6 +148,9 @@ class BatchRequest:
     shared: bool | None = None
     """Share the list with workers on other machines through the memory's job table
     (tm.ingest.shared); None: the backend's default (PostgreSQL yes, SQLite no)."""
+    lease: float | None = None
+    """A shared run: seconds a claim holds before another worker may take the pair over
+    (None: tm.ingest.shared.LEASE, 600 s)."""
 
 
 @dataclass(frozen=True)

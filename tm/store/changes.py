@@ -133,11 +133,17 @@ def edit_unit(store: Store, unit_id: int, en: str | None, ru: str | None,
     return unit_or_error(store, unit_id)
 
 
-def confirm_unit(store: Store, unit_id: int) -> Unit:
+def confirm_unit(store: Store, unit_id: int, version: int | None = None) -> Unit:
     """Mark a unit's alignment as reviewed as it stands (its ``meta`` keeps when): it no
-    longer carries "unreviewed alignment"; text, vector and word links stay."""
+    longer carries "unreviewed alignment"; text, vector and word links stay. Its version goes
+    one up (changed by whoever confirmed it), so a colleague's save based on the unit as it
+    was is refused; refused itself (:class:`Conflict`) when ``version`` is not the stored."""
     unit = unit_or_error(store, unit_id)
-    store.units.set_metas([(unit_id, {**unit.meta, REVIEWED: now_iso()})])
+    check_version(unit, version)
+    stamp = now_iso()
+    if not store.units.bump(unit, stamp, actor.current()):
+        raise conflict(unit_or_error(store, unit_id))
+    store.units.set_metas([(unit_id, {**unit.meta, REVIEWED: stamp})])
     return unit_or_error(store, unit_id)
 
 
@@ -154,8 +160,15 @@ def undo_edit(store: Store, unit_id: int, version: int | None = None) -> Unit:
 
 
 def delete_unit(store: Store, unit_id: int, version: int | None = None) -> Unit:
+    """Delete a unit; each document that held it goes a version up, so an editor holding one
+    of them as read is refused rather than storing the deleted unit again."""
     unit = unit_or_error(store, unit_id)
     check_version(unit, version)
+    stamp, by = now_iso(), actor.current()
+    for doc_id in dict.fromkeys(d for d, _ in unit.docs):
+        doc = store.documents.get(doc_id)
+        if doc is not None:
+            store.documents.bump(doc_id, doc.version, stamp, by)  # in this write transaction
     store.units.delete([unit])
     return unit
 
@@ -301,6 +314,19 @@ def add_user(store: Store, name: str, role: str) -> str:
         raise TMError(f"user {name!r} exists already: `diptych users token {name}` gives a"
                       " new token")
     return token
+
+
+def append_unit(store: Store, doc_id: int, unit: UnitIn, origin: Origin) -> tuple[int, bool]:
+    """Add ``unit`` after the document's last unit (``(id, is new)``: a pair stored already is
+    linked). The document's version goes one up, so an editor holding the story as read is
+    refused rather than saving the unit away."""
+    _next_version(store, doc_id, None, None)
+    position = store.documents.next_position(doc_id)
+    ((unit_id, new),) = insert(store, [(0, replace(unit, position=position))], doc_id, origin,
+                               now_iso())
+    if unit_id is None:
+        raise TMError("a unit needs text on both sides")
+    return unit_id, bool(new)
 
 
 def place_unit(store: Store, doc_id: int, position: int, unit: UnitIn,

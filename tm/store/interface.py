@@ -85,6 +85,12 @@ class Units(Protocol):
         without write locks): False, nothing changed, otherwise."""
         ...
 
+    def bump(self, old: Unit, stamp: str, by: str) -> bool:
+        """Unit ``old.id``'s next version, changed now by ``by``, its text as it is (its meta
+        changed: confirmed), so a save based on the version before is refused. Only if it is
+        still at ``old.version``: False, nothing changed, otherwise."""
+        ...
+
     def delete(self, units: Iterable[Unit]) -> int: ...
 
     def unlinked(self, ids: Iterable[int]) -> list[int]:

@@ -207,6 +207,12 @@ class TM:
         with self.transaction():
             return changes.place_unit(self.store, doc_id, position, unit, origin)
 
+    def append_unit(self, doc_id: int, unit: UnitIn, origin: Origin) -> tuple[int, bool]:
+        """Add ``unit`` after the document's last unit, the document's version one up:
+        ``(unit id, is new)``."""
+        with self.transaction():
+            return changes.append_unit(self.store, doc_id, unit, origin)
+
     def next_position(self, doc_id: int) -> int:
         """The position after a document's last unit (0 for an empty document)."""
         return self.store.documents.next_position(doc_id)
@@ -308,10 +314,12 @@ class TM:
         with self.transaction():
             return changes.edit_unit(self.store, unit_id, en, ru, version)
 
-    def confirm_unit(self, unit_id: int) -> Unit:
-        """Confirm a unit's alignment as it stands: no more "unreviewed alignment"."""
+    def confirm_unit(self, unit_id: int, version: int | None = None) -> Unit:
+        """Confirm a unit's alignment as it stands: no more "unreviewed alignment"; its version
+        goes one up. With ``version``, refused (:class:`tm.errors.Conflict`) unless the unit
+        is at it."""
         with self.transaction():
-            return changes.confirm_unit(self.store, unit_id)
+            return changes.confirm_unit(self.store, unit_id, version)
 
     def undo_edit(self, unit_id: int, version: int | None = None) -> Unit:
         """Restore the text a unit had before its last edit (and forget that edit)."""

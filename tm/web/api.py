@@ -124,7 +124,8 @@ def add_unit(b: B, body: UnitNew) -> UnitJSON:
     given; the same pair stored already is that unit, linked to the document."""
     from tm import service
 
-    unit, _ = service.add_unit(b.tm, body.en, body.ru, doc_id=body.doc_id)
+    with b.lease() as tm:
+        unit, _ = service.add_unit(tm, body.en, body.ru, doc_id=body.doc_id)
     return unit_json(unit, edits=0)
 
 
@@ -149,9 +150,10 @@ def edit_unit(b: B, unit_id: int, body: UnitEdit) -> UnitJSON:
 
 
 @router.post("/units/{unit_id}/confirm", response_model=UnitJSON)
-def confirm_unit(b: B, unit_id: int) -> UnitJSON:
-    """Confirm a unit's alignment as it stands: it no longer says "unreviewed alignment"."""
-    return unit_json(b.confirm_unit(unit_id), edits=b.edits(unit_id))
+def confirm_unit(b: B, unit_id: int, version: VersionQuery = None) -> UnitJSON:
+    """Confirm a unit's alignment as it stands: it no longer says "unreviewed alignment"; its
+    version goes one up (a colleague's save based on the version before is refused)."""
+    return unit_json(b.confirm_unit(unit_id, version), edits=b.edits(unit_id))
 
 
 @router.post("/units/{unit_id}/undo", response_model=UnitJSON)

@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from align.errors import AlignError
-from tm.errors import Conflict, NotFound, TMError
+from tm.errors import Conflict, NotFound, TMError, Unavailable
 from tm.store import MemoryGone
 from tm.store.location import is_uri, shown
 from tm.web import api, editor, lookup, memory, pretranslate, translate, users
@@ -33,7 +33,8 @@ from tm.web.security import Guard, Policy, TooLarge
 ROUTERS = (lookup.router, pretranslate.router, translate.router, memory.router, editor.router,
            api.router, users.router)
 THREADS = 8
-"""Threads per worker for blocking calls (SQLite and numpy release the GIL)."""
+"""Threads per worker for blocking calls (SQLite and numpy release the GIL); on PostgreSQL also
+the connections each worker's pool holds at most (tm.store.pool)."""
 ENV = "DIPTYCH_SERVE_SETTINGS"
 log = logging.getLogger("diptych.web")
 
@@ -48,13 +49,16 @@ def create_app(settings: Settings) -> Guard:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         await anyio.to_thread.run_sync(app.state.backend.warm_up)
         yield
+        app.state.backend.close()
         print(f"diptych: stopped serving {shown(str(settings.db))}", file=sys.stderr, flush=True)
 
     app = FastAPI(title="diptych", summary="The translation memory's desk: lookups, drafts,"
                   " memory maintenance.", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan)
     app.state.settings = settings
-    app.state.backend = Backend(settings.db, model=settings.model, readonly=settings.read_only)
+    app.state.backend = Backend(settings.db, model=settings.model, readonly=settings.read_only,
+                                connections=settings.connections or THREADS,
+                                wait=settings.wait)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -89,6 +93,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _reply(request, 404, f"no {exc.what} {exc.key} in the memory")
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> Response:
+        log.warning("%s", exc)
+        return _reply(request, 503, str(exc))
 
     @app.exception_handler(MemoryGone)
     async def memory_gone(request: Request, exc: MemoryGone) -> Response:

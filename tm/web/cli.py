@@ -64,7 +64,7 @@ def serve(db: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 
     from tm.web.common import Settings
 
     with TM.open(db, create=False, readonly=read_only) as tm:
-        path, target = tm.path.resolve(), tm.target
+        path, target, named = tm.path.resolve(), tm.target, tm.shown  # named: no password
     if token is None and host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
     settings = Settings(db=target if is_uri(target) else path, token=token, read_only=read_only, lang=lang, model=model,
@@ -75,7 +75,7 @@ def serve(db: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 
         shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
         where = f"[{shown}]" if ":" in shown else shown
         query = f"?token={token}" if token else ""
-        typer.echo(f"diptych: serving {path} at http://{where}:{port}/{query}"
+        typer.echo(f"diptych: serving {path if not is_uri(target) else named} at http://{where}:{port}/{query}"
                    f"{' (read-only)' if read_only else ''} with {workers} worker(s);"
                    " Ctrl-C stops", err=True)
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False,

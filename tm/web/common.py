@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from tm.store.pool import WAIT
 from tm.web.backend import Backend
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +32,11 @@ class Settings:
     private_urls: bool = False
     """Pre-translate may fetch URLs of private, loopback or link-local addresses (``serve``
     allows them when it listens on loopback only, or with --allow-private-urls)."""
+    connections: int | None = None
+    """PostgreSQL: the most connections a worker process holds (None: one a server thread,
+    tm.web.app.THREADS); requests beyond them wait for one to be given back."""
+    wait: float = WAIT
+    """PostgreSQL: seconds a request waits for a free connection before the answer is 503."""
 
 
 _env = Environment(loader=FileSystemLoader(HERE / "templates"),

@@ -169,7 +169,8 @@ def document_beads(b: B, doc_id: int) -> Beads:
 
 @router.post("/api/align/save", response_model=Saved, tags=["editor"],
              responses={409: {"description": "the story is stored already: ``duplicate_of``"
-                                             " names the document"}})
+                                             " names the document, ``version`` and ``seen``"
+                                             " what replacing it sends"}})
 def save(b: B, body: SaveIn) -> Saved | JSONResponse:
     """Store the corrected beads in one transaction: a new document (with ``doc_id`` null) or
     the units of document ``doc_id`` replaced (undoable). Changed beads get origin ``edited``."""
@@ -187,11 +188,14 @@ def save(b: B, body: SaveIn) -> Saved | JSONResponse:
     if body.doc_id is None and not body.new_copy:
         from tm.service import stored_copy
 
-        copy = stored_copy(b.tm, req)
-        if copy is not None:
+        with b.lease() as tm:
+            copy = stored_copy(tm, req)
+        if copy is not None:  # its versions: "Replace it" is refused if it changes meanwhile
+            version, seen = eb.versions(b, copy.doc_id)
             return JSONResponse({"error": copy.message(), "duplicate_of": copy.doc_id,
                                  "title": copy.title, "shared": copy.shared,
-                                 "units": copy.units}, status_code=409)
+                                 "units": copy.units, "version": version, "seen": seen},
+                                status_code=409)
     return _saved(b, eb.save(b, req, doc_id=body.doc_id))
 
 

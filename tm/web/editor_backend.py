@@ -202,14 +202,16 @@ def save(b: Backend, req: BeadsRequest, *, doc_id: int | None) -> Written:
     units of ``doc_id`` replaced. One transaction; vectors are computed before it."""
     from tm import service
 
-    if doc_id is None:
-        return service.store_beads(b.tm, req, encoder=aligner_encoder(), model=MODEL)
-    b.document(doc_id)
-    return service.replace_beads(b.tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
+    with b.lease() as tm:
+        if doc_id is None:
+            return service.store_beads(tm, req, encoder=aligner_encoder(), model=MODEL)
+        b.document(doc_id)
+        return service.replace_beads(tm, doc_id, req, encoder=aligner_encoder(), model=MODEL)
 
 
 def undo_save(b: Backend, doc_id: int, version: int | None = None) -> Written:
     from tm import service
 
-    b.document(doc_id)
-    return service.undo_replace(b.tm, doc_id, version=version)
+    with b.lease() as tm:
+        b.document(doc_id)
+        return service.undo_replace(tm, doc_id, version=version)

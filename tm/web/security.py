@@ -30,6 +30,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from tm.errors import Unavailable
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -118,7 +120,11 @@ class Guard:
                    for k, v in scope.get("headers", [])}
         method, path = scope["method"], scope["path"]
         wants_html = "text/html" in headers.get("accept", "") and not path.startswith("/api/")
-        decided, reply = await self._person(scope, headers, method, path)
+        try:
+            decided, reply = await self._person(scope, headers, method, path)
+        except Unavailable as exc:  # the memory's server is down or every connection busy
+            await _refuse(send, 503, str(exc), wants_html)
+            return
         if not decided:
             reply = self._check(scope, headers, method, path)
         if reply is not None:

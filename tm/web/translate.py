@@ -80,14 +80,15 @@ def start(b: B, request: Request, body: StoryIn) -> dict[str, Any]:
     lang = draft.lang
     sources = [seg["source"] for seg in draft.segments]
     fp = tr.fingerprint(sources, lang)
-    doc_id, done = tr.confirmed(b.tm, fp, lang)
-    searcher = b.searcher()
-    help_of: dict[str, dict[str, Any]] = {}
+    with b.lease() as tm:
+        doc_id, done = tr.confirmed(tm, fp, lang)
+        searcher = b.searcher()
+        help_of: dict[str, dict[str, Any]] = {}
+        for text in dict.fromkeys(sources):
+            help_of[text] = tr.segment_help(tm, searcher, text, lang).to_json()
     segments = []
     for seg in draft.segments:
         text = seg["source"]
-        if text not in help_of:
-            help_of[text] = tr.segment_help(b.tm, searcher, text, lang).to_json()
         segments.append({"n": seg["n"], "paragraph": seg["paragraph"], "source": text,
                          "draft": seg["target"], "confirmed": done.get(seg["n"]),
                          "repaired": seg["repaired"], "unrepaired": seg["unrepaired"],
@@ -100,17 +101,19 @@ def start(b: B, request: Request, body: StoryIn) -> dict[str, Any]:
 @router.post("/api/translate/segment", tags=["translate"])
 def segment(b: B, body: SegmentIn) -> dict[str, Any]:
     """One segment's matches and term translations, as the memory holds them now."""
-    b.refresh()
-    return tr.segment_help(b.tm, b.searcher(), body.text, body.lang).to_json()
+    with b.lease() as tm:
+        b.refresh()
+        return tr.segment_help(tm, b.searcher(), body.text, body.lang).to_json()
 
 
 @router.post("/api/translate/confirm", response_model=ConfirmOut, tags=["translate"])
 def confirm(b: B, body: ConfirmIn) -> ConfirmOut:
     """Store a confirmed segment at once: origin ``translated``, the story as its document, at
     its position (confirming it again replaces it)."""
-    done = tr.confirm(b.tm, tr.ConfirmRequest(body.source, body.target, body.lang, body.n,
-                                              body.fingerprint, body.title),
-                      encoder=b.encoder())
+    with b.lease() as tm:
+        done = tr.confirm(tm, tr.ConfirmRequest(body.source, body.target, body.lang, body.n,
+                                                body.fingerprint, body.title),
+                          encoder=b.encoder())
     return ConfirmOut(unit=done.unit, new=done.new, doc_id=done.doc_id)
 
 

@@ -35,24 +35,28 @@ class TokenOut(BaseModel):
 @router.get("", response_model=list[UserOut])
 def people(b: B) -> list[UserOut]:
     """Everyone with a token, and their role."""
-    return [UserOut(name=u.name, role=u.role, created=u.created, created_by=u.created_by)
-            for u in b.tm.users()]
+    with b.lease() as tm:
+        return [UserOut(name=u.name, role=u.role, created=u.created, created_by=u.created_by)
+                for u in tm.users()]
 
 
 @router.post("", response_model=TokenOut)
 def add(b: B, body: UserIn) -> TokenOut:
     """Add a person; their token is in the reply (only its hash is kept)."""
-    return TokenOut(name=body.name.strip(), token=b.tm.add_user(body.name, body.role))
+    with b.lease() as tm:
+        return TokenOut(name=body.name.strip(), token=tm.add_user(body.name, body.role))
 
 
 @router.delete("/{name}")
 def remove(b: B, name: str) -> dict[str, str]:
     """Remove a person (their token stops working at once)."""
-    b.tm.remove_user(name)
+    with b.lease() as tm:
+        tm.remove_user(name)
     return {"removed": name}
 
 
 @router.post("/{name}/token", response_model=TokenOut)
 def token(b: B, name: str) -> TokenOut:
     """A new token for a person (the old one stops working)."""
-    return TokenOut(name=name, token=b.tm.new_token(name))
+    with b.lease() as tm:
+        return TokenOut(name=name, token=tm.new_token(name))

@@ -156,6 +156,12 @@ class PgUnits:
                               besides)).fetchone()
         return None if row is None else int(row[0])
 
+    def bump(self, old: Unit, stamp: str, by: str) -> bool:
+        return self.conn.execute(
+            "UPDATE units SET version = version + 1, changed = %s, changed_by = %s"
+            " WHERE id = %s AND version = %s",
+            (stamp, by, old.id, old.version)).rowcount == 1
+
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
                  ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
         """False (nothing changed) when the unit is no longer at ``old.version``."""

@@ -169,6 +169,11 @@ class SqliteUnits:
                           " ('delete', ?, ?, ?)",
                           (unit.id, fts_text(unit.en, "en"), fts_text(unit.ru, "ru")))
 
+    def bump(self, old: Unit, stamp: str, by: str) -> bool:
+        return self.conn.execute(
+            "UPDATE units SET version = version + 1, changed = ?, changed_by = ?"
+            " WHERE id = ? AND version = ?", (stamp, by, old.id, old.version)).rowcount == 1
+
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
                  ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
         """False (nothing changed) when the unit is no longer at ``old.version``."""

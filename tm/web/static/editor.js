@@ -410,16 +410,20 @@
   });
 
   // The story is in the memory already (the same pair, or most of its units in one document).
+  let offered = null;  // the stored copy as offered: replacing it names the versions read then
   function offerReplace(dup) {
     const box = document.getElementById("ed-dup");
     box.querySelector("span").textContent = dup.error + " ";
     box.dataset.doc = dup.duplicate_of;
+    offered = dup;
     box.hidden = false;
   }
   document.getElementById("ed-dup-replace").addEventListener("click", () => {
     const box = document.getElementById("ed-dup");
     box.hidden = true;
     state.doc_id = Number(box.dataset.doc);
+    state.version = offered ? offered.version : null;
+    state.seen = offered ? offered.seen : null;
     save();
   });
   document.getElementById("ed-dup-new").addEventListener("click", () => {

@@ -1,0 +1,62 @@
+"""Max-marginal margins (align/margins.py) against the DP run again without each bead."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from align.aligner import bead_cells, decode, prepare
+from align.dp import NEG, Params, bead_types, by_rows, run_dp
+from align.margins import RowMemo, bead_margins
+from align.types import Bead
+
+from .test_dp import HashEncoder
+
+SRC = [f"sentence number {k} about topic {k % 5}" for k in range(14)]
+TGT = [f"sentence number {k} about topic {k % 5}" for k in range(14) if k != 6] + ["an extra line"]
+
+
+def _total(scorer, shapes, ends, row) -> float:  # type: ignore[no-untyped-def]
+    s = 0.0
+    for (a, b), (i, j) in zip(shapes, ends):
+        s += (scorer.skip_src[i - 1] if b == 0 else scorer.skip_tgt[j - 1] if a == 0
+              else float(row(a, b, i, np.array([j]))[0]))
+    return s
+
+
+def test_margin_is_the_loss_of_the_best_alignment_without_the_bead() -> None:
+    params = Params()
+    types = bead_types(params.max_side, params.max_total)
+    scorer, lo, hi = prepare(SRC, TGT, HashEncoder(), None, None, params)
+    memo = RowMemo(scorer.row)
+    path = decode(scorer, lo, hi, params, memo)
+    cells = [(a, b, i, j) for (a, b), (i, j) in path]
+    margins = bead_margins(memo, lo, hi, types, scorer.skip_src, scorer.skip_tgt, cells)
+    best = _total(scorer, [c[:2] for c in cells], [c[2:] for c in cells], scorer.row)
+    assert min(margins) >= -1e-9
+    for c, margin in zip(cells, margins):
+        if not (c[0] and c[1]):
+            continue
+
+        def without(a: int, b: int, i: int, J: np.ndarray, c: tuple[int, ...] = c) -> np.ndarray:
+            out = scorer.row(a, b, i, J)
+            return np.where(J == c[3], NEG, out) if (a, b, i) == c[:3] else out
+
+        res = run_dp(scorer.n, scorer.m, lo, hi, types, by_rows(without), scorer.skip_src,
+                     scorer.skip_tgt)
+        # float32 span products: a row scored whole and one cell alone differ in the 8th digit
+        assert abs(best - _total(scorer, res.shapes, res.ends, scorer.row) - margin) < 1e-6
+
+
+def test_a_bead_off_the_best_path_has_a_negative_margin() -> None:
+    params = Params()
+    types = bead_types(params.max_side, params.max_total)
+    scorer, lo, hi = prepare(SRC, TGT, HashEncoder(), None, None, params)
+    memo = RowMemo(scorer.row)
+    beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
+             for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)]
+    assert ((0,), (0,)) in {(b.src, b.tgt) for b in beads}
+    worse = [Bead((0, 1), (0, 1))] + [b for b in beads if b.src[:1] not in ((0,), (1,))]
+    worse = [b for b in worse if not set(b.tgt) & {0, 1} or b.src[:1] == (0,)]
+    cells = bead_cells(worse)
+    got = bead_margins(memo, lo, hi, types, scorer.skip_src, scorer.skip_tgt, cells)
+    assert got[0] < 0
