@@ -9,13 +9,24 @@ beads, glued edge sentences and crossed cuts on the embeddings of the joined tex
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from functools import cache
 
 import numpy as np
 
 from align import progress
 from align.calibrate import DEFAULT_CALIBRATION, Calibration
-from align.dp import Params, RowScorer, anchor_path, band_around, bead_types, run_dp
+from align.dp import (
+    CellScorer,
+    Params,
+    RowKeeper,
+    anchor_path,
+    band_around,
+    bead_types,
+    by_rows,
+    run_dp,
+)
 from align.embed import Encoder, span_embeddings, typical_spread
 from align.margins import RowMemo, bead_margins
 from align.refine import refine
@@ -44,7 +55,37 @@ def align_sentences(
     costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`),
     ``calibration`` turns a bead into its confidence (:mod:`align.calibrate`).
     """
-    params = params or Params()
+    return _align_sentences(src, tgt, encoder, src_paragraphs, tgt_paragraphs,
+                            params or Params(), weights, calibration)
+
+
+@cache
+def _blas_limiter() -> Callable[..., AbstractContextManager[object]] | None:
+    try:
+        from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    return ThreadpoolController().limit  # type: ignore[no-any-return]
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS on one thread for the aligner's own products (not the encoder's): they are small (a block of 32 span
+    rows by ~60 columns), and on 2 busy cores OpenBLAS's second thread made them take 20 times
+    the CPU (0.40 s instead of 0.019 s for one band of 3,000 rows)."""
+    limit = _blas_limiter()
+    return nullcontext() if limit is None else limit(limits=1, user_api="blas")
+
+
+def _align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encoder: Encoder,
+    src_paragraphs: Sequence[int] | None,
+    tgt_paragraphs: Sequence[int] | None,
+    params: Params,
+    weights: Weights,
+    calibration: Calibration,
+) -> list[Bead]:
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
@@ -61,8 +102,8 @@ def align_sentences(
         block = (
             _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights, calibration)
             if i1 > i0 and j1 > j0
-            else align_sentences(src[i0:i1], tgt[j0:j1], encoder, params=params, weights=weights,
-                                 calibration=calibration)
+            else _align_sentences(src[i0:i1], tgt[j0:j1], encoder, None, None, params, weights,
+                                  calibration)
         )
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
@@ -84,7 +125,9 @@ def _cuts(
 ) -> list[tuple[int, int]]:
     """Cells where a long alignment may be cut: two consecutive anchor links, every ~chunk/2
     source sentences."""
-    path = anchor_path(_embed_small(encoder, src), _embed_small(encoder, tgt), params)
+    s, t = _embed_small(encoder, src), _embed_small(encoder, tgt)
+    with _one_blas_thread():
+        path = anchor_path(s, t, params)
     step = max(params.chunk * len(src) // (len(src) + len(tgt)), 2)
     cuts: list[tuple[int, int]] = []
     last = (0, 0)
@@ -115,9 +158,10 @@ def _align_block(
     ]
     beads = refine(beads, src, tgt, encoder, scorer, params, weights)
     cells = bead_cells(beads)
-    margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
-                           scorer.skip_src, scorer.skip_tgt, cells)
-    conf = calibration.confidences(scorer, cells, margins)
+    with _one_blas_thread():
+        margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
+                               scorer.skip_src, scorer.skip_tgt, cells)
+        conf = calibration.confidences(scorer, cells, margins)
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
 
@@ -151,7 +195,8 @@ def relatedness(src: Sequence[str], tgt: Sequence[str], encoder: Encoder) -> flo
     share = min(1.0, RELATED_SAMPLE / max(len(src), len(tgt)))  # the same share of each side
     src, tgt = src[: math.ceil(len(src) * share)], tgt[: math.ceil(len(tgt) * share)]
     s, t = (_embed_small(encoder, x).astype(np.float32) for x in (src, tgt))
-    _, scale = BeadScorer.scale(s, t, anchor_path(s, t, Params()))
+    with _one_blas_thread():
+        _, scale = BeadScorer.scale(s, t, anchor_path(s, t, Params()))
     return round(scale / spread, 3)
 
 
@@ -167,6 +212,22 @@ def prepare(
     """Embed both sides, build the bead scorer and the DP band around the anchor path."""
     spans_src = span_embeddings(encoder, src, params.max_side)
     spans_tgt = span_embeddings(encoder, tgt, params.max_side)
+    with _one_blas_thread():
+        return _scorer(src, tgt, spans_src, spans_tgt, src_paragraphs, tgt_paragraphs, params,
+                       weights, typical_spread(encoder))
+
+
+def _scorer(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    spans_src: list[np.ndarray],
+    spans_tgt: list[np.ndarray],
+    src_paragraphs: Sequence[int] | None,
+    tgt_paragraphs: Sequence[int] | None,
+    params: Params,
+    weights: Weights,
+    spread: float | None,
+) -> tuple[BeadScorer, np.ndarray, np.ndarray]:
     path = anchor_path(spans_src[0], spans_tgt[0], params)
     scorer = BeadScorer(
         spans_src,
@@ -178,7 +239,7 @@ def prepare(
         params=params,
         anchors=path,
         weights=weights,
-        spread=typical_spread(encoder),
+        spread=spread,
     )
     lo, hi = band_around(path, len(src), len(tgt), params.window)
     scorer.set_band(lo, hi)
@@ -187,11 +248,19 @@ def prepare(
 
 def decode(
     scorer: BeadScorer, lo: np.ndarray, hi: np.ndarray, params: Params,
-    score: RowScorer | None = None,
+    memo: RowMemo | None = None,
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The best beads as ((a, b), (i, j)): shape and end cell (``score``: the scorer's rows,
-    e.g. through a :class:`align.margins.RowMemo`)."""
+    """The best beads as ((a, b), (i, j)): shape and end cell (``memo``: a
+    :class:`align.margins.RowMemo` that keeps the row scores the DP computed)."""
     types = bead_types(params.max_side, params.max_total)
-    res = run_dp(scorer.n, scorer.m, lo, hi, types, score or scorer.row, scorer.skip_src,
-                 scorer.skip_tgt)
+    # a scorer that changes row() (bench/align_ablations.py) is asked row by row
+    score: CellScorer
+    keep: RowKeeper | None = None
+    if type(scorer).row is BeadScorer.row:
+        score, keep = scorer.cells, (None if memo is None else memo.keep)
+    else:
+        score = by_rows(memo or scorer.row)
+    with _one_blas_thread():
+        res = run_dp(scorer.n, scorer.m, lo, hi, types, score, scorer.skip_src, scorer.skip_tgt,
+                     keep)
     return list(zip(res.shapes, res.ends))

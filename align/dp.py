@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BeadArrays", "Params", "anchor_path", "backtrack", "band_around", "bead_types", "forward",
-           "run_dp"]
+__all__ = ["BeadArrays", "CellScorer", "Params", "RowKeeper", "RowScorer", "anchor_path", "backtrack",
+           "band_around", "bead_types", "by_rows", "forward", "run_dp"]
 
 NEG = -1e30
 
@@ -47,9 +47,18 @@ def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
     return types
 
 
-# Scores the beads of shape (a, b) ending at row i for the target ends J (vector): returns
-# a float vector, NEG where the bead is impossible.
+# Scores the beads of shape (a, b) ending at the cells (I[k], J[k]) (two equal-length vectors,
+# every cell's bead inside the matrix: I >= a, J >= b): a float vector, NEG where impossible.
+CellScorer = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
+# The same for one row i: the target ends J of beads (a, b) ending at row i.
 RowScorer = Callable[[int, int, int, np.ndarray], np.ndarray]
+# Told the scores of beads (a, b) ending at row i, cells J, as forward() computed them.
+RowKeeper = Callable[[int, int, int, np.ndarray, np.ndarray], None]
+
+ROWS_AT_ONCE = 1 << 17
+"""Band cells whose bead scores :func:`forward` asks for in one call: the scorer's work is then a
+few array operations per bead shape over many rows (a Python call per row and shape cost ~1 ms
+a sentence on tiny paragraphs), and the scores and back-links it holds stay under ~25 MB."""
 
 
 @dataclass
@@ -60,15 +69,29 @@ class BeadArrays:
     ends: list[tuple[int, int]]
 
 
+def by_rows(score: RowScorer) -> CellScorer:
+    """A cell scorer that asks a row scorer once per row of the cells (rows in order)."""
+
+    def cells(a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        out = np.empty(len(I))
+        cuts = np.flatnonzero(np.diff(I)) + 1
+        for lo, hi in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(I)]])):
+            out[lo:hi] = score(a, b, int(I[lo]), J[lo:hi])
+        return out
+
+    return cells
+
+
 def run_dp(
     n: int,
     m: int,
     lo: np.ndarray,
     hi: np.ndarray,
     types: Sequence[tuple[int, int]],
-    score: RowScorer,
+    score: CellScorer,
     skip_src: np.ndarray,
     skip_tgt: np.ndarray,
+    keep: RowKeeper | None = None,
 ) -> BeadArrays:
     """Best monotone path from (0, 0) to (n, m) inside the band, maximising the summed scores.
 
@@ -76,7 +99,7 @@ def run_dp(
     Ties go to the earlier bead type, so the result is deterministic. Two steps, as in
     Bertalign: :func:`forward` fills the band's back-pointers, :func:`backtrack` reads the path.
     """
-    back = forward(n, m, lo, hi, types, score, skip_src, skip_tgt)
+    back = forward(n, m, lo, hi, types, score, skip_src, skip_tgt, keep)
     return backtrack(back, lo, types, n, m)
 
 
@@ -86,46 +109,92 @@ def forward(
     lo: np.ndarray,
     hi: np.ndarray,
     types: Sequence[tuple[int, int]],
-    score: RowScorer,
+    score: CellScorer,
     skip_src: np.ndarray,
     skip_tgt: np.ndarray,
+    keep: RowKeeper | None = None,
 ) -> list[np.ndarray]:
     """Back-pointers of the best path into each cell of the band, one row (``lo[i]..hi[i]``) per
     ``i``: the index of the bead type that ends there, ``len(types)`` for a 0-1 bead, 255 where no
-    path reaches."""
-    cost: list[np.ndarray] = []
-    back: list[np.ndarray] = []
+    path reaches.
+
+    The band is held flat (row ``i`` at ``off[i]..off[i + 1]``); the bead scores of many rows are
+    asked for at once (:data:`ROWS_AT_ONCE` cells), then each row takes, for all bead types at
+    once, the best of its predecessors' costs plus the bead's score (ties to the earlier type)."""
+    off = np.concatenate([[0], np.cumsum(hi - lo + 1)])
+    cost = np.full(off[-1] + 1, NEG)  # the last entry: the cost of "no such predecessor"
+    back = np.full(off[-1], 255, dtype=np.uint8)
     ins = len(types)  # back-pointer code of an insertion (0-1 bead)
+    codes = np.array([t for t, (a, _) in enumerate(types) if a], dtype=np.uint8)
     prefix_tgt = np.concatenate([[0.0], np.cumsum(skip_tgt, dtype=np.float64)])
-    for i in range(n + 1):
-        J = np.arange(lo[i], hi[i] + 1)
-        best = np.full(len(J), NEG)
-        arg = np.full(len(J), 255, dtype=np.uint8)
-        if i == 0 and lo[0] == 0:
-            best[0] = 0.0
-        for t, (a, b) in enumerate(types):
-            if a == 0 or i - a < 0:
-                continue
-            plo, phi = lo[i - a], hi[i - a]
-            pj = J - b
-            ok = (pj >= plo) & (pj <= phi)
-            if not ok.any():
-                continue
-            cand = np.full(len(J), NEG)
-            cand[ok] = cost[i - a][pj[ok] - plo]
-            cand += skip_src[i - 1] if b == 0 else score(a, b, i, J)
-            better = cand > best
-            best[better] = cand[better]
-            arg[better] = t
-        # insertions move along the row: best[j] = max_k<=j best[k] + skips of targets k..j-1
-        via = np.maximum.accumulate(best - prefix_tgt[J]) + prefix_tgt[J]
-        better = np.zeros(len(J), dtype=bool)
-        better[1:] = via[1:] > best[1:] + 1e-9
-        best[better] = via[better]
-        arg[better] = ins
-        cost.append(best)
-        back.append(arg)
-    return back
+    i = 0
+    while i <= n:
+        i1 = int(np.searchsorted(off, off[i] + ROWS_AT_ONCE, "right")) - 1
+        i1 = min(max(i1, i + 1), n + 1)
+        shapes = [types[t] for t in codes]
+        prev, scores = _predecessors(off, lo, hi, i, i1, shapes, score, skip_src)
+        if keep is not None:
+            _keep_rows(keep, shapes, scores, off, lo, hi, i, i1)
+        for r in range(i, i1):
+            c0, c1 = int(off[r]), int(off[r + 1])
+            k0, k1 = c0 - int(off[i]), c1 - int(off[i])
+            cand = cost[prev[:, k0:k1]]
+            cand += scores[:, k0:k1]
+            pick = cand.argmax(axis=0)
+            best = cand[pick, np.arange(c1 - c0)]
+            arg = codes[pick]
+            none = ~(best > NEG)
+            best[none] = NEG
+            arg[none] = 255
+            if r == 0 and lo[0] == 0:
+                best[0] = 0.0
+            _insertions(best, arg, prefix_tgt[lo[r] : hi[r] + 1], ins)
+            cost[c0:c1] = best
+            back[c0:c1] = arg
+        i = i1
+    return [back[off[r] : off[r + 1]] for r in range(n + 1)]
+
+
+def _keep_rows(keep: RowKeeper, shapes: Sequence[tuple[int, int]], scores: np.ndarray,
+               off: np.ndarray, lo: np.ndarray, hi: np.ndarray, i0: int, i1: int) -> None:
+    for t, (a, b) in enumerate(shapes):
+        if b:
+            for r in range(i0, i1):
+                k0, k1 = int(off[r] - off[i0]), int(off[r + 1] - off[i0])
+                keep(a, b, r, np.arange(lo[r], hi[r] + 1), scores[t, k0:k1])
+
+
+def _insertions(best: np.ndarray, arg: np.ndarray, prefix: np.ndarray, ins: int) -> None:
+    """0-1 beads move along a row: best[j] = max_k<=j best[k] + skips of targets k..j-1."""
+    via = np.maximum.accumulate(best - prefix) + prefix
+    better = np.zeros(len(best), dtype=bool)
+    better[1:] = via[1:] > best[1:] + 1e-9
+    best[better] = via[better]
+    arg[better] = ins
+
+
+def _predecessors(
+    off: np.ndarray, lo: np.ndarray, hi: np.ndarray, i0: int, i1: int,
+    types: Sequence[tuple[int, int]], score: CellScorer, skip_src: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the cells of rows ``i0..i1-1`` and each bead type (a >= 1): the flat index of the
+    cell the bead starts from (``off[-1]``, the index of NEG, where it would leave the band)
+    and the bead's score there."""
+    widths = hi[i0:i1] - lo[i0:i1] + 1
+    I = np.repeat(np.arange(i0, i1), widths)
+    J = np.arange(off[i0], off[i1]) - off[I] + lo[I]
+    prev = np.full((len(types), len(I)), off[-1], dtype=np.int64)
+    scores = np.full((len(types), len(I)), NEG)
+    for t, (a, b) in enumerate(types):
+        pi, pj = I - a, J - b
+        ok = pi >= 0
+        plo, phi = lo[np.maximum(pi, 0)], hi[np.maximum(pi, 0)]
+        ok &= (pj >= plo) & (pj <= phi)
+        if not ok.any():
+            continue
+        prev[t, ok] = off[pi[ok]] + pj[ok] - plo[ok]
+        scores[t, ok] = skip_src[I[ok] - 1] if b == 0 else score(a, b, I[ok], J[ok])
+    return prev, scores
 
 
 def backtrack(
@@ -200,14 +269,18 @@ def anchor_path(src: np.ndarray, tgt: np.ndarray, params: Params) -> list[tuple[
             for s in range(n)]
     kth = np.array([np.partition(r, -min(params.anchor_knn, len(r)))[-min(params.anchor_knn, len(r))]
                     if len(r) else np.inf for r in rows])
+    lens = np.array([len(r) for r in rows], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    flat = np.concatenate(rows) if rows else np.zeros(0, np.float32)
+    del rows
 
-    def score(a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
+    def score(a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
         out = np.full(len(J), NEG)
-        r = rows[i - 1]
-        k = J - 1 - first[i - 1]
-        ok = (J >= 1) & (k >= 0) & (k < len(r))
-        sims = r[k[ok]]
-        out[ok] = np.where(sims >= kth[i - 1], sims, 0.0)
+        s = I - 1
+        k = J - 1 - first[s]
+        ok = (J >= 1) & (k >= 0) & (k < lens[s])
+        sims = flat[starts[s[ok]] + k[ok]]
+        out[ok] = np.where(sims >= kth[s[ok]], sims, 0.0)
         return out
 
     res = run_dp(n, m, lo, hi, [(1, 0), (1, 1)], score, np.zeros(n), np.zeros(m))

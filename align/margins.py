@@ -40,6 +40,11 @@ class RowMemo:
         self.rows[(a, b, i)] = (J, out)
         return out
 
+    def keep(self, a: int, b: int, i: int, J: np.ndarray, scores: np.ndarray) -> None:
+        """Remember row ``i``'s scores of beads (a, b) as the DP computed them for many rows at
+        once (NEG where the bead would start outside the band, as no path can use it)."""
+        self.rows[(a, b, i)] = (J, scores)
+
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         """The scores of beads (a, b) ending at (i, J), J a whole row: remembered or scored."""
         got = self.rows.get((a, b, i))

@@ -107,6 +107,7 @@ class BeadScorer:
     def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
         """Note each sentence's best match (normalised cosine with any span of the other side
         inside the DP band): leaving out a sentence that has a good match should cost more."""
+        self._grams = _BandGrams(self.S, self.T, lo, hi)
         S0, T0 = self.S[0], self.T[0]
         best_s = np.full(self.n, -1.0)
         best_t = np.full(self.m, -1.0)
@@ -154,7 +155,7 @@ class BeadScorer:
     def _skip_features(texts: Sequence[str], side: int) -> np.ndarray:
         f = np.zeros((len(texts), len(SKIP_FEATURES)))
         f[:, K.SKIP_TGT if side else K.SKIP_SRC] = 1.0
-        letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
+        letters = np.array([sum(map(str.isalpha, t)) for t in texts], dtype=float)
         f[:, K.JUNK] = 1.0 - np.minimum(1.0, letters / 20.0)
         f[:, K.LONG] = np.minimum(1.0, np.array([len(t) for t in texts]) / 200.0)
         return f
@@ -214,6 +215,58 @@ class BeadScorer:
             out[ok] = self.features(a, b, i, J[ok]) @ self.w[: self.n_bead]
         return out
 
+    def cells(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """Scores of the beads (a, b) ending at the cells (I[k], J[k]) of the DP band (I >= a,
+        J >= b): what :meth:`row` gives row by row, as a few array operations for many rows."""
+        out: np.ndarray = self.cell_features(a, b, I, J) @ self.w[: self.n_bead]
+        return out
+
+    def cell_features(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """:meth:`features` of the band cells (I[k], J[k]), every cosine read from the band's
+        products (:class:`_BandGrams`) in the same float32/float64 steps as :meth:`features`."""
+        g = self._grams
+        X = np.zeros((len(J), self.n_bead))
+        sim = g.dot(a - 1, I - a, b - 1, J - b)
+        X[:, F.SIM] = (sim - self.mu) / self.sigma
+        left = J - b - 1
+        has_l, has_r = left >= 0, J < self.m
+        tl = np.where(has_l, g.dot(a - 1, I - a, 0, np.maximum(left, 0)), 0.0)
+        tr = np.where(has_r, g.dot(a - 1, I - a, 0, np.minimum(J, self.m - 1)), 0.0)
+        X[:, F.NEAR_TGT] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
+        X[:, F.NEAR_SRC] = self._near_src(a, b, I, J)
+        ls = self.cum_src[I] - self.cum_src[I - a]
+        lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
+        X[:, F.LENGTH] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
+        if a > 1 or b > 1:
+            sub = np.full(len(J), -1.0)
+            if b > 1:
+                sub = np.maximum(sub, np.maximum(g.dot(a - 1, I - a, b - 2, J - b + 1),
+                                                 g.dot(a - 1, I - a, b - 2, J - b)))
+            if a > 1:
+                sub = np.maximum(sub, np.maximum(g.dot(a - 2, I - a + 1, b - 1, J - b),
+                                                 g.dot(a - 2, I - a, b - 1, J - b)))
+            X[:, F.GAIN] = np.minimum(sim - sub, 0.0) / self.sigma
+        d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][I - a])
+        X[:, F.ANCHORS] = d
+        X[:, F.NO_ANCHORS] = tot == 0
+        X[:, F.PARAGRAPH] = ((self.par_src[I] - self.par_src[I - a + 1]) > 0) | (
+            (self.par_tgt[J] - self.par_tgt[J - b + 1]) > 0)
+        X[:, F.GLUE] = (self.glue_src[I] - self.glue_src[I - a + 1]) + (
+            self.glue_tgt[J] - self.glue_tgt[J - b + 1])
+        X[:, self.shape_col[(a, b)]] = 1.0
+        return X
+
+    def _near_src(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """The NEAR_SRC feature of :meth:`features` per cell: the mean cosine of the bead's
+        target span with the source sentences just before and after it (0 with neither)."""
+        g = self._grams
+        has_l, has_r = I - a - 1 >= 0, I < self.n
+        dl = g.dot(0, np.maximum(I - a - 1, 0), b - 1, J - b)
+        dr = g.dot(0, np.minimum(I, self.n - 1), b - 1, J - b)
+        both = has_l & has_r
+        mean = np.where(both, (dl + dr) / 2, np.where(has_l, dl, dr))
+        return np.where(has_l | has_r, (mean - self.mu) / self.sigma, 0.0)
+
     def bead_vector(self, a: int, b: int, i: int, j: int) -> np.ndarray:
         """Full feature vector (bead and skip parts) of one bead, for training."""
         v = np.zeros(len(self.w))
@@ -224,6 +277,55 @@ class BeadScorer:
         else:
             v[self.n_bead :] = self.skip_feats_tgt[j - 1]
         return v
+
+
+class _BandGrams:
+    """Cosines of source spans with target spans near the DP band, by (span sizes, p, q).
+
+    A bead's features read the cosines of source spans starting at ``i - a - 1 .. i`` with target
+    spans starting at ``j - b - 1 .. j`` for band cells ``(i, j)``: for a source start ``p`` the
+    targets ``lo[p] - 5 .. hi[p + 5]`` cover them all (bands' bounds never decrease). Each pair of
+    span sizes is one product of blocks of 128 rows with the columns they need (BLAS), made when
+    first asked for; a product row per source span, not per bead, so scoring a band of ~25
+    cells a row costs a few array reads per cell instead of a Python call per row."""
+
+    REACH = 5  # max_side + 1: how far before a bead's end its features look
+    BLOCK = 32
+
+    def __init__(self, S: list[np.ndarray], T: list[np.ndarray], lo: np.ndarray,
+                 hi: np.ndarray) -> None:
+        self.S, self.T = S, T
+        n = len(lo) - 1
+        self.qlo = np.maximum(lo - self.REACH, 0)
+        self.qhi = hi[np.minimum(np.arange(n + 1) + self.REACH, n)]
+        # ragged rows (a band is ~25 cells wide, but a few hundred where the anchors jump)
+        self.wide = self.qhi - self.qlo + 1
+        self.start = np.concatenate([[0], np.cumsum(self.wide)])
+        self._made: dict[tuple[int, int], np.ndarray] = {}
+
+    def _gram(self, x: int, y: int) -> np.ndarray:
+        X, Y = self.S[x], self.T[y]
+        G = np.zeros(self.start[-1], dtype=np.float32)
+        for p0 in range(0, len(X), self.BLOCK):
+            p1 = min(p0 + self.BLOCK, len(X))
+            c0, c1 = int(self.qlo[p0]), min(int(self.qhi[p1 - 1]) + 1, len(Y))
+            if c1 <= c0:
+                continue
+            D = X[p0:p1] @ Y[c0:c1].T
+            rows = np.repeat(np.arange(p1 - p0), self.wide[p0:p1])
+            at = np.arange(self.start[p0], self.start[p1])
+            cols = at - self.start[p0 + rows] + self.qlo[p0 + rows] - c0
+            ok = cols < c1 - c0
+            G[at[ok]] = D[rows[ok], cols[ok]]
+        return G
+
+    def dot(self, x: int, P: np.ndarray, y: int, Q: np.ndarray) -> np.ndarray:
+        """Cosines of source spans ``S[x][P]`` with target spans ``T[y][Q]`` (float32)."""
+        G = self._made.get((x, y))
+        if G is None:
+            G = self._made[(x, y)] = self._gram(x, y)
+        out: np.ndarray = G[self.start[P] + np.clip(Q - self.qlo[P], 0, self.wide[P] - 1)]
+        return out
 
 
 def _band_anchors(out: np.ndarray, own: Sequence[set[str]], other: Sequence[set[str]],

@@ -5,6 +5,7 @@ and time and memory linear in the input.
     python bench/hostile.py --scale 0.1  # the same cases at a tenth of the size
     python bench/hostile.py --big 1 5 9  # the big-input table (issue 18): hours on 2 cores
     python bench/hostile.py --big 1 5 9 --encoder hash   # the same without the model
+    python bench/hostile.py --big 1 5 9 --shape tiny     # one shape (run both side by side)
 
 ``--big`` rows (issue 18): ``diptych align`` on N MB (the Russian side; the English side is
 its translation, about 0.55 N MB) in two shapes: one paragraph a side, and one tiny sentence
@@ -200,10 +201,14 @@ def align_row(label: str, en: Path, ru: Path, cache: Path) -> tuple[str, str, st
     return label, measured, "ok" if mb < LIMIT_MB and not rc else "FAIL"
 
 
-def big_rows(sizes: list[float], tmp: Path, encoder: str) -> list[tuple[str, str, str]]:
+SHAPES = ("one paragraph a side", "tiny paragraphs")
+
+
+def big_rows(sizes: list[float], tmp: Path, encoder: str,
+             shapes: tuple[str, ...] = SHAPES) -> list[tuple[str, str, str]]:
     """The issue-18 table: each size in each shape; the verdict on the whole table."""
     measured: list[tuple[str, float, float, float]] = []
-    for shape in ("one paragraph a side", "tiny paragraphs"):
+    for shape in shapes:
         for mb in sizes:
             en_text, ru_text = normal_pair(int(mb * 1e6), one_paragraph=shape.startswith("one"),
                                            tiny=shape.startswith("tiny"))
@@ -238,13 +243,17 @@ def main() -> None:
                         help="only the big-input table, at these sizes (MB of Russian text)")
     parser.add_argument("--encoder", choices=["model", "hash"], default="model",
                         help="--big rows with the default model or the stand-in (no model)")
+    parser.add_argument("--shape", choices=["one", "tiny"], action="append",
+                        help="--big rows of this shape only (default both; two processes can"
+                             " then run the shapes side by side)")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     tmp = Path(tempfile.mkdtemp(prefix="diptych-hostile-"))
     en, ru = tmp / "en.txt", tmp / "ru.txt"
     if args.big:
         args.skip = ["one-line", "normal", "drip", "search"]
-        rows += big_rows(args.big, tmp, args.encoder)
+        shapes = tuple(s for s in SHAPES if not args.shape or s.split()[0] in args.shape)
+        rows += big_rows(args.big, tmp, args.encoder, shapes)
     try:
         if "one-line" not in args.skip:
             n = int(1_000_000 * args.scale)

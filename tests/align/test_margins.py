@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from align.aligner import bead_cells, decode, prepare
-from align.dp import NEG, Params, bead_types, run_dp
+from align.dp import NEG, Params, bead_types, by_rows, run_dp
 from align.margins import RowMemo, bead_margins
 from align.types import Bead
 
@@ -41,7 +41,8 @@ def test_margin_is_the_loss_of_the_best_alignment_without_the_bead() -> None:
             out = scorer.row(a, b, i, J)
             return np.where(J == c[3], NEG, out) if (a, b, i) == c[:3] else out
 
-        res = run_dp(scorer.n, scorer.m, lo, hi, types, without, scorer.skip_src, scorer.skip_tgt)
+        res = run_dp(scorer.n, scorer.m, lo, hi, types, by_rows(without), scorer.skip_src,
+                     scorer.skip_tgt)
         # float32 span products: a row scored whole and one cell alone differ in the 8th digit
         assert abs(best - _total(scorer, res.shapes, res.ends, scorer.row) - margin) < 1e-6
 

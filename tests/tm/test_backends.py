@@ -187,7 +187,9 @@ def _contents(db: str) -> tuple[object, ...]:
 @pytest.mark.slow
 def test_three_batch_processes_one_killed_give_what_one_run_gives(
         tmp_path: Path, shared: Path, pg_uri: str) -> None:
-    listing = _write_pairs(tmp_path, shared, 6)
+    # 12 pairs: with 6, a victim whose first "stored" line the (starved) test read late had
+    # finished the whole job before the kill, once under load
+    listing = _write_pairs(tmp_path, shared, 12)
     env = {**os.environ, "DIPTYCH_WORKERS": "1"}
     alone = tmp_path / "alone.db"
     one = _diptych("add", "--batch", str(listing), "--db", str(alone), env=env)
