@@ -14,7 +14,7 @@ Pairs are then chosen one-to-one, best first (:func:`match`), and each gets a co
 [0, 1] from its score and its margin over the nearest competitor of either document.
 
 >>> result = pair_texts(en_docs, ru_docs, encoder=load_encoder())   # doctest: +SKIP
->>> result.pairs[0]
+>>> result.pairs[0]                                                  # doctest: +SKIP
 Pair(en=0, ru=3, confidence=0.981)
 """
 

@@ -24,7 +24,6 @@ from tm.cli.common import (
     warn,
 )
 from tm.errors import TMError
-from tm.store.location import is_uri
 
 app = typer.Typer(cls=Group)
 
@@ -184,6 +183,7 @@ def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     from rich.table import Table
 
     from tm import service
+    from tm.store.location import is_uri
 
     with service.TM.open(db, readonly=True) as tm:
         s = service.stats(tm)

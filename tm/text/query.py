@@ -1,9 +1,9 @@
 """A lookup's query, analysed once: every mode of a lookup reads this one value.
 
 >>> q = Query.of("Таалайбек Ибраев", "ru")
->>> q.stems
-('таалайбек', 'ибраев')
->>> "ибра" in q.forms[1]           # the stem of "Ибраева", the surname's genitive
+>>> q.stems                        # Snowball cuts "-ев" off the dictionary form
+('таалайбек', 'ибра')
+>>> "ибраев" in q.forms[1]         # the stem of "Ибраева", the surname's genitive
 True
 
 Before, the query was tokenised and stemmed afresh by each mode (exact, its parts, fuzzy
