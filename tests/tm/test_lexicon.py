@@ -13,6 +13,11 @@ from tm.terms.links import translate
 
 PAIRS = [("the dam is closed", "дамба закрыта"), ("the dam is open", "дамба открыта"),
          ("the gate is closed", "ворота закрыты"), ("the gate is open", "ворота открыты")]
+CONTEXTS = [*PAIRS, ("the dam is new", "дамба новая"), ("the dam is old", "дамба старая"),
+            ("the road is closed", "дорога закрыта"), ("the road is open", "дорога открыта")]
+""""дамба" beside other words than "закрыта"/"открыта", and "закрыта" beside another noun than
+"дамба": with PAIRS alone, eflomal (a sampler seeded from /dev/urandom) now and then linked
+"dam" to "закрыта" too (once in CI), since the two always came together there."""
 
 
 def test_links_round_trip_through_bytes() -> None:
@@ -25,10 +30,10 @@ def test_fit_stores_what_a_lookup_reads(tmp_path: Path) -> None:
     pytest.importorskip("eflomal")
     with TM.open(tmp_path / "t.db") as tm:
         # enough pairs that eflomal (a sampler seeded from /dev/urandom) links "dam" every run
-        tm.add_units([UnitIn(e + f" {n}", r + f" {n}") for n in range(15) for e, r in PAIRS])
+        tm.add_units([UnitIn(e + f" {n}", r + f" {n}") for n in range(15) for e, r in CONTEXTS])
         assert not tm.has_lexicon()
         report = fit_terms(tm)
-        assert report.units == 60 and report.entries > 0 and tm.has_lexicon()
+        assert report.units == 120 and report.entries > 0 and tm.has_lexicon()
         lex = StoredLexicon(tm, ["dam"], "en")
         assert max(lex.row("dam", "en"), key=lambda k: lex.row("dam", "en")[k]) == "дамб"
         assert lex.row("dam", "ru") == {}
