@@ -92,19 +92,38 @@ def _align_sentences(
     if n + m <= params.chunk:
         return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
                             calibration)
-    # a long input: cut it at confident anchors into blocks of about params.chunk sentences,
-    # so memory stays bounded (span embeddings are only ever held for one block)
+    return _align_long(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
+                       calibration)
+
+
+def _align_long(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encoder: Encoder,
+    src_paragraphs: Sequence[int] | None,
+    tgt_paragraphs: Sequence[int] | None,
+    params: Params,
+    weights: Weights,
+    calibration: Calibration,
+) -> list[Bead]:
+    """A long input, one window of about ``params.chunk`` sentences at a time: embed the window
+    once, cut it at two consecutive anchor links near its end (:func:`_cut`), align the block
+    before the cut from the same embeddings, and go on from the cut. Memory is bounded by a
+    window whatever the input's length, and each sentence is embedded about once (the stretch
+    after the cut, at most :func:`_margin`, again in the next window)."""
+    n, m = len(src), len(tgt)
     beads: list[Bead] = []
     i0 = j0 = 0
-    for i1, j1 in _cuts(src, tgt, encoder, params) + [(n, m)]:
-        sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
-        tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
-        block = (
-            _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights, calibration)
-            if i1 > i0 and j1 > j0
-            else _align_sentences(src[i0:i1], tgt[j0:j1], encoder, None, None, params, weights,
-                                  calibration)
-        )
+    while i0 < n or j0 < m:
+        (i1, j1), spans_src, spans_tgt = _next_block(src, tgt, i0, j0, encoder, params)
+        if i1 > i0 and j1 > j0:
+            sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
+            tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
+            block = _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights,
+                                 calibration, (spans_src, spans_tgt))
+        else:
+            block = _align_sentences(src[i0:i1], tgt[j0:j1], encoder, None, None, params,
+                                     weights, calibration)
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
         i0, j0 = i1, j1
@@ -120,24 +139,55 @@ def _embed_small(encoder: Encoder, texts: Sequence[str], step: int = 4096) -> np
     return out
 
 
-def _cuts(
-    src: Sequence[str], tgt: Sequence[str], encoder: Encoder, params: Params
-) -> list[tuple[int, int]]:
-    """Cells where a long alignment may be cut: two consecutive anchor links, every ~chunk/2
-    source sentences."""
-    s, t = _embed_small(encoder, src), _embed_small(encoder, tgt)
+def _margin(params: Params) -> int:
+    """Sentences (both sides) a window holds beyond ``params.chunk``: the cut is looked for in
+    its last stretch, away from the window's end (a link there may be the window's edge, not
+    the text's). An eighth of a chunk: 750 sentences of 6,750, so about 6% is embedded twice."""
+    return max(params.chunk // 8, 4)
+
+
+def _next_block(
+    src: Sequence[str], tgt: Sequence[str], i0: int, j0: int, encoder: Encoder, params: Params,
+) -> tuple[tuple[int, int], list[np.ndarray], list[np.ndarray]]:
+    """Where the block that starts at ``(i0, j0)`` ends, and its span embeddings.
+
+    The window takes ``chunk + margin`` of the sentences left, each side's share as the sides'
+    shares of what is left, so a window spans about the same stretch of story on both sides."""
+    rs, rt = len(src) - i0, len(tgt) - j0
+    size = params.chunk + _margin(params)
+    if rs + rt <= size:
+        ws, wt = rs, rt
+    else:
+        ws = min(rs, max(1, round(size * rs / (rs + rt))))
+        wt = min(rt, size - ws)
+    spans_src = span_embeddings(encoder, src[i0 : i0 + ws], params.max_side)
+    spans_tgt = span_embeddings(encoder, tgt[j0 : j0 + wt], params.max_side)
+    if (ws, wt) == (rs, rt):
+        return (len(src), len(tgt)), spans_src, spans_tgt
+    guard = _margin(params) / 2
+    keep_s, keep_t = ws - round(guard * ws / size), wt - round(guard * wt / size)
     with _one_blas_thread():
-        path = anchor_path(s, t, params)
-    step = max(params.chunk * len(src) // (len(src) + len(tgt)), 2)
-    cuts: list[tuple[int, int]] = []
-    last = (0, 0)
+        path = anchor_path(spans_src[0], spans_tgt[0], params)
+    ci, cj = _cut(path, keep_s, keep_t)
+    return ((i0 + ci, j0 + cj), [x[: max(ci - k, 0)] for k, x in enumerate(spans_src)],
+            [x[: max(cj - k, 0)] for k, x in enumerate(spans_tgt)])
+
+
+def _cut(path: Sequence[tuple[int, int]], keep_s: int, keep_t: int) -> tuple[int, int]:
+    """The last cell ``(i, j)`` of the anchor path with ``i <= keep_s`` and ``j <= keep_t``
+    where two consecutive links meet (``(i - 1, j - 1)`` is one too): both sides' sentences
+    before it belong together. Without one (texts with nothing in common), the last link, else
+    the corner ``(keep_s, keep_t)``: any cut is as good as another there."""
+    best: tuple[int, int] | None = None
+    last: tuple[int, int] | None = None
     prev = (-9, -9)
     for i, j in path:
-        if i - last[0] >= step and (i - 1, j - 1) == prev and i < len(src) and j < len(tgt):
-            cuts.append((i, j))
-            last = (i, j)
-        prev = (i, j)
-    return cuts
+        if i > keep_s or j > keep_t:
+            break
+        if (i - 1, j - 1) == prev:
+            best = (i, j)
+        last = prev = (i, j)
+    return best or last or (keep_s, keep_t)
 
 
 def _align_block(
@@ -149,8 +199,10 @@ def _align_block(
     params: Params,
     weights: Weights,
     calibration: Calibration,
+    spans: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
 ) -> list[Bead]:
-    scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights)
+    scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
+                             spans)
     memo = RowMemo(scorer.row)  # the DP's row scores, read again for the beads' margins
     beads = [
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
@@ -208,10 +260,14 @@ def prepare(
     tgt_paragraphs: Sequence[int] | None,
     params: Params,
     weights: Weights = DEFAULT_WEIGHTS,
+    spans: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
 ) -> tuple[BeadScorer, np.ndarray, np.ndarray]:
-    """Embed both sides, build the bead scorer and the DP band around the anchor path."""
-    spans_src = span_embeddings(encoder, src, params.max_side)
-    spans_tgt = span_embeddings(encoder, tgt, params.max_side)
+    """Embed both sides (unless ``spans`` holds their span embeddings already), build the bead
+    scorer and the DP band around the anchor path."""
+    if spans is None:
+        spans = (span_embeddings(encoder, src, params.max_side),
+                 span_embeddings(encoder, tgt, params.max_side))
+    spans_src, spans_tgt = spans
     with _one_blas_thread():
         return _scorer(src, tgt, spans_src, spans_tgt, src_paragraphs, tgt_paragraphs, params,
                        weights, typical_spread(encoder))
