@@ -52,8 +52,9 @@ def bead_types(max_side: int, max_total: int) -> list[tuple[int, int]]:
 CellScorer = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
 # The same for one row i: the target ends J of beads (a, b) ending at row i.
 RowScorer = Callable[[int, int, int, np.ndarray], np.ndarray]
-# Told the scores of beads (a, b) ending at row i, cells J, as forward() computed them.
-RowKeeper = Callable[[int, int, int, np.ndarray, np.ndarray], None]
+# Told the scores of beads (a, b) ending at the band's cells from flat index ``start`` on (the
+# band held row after row, as forward() holds it), as forward() computed them.
+RowKeeper = Callable[[int, int, int, np.ndarray], None]
 
 ROWS_AT_ONCE = 1 << 17
 """Band cells whose bead scores :func:`forward` asks for in one call: the scorer's work is then a
@@ -134,7 +135,9 @@ def forward(
         shapes = [types[t] for t in codes]
         prev, scores = _predecessors(off, lo, hi, i, i1, shapes, score, skip_src)
         if keep is not None:
-            _keep_rows(keep, shapes, scores, off, lo, hi, i, i1)
+            for t, (a, b) in enumerate(shapes):
+                if b:
+                    keep(a, b, int(off[i]), scores[t])
         for r in range(i, i1):
             c0, c1 = int(off[r]), int(off[r + 1])
             k0, k1 = c0 - int(off[i]), c1 - int(off[i])
@@ -153,15 +156,6 @@ def forward(
             back[c0:c1] = arg
         i = i1
     return [back[off[r] : off[r + 1]] for r in range(n + 1)]
-
-
-def _keep_rows(keep: RowKeeper, shapes: Sequence[tuple[int, int]], scores: np.ndarray,
-               off: np.ndarray, lo: np.ndarray, hi: np.ndarray, i0: int, i1: int) -> None:
-    for t, (a, b) in enumerate(shapes):
-        if b:
-            for r in range(i0, i1):
-                k0, k1 = int(off[r] - off[i0]), int(off[r + 1] - off[i0])
-                keep(a, b, r, np.arange(lo[r], hi[r] + 1), scores[t, k0:k1])
 
 
 def _insertions(best: np.ndarray, arg: np.ndarray, prefix: np.ndarray, ins: int) -> None:

@@ -11,13 +11,17 @@ cell to the end, an edge's max-marginal is ``F(start) + score(e) + B(end)``, and
 
 On the DP's own path the first term is the total, so the margin is >= 0; a bead a second look
 (:mod:`align.refine`) put in place may have a negative one. One forward and one backward pass
-over the band, on the row scores the DP computed (:class:`RowMemo` keeps them), so the cost is a
-few numpy operations per row and bead type, no encoder and no scoring again.
+over the band, on the bead scores the DP computed (:class:`RowMemo` keeps them), so there is no
+encoder and no scoring again. The band is held flat (row after row, as :func:`align.dp.forward`
+holds it): each pass takes a few numpy operations per row for all bead types at once, and the
+rest is array operations over the whole band. Row by row and type by type (the first version)
+it cost ~0.7 ms a sentence, the largest share of the aligner's own time on tiny paragraphs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -29,21 +33,24 @@ Cell = tuple[int, int, int, int]  # a bead's shape (a, b) and the cell (i, j) wh
 
 
 class RowMemo:
-    """A :data:`align.dp.RowScorer` that remembers each row it scored (a, b, i) -> scores."""
+    """A :data:`align.dp.RowScorer` that remembers the scores it gave, or that the DP computed
+    (:meth:`keep`), to read them again over the whole band (:meth:`band`)."""
 
     def __init__(self, score: RowScorer) -> None:
         self.score = score
         self.rows: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self.flat: dict[tuple[int, int], list[tuple[int, np.ndarray]]] = {}
 
     def __call__(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         out = self.score(a, b, i, J)
         self.rows[(a, b, i)] = (J, out)
         return out
 
-    def keep(self, a: int, b: int, i: int, J: np.ndarray, scores: np.ndarray) -> None:
-        """Remember row ``i``'s scores of beads (a, b) as the DP computed them for many rows at
-        once (NEG where the bead would start outside the band, as no path can use it)."""
-        self.rows[(a, b, i)] = (J, scores)
+    def keep(self, a: int, b: int, start: int, scores: np.ndarray) -> None:
+        """Remember the scores of beads (a, b) ending at the band's cells from flat index
+        ``start`` on, as the DP computed them for many rows at once (NEG where the bead would
+        start outside the band, as no path can use it)."""
+        self.flat.setdefault((a, b), []).append((start, scores))
 
     def row(self, a: int, b: int, i: int, J: np.ndarray) -> np.ndarray:
         """The scores of beads (a, b) ending at (i, J), J a whole row: remembered or scored."""
@@ -52,147 +59,188 @@ class RowMemo:
             return got[1]
         return self.score(a, b, i, J)
 
+    def band(self, a: int, b: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The scores of beads (a, b) (b >= 1) at every cell of the band, flat; rows ``i < a``
+        (no such bead) NEG."""
+        size = int(np.sum(hi - lo + 1))
+        parts = sorted(self.flat.get((a, b), []), key=lambda p: p[0])
+        if parts and parts[0][0] == 0 and sum(len(p) for _, p in parts) == size and all(
+                s0 + len(p0) == s1 for (s0, p0), (s1, _) in pairwise(parts)):
+            return np.concatenate([p for _, p in parts]).astype(np.float64, copy=False)
+        rows = [np.full(int(hi[i] - lo[i] + 1), NEG) if i < a
+                else np.asarray(self.row(a, b, i, np.arange(lo[i], hi[i] + 1)), dtype=np.float64)
+                for i in range(len(lo))]
+        return np.concatenate(rows) if rows else np.zeros(0)
 
-class _Band:
-    """Values over the DP band: row ``i`` holds cells ``lo[i]..hi[i]``, padded with NEG at both
-    ends so a read anywhere (:meth:`at`) is one clipped take."""
+
+class _Flat:
+    """The DP band held flat: row ``i`` is cells ``off[i]..off[i + 1]``; ``index`` of a cell
+    outside the band is ``N``, the index of a sentinel after the last cell."""
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
-        self.lo, self.hi = lo, hi
-        self.v: list[np.ndarray] = [np.full(2, NEG)] * len(lo)
+        self.lo, self.hi = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+        widths = self.hi - self.lo + 1
+        if np.any(widths < 1):
+            raise ValueError("every row of the band needs a cell")
+        self.n = len(lo) - 1
+        self.off = np.concatenate([[0], np.cumsum(widths)])
+        self.N = int(self.off[-1])
+        self.I = np.repeat(np.arange(self.n + 1), widths)
+        self.J = np.arange(self.N) - self.off[self.I] + self.lo[self.I]
 
-    def set(self, i: int, values: np.ndarray) -> None:
-        self.v[i] = np.concatenate([[NEG], values, [NEG]])
-
-    def at(self, i: int, J: np.ndarray) -> np.ndarray:
-        if not 0 <= i < len(self.lo):
-            return np.full(len(J), NEG)
-        row = self.v[i]
-        out: np.ndarray = row[np.minimum(np.maximum(J - (self.lo[i] - 1), 0), len(row) - 1)]
-        return out
-
-
-class _Lattice:
-    """The DP's edges with their scores: ``edge(a, b, i)`` scores the beads (a, b) ending at each
-    cell of row ``i`` (1-0 beads: the source sentence's skip score), from the DP's memo."""
-
-    def __init__(self, memo: RowMemo, lo: np.ndarray, hi: np.ndarray,
-                 skip_src: np.ndarray, skip_tgt: np.ndarray) -> None:
-        self.memo, self.lo, self.hi = memo, lo, hi
-        self.skip_src, self.skip_tgt = skip_src, skip_tgt
-        self.pre = np.concatenate([[0.0], np.cumsum(skip_tgt, dtype=np.float64)])
-        self._J = [np.arange(lo[i], hi[i] + 1) for i in range(len(lo))]
-
-    def J(self, i: int) -> np.ndarray:
-        return self._J[i]
-
-    def edge(self, a: int, b: int, i: int) -> np.ndarray | float:
-        """Scores over row i (a float for 1-0 beads: the source sentence's skip score)."""
-        if b == 0:
-            return float(self.skip_src[i - 1])
-        return self.memo.row(a, b, i, self._J[i])
+    def index(self, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        ok = (I >= 0) & (I <= self.n)
+        r = np.clip(I, 0, self.n)
+        ok &= (J >= self.lo[r]) & (J <= self.hi[r])
+        return np.where(ok, self.off[r] + J - self.lo[r], self.N)
 
 
-Incoming = dict[tuple[int, int, int], np.ndarray]  # (a, b, i) -> F(start) + score, over row i
+def _forward(g: _Flat, shapes: np.ndarray, E: np.ndarray, P: np.ndarray,
+             pre: np.ndarray) -> np.ndarray:
+    """F: the best score from (0, 0) to each cell (``F[N]`` = NEG)."""
+    F = np.full(g.N + 1, NEG)
+    for i in range(g.n + 1):
+        c0, c1 = int(g.off[i]), int(g.off[i + 1])
+        J, pr = g.J[c0:c1], pre[g.J[c0:c1]]
+        best = np.where(J == 0, 0.0, NEG) if i == 0 else np.full(c1 - c0, NEG)
+        v = shapes[:, 0] <= i
+        if v.any():
+            best = np.maximum(best, (F[P[v, c0:c1]] + E[v, c0:c1]).max(axis=0))
+        F[c0:c1] = np.maximum.accumulate(best - pr) + pr  # 0-1 beads along the row
+    return F
 
 
-def _forward(L: _Lattice, types: Sequence[tuple[int, int]]) -> tuple[_Band, Incoming]:
-    F = _Band(L.lo, L.hi)
-    inc: Incoming = {}
-    for i in range(len(L.lo)):
-        J = L.J(i)
-        best = np.where(J == 0, 0.0, NEG) if i == 0 else np.full(len(J), NEG)
-        for a, b in types:
-            if a and i - a >= 0:
-                inc[(a, b, i)] = x = F.at(i - a, J - b) + L.edge(a, b, i)
-                best = np.maximum(best, x)
-        F.set(i, np.maximum.accumulate(best - L.pre[J]) + L.pre[J])  # 0-1 beads along the row
-    return F, inc
-
-
-def _backward(L: _Lattice, types: Sequence[tuple[int, int]]) -> _Band:
-    B = _Band(L.lo, L.hi)
-    n, m = len(L.lo) - 1, len(L.skip_tgt)
-    out: dict[tuple[int, int, int], np.ndarray] = {}  # score + B(end) over row i, NEG-padded
-    for i in range(n, -1, -1):
-        J = L.J(i)
-        best = np.where(J == m, 0.0, NEG) if i == n else np.full(len(J), NEG)
-        for a, b in types:
-            if a and i + a <= n:
-                row = out[(a, b, i + a)]
-                best = np.maximum(best, row[np.minimum(np.maximum(J + (b + 1 - L.lo[i + a]), 0),
-                                                       len(row) - 1)])
+def _backward(g: _Flat, shapes: np.ndarray, E: np.ndarray, Q: np.ndarray, pre: np.ndarray,
+              m: int) -> np.ndarray:
+    """B: the best score from each cell to (n, m) (``B[N]`` = NEG)."""
+    B = np.full(g.N + 1, NEG)
+    EQ = np.take_along_axis(E, Q, axis=1)  # the score of the next bead of each type
+    for i in range(g.n, -1, -1):
+        c0, c1 = int(g.off[i]), int(g.off[i + 1])
+        J, pr = g.J[c0:c1], pre[g.J[c0:c1]]
+        best = np.where(J == m, 0.0, NEG) if i == g.n else np.full(c1 - c0, NEG)
+        v = shapes[:, 0] <= g.n - i
+        if v.any():
+            best = np.maximum(best, (B[Q[v, c0:c1]] + EQ[v, c0:c1]).max(axis=0))
         # 0-1 beads along the row: B[j] = max_k>=j B'[k] + skips of targets j..k-1
-        B.set(i, np.maximum.accumulate((best + L.pre[J])[::-1])[::-1] - L.pre[J])
-        for a, b in types:
-            if a and i - a >= 0:
-                row = B.v[i].copy()
-                row[1:-1] += L.edge(a, b, i)
-                out[(a, b, i)] = row
+        B[c0:c1] = np.maximum.accumulate((best + pr)[::-1])[::-1] - pr
     return B
 
 
-class _Tops:
-    """Per bead type: the best and second-best max-marginal of each row (with the cell of the
-    best); per target span length, the best of each column, to find a bead's best rival."""
+def _row_tops(g: _Flat, mm: np.ndarray, a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of the band: the best max-marginal, the cell (j) of its first best, and the
+    best of the others (NEG when none); rows ``i < a`` (no such bead) NEG, -1, NEG."""
+    row1 = np.maximum.reduceat(mm, g.off[:-1])
+    idx = np.flatnonzero(mm == row1[g.I])
+    first = idx[np.concatenate([[True], g.I[idx][1:] != g.I[idx][:-1]])]
+    row_at = g.J[first]
+    rest = mm.copy()
+    rest[first] = -np.inf
+    row2 = np.maximum(np.maximum.reduceat(rest, g.off[:-1]), NEG)
+    row1[:a], row_at[:a], row2[:a] = NEG, -1, NEG
+    return row1, row_at, row2
 
-    def __init__(self, n: int, m: int) -> None:
-        self.row1 = np.full(n + 1, NEG)
-        self.row_at = np.full(n + 1, -1)
-        self.row2 = np.full(n + 1, NEG)
 
-    def add(self, i: int, J: np.ndarray, mm: np.ndarray) -> None:
-        if not len(J):
-            return
-        k = int(np.argmax(mm))
-        self.row1[i], self.row_at[i] = mm[k], J[k]
-        if len(J) > 1:
-            self.row2[i] = max(mm[:k].max(initial=NEG), mm[k + 1 :].max(initial=NEG))
-
-    def row_best(self, i: int, but: int) -> float:
-        return float(self.row2[i] if self.row_at[i] == but else self.row1[i])
+def _column_tops(g: _Flat, mm: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column j (m + 2 entries) over the rows: the best value above NEG (else NEG), the
+    first row that has it (else -1), and the best of the others (at least NEG)."""
+    order = np.lexsort((g.I, g.J))
+    v, Js, Is = mm[order], g.J[order], g.I[order]
+    starts = np.flatnonzero(np.concatenate([[True], Js[1:] != Js[:-1]]))
+    top = np.maximum.reduceat(v, starts)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(v))))
+    idx = np.flatnonzero(v == top[group])
+    first = idx[np.concatenate([[True], group[idx][1:] != group[idx][:-1]])]
+    rest = v.copy()
+    rest[first] = -np.inf
+    second = np.maximum(np.maximum.reduceat(rest, starts), NEG)
+    c0, c1, at = np.full(m + 2, NEG), np.full(m + 2, NEG), np.full(m + 2, -1)
+    cols = Js[starts]
+    c0[cols] = np.where(top > NEG, top, NEG)
+    at[cols] = np.where(top > NEG, Is[first], -1)
+    c1[cols] = second
+    return c0, at, c1
 
 
 def bead_margins(memo: RowMemo, lo: np.ndarray, hi: np.ndarray, types: Sequence[tuple[int, int]],
                  skip_src: np.ndarray, skip_tgt: np.ndarray, cells: Sequence[Cell]) -> list[float]:
     """Each bead's max-marginal minus its best rival's (see the module), in score units."""
-    L = _Lattice(memo, lo, hi, skip_src, skip_tgt)
-    (F, inc), B = _forward(L, types), _backward(L, types)
-    n, m = len(lo) - 1, len(skip_tgt)
+    g = _Flat(lo, hi)
+    m = len(skip_tgt)
     paired = [t for t in types if t[0]]
-    tops = {t: _Tops(n, m) for t in paired}
+    shapes = np.array(paired, dtype=np.int64).reshape(-1, 2)
+    E = np.zeros((len(paired), g.N + 1))  # bead scores ending at each cell; 0 at the sentinel
+    for t, (a, b) in enumerate(paired):
+        E[t, : g.N] = (np.where(g.I >= 1, skip_src[np.maximum(g.I - 1, 0)], NEG) if b == 0
+                       else memo.band(a, b, g.lo, g.hi))
+    P = np.stack([g.index(g.I - a, g.J - b) for a, b in paired])  # where each bead starts
+    Q = np.stack([g.index(g.I + a, g.J + b) for a, b in paired])  # where the next one ends
+    pre = np.concatenate([[0.0], np.cumsum(skip_tgt, dtype=np.float64)])
+    F, B = _forward(g, shapes, E, P, pre), _backward(g, shapes, E, Q, pre, m)
+    mm = F[P] + E[:, : g.N] + B[: g.N]  # max-marginal of each bead (a >= 1) at each cell
+    # 0-1 beads: target J - 1 left out, from (i, J - 1) to (i, J)
+    skip = np.where(g.J > 0, skip_tgt[np.maximum(g.J - 1, 0)], NEG)
+    mm01 = F[g.index(g.I, g.J - 1)] + skip + B[: g.N]
     col = np.full((max(t[1] for t in types) + 1, m + 2), NEG)  # [b][J]: best edge (a>0, b) at J
-    col_skip = np.full((2, m + 2), NEG)  # 0-1 beads: best and second best at J
-    col_row = np.full(m + 2, -1)
-    own: dict[tuple[int, int, int, int], float] = {}
+    tops = []
+    for t, (a, b) in enumerate(paired):
+        valid = g.I >= a
+        np.maximum.at(col[b], g.J[valid], mm[t, valid])
+        tops.append(_row_tops(g, mm[t], a))
+    col_skip0, col_row, col_skip1 = _column_tops(g, mm01, m)
+    own = _own(g, paired, mm, mm01, cells)
+    return _rivals(cells, own, paired, tops, col, (col_skip0, col_row, col_skip1), g.n)
+
+
+def _own(g: _Flat, paired: list[tuple[int, int]], mm: np.ndarray, mm01: np.ndarray,
+         cells: Sequence[Cell]) -> dict[tuple[int, int, int, int], float]:
+    """The max-marginal of each bead (a, b) ending at (i, j) inside the band (for one (a, b, i),
+    the last bead given: 0-1 beads may share a row)."""
+    t_of = {s: t for t, s in enumerate(paired)}
     wanted = {(a, b, i): j for a, b, i, j in cells}
-    for i in range(n + 1):
-        J, Bi = L.J(i), B.v[i][1:-1]
-        for a, b in paired:
-            if (a, b, i) not in inc:
-                continue
-            mm = inc[(a, b, i)] + Bi
-            tops[(a, b)].add(i, J, mm)
-            col[b, J] = np.maximum(col[b, J], mm)
-            if wanted.get((a, b, i), -1) in range(lo[i], hi[i] + 1):
-                own[(a, b, i, wanted[(a, b, i)])] = float(mm[wanted[(a, b, i)] - lo[i]])
-        # 0-1 beads: target J - 1 left out, from (i, J - 1) to (i, J)
-        mm = F.at(i, J - 1) + np.where(J > 0, skip_tgt[np.maximum(J - 1, 0)], NEG) + Bi
-        top = mm > col_skip[0, J]
-        col_skip[1, J] = np.where(top, col_skip[0, J], np.maximum(col_skip[1, J], mm))
-        col_skip[0, J] = np.where(top, mm, col_skip[0, J])
-        col_row[J] = np.where(top, i, col_row[J])
-        if (0, 1, i) in wanted and lo[i] <= wanted[(0, 1, i)] <= hi[i]:
-            own[(0, 1, i, wanted[(0, 1, i)])] = float(mm[wanted[(0, 1, i)] - lo[i]])
-    out = []
-    for a, b, i, j in cells:
-        mine = own.get((a, b, i, j), NEG)
-        if a:  # rivals: the edges covering source sentence i - a, ending at rows i - a + 1 ..
-            rival = max((tops[t].row_best(r, j if (t, r) == ((a, b), i) else -1)
-                         for t in paired for r in range(i - a + 1, min(i - a + t[0], n) + 1)),
-                        default=NEG)
-        else:  # a 0-1 bead: the edges covering target sentence j - 1 (ending at j .. j - 1 + b)
-            rival = max(float(col[b2, j : j + b2].max(initial=NEG)) for b2 in range(1, len(col)))
-            rival = max(rival, float(col_skip[1 if col_row[j] == i else 0, j]))
-        out.append(mine - rival if mine > NEG / 2 and rival > NEG / 2 else 0.0)
-    return out
+    own: dict[tuple[int, int, int, int], float] = {}
+    for (a, b, i), j in wanted.items():
+        if not (0 <= i <= g.n and g.lo[i] <= j <= g.hi[i]) or i < a:
+            continue
+        k = int(g.off[i] + j - g.lo[i])
+        if a:
+            if (a, b) in t_of:
+                own[(a, b, i, j)] = float(mm[t_of[(a, b)], k])
+        elif b == 1:
+            own[(a, b, i, j)] = float(mm01[k])
+    return own
+
+
+def _rivals(cells: Sequence[Cell], own: dict[tuple[int, int, int, int], float],
+            paired: list[tuple[int, int]], tops: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+            col: np.ndarray, col_skip: tuple[np.ndarray, np.ndarray, np.ndarray],
+            n: int) -> list[float]:
+    """Each bead's max-marginal minus the best of its rivals' (0 where either is missing).
+    Rivals of a bead with source sentences: the edges covering source sentence ``i - a``, ending
+    at rows ``i - a + 1 ..``; of a 0-1 bead: the edges covering target sentence ``j - 1``."""
+    if not cells:
+        return []
+    A, Bb, I, J = (np.array(x, dtype=np.int64) for x in zip(*cells))
+    mine = np.array([own.get(c, NEG) for c in cells])
+    rival = np.full(len(cells), NEG)
+    src = A > 0
+    for t, (ta, tb) in enumerate(paired):
+        row1, row_at, row2 = tops[t]
+        for d in range(1, ta + 1):
+            r = I - A + d
+            ok = src & (r <= n)
+            rr = np.clip(r, 0, n)
+            but = np.where((A == ta) & (Bb == tb) & (r == I), J, -1)
+            val = np.where(row_at[rr] == but, row2[rr], row1[rr])
+            rival = np.where(ok, np.maximum(rival, val), rival)
+    c0, c_row, c1 = col_skip
+    last = col.shape[1] - 1
+    for b2 in range(1, len(col)):
+        for o in range(b2):
+            at = J + o
+            rival = np.where(~src & (at <= last), np.maximum(rival, col[b2, np.minimum(at, last)]),
+                             rival)
+    jj = np.clip(J, 0, last)
+    rival = np.where(~src, np.maximum(rival, np.where(c_row[jj] == I, c1[jj], c0[jj])), rival)
+    out = np.where((mine > NEG / 2) & (rival > NEG / 2), mine - rival, 0.0)
+    return [float(x) for x in out]

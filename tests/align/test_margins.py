@@ -60,3 +60,19 @@ def test_a_bead_off_the_best_path_has_a_negative_margin() -> None:
     cells = bead_cells(worse)
     got = bead_margins(memo, lo, hi, types, scorer.skip_src, scorer.skip_tgt, cells)
     assert got[0] < 0
+
+
+def test_margins_from_the_dps_kept_scores_equal_those_of_rows_scored_again() -> None:
+    """The DP hands its band's scores to the memo in flat chunks (RowMemo.keep); a memo without
+    them scores every row again (RowMemo.band): the same margins, up to float32 products."""
+    params = Params()
+    types = bead_types(params.max_side, params.max_total)
+    scorer, lo, hi = prepare(SRC * 3, TGT * 3, HashEncoder(), None, None, params)
+    kept = RowMemo(scorer.row)
+    cells = [(a, b, i, j) for (a, b), (i, j) in decode(scorer, lo, hi, params, kept)]
+    assert kept.flat  # the DP's scores were kept, so the first call below reads them
+    got = bead_margins(kept, lo, hi, types, scorer.skip_src, scorer.skip_tgt, cells)
+    again = bead_margins(RowMemo(scorer.row), lo, hi, types, scorer.skip_src, scorer.skip_tgt,
+                         cells)
+    assert len(got) == len(cells) and max(got) > 0
+    assert np.allclose(got, again, atol=1e-5)
