@@ -18,7 +18,7 @@ structured perceptron, ``python bench/train_align.py``); a bead's confidence com
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -221,30 +221,33 @@ class BeadScorer:
         out: np.ndarray = self.cell_features(a, b, I, J) @ self.w[: self.n_bead]
         return out
 
-    def cell_features(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    def cell_features(self, a: int, b: int, I: np.ndarray, J: np.ndarray,
+                      pairs: bool = False) -> np.ndarray:
         """:meth:`features` of the band cells (I[k], J[k]), every cosine read from the band's
-        products (:class:`_BandGrams`) in the same float32/float64 steps as :meth:`features`."""
-        g = self._grams
+        products (:class:`_BandGrams`) in the same float32/float64 steps as :meth:`features`.
+        ``pairs``: of any cells (beads a later pass put outside the band too), each cosine a
+        product of the two rows (:meth:`pair_dot`)."""
+        dot = self.pair_dot if pairs else self._grams.dot
         X = np.zeros((len(J), self.n_bead))
-        sim = g.dot(a - 1, I - a, b - 1, J - b)
+        sim = dot(a - 1, I - a, b - 1, J - b)
         X[:, F.SIM] = (sim - self.mu) / self.sigma
         left = J - b - 1
         has_l, has_r = left >= 0, J < self.m
-        tl = np.where(has_l, g.dot(a - 1, I - a, 0, np.maximum(left, 0)), 0.0)
-        tr = np.where(has_r, g.dot(a - 1, I - a, 0, np.minimum(J, self.m - 1)), 0.0)
+        tl = np.where(has_l, dot(a - 1, I - a, 0, np.maximum(left, 0)), 0.0)
+        tr = np.where(has_r, dot(a - 1, I - a, 0, np.minimum(J, self.m - 1)), 0.0)
         X[:, F.NEAR_TGT] = ((tl + tr) / np.maximum(has_l.astype(int) + has_r, 1) - self.mu) / self.sigma
-        X[:, F.NEAR_SRC] = self._near_src(a, b, I, J)
+        X[:, F.NEAR_SRC] = self._near_src(a, b, I, J, dot)
         ls = self.cum_src[I] - self.cum_src[I - a]
         lt = (self.cum_tgt[J] - self.cum_tgt[J - b]) * self.ratio
         X[:, F.LENGTH] = np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
         if a > 1 or b > 1:
             sub = np.full(len(J), -1.0)
             if b > 1:
-                sub = np.maximum(sub, np.maximum(g.dot(a - 1, I - a, b - 2, J - b + 1),
-                                                 g.dot(a - 1, I - a, b - 2, J - b)))
+                sub = np.maximum(sub, np.maximum(dot(a - 1, I - a, b - 2, J - b + 1),
+                                                 dot(a - 1, I - a, b - 2, J - b)))
             if a > 1:
-                sub = np.maximum(sub, np.maximum(g.dot(a - 2, I - a + 1, b - 1, J - b),
-                                                 g.dot(a - 2, I - a, b - 1, J - b)))
+                sub = np.maximum(sub, np.maximum(dot(a - 2, I - a + 1, b - 1, J - b),
+                                                 dot(a - 2, I - a, b - 1, J - b)))
             X[:, F.GAIN] = np.minimum(sim - sub, 0.0) / self.sigma
         d, tot = dice(self.FT[b - 1][J - b], self.FS[a - 1][I - a])
         X[:, F.ANCHORS] = d
@@ -256,16 +259,21 @@ class BeadScorer:
         X[:, self.shape_col[(a, b)]] = 1.0
         return X
 
-    def _near_src(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    def _near_src(self, a: int, b: int, I: np.ndarray, J: np.ndarray,
+                  dot: Callable[[int, np.ndarray, int, np.ndarray], np.ndarray]) -> np.ndarray:
         """The NEAR_SRC feature of :meth:`features` per cell: the mean cosine of the bead's
         target span with the source sentences just before and after it (0 with neither)."""
-        g = self._grams
         has_l, has_r = I - a - 1 >= 0, I < self.n
-        dl = g.dot(0, np.maximum(I - a - 1, 0), b - 1, J - b)
-        dr = g.dot(0, np.minimum(I, self.n - 1), b - 1, J - b)
+        dl = dot(0, np.maximum(I - a - 1, 0), b - 1, J - b)
+        dr = dot(0, np.minimum(I, self.n - 1), b - 1, J - b)
         both = has_l & has_r
         mean = np.where(both, (dl + dr) / 2, np.where(has_l, dl, dr))
         return np.where(has_l | has_r, (mean - self.mu) / self.sigma, 0.0)
+
+    def pair_dot(self, x: int, P: np.ndarray, y: int, Q: np.ndarray) -> np.ndarray:
+        """Cosines of source spans ``S[x][P]`` with target spans ``T[y][Q]``, pair by pair."""
+        out: np.ndarray = np.einsum("ij,ij->i", self.S[x][P], self.T[y][Q])
+        return out
 
     def bead_vector(self, a: int, b: int, i: int, j: int) -> np.ndarray:
         """Full feature vector (bead and skip parts) of one bead, for training."""

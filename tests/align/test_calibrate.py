@@ -114,3 +114,28 @@ def test_grow_marks_a_bead_that_is_part_of_a_larger_one() -> None:
     scorer, _, _ = prepare(src, tgt, Bag(), None, None, Params())  # type: ignore[arg-type]
     assert grow(scorer, 1, 1, 1, 1) > 0.1  # "sun rain" ~ "sun": "sun rain" ~ "sun rain" is closer
     assert grow(scorer, 1, 1, 3, 4) == 0.0  # "snow" ~ "snow" is whole
+
+
+def test_inputs_of_many_beads_at_once_equal_those_of_one_bead_at_a_time() -> None:
+    """calibrate.inputs reads the beads of one shape at a time; each bead's scorer features
+    (also of a bead outside the DP band) and grow are those of the one-bead functions."""
+    from align.calibrate import grow, inputs
+
+    src = [f"sentence {k} about {k % 4}" for k in range(40)]
+    tgt = [f"sentence {k} about {k % 4}" for k in range(40) if k != 7]
+    scorer, _, _ = prepare(src, tgt, HashEncoder(), None, None, Params())
+    cells = [(1, 1, 3, 3), (2, 1, 9, 8), (1, 2, 12, 12), (1, 0, 13, 12), (0, 1, 13, 13),
+             (3, 2, 35, 12), (1, 1, 40, 39)]  # (3, 2, 35, 12): far outside the band
+    xs = inputs(scorer, cells, [0.5, -0.2, 0.0, 1.0, 0.1, 0.0, 2.0])
+    k = len(FEATURES)
+    for (a, b, i, j), x in zip(cells, xs):
+        v = scorer.bead_vector(a, b, i, j)
+        assert x[0] == pytest.approx(float(v @ scorer.w), abs=1e-5)
+        if a and b:
+            assert len(x) == len(PAIR_INPUTS)
+            assert np.allclose(x[1 : k + 1], v[:k], atol=1e-5)
+            assert x[k + 3] == pytest.approx(grow(scorer, a, b, i, j), abs=1e-5)
+        else:
+            assert len(x) == len(OMISSION_INPUTS)
+            assert np.allclose(x[1 : 1 + len(SKIP_FEATURES)], v[scorer.n_bead :])
+    assert xs[3][-4:-2].tolist() == [0.5, 0.5]  # neighbours: an omission (0-1) and a 1-2 merge
