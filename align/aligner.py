@@ -96,6 +96,10 @@ def _align_sentences(
                        calibration)
 
 
+Spans = tuple[list[np.ndarray], list[np.ndarray], list[tuple[int, int]] | None]
+"""Span embeddings of both sides, and the anchor path when it is known already."""
+
+
 def _align_long(
     src: Sequence[str],
     tgt: Sequence[str],
@@ -115,12 +119,12 @@ def _align_long(
     beads: list[Bead] = []
     i0 = j0 = 0
     while i0 < n or j0 < m:
-        (i1, j1), spans_src, spans_tgt = _next_block(src, tgt, i0, j0, encoder, params)
+        (i1, j1), spans_src, spans_tgt, path = _next_block(src, tgt, i0, j0, encoder, params)
         if i1 > i0 and j1 > j0:
             sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
             tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
             block = _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights,
-                                 calibration, (spans_src, spans_tgt))
+                                 calibration, (spans_src, spans_tgt, path))
         else:
             block = _align_sentences(src[i0:i1], tgt[j0:j1], encoder, None, None, params,
                                      weights, calibration)
@@ -148,8 +152,10 @@ def _margin(params: Params) -> int:
 
 def _next_block(
     src: Sequence[str], tgt: Sequence[str], i0: int, j0: int, encoder: Encoder, params: Params,
-) -> tuple[tuple[int, int], list[np.ndarray], list[np.ndarray]]:
-    """Where the block that starts at ``(i0, j0)`` ends, and its span embeddings.
+) -> tuple[tuple[int, int], list[np.ndarray], list[np.ndarray], list[tuple[int, int]] | None]:
+    """Where the block that starts at ``(i0, j0)`` ends, its span embeddings and its anchor
+    path (the window's up to the cut: the block's own path would cost as much again; None for
+    the last block, which finds its own).
 
     The window takes ``chunk + margin`` of the sentences left, each side's share as the sides'
     shares of what is left, so a window spans about the same stretch of story on both sides."""
@@ -163,14 +169,15 @@ def _next_block(
     spans_src = span_embeddings(encoder, src[i0 : i0 + ws], params.max_side)
     spans_tgt = span_embeddings(encoder, tgt[j0 : j0 + wt], params.max_side)
     if (ws, wt) == (rs, rt):
-        return (len(src), len(tgt)), spans_src, spans_tgt
+        return (len(src), len(tgt)), spans_src, spans_tgt, None
     guard = _margin(params) / 2
     keep_s, keep_t = ws - round(guard * ws / size), wt - round(guard * wt / size)
     with _one_blas_thread():
         path = anchor_path(spans_src[0], spans_tgt[0], params)
     ci, cj = _cut(path, keep_s, keep_t)
     return ((i0 + ci, j0 + cj), [x[: max(ci - k, 0)] for k, x in enumerate(spans_src)],
-            [x[: max(cj - k, 0)] for k, x in enumerate(spans_tgt)])
+            [x[: max(cj - k, 0)] for k, x in enumerate(spans_tgt)],
+            [(i, j) for i, j in path if i <= ci and j <= cj])
 
 
 def _cut(path: Sequence[tuple[int, int]], keep_s: int, keep_t: int) -> tuple[int, int]:
@@ -199,7 +206,7 @@ def _align_block(
     params: Params,
     weights: Weights,
     calibration: Calibration,
-    spans: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+    spans: Spans | None = None,
 ) -> list[Bead]:
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
                              spans)
@@ -260,17 +267,17 @@ def prepare(
     tgt_paragraphs: Sequence[int] | None,
     params: Params,
     weights: Weights = DEFAULT_WEIGHTS,
-    spans: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+    spans: Spans | None = None,
 ) -> tuple[BeadScorer, np.ndarray, np.ndarray]:
-    """Embed both sides (unless ``spans`` holds their span embeddings already), build the bead
-    scorer and the DP band around the anchor path."""
+    """Embed both sides (unless ``spans`` holds their span embeddings already, and maybe the
+    anchor path), build the bead scorer and the DP band around the anchor path."""
     if spans is None:
         spans = (span_embeddings(encoder, src, params.max_side),
-                 span_embeddings(encoder, tgt, params.max_side))
-    spans_src, spans_tgt = spans
+                 span_embeddings(encoder, tgt, params.max_side), None)
+    spans_src, spans_tgt, path = spans
     with _one_blas_thread():
         return _scorer(src, tgt, spans_src, spans_tgt, src_paragraphs, tgt_paragraphs, params,
-                       weights, typical_spread(encoder))
+                       weights, typical_spread(encoder), path)
 
 
 def _scorer(
@@ -283,8 +290,10 @@ def _scorer(
     params: Params,
     weights: Weights,
     spread: float | None,
+    path: list[tuple[int, int]] | None = None,
 ) -> tuple[BeadScorer, np.ndarray, np.ndarray]:
-    path = anchor_path(spans_src[0], spans_tgt[0], params)
+    if path is None:
+        path = anchor_path(spans_src[0], spans_tgt[0], params)
     scorer = BeadScorer(
         spans_src,
         spans_tgt,

@@ -259,8 +259,8 @@ def anchor_path(src: np.ndarray, tgt: np.ndarray, params: Params) -> list[tuple[
     # Bertalign's first pass: a 1-1 link scores its cosine when the target is among the source
     # sentence's k most similar ones (within the band), else nothing; skipping costs nothing.
     first = np.maximum(lo[1:] - 1, 0)  # src sentence s sees target sentences first[s]..hi[s+1]-1
-    rows = [tgt[first[s] : hi[s + 1]].astype(np.float32) @ src[s].astype(np.float32)
-            for s in range(n)]
+    src, tgt = src.astype(np.float32, copy=False), tgt.astype(np.float32, copy=False)
+    rows = [tgt[first[s] : hi[s + 1]] @ src[s] for s in range(n)]
     kth = np.array([np.partition(r, -min(params.anchor_knn, len(r)))[-min(params.anchor_knn, len(r))]
                     if len(r) else np.inf for r in rows])
     lens = np.array([len(r) for r in rows], dtype=np.int64)
