@@ -12,6 +12,7 @@ from align.calibrate import (
     PAIR_INPUTS,
     Calibration,
     fit_logistic,
+    inputs,
 )
 from align.dp import Params, bead_types
 from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, SkipFeature
@@ -119,7 +120,7 @@ def test_grow_marks_a_bead_that_is_part_of_a_larger_one() -> None:
 def test_inputs_of_many_beads_at_once_equal_those_of_one_bead_at_a_time() -> None:
     """calibrate.inputs reads the beads of one shape at a time; each bead's scorer features
     (also of a bead outside the DP band) and grow are those of the one-bead functions."""
-    from align.calibrate import grow, inputs
+    from align.calibrate import grow, shrink
 
     src = [f"sentence {k} about {k % 4}" for k in range(40)]
     tgt = [f"sentence {k} about {k % 4}" for k in range(40) if k != 7]
@@ -135,7 +136,32 @@ def test_inputs_of_many_beads_at_once_equal_those_of_one_bead_at_a_time() -> Non
             assert len(x) == len(PAIR_INPUTS)
             assert np.allclose(x[1 : k + 1], v[:k], atol=1e-5)
             assert x[k + 3] == pytest.approx(grow(scorer, a, b, i, j), abs=1e-5)
+            assert x[PAIR_INPUTS.index("shrink")] == pytest.approx(shrink(scorer, a, b, i, j),
+                                                                   abs=1e-5)
         else:
             assert len(x) == len(OMISSION_INPUTS)
             assert np.allclose(x[1 : 1 + len(SKIP_FEATURES)], v[scorer.n_bead :])
-    assert xs[3][-4:-2].tolist() == [0.5, 0.5]  # neighbours: an omission (0-1) and a 1-2 merge
+    at = OMISSION_INPUTS.index("omission_next")
+    assert xs[3][at : at + 2].tolist() == [0.5, 0.5]  # neighbours: an omission (0-1), a 1-2 merge
+
+
+def test_beads_an_anchor_crosses_and_glued_parts_are_inputs_of_the_confidence() -> None:
+    src = ["Alpha one went home.", "It cost 4712 roubles.", "Beta two stayed."]
+    tgt = ["Alpha one went home.", "It cost", "4712 roubles. Beta two stayed."]
+    scorer, _, _ = prepare(src, tgt, HashEncoder(), None, None, Params())
+    cells = [(1, 1, 1, 1), (1, 1, 2, 2), (1, 1, 3, 3)]
+    xs = inputs(scorer, cells)
+    crossed = PAIR_INPUTS.index("crossed")
+    # 4712 of the second bead's source sits in the third bead's target: cut elsewhere
+    assert [x[crossed] for x in xs] == [0.0, 1.0, 1.0]
+    lo, hi = PAIR_INPUTS.index("chars_min"), PAIR_INPUTS.index("chars_max")
+    assert xs[1][lo] == pytest.approx(np.log1p(len("It cost")))
+    assert xs[1][hi] == pytest.approx(np.log1p(len(src[1])))
+    # a 1-2 bead whose second target sentence is another one's: the part alone is closer
+    same = ["Alpha one went home.", "Gamma three left early.", "Beta two stayed."]
+    scorer, _, _ = prepare(same, same, HashEncoder(), None, None, Params())
+    glued = inputs(scorer, [(1, 1, 1, 1), (1, 2, 2, 3)])[1]
+    assert glued[PAIR_INPUTS.index("shrink")] > 0
+    assert len(glued) == len(PAIR_INPUTS)
+    omitted = inputs(scorer, [(1, 0, 1, 0)])[0]
+    assert len(omitted) == len(OMISSION_INPUTS)
