@@ -304,3 +304,25 @@ def test_relatedness_reads_a_sample_of_a_huge_input() -> None:
     tgt = [f"предложение {i}" for i in range(RELATED_SAMPLE)]
     assert relatedness(src, tgt, Counting()) is not None
     assert Counting.seen == RELATED_SAMPLE + RELATED_SAMPLE // 2
+
+
+def test_a_long_input_embeds_each_sentence_about_once_in_bounded_windows() -> None:
+    """Issue 18 finding 7: the cuts of a long input were found on vectors of every sentence of
+    the whole text (memory grew with the text) and each block embedded its sentences again."""
+    class Counting(HashEncoder):
+        seen = 0
+        most = 0
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            singles = [t for t in texts if t.count("sentence number") == 1]
+            Counting.seen += len(singles)
+            Counting.most = max(Counting.most, len(singles))
+            return super().encode(texts)
+
+    n, params = 3000, Params(chunk=400)
+    src = [f"sentence number {k}" for k in range(n)]
+    beads = align_sentences(src, list(src), Counting(), params=params)
+    check_invariants(beads, n, n, params)
+    assert sum(b.src == b.tgt and len(b.src) == 1 for b in beads) > 0.95 * n
+    assert Counting.seen <= 1.15 * 2 * n  # each sentence about once (a window's end twice)
+    assert Counting.most <= params.chunk + params.chunk // 8  # one window at a time
