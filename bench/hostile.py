@@ -3,7 +3,7 @@ and time and memory linear in the input.
 
     python bench/hostile.py              # full size: ~20-40 min on 2 busy cores
     python bench/hostile.py --scale 0.1  # the same cases at a tenth of the size
-    python bench/hostile.py --big 1 5 9  # the big-input table (issue 18): hours on 2 cores
+    python bench/hostile.py --big 1 5 9  # the big-input table (issue 18): ~20 CPU minutes
     python bench/hostile.py --big 1 5 9 --encoder hash   # the same without the model
     python bench/hostile.py --big 1 5 9 --shape tiny     # one shape (run both side by side)
 
