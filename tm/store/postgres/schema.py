@@ -129,9 +129,12 @@ MIGRATIONS: tuple[str, ...] = (
 
 _POSITIONS = [str(min(i, 16383)) for i in range(16384 + 1)]
 """Each 1-based position as tsvector text (16383 is its highest: later tokens share it)."""
+_FIRST_POSITIONS = _POSITIONS[1:257]
+"""The positions of a text of at most 256 tokens (:func:`terms`'s short way)."""
 _WORD_TERMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ru": {}}
-"""Per language, a word's index terms (its stem cut as SQLite's tokenizer cuts it), memoised:
-a million-unit import analyses tens of millions of words, a few hundred thousand distinct."""
+"""Per language, a word's index terms (its stem cut as SQLite's tokenizer cuts it), quoted as
+a tsvector writes them, memoised: a million-unit import analyses tens of millions of words, a
+few hundred thousand distinct."""
 _MAX_CACHED = 500_000
 
 
@@ -141,7 +144,7 @@ def _word_terms(word: str, lang: str) -> tuple[str, ...]:
     if found is None:
         if len(cache) > _MAX_CACHED:
             cache.clear()
-        found = cache[word] = tuple(TOKEN.findall(fts_text(word, lang)))
+        found = cache[word] = tuple(f"'{t}'" for t in TOKEN.findall(fts_text(word, lang)))
     return found
 
 
@@ -150,17 +153,31 @@ def terms(text: str, lang: str) -> tuple[str, int]:
     tokens: the terms and positions SQLite's FTS5 table gets from the same text (its stems,
     ``fts_text``, cut by :data:`TOKEN`), built word by word from :func:`_word_terms` (2x
     faster than stemming the text and cutting the result again: 100 -> 45 us for both sides
-    of a WMT23 sentence pair, stems memoised either way)."""
-    lang = "ru" if lang[:2] == "ru" else "en"
-    where: dict[str, list[str]] = {}
-    position = 0
+    of a WMT23 sentence pair, stems memoised either way; and 2x faster again, 45 -> 22 us,
+    with the terms kept quoted and the positions of a text of at most 256 tokens joined
+    without the caps' checks)."""
+    cache = _WORD_TERMS["ru" if lang[:2] == "ru" else "en"]
+    tokens: list[str] = []
     for word in words(text):
-        for token in _word_terms(word, lang):
-            position += 1
-            at = where.get(token)
-            if at is None:
-                where[token] = [_POSITIONS[min(position, 16384)]]
-            elif len(at) < 256:  # tsvector keeps at most 256 positions a term
-                at.append(_POSITIONS[min(position, 16384)])
-    literal = " ".join([f"'{t}':{','.join(p)}" for t, p in where.items()])
-    return literal, position
+        found = cache.get(word)
+        tokens += _word_terms(word, lang) if found is None else found
+    if len(tokens) > len(_FIRST_POSITIONS):
+        return _long_terms(tokens), len(tokens)
+    where: dict[str, str] = {}
+    for token, at in zip(tokens, _FIRST_POSITIONS):
+        seen = where.get(token)
+        where[token] = at if seen is None else f"{seen},{at}"
+    return " ".join([f"{t}:{p}" for t, p in where.items()]), len(tokens)
+
+
+def _long_terms(tokens: list[str]) -> str:
+    """:func:`terms`'s literal of a text of over 256 tokens: a term keeps its first 256
+    positions (all tsvector keeps), and the tokens past 16383 share that position."""
+    where: dict[str, list[str]] = {}
+    for position, token in enumerate(tokens, 1):
+        at = where.get(token)
+        if at is None:
+            where[token] = [_POSITIONS[min(position, 16384)]]
+        elif len(at) < 256:
+            at.append(_POSITIONS[min(position, 16384)])
+    return " ".join([f"{t}:{','.join(p)}" for t, p in where.items()])
