@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
-from tm.store.postgres.schema import TOKEN
+from tm.store.interface import fts_quote
+from tm.store.postgres.postings import PgPostings
+from tm.store.postgres.schema import KEEP, TOKEN
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,6 +40,9 @@ more than 1,000 but for a stale sample."""
 WALK_FROM = 10_000
 """Rows from which a lookup may walk the primary key for a common match (:meth:`PgFullText._walk`);
 in a smaller table the GIN index is always quick."""
+NARROW = 500
+"""Most units a lookup's rare terms may leave for it to read by primary key (:meth:`PgFullText._narrow`)
+rather than match from the GIN index."""
 EXACT_HITS = 2_000
 """Rows holding a phrase counted exactly for its BM25 weight (:meth:`PgFullText._hits`): a
 memory where no phrase is that common ranks exactly as FTS5 does."""
@@ -126,10 +131,69 @@ def near_holds(where: dict[str, list[int]], group: list[list[str]], distance: in
     return False
 
 
+Tree = tuple[str, list[Any]]
+"""A parsed expression: ``("or" | "and", [Tree...])`` or ``("terms", [term...])`` (a phrase:
+a unit matching it holds every one of its terms)."""
+
+
+def _tree(expr: str) -> Tree:
+    """The expression as a tree (FTS5's precedence: AND binds tighter than OR); NEAR's
+    phrases are ANDed (what it needs of a unit's terms)."""
+    items = [m.groups() for m in _LEX.finditer(expr) if any(g is not None for g in m.groups())]
+    pos = 0
+
+    def alternatives() -> Tree:
+        nonlocal pos
+        branches = [conjunction()]
+        while pos < len(items) and items[pos][5] == "OR":
+            pos += 1
+            branches.append(conjunction())
+        return ("or", branches) if len(branches) > 1 else branches[0]
+
+    def conjunction() -> Tree:
+        nonlocal pos
+        parts: list[Tree] = []
+        while pos < len(items) and items[pos][3] is None and items[pos][4] is None \
+                and items[pos][5] != "OR":
+            phrase, near, opening, _, _, op, bare = items[pos]
+            pos += 1
+            if op == "AND":
+                continue
+            if phrase is not None or bare is not None:
+                text = phrase if phrase is not None else bare
+                parts.append(("terms", TOKEN.findall((text or "").replace('""', '"').lower())))
+            elif near or opening:
+                parts.append(alternatives())
+                pos += 1  # its closing ")" or ", n)"
+        return ("and", parts) if len(parts) != 1 else parts[0]
+
+    return alternatives()
+
+
+def _terms(tree: Tree) -> set[str]:
+    kind, items = tree
+    return set(items) if kind == "terms" else set().union(*map(_terms, items))
+
+
+def _among(tree: Tree, lists: dict[str, set[int] | None]) -> set[int] | None:
+    """The units that can match ``tree`` given the holders of its complete terms (``lists``:
+    None for a term with more holders than kept), None when its terms do not bound them."""
+    kind, items = tree
+    if kind == "terms":
+        known = [h for t in items if (h := lists.get(t, set())) is not None]
+        return set.intersection(*known) if known else None
+    found = [_among(t, lists) for t in items]
+    if kind == "or":
+        return None if any(f is None for f in found) else set().union(*found)  # type: ignore[arg-type]
+    bound = [f for f in found if f is not None]
+    return set.intersection(*bound) if bound else None
+
+
 class PgFullText:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
         self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
+        self.postings = PgPostings(conn)
 
     def _common(self, lang: str) -> tuple[dict[str, float], float]:
         """``({term: share of rows holding it}, rows)`` of a side's commonest terms, from the
@@ -179,28 +243,47 @@ class PgFullText:
         return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
-        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches."""
+        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches:
+        among the few units the expression's rare terms allow (:meth:`_narrow`) when there
+        are few, else from the GIN index (or the primary key, :meth:`_walk`)."""
         q = parse(expr)
         col = f"{lang[:2]}_terms"
+        among = self._narrow(lang, expr)
+        if among is not None and not among:
+            return []
         out: list[tuple[int, str, int]] = []
         last = 2**63 - 1
         page = limit if not q.near else max(4 * limit, 100)
-        order = "id" if self._walk(lang, q.tsquery, page) else "id + 0"  # + 0: by the index
+        if among is not None:
+            where, args = f"id = ANY(%s) AND {col} @@ %s::tsquery", [sorted(among), q.tsquery]
+            order = "id"
+        else:
+            where, args = f"{col} @@ %s::tsquery", [q.tsquery]
+            order = "id" if self._walk(lang, q.tsquery, page) else "id + 0"  # + 0: by the index
         while len(out) < limit:
             rows = self.conn.execute(
-                f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {col} @@"
-                f" %s::tsquery AND id < %s ORDER BY {order} DESC LIMIT %s",
-                (q.tsquery, last, page)).fetchall()
+                f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {where}"
+                f" AND id < %s ORDER BY {order} DESC LIMIT %s", (*args, last, page)).fetchall()
             for unit_id, vector, size in rows:
                 if q.near:
-                    where = positions(vector)
-                    if not all(near_holds(where, g, d) for g, d in q.near):
+                    held = positions(vector)
+                    if not all(near_holds(held, g, d) for g, d in q.near):
                         continue
                 out.append((int(unit_id), str(vector), int(size)))
             if len(rows) < page or not q.near:
                 break
             last = int(rows[-1][0])
         return out[:limit]
+
+    def _narrow(self, lang: str, expr: str) -> set[int] | None:
+        """The only units that can match ``expr``, when its complete terms (``term_stats``
+        holds all their holders: at most KEEP) bring them under :data:`NARROW`; else None.
+        A phrase of 26 words matched from the GIN index read every word's posting list (89
+        ms at a million units), where the ids its two rarest words share are a handful."""
+        tree = _tree(expr)
+        lists = self.postings.complete(lang[:2], sorted(_terms(tree)))
+        among = _among(tree, lists)
+        return among if among is not None and len(among) <= NARROW else None
 
     def ids(self, lang: str, expr: str, limit: int) -> list[int]:
         return [unit_id for unit_id, _, _ in self._match(lang, expr, limit)]
@@ -229,23 +312,32 @@ class PgFullText:
         return [-neg_id for _, neg_id in sorted(scored)[:limit]]
 
     def _hits(self, lang: str, phrase: str) -> int:
-        """The rows holding ``phrase`` for its BM25 weight: counted exactly up to
+        """The rows holding ``phrase`` for its BM25 weight: a word's from ``term_stats``
+        (exact, as FTS5's); a phrase of several words counted exactly up to
         :data:`EXACT_HITS`, the planner's estimate (from ``ANALYZE``'s statistics of the
-        column) beyond. Counting a common word exactly reads its whole posting list and
-        visits every row holding it ("the": 0.2 s at 100,000 units, a concordance lookup
-        counts each of its phrases), where FTS5 keeps the counts in its index. A phrase of
-        several words the planner puts at over that many rows is not counted at all: the
-        index can only hand over the rows holding all its words, each read again to check
-        their order ("и в", put at 144,000 of a million units: 1.7 s to count up to 2,000).
-        Its weight is then the same for any count over half the rows (BM25's IDF floor), and
-        close for the rest."""
-        several = len(phrase.split()) > 1
-        if several and (guess := self._estimate(lang, _phrase(phrase))) >= EXACT_HITS:
+        column) beyond. A phrase of several words the planner puts at over that many rows is
+        not counted at all: the index can only hand over the rows holding all its words,
+        each read again to check their order ("и в", put at 144,000 of a million units: 1.7
+        s to count up to 2,000). Its weight is then the same for any count over half the
+        rows (BM25's IDF floor), and close for the rest."""
+        words = phrase.split()
+        if len(words) < 2:
+            return self.postings.df(lang[:2], words)[words[0]] if words else 0
+        among = self._narrow(lang, fts_quote(phrase))
+        tsquery, col = _phrase(phrase), f"{lang[:2]}_terms"
+        if among is not None:
+            row = self.conn.execute(f"SELECT count(*) FROM units WHERE id = ANY(%s) AND {col}"
+                                    " @@ %s::tsquery", (sorted(among), tsquery)).fetchone()
+            return int(row[0]) if row else 0
+        if (guess := self._estimate(lang, tsquery)) >= EXACT_HITS:
             return int(guess)  # counting it would recheck every row holding all its words
-        hits = self.count(lang, phrase, EXACT_HITS)
+        row = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM units WHERE {col} @@ %s::tsquery ORDER BY"
+            " id + 0 LIMIT %s) t", (tsquery, EXACT_HITS)).fetchone()
+        hits = int(row[0]) if row else 0
         if hits < EXACT_HITS:
             return hits
-        return max(hits, int(self._estimate(lang, _phrase(phrase))))
+        return max(hits, int(self._estimate(lang, tsquery)))
 
     def _estimate(self, lang: str, tsquery: str) -> float:
         """The planner's estimate of the rows matching ``tsquery`` (from the statistics)."""
@@ -255,38 +347,24 @@ class PgFullText:
         return float(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0.0
 
     def count(self, lang: str, term: str, cap: int) -> int:
-        """Rows holding ``term``, counted up to ``cap``: ``cap`` at once for a word the
-        statistics put in over :data:`SURE` times ``cap`` rows (counting "the" up to 1,000
-        cost 15 ms a word, a fuzzy lookup counts each of its words), else counted from the
-        GIN index (``ORDER BY id + 0`` keeps the planner off a table scan that stops at the
-        ``cap``-th row, slow for a word a little under the cap)."""
+        """Rows holding ``term``, counted up to ``cap`` (``term_stats``)."""
         return self.counts(lang, [term], cap)[term]
 
     def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
-        common, rows = self._common(lang)
-        out = {t: cap for t in terms if common.get(t, 0.0) * rows >= SURE * cap}
-        rest = [t for t in dict.fromkeys(terms) if t not in out]
-        if rest:
-            part = (f"(SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@"
-                    " %s::tsquery ORDER BY id + 0 LIMIT %s) t)")
-            args: list[object] = []
-            for t in rest:
-                args += [_phrase(t), cap]
-            row = self.conn.execute(f"SELECT {', '.join([part] * len(rest))}", args).fetchone()
-            out.update(zip(rest, (int(n) for n in row or [0] * len(rest))))
-        return out
+        """Each term's rows up to ``cap``: read from ``term_stats`` (exact, one primary-key
+        read each), what FTS5 counts from its posting lists."""
+        return {t: min(n, cap) for t, n in self.postings.df(lang[:2], terms).items()}
 
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]:
         if not terms:
             return []
-        common = self._common(lang)[0]
-        walk_from = self._walk_from(lang, per_term)
+        if per_term <= KEEP:  # always, from the lookups (tm.search.candidates.DF_CAP)
+            return self.postings.most_shared(lang[:2], terms, per_term, limit)
         parts, args = [], list[object]()
         for t in terms:
-            order = "id" if common.get(t, 0.0) >= walk_from else "id + 0"
             parts.append(f"(SELECT id FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
-                         f" ORDER BY {order} DESC LIMIT %s)")
+                         " ORDER BY id DESC LIMIT %s)")
             args += [_phrase(t), per_term]
         sql = (f"SELECT id FROM ({' UNION ALL '.join(parts)}) t"
                " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT %s")
