@@ -84,6 +84,10 @@ def test_lookups_read_the_same_counts_and_holders_as_sqlite(tmp_path: Path,
                 tm.fts_ids("en", '"number17" OR "number18" OR "absent"', 10),
                 tm.fts_ids("en", '"budget" AND ("court3" OR "court4")', 50),
                 tm.fts_ids("en", 'NEAR("report" "number21", 3)', 10),
+                tm.fts_ids("en", '"budget" AND "court3"', 150),  # more below the window
+                tm.fts_ids("en", 'NEAR("the" "budget", 2)', 400),
+                tm.fts_ids("en", '"report" OR "budget"', 700),
+                tm.fts_ids("en", '"the" AND "budget" AND "report" AND "of"', 1100),
                 tm.fts_ranked("en", '"budget"', 300, 20)))
     assert answers[0] == answers[1]
 

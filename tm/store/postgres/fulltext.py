@@ -43,6 +43,8 @@ in a smaller table the GIN index is always quick."""
 NARROW = 500
 """Most units a lookup's rare terms may leave for it to read by primary key (:meth:`PgFullText._narrow`)
 rather than match from the GIN index."""
+INDEX_WORDS = 3
+"""Most terms of a conjunction a GIN lookup reads posting lists of (:meth:`PgFullText._by_index`)."""
 EXACT_HITS = 2_000
 """Rows holding a phrase counted exactly for its BM25 weight (:meth:`PgFullText._hits`): a
 memory where no phrase is that common ranks exactly as FTS5 does."""
@@ -170,6 +172,33 @@ def _tree(expr: str) -> Tree:
     return alternatives()
 
 
+def _words(tree: Tree) -> list[str] | None:
+    """The words of an expression that is one word or words ORed; None for another."""
+    kind, items = tree
+    if kind == "terms":
+        return list(items) if len(items) == 1 else None
+    found = [_words(t) for t in items] if kind == "or" else [None]
+    return None if any(f is None for f in found) else sorted({w for f in found for w in f or ()})
+
+
+def _conjunction(tree: Tree) -> bool:
+    """Whether a unit matches ``tree`` only if it holds every one of its terms."""
+    kind, items = tree
+    return kind == "terms" or kind == "and" and all(map(_conjunction, items))
+
+
+def _near(q: Query, rows: Sequence[Sequence[Any]]) -> list[tuple[int, str, int]]:
+    """``(id, tsvector, tokens)`` of the rows whose positions meet ``q``'s NEAR groups."""
+    out = []
+    for unit_id, vector, size in rows:
+        if q.near:
+            held = positions(vector)
+            if not all(near_holds(held, g, d) for g, d in q.near):
+                continue
+        out.append((int(unit_id), str(vector), int(size)))
+    return out
+
+
 def _terms(tree: Tree) -> set[str]:
     kind, items = tree
     return set(items) if kind == "terms" else set().union(*map(_terms, items))
@@ -243,44 +272,111 @@ class PgFullText:
         return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
-        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches:
-        among the few units the expression's rare terms allow (:meth:`_narrow`) when there
-        are few, else from the GIN index (or the primary key, :meth:`_walk`)."""
+        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches.
+        A word (or words ORed) is read from its kept newest holders (:meth:`_newest_rows`);
+        words that must all be there, first among the newest holders of each
+        (:meth:`_window`); the rest, and other expressions, among the few units their rare
+        terms allow (:meth:`_narrow`), else from the GIN index (or the primary key,
+        :meth:`_walk`)."""
         q = parse(expr)
+        tree = _tree(expr)
+        if limit <= KEEP and not q.near and (words := _words(tree)) is not None:
+            return self._newest_rows(lang, words, limit)
         col = f"{lang[:2]}_terms"
-        among = self._narrow(lang, expr)
-        if among is not None and not among:
-            return []
         out: list[tuple[int, str, int]] = []
         last = 2**63 - 1
+        among = None
+        if limit <= KEEP and _conjunction(tree):
+            out, floor = self._window(lang, q, sorted(_terms(tree)), limit)
+            if len(out) >= limit or floor <= 0:
+                return out[:limit]
+            last = floor
+        else:
+            among = self._narrow(lang, tree)
+            if among is not None and not among:
+                return []
         page = limit if not q.near else max(4 * limit, 100)
+        args: list[object]
         if among is not None:
             where, args = f"id = ANY(%s) AND {col} @@ %s::tsquery", [sorted(among), q.tsquery]
             order = "id"
-        else:
-            where, args = f"{col} @@ %s::tsquery", [q.tsquery]
-            order = "id" if self._walk(lang, q.tsquery, page) else "id + 0"  # + 0: by the index
+        elif self._walk(lang, q.tsquery, page):
+            where, args, order = f"{col} @@ %s::tsquery", [q.tsquery], "id"
+        else:  # + 0: by the index, which needs only the rarest words of a long conjunction
+            (where, args), order = self._by_index(lang, tree, q), "id + 0"
         while len(out) < limit:
             rows = self.conn.execute(
                 f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {where}"
                 f" AND id < %s ORDER BY {order} DESC LIMIT %s", (*args, last, page)).fetchall()
-            for unit_id, vector, size in rows:
-                if q.near:
-                    held = positions(vector)
-                    if not all(near_holds(held, g, d) for g, d in q.near):
-                        continue
-                out.append((int(unit_id), str(vector), int(size)))
+            out += _near(q, rows)
             if len(rows) < page or not q.near:
                 break
             last = int(rows[-1][0])
         return out[:limit]
 
-    def _narrow(self, lang: str, expr: str) -> set[int] | None:
-        """The only units that can match ``expr``, when its complete terms (``term_stats``
+    def _by_index(self, lang: str, tree: Tree, q: Query) -> tuple[str, list[object]]:
+        """The condition of a match from the GIN index: the whole query, or for a unit that
+        must hold more than :data:`INDEX_WORDS` terms, its rarest ones from the index and the
+        whole query checked on the rows they find (an exact lookup's 26-word phrase read all
+        26 posting lists, "the" and "of" among them: 89 ms at a million units)."""
+        col = f"{lang[:2]}_terms"
+        terms = sorted(_terms(tree))
+        if not _conjunction(tree) or len(terms) <= INDEX_WORDS:
+            return f"{col} @@ %s::tsquery", [q.tsquery]
+        df = self.postings.df(lang[:2], terms)
+        rare = sorted(terms, key=lambda t: (df[t], t))[:INDEX_WORDS]
+        index = " & ".join(f"'{t}'" for t in rare)
+        return (f"{col} @@ %s::tsquery AND ts_match_vq({col}, %s::tsquery)",
+                [index, q.tsquery])
+
+    def _newest_rows(self, lang: str, words: list[str], limit: int
+                     ) -> list[tuple[int, str, int]]:
+        """The rows of the ``limit`` newest units holding any of ``words``: the newest of
+        their kept holders, read by primary key (a one-word concordance read every holder's
+        row through the GIN index: 90-120 ms for a word of a few thousand units)."""
+        col = f"{lang[:2]}_terms"
+        return [(int(i), str(v), int(n)) for i, v, n in self.conn.execute(
+            f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE id = ANY(ARRAY("
+            "SELECT DISTINCT id FROM term_stats, unnest(newest[1:%s]) AS id WHERE side = %s"
+            " AND term = ANY(%s) ORDER BY id DESC LIMIT %s)) ORDER BY id DESC",
+            (limit, lang[:2], words, limit))]
+
+    def _window(self, lang: str, q: Query, terms: list[str], limit: int
+                ) -> tuple[list[tuple[int, str, int]], int]:
+        """``(rows, floor)``: the newest matches (``limit`` of them, all for NEAR) of a query
+        whose ``terms`` a unit must all hold, in one statement, among the units over
+        ``floor``: 0 when its complete terms (at most KEEP holders, all kept) leave at most
+        :data:`NARROW` units (the rows are then every match), else the lowest id every
+        term's kept holders reach (above it the units holding them all are the ids in every
+        list; the caller looks below it when it needs more); -1 when a term is held by no
+        unit (there is no match)."""
+        col = f"{lang[:2]}_terms"
+        rows = self.conn.execute(
+            "WITH l AS (SELECT newest, df <= cardinality(newest) AS whole FROM term_stats"
+            " WHERE side = %(side)s AND term = ANY(%(terms)s)),"
+            " k AS (SELECT count(*) AS n, count(*) FILTER (WHERE whole) AS nw,"
+            " coalesce(max(newest[cardinality(newest)]) FILTER (WHERE NOT whole), 0) AS low"
+            " FROM l),"
+            " c0 AS (SELECT id FROM l, unnest(newest) AS id WHERE whole GROUP BY id"
+            " HAVING count(*) = (SELECT nw FROM k)),"
+            " f AS (SELECT CASE WHEN n < %(n)s THEN -1 WHEN nw > 0 AND"
+            f" (SELECT count(*) FROM c0) <= {NARROW} THEN 0 ELSE low END AS floor FROM k),"
+            " c AS (SELECT id FROM c0, f WHERE f.floor = 0 UNION ALL"
+            " SELECT id FROM l, unnest(newest) AS id, f WHERE f.floor > 0 AND id >= f.floor"
+            " GROUP BY id HAVING count(*) = %(n)s)"
+            f" SELECT f.floor, u.id, u.{col}::text, u.en_len + u.ru_len FROM f LEFT JOIN LATERAL"
+            f" (SELECT * FROM units WHERE id = ANY(ARRAY(SELECT id FROM c)) AND {col} @@"
+            " %(q)s::tsquery ORDER BY id DESC LIMIT %(lim)s) u ON true",
+            {"side": lang[:2], "terms": terms, "n": len(terms), "q": q.tsquery,
+             "lim": None if q.near else limit}).fetchall()
+        floor = int(rows[0][0]) if rows else -1
+        return _near(q, [r[1:] for r in rows if r[1] is not None]), floor
+
+    def _narrow(self, lang: str, tree: Tree) -> set[int] | None:
+        """The only units that can match ``tree``, when its complete terms (``term_stats``
         holds all their holders: at most KEEP) bring them under :data:`NARROW`; else None.
         A phrase of 26 words matched from the GIN index read every word's posting list (89
         ms at a million units), where the ids its two rarest words share are a handful."""
-        tree = _tree(expr)
         lists = self.postings.complete(lang[:2], sorted(_terms(tree)))
         among = _among(tree, lists)
         return among if among is not None and len(among) <= NARROW else None
@@ -297,8 +393,13 @@ class PgFullText:
         n_rows, tokens = (int(state[0]), int(state[1])) if state else (1, 1)
         avgdl = tokens / max(n_rows, 1)
         idf = []
+        words = self.postings.df(lang[:2], [p[0] for p in phrases if len(p) == 1])
         for phrase in phrases:
-            hits = self._hits(lang, " ".join(phrase)) if phrase else 0
+            if len(phrases) == 1:  # one phrase: its weight scales every score alike
+                idf.append(1.0)
+                continue
+            hits = (words[phrase[0]] if len(phrase) == 1
+                    else self._hits(lang, " ".join(phrase)) if phrase else 0)
             value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
             idf.append(value if value > 0 else 1e-6)
         scored = []
@@ -323,7 +424,7 @@ class PgFullText:
         words = phrase.split()
         if len(words) < 2:
             return self.postings.df(lang[:2], words)[words[0]] if words else 0
-        among = self._narrow(lang, fts_quote(phrase))
+        among = self._narrow(lang, _tree(fts_quote(phrase)))
         tsquery, col = _phrase(phrase), f"{lang[:2]}_terms"
         if among is not None:
             row = self.conn.execute(f"SELECT count(*) FROM units WHERE id = ANY(%s) AND {col}"
