@@ -172,6 +172,22 @@ def _tree(expr: str) -> Tree:
     return alternatives()
 
 
+def _held(col: str, terms: str = "%s") -> str:
+    """SQL of the text of the part of tsvector ``col`` that holds ``terms`` (an array
+    parameter: a query's terms), positions only: what BM25 and NEAR read of a row, a
+    fraction of the row's whole vector to send and parse (300 rows a concordance tier)."""
+    return f"setweight(ts_filter(setweight({col}, 'A', {terms}), '{{a}}'), 'D')::text"
+
+
+def _share(tree: Tree, shares: dict[str, float]) -> float:
+    """The share of rows matching ``tree`` if its words were independent."""
+    kind, items = tree
+    if kind == "terms":
+        return math.prod(shares.get(t, 0.0) for t in items)
+    parts = [_share(t, shares) for t in items]
+    return min(1.0, sum(parts)) if kind == "or" else math.prod(parts)
+
+
 def _words(tree: Tree) -> list[str] | None:
     """The words of an expression that is one word or words ORed; None for another."""
     kind, items = tree
@@ -223,6 +239,8 @@ class PgFullText:
         self.conn = conn
         self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
         self.postings = PgPostings(conn)
+        self._memo: dict[tuple[str, str], int] = {}
+        """Words' counts read during one lookup call (ids, ranked), forgotten at the next."""
 
     def _common(self, lang: str) -> tuple[dict[str, float], float]:
         """``({term: share of rows holding it}, rows)`` of a side's commonest terms, from the
@@ -259,17 +277,21 @@ class PgFullText:
             return 2.0
         return math.sqrt(limit / (rows * min(max(per_page, 1.0), 50.0)))
 
-    def _walk(self, lang: str, tsquery: str, limit: int) -> bool:
-        """Whether the ``limit`` newest rows matching ``tsquery`` are found faster by walking
+    def _walk(self, lang: str, tree: Tree, limit: int) -> bool:
+        """Whether the ``limit`` newest rows matching ``tree`` are found faster by walking
         the primary key down from the newest (a common match) than from the GIN index (its
-        whole posting list, then the newest; :meth:`_walk_from`). The share is the planner's
-        estimate from the statistics; the choice is made here, as the planner's own cost
-        model picked the walk for matches rarer than it guessed (up to 0.8 s a lookup at
-        100,000 units)."""
+        whole posting list, then the newest; :meth:`_walk_from`). The share of rows matching
+        is estimated from the words' counts in ``term_stats`` as the planner does from its
+        statistics (words independent: a product for AND, a sum for OR), without asking it
+        (an EXPLAIN: 1-20 ms on a loaded server); the choice is made here, as the planner's
+        own cost model picked the walk for matches rarer than it guessed (up to 0.8 s a
+        lookup at 100,000 units)."""
         walk_from = self._walk_from(lang, limit)
         if walk_from > 1:
             return False
-        return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
+        rows = max(self._common(lang)[1], 1.0)
+        df = self._df(lang, sorted(_terms(tree)))
+        return _share(tree, {t: n / rows for t, n in df.items()}) >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
         """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches.
@@ -300,14 +322,15 @@ class PgFullText:
         if among is not None:
             where, args = f"id = ANY(%s) AND {col} @@ %s::tsquery", [sorted(among), q.tsquery]
             order = "id"
-        elif self._walk(lang, q.tsquery, page):
+        elif self._walk(lang, tree, page):
             where, args, order = f"{col} @@ %s::tsquery", [q.tsquery], "id"
         else:  # + 0: by the index, which needs only the rarest words of a long conjunction
             (where, args), order = self._by_index(lang, tree, q), "id + 0"
         while len(out) < limit:
             rows = self.conn.execute(
-                f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {where}"
-                f" AND id < %s ORDER BY {order} DESC LIMIT %s", (*args, last, page)).fetchall()
+                f"SELECT id, {_held(col)}, en_len + ru_len FROM units WHERE {where}"
+                f" AND id < %s ORDER BY {order} DESC LIMIT %s",
+                (sorted(_terms(tree)), *args, last, page)).fetchall()
             out += _near(q, rows)
             if len(rows) < page or not q.near:
                 break
@@ -323,7 +346,7 @@ class PgFullText:
         terms = sorted(_terms(tree))
         if not _conjunction(tree) or len(terms) <= INDEX_WORDS:
             return f"{col} @@ %s::tsquery", [q.tsquery]
-        df = self.postings.df(lang[:2], terms)
+        df = self._df(lang, terms)
         rare = sorted(terms, key=lambda t: (df[t], t))[:INDEX_WORDS]
         index = " & ".join(f"'{t}'" for t in rare)
         return (f"{col} @@ %s::tsquery AND ts_match_vq({col}, %s::tsquery)",
@@ -336,10 +359,10 @@ class PgFullText:
         row through the GIN index: 90-120 ms for a word of a few thousand units)."""
         col = f"{lang[:2]}_terms"
         return [(int(i), str(v), int(n)) for i, v, n in self.conn.execute(
-            f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE id = ANY(ARRAY("
+            f"SELECT id, {_held(col)}, en_len + ru_len FROM units WHERE id = ANY(ARRAY("
             "SELECT DISTINCT id FROM term_stats, unnest(newest[1:%s]) AS id WHERE side = %s"
             " AND term = ANY(%s) ORDER BY id DESC LIMIT %s)) ORDER BY id DESC",
-            (limit, lang[:2], words, limit))]
+            (words, limit, lang[:2], words, limit))]
 
     def _window(self, lang: str, q: Query, terms: list[str], limit: int
                 ) -> tuple[list[tuple[int, str, int]], int]:
@@ -352,7 +375,7 @@ class PgFullText:
         unit (there is no match)."""
         col = f"{lang[:2]}_terms"
         rows = self.conn.execute(
-            "WITH l AS (SELECT newest, df <= cardinality(newest) AS whole FROM term_stats"
+            "WITH l AS (SELECT term, df, newest, df <= cardinality(newest) AS whole FROM term_stats"
             " WHERE side = %(side)s AND term = ANY(%(terms)s)),"
             " k AS (SELECT count(*) AS n, count(*) FILTER (WHERE whole) AS nw,"
             " coalesce(max(newest[cardinality(newest)]) FILTER (WHERE NOT whole), 0) AS low"
@@ -364,13 +387,17 @@ class PgFullText:
             " c AS (SELECT id FROM c0, f WHERE f.floor = 0 UNION ALL"
             " SELECT id FROM l, unnest(newest) AS id, f WHERE f.floor > 0 AND id >= f.floor"
             " GROUP BY id HAVING count(*) = %(n)s)"
-            f" SELECT f.floor, u.id, u.{col}::text, u.en_len + u.ru_len FROM f LEFT JOIN LATERAL"
+            " SELECT f.floor, (SELECT json_object_agg(term, df) FROM l),"
+            f" u.id, {_held('u.' + col, '%(terms)s')}, u.en_len + u.ru_len"
+            " FROM f LEFT JOIN LATERAL"
             f" (SELECT * FROM units WHERE id = ANY(ARRAY(SELECT id FROM c)) AND {col} @@"
             " %(q)s::tsquery ORDER BY id DESC LIMIT %(lim)s) u ON true",
             {"side": lang[:2], "terms": terms, "n": len(terms), "q": q.tsquery,
              "lim": None if q.near else limit}).fetchall()
         floor = int(rows[0][0]) if rows else -1
-        return _near(q, [r[1:] for r in rows if r[1] is not None]), floor
+        self._memo.update({(lang[:2], t): 0 for t in terms})
+        self._memo.update({(lang[:2], str(t)): int(n) for t, n in (rows[0][1] or {}).items()})
+        return _near(q, [r[2:] for r in rows if r[2] is not None]), floor
 
     def _narrow(self, lang: str, tree: Tree) -> set[int] | None:
         """The only units that can match ``tree``, when its complete terms (``term_stats``
@@ -381,10 +408,20 @@ class PgFullText:
         among = _among(tree, lists)
         return among if among is not None and len(among) <= NARROW else None
 
+    def _df(self, lang: str, terms: Sequence[str]) -> dict[str, int]:
+        """Each term's count (``term_stats``), read once per lookup call (:attr:`_memo`)."""
+        side = lang[:2]
+        missing = [t for t in terms if (side, t) not in self._memo]
+        if missing:
+            self._memo.update(((side, t), n) for t, n in self.postings.df(side, missing).items())
+        return {t: self._memo[(side, t)] for t in terms}
+
     def ids(self, lang: str, expr: str, limit: int) -> list[int]:
+        self._memo = {}
         return [unit_id for unit_id, _, _ in self._match(lang, expr, limit)]
 
     def ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]:
+        self._memo = {}
         rows = self._match(lang, expr, pool)
         if not rows:
             return []
@@ -393,7 +430,7 @@ class PgFullText:
         n_rows, tokens = (int(state[0]), int(state[1])) if state else (1, 1)
         avgdl = tokens / max(n_rows, 1)
         idf = []
-        words = self.postings.df(lang[:2], [p[0] for p in phrases if len(p) == 1])
+        words = self._df(lang, [p[0] for p in phrases if len(p) == 1])
         for phrase in phrases:
             if len(phrases) == 1:  # one phrase: its weight scales every score alike
                 idf.append(1.0)
@@ -423,7 +460,7 @@ class PgFullText:
         rows (BM25's IDF floor), and close for the rest."""
         words = phrase.split()
         if len(words) < 2:
-            return self.postings.df(lang[:2], words)[words[0]] if words else 0
+            return self._df(lang, words)[words[0]] if words else 0
         among = self._narrow(lang, _tree(fts_quote(phrase)))
         tsquery, col = _phrase(phrase), f"{lang[:2]}_terms"
         if among is not None:
