@@ -163,6 +163,8 @@ class PgUnits:
 
     def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): json.loads(m) if m else {} for i, m in self.conn.execute(
             "SELECT id, meta FROM units WHERE id = ANY(%s)", (wanted,))}
 
@@ -174,6 +176,8 @@ class PgUnits:
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:  # no round trip for nothing (a lookup asks for none often)
+            return {}
         out = {int(r[0]): unit_of(r) for r in self.conn.execute(
             f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
         return {i: out[i] for i in wanted if i in out}
@@ -213,6 +217,8 @@ class PgUnits:
 
     def texts(self, ids: Sequence[int], side: str) -> dict[int, str]:
         wanted = [i for i in ids if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): str(t) for i, t in self.conn.execute(
             f"SELECT id, {side} FROM units WHERE id = ANY(%s) AND length({side}) <= {MAX_SEGMENT}",
             (wanted,))}
