@@ -100,3 +100,24 @@ def test_the_migration_builds_term_stats_of_a_stored_memory(pg_uri: str) -> None
         tm.conn.execute("UPDATE diptych_schema SET version = version - 1")
     with TM.open(pg_uri) as tm:
         assert table(tm) == before and len(before) > 100
+
+
+def test_a_memory_not_upgraded_yet_is_read_from_the_gin_index(tmp_path: Path,
+                                                             pg_uri: str) -> None:
+    """A read-only open (search, a read-only desk) of a memory at schema 3 does not migrate
+    it: lookups then read the GIN index, with the same units as SQLite."""
+    answers = []
+    for where in (str(tmp_path / "t.db"), pg_uri):
+        with TM.open(where) as tm:
+            tm.add_units([unit(i) for i in range(N)])
+            if where == pg_uri:
+                tm.conn.execute("DROP TABLE term_stats")
+                tm.conn.execute("UPDATE diptych_schema SET version = version - 1")
+        with TM.open(where, readonly=True) as tm:
+            answers.append((
+                tm.fts_counts("en", ["budget", "court3", "absent"], 1000),
+                tm.fts_most_shared("en", ["budget", "court3", "number17"], 1000, 30),
+                tm.fts_ids("en", '"the budget report"', 30),
+                tm.fts_ids("en", '"budget" AND "court3"', 150),
+                tm.fts_ranked("en", '"budget"', 300, 20)))
+    assert answers[0] == answers[1]

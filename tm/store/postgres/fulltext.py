@@ -240,6 +240,7 @@ class PgFullText:
         self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
         self.postings = PgPostings(conn)
         self._memo: dict[tuple[str, str], int] = {}
+        self._has_stats: bool | None = None
         """Words' counts read during one lookup call (ids, ranked), forgotten at the next."""
 
     def _common(self, lang: str) -> tuple[dict[str, float], float]:
@@ -277,7 +278,7 @@ class PgFullText:
             return 2.0
         return math.sqrt(limit / (rows * min(max(per_page, 1.0), 50.0)))
 
-    def _walk(self, lang: str, tree: Tree, limit: int) -> bool:
+    def _walk(self, lang: str, tree: Tree, tsquery: str, limit: int) -> bool:
         """Whether the ``limit`` newest rows matching ``tree`` are found faster by walking
         the primary key down from the newest (a common match) than from the GIN index (its
         whole posting list, then the newest; :meth:`_walk_from`). The share of rows matching
@@ -290,6 +291,8 @@ class PgFullText:
         if walk_from > 1:
             return False
         rows = max(self._common(lang)[1], 1.0)
+        if not self._kept():  # no term_stats (see _kept): the planner's estimate
+            return self._estimate(lang, tsquery) / rows >= walk_from
         df = self._df(lang, sorted(_terms(tree)))
         return _share(tree, {t: n / rows for t, n in df.items()}) >= walk_from
 
@@ -302,19 +305,20 @@ class PgFullText:
         :meth:`_walk`)."""
         q = parse(expr)
         tree = _tree(expr)
-        if limit <= KEEP and not q.near and (words := _words(tree)) is not None:
+        kept = limit <= KEEP and self._kept()
+        if kept and not q.near and (words := _words(tree)) is not None:
             return self._newest_rows(lang, words, limit)
         col = f"{lang[:2]}_terms"
         out: list[tuple[int, str, int]] = []
         last = 2**63 - 1
         among = None
-        if limit <= KEEP and _conjunction(tree):
+        if kept and _conjunction(tree):
             out, floor = self._window(lang, q, sorted(_terms(tree)), limit)
             if len(out) >= limit or floor <= 0:
                 return out[:limit]
             last = floor
         else:
-            among = self._narrow(lang, tree)
+            among = self._narrow(lang, tree) if self._kept() else None
             if among is not None and not among:
                 return []
         page = limit if not q.near else max(4 * limit, 100)
@@ -322,7 +326,7 @@ class PgFullText:
         if among is not None:
             where, args = f"id = ANY(%s) AND {col} @@ %s::tsquery", [sorted(among), q.tsquery]
             order = "id"
-        elif self._walk(lang, tree, page):
+        elif self._walk(lang, tree, q.tsquery, page):
             where, args, order = f"{col} @@ %s::tsquery", [q.tsquery], "id"
         else:  # + 0: by the index, which needs only the rarest words of a long conjunction
             (where, args), order = self._by_index(lang, tree, q), "id + 0"
@@ -413,7 +417,9 @@ class PgFullText:
         side = lang[:2]
         missing = [t for t in terms if (side, t) not in self._memo]
         if missing:
-            self._memo.update(((side, t), n) for t, n in self.postings.df(side, missing).items())
+            found = (self.postings.df(side, missing) if self._kept()
+                     else self._counted(lang, missing, EXACT_HITS))
+            self._memo.update(((side, t), n) for t, n in found.items())
         return {t: self._memo[(side, t)] for t in terms}
 
     def ids(self, lang: str, expr: str, limit: int) -> list[int]:
@@ -461,7 +467,7 @@ class PgFullText:
         words = phrase.split()
         if len(words) < 2:
             return self._df(lang, words)[words[0]] if words else 0
-        among = self._narrow(lang, _tree(fts_quote(phrase)))
+        among = self._narrow(lang, _tree(fts_quote(phrase))) if self._kept() else None
         tsquery, col = _phrase(phrase), f"{lang[:2]}_terms"
         if among is not None:
             row = self.conn.execute(f"SELECT count(*) FROM units WHERE id = ANY(%s) AND {col}"
@@ -491,13 +497,37 @@ class PgFullText:
     def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
         """Each term's rows up to ``cap``: read from ``term_stats`` (exact, one primary-key
         read each), what FTS5 counts from its posting lists."""
+        if not self._kept():
+            return self._counted(lang, terms, cap)
         return {t: min(n, cap) for t, n in self.postings.df(lang[:2], terms).items()}
+
+    def _kept(self) -> bool:
+        """Whether the memory has ``term_stats`` (schema 4): a read-only connection to a
+        memory no writer has upgraded yet has not, and then reads everything from the GIN
+        index as before (slower at a million units, the same units)."""
+        if self._has_stats is None:
+            row = self.conn.execute("SELECT to_regclass('term_stats') IS NOT NULL").fetchone()
+            self._has_stats = bool(row and row[0])
+        return self._has_stats
+
+    def _counted(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """Rows holding each term counted from the GIN index up to ``cap`` (no term_stats)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        part = (f"(SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@"
+                " %s::tsquery ORDER BY id + 0 LIMIT %s) t)")
+        args: list[object] = []
+        for t in terms:
+            args += [_phrase(t), cap]
+        row = self.conn.execute(f"SELECT {', '.join([part] * len(terms))}", args).fetchone()
+        return dict(zip(terms, (int(n) for n in row or [0] * len(terms))))
 
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]:
         if not terms:
             return []
-        if per_term <= KEEP:  # always, from the lookups (tm.search.candidates.DF_CAP)
+        if per_term <= KEEP and self._kept():  # the lookups' per_term: DF_CAP
             return self.postings.most_shared(lang[:2], terms, per_term, limit)
         parts, args = [], list[object]()
         for t in terms:
