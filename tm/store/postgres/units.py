@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tm.store.interface import Inserted
+from tm.store.postgres.postings import PgPostings
 from tm.store.postgres.schema import terms
 from tm.store.rows import new_row, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
@@ -55,6 +56,8 @@ class PgUnits:
         self.deferred = False
         """Whether the open transaction dropped the text indexes for a bulk load into an
         empty memory (:meth:`finish`, before its commit, builds them again)."""
+        self.postings = PgPostings(conn)
+        """``term_stats``, kept up to date with the units' terms."""
 
     def _tokens(self, delta: int, count: int) -> None:
         """Keep the totals BM25 reads (tm.store.postgres.fulltext) up to date."""
@@ -105,6 +108,8 @@ class PgUnits:
                 links.append((document, u.position if u.position is not None else position,
                               unit_id))
         self._write(new_units, scores, links, empty=empty)
+        if not self.deferred:
+            self.postings.note(unit[0] for unit in new_units)
         self._tokens(tokens, len(new_units))
         self.added += len(new_units)
         return out
@@ -149,12 +154,17 @@ class PgUnits:
                 self.conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON units USING gin"
                                   f" ({side}_terms)")
             self.conn.execute("RESET maintenance_work_mem")
+            self.postings.rebuild()  # the memory was empty: every unit is new
+        else:
+            self.postings.flush()
         if self.added >= ANALYZE_AFTER:
             self.conn.execute("ANALYZE units")
         self.deferred, self.added = False, 0
 
     def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): json.loads(m) if m else {} for i, m in self.conn.execute(
             "SELECT id, meta FROM units WHERE id = ANY(%s)", (wanted,))}
 
@@ -166,6 +176,8 @@ class PgUnits:
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:  # no round trip for nothing (a lookup asks for none often)
+            return {}
         out = {int(r[0]): unit_of(r) for r in self.conn.execute(
             f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
         return {i: out[i] for i in wanted if i in out}
@@ -205,6 +217,8 @@ class PgUnits:
 
     def texts(self, ids: Sequence[int], side: str) -> dict[int, str]:
         wanted = [i for i in ids if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): str(t) for i, t in self.conn.execute(
             f"SELECT id, {side} FROM units WHERE id = ANY(%s) AND length({side}) <= {MAX_SEGMENT}",
             (wanted,))}
@@ -228,8 +242,11 @@ class PgUnits:
                  ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
         """False (nothing changed) when the unit is no longer at ``old.version``."""
         en_terms, ru_terms, en_len, ru_len = index_row(en, ru)
-        row = self.conn.execute("SELECT en_len + ru_len FROM units WHERE id = %s",
-                                (old.id,)).fetchone()
+        row = self.conn.execute("SELECT en_len + ru_len FROM units WHERE id = %s AND"
+                                " version = %s", (old.id, old.version)).fetchone()
+        if row is None:
+            return False
+        self.postings.forget([old.id])
         cur = self.conn.execute(
             "UPDATE units SET en = %s, ru = %s, en_markup = %s, ru_markup = %s, origin = %s,"
             " changed = %s, en_key = %s, ru_key = %s, en_terms = %s::tsvector,"
@@ -239,6 +256,7 @@ class PgUnits:
              ru_terms, en_len, ru_len, by, old.id, old.version))
         if cur.rowcount != 1:
             return False
+        self.postings.note([old.id])
         self._tokens(en_len + ru_len - int(row[0] if row else 0), 0)
         self.conn.execute("DELETE FROM embeddings WHERE unit_id = %s", (old.id,))
         self.conn.execute("DELETE FROM unit_links WHERE unit_id = %s", (old.id,))
@@ -246,6 +264,7 @@ class PgUnits:
 
     def delete(self, units: Iterable[Unit]) -> int:
         ids = [u.id for u in units]
+        self.postings.forget(ids)
         row = self.conn.execute("SELECT coalesce(sum(en_len + ru_len), 0), count(*) FROM units"
                                 " WHERE id = ANY(%s)", (ids,)).fetchone()
         self.conn.execute("DELETE FROM units WHERE id = ANY(%s)", (ids,))
