@@ -6,7 +6,8 @@ May import tm.store, tm.errors and align.output; never tm.search, tm.service, tm
     n = export_tmx(tm, sys.stdout.buffer, segtype="sentence")
 
 Parts: :mod:`tm.tmx.model` (what a TMX file holds), :mod:`tm.tmx.read` (hardened streaming
-reader), :mod:`tm.tmx.write` (streaming writer), :mod:`tm.tmx.convert` (``<tu>`` <-> unit).
+reader), :mod:`tm.tmx.write` (streaming writer), :mod:`tm.tmx.convert` (``<tu>`` <-> unit),
+:mod:`tm.tmx.ahead` (a big file read by a second process while this one stores its units).
 """
 
 from __future__ import annotations
