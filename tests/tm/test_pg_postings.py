@@ -121,3 +121,37 @@ def test_a_memory_not_upgraded_yet_is_read_from_the_gin_index(tmp_path: Path,
                 tm.fts_ids("en", '"budget" AND "court3"', 150),
                 tm.fts_ranked("en", '"budget"', 300, 20)))
     assert answers[0] == answers[1]
+
+
+def test_a_bulk_load_writes_what_it_gathered_as_a_build_from_units_would(
+        pg_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The importer counts a bulk load's terms as its units go in (postings.Gathered): the
+    table it writes equals the build from ``units``, through lists cut more than once and a
+    load in several batches; a unit edited in the same transaction makes it build from
+    ``units`` instead."""
+    from tm.store.postgres.postings import PgPostings
+
+    used: list[bool] = []
+    rebuild = PgPostings.rebuild
+
+    def spy(self: PgPostings, gathered: Any = None) -> None:
+        used.append(gathered is not None and not gathered.broken)
+        rebuild(self, gathered)
+
+    monkeypatch.setattr(PgPostings, "rebuild", spy)
+    with TM.open(pg_uri) as tm:
+        tm.add_units([unit(i) for i in range(5 * KEEP // 2)], batch=2 * KEEP // 3)
+        assert used == [True]
+        table_now = table(tm)
+        assert table_now == rebuilt(tm)
+        held = {t: (df, ids) for side, t, df, ids in table_now if side == "ru"}
+        assert held["бюджет"][0] > 2 * KEEP and len(held["бюджет"][1]) == KEEP
+        with tm.transaction():  # an empty memory again
+            tm.conn.execute("DELETE FROM units")
+            tm.conn.execute("TRUNCATE term_stats")
+        used.clear()
+        with tm.transaction():
+            tm.add_units([unit(i) for i in range(KEEP)])
+            tm.edit_unit(2, en="A sentence about rivers.")  # unit(1), which held budget
+        assert used == [False]
+        assert table(tm) == rebuilt(tm)

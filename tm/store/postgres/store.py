@@ -172,7 +172,7 @@ class PgStore:
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
                               (WRITE_LOCK,))
-            self.units.added, self.units.deferred = 0, False
+            self.units.added, self.units.deferred, self.units.gathered = 0, False, None
             self.units.postings.reset()
             yield
             self.units.finish()
