@@ -102,3 +102,14 @@ def test_big_files_go_to_a_second_process(tmp_path: Path) -> None:
     assert not ahead.use_second_process(small, None) and ahead.use_second_process(small, True)
     assert ahead.use_second_process(big, None) == ((__import__("os").cpu_count() or 1) > 1)
     assert not ahead.use_second_process(big, False)
+
+
+def test_no_interpreter_to_start_reads_here(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("no python")
+
+    monkeypatch.setattr(ahead.subprocess, "Popen", refuse)
+    path = _tmx(tmp_path)
+    with TM.open(tmp_path / "t.db") as tm:
+        assert import_tmx(tm, path, second_process=True).added == BATCHES + 41 + 1

@@ -167,8 +167,12 @@ def read_ahead(path: Path, state: Parsed,
     root = str(Path(__file__).resolve().parents[2])  # the child imports this very package
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    proc = subprocess.Popen([sys.executable, "-m", "tm.tmx.child", str(path)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "tm.tmx.child", str(path)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+    except OSError:  # no interpreter to start (an embedded Python): read it here
+        yield from parsed(path, state, on_progress)
+        return
     messages: queue.Queue[bytes | None] = queue.Queue(QUEUED)
     assert proc.stdout is not None
     pump = threading.Thread(target=_pump, args=(proc.stdout, messages), daemon=True)
