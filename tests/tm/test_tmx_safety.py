@@ -194,14 +194,16 @@ def _units(n: int) -> Iterator[TMXUnit]:
                        TMXVariant("ru", f"Созданное предложение номер {i}.")))
 
 
-# `diptych import` in a subprocess whose TMX reading stops for good, mid-transaction, once the
-# open transaction has spilled SPILL bytes into the WAL (a small page cache makes it spill) (it says so in a flag file): the kill
-# always lands mid-import, whatever the machine's speed.
+# `diptych import` in a subprocess whose storing stops for good, mid-transaction, once the
+# open transaction has spilled SPILL bytes into the WAL (a small page cache makes it spill) (it
+# says so in a flag file): the kill always lands mid-import, whatever the machine's speed. The
+# file is big enough to be read by a second process (tm.tmx.ahead), which the kill must not
+# leave behind.
 _HALTING_IMPORT = """
 import os, sys, time
 from pathlib import Path
 import tm.store.sqlite.store
-import tm.tmx
+from tm.store import TM
 from tm.cli import main
 connect = tm.store.sqlite.store.connect
 def small_cache(path):  # 100 pages: the open transaction spills into the WAL early
@@ -209,19 +211,31 @@ def small_cache(path):  # 100 pages: the open transaction spills into the WAL ea
     conn.execute("PRAGMA cache_size = 100")
     return conn
 tm.store.sqlite.store.connect = small_cache
-spill, flag, wal, count = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), [0]
+spill, flag, wal = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 start = wal.stat().st_size if wal.exists() else 0
-convert = tm.tmx.unit_from_tmx
-def halting(tu, *args):
-    count[0] += 1
-    if count[0] % 500 == 0 and wal.exists() and wal.stat().st_size >= start + spill:
-        flag.write_text(str(count[0]))
+add_units = TM.add_units
+def halting(self, units, **kw):
+    counts = add_units(self, units, **kw)
+    if wal.exists() and wal.stat().st_size >= start + spill:
+        flag.write_text(str(counts.added))
         time.sleep(600)
-    return convert(tu, *args)
-tm.tmx.unit_from_tmx = halting
+    return counts
+TM.add_units = halting
 sys.argv = ["diptych", *sys.argv[4:]]
 main()
 """
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux: from /proc; elsewhere none are found)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return found
 
 
 def test_import_killed_half_way_leaves_the_database_as_it_was(db: Path, tmp_path: Path) -> None:
@@ -241,10 +255,16 @@ def test_import_killed_half_way_leaves_the_database_as_it_was(db: Path, tmp_path
             time.sleep(0.02)
         assert flag.exists(), proc.stderr.read().decode() if proc.poll() is not None else "slow"
         assert proc.poll() is None  # halted inside the import's transaction, never finished
+        readers = _children(proc.pid)
+        assert readers or (os.cpu_count() or 1) < 2 or not Path("/proc").exists()
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the reading process ends at its next write into the closed pipe
+    assert not [pid for pid in readers if Path(f"/proc/{pid}").exists()]
     assert fingerprint(db) == before
     with TM.open(db) as tm:  # and it is still usable
         small = tmp_path / "small.tmx"

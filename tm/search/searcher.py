@@ -157,7 +157,7 @@ class Searcher:
         return [h for h in hits if h.match is None or h.match >= min_match][:limit]
 
     def exact(self, query: Query, phrase_ids: list[int] | None = None, *,
-              unverified: bool = False) -> list[Match]:
+              unverified: bool = False, whole_ids: list[int] | None = None) -> list[Match]:
         """Units whose side is ``query``, then units holding it as one sentence (among
         ``phrase_ids``, the units holding its words as a phrase, looked up when None). A
         sentence whose counterpart on the other side cannot be checked (a 2-1 bead) is a
@@ -165,7 +165,9 @@ class Searcher:
         among the fuzzy hits), or kept when ``unverified`` (exact mode: the sentence is
         there word for word, its translation is the whole other side)."""
         lang = query.lang
-        units = self.tm.get_units(self.tm.find_exact(query.text, lang))
+        if whole_ids is None:  # the units whose side is the query (auto has them already)
+            whole_ids = self.tm.find_exact(query.text, lang)
+        units = self.tm.get_units(whole_ids)
         hits = [Match(u, 100, Kind.exact, lang) for u in units.values()]
         if phrase_ids is None:
             phrase_ids = self.tm.fts_ids(lang, fts_quote(" ".join(query.stems)),
@@ -249,7 +251,8 @@ class Searcher:
         the words apart are looked for in queries of up to :attr:`LOOSE_WORDS` words; semantic neighbours when no exact,
         strong fuzzy or verbatim hit exists (they would only come after those)."""
         lang, n = query.lang, len(query.stems)
-        texts = self._candidate_texts(query)
+        whole = self.tm.find_exact(query.text, query.lang)
+        texts = self._candidate_texts(query, whole)
         fuzzy = self.fuzzy(query, limit, texts)
         # a unit holding the query holds its rarest words, so it is usually a candidate
         found = sorted((i for i, t in texts.items() if holds_phrase(t, lang, query)),
@@ -261,7 +264,7 @@ class Searcher:
             # typed, "Кобзев", not "Кобзева"): ask the index
             ranked += [r for r in ranked_ids(self.tm, query, lang, max(
                 limit, self.FRAGMENT_CANDIDATES), tiers=(Tier.phrase,)) if r[0] not in found]
-        exact = self.exact(query, phrase_ids=[i for i, _ in ranked])
+        exact = self.exact(query, phrase_ids=[i for i, _ in ranked], whole_ids=whole)
         done = {h.unit.id for h in exact}
         phrase = self.concordance(query, limit,
                                   ranked=[r for r in ranked if r[0] not in done][:limit])
@@ -278,9 +281,13 @@ class Searcher:
         return arrange(exact, fuzzy, phrase, semantic, loose, limit)
 
     # ---------------------------------------------------------------- helpers
-    def _candidate_texts(self, query: Query) -> dict[int, str]:
+    def _candidate_texts(self, query: Query, whole: list[int] | None = None) -> dict[int, str]:
+        """The texts of the fuzzy candidates and of the units whose side is the query
+        (``whole``: looked up when None)."""
         ids = candidates(self.tm, query, self.FUZZY_CANDIDATES)
-        ids += [i for i in self.tm.find_exact(query.text, query.lang) if i not in ids]
+        if whole is None:
+            whole = self.tm.find_exact(query.text, query.lang)
+        ids += [i for i in whole if i not in ids]
         return self.tm.texts(ids, query.lang)
 
     def _parts(self, units: dict[int, Unit], spans: dict[int, tuple[int, int]],

@@ -6,13 +6,14 @@ May import tm.store, tm.errors and align.output; never tm.search, tm.service, tm
     n = export_tmx(tm, sys.stdout.buffer, segtype="sentence")
 
 Parts: :mod:`tm.tmx.model` (what a TMX file holds), :mod:`tm.tmx.read` (hardened streaming
-reader), :mod:`tm.tmx.write` (streaming writer), :mod:`tm.tmx.convert` (``<tu>`` <-> unit).
+reader), :mod:`tm.tmx.write` (streaming writer), :mod:`tm.tmx.convert` (``<tu>`` <-> unit),
+:mod:`tm.tmx.ahead` (a big file read by a second process while this one stores its units).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -20,11 +21,12 @@ from typing import BinaryIO
 from align.output import tool_version
 from tm.errors import TMXError
 from tm.store import TM, AddCounts, DocumentIn, UnitIn, file_sha256
+from tm.tmx.ahead import Parsed, parsed, read_ahead, use_second_process
 from tm.tmx.convert import NotAUnit, unit_from_tmx, unit_to_tmx
-from tm.tmx.docs import DOCS_HEADER_PROP, doc_props, origin_of, split_props
+from tm.tmx.docs import DOCS_HEADER_PROP, doc_props
 from tm.tmx.header import SRCLANG_SETTING, keep_header, kept_header
-from tm.tmx.model import Prop, TMXHeader, TMXUnit, primary_lang
-from tm.tmx.read import SNIFF_BYTES, TMXReader, sniff
+from tm.tmx.model import Prop, TMXHeader
+from tm.tmx.read import SNIFF_BYTES, sniff
 from tm.tmx.write import write_tmx
 
 TOOL = "diptych"
@@ -72,11 +74,8 @@ _MERGED_WORDS = {"attrs": "TU attributes", "props": "props", "notes": "notes",
 
 
 # ---------------------------------------------------------------- import / export
-DRAFTS_SKIPPED = "draft TUs (pretranslate suggestions, not translations: confirm them in a CAT tool)"
-
-
-def import_tmx(tm: TM, path: Path, *,
-               on_progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_tmx(tm: TM, path: Path, *, on_progress: Callable[[int], None] | None = None,
+               second_process: bool | None = None) -> ImportReport:
     """Import a TMX file in ONE transaction: a broken or hostile file changes nothing.
 
     A TU that carries its documents (``x-diptych-doc`` props, as ``export`` writes them) is
@@ -84,64 +83,33 @@ def import_tmx(tm: TM, path: Path, *,
     the file (fingerprint: its SHA-256), so ``export --doc`` can select them, unless the file is
     a diptych export that lists every TU's documents (a unit without one had none). Drafts written by
     ``pretranslate`` that are not 100% matches (``x-diptych-draft``) are left out and counted.
-    ``on_progress(n)`` receives the bytes read since the last call.
+    ``on_progress(n)`` receives the bytes read since the last call. A big file is read by a
+    second process while this one stores its units (tm.tmx.ahead; ``second_process`` forces
+    it on or off): the same units either way.
     """
-    reader = TMXReader(path, on_progress=on_progress)
-    skipped: Counter[str] = Counter()
-    langs: Counter[str] = Counter()  # primary language subtags of the variants
-    tally = Counter[str]()  # TUs, pairs (with both an English and a Russian variant), variants
-
-    def units() -> Iterator[tuple[UnitIn, list[tuple[DocumentIn, int]], str]]:
-        for tu in reader:
-            _count(tu, langs, tally)
-            links, draft, rest = split_props(tu.props)
-            if draft:
-                skipped[DRAFTS_SKIPPED] += 1
-                continue
-            origin, rest = origin_of(rest)
-            try:
-                unit = unit_from_tmx(replace(tu, props=tuple(rest)), _srclang(reader.header))
-                yield unit, links, origin
-            except NotAUnit as why:
-                skipped[f"TUs {why}"] += 1
-
     try:
         with open(path, "rb") as f:  # refuse junk from its first bytes, before hashing it all
             sniff(f.read(SNIFF_BYTES), str(path))
         digest = file_sha256(path)
     except OSError as exc:
         raise TMXError(f"cannot read {path}: {exc.strerror or exc}") from None
+    state = Parsed()
+    units = (read_ahead if use_second_process(path, second_process) else parsed)(
+        path, state, on_progress)
     with tm.transaction():
         fresh = tm.count_units() == 0
-        counts, file_doc = _store(tm, units(), DocumentIn(title=path.name,
-                                                          fingerprint="tmx:" + digest),
-                                  lambda: reader.header is not None and any(
-                                      p.type == DOCS_HEADER_PROP for p in reader.header.props))
-        if tally["tus"] and not tally["pairs"]:  # rolls back: nothing of it stays
-            raise TMXError(_no_pair(path, langs))
-        keep_header(tm, reader.header, fresh=fresh)
+        counts, file_doc = _store(tm, units, DocumentIn(title=path.name,
+                                                        fingerprint="tmx:" + digest),
+                                  lambda: state.header is not None and any(
+                                      p.type == DOCS_HEADER_PROP for p in state.header.props))
+        if state.tally["tus"] and not state.tally["pairs"]:  # rolls back: nothing of it stays
+            raise TMXError(_no_pair(path, state.langs))
+        keep_header(tm, state.header, fresh=fresh)
+    skipped = state.skipped
     if counts.skipped:  # the store's own checks (empty after stripping)
         skipped["TUs with an empty segment"] += counts.skipped
     return ImportReport(counts.added, counts.existing, dict(skipped), file_doc, counts.merged,
-                        tally["variants"], counts.merged_keys)
-
-
-def _count(tu: TMXUnit, langs: Counter[str], tally: Counter[str]) -> None:
-    """Tally a TU's languages: whether it pairs English with Russian, with several of one."""
-    seen: set[str] = set()
-    en = ru = 0
-    for v in tu.variants:
-        lang = primary_lang(v.lang)
-        if lang:
-            seen.add(lang)
-            en += lang == "en"
-            ru += lang == "ru"
-    for lang in seen:
-        langs[lang] += 1
-    tally["tus"] += 1
-    if en and ru:
-        tally["pairs"] += 1
-        tally["variants"] += en > 1 or ru > 1
+                        state.tally["variants"], counts.merged_keys)
 
 
 def _no_pair(path: Path, langs: Counter[str]) -> str:
@@ -150,10 +118,6 @@ def _no_pair(path: Path, langs: Counter[str]) -> str:
     return (f"{path.name} has no TU with both an English and a Russian variant (languages "
             f"found, by TUs: {found}); this memory holds English-Russian pairs: nothing "
             "imported")
-
-
-def _srclang(header: TMXHeader | None) -> str:
-    return "" if header is None else header.get("srclang")
 
 
 def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], str]],
@@ -187,20 +151,20 @@ def _store(tm: TM, units: Iterable[tuple[UnitIn, list[tuple[DocumentIn, int]], s
             what.update(c.merged_keys)
             run.clear()
 
-    for position, (unit, links, origin) in enumerate(units):
+    for unit, links, origin in units:  # each unit's position is set (tm.tmx.ahead.parsed)
         if links:
-            target, pos = doc_id(links[0][0]), links[0][1]
+            target = doc_id(links[0][0])
             extra += [(unit, doc_id(d), p) for d, p in links[1:]]
         elif listed():
-            target, pos = None, position
+            target = None
         else:
             if file_id is None:
                 file_id = doc_id(file_doc)
-            target, pos = file_id, position
+            target = file_id
         if target != run_doc or origin != run_origin or len(run) >= batch:
             flush()
             run_doc, run_origin = target, origin
-        run.append(replace(unit, position=pos))
+        run.append(unit)
     flush()
     for unit, d, p in extra:  # the unit is stored by now: this adds the link
         tm.add_unit(replace(unit, position=p), document=d, origin="imported")

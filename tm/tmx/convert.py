@@ -103,8 +103,9 @@ def _pick(variants: list[TMXVariant], srclang: str) -> TMXVariant:
         (v for v in variants if v.text.strip()), variants[0])
 
 
-def unit_from_tmx(tu: TMXUnit, srclang: str = "") -> UnitIn:
-    """The store unit for a ``<tu>``; :class:`NotAUnit` says why it cannot be one.
+def unit_from_tmx(tu: TMXUnit, srclang: str = "", position: int | None = None) -> UnitIn:
+    """The store unit for a ``<tu>`` (at ``position`` in its document, if given);
+    :class:`NotAUnit` says why it cannot be one.
 
     Of several variants of one language (Zanata's ``en`` + ``en-US``, translate-toolkit's
     ``en-US`` + ``en-GB``) the one the TU's ``srclang`` (else ``srclang``, the header's) names
@@ -156,7 +157,8 @@ def unit_from_tmx(tu: TMXUnit, srclang: str = "") -> UnitIn:
         en=en_text, ru=ru_text, score=score,
         en_lang=normalize_lang(en.lang), ru_lang=normalize_lang(ru.lang),
         en_markup=_strip(en.markup), ru_markup=_strip(ru.markup), meta=meta or None,
-        created=created, changed=changed, created_by=made_by, changed_by=changed_by)
+        created=created, changed=changed, created_by=made_by, changed_by=changed_by,
+        position=position)
 
 
 def unit_to_tmx(unit: Unit, extra_props: Sequence[tuple[str, str]] = (),

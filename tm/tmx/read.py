@@ -47,7 +47,8 @@ def _attr_name(name: str) -> str:
 
 
 def _attrs(el: etree._Element, skip: tuple[str, ...] = ()) -> Attrs:
-    return tuple((_attr_name(k), v) for k, v in el.attrib.items() if k not in skip)
+    return tuple((_attr_name(k) if k[0] == "{" else k, v) for k, v in el.items()
+                 if k not in skip)
 
 
 def sniff(head: bytes, name: str) -> None:
@@ -264,24 +265,28 @@ def _canonical(attrs: Attrs, props: tuple[Prop, ...],
                allowed: frozenset[str]) -> tuple[Attrs, tuple[Prop, ...]]:
     """Attributes in one order whatever their transport: those the DTD declares first, then
     the others, then those carried as ``x-diptych-attr:`` props (see tm.tmx.write)."""
-    carried = tuple((p.type[len(ATTR_PROP):], p.value) for p in props
-                    if p.type.startswith(ATTR_PROP))
-    if carried:
+    carried: Attrs = ()
+    if props and any(p.type.startswith(ATTR_PROP) for p in props):
+        carried = tuple((p.type[len(ATTR_PROP):], p.value) for p in props
+                        if p.type.startswith(ATTR_PROP))
         props = tuple(p for p in props if not p.type.startswith(ATTR_PROP))
-    ordered = tuple(a for a in attrs if declared(*a, allowed))
-    ordered += tuple(a for a in attrs if not declared(*a, allowed))
-    return ordered + carried, props  # carried: also a merged duplicate's second tuid
+    others = tuple(a for a in attrs if not declared(*a, allowed))
+    if others:
+        attrs = tuple(a for a in attrs if declared(*a, allowed)) + others
+    return attrs + carried, props  # carried: also a merged duplicate's second tuid
 
 
 def _unit(tu: etree._Element, name: str) -> TMXUnit:
     for node in tu.iter(etree.Entity):
         _refuse_entity(node, name)
     variants = []
-    for tuv in tu.iterchildren("tuv"):
+    for tuv in tu:  # a loop over the children: lxml's find() and iterchildren() cost 3x more
+        if tuv.tag != "tuv":
+            continue
         lang = tuv.get(XML_LANG) or tuv.get("lang") or ""
-        seg = tuv.find("seg")
+        seg = next((c for c in tuv if c.tag == "seg"), None)
         text, markup = ("", None) if seg is None else _segment(seg)
-        props, notes = _props_notes(tuv, name)
+        props, notes = _props_notes(tuv, name) if len(tuv) > 1 or seg is None else ((), ())
         attrs, props = _canonical(_attrs(tuv, (XML_LANG, "lang")), props, TUV_ATTRS)
         variants.append(TMXVariant(lang.strip(), text, markup, attrs, props, notes))
     props, notes = _props_notes(tu, name)

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
-from tm.store.postgres.schema import TOKEN
+from tm.store.interface import fts_quote
+from tm.store.postgres.postings import PgPostings
+from tm.store.postgres.schema import KEEP, TOKEN
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,6 +40,11 @@ more than 1,000 but for a stale sample."""
 WALK_FROM = 10_000
 """Rows from which a lookup may walk the primary key for a common match (:meth:`PgFullText._walk`);
 in a smaller table the GIN index is always quick."""
+NARROW = 500
+"""Most units a lookup's rare terms may leave for it to read by primary key (:meth:`PgFullText._narrow`)
+rather than match from the GIN index."""
+INDEX_WORDS = 3
+"""Most terms of a conjunction a GIN lookup reads posting lists of (:meth:`PgFullText._by_index`)."""
 EXACT_HITS = 2_000
 """Rows holding a phrase counted exactly for its BM25 weight (:meth:`PgFullText._hits`): a
 memory where no phrase is that common ranks exactly as FTS5 does."""
@@ -126,10 +133,115 @@ def near_holds(where: dict[str, list[int]], group: list[list[str]], distance: in
     return False
 
 
+Tree = tuple[str, list[Any]]
+"""A parsed expression: ``("or" | "and", [Tree...])`` or ``("terms", [term...])`` (a phrase:
+a unit matching it holds every one of its terms)."""
+
+
+def _tree(expr: str) -> Tree:
+    """The expression as a tree (FTS5's precedence: AND binds tighter than OR); NEAR's
+    phrases are ANDed (what it needs of a unit's terms)."""
+    items = [m.groups() for m in _LEX.finditer(expr) if any(g is not None for g in m.groups())]
+    pos = 0
+
+    def alternatives() -> Tree:
+        nonlocal pos
+        branches = [conjunction()]
+        while pos < len(items) and items[pos][5] == "OR":
+            pos += 1
+            branches.append(conjunction())
+        return ("or", branches) if len(branches) > 1 else branches[0]
+
+    def conjunction() -> Tree:
+        nonlocal pos
+        parts: list[Tree] = []
+        while pos < len(items) and items[pos][3] is None and items[pos][4] is None \
+                and items[pos][5] != "OR":
+            phrase, near, opening, _, _, op, bare = items[pos]
+            pos += 1
+            if op == "AND":
+                continue
+            if phrase is not None or bare is not None:
+                text = phrase if phrase is not None else bare
+                parts.append(("terms", TOKEN.findall((text or "").replace('""', '"').lower())))
+            elif near or opening:
+                parts.append(alternatives())
+                pos += 1  # its closing ")" or ", n)"
+        return ("and", parts) if len(parts) != 1 else parts[0]
+
+    return alternatives()
+
+
+def _held(col: str, terms: str = "%s") -> str:
+    """SQL of the text of the part of tsvector ``col`` that holds ``terms`` (an array
+    parameter: a query's terms), positions only: what BM25 and NEAR read of a row, a
+    fraction of the row's whole vector to send and parse (300 rows a concordance tier)."""
+    return f"setweight(ts_filter(setweight({col}, 'A', {terms}), '{{a}}'), 'D')::text"
+
+
+def _share(tree: Tree, shares: dict[str, float]) -> float:
+    """The share of rows matching ``tree`` if its words were independent."""
+    kind, items = tree
+    if kind == "terms":
+        return math.prod(shares.get(t, 0.0) for t in items)
+    parts = [_share(t, shares) for t in items]
+    return min(1.0, sum(parts)) if kind == "or" else math.prod(parts)
+
+
+def _words(tree: Tree) -> list[str] | None:
+    """The words of an expression that is one word or words ORed; None for another."""
+    kind, items = tree
+    if kind == "terms":
+        return list(items) if len(items) == 1 else None
+    found = [_words(t) for t in items] if kind == "or" else [None]
+    return None if any(f is None for f in found) else sorted({w for f in found for w in f or ()})
+
+
+def _conjunction(tree: Tree) -> bool:
+    """Whether a unit matches ``tree`` only if it holds every one of its terms."""
+    kind, items = tree
+    return kind == "terms" or kind == "and" and all(map(_conjunction, items))
+
+
+def _near(q: Query, rows: Sequence[Sequence[Any]]) -> list[tuple[int, str, int]]:
+    """``(id, tsvector, tokens)`` of the rows whose positions meet ``q``'s NEAR groups."""
+    out = []
+    for unit_id, vector, size in rows:
+        if q.near:
+            held = positions(vector)
+            if not all(near_holds(held, g, d) for g, d in q.near):
+                continue
+        out.append((int(unit_id), str(vector), int(size)))
+    return out
+
+
+def _terms(tree: Tree) -> set[str]:
+    kind, items = tree
+    return set(items) if kind == "terms" else set().union(*map(_terms, items))
+
+
+def _among(tree: Tree, lists: dict[str, set[int] | None]) -> set[int] | None:
+    """The units that can match ``tree`` given the holders of its complete terms (``lists``:
+    None for a term with more holders than kept), None when its terms do not bound them."""
+    kind, items = tree
+    if kind == "terms":
+        known = [h for t in items if (h := lists.get(t, set())) is not None]
+        return set.intersection(*known) if known else None
+    found = [_among(t, lists) for t in items]
+    if kind == "or":
+        return None if any(f is None for f in found) else set().union(*found)  # type: ignore[arg-type]
+    bound = [f for f in found if f is not None]
+    return set.intersection(*bound) if bound else None
+
+
 class PgFullText:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
         self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
+        self.postings = PgPostings(conn)
+        self._memo: dict[tuple[str, str], int] = {}
+        self._has_stats: bool | None = None
+        """Words' counts read during one lookup call (ids, ranked), forgotten at the next."""
 
     def _common(self, lang: str) -> tuple[dict[str, float], float]:
         """``({term: share of rows holding it}, rows)`` of a side's commonest terms, from the
@@ -166,46 +278,156 @@ class PgFullText:
             return 2.0
         return math.sqrt(limit / (rows * min(max(per_page, 1.0), 50.0)))
 
-    def _walk(self, lang: str, tsquery: str, limit: int) -> bool:
-        """Whether the ``limit`` newest rows matching ``tsquery`` are found faster by walking
+    def _walk(self, lang: str, tree: Tree, tsquery: str, limit: int) -> bool:
+        """Whether the ``limit`` newest rows matching ``tree`` are found faster by walking
         the primary key down from the newest (a common match) than from the GIN index (its
-        whole posting list, then the newest; :meth:`_walk_from`). The share is the planner's
-        estimate from the statistics; the choice is made here, as the planner's own cost
-        model picked the walk for matches rarer than it guessed (up to 0.8 s a lookup at
-        100,000 units)."""
+        whole posting list, then the newest; :meth:`_walk_from`). The share of rows matching
+        is estimated from the words' counts in ``term_stats`` as the planner does from its
+        statistics (words independent: a product for AND, a sum for OR), without asking it
+        (an EXPLAIN: 1-20 ms on a loaded server); the choice is made here, as the planner's
+        own cost model picked the walk for matches rarer than it guessed (up to 0.8 s a
+        lookup at 100,000 units)."""
         walk_from = self._walk_from(lang, limit)
         if walk_from > 1:
             return False
-        return self._estimate(lang, tsquery) / self._common(lang)[1] >= walk_from
+        rows = max(self._common(lang)[1], 1.0)
+        if not self._kept():  # no term_stats (see _kept): the planner's estimate
+            return self._estimate(lang, tsquery) / rows >= walk_from
+        df = self._df(lang, sorted(_terms(tree)))
+        return _share(tree, {t: n / rows for t, n in df.items()}) >= walk_from
 
     def _match(self, lang: str, expr: str, limit: int) -> list[tuple[int, str, int]]:
-        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches."""
+        """``(id, the side's tsvector, the row's tokens)`` of the ``limit`` newest matches.
+        A word (or words ORed) is read from its kept newest holders (:meth:`_newest_rows`);
+        words that must all be there, first among the newest holders of each
+        (:meth:`_window`); the rest, and other expressions, among the few units their rare
+        terms allow (:meth:`_narrow`), else from the GIN index (or the primary key,
+        :meth:`_walk`)."""
         q = parse(expr)
+        tree = _tree(expr)
+        kept = limit <= KEEP and self._kept()
+        if kept and not q.near and (words := _words(tree)) is not None:
+            return self._newest_rows(lang, words, limit)
         col = f"{lang[:2]}_terms"
         out: list[tuple[int, str, int]] = []
         last = 2**63 - 1
+        among = None
+        if kept and _conjunction(tree):
+            out, floor = self._window(lang, q, sorted(_terms(tree)), limit)
+            if len(out) >= limit or floor <= 0:
+                return out[:limit]
+            last = floor
+        else:
+            among = self._narrow(lang, tree) if self._kept() else None
+            if among is not None and not among:
+                return []
         page = limit if not q.near else max(4 * limit, 100)
-        order = "id" if self._walk(lang, q.tsquery, page) else "id + 0"  # + 0: by the index
+        args: list[object]
+        if among is not None:
+            where, args = f"id = ANY(%s) AND {col} @@ %s::tsquery", [sorted(among), q.tsquery]
+            order = "id"
+        elif self._walk(lang, tree, q.tsquery, page):
+            where, args, order = f"{col} @@ %s::tsquery", [q.tsquery], "id"
+        else:  # + 0: by the index, which needs only the rarest words of a long conjunction
+            (where, args), order = self._by_index(lang, tree, q), "id + 0"
         while len(out) < limit:
             rows = self.conn.execute(
-                f"SELECT id, {col}::text, en_len + ru_len FROM units WHERE {col} @@"
-                f" %s::tsquery AND id < %s ORDER BY {order} DESC LIMIT %s",
-                (q.tsquery, last, page)).fetchall()
-            for unit_id, vector, size in rows:
-                if q.near:
-                    where = positions(vector)
-                    if not all(near_holds(where, g, d) for g, d in q.near):
-                        continue
-                out.append((int(unit_id), str(vector), int(size)))
+                f"SELECT id, {_held(col)}, en_len + ru_len FROM units WHERE {where}"
+                f" AND id < %s ORDER BY {order} DESC LIMIT %s",
+                (sorted(_terms(tree)), *args, last, page)).fetchall()
+            out += _near(q, rows)
             if len(rows) < page or not q.near:
                 break
             last = int(rows[-1][0])
         return out[:limit]
 
+    def _by_index(self, lang: str, tree: Tree, q: Query) -> tuple[str, list[object]]:
+        """The condition of a match from the GIN index: the whole query, or for a unit that
+        must hold more than :data:`INDEX_WORDS` terms, its rarest ones from the index and the
+        whole query checked on the rows they find (an exact lookup's 26-word phrase read all
+        26 posting lists, "the" and "of" among them: 89 ms at a million units)."""
+        col = f"{lang[:2]}_terms"
+        terms = sorted(_terms(tree))
+        if not _conjunction(tree) or len(terms) <= INDEX_WORDS:
+            return f"{col} @@ %s::tsquery", [q.tsquery]
+        df = self._df(lang, terms)
+        rare = sorted(terms, key=lambda t: (df[t], t))[:INDEX_WORDS]
+        index = " & ".join(f"'{t}'" for t in rare)
+        return (f"{col} @@ %s::tsquery AND ts_match_vq({col}, %s::tsquery)",
+                [index, q.tsquery])
+
+    def _newest_rows(self, lang: str, words: list[str], limit: int
+                     ) -> list[tuple[int, str, int]]:
+        """The rows of the ``limit`` newest units holding any of ``words``: the newest of
+        their kept holders, read by primary key (a one-word concordance read every holder's
+        row through the GIN index: 90-120 ms for a word of a few thousand units)."""
+        col = f"{lang[:2]}_terms"
+        return [(int(i), str(v), int(n)) for i, v, n in self.conn.execute(
+            f"SELECT id, {_held(col)}, en_len + ru_len FROM units WHERE id = ANY(ARRAY("
+            "SELECT DISTINCT id FROM term_stats, unnest(newest[1:%s]) AS id WHERE side = %s"
+            " AND term = ANY(%s) ORDER BY id DESC LIMIT %s)) ORDER BY id DESC",
+            (words, limit, lang[:2], words, limit))]
+
+    def _window(self, lang: str, q: Query, terms: list[str], limit: int
+                ) -> tuple[list[tuple[int, str, int]], int]:
+        """``(rows, floor)``: the newest matches (``limit`` of them, all for NEAR) of a query
+        whose ``terms`` a unit must all hold, in one statement, among the units over
+        ``floor``: 0 when its complete terms (at most KEEP holders, all kept) leave at most
+        :data:`NARROW` units (the rows are then every match), else the lowest id every
+        term's kept holders reach (above it the units holding them all are the ids in every
+        list; the caller looks below it when it needs more); -1 when a term is held by no
+        unit (there is no match)."""
+        col = f"{lang[:2]}_terms"
+        rows = self.conn.execute(
+            "WITH l AS (SELECT term, df, newest, df <= cardinality(newest) AS whole FROM term_stats"
+            " WHERE side = %(side)s AND term = ANY(%(terms)s)),"
+            " k AS (SELECT count(*) AS n, count(*) FILTER (WHERE whole) AS nw,"
+            " coalesce(max(newest[cardinality(newest)]) FILTER (WHERE NOT whole), 0) AS low"
+            " FROM l),"
+            " c0 AS (SELECT id FROM l, unnest(newest) AS id WHERE whole GROUP BY id"
+            " HAVING count(*) = (SELECT nw FROM k)),"
+            " f AS (SELECT CASE WHEN n < %(n)s THEN -1 WHEN nw > 0 AND"
+            f" (SELECT count(*) FROM c0) <= {NARROW} THEN 0 ELSE low END AS floor FROM k),"
+            " c AS (SELECT id FROM c0, f WHERE f.floor = 0 UNION ALL"
+            " SELECT id FROM l, unnest(newest) AS id, f WHERE f.floor > 0 AND id >= f.floor"
+            " GROUP BY id HAVING count(*) = %(n)s)"
+            " SELECT f.floor, (SELECT json_object_agg(term, df) FROM l),"
+            f" u.id, {_held('u.' + col, '%(terms)s')}, u.en_len + u.ru_len"
+            " FROM f LEFT JOIN LATERAL"
+            f" (SELECT * FROM units WHERE id = ANY(ARRAY(SELECT id FROM c)) AND {col} @@"
+            " %(q)s::tsquery ORDER BY id DESC LIMIT %(lim)s) u ON true",
+            {"side": lang[:2], "terms": terms, "n": len(terms), "q": q.tsquery,
+             "lim": None if q.near else limit}).fetchall()
+        floor = int(rows[0][0]) if rows else -1
+        self._memo.update({(lang[:2], t): 0 for t in terms})
+        self._memo.update({(lang[:2], str(t)): int(n) for t, n in (rows[0][1] or {}).items()})
+        return _near(q, [r[2:] for r in rows if r[2] is not None]), floor
+
+    def _narrow(self, lang: str, tree: Tree) -> set[int] | None:
+        """The only units that can match ``tree``, when its complete terms (``term_stats``
+        holds all their holders: at most KEEP) bring them under :data:`NARROW`; else None.
+        A phrase of 26 words matched from the GIN index read every word's posting list (89
+        ms at a million units), where the ids its two rarest words share are a handful."""
+        lists = self.postings.complete(lang[:2], sorted(_terms(tree)))
+        among = _among(tree, lists)
+        return among if among is not None and len(among) <= NARROW else None
+
+    def _df(self, lang: str, terms: Sequence[str]) -> dict[str, int]:
+        """Each term's count (``term_stats``), read once per lookup call (:attr:`_memo`)."""
+        side = lang[:2]
+        missing = [t for t in terms if (side, t) not in self._memo]
+        if missing:
+            found = (self.postings.df(side, missing) if self._kept()
+                     else self._counted(lang, missing, EXACT_HITS))
+            self._memo.update(((side, t), n) for t, n in found.items())
+        return {t: self._memo[(side, t)] for t in terms}
+
     def ids(self, lang: str, expr: str, limit: int) -> list[int]:
+        self._memo = {}
         return [unit_id for unit_id, _, _ in self._match(lang, expr, limit)]
 
     def ranked(self, lang: str, expr: str, pool: int, limit: int) -> list[int]:
+        self._memo = {}
         rows = self._match(lang, expr, pool)
         if not rows:
             return []
@@ -214,8 +436,13 @@ class PgFullText:
         n_rows, tokens = (int(state[0]), int(state[1])) if state else (1, 1)
         avgdl = tokens / max(n_rows, 1)
         idf = []
+        words = self._df(lang, [p[0] for p in phrases if len(p) == 1])
         for phrase in phrases:
-            hits = self._hits(lang, " ".join(phrase)) if phrase else 0
+            if len(phrases) == 1:  # one phrase: its weight scales every score alike
+                idf.append(1.0)
+                continue
+            hits = (words[phrase[0]] if len(phrase) == 1
+                    else self._hits(lang, " ".join(phrase)) if phrase else 0)
             value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
             idf.append(value if value > 0 else 1e-6)
         scored = []
@@ -229,23 +456,32 @@ class PgFullText:
         return [-neg_id for _, neg_id in sorted(scored)[:limit]]
 
     def _hits(self, lang: str, phrase: str) -> int:
-        """The rows holding ``phrase`` for its BM25 weight: counted exactly up to
+        """The rows holding ``phrase`` for its BM25 weight: a word's from ``term_stats``
+        (exact, as FTS5's); a phrase of several words counted exactly up to
         :data:`EXACT_HITS`, the planner's estimate (from ``ANALYZE``'s statistics of the
-        column) beyond. Counting a common word exactly reads its whole posting list and
-        visits every row holding it ("the": 0.2 s at 100,000 units, a concordance lookup
-        counts each of its phrases), where FTS5 keeps the counts in its index. A phrase of
-        several words the planner puts at over that many rows is not counted at all: the
-        index can only hand over the rows holding all its words, each read again to check
-        their order ("и в", put at 144,000 of a million units: 1.7 s to count up to 2,000).
-        Its weight is then the same for any count over half the rows (BM25's IDF floor), and
-        close for the rest."""
-        several = len(phrase.split()) > 1
-        if several and (guess := self._estimate(lang, _phrase(phrase))) >= EXACT_HITS:
+        column) beyond. A phrase of several words the planner puts at over that many rows is
+        not counted at all: the index can only hand over the rows holding all its words,
+        each read again to check their order ("и в", put at 144,000 of a million units: 1.7
+        s to count up to 2,000). Its weight is then the same for any count over half the
+        rows (BM25's IDF floor), and close for the rest."""
+        words = phrase.split()
+        if len(words) < 2:
+            return self._df(lang, words)[words[0]] if words else 0
+        among = self._narrow(lang, _tree(fts_quote(phrase))) if self._kept() else None
+        tsquery, col = _phrase(phrase), f"{lang[:2]}_terms"
+        if among is not None:
+            row = self.conn.execute(f"SELECT count(*) FROM units WHERE id = ANY(%s) AND {col}"
+                                    " @@ %s::tsquery", (sorted(among), tsquery)).fetchone()
+            return int(row[0]) if row else 0
+        if (guess := self._estimate(lang, tsquery)) >= EXACT_HITS:
             return int(guess)  # counting it would recheck every row holding all its words
-        hits = self.count(lang, phrase, EXACT_HITS)
+        row = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM units WHERE {col} @@ %s::tsquery ORDER BY"
+            " id + 0 LIMIT %s) t", (tsquery, EXACT_HITS)).fetchone()
+        hits = int(row[0]) if row else 0
         if hits < EXACT_HITS:
             return hits
-        return max(hits, int(self._estimate(lang, _phrase(phrase))))
+        return max(hits, int(self._estimate(lang, tsquery)))
 
     def _estimate(self, lang: str, tsquery: str) -> float:
         """The planner's estimate of the rows matching ``tsquery`` (from the statistics)."""
@@ -255,38 +491,48 @@ class PgFullText:
         return float(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0.0
 
     def count(self, lang: str, term: str, cap: int) -> int:
-        """Rows holding ``term``, counted up to ``cap``: ``cap`` at once for a word the
-        statistics put in over :data:`SURE` times ``cap`` rows (counting "the" up to 1,000
-        cost 15 ms a word, a fuzzy lookup counts each of its words), else counted from the
-        GIN index (``ORDER BY id + 0`` keeps the planner off a table scan that stops at the
-        ``cap``-th row, slow for a word a little under the cap)."""
+        """Rows holding ``term``, counted up to ``cap`` (``term_stats``)."""
         return self.counts(lang, [term], cap)[term]
 
     def counts(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
-        common, rows = self._common(lang)
-        out = {t: cap for t in terms if common.get(t, 0.0) * rows >= SURE * cap}
-        rest = [t for t in dict.fromkeys(terms) if t not in out]
-        if rest:
-            part = (f"(SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@"
-                    " %s::tsquery ORDER BY id + 0 LIMIT %s) t)")
-            args: list[object] = []
-            for t in rest:
-                args += [_phrase(t), cap]
-            row = self.conn.execute(f"SELECT {', '.join([part] * len(rest))}", args).fetchone()
-            out.update(zip(rest, (int(n) for n in row or [0] * len(rest))))
-        return out
+        """Each term's rows up to ``cap``: read from ``term_stats`` (exact, one primary-key
+        read each), what FTS5 counts from its posting lists."""
+        if not self._kept():
+            return self._counted(lang, terms, cap)
+        return {t: min(n, cap) for t, n in self.postings.df(lang[:2], terms).items()}
+
+    def _kept(self) -> bool:
+        """Whether the memory has ``term_stats`` (schema 4): a read-only connection to a
+        memory no writer has upgraded yet has not, and then reads everything from the GIN
+        index as before (slower at a million units, the same units)."""
+        if self._has_stats is None:
+            row = self.conn.execute("SELECT to_regclass('term_stats') IS NOT NULL").fetchone()
+            self._has_stats = bool(row and row[0])
+        return self._has_stats
+
+    def _counted(self, lang: str, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """Rows holding each term counted from the GIN index up to ``cap`` (no term_stats)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        part = (f"(SELECT count(*) FROM (SELECT 1 FROM units WHERE {lang[:2]}_terms @@"
+                " %s::tsquery ORDER BY id + 0 LIMIT %s) t)")
+        args: list[object] = []
+        for t in terms:
+            args += [_phrase(t), cap]
+        row = self.conn.execute(f"SELECT {', '.join([part] * len(terms))}", args).fetchone()
+        return dict(zip(terms, (int(n) for n in row or [0] * len(terms))))
 
     def most_shared(self, lang: str, terms: Sequence[str], per_term: int,
                     limit: int) -> list[int]:
         if not terms:
             return []
-        common = self._common(lang)[0]
-        walk_from = self._walk_from(lang, per_term)
+        if per_term <= KEEP and self._kept():  # the lookups' per_term: DF_CAP
+            return self.postings.most_shared(lang[:2], terms, per_term, limit)
         parts, args = [], list[object]()
         for t in terms:
-            order = "id" if common.get(t, 0.0) >= walk_from else "id + 0"
             parts.append(f"(SELECT id FROM units WHERE {lang[:2]}_terms @@ %s::tsquery"
-                         f" ORDER BY {order} DESC LIMIT %s)")
+                         " ORDER BY id DESC LIMIT %s)")
             args += [_phrase(t), per_term]
         sql = (f"SELECT id FROM ({' UNION ALL '.join(parts)}) t"
                " GROUP BY id ORDER BY count(*) DESC, id DESC LIMIT %s")

@@ -172,7 +172,8 @@ class PgStore:
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
                               (WRITE_LOCK,))
-            self.units.added, self.units.deferred = 0, False
+            self.units.added, self.units.deferred, self.units.gathered = 0, False, None
+            self.units.postings.reset()
             yield
             self.units.finish()
             self.conn.execute("UPDATE diptych_state SET version = version + 1")
@@ -254,6 +255,7 @@ class PgStore:
 
     def finish_copy(self) -> None:
         self.vectors.build_index()  # the rows came by COPY: the HNSW index in one pass
+        self.units.postings.rebuild()  # the copy's units, in one pass
         self.conn.execute("UPDATE diptych_state SET units = (SELECT count(*) FROM units),"
                           " tokens = (SELECT coalesce(sum(en_len + ru_len), 0) FROM units)")
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tm.store.interface import Inserted
-from tm.store.postgres.schema import terms
+from tm.store.postgres.postings import Gathered, PgPostings
+from tm.store.postgres.schema import keyed_terms, terms
 from tm.store.rows import new_row, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 
@@ -40,9 +41,16 @@ BULK_LINKS = 500
 CONFLICT DO NOTHING``) rather than row by row."""
 
 
-def index_row(en: str, ru: str) -> tuple[str, str, int, int]:
-    """``(en_terms, ru_terms, en_len, ru_len)`` of a text."""
-    (en_terms, en_len), (ru_terms, ru_len) = terms(en, "en"), terms(ru, "ru")
+def index_row(en: str, ru: str, unit_id: int = 0,
+              gather: Gathered | None = None) -> tuple[str, str, int, int]:
+    """``(en_terms, ru_terms, en_len, ru_len)`` of a text (its terms counted into ``gather``
+    for unit ``unit_id`` when given)."""
+    if gather is None:
+        (en_terms, en_len), (ru_terms, ru_len) = terms(en, "en"), terms(ru, "ru")
+        return en_terms, ru_terms, en_len, ru_len
+    (en_terms, en_len, en_keys), (ru_terms, ru_len, ru_keys) = (
+        keyed_terms(en, "en"), keyed_terms(ru, "ru"))
+    gather.add(unit_id, en_keys, ru_keys)
     return en_terms, ru_terms, en_len, ru_len
 
 
@@ -55,6 +63,11 @@ class PgUnits:
         self.deferred = False
         """Whether the open transaction dropped the text indexes for a bulk load into an
         empty memory (:meth:`finish`, before its commit, builds them again)."""
+        self.postings = PgPostings(conn)
+        """``term_stats``, kept up to date with the units' terms."""
+        self.gathered: Gathered | None = None
+        """``term_stats`` of the open transaction's bulk load (:attr:`deferred`), gathered as
+        its units went in, which :meth:`finish` writes."""
 
     def _tokens(self, delta: int, count: int) -> None:
         """Keep the totals BM25 reads (tm.store.postgres.fulltext) up to date."""
@@ -81,6 +94,7 @@ class PgUnits:
         links: list[tuple[int, int, int]] = []
         scores: list[tuple[float, int, float]] = []
         tokens = 0
+        gather = self.gathered if self.deferred else Gathered() if empty else None
         for position, u in buf:
             en, ru = u.en.strip(), u.ru.strip()
             if not en or not ru:
@@ -93,7 +107,7 @@ class PgUnits:
                 taken.add(unit_id)
                 next_id = max(next_id, unit_id + 1)
                 known[key] = unit_id
-                extra = index_row(en, ru)
+                extra = index_row(en, ru, unit_id, gather)
                 tokens += extra[2] + extra[3]
                 new_units.append((*new_row(unit_id, en, ru, u, origin, stamp), *extra))
                 out.append((unit_id, True))
@@ -105,6 +119,10 @@ class PgUnits:
                 links.append((document, u.position if u.position is not None else position,
                               unit_id))
         self._write(new_units, scores, links, empty=empty)
+        if self.deferred and self.gathered is None:
+            self.gathered = gather  # this batch began the bulk load
+        if not self.deferred:
+            self.postings.note(unit[0] for unit in new_units)
         self._tokens(tokens, len(new_units))
         self.added += len(new_units)
         return out
@@ -149,12 +167,17 @@ class PgUnits:
                 self.conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON units USING gin"
                                   f" ({side}_terms)")
             self.conn.execute("RESET maintenance_work_mem")
+            self.postings.rebuild(self.gathered)  # the memory was empty: every unit is new
+        else:
+            self.postings.flush()
         if self.added >= ANALYZE_AFTER:
             self.conn.execute("ANALYZE units")
-        self.deferred, self.added = False, 0
+        self.deferred, self.added, self.gathered = False, 0, None
 
     def metas(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): json.loads(m) if m else {} for i, m in self.conn.execute(
             "SELECT id, meta FROM units WHERE id = ANY(%s)", (wanted,))}
 
@@ -166,6 +189,8 @@ class PgUnits:
 
     def get(self, ids: Iterable[int]) -> dict[int, Unit]:
         wanted = [i for i in dict.fromkeys(ids) if 0 < i < BIGINT]
+        if not wanted:  # no round trip for nothing (a lookup asks for none often)
+            return {}
         out = {int(r[0]): unit_of(r) for r in self.conn.execute(
             f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
         return {i: out[i] for i in wanted if i in out}
@@ -205,6 +230,8 @@ class PgUnits:
 
     def texts(self, ids: Sequence[int], side: str) -> dict[int, str]:
         wanted = [i for i in ids if 0 < i < BIGINT]
+        if not wanted:
+            return {}
         return {int(i): str(t) for i, t in self.conn.execute(
             f"SELECT id, {side} FROM units WHERE id = ANY(%s) AND length({side}) <= {MAX_SEGMENT}",
             (wanted,))}
@@ -227,9 +254,14 @@ class PgUnits:
     def set_text(self, old: Unit, en: str, ru: str, en_markup: str | None,
                  ru_markup: str | None, origin: str, changed: str, by: str) -> bool:
         """False (nothing changed) when the unit is no longer at ``old.version``."""
+        if self.gathered is not None:  # what the bulk load gathered no longer holds
+            self.gathered.broken = True
         en_terms, ru_terms, en_len, ru_len = index_row(en, ru)
-        row = self.conn.execute("SELECT en_len + ru_len FROM units WHERE id = %s",
-                                (old.id,)).fetchone()
+        row = self.conn.execute("SELECT en_len + ru_len FROM units WHERE id = %s AND"
+                                " version = %s", (old.id, old.version)).fetchone()
+        if row is None:
+            return False
+        self.postings.forget([old.id])
         cur = self.conn.execute(
             "UPDATE units SET en = %s, ru = %s, en_markup = %s, ru_markup = %s, origin = %s,"
             " changed = %s, en_key = %s, ru_key = %s, en_terms = %s::tsvector,"
@@ -239,6 +271,7 @@ class PgUnits:
              ru_terms, en_len, ru_len, by, old.id, old.version))
         if cur.rowcount != 1:
             return False
+        self.postings.note([old.id])
         self._tokens(en_len + ru_len - int(row[0] if row else 0), 0)
         self.conn.execute("DELETE FROM embeddings WHERE unit_id = %s", (old.id,))
         self.conn.execute("DELETE FROM unit_links WHERE unit_id = %s", (old.id,))
@@ -246,6 +279,9 @@ class PgUnits:
 
     def delete(self, units: Iterable[Unit]) -> int:
         ids = [u.id for u in units]
+        if self.gathered is not None:
+            self.gathered.broken = True
+        self.postings.forget(ids)
         row = self.conn.execute("SELECT coalesce(sum(en_len + ru_len), 0), count(*) FROM units"
                                 " WHERE id = ANY(%s)", (ids,)).fetchone()
         self.conn.execute("DELETE FROM units WHERE id = ANY(%s)", (ids,))
