@@ -78,3 +78,12 @@ def test_function_words_and_the_auxiliary_stand_for_themselves_only() -> None:
     assert was == frozenset({"был"})            # not "есть", "будут"
     assert "ибраев" in name and "ибра" in name  # the content word keeps its forms
     assert Query.of("с Ибраевым", "ru").forms[0] == frozenset({"с"})  # not "со"
+
+
+def test_a_word_typed_in_another_form_than_the_dictionary_s_stands_for_itself() -> None:
+    # copied from a text in the form it wants: no other forms (and no second index query)
+    assert Query.of("рекомендую", "ru").forms == (frozenset({"рекоменд"}),)
+    assert Query.of("Ибраеву", "ru").forms == (frozenset({"ибраев"}),)
+    # a nominative or an infinitive stands for all its forms
+    assert len(Query.of("Ибраев", "ru").forms[0]) > 1
+    assert len(Query.of("заявить", "ru").forms[0]) > 1
