@@ -13,6 +13,7 @@ loaded 2-core machine and reaches F1 0.86 on them alone (0.92 with 2,000 older u
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -81,8 +82,18 @@ class NoLexicon:
 def learned_enough(tm: TM) -> bool:
     """Has the last fit aligned at least :data:`MIN_FIT_UNITS` units? (one settings read)"""
     stored = tm.get_setting(FITTED_SETTING)
-    aligned = int(stored) if stored is not None else tm.terms_coverage()[0]
-    return aligned >= MIN_FIT_UNITS
+    if stored is not None:
+        return int(stored) >= MIN_FIT_UNITS
+    # a memory fitted before the setting existed: count its linked units once per open memory
+    # (counting at every lookup made a 1-word concordance over 1M such units 3.5x slower)
+    if tm not in _COUNTED:
+        _COUNTED[tm] = tm.terms_coverage()[0]
+    return _COUNTED[tm] >= MIN_FIT_UNITS
+
+
+_COUNTED: weakref.WeakKeyDictionary[TM, int] = weakref.WeakKeyDictionary()
+"""Linked units of each open memory without :data:`FITTED_SETTING` (a fit writes the setting,
+which then rules)."""
 
 
 FITTED_SETTING = "terms_fitted_units"
