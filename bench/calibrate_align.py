@@ -90,6 +90,20 @@ def table(pairs: list[tuple[float, bool]]) -> str:
     return "\n".join(lines)
 
 
+def auc(pairs: list[tuple[float, bool]]) -> float:
+    """The chance that a wrong bead's confidence is below a right one's (ties count half)."""
+    c = np.array([x for x, _ in pairs])
+    ok = np.array([y for _, y in pairs], dtype=bool)
+    if ok.all() or not ok.any():
+        return float("nan")
+    ranks = np.empty(len(c))
+    ranks[np.argsort(c, kind="stable")] = np.arange(1, len(c) + 1)
+    _, group = np.unique(c, return_inverse=True)
+    ranks = (np.bincount(group, ranks) / np.bincount(group))[group]  # ties: their mean rank
+    n_ok = int(ok.sum())
+    return float((ranks[ok].sum() - n_ok * (n_ok + 1) / 2) / (n_ok * (len(c) - n_ok)))
+
+
 def confidences(cal: Calibration, rows: list[Row]) -> list[tuple[float, bool]]:
     return [(cal.probability(x, paired), ok) for _, paired, x, ok, _ in rows]
 
@@ -116,6 +130,9 @@ def main() -> None:
           f" wrong pairs {sum(p and not ok for p, ok in sure)}, wrong omissions"
           f" {sum(not p and not ok for p, ok in sure)}", file=sys.stderr)
     genres = sorted({r[4] for r in rows})
+    print("AUC per genre, two-fold (wrong beads ranked below right ones): " + ", ".join(
+        f"{g} {auc([(c, ok) for r, (c, ok) in zip(half[0] + half[1], cross) if r[4] == g]):.3f}"
+        for g in genres), file=sys.stderr)
     print("weak flag per genre, two-fold (flagged share / wrong caught):", file=sys.stderr)
     for t in (0.75, 0.8, 0.85, 0.9):
         cells = []
