@@ -19,7 +19,8 @@ the DP's own second opinion on how close a call it was (:func:`margin_inputs` fo
 A paired bead also sees its *shrink* (how much closer it gets without an edge sentence: a
 headline glued to its lead), and every bead whether an anchor crosses it and a neighbour and how
 long its sides are (:func:`cut_inputs`): most wrong beads of Text+Berg are parts of a larger
-gold bead the two editions cut at different places.
+gold bead the two editions cut at different places. A paired bead also sees its seam
+(:func:`seam_inputs`): whether it starts mid-sentence and how well it joins a neighbour.
 """
 
 from __future__ import annotations
