@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
+from tm.store.base import SqlSettings, SqlStore, count_rows
 from tm.store.location import shown
 from tm.store.postgres.schema import MIGRATIONS
 from tm.store.postgres.team import PgJobs, PgUsers
@@ -48,27 +49,22 @@ def connect(uri: str) -> psycopg.Connection[Any]:
         raise TMError(f"cannot connect to {shown(uri)}: {' '.join(str(exc).split())}") from None
 
 
-class PgSettings:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self.conn = conn
-
-    def get(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key)"
-                          " DO UPDATE SET value = excluded.value", (key, value))
-
-    def delete_prefix(self, prefix: str) -> None:
-        self.conn.execute("DELETE FROM settings WHERE starts_with(key, %s)", (prefix,))
+class PgSettings(SqlSettings):
+    GET = "SELECT value FROM settings WHERE key = %s"
+    SET = ("INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key)"
+           " DO UPDATE SET value = excluded.value")
+    DELETE_PREFIX = "DELETE FROM settings WHERE starts_with(key, %s)"
 
 
-class PgStore:
+class PgStore(SqlStore):
     """One open PostgreSQL memory (a :class:`tm.store.interface.Store`)."""
+
+    _migrations = MIGRATIONS
 
     def __init__(self, conn: psycopg.Connection[Any], uri: str,
                  source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
+        import psycopg
+
         from tm.store.postgres.documents import PgDocuments
         from tm.store.postgres.fulltext import PgFullText
         from tm.store.postgres.history import PgHistory
@@ -83,6 +79,7 @@ class PgStore:
         self.source = source
         self.readonly = readonly
         self._depth = 0
+        self._failure = psycopg.Error
         self.units = PgUnits(conn)
         self.documents = PgDocuments(conn)
         self.history = PgHistory(conn)
@@ -138,54 +135,34 @@ class PgStore:
         got = self.conn.execute("SELECT version FROM diptych_schema").fetchone()
         return int(got[0]) if got else 0
 
-    def _migrate(self) -> None:
-        if self.schema_version == len(MIGRATIONS):
-            return
-        with self.transaction():
-            self.conn.execute("CREATE TABLE IF NOT EXISTS diptych_schema (version int NOT NULL)")
-            version = self.schema_version  # another process may have migrated meanwhile
-            for number in range(version, len(MIGRATIONS)):
-                self.conn.execute(MIGRATIONS[number])
-            self.conn.execute("DELETE FROM diptych_schema")
-            self.conn.execute("INSERT INTO diptych_schema VALUES (%s)", (len(MIGRATIONS),))
+    def _migrating(self) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS diptych_schema (version int NOT NULL)")
+
+    def _migration(self, number: int) -> None:
+        self.conn.execute(MIGRATIONS[number])
+
+    def _migrated(self) -> None:
+        self.conn.execute("DELETE FROM diptych_schema")
+        self.conn.execute("INSERT INTO diptych_schema VALUES (%s)", (len(MIGRATIONS),))
 
     def data_version(self) -> int:
         row = self.conn.execute("SELECT version FROM diptych_state").fetchone()
         return int(row[0]) if row else 0
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """``BEGIN``, the write lock, ... ``COMMIT``; ``ROLLBACK`` if the block raises."""
-        import psycopg
+    # transaction(): ``BEGIN``, the write lock, ... the bulk load's indexes, the version bump,
+    # ``COMMIT``
 
-        if self.readonly:
-            raise TMError(f"{self.shown} is open read-only here: nothing can be changed")
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            self.conn.execute("BEGIN")
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
-                              (WRITE_LOCK,))
-            self.units.added, self.units.deferred, self.units.gathered = 0, False, None
-            self.units.postings.reset()
-            yield
-            self.units.finish()
-            self.conn.execute("UPDATE diptych_state SET version = version + 1")
-            self.conn.execute("COMMIT")
-        except psycopg.Error as exc:
-            self._rollback()
-            raise TMError(f"{self.explain(exc)}; nothing was changed") from None
-        except BaseException:
-            self._rollback()
-            raise
-        finally:
-            self._depth = 0
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
+                          (WRITE_LOCK,))
+        self.units.added, self.units.deferred, self.units.gathered = 0, False, None
+        self.units.postings.reset()
+
+    def _commit(self) -> None:
+        self.units.finish()
+        self.conn.execute("UPDATE diptych_state SET version = version + 1")
+        self.conn.execute("COMMIT")
 
     def _rollback(self) -> None:
         import psycopg
@@ -260,16 +237,7 @@ class PgStore:
                           " tokens = (SELECT coalesce(sum(en_len + ru_len), 0) FROM units)")
 
     def counts(self) -> Counts:
-        q = self.conn.execute
-        units, documents, links, embedded = q(
-            "SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM documents),"
-            " (SELECT count(*) FROM unit_docs), (SELECT count(*) FROM embeddings)").fetchone() \
-            or (0, 0, 0, 0)
-        langs = {f"{a}/{b}": int(n) for a, b, n in q(
-            "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")}
-        origins = {str(o): int(n) for o, n in q(
-            "SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 1")}
-        return Counts(int(units), int(documents), int(links), int(embedded), langs, origins)
+        return count_rows(self.conn, "3 DESC, 1, 2")
 
     def close(self) -> None:
         self.conn.close()

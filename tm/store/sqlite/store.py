@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
+from tm.store.base import SqlSettings, SqlStore, count_rows
 from tm.store.rows import ORDER, TABLES
 from tm.store.sqlite.check import explain, is_blank, remember, schema_version, stand_in_tables
 from tm.store.sqlite.documents import SqliteDocuments
@@ -60,24 +61,17 @@ def _umask() -> int:
     return mask
 
 
-class SqliteSettings:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def get(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                          (key, value))
-
-    def delete_prefix(self, prefix: str) -> None:
-        self.conn.execute("DELETE FROM settings WHERE key LIKE ? || '%'", (prefix,))
+class SqliteSettings(SqlSettings):
+    GET = "SELECT value FROM settings WHERE key = ?"
+    SET = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"
+    DELETE_PREFIX = "DELETE FROM settings WHERE key LIKE ? || '%'"
 
 
-class SqliteStore:
+class SqliteStore(SqlStore):
     """One open SQLite file (a :class:`tm.store.interface.Store`)."""
+
+    _failure = sqlite3.OperationalError
+    _migrations = MIGRATIONS
 
     def __init__(self, conn: sqlite3.Connection, path: Path,
                  source: DbSource = DbSource.option, *, readonly: bool = False) -> None:
@@ -203,47 +197,26 @@ class SqliteStore:
         another) commits to the file, so a cache built on this connection knows it is stale."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def _migrate(self) -> None:
-        if self.schema_version == len(MIGRATIONS):
-            return
-        with self.transaction():
-            version = self.schema_version  # another process may have migrated meanwhile
-            for number in range(version, len(MIGRATIONS)):
-                for statement in split_sql(MIGRATIONS[number]):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number + 1}")
-            # a changed stored schema (writable_schema) is reparsed only after this bump
-            cookie = int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
-            self.conn.execute(f"PRAGMA schema_version = {cookie + 1}")
+    def _migration(self, number: int) -> None:
+        for statement in split_sql(MIGRATIONS[number]):
+            self.conn.execute(statement)
+        self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` if the block raises. Re-entrant."""
-        if self.readonly:
-            raise TMError(f"{self.path} is open read-only here: nothing can be changed")
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._begin()
-        self._depth = 1
-        try:
-            self._still_ours()
-            yield
-            self._still_ours()  # the write lock is held: nothing can change the file now
-            self.conn.execute("COMMIT")
-            self._checkpoint()
-        except sqlite3.OperationalError as exc:  # disk full, I/O error...: nothing is written
-            self._rollback()
-            raise TMError(f"{explain(exc, self.path)}; nothing was changed") from None
-        except BaseException:
-            self._rollback()
-            raise
-        finally:
-            self._depth = 0
+    def _migrated(self) -> None:
+        # a changed stored schema (writable_schema) is reparsed only after this bump
+        cookie = int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
+        self.conn.execute(f"PRAGMA schema_version = {cookie + 1}")
+
+    # transaction(): ``BEGIN IMMEDIATE`` (waiting for another writer) ... ``COMMIT``, the file
+    # checked to be still ours after the lock is taken and again before the commit
+
+    def _begin(self) -> None:
+        self._still_ours()
+
+    def _commit(self) -> None:
+        self._still_ours()  # the write lock is held: nothing can change the file now
+        self.conn.execute("COMMIT")
+        self._checkpoint()
 
     def _still_ours(self) -> None:
         if self.watch is not None:
@@ -262,7 +235,7 @@ class SqliteStore:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
-    def _begin(self) -> None:
+    def _lock(self) -> None:
         for attempt in range(8):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -340,12 +313,4 @@ class SqliteStore:
 
     def counts(self) -> Counts:
         """Row counts for ``stats``."""
-        q = self.conn.execute
-        units, documents, links, embedded = q(
-            "SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM documents),"
-            " (SELECT count(*) FROM unit_docs), (SELECT count(*) FROM embeddings)").fetchone()
-        langs = {f"{a}/{b}": int(n) for a, b, n in q(
-            "SELECT en_lang, ru_lang, count(*) FROM units GROUP BY 1, 2 ORDER BY 3 DESC")}
-        origins = {str(o): int(n) for o, n in q(
-            "SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 1")}
-        return Counts(int(units), int(documents), int(links), int(embedded), langs, origins)
+        return count_rows(self.conn, "3 DESC")
