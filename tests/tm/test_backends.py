@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.tm.pair_lists import write_pairs
 from tm.cli import app
 from tm.errors import TMError
 from tm.search.searcher import Searcher
@@ -154,21 +155,6 @@ def _diptych(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def _write_pairs(folder: Path, shared: Path, n: int) -> Path:
-    """A pair list of the first ``n`` WMT23 documents (as tests/tm/test_batch.py writes it)."""
-    with open(shared / "corpora" / "wmt23-ru-en" / "news.jsonl", encoding="utf-8") as f:
-        docs = [json.loads(line) for line, _ in zip(f, range(n))]
-    lines = []
-    for k, d in enumerate(docs):
-        for lang in ("en", "ru"):
-            (folder / f"{k}.{lang}.txt").write_text(
-                "\n\n".join(" ".join(p) for p in d[lang]), encoding="utf-8")
-        lines.append(f"{folder / f'{k}.en.txt'}\t{folder / f'{k}.ru.txt'}\t0.95")
-    listing = folder / "pairs.tsv"
-    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return listing
-
-
 def _contents(db: str) -> tuple[object, ...]:
     """What a memory holds, independent of the order writers stored it in."""
     with TM.open(db, readonly=True) as tm:
@@ -189,7 +175,7 @@ def test_three_batch_processes_one_killed_give_what_one_run_gives(
         tmp_path: Path, shared: Path, pg_uri: str) -> None:
     # 12 pairs: with 6, a victim whose first "stored" line the (starved) test read late had
     # finished the whole job before the kill, once under load
-    listing = _write_pairs(tmp_path, shared, 12)
+    listing = write_pairs(tmp_path, shared, 12)
     env = {**os.environ, "DIPTYCH_WORKERS": "1"}
     alone = tmp_path / "alone.db"
     one = _diptych("add", "--batch", str(listing), "--db", str(alone), env=env)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from align.errors import InputError
+from tests.tm.pair_lists import write_pairs
 from tm.errors import TMError
 from tm.ingest.batch import PairJob, read_pairs, run_batch
 from tm.store import TM
@@ -85,20 +86,6 @@ def test_pages_by_url_reach_the_tm_without_boilerplate(tmp_path: Path, news_site
     assert summary.review == []
 
 
-def _write_pairs(folder: Path, shared: Path, n: int) -> Path:
-    with open(shared / "corpora" / "wmt23-ru-en" / "news.jsonl", encoding="utf-8") as f:
-        docs = [json.loads(line) for line, _ in zip(f, range(n))]
-    lines = []
-    for k, d in enumerate(docs):
-        for lang in ("en", "ru"):
-            (folder / f"{k}.{lang}.txt").write_text(
-                "\n\n".join(" ".join(p) for p in d[lang]), encoding="utf-8")
-        lines.append(f"{folder / f'{k}.en.txt'}\t{folder / f'{k}.ru.txt'}\t{0.99 - k / 10:.2f}")
-    listing = folder / "pairs.tsv"
-    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return listing
-
-
 def _dump(db: Path) -> dict[str, list[tuple]]:
     """Everything a TM holds except timestamps."""
     conn = sqlite3.connect(db)
@@ -143,7 +130,7 @@ def _killed_run(listing: Path, db: Path, env: dict[str, str], after: int) -> int
 @pytest.mark.slow
 def test_killed_batch_resumes_to_the_same_tm(tmp_path: Path, shared: Path) -> None:
     n = 8
-    listing = _write_pairs(tmp_path, shared, n)
+    listing = write_pairs(tmp_path, shared, n, lambda k: 0.99 - k / 10)
     env = {**os.environ, "DIPTYCH_WORKERS": "2"}
     whole = tmp_path / "whole.db"
 
