@@ -4,15 +4,26 @@ columns (the two backends store the same columns, so a memory copies without los
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tm.store import actor
+from tm.store.base import Executes
 from tm.store.types import Unit, UnitIn, text_key
+
+UNIT_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
+                "en_markup", "ru_markup", "meta", "version", "created_by", "changed_by")
+"""The columns of ``units`` a :class:`Unit` is read from, in :func:`unit_of`'s order."""
+UNIT_SELECT = ", ".join(f"u.{c}" for c in UNIT_COLUMNS)
+DOC_COLUMNS = ("d.id, title, url, date, en_path, ru_path, en_sha256, ru_sha256, fingerprint,"
+               " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id), version,"
+               " changed, changed_by")
+"""The columns (of ``documents d``) a :class:`tm.store.types.Document` is made of, in order."""
 
 
 def unit_of(row: Sequence[Any]) -> Unit:
-    """A :class:`Unit` from a row of ``_COLUMNS`` (plus the JSON of its documents, if any)."""
+    """A :class:`Unit` from a row of :data:`UNIT_COLUMNS` (plus the JSON of its documents, if
+    any)."""
     raw = row[15] if len(row) > 15 else None
     docs = tuple((int(d), int(p)) for d, p in (json.loads(raw) if isinstance(raw, str) else
                                                 raw or ()))
@@ -31,6 +42,42 @@ def new_row(unit_id: int, en: str, ru: str, u: UnitIn, origin: str,
             u.created or stamp, u.changed or u.created or stamp,
             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
             text_key(ru), by, u.changed_by or by)
+
+
+def named_id(ref: str) -> int | None:
+    """The row id ``ref`` spells (ASCII digits, 1 to 2**63 - 1, what both backends' ids can
+    be), or None: it names a document by its fingerprint, title or URL instead."""
+    if ref.isascii() and ref.isdigit() and len(ref) < 20 and 0 < int(ref) < 2**63:
+        return int(ref)
+    return None
+
+
+def iter_units(conn: Executes, mark: str, docs: str, doc: int | None, since: str | None,
+               min_score: float | None, *, with_docs: bool, batch: int) -> Iterator[Unit]:
+    """Units in id order (in position order with ``doc``), keyset-paginated, for both
+    backends: ``mark`` is the driver's placeholder (``?`` or ``%s``), ``docs`` the backend's
+    SQL for a unit's (document, position) links as JSON."""
+    where, args = "", list[object]()
+    if since is not None:
+        where += f" AND u.changed >= {mark}"
+        args.append(since)
+    if min_score is not None:
+        where += f" AND (u.score IS NULL OR u.score >= {mark})"
+        args.append(min_score)
+    cols = f"{UNIT_SELECT}, {docs}" if with_docs else UNIT_SELECT
+    if doc is not None:  # documents are small: one query in position order
+        yield from map(unit_of, conn.execute(
+            f"SELECT {cols} FROM unit_docs d JOIN units u ON u.id = d.unit_id"
+            f" WHERE d.doc_id = {mark}{where} ORDER BY d.position, u.id", [doc, *args]).fetchall())
+        return
+    last = 0
+    while True:  # keyset pagination: no long-lived read cursor, constant memory
+        rows = conn.execute(f"SELECT {cols} FROM units u WHERE u.id > {mark}{where}"
+                            f" ORDER BY u.id LIMIT {mark}", [last, *args, batch]).fetchall()
+        if not rows:
+            return
+        yield from map(unit_of, rows)
+        last = rows[-1][0]
 
 
 TABLES: dict[str, tuple[str, ...]] = {

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from tm.store.rows import DOC_COLUMNS, named_id
 from tm.store.types import Document, DocumentIn, Saved
 
 if TYPE_CHECKING:
     import psycopg
 
-_DOC_COLUMNS = ("d.id, title, url, date, en_path, ru_path, en_sha256, ru_sha256, fingerprint,"
-                " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id), version,"
-                " changed, changed_by")
 BIGINT = 2**63
 
 
@@ -46,13 +44,13 @@ class PgDocuments:
             "SELECT fingerprint FROM documents WHERE fingerprint IS NOT NULL"))
 
     def all(self) -> list[Document]:
-        rows = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.id")
+        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents d ORDER BY d.id")
         return [Document(*row) for row in rows]
 
     def get(self, doc_id: int) -> Document | None:
         if not 0 < doc_id < BIGINT:
             return None
-        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = %s",
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = %s",
                                 (doc_id,)).fetchone()
         return None if row is None else Document(*row)
 
@@ -61,9 +59,10 @@ class PgDocuments:
         return json.loads(row[0]) if row and row[0] else {}
 
     def resolve(self, ref: str) -> int | None:
-        if ref.isascii() and ref.isdigit() and len(ref) < 20 and 0 < int(ref) < BIGINT:
+        named = named_id(ref)
+        if named is not None:
             row = self.conn.execute("SELECT id FROM documents WHERE id = %s",
-                                    (int(ref),)).fetchone()
+                                    (named,)).fetchone()
         else:
             row = self.conn.execute(
                 "SELECT id FROM documents WHERE fingerprint = %s OR title = %s OR url = %s"

@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Any
 from tm.store.interface import Inserted
 from tm.store.postgres.postings import Gathered, PgPostings
 from tm.store.postgres.schema import keyed_terms, terms
-from tm.store.rows import new_row, unit_of
+from tm.store.rows import UNIT_SELECT, iter_units, new_row, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 
 if TYPE_CHECKING:
     import psycopg
 
-_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
-            "en_markup", "ru_markup", "meta", "version", "created_by", "changed_by")
-_SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
 _DOCS = ("(SELECT coalesce(json_agg(json_build_array(doc_id, position) ORDER BY doc_id,"
          " position), '[]') FROM unit_docs l WHERE l.unit_id = u.id)")
 _COPY = ("COPY units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
@@ -192,32 +189,13 @@ class PgUnits:
         if not wanted:  # no round trip for nothing (a lookup asks for none often)
             return {}
         out = {int(r[0]): unit_of(r) for r in self.conn.execute(
-            f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
+            f"SELECT {UNIT_SELECT}, {_DOCS} FROM units u WHERE u.id = ANY(%s)", (wanted,))}
         return {i: out[i] for i in wanted if i in out}
 
     def iter(self, doc: int | None, since: str | None, min_score: float | None, *,
              with_docs: bool, batch: int) -> Iterator[Unit]:
-        where, args = "", list[object]()
-        if since is not None:
-            where += " AND u.changed >= %s"
-            args.append(since)
-        if min_score is not None:
-            where += " AND (u.score IS NULL OR u.score >= %s)"
-            args.append(min_score)
-        cols = f"{_SELECT}, {_DOCS}" if with_docs else _SELECT
-        if doc is not None:
-            yield from map(unit_of, self.conn.execute(
-                f"SELECT {cols} FROM unit_docs d JOIN units u ON u.id = d.unit_id"
-                f" WHERE d.doc_id = %s{where} ORDER BY d.position, u.id", [doc, *args]).fetchall())
-            return
-        last = 0
-        while True:
-            rows = self.conn.execute(f"SELECT {cols} FROM units u WHERE u.id > %s{where}"
-                                     " ORDER BY u.id LIMIT %s", [last, *args, batch]).fetchall()
-            if not rows:
-                return
-            yield from map(unit_of, rows)
-            last = rows[-1][0]
+        return iter_units(self.conn, "%s", _DOCS, doc, since, min_score,
+                          with_docs=with_docs, batch=batch)
 
     def count(self) -> int:
         row = self.conn.execute("SELECT count(*) FROM units").fetchone()

@@ -6,12 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
+from tm.store.rows import DOC_COLUMNS, named_id
 from tm.store.sqlite.units import is_rowid
 from tm.store.types import Document, DocumentIn, Saved
-
-_DOC_COLUMNS = ("d.id, title, url, date, en_path, ru_path, en_sha256, ru_sha256, fingerprint,"
-                " added, (SELECT count(*) FROM unit_docs l WHERE l.doc_id = d.id), version, changed,"
-                " changed_by")
 
 
 class SqliteDocuments:
@@ -37,13 +34,13 @@ class SqliteDocuments:
             "SELECT fingerprint FROM documents WHERE fingerprint IS NOT NULL"))
 
     def all(self) -> list[Document]:
-        rows = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.id")
+        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents d ORDER BY d.id")
         return [Document(*row) for row in rows]
 
     def get(self, doc_id: int) -> Document | None:
         if not is_rowid(doc_id):
             return None
-        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?",
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = ?",
                                 (doc_id,)).fetchone()
         return None if row is None else Document(*row)
 
@@ -52,8 +49,9 @@ class SqliteDocuments:
         return json.loads(row[0]) if row and row[0] else {}
 
     def resolve(self, ref: str) -> int | None:
-        if ref.isascii() and ref.isdigit() and len(ref) < 20 and is_rowid(int(ref)):
-            row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(ref),)).fetchone()
+        named = named_id(ref)
+        if named is not None:
+            row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (named,)).fetchone()
         else:
             row = self.conn.execute(
                 "SELECT id FROM documents WHERE fingerprint = ? OR title = ? OR url = ?"

@@ -8,13 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tm.store.interface import Inserted
-from tm.store.rows import new_row, unit_of
+from tm.store.rows import UNIT_SELECT, iter_units, new_row, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 from tm.text.tokens import fts_text
 
-_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
-            "en_markup", "ru_markup", "meta", "version", "created_by", "changed_by")
-_SELECT = ", ".join(f"u.{c}" for c in _COLUMNS)
 # a unit's (document, position) links as JSON, in the same query as the unit itself
 _DOCS = ("(SELECT json_group_array(json_array(doc_id, position)) FROM (SELECT doc_id, position"
          " FROM unit_docs l WHERE l.unit_id = u.id ORDER BY doc_id, position))")
@@ -108,35 +105,15 @@ class SqliteUnits:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             for row in self.conn.execute(
-                    f"SELECT {_SELECT}, {_DOCS} FROM units u WHERE u.id IN ({marks(len(chunk))})",
-                    chunk):
+                    f"SELECT {UNIT_SELECT}, {_DOCS} FROM units u"
+                    f" WHERE u.id IN ({marks(len(chunk))})", chunk):
                 out[int(row[0])] = unit_of(row)
         return {i: out[i] for i in wanted if i in out}
 
     def iter(self, doc: int | None, since: str | None, min_score: float | None, *,
              with_docs: bool, batch: int) -> Iterator[Unit]:
-        """Units in id order (in position order with ``doc``), keyset-paginated."""
-        where, args = "", list[object]()
-        if since is not None:
-            where += " AND u.changed >= ?"
-            args.append(since)
-        if min_score is not None:
-            where += " AND (u.score IS NULL OR u.score >= ?)"
-            args.append(min_score)
-        cols = f"{_SELECT}, {_DOCS}" if with_docs else _SELECT
-        if doc is not None:  # documents are small: one query in position order
-            yield from map(unit_of, self.conn.execute(
-                f"SELECT {cols} FROM unit_docs d JOIN units u ON u.id = d.unit_id"
-                f" WHERE d.doc_id = ?{where} ORDER BY d.position, u.id", [doc, *args]).fetchall())
-            return
-        last = 0
-        while True:  # keyset pagination: no long-lived read cursor, constant memory
-            rows = self.conn.execute(f"SELECT {cols} FROM units u WHERE u.id > ?{where}"
-                                     " ORDER BY u.id LIMIT ?", [last, *args, batch]).fetchall()
-            if not rows:
-                return
-            yield from map(unit_of, rows)
-            last = rows[-1][0]
+        return iter_units(self.conn, "?", _DOCS, doc, since, min_score,
+                          with_docs=with_docs, batch=batch)
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM units").fetchone()[0])
