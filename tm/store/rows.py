@@ -4,11 +4,12 @@ columns (the two backends store the same columns, so a memory copies without los
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tm.store import actor
 from tm.store.base import Executes
+from tm.store.interface import Inserted
 from tm.store.types import Unit, UnitIn, text_key
 
 UNIT_COLUMNS = ("id", "en", "ru", "score", "origin", "created", "changed", "en_lang", "ru_lang",
@@ -42,6 +43,47 @@ def new_row(unit_id: int, en: str, ru: str, u: UnitIn, origin: str,
             u.created or stamp, u.changed or u.created or stamp,
             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, text_key(en),
             text_key(ru), by, u.changed_by or by)
+
+
+Key = tuple[str, str, str | None, str | None]
+"""A unit's identity: its two texts AND their inline markup (CAT tools treat a segment's tags
+as part of it)."""
+
+
+def place_units(buf: Sequence[tuple[int, UnitIn]], document: int | None, known: dict[Key, int],
+                taken: set[int], next_id: int, new: Callable[[int, str, str, UnitIn], None]
+                ) -> tuple[Inserted, list[tuple[float, int, float]], list[tuple[int, int, int]]]:
+    """The insert rules of both backends, over what a batch's look-ups found (``known`` units
+    by :data:`Key`, the ``taken`` ids asked for, the ``next_id`` free): a unit with an empty
+    side is skipped; a duplicate (also within the batch) keeps its id and the better score; a
+    new unit gets the id it asks for when that is free, else the next, and is handed to
+    ``new(id, en, ru, unit)``. Returns what each unit became, the ``(score, id, score)``
+    updates of duplicates and the ``(document, position, id)`` links."""
+    out: Inserted = []
+    scores: list[tuple[float, int, float]] = []
+    links: list[tuple[int, int, int]] = []
+    for position, u in buf:
+        en, ru = u.en.strip(), u.ru.strip()
+        if not en or not ru:
+            out.append((None, None))
+            continue
+        key = (en, ru, u.en_markup, u.ru_markup)
+        unit_id = known.get(key)
+        if unit_id is None:  # new: the id it asks for when that is free, else the next
+            unit_id = u.id if u.id is not None and u.id not in taken else next_id
+            taken.add(unit_id)
+            next_id = max(next_id, unit_id + 1)
+            known[key] = unit_id
+            new(unit_id, en, ru, u)
+            out.append((unit_id, True))
+        else:
+            out.append((unit_id, False))
+            if u.score is not None:
+                scores.append((u.score, unit_id, u.score))
+        if document is not None:
+            links.append((document, u.position if u.position is not None else position,
+                          unit_id))
+    return out, scores, links
 
 
 def named_id(ref: str) -> int | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tm.store.interface import Inserted
 from tm.store.postgres.postings import Gathered, PgPostings
 from tm.store.postgres.schema import keyed_terms, terms
-from tm.store.rows import UNIT_SELECT, iter_units, new_row, unit_of
+from tm.store.rows import UNIT_SELECT, Key, iter_units, new_row, place_units, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class PgUnits:
                stamp: str) -> Inserted:
         conn = self.conn
         keys = list({text_key(u.en.strip()) for _, u in buf})
-        known: dict[tuple[str, str, str | None, str | None], int] = {
+        known: dict[Key, int] = {
             (en, ru, em, rm): int(i) for i, en, ru, em, rm in conn.execute(
                 "SELECT id, en, ru, en_markup, ru_markup FROM units WHERE en_key = ANY(%s)",
                 (keys,))}
@@ -86,35 +86,17 @@ class PgUnits:
         wanted = [u.id for _, u in buf if u.id is not None]
         taken = {int(r[0]) for r in conn.execute(
             "SELECT id FROM units WHERE id = ANY(%s)", (wanted,))} if wanted else set()
-        out: Inserted = []
         new_units: list[tuple[Any, ...]] = []
-        links: list[tuple[int, int, int]] = []
-        scores: list[tuple[float, int, float]] = []
         tokens = 0
         gather = self.gathered if self.deferred else Gathered() if empty else None
-        for position, u in buf:
-            en, ru = u.en.strip(), u.ru.strip()
-            if not en or not ru:
-                out.append((None, None))
-                continue
-            key = (en, ru, u.en_markup, u.ru_markup)  # markup is part of a unit
-            unit_id = known.get(key)
-            if unit_id is None:  # new: the id it asks for when that is free, else the next
-                unit_id = u.id if u.id is not None and u.id not in taken else next_id
-                taken.add(unit_id)
-                next_id = max(next_id, unit_id + 1)
-                known[key] = unit_id
-                extra = index_row(en, ru, unit_id, gather)
-                tokens += extra[2] + extra[3]
-                new_units.append((*new_row(unit_id, en, ru, u, origin, stamp), *extra))
-                out.append((unit_id, True))
-            else:
-                out.append((unit_id, False))
-                if u.score is not None:
-                    scores.append((u.score, unit_id, u.score))
-            if document is not None:
-                links.append((document, u.position if u.position is not None else position,
-                              unit_id))
+
+        def new(unit_id: int, en: str, ru: str, u: UnitIn) -> None:
+            nonlocal tokens
+            extra = index_row(en, ru, unit_id, gather)
+            tokens += extra[2] + extra[3]
+            new_units.append((*new_row(unit_id, en, ru, u, origin, stamp), *extra))
+
+        out, scores, links = place_units(buf, document, known, taken, next_id, new)
         self._write(new_units, scores, links, empty=empty)
         if self.deferred and self.gathered is None:
             self.gathered = gather  # this batch began the bulk load

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tm.store.interface import Inserted
-from tm.store.rows import UNIT_SELECT, iter_units, new_row, unit_of
+from tm.store.rows import UNIT_SELECT, Key, iter_units, new_row, place_units, unit_of
 from tm.store.types import MAX_SEGMENT, Unit, UnitIn, text_key
 from tm.text.tokens import fts_text
 
@@ -37,7 +37,7 @@ class SqliteUnits:
         markup (CAT tools treat a segment's tags as part of it)."""
         conn = self.conn
         keys = list({text_key(u.en.strip()) for _, u in buf})
-        known: dict[tuple[str, str, str | None, str | None], int] = {}
+        known: dict[Key, int] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             for unit_id, en, ru, en_markup, ru_markup in conn.execute(
@@ -49,30 +49,14 @@ class SqliteUnits:
         taken = {int(r[0]) for r in conn.execute(
             "SELECT id FROM units WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(wanted),))} if wanted else set()
-        out: Inserted = []
-        new_units, fts_rows, links, scores = [], [], [], []
-        for position, u in buf:
-            en, ru = u.en.strip(), u.ru.strip()
-            if not en or not ru:
-                out.append((None, None))
-                continue
-            key = (en, ru, u.en_markup, u.ru_markup)
-            unit_id = known.get(key)
-            if unit_id is None:  # new: the id it asks for when that is free, else the next
-                unit_id = u.id if u.id is not None and u.id not in taken else next_id
-                taken.add(unit_id)
-                next_id = max(next_id, unit_id + 1)
-                known[key] = unit_id
-                new_units.append(new_row(unit_id, en, ru, u, origin, stamp))
-                fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
-                out.append((unit_id, True))
-            else:
-                out.append((unit_id, False))
-                if u.score is not None:
-                    scores.append((u.score, unit_id, u.score))
-            if document is not None:
-                links.append((document, u.position if u.position is not None else position,
-                              unit_id))
+        new_units: list[tuple[object, ...]] = []
+        fts_rows: list[tuple[int, str, str]] = []
+
+        def new(unit_id: int, en: str, ru: str, u: UnitIn) -> None:
+            new_units.append(new_row(unit_id, en, ru, u, origin, stamp))
+            fts_rows.append((unit_id, fts_text(en, "en"), fts_text(ru, "ru")))
+
+        out, scores, links = place_units(buf, document, known, taken, next_id, new)
         conn.executemany(
             "INSERT INTO units (id, en, ru, en_lang, ru_lang, en_markup, ru_markup, score, origin,"
             f" created, changed, meta, en_key, ru_key, created_by, changed_by)"
