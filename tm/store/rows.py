@@ -145,3 +145,9 @@ that keeps references valid (what ``diptych copy`` moves, row for row)."""
 ORDER: dict[str, str] = {"settings": "key", "users": "name", "batch_items": "job, item", "unit_docs": "doc_id, position, unit_id",
                          "embeddings": "unit_id", "lexicon": "en, ru", "unit_links": "unit_id"}
 """The order rows are read in (``id`` where a table has none here)."""
+
+
+def select_all(table: str) -> str:
+    """The query that reads every row of ``table`` (one of :data:`TABLES`), in :data:`ORDER`
+    (what ``diptych copy`` reads from either backend)."""
+    return f"SELECT {', '.join(TABLES[table])} FROM {table} ORDER BY {ORDER.get(table, 'id')}"

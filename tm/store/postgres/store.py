@@ -22,7 +22,7 @@ from tm.store.postgres.schema import MIGRATIONS
 from tm.store.postgres.team import PgJobs, PgUsers
 from tm.store.postgres.units import index_row
 from tm.store.postgres.vectors import ensure_pgvector
-from tm.store.rows import ORDER, TABLES
+from tm.store.rows import TABLES, select_all
 from tm.store.types import Counts, DbSource
 
 if TYPE_CHECKING:
@@ -209,10 +209,8 @@ class PgStore(SqlStore):
         return int(row[0]) if row else 0
 
     def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
-        cols = ", ".join(TABLES[table])
         with self.conn.cursor() as cur:
-            yield from cur.stream(f"SELECT {cols} FROM {table} ORDER BY"
-                                  f" {ORDER.get(table, 'id')}")
+            yield from cur.stream(select_all(table))
 
     def put(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
         cols = TABLES[table]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tm.errors import TMError
 from tm.store.base import SqlSettings, SqlStore, count_rows
-from tm.store.rows import ORDER, TABLES
+from tm.store.rows import TABLES, select_all
 from tm.store.sqlite.check import explain, is_blank, remember, schema_version, stand_in_tables
 from tm.store.sqlite.documents import SqliteDocuments
 from tm.store.sqlite.fulltext import SqliteFullText
@@ -295,9 +295,7 @@ class SqliteStore(SqlStore):
                    if p.exists())
 
     def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
-        cols = ", ".join(TABLES[table])
-        yield from self.conn.execute(f"SELECT {cols} FROM {table} ORDER BY"
-                                     f" {ORDER.get(table, 'id')}")
+        yield from self.conn.execute(select_all(table))
 
     def put(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
         cols = TABLES[table]
