@@ -86,4 +86,9 @@ and per dev genre (--genres dev) no threshold flags <= 10% and catches >= 60% on
 With the crossed anchors, lengths and shrink as inputs (align/calibrate.py cut_inputs), per dev
 genre at 0.85 (flagged / caught %): news 9.7/61, general 7.4/74, reviews 7.0/83, dialogue
 8.2/100, Text+Berg 18.7/75 (in the fit; scored by halves fitted on the other half, 24.5/65);
-Text+Berg still flags over 10% at any threshold that catches 60% of its wrong beads."""
+Text+Berg still flags over 10% at any threshold that catches 60% of its wrong beads.
+With the omissions' margins fixed (align/margins.py) and the seam inputs (align/calibrate.py
+seam_inputs), scored by two folds each fitted on the other (bench/calibrate_align.py), at 0.85:
+news 8.9/80, general 7.8/62, reviews 8.3/63, Text+Berg 24.5/72. Only 0.85-0.86 keep the other
+genres within 10% / 60% (at 0.84 reviews catches 59%, at 0.88 news flags 10.2%), so 0.85 stays;
+12.8% of Text+Berg dev's beads are wrong and its least sure 10% hold 35% of them."""

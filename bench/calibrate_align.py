@@ -1,6 +1,6 @@
 """Fit the confidence calibration of align/calibrate.py on development cases.
 
-    python bench/calibrate_align.py [--model use-m3] [--l2 1.0]
+    python bench/calibrate_align.py [--model use-m3] [--l2 1.0] [--write]
 
 Data: bench/cases.py's development genres (news and general chunks of wmt-en-ru, WMT23 reviews
 and manuals, our dialogue stories, all adapted with seeds 201 and 202; Text+Berg dev), aligned
@@ -8,8 +8,9 @@ with the current weights; each final bead (after align/refine.py's passes) is ri
 holds the very same bead. Each genre's beads weigh alike in the fit, so no genre's confidence is
 bent to another's. Never the test sets.
 
-Prints the Calibration to paste into align/calibrate.py, and the reliability on the same beads
-plus a two-fold check (fit on one half of the documents, score the other).
+Prints the Calibration to paste into align/calibrate.py (``--write`` puts it there itself), and
+the reliability on the same beads plus a two-fold check (fit on one half of the documents, score
+the other): per genre the AUC and what the weak flag marks.
 """
 
 from __future__ import annotations
@@ -90,6 +91,20 @@ def table(pairs: list[tuple[float, bool]]) -> str:
     return "\n".join(lines)
 
 
+def auc(pairs: list[tuple[float, bool]]) -> float:
+    """The chance that a wrong bead's confidence is below a right one's (ties count half)."""
+    c = np.array([x for x, _ in pairs])
+    ok = np.array([y for _, y in pairs], dtype=bool)
+    if ok.all() or not ok.any():
+        return float("nan")
+    ranks = np.empty(len(c))
+    ranks[np.argsort(c, kind="stable")] = np.arange(1, len(c) + 1)
+    _, group = np.unique(c, return_inverse=True)
+    ranks = (np.bincount(group, ranks) / np.bincount(group))[group]  # ties: their mean rank
+    n_ok = int(ok.sum())
+    return float((ranks[ok].sum() - n_ok * (n_ok + 1) / 2) / (n_ok * (len(c) - n_ok)))
+
+
 def confidences(cal: Calibration, rows: list[Row]) -> list[tuple[float, bool]]:
     return [(cal.probability(x, paired), ok) for _, paired, x, ok, _ in rows]
 
@@ -98,6 +113,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--model", default="use-m3", help="encoder spec (see bench/align.py)")
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic fits")
+    ap.add_argument("--write", action="store_true",
+                    help="replace DEFAULT_CALIBRATION in align/calibrate.py with the fit")
     args = ap.parse_args()
     import runpy
 
@@ -116,6 +133,9 @@ def main() -> None:
           f" wrong pairs {sum(p and not ok for p, ok in sure)}, wrong omissions"
           f" {sum(not p and not ok for p, ok in sure)}", file=sys.stderr)
     genres = sorted({r[4] for r in rows})
+    print("AUC per genre, two-fold (wrong beads ranked below right ones): " + ", ".join(
+        f"{g} {auc([(c, ok) for r, (c, ok) in zip(half[0] + half[1], cross) if r[4] == g]):.3f}"
+        for g in genres), file=sys.stderr)
     print("weak flag per genre, two-fold (flagged share / wrong caught):", file=sys.stderr)
     for t in (0.75, 0.8, 0.85, 0.9):
         cells = []
@@ -126,6 +146,30 @@ def main() -> None:
             cells.append(f"{g} {len(flagged) / len(got):.3f}/{sum(not ok for ok in flagged) / max(wrong, 1):.2f}")
         print(f"  < {t:.2f}: " + ", ".join(cells), file=sys.stderr)
     print(f"DEFAULT_CALIBRATION = {cal!r}")
+    if args.write:
+        write(cal, ROOT / "align" / "calibrate.py")
+
+
+def write(cal: Calibration, path: Path) -> None:
+    """Put ``cal`` in place of the DEFAULT_CALIBRATION assignment in ``path`` (the comment above
+    it, with the numbers of the last fit, is the committer's to update)."""
+    import re
+    import textwrap
+
+    def wrapped(name: str, coefs: tuple[float, ...]) -> str:
+        body = textwrap.fill(", ".join(map(repr, coefs)), 98 - 4 - len(name),
+                             subsequent_indent=" " * (len(name) + 6))
+        return f"    {name}=({body})"
+
+    text = path.read_text(encoding="utf-8")
+    new = ("DEFAULT_CALIBRATION = Calibration(\n" + wrapped("pair", cal.pair) + ",\n"
+           + wrapped("omission", cal.omission) + ")\n")
+    out, n = re.subn(r"^DEFAULT_CALIBRATION = Calibration\(.*?\)\)\n", new, text,
+                     flags=re.DOTALL | re.MULTILINE)
+    if n != 1:
+        sys.exit(f"bench/calibrate_align.py: no single DEFAULT_CALIBRATION in {path}")
+    path.write_text(out, encoding="utf-8")
+    print(f"written to {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

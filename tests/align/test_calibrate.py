@@ -165,3 +165,23 @@ def test_beads_an_anchor_crosses_and_glued_parts_are_inputs_of_the_confidence() 
     assert len(glued) == len(PAIR_INPUTS)
     omitted = inputs(scorer, [(1, 0, 1, 0)])[0]
     assert len(omitted) == len(OMISSION_INPUTS)
+
+
+def test_a_bead_cut_out_of_a_larger_one_shows_its_seam() -> None:
+    """seam_inputs: a paired bead whose first sentence goes on from the one before (lower case)
+    is glued at its start; one whose source goes on in a left-out neighbour joins it (the merge
+    is closer than the bead), while a whole translation joins nothing."""
+    from align.calibrate import seam_inputs
+
+    src = ["Alpha beta gamma.", "Delta epsilon zeta.", "and eta theta iota.", "Kappa lambda mu.",
+           "Nu xi omicron.", "Pi rho sigma."]
+    tgt = ["Alpha beta gamma.", "Delta epsilon zeta and eta theta iota.", "Kappa lambda mu.",
+           "Nu xi omicron.", "Pi rho sigma."]
+    scorer, _, _ = prepare(src, tgt, HashEncoder(), None, None, Params())
+    cells = [(1, 1, 1, 1), (1, 1, 2, 2), (1, 0, 3, 2), (1, 1, 4, 3), (1, 1, 5, 4), (1, 1, 6, 5)]
+    glued, join = seam_inputs(scorer, cells).T
+    assert glued.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]  # "and eta" goes on from "Delta"
+    assert join[1] > 0.1  # "Delta ...": "Delta ... and eta ..." is closer with the left-out part
+    assert join[4] == pytest.approx(0.0, abs=1e-5)  # "Nu xi omicron." is whole: no merge is closer
+    x = inputs(scorer, cells)[1]
+    assert x[PAIR_INPUTS.index("join")] == join[1]

@@ -76,3 +76,29 @@ def test_margins_from_the_dps_kept_scores_equal_those_of_rows_scored_again() -> 
                          cells)
     assert len(got) == len(cells) and max(got) > 0
     assert np.allclose(got, again, atol=1e-5)
+
+
+def test_a_left_out_sentences_margin_is_the_loss_of_the_best_alignment_that_keeps_it() -> None:
+    """A left-out sentence is one bead wherever the path leaves it out, so its margin is the
+    loss of the best alignment that pairs it, for every one of a run (the DP run again with that
+    sentence's skip forbidden); each run here has several on one side."""
+    params = Params()
+    types = bead_types(params.max_side, params.max_total)
+    src = SRC[:10] + ["alpha beta gamma", "delta epsilon"] + SRC[10:]
+    tgt = TGT[:4] + ["an extra line", "one more extra", "and a third one"] + TGT[4:]
+    scorer, lo, hi = prepare(src, tgt, HashEncoder(), None, None, params)
+    memo = RowMemo(scorer.row)
+    cells = [(a, b, i, j) for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)]
+    margins = bead_margins(memo, lo, hi, types, scorer.skip_src, scorer.skip_tgt, cells)
+    best = _total(scorer, [c[:2] for c in cells], [c[2:] for c in cells], scorer.row)
+    left_out = [(c, x) for c, x in zip(cells, margins) if not (c[0] and c[1])]
+    assert sum(c[0] == 0 for c, _ in left_out) >= 2 and sum(c[1] == 0 for c, _ in left_out) >= 2
+    for (a, b, i, j), margin in left_out:
+        skip_src, skip_tgt = scorer.skip_src.copy(), scorer.skip_tgt.copy()
+        if a:  # not NEG: the DP sums skips along a row, and NEG would swamp the others
+            skip_src[i - 1] = -1e3
+        else:
+            skip_tgt[j - 1] = -1e3
+        res = run_dp(scorer.n, scorer.m, lo, hi, types, by_rows(scorer.row), skip_src, skip_tgt)
+        kept = _total(scorer, res.shapes, res.ends, scorer.row)
+        assert margin > 0 and abs(best - kept - margin) < 1e-6

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
+from tm.text.memo import Memo
 from tm.text.tokens import fts_text, words
 
 TOKEN = re.compile(r"[^\W_]+")
@@ -161,37 +163,27 @@ _POSITIONS = [str(min(i, 16383)) for i in range(16384 + 1)]
 """Each 1-based position as tsvector text (16383 is its highest: later tokens share it)."""
 _FIRST_POSITIONS = _POSITIONS[1:257]
 """The positions of a text of at most 256 tokens (:func:`terms`'s short way)."""
-_WORD_TERMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ru": {}}
-"""Per language, a word's index terms (its stem cut as SQLite's tokenizer cuts it), quoted as
-a tsvector writes them, memoised: a million-unit import analyses tens of millions of words, a
-few hundred thousand distinct."""
-_CHUNK_TERMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ru": {}}
-"""Per language, the terms of a run of non-space characters ("reported," or "(ТАСС)"), from
-:func:`_word_terms` of its words: looking up the runs ``str.split`` gives costs a third of
-finding the words with a regular expression first (a run's words are the text's words there:
-a word never holds a space, and the lower case of a letter looks no further than the spaces
-around it)."""
-_MAX_CACHED = 500_000
-
-
-def _chunk_terms(chunk: str, lang: str) -> tuple[str, ...]:
-    cache = _CHUNK_TERMS[lang]
-    found = cache.get(chunk)
-    if found is None:
-        if len(cache) > _MAX_CACHED:
-            cache.clear()
-        found = cache[chunk] = tuple(t for w in words(chunk) for t in _word_terms(w, lang))
-    return found
 
 
 def _word_terms(word: str, lang: str) -> tuple[str, ...]:
-    cache = _WORD_TERMS[lang]
-    found = cache.get(word)
-    if found is None:
-        if len(cache) > _MAX_CACHED:
-            cache.clear()
-        found = cache[word] = tuple(f"'{t}'" for t in TOKEN.findall(fts_text(word, lang)))
-    return found
+    return tuple(f"'{t}'" for t in TOKEN.findall(fts_text(word, lang)))
+
+
+def _chunk_terms(chunk: str, lang: str) -> tuple[str, ...]:
+    memo = _WORD_TERMS[lang]
+    return tuple(t for w in words(chunk) for t in memo[w])
+
+
+_WORD_TERMS = {lang: Memo(partial(_word_terms, lang=lang)) for lang in ("en", "ru")}
+"""Per language, a word's index terms (its stem cut as SQLite's tokenizer cuts it), quoted as
+a tsvector writes them, memoised: a million-unit import analyses tens of millions of words, a
+few hundred thousand distinct."""
+_CHUNK_TERMS = {lang: Memo(partial(_chunk_terms, lang=lang)) for lang in ("en", "ru")}
+"""Per language, the terms of a run of non-space characters ("reported," or "(ТАСС)"), from
+:data:`_WORD_TERMS` of its words: looking up the runs ``str.split`` gives costs a third of
+finding the words with a regular expression first (a run's words are the text's words there:
+a word never holds a space, and the lower case of a letter looks no further than the spaces
+around it)."""
 
 
 def terms(text: str, lang: str) -> tuple[str, int]:
@@ -204,18 +196,17 @@ def keyed_terms(text: str, lang: str) -> tuple[str, int, Iterable[str]]:
     """A side's ``tsvector`` literal (each term with its 1-based positions), its number of
     tokens and its distinct terms, quoted as the literal has them (what a bulk load counts into
     term_stats, tm.store.postgres.postings.Gathered): the terms and positions SQLite's FTS5
-    table gets from the same text (its stems, ``fts_text``, cut by :data:`TOKEN`), built word by word from :func:`_word_terms` (2x
+    table gets from the same text (its stems, ``fts_text``, cut by :data:`TOKEN`), built word by word from :data:`_WORD_TERMS` (2x
     faster than stemming the text and cutting the result again: 100 -> 45 us for both sides
     of a WMT23 sentence pair, stems memoised either way; then looked up by runs of non-space
     characters, :data:`_CHUNK_TERMS`, the terms kept quoted and the positions of a text of at
     most 256 tokens joined without the caps' checks: 200,000 sides of the bench's synthetic
     units in 4.1 s instead of 7.3, on a loaded machine)."""
     lang = "ru" if lang[:2] == "ru" else "en"
-    cache = _CHUNK_TERMS[lang]
+    memo = _CHUNK_TERMS[lang]
     tokens: list[str] = []
     for chunk in text.split():
-        found = cache.get(chunk)
-        tokens += _chunk_terms(chunk, lang) if found is None else found
+        tokens += memo[chunk]
     if len(tokens) > len(_FIRST_POSITIONS):
         return _long_terms(tokens), len(tokens), set(tokens)
     where: dict[str, str] = {}
