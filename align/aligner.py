@@ -48,8 +48,9 @@ def align_sentences(
     weights: Weights = DEFAULT_WEIGHTS,
     calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> list[Bead]:
-    """Align two sentence lists: monotone beads of up to 4 sentences a side, every sentence in
-    exactly one bead, omissions as beads with one empty side.
+    """Align two sentence lists: monotone beads of up to 5 sentences in all, or one sentence
+    against up to 5 (:func:`align.dp.bead_types`), every sentence in exactly one bead, omissions
+    as beads with one empty side.
 
     Paragraph ids (one per sentence) are soft hints: a bead that straddles a paragraph break
     costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`),
