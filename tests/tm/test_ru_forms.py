@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tm.search.concordance import holds_phrase, query_spans
+from tm.search.concordance import Tier, holds_phrase, plan, query_spans
 from tm.search.searcher import Searcher
 from tm.store import TM, UnitIn
+from tm.text.morph import forms
 from tm.text.query import Query
 
 UNITS = [
@@ -87,3 +88,14 @@ def test_a_word_typed_in_another_form_than_the_dictionary_s_stands_for_itself() 
     # a nominative or an infinitive stands for all its forms
     assert len(Query.of("Ибраев", "ru").forms[0]) > 1
     assert len(Query.of("заявить", "ru").forms[0]) > 1
+
+
+def test_a_word_stands_for_the_paradigms_it_is_a_dictionary_form_of() -> None:
+    # "начала": the plural of "начало", and the past tense of "начать" (no dictionary form)
+    started = forms("начала")
+    assert {"начало", "началом", "началах"} <= started
+    assert not started & {"начать", "начнет", "начнут"}
+    # the phrase tier asks for the other forms' phrases; the typed one was asked before
+    tiers = [expr for tier, expr in plan("помочь Дмитрию", "ru").tiers if tier == Tier.phrase]
+    assert tiers[0] == '"помоч дмитр"' and '"помоч дмитр"' not in tiers[1]
+    assert '"поможет дмитр"' in tiers[1]

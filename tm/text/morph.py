@@ -73,9 +73,11 @@ def _headword(parse: Any) -> bool:
 
 @lru_cache(maxsize=100_000)
 def forms(word: str, capital: bool = False) -> frozenset[str]:
-    """Every form (lower case, ``ё`` as ``е``) of the paradigms ``word`` (lower case) may
-    belong to, ``word`` itself included; ``capital`` adds the surname paradigm when the word
-    looks like one."""
+    """Every form (lower case, ``ё`` as ``е``) of the paradigms in which ``word`` (lower case)
+    is a dictionary form, ``word`` itself included; ``capital`` adds the surname paradigm when
+    the word looks like one. Only those paradigms: "начала" typed is the plural of "начало",
+    not also "начать" (of which it is the past tense, no dictionary form), whose forms asked the
+    index for 7 phrases instead of 2."""
     out = {word}
     if not re.search(r"[а-я]", word):
         return frozenset(out)
@@ -85,7 +87,7 @@ def forms(word: str, capital: bool = False) -> frozenset[str]:
     if not (any(_headword(p) for p in names or parses) or m and word.endswith((m[2], m[2] + "а"))):
         return frozenset(out)
     for parse in names or parses:
-        if parse.tag.POS in _FUNCTION or parse.normal_form == "быть":
+        if parse.tag.POS in _FUNCTION or parse.normal_form == "быть" or not _headword(parse):
             continue
         family = _family(parse.tag.POS)
         out.update(f.word.replace("ё", "е") for f in parse.lexeme
