@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -48,15 +49,27 @@ def align_sentences(
     weights: Weights = DEFAULT_WEIGHTS,
     calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> list[Bead]:
-    """Align two sentence lists: monotone beads of up to 4 sentences a side, every sentence in
-    exactly one bead, omissions as beads with one empty side.
+    """Align two sentence lists: monotone beads of up to 5 sentences in all, or one sentence
+    against up to 5 (:func:`align.dp.bead_types`), every sentence in exactly one bead, omissions
+    as beads with one empty side.
 
     Paragraph ids (one per sentence) are soft hints: a bead that straddles a paragraph break
     costs a little more. ``weights`` are the bead scorer's (:class:`align.weights.Weights`),
     ``calibration`` turns a bead into its confidence (:mod:`align.calibrate`).
     """
-    return _align_sentences(src, tgt, encoder, src_paragraphs, tgt_paragraphs,
-                            params or Params(), weights, calibration)
+    return _align_sentences(src, tgt, src_paragraphs, tgt_paragraphs,
+                            _Setup(encoder, params or Params(), weights, calibration))
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What every stage of one alignment reads: the encoder, the DP's limits, the scorer's
+    weights and the confidence's calibration."""
+
+    encoder: Encoder
+    params: Params
+    weights: Weights
+    calibration: Calibration
 
 
 @cache
@@ -76,40 +89,22 @@ def _one_blas_thread() -> AbstractContextManager[object]:
     return nullcontext() if limit is None else limit(limits=1, user_api="blas")
 
 
-def _align_sentences(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    encoder: Encoder,
-    src_paragraphs: Sequence[int] | None,
-    tgt_paragraphs: Sequence[int] | None,
-    params: Params,
-    weights: Weights,
-    calibration: Calibration,
-) -> list[Bead]:
+def _align_sentences(src: Sequence[str], tgt: Sequence[str], src_paragraphs: Sequence[int] | None,
+                     tgt_paragraphs: Sequence[int] | None, setup: _Setup) -> list[Bead]:
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
-    if n + m <= params.chunk:
-        return _align_block(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
-                            calibration)
-    return _align_long(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
-                       calibration)
+    if n + m <= setup.params.chunk:
+        return _align_block(src, tgt, src_paragraphs, tgt_paragraphs, setup)
+    return _align_long(src, tgt, src_paragraphs, tgt_paragraphs, setup)
 
 
 Spans = tuple[list[np.ndarray], list[np.ndarray], list[tuple[int, int]] | None]
 """Span embeddings of both sides, and the anchor path when it is known already."""
 
 
-def _align_long(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    encoder: Encoder,
-    src_paragraphs: Sequence[int] | None,
-    tgt_paragraphs: Sequence[int] | None,
-    params: Params,
-    weights: Weights,
-    calibration: Calibration,
-) -> list[Bead]:
+def _align_long(src: Sequence[str], tgt: Sequence[str], src_paragraphs: Sequence[int] | None,
+                tgt_paragraphs: Sequence[int] | None, setup: _Setup) -> list[Bead]:
     """A long input, one window of about ``params.chunk`` sentences at a time: embed the window
     once, cut it at two consecutive anchor links near its end (:func:`_cut`), align the block
     before the cut from the same embeddings, and go on from the cut. Memory is bounded by a
@@ -119,15 +114,15 @@ def _align_long(
     beads: list[Bead] = []
     i0 = j0 = 0
     while i0 < n or j0 < m:
-        (i1, j1), spans_src, spans_tgt, path = _next_block(src, tgt, i0, j0, encoder, params)
+        (i1, j1), spans_src, spans_tgt, path = _next_block(src, tgt, i0, j0, setup.encoder,
+                                                           setup.params)
         if i1 > i0 and j1 > j0:
             sp = None if src_paragraphs is None else src_paragraphs[i0:i1]
             tp = None if tgt_paragraphs is None else tgt_paragraphs[j0:j1]
-            block = _align_block(src[i0:i1], tgt[j0:j1], encoder, sp, tp, params, weights,
-                                 calibration, (spans_src, spans_tgt, path))
+            block = _align_block(src[i0:i1], tgt[j0:j1], sp, tp, setup,
+                                 (spans_src, spans_tgt, path))
         else:
-            block = _align_sentences(src[i0:i1], tgt[j0:j1], encoder, None, None, params,
-                                     weights, calibration)
+            block = _align_sentences(src[i0:i1], tgt[j0:j1], None, None, setup)
         for b in block:
             beads.append(Bead(tuple(i + i0 for i in b.src), tuple(j + j0 for j in b.tgt), b.score))
         i0, j0 = i1, j1
@@ -197,17 +192,10 @@ def _cut(path: Sequence[tuple[int, int]], keep_s: int, keep_t: int) -> tuple[int
     return best or last or (keep_s, keep_t)
 
 
-def _align_block(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    encoder: Encoder,
-    src_paragraphs: Sequence[int] | None,
-    tgt_paragraphs: Sequence[int] | None,
-    params: Params,
-    weights: Weights,
-    calibration: Calibration,
-    spans: Spans | None = None,
-) -> list[Bead]:
+def _align_block(src: Sequence[str], tgt: Sequence[str], src_paragraphs: Sequence[int] | None,
+                 tgt_paragraphs: Sequence[int] | None, setup: _Setup,
+                 spans: Spans | None = None) -> list[Bead]:
+    encoder, params, weights = setup.encoder, setup.params, setup.weights
     scorer, lo, hi = prepare(src, tgt, encoder, src_paragraphs, tgt_paragraphs, params, weights,
                              spans)
     memo = RowMemo(scorer.row)  # the DP's row scores, read again for the beads' margins
@@ -220,7 +208,7 @@ def _align_block(
     with _one_blas_thread():
         margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
                                scorer.skip_src, scorer.skip_tgt, cells)
-        conf = calibration.confidences(scorer, cells, margins)
+        conf = setup.calibration.confidences(scorer, cells, margins)
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
 

@@ -37,6 +37,14 @@ measured scale is 0.55-1.2 of it (dev and test sets), so the floor does not bind
 stories it is about 0.3, and without the floor their best pairs scored like translations."""
 
 
+BEST_SPAN = 4
+"""A left-out sentence's best match (the skip feature "best") is looked for among the other
+side's spans of up to this many sentences, as when its weight was fitted. Spans of 5 (for the
+1-5 and 5-1 beads, :func:`align.dp.bead_types`) would raise it and so the cost of leaving a
+sentence out: news and general dev then lost a bead each (seeds 202 and 13), Text+Berg dev
+gained nothing more."""
+
+
 class BeadScorer:
     """Scores beads by row for :func:`align.dp.run_dp`, then their confidence."""
 
@@ -117,7 +125,7 @@ class BeadScorer:
             j0, j1 = int(lo[i - 1]), int(hi[i])
             near_t.append((j0, j1))
             u = S0[i - 1]
-            for k in range(len(self.T)):
+            for k in range(min(len(self.T), BEST_SPAN)):
                 W = self.T[k][j0 : max(j0, j1 - k)]
                 if len(W):
                     best_s[i - 1] = max(best_s[i - 1], float((W @ u).max()))
@@ -126,7 +134,7 @@ class BeadScorer:
             i1 = int(np.searchsorted(lo, j, "right"))
             near_s.append((max(i0 - 1, 0), i1))
             v = T0[j - 1]
-            for k in range(len(self.S)):
+            for k in range(min(len(self.S), BEST_SPAN)):
                 W = self.S[k][max(i0 - 1, 0) : max(i0 - 1, 0, i1 - k)]
                 if len(W):
                     best_t[j - 1] = max(best_t[j - 1], float((W @ v).max()))
@@ -292,20 +300,21 @@ class _BandGrams:
 
     A bead's features read the cosines of source spans starting at ``i - a - 1 .. i`` with target
     spans starting at ``j - b - 1 .. j`` for band cells ``(i, j)``: for a source start ``p`` the
-    targets ``lo[p] - 5 .. hi[p + 5]`` cover them all (bands' bounds never decrease). Each pair of
+    targets ``lo[p] - r .. hi[p + r]`` cover them all (``r``: the longest span + 1; bands'
+    bounds never decrease). Each pair of
     span sizes is one product of blocks of 128 rows with the columns they need (BLAS), made when
     first asked for; a product row per source span, not per bead, so scoring a band of ~25
     cells a row costs a few array reads per cell instead of a Python call per row."""
 
-    REACH = 5  # max_side + 1: how far before a bead's end its features look
     BLOCK = 32
 
     def __init__(self, S: list[np.ndarray], T: list[np.ndarray], lo: np.ndarray,
                  hi: np.ndarray) -> None:
         self.S, self.T = S, T
         n = len(lo) - 1
-        self.qlo = np.maximum(lo - self.REACH, 0)
-        self.qhi = hi[np.minimum(np.arange(n + 1) + self.REACH, n)]
+        reach = max(len(S), len(T)) + 1  # max_side + 1: how far before a bead's end features look
+        self.qlo = np.maximum(lo - reach, 0)
+        self.qhi = hi[np.minimum(np.arange(n + 1) + reach, n)]
         # ragged rows (a band is ~25 cells wide, but a few hundred where the anchors jump)
         self.wide = self.qhi - self.qlo + 1
         self.start = np.concatenate([[0], np.cumsum(self.wide)])

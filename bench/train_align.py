@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from align.aligner import decode, prepare
-from align.dp import Params
+from align.dp import Params, bead_types
 from align.weights import Weights
 from bench.cases import enru, textberg
 
@@ -109,12 +109,12 @@ def main() -> None:
     args = ap.parse_args()
     docs = dev_docs()
     params = Params()
+    shapes = set(bead_types(params.max_side, params.max_total))
     enc = load_bench()["load"](args.model, True)
     data = []
     for d in docs:
         gold = ends(d.gold)
-        if any(a > params.max_side or bb > params.max_side or a + bb > params.max_total
-               for (a, bb), _ in gold):
+        if any((a, bb) not in shapes for (a, bb), _ in gold):
             continue
         scorer, lo, hi = prepare(d.src, d.tgt, enc, d.src_par, d.tgt_par, params)
         phi = sum(scorer.bead_vector(a, bb, i, j) for (a, bb), (i, j) in gold)

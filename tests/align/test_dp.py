@@ -114,6 +114,12 @@ def test_bead_types_and_band() -> None:
     assert bead_types(4, 5)[:3] == [(1, 0), (0, 1), (1, 1)]
     assert (1, 4) in bead_types(4, 5) and (4, 1) in bead_types(4, 5)
     assert (3, 3) not in bead_types(4, 5)
+    # one sentence may face up to max_side on the other side, whatever max_total; larger
+    # many-to-many beads stay out
+    five = bead_types(5, 5)
+    assert (1, 5) in five and (5, 1) in five
+    assert not {(2, 4), (4, 2), (3, 3), (2, 5)} & set(five)
+    assert set(bead_types(4, 5)) < set(five)
     lo, hi = band_around([(1, 1), (2, 2)], 3, 3, 0)
     assert list(lo) == [0, 1, 2, 3] and list(hi) == [1, 2, 3, 3]  # rows overlap: always a path
 

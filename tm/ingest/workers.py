@@ -68,10 +68,12 @@ def stopping(pool: ProcessPoolExecutor) -> Iterator[None]:
     except BaseException:
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             proc.kill()  # no public API: shutdown() waits for the pairs being aligned
-        # not cancel_futures: Python 3.11's executor thread then sets BrokenProcessPool on
-        # the futures it cancelled and dies with InvalidStateError, whose traceback came
-        # after the one line SIGTERM leaves (1 CI run in 5); the pending ones fail instead
-        pool.shutdown(wait=False)
+        # the executor's thread sees the dead workers, fails the pending pairs and ends: wait
+        # for it. Without waiting, the pool dropped its pipes under the running thread, whose
+        # "OSError: Bad file descriptor" traceback came after the one line SIGTERM leaves; with
+        # cancel_futures, Python 3.11's thread set BrokenProcessPool on the futures it had
+        # cancelled and died with InvalidStateError (each in about 1 run in 5)
+        pool.shutdown(wait=True)
         raise
     else:
         pool.shutdown(wait=True)
