@@ -253,10 +253,11 @@ def join_unsure(
     scorer: BeadScorer, weights: Weights = DEFAULT_WEIGHTS,
 ) -> tuple[list[Bead], list[float]]:
     """Join two neighbouring paired beads that the calibrated confidence doubts both (each under
-    ``weights.unsure_below``) when the joined bead has a shape the DP allows, its texts are more
-    similar than either bead's by ``weights.unsure_margin`` (largest gain first, each bead in
-    one join at most) and, among the final beads, its confidence beats the weaker bead's by
-    ``weights.unsure_guard``. The beads and their confidences (``confidence``: of a whole
+    ``weights.unsure_below``) when the joined bead has a shape the DP allows and, among the
+    final beads, its confidence beats by ``weights.unsure_guard`` the weaker bead's where its
+    texts are more similar than either bead's by ``weights.unsure_margin``, or both beads'
+    where they are more similar by ``weights.unsure_least_gain`` only (largest gain first, each
+    bead in one join at most). The beads and their confidences (``confidence``: of a whole
     alignment, in order, as align/calibrate.py gives them).
 
     Most wrong beads of Text+Berg are parts of a larger gold bead the editions cut at different
@@ -275,17 +276,20 @@ def join_unsure(
                 cands.append((q, joined))
     if not cands:
         return beads, conf
-    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j in cands], weights.unsure_margin)
+    low = min(weights.unsure_margin, weights.unsure_least_gain)
+    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j in cands], low)
     edits: dict[int, Bead] = {}
+    bar: dict[int, float] = {}  # the confidence the joined bead must beat
     for gain, q, joined in sorted(((g, q, j) for g, (q, j) in zip(found, cands)), key=lambda g: -g[0]):
-        if gain > weights.unsure_margin and not {q - 1, q, q + 1} & edits.keys():
+        if gain > low and not {q - 1, q, q + 1} & edits.keys():
             edits[q] = joined
+            parts = (conf[q], conf[q + 1])
+            bar[q] = (min(parts) if gain > weights.unsure_margin else max(parts)) + weights.unsure_guard
     while edits:  # each round keeps fewer joins, so this ends
         new = _apply(beads, {q: [b] for q, b in edits.items()}, 2)
         new_conf = confidence(new)
         got = {(b.src, b.tgt): c for b, c in zip(new, new_conf)}
-        keep = {q: b for q, b in edits.items()
-                if got[(b.src, b.tgt)] > min(conf[q], conf[q + 1]) + weights.unsure_guard}
+        keep = {q: b for q, b in edits.items() if got[(b.src, b.tgt)] > bar[q]}
         if keep == edits:
             return new, new_conf
         edits = keep

@@ -185,9 +185,9 @@ def main() -> None:
         console.print(seed_spread(seeds, encoder))
 
 
-DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0, unsure_margin=2.0)
-"""The weights with align/refine.py's detach and merge passes and join_unsure off (margins no
-pair reaches)."""
+DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0, unsure_below=0.0)
+"""The weights with align/refine.py's detach and merge passes (margins no pair reaches) and
+join_unsure (no bead under confidence 0) off."""
 
 
 def _align_all(docs: list[Doc], encoder: Encoder, weights: Weights) -> list[list[Bead]]:
