@@ -32,11 +32,11 @@ document's (minus its median, its percentile, z-score; the median itself: the pe
 general 0.936 and reviews 0.929 but lost Text+Berg, 0.802, its wrong beads caught 69 -> 63%);
 the neighbours' margins, scores and posteriors; the run of omissions a left-out sentence is in;
 the weakest sentence of a merged bead; whether the DP or a refine pass put the bead (the
-margin tells). A tree ensemble (depth 1-3) ranked news better (0.93)
-but reviews (0.91) and Text+Berg (0.78-0.79) worse; an L2 other than 1 lost. Of the flagged
-beads of Text+Berg dev (two-fold), 34 of 108 are right omissions: the 36 caption lines its
-French edition leaves out in a row, which the half that did not see them scores by the other
-genres, where omissions come one at a time (its omissions' AUC 0.21).
+margin tells). A tree ensemble (depth 1-3) ranked news better (0.93) but reviews (0.91) and
+Text+Berg (0.78-0.79) worse; an L2 other than 1 lost. Of the flagged beads of Text+Berg dev
+(two-fold), 34 of 108 are right omissions: the 36 caption lines its French edition leaves out
+in a row, which the half that did not see them scores by the other genres, where omissions
+come one at a time (its omissions' AUC 0.21).
 """
 
 from __future__ import annotations
