@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 
 import numpy as np
 
@@ -31,7 +30,7 @@ from align.dp import (
 )
 from align.embed import Encoder, span_embeddings, typical_spread
 from align.margins import RowMemo, bead_margins
-from align.refine import Cosines, join_unsure, refine
+from align.refine import refine
 from align.scorer import BeadScorer
 from align.types import UNRELATED_BELOW, Bead
 from align.weights import DEFAULT_WEIGHTS, Weights
@@ -204,24 +203,12 @@ def _align_block(src: Sequence[str], tgt: Sequence[str], src_paragraphs: Sequenc
         Bead(tuple(range(i - a, i)), tuple(range(j - b, j)))
         for (a, b), (i, j) in decode(scorer, lo, hi, params, memo)
     ]
-    cos = Cosines(src, tgt, encoder, (scorer.S, scorer.T))
-    beads = refine(beads, src, tgt, encoder, scorer, params, weights, cos)
+    beads = refine(beads, src, tgt, encoder, scorer, params, weights)
     cells = bead_cells(beads)
-    # the margins of the beads and of every join of two paired neighbours (join_unsure's
-    # candidates), from one forward and one backward pass over the band
-    joins = bead_cells([Bead(x.src + y.src, x.tgt + y.tgt) for x, y in pairwise(beads)
-                        if x.src and x.tgt and y.src and y.tgt])
     with _one_blas_thread():
-        got = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
-                           scorer.skip_src, scorer.skip_tgt, cells + joins)
-    margin = dict(zip(cells + joins, got))
-
-    def confidence(beads: list[Bead]) -> list[float]:
-        cells = bead_cells(beads)
-        with _one_blas_thread():
-            return setup.calibration.confidences(scorer, cells, [margin.get(c, 0.0) for c in cells])
-
-    beads, conf = join_unsure(beads, confidence, cos, scorer, weights)
+        margins = bead_margins(memo, lo, hi, bead_types(params.max_side, params.max_total),
+                               scorer.skip_src, scorer.skip_tgt, cells)
+        conf = setup.calibration.confidences(scorer, cells, margins)
     return [Bead(b.src, b.tgt, c) for b, c in zip(beads, conf)]
 
 

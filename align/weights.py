@@ -99,19 +99,6 @@ class Weights:
     # unchanged or up), but the held-out Text+Berg test fell 0.912 -> 0.907 with it, so it waits
     # for more development prose than one document
     merge_anchor_margin: float = 2.0
-    # align/refine.py join_unsure, after the confidence: two neighbouring paired beads both under
-    # unsure_below whose joined texts are more similar by unsure_margin join when the joined
-    # bead's confidence beats the weaker one's by unsure_guard. Text+Berg dev strict F1 0.902 ->
-    # 0.924 (unsure_below 0.7 to 0.95 alike; the calibration saw that document: fitted on one
-    # half of it and scoring the other, 0.904 -> 0.914); no dev genre loses on seeds 13, 201-205
-    # (general +0.001 to +0.004). Without the guard 0.889; margin 0: news dev loses (seed 13).
-    # Joined texts more similar by less (unsure_least_gain, 0) join when the joined bead's
-    # confidence beats both beads' by unsure_guard: Text+Berg dev 0.924 -> 0.931 (two folds as
-    # above 0.914 -> 0.921; -0.1 to 0 alike, 0.01: 0.927), the other dev genres unchanged or up
-    unsure_below: float = 0.9
-    unsure_margin: float = 0.02
-    unsure_least_gain: float = 0.0
-    unsure_guard: float = 0.05
 
     def replace(self, **changes: float) -> Weights:
         """A copy with some weights changed, e.g. ``w.replace(skip_src=w.skip_src + 0.05)``."""

@@ -11,8 +11,8 @@
 
 ``--genres`` prints one row per genre (bench/cases.py's GENRES: news, general, reviews and
 manuals, dialogue, Text+Berg; development and held-apart test apart): strict and lax F1, the
-strict F1 of the DP alone (align/refine.py's detach, merge and join_unsure passes off),
-confident beads right, the weak flag's share and catch; then the reliability table per genre.
+strict F1 of the DP alone (align/refine.py's detach and merge passes off), confident beads right,
+the weak flag's share and catch; then the reliability table per genre.
 
 Speed: (a) embedding every sentence of both sides once with the encoder, (b) the whole alignment
 (embedding included), both without the cache, and the ratio b / a (``--cache`` reuses embeddings
@@ -185,9 +185,8 @@ def main() -> None:
         console.print(seed_spread(seeds, encoder))
 
 
-DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0, unsure_below=0.0)
-"""The weights with align/refine.py's detach and merge passes (margins no pair reaches) and
-join_unsure (no bead under confidence 0) off."""
+DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0)
+"""The weights with align/refine.py's detach and merge passes off (margins no pair reaches)."""
 
 
 def _align_all(docs: list[Doc], encoder: Encoder, weights: Weights) -> list[list[Bead]]:

@@ -4,8 +4,8 @@
 
 Data: bench/cases.py's development genres (news and general chunks of wmt-en-ru, WMT23 reviews
 and manuals, our dialogue stories, all adapted with seeds 201 and 202; Text+Berg dev), aligned
-with the current weights; each final bead (after align/refine.py's passes, but before
-join_unsure, which reads these confidences) is right when the gold holds the very same bead. Each genre's beads weigh alike in the fit, so no genre's confidence is
+with the current weights; each final bead (after align/refine.py's passes) is right when the gold
+holds the very same bead. Each genre's beads weigh alike in the fit, so no genre's confidence is
 bent to another's. Never the test sets.
 
 Prints the Calibration to paste into align/calibrate.py (``--write`` puts it there itself), and

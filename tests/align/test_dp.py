@@ -332,25 +332,3 @@ def test_a_long_input_embeds_each_sentence_about_once_in_bounded_windows() -> No
     assert sum(b.src == b.tgt and len(b.src) == 1 for b in beads) > 0.95 * n
     assert Counting.seen <= 1.15 * 2 * n  # each sentence about once (a window's end twice)
     assert Counting.most <= params.chunk + params.chunk // 8  # one window at a time
-
-
-def test_join_unsure_joins_two_doubted_parts_only_when_the_whole_is_surer() -> None:
-    from align.refine import Cosines, join_unsure
-
-    # the source cuts after "hail", the target after "sun": two doubted 1-1 parts of one 2-2
-    src, tgt = ["sun rain rain hail", "wind"], ["sun", "rain rain hail wind"]
-    beads = [Bead((0,), (0,)), Bead((1,), (1,))]
-    cos, scorer = Cosines(src, tgt, BagEncoder()), _stand_in_scorer([0, 0], [0, 0])
-
-    def confidence(parts: float, whole: float) -> Any:
-        return lambda bs: [whole if len(b.src) + len(b.tgt) > 2 else parts for b in bs]
-
-    out, conf = join_unsure(beads, confidence(0.5, 0.8), cos, scorer)
-    assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))] and conf == [0.8]
-    # the whole no surer than its weaker part (by the guard, 0.05): the parts stay
-    assert join_unsure(beads, confidence(0.5, 0.53), cos, scorer) == (beads, [0.5, 0.5])
-    # parts the confidence trusts are not second-guessed
-    assert join_unsure(beads, confidence(0.95, 0.99), cos, scorer)[0] == beads
-    # two good pairs whose joined texts are no closer stay apart, however sure the whole
-    same = Cosines(["sun rain", "wind snow"], ["sun rain", "wind snow"], BagEncoder())
-    assert join_unsure(beads, confidence(0.5, 0.99), same, scorer)[0] == beads
