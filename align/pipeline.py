@@ -75,6 +75,35 @@ def _script_share(text: str) -> tuple[float, int]:
     return cyr / len(letters), len(letters)
 
 
+MOJIBAKE = (("UTF-8", "utf-8"), ("Windows-1251", "cp1251"))
+"""The encodings whose bytes, read as Latin-1 or Windows-1252, garble Cyrillic text ("Ð¾Ð²" or "îâ"
+for "ов"), UTF-8 first: its bytes read as Windows-1251 look Cyrillic too."""
+
+
+def mojibake(text: str) -> str | None:
+    """The encoding whose bytes ``text`` holds when it is Cyrillic read as Latin-1 or
+    Windows-1252 (mojibake), else None: taken back to bytes (the control characters of
+    Latin-1's C1 range may have been dropped already) and decoded, most of its letters must be
+    Cyrillic.
+
+    >>> text = "Новый контейнерный челнок — из Ташкента в Шымкент"
+    >>> mojibake(text.encode("cp1251").decode("cp1252"))
+    'Windows-1251'
+    >>> mojibake(text.encode("utf-8").decode("latin-1"))
+    'UTF-8'
+    >>> mojibake("Hello there, a plain English line of text."), mojibake(text)
+    (None, None)
+    """
+    sample = text[:20_000]
+    raw = bytes(ord(c) if ord(c) < 256 else ord(c.encode("cp1252", "replace")) for c in sample)
+    for name, codec in MOJIBAKE:
+        mended = raw.decode(codec, errors="replace")
+        share, n = _script_share(mended)
+        if n >= 20 and share > 0.5:
+            return name
+    return None
+
+
 def check_languages(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str) -> None:
     """Refuse inputs whose script contradicts their declared language (or two equal texts)."""
     if " ".join(src_text.split()) == " ".join(tgt_text.split()):
@@ -101,6 +130,14 @@ def check_languages(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str) 
     ]
     pos, lang = bad[0]
     script = "Cyrillic" if lang in _CYRILLIC_LANGS else "Latin"
+    garbled = mojibake((src_text, tgt_text)[pos == "second"]) if lang in _CYRILLIC_LANGS else None
+    if garbled:
+        mend = ("mend it with ftfy (pip install ftfy; ftfy FILE > FILE.utf8)" if garbled == "UTF-8"
+                else "convert the original instead: iconv -f cp1251 -t utf-8 ORIGINAL > FILE.utf8")
+        raise InputError(
+            f"the {pos} file is {lang_name(lang)} garbled by a wrong character set (mojibake:"
+            f" {garbled} bytes read as Latin-1 or Windows-1252); {mend}"
+        )
     raise InputError(
         f"the {pos} file does not look {lang_name(lang)} (little {script} text); pass the right"
         " edition, set --src-lang/--tgt-lang, or use --no-lang-check to align anyway"

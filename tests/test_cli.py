@@ -191,6 +191,24 @@ def test_wrong_language_swapped_and_copies(pair: tuple[Path, Path], tmp_path: Pa
     assert forced.exit_code == 0
 
 
+@pytest.mark.parametrize(("was", "read_as", "says"), [
+    ("cp1251", "cp1252", "Windows-1251 bytes"), ("cp1251", "latin-1", "Windows-1251 bytes"),
+    ("utf-8", "latin-1", "UTF-8 bytes"), ("utf-8", "cp1252", "UTF-8 bytes")])
+def test_mojibake_is_named(pair: tuple[Path, Path], tmp_path: Path, was: str, read_as: str,
+                           says: str) -> None:
+    # the Russian edition saved after a wrong decoding: "Буря" became "Áóðÿ" or "Ð‘ÑƒÑ€Ñ"
+    garbled = tmp_path / "garbled.txt"
+    garbled.write_text(RU.encode(was).decode(read_as, errors="replace"), encoding="utf-8")
+    result = run("align", pair[0], garbled)
+    assert result.exit_code == 1
+    assert "garbled by a wrong character set" in result.stderr and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    # a Latin text that is not mojibake keeps the plain message
+    en2 = tmp_path / "en2.txt"
+    en2.write_text(EN.replace("Tuesday", "Wednesday"))
+    assert "does not look Russian" in run("align", pair[0], en2).stderr
+
+
 def test_very_different_lengths_warn_but_align(pair: tuple[Path, Path], tmp_path: Path) -> None:
     short = tmp_path / "short.txt"
     short.write_text("Буря закрыла горный перевал\n\nВесенняя буря во вторник закрыла перевал.\n")
