@@ -250,8 +250,8 @@ def pooled_table(names: list[str], encoder: Encoder, seeds: list[int], weak: flo
             per_seed.append((score([x.gold for x in d], t).strict.f1, checks(d, t, weak)))
         sc = score([d.gold for d in docs], tests)
         res = checks(docs, tests, weak)
-        wrong = sum((b.src, b.tgt) not in {(g.src, g.tgt) for g in d.gold}
-                    for d, t in zip(docs, tests) for b in t)
+        wrong = sum(len({(b.src, b.tgt) for b in t} - {(g.src, g.tgt) for g in d.gold})
+                    for d, t in zip(docs, tests))
         table.add_row(name, str(len(docs)), str(sum(map(len, tests))), str(wrong),
                       f"{sc.strict.f1:.3f}", f"{min(f for f, _ in per_seed):.3f}",
                       f"{score([d.gold for d in docs], alone).strict.f1:.3f}",
