@@ -8,12 +8,16 @@ Test sets (report, never fit on them):
 - ``reviews("test", seed)``: WMT23 ru-en product reviews and manuals (``other.jsonl``), the
   documents whose index is divisible by 4 (27 of 108), adapted like the news;
 - ``dialogue("test", seed)``: our own dialogue- and quotation-heavy stories (corpora/dialogue.jsonl,
-  written for the project), the ones marked "test".
+  written for the project), the ones marked "test";
+- ``literary("test")``: our stories, essays and interviews in English with a translator's Russian
+  (corpora/literary.jsonl, written for the project): not adapted, the translation's own merges,
+  splits, omissions and additions are the gold; the texts marked "test".
 Development sets (fit and choose on these):
 - ``textberg(dev=True)``: the Bleualign development document (de-fr, 422 gold beads);
 - ``enru("dev", seed)``: the other 76 chunks of wmt-en-ru;
 - ``reviews("dev", seed)``: the other 81 documents of WMT23 ``other.jsonl``;
-- ``dialogue("dev", seed)``: our stories marked "dev".
+- ``dialogue("dev", seed)``: our stories marked "dev";
+- ``literary("dev")``: our literary texts marked "dev".
 
 Genres: :data:`GENRES` names each case by genre and part; wmt-en-ru's chunks are newstest2021
 (news) or generaltest2022 (social posts, conversation, e-commerce, some news: "general"), and
@@ -41,7 +45,7 @@ from align.types import Bead
 SHARED = Path(os.environ.get("DIPTYCH_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpora"
 TEST_EVERY = 4  # wmt-en-ru chunks with index % TEST_EVERY == 0 are held apart as the test set
 
-__all__ = ["GENRES", "SHARED", "Doc", "adapt", "dialogue", "enru", "enru_genre", "reviews", "textberg",
+__all__ = ["GENRES", "SHARED", "Doc", "adapt", "dialogue", "enru", "enru_genre", "literary", "reviews", "textberg",
            "wmt"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +210,33 @@ def dialogue(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float
     return adapt([r for r in rows if r["part"] == part], random.Random(seed), merge, drop, split)
 
 
+def literary(part: str = "test", path: Path | None = None) -> list[Doc]:
+    """Our literary stories, essays and interviews with their translator's own cuts
+    (corpora/literary.jsonl, written for the project): no adaptation, the gold is the
+    translation's, merges, splits, omissions and additions as a translator made them; ``part``
+    "test" or "dev" (each text says which)."""
+    docs = []
+    for line in (path or ROOT / "corpora" / "literary.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["part"] != part:
+            continue
+        src: list[str] = []
+        tgt: list[str] = []
+        sp: list[int] = []
+        tp: list[int] = []
+        gold = []
+        for p, par in enumerate(row["paragraphs"]):
+            for en, ru in par:
+                gold.append(Bead(tuple(range(len(src), len(src) + len(en))),
+                                 tuple(range(len(tgt), len(tgt) + len(ru)))))
+                src += en
+                tgt += ru
+                sp += [p] * len(en)
+                tp += [p] * len(ru)
+        docs.append(Doc(row["id"], src, tgt, gold, sp, tp))
+    return docs
+
+
 GENRES: dict[str, Callable[[int], list[Doc]]] = {
     # development: fit and choose on these
     "news-dev": lambda seed: enru_genre("dev", "news", seed),
@@ -213,6 +244,7 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "reviews-dev": lambda seed: reviews("dev", seed),
     "dialogue-dev": lambda seed: dialogue("dev", seed),
     "textberg-dev": lambda seed: textberg(dev=True),
+    "literary-dev": lambda seed: literary("dev"),
     # held apart: report only
     "news": lambda seed: enru_genre("test", "news", seed),
     "general": lambda seed: enru_genre("test", "general", seed),
@@ -220,5 +252,6 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "reviews": lambda seed: reviews("test", seed),
     "dialogue": lambda seed: dialogue("test", seed),
     "textberg": lambda seed: textberg(),
+    "literary": lambda seed: literary("test"),
 }
 """Every genre's case, development ones ending in "-dev"; the argument is the adaptation seed."""

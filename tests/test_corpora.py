@@ -100,3 +100,27 @@ def test_dialogue_editions_are_aligned_one_to_one_and_parted() -> None:
         ru = " ".join(s for p in r["ru"] for s in p)
         assert not re.search("[а-яё]", en, re.IGNORECASE) and re.search("[а-яё]", ru, re.IGNORECASE)
         assert all(s.strip() == s and s for p in r["en"] + r["ru"] for s in p)
+
+
+def test_literary_texts_are_parted_scripted_and_cut_like_translations() -> None:
+    """corpora/literary.jsonl: the texts and parts the README lists, each side in its own script,
+    and gold with a translator's cuts (joins, splits, omissions, additions), not 1-1 throughout;
+    the README's table gives each text's bead count."""
+    import json
+    from collections import Counter
+
+    rows = [json.loads(line) for line in (CORPORA / "literary.jsonl").read_text("utf-8").splitlines()]
+    readme = _read("README.md")
+    assert Counter(r["part"] for r in rows) == {"dev": 4, "test": 4}
+    for r in rows:
+        beads = [b for p in r["paragraphs"] for b in p]
+        shapes = Counter((len(en), len(ru)) for en, ru in beads)
+        assert all(len(b) == 2 and (b[0] or b[1]) for b in beads)
+        assert all(s.strip() == s and s for b in beads for side in b for s in side)
+        assert all(not re.search("[а-яё]", s, re.IGNORECASE) for en, _ in beads for s in en)
+        assert all(re.search("[а-яё]", s, re.IGNORECASE) for _, ru in beads for s in ru)
+        assert 0.7 <= shapes[(1, 1)] / len(beads) <= 0.85, r["id"]
+        assert shapes[(1, 0)] and shapes[(0, 1)], r["id"]
+        assert sum(n for (a, b), n in shapes.items() if a > 1 or b > 1) >= 10, r["id"]
+        assert f"| `{r['id']}` | {r['part']} |" in readme
+        assert re.search(rf"\| `{r['id']}` \| {r['part']} \| [^|]+ \| {len(beads)} \|", readme)
