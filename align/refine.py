@@ -173,7 +173,9 @@ def detach_omissions(
 ) -> list[Bead]:
     """Turn an edge sentence of a bead into an omission when the rest of the bead is more similar
     by ``weights.detach_margin`` and the sentence's best match in the band (the scorer's
-    normalised ``best``) is under ``weights.detach_best_max``. One sentence per bead at most."""
+    normalised ``best``) is under ``weights.detach_best_max``. One sentence per bead at most;
+    none under ``weights.detach_min_chars`` characters (a short beat such as "They never do." is
+    what a translator folds into the next sentence, and its cosines say little)."""
     cands: list[tuple[int, Bead, Bead, bool]] = []  # bead index, rest, omission, at the start?
     for q, b in enumerate(beads):
         if not (b.src and b.tgt):
@@ -182,9 +184,10 @@ def detach_omissions(
             if len(ids) < 2:
                 continue
             feats = scorer.skip_feats_tgt if side else scorer.skip_feats_src
+            text = cos.tgt if side else cos.src
             for first in (True, False):
                 drop = ids[0] if first else ids[-1]
-                if feats[drop, K.BEST] > weights.detach_best_max:
+                if feats[drop, K.BEST] > weights.detach_best_max or len(text[drop]) < weights.detach_min_chars:
                     continue
                 keep = ids[1:] if first else ids[:-1]
                 cands.append((q, Bead(b.src, keep) if side else Bead(keep, b.tgt),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from align.aligner import align_sentences
 from align.dp import Params, band_around, bead_types
 from align.types import Bead
+from align.weights import DEFAULT_WEIGHTS
 
 
 class HashEncoder:
@@ -226,15 +227,23 @@ def test_detach_omissions_frees_a_glued_sentence_without_a_match_only() -> None:
     src, tgt = ["sun", "fog", "rain"], ["sun", "rain"]
     beads = [Bead((0, 1), (0,)), Bead((2,), (1,))]  # "fog" glued to "sun": the rest is closer
     cos = Cosines(src, tgt, BagEncoder())
-    out = detach_omissions(beads, cos, _stand_in_scorer([0.0, 0.0, 0.0], [0.0, 0.0]))
+    any_length = DEFAULT_WEIGHTS.replace(detach_min_chars=0)
+    out = detach_omissions(beads, cos, _stand_in_scorer([0.0, 0.0, 0.0], [0.0, 0.0]), any_length)
+    assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
+    # a short beat ("They never do.") is what translators fold into a sentence: by default a
+    # sentence under detach_min_chars characters stays where the DP put it
+    assert detach_omissions(beads, cos, _stand_in_scorer([0.0, 0.0, 0.0], [0.0, 0.0])) == beads
+    foggy = ["sun", "fog over the whole of the valley", "rain"]
+    out = detach_omissions(beads, Cosines(foggy, tgt, BagEncoder()),
+                           _stand_in_scorer([0.0, 0.0, 0.0], [0.0, 0.0]))
     assert [(b.src, b.tgt) for b in out] == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
     # a sentence with a good match somewhere in the band stays where the DP put it
-    kept = detach_omissions(beads, cos, _stand_in_scorer([0.0, 1.5, 0.0], [0.0, 0.0]))
+    kept = detach_omissions(beads, cos, _stand_in_scorer([0.0, 1.5, 0.0], [0.0, 0.0]), any_length)
     assert kept == beads
     # and a bead whose edge sentence belongs to it is left alone
     whole = [Bead((0, 1), (0,))]
     assert detach_omissions(whole, Cosines(["sun", "rain"], ["sun rain"], BagEncoder()),
-                            _stand_in_scorer([0.0, 0.0], [0.0])) == whole
+                            _stand_in_scorer([0.0, 0.0], [0.0]), any_length) == whole
 
 
 def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
