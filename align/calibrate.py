@@ -318,10 +318,16 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0,
 # 0.830, 0.9-0.95 0.912, 0.95-0.99 0.985, >= 0.99 0.997; at >= 0.9 (fitted on all) 0.988 (before
 # the 1-5 beads: 0.841, 0.922, 0.983, 0.997; 0.988). Two-fold AUC per genre: news 0.916 (0.917),
 # general 0.932 (0.932), reviews 0.924 (0.925), dialogue 0.977 (0.970), Text+Berg 0.807 (0.837:
-# the wrong beads the 1-5 beads replaced were among its least sure, 0.02-0.27).
+# the wrong beads the 1-5 beads replaced were among its least sure, 0.02-0.27). Refit with our
+# literary texts among the genres (close and free translations, corpora/literary.jsonl): two-fold
+# beads at 0.8-0.9 right 0.858, 0.9-0.95 0.931, 0.95-0.99 0.985, >= 0.99 0.997; AUC news 0.918,
+# general 0.933, reviews 0.916, dialogue 0.983, Text+Berg 0.822, literary 0.979, free literary
+# 0.821; on the adapted dev genres of seeds 13,1,2,3,4 (not fitted on) the weak flag catches more
+# (news 67 -> 73%, general 64 -> 66%, reviews 69 -> 75%) for a point more flagged (7.8 -> 9.1%,
+# 6.5 -> 7.3%, 6.8 -> 8.2%), beads >= 0.9 right 0.988 -> 0.990 on news.
 DEFAULT_CALIBRATION = Calibration(
-    pair=(1.3263, 0.8721, 1.4918, -0.2238, 1.5655, 1.1133, 0.4041, 0.567, 0.3192, -0.0232, 0.3175,
-          -0.4233, -0.7538, -2.3221, -0.797, -0.2763, 0.2797, 1.7276, -3.2042, 1.0589, -1.2156,
-          -0.7878, -2.3289, -0.1036),
-    omission=(0.1448, 0.4452, -0.4452, 1.4887, 0.4939, -2.0334, -0.6668, 0.8097, -0.4289, 1.1437,
-              -0.2098, 0.858, 1.8335, -0.9664, 0.2851, 0.1039))
+    pair=(1.1678, 0.6254, 1.0348, 0.4162, 1.6845, 1.1921, 0.4645, 0.1642, 0.3591, -0.2362, 0.5703,
+          0.113, -0.5305, -2.205, -0.3319, -0.5069, 0.1411, 1.9108, -3.1567, 1.4752,
+          -1.6651, -0.6268, -2.8746, -1.2638),
+    omission=(0.1612, 0.392, -0.392, 1.6239, 0.4832, -2.2554, -0.6805, 0.7123, -0.4248, 0.9817,
+              0.0685, 0.7957, 1.7604, -0.9837, 0.1822, 0.7057))

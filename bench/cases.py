@@ -210,15 +210,16 @@ def dialogue(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float
     return adapt([r for r in rows if r["part"] == part], random.Random(seed), merge, drop, split)
 
 
-def literary(part: str = "test", path: Path | None = None) -> list[Doc]:
+def literary(part: str = "test", translation: str = "close", path: Path | None = None) -> list[Doc]:
     """Our literary stories, essays and interviews with their translator's own cuts
     (corpora/literary.jsonl, written for the project): no adaptation, the gold is the
     translation's, merges, splits, omissions and additions as a translator made them; ``part``
-    "test" or "dev" (each text says which)."""
+    "test" or "dev" (each text says which); ``translation`` "close" (most sentences one for one)
+    or "free" (a second Russian of the same English, recast as a publisher's translator would)."""
     docs = []
     for line in (path or ROOT / "corpora" / "literary.jsonl").open(encoding="utf-8"):
         row = json.loads(line)
-        if row["part"] != part:
+        if row["part"] != part or row["translation"] != translation:
             continue
         src: list[str] = []
         tgt: list[str] = []
@@ -245,6 +246,7 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "dialogue-dev": lambda seed: dialogue("dev", seed),
     "textberg-dev": lambda seed: textberg(dev=True),
     "literary-dev": lambda seed: literary("dev"),
+    "literary-free-dev": lambda seed: literary("dev", "free"),
     # held apart: report only
     "news": lambda seed: enru_genre("test", "news", seed),
     "general": lambda seed: enru_genre("test", "general", seed),
@@ -253,5 +255,6 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "dialogue": lambda seed: dialogue("test", seed),
     "textberg": lambda seed: textberg(),
     "literary": lambda seed: literary("test"),
+    "literary-free": lambda seed: literary("test", "free"),
 }
 """Every genre's case, development ones ending in "-dev"; the argument is the adaptation seed."""
