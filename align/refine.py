@@ -10,7 +10,8 @@ texts, :class:`Cosines`):
   bead more similar (the DP left out a fragment of a split sentence);
 - :func:`detach_omissions`: an edge sentence of a bead becomes an omission when the rest of the
   bead is more similar by ``detach_margin`` and the sentence has no good match anywhere in the
-  band (the DP glued a sentence one edition lacks to its neighbour);
+  band (the DP glued a sentence one edition lacks to its neighbour), unless it is a short beat
+  (under ``detach_min_chars``) a translator folds into the next sentence;
 - :func:`merge_crossed`: two neighbouring beads become one (two 1-1 beads a 2-2, ...) when their
   length ratios lean opposite ways (one source side too long, the next too short: the editions
   cut the same text at different places) and the joined bead is more similar than either by
