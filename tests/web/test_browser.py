@@ -105,7 +105,7 @@ def test_pretranslate_an_uploaded_file(serve, memory, page, tmp_path: Path) -> N
                      encoding="utf-8")
     page.goto(server.base + "/pretranslate")
     page.set_input_files("#pt-file", str(story))
-    page.wait_for_function("document.querySelector('#pt-text').value.length > 0")
+    page.wait_for_function("() => document.querySelector('#pt-text').value.length > 0")
     page.click("#pt-go")
     page.wait_for_selector("#pt-segments tr")
     rows = page.query_selector_all("#pt-segments tr")
@@ -127,7 +127,7 @@ def test_edit_a_unit_find_it_undo_it_and_delete_it(serve, memory, page) -> None:
         "Migrants crossed the river before dawn."
     page.goto(server.base + "/units/3")
     page.click("#unit-undo")
-    page.wait_for_function("document.querySelector('#unit-en').value.includes('border')")
+    page.wait_for_function("() => document.querySelector('#unit-en').value.includes('border')")
     assert page.input_value("#unit-en") == "Migrants crossed the border at night."
     page.click("#unit-delete")
     page.wait_for_url(server.base + "/documents/1")

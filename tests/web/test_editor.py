@@ -34,7 +34,7 @@ def pick(pg, text: str) -> None:
 def press(pg, key: str, before: list) -> list:
     """Press ``key`` and wait until the beads change."""
     pg.keyboard.press(key)
-    pg.wait_for_function(f"JSON.stringify(({BEADS})()) !== {_js(before)}")
+    pg.wait_for_function(f"() => JSON.stringify(({BEADS})()) !== {_js(before)}")
     return beads(pg)
 
 

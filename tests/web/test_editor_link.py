@@ -139,7 +139,7 @@ def test_on_a_phone_the_corrections_stay_beside_the_selected_bead(
         assert 0 <= join["y"] - (bead["y"] + bead["height"]) < 60
         before = pg.locator("#ed-beads .bead").count()
         pg.locator("[data-op=join]").tap()
-        pg.wait_for_function(f"document.querySelectorAll('#ed-beads .bead').length === {before - 1}")
+        pg.wait_for_function(f"() => document.querySelectorAll('#ed-beads .bead').length === {before - 1}")
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()

@@ -41,7 +41,7 @@ def test_translate_a_story_confirm_reload_download(serve, memory: Path, page,  #
     page.wait_for_selector('.tseg[data-n="3"].active')
     # segment 7 holds the same sentence: it is offered the confirmed translation at 100%
     page.wait_for_function(
-        "document.querySelector('.tseg[data-n=\"6\"] .badge').textContent === '100%'")
+        "() => document.querySelector('.tseg[data-n=\"6\"] .badge').textContent === '100%'")
     page.click('.tseg[data-n="6"] .tsrc')
     assert _segment(page, 6).locator(".tmatch .pct").first.inner_text() == "100%"
     assert _segment(page, 6).locator(".tmatch .mtgt").first.inner_text() == HARBOUR
