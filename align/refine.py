@@ -15,7 +15,8 @@ texts, :class:`Cosines`):
 - :func:`merge_crossed`: two neighbouring beads become one (two 1-1 beads a 2-2, ...) when their
   length ratios lean opposite ways (one source side too long, the next too short: the editions
   cut the same text at different places) and the joined bead is more similar than either by
-  ``merge_margin``; or, whatever the lengths, when an anchor crosses them (a number or shared
+  ``merge_margin``; or, whatever the lengths, when the joined bead beats both by the much larger
+  ``merge_sure_margin`` (a passage recast with its boundary elsewhere), or when an anchor crosses them (a number or shared
   name of one bead's source sits in the next bead's target: :func:`crossed_anchors`), by
   ``merge_anchor_margin`` (off by default: see :class:`align.weights.Weights`).
 
@@ -213,7 +214,8 @@ def merge_crossed(
     beads become a 2-2, a 1-1 and a 1-2 a 2-3, and so on. Where an anchor crosses (a number or
     shared name of one bead's source is in the next bead's target, or the other way round:
     :func:`crossed_anchors`) the pair is a candidate whatever the lengths, and its margin is
-    ``weights.merge_anchor_margin``."""
+    ``weights.merge_anchor_margin``. Any other neighbouring pair whose joined bead beats both by
+    ``weights.merge_sure_margin`` is joined too (a passage recast with its boundary elsewhere)."""
     src, tgt = cos.src, cos.tgt
     allowed = set(scorer.types)
 
@@ -222,6 +224,7 @@ def merge_crossed(
         return float(np.log(max(ratio / scorer.ratio, 1e-6)))
 
     cands: list[tuple[int, Bead, float]] = []  # first bead's index, joined bead, margin
+    sure: list[tuple[int, Bead, float]] = []  # the same, whatever the lengths
     for q in range(len(beads) - 1):
         x, y = beads[q], beads[q + 1]
         joined = Bead(x.src + y.src, x.tgt + y.tgt)
@@ -232,11 +235,17 @@ def merge_crossed(
             cands.append((q, joined, weights.merge_anchor_margin))
         elif lx * ly < 0 and min(abs(lx), abs(ly)) > weights.merge_length:
             cands.append((q, joined, weights.merge_margin))
-    if not cands:
+        elif weights.merge_sure_margin < 1.0:
+            sure.append((q, joined, weights.merge_sure_margin))
+    if not cands and not sure:
         return beads
-    low = min(c[2] for c in cands)
-    found = cos.gains([(j, (beads[q], beads[q + 1])) for q, j, _ in cands], low)
-    gains = sorted(((g - mg, q, j) for g, (q, j, mg) in zip(found, cands)), key=lambda g: -g[0])
+    found: list[float] = []
+    for group in (cands, sure):  # each screened at its own margin: few texts to encode
+        if group:
+            low = min(c[2] for c in group)
+            found += cos.gains([(j, (beads[q], beads[q + 1])) for q, j, _ in group], low)
+    gains = sorted(((g - mg, q, j) for g, (q, j, mg) in zip(found, cands + sure)),
+                   key=lambda g: -g[0])
     edits: dict[int, list[Bead]] = {}
     for over, q, joined in gains:
         if over > 0 and not {q - 1, q, q + 1} & edits.keys():
