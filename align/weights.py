@@ -106,13 +106,6 @@ class Weights:
     # unchanged or up), but the held-out Text+Berg test fell 0.912 -> 0.907 with it, so it waits
     # for more development prose than one document
     merge_anchor_margin: float = 2.0
-    # two beads whose joined texts beat both by this much (raw cosine) are joined whatever their
-    # lengths: a passage a translator recast (the content of two sentences spread over two with the
-    # boundary elsewhere) that the length test misses. Pooled dev (5 seeds) at 0.08 / 0.10 / 0.11 /
-    # 0.12 / 0.13 / 0.14 / off: Text+Berg -0.0134 / -0.0056 / +0.0021 / +0.0070 / +0.0070 / +0.0035
-    # / 0, free literary +0.0185 / +0.0156 / +0.0095 / +0.0047 / +0.0047 / 0, general +0.0002 to
-    # +0.0011, news, reviews, dialogue and close literary within -0.0009 (at 0.08) and 0 from 0.10
-    merge_sure_margin: float = 0.12
 
     def replace(self, **changes: float) -> Weights:
         """A copy with some weights changed, e.g. ``w.replace(skip_src=w.skip_src + 0.05)``."""

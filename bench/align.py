@@ -195,7 +195,7 @@ def main() -> None:
         console.print(seed_spread(seeds, encoder))
 
 
-DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0, merge_sure_margin=2.0)
+DP_ALONE = DEFAULT_WEIGHTS.replace(detach_margin=2.0, merge_margin=2.0)
 """The weights with align/refine.py's detach and merge passes off (margins no pair reaches)."""
 
 

@@ -139,7 +139,6 @@ def main() -> None:
         ("centring", lambda: patched("span_embeddings", centred_spans), DEFAULT_WEIGHTS),
         ("no detach pass", none, DEFAULT_WEIGHTS.replace(detach_margin=2.0)),
         ("no crossed 2-2 pass", none, DEFAULT_WEIGHTS.replace(merge_margin=2.0)),
-        ("no recast join", none, DEFAULT_WEIGHTS.replace(merge_sure_margin=2.0)),
     ]
     table = Table(title="Aligner variants (use-m3): Text+Berg strict P / R / F1, lax F1; WMT strict F1")
     for col in ("variant", "TB P", "TB R", "TB F1", "TB lax F1", "WMT F1"):

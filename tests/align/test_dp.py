@@ -265,23 +265,6 @@ def test_merge_crossed_joins_two_pairs_cut_at_different_places() -> None:
     assert [(b.src, b.tgt) for b in out3] == [((0, 1), (0, 1, 2))]
 
 
-def test_a_recast_passage_is_joined_when_the_joined_texts_are_far_closer() -> None:
-    from align.refine import Cosines, merge_crossed
-
-    # lengths do not lean and no anchor crosses, but "fog" of the first source sentence is in
-    # the second target one: the joined texts (cosine 0.80) beat both parts (0.67, 0.50) by far
-    src, tgt = ["sun rain fog", "wind hail"], ["sun rain snow", "fog wind"]
-    beads = [Bead((0,), (0,)), Bead((1,), (1,))]
-    scorer = _stand_in_scorer([0, 0], [0, 0])
-    out = merge_crossed(beads, Cosines(src, tgt, BagEncoder()), scorer)
-    assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))]
-    wary = DEFAULT_WEIGHTS.replace(merge_sure_margin=0.2)
-    assert merge_crossed(beads, Cosines(src, tgt, BagEncoder()), scorer, wary) == beads
-    # two pairs that are each other's translations stay two
-    same = ["sun rain snow", "wind hail"]
-    assert merge_crossed(beads, Cosines(src, same, BagEncoder()), scorer) == beads
-
-
 def test_an_anchor_crossing_two_pairs_makes_them_one_whatever_their_lengths() -> None:
     from align.refine import Cosines, crossed_anchors, merge_crossed
     from align.weights import DEFAULT_WEIGHTS
@@ -294,11 +277,10 @@ def test_an_anchor_crossing_two_pairs_makes_them_one_whatever_their_lengths() ->
     crossed = ([{"#1952"}, set()], [set(), {"#1952"}])
     scorer = _stand_in_scorer([0, 0], [0, 0], crossed)
     assert crossed_anchors(beads[0], beads[1], scorer)
-    # the anchor rule alone: off by default (align/weights.py), the recast rule off here
-    on = DEFAULT_WEIGHTS.replace(merge_anchor_margin=-0.03, merge_sure_margin=2.0)
+    on = DEFAULT_WEIGHTS.replace(merge_anchor_margin=-0.03)  # off by default (align/weights.py)
     out = merge_crossed(beads, cos, scorer, on)
     assert [(b.src, b.tgt) for b in out] == [((0, 1), (0, 1))]
-    assert merge_crossed(beads, cos, scorer, DEFAULT_WEIGHTS.replace(merge_sure_margin=2.0)) == beads
+    assert merge_crossed(beads, cos, scorer) == beads
     # without the anchor evidence the same beads stay apart
     assert merge_crossed(beads, cos, _stand_in_scorer([0, 0], [0, 0]), on) == beads
     # an anchor on both sides of the first pair does not cross
