@@ -39,6 +39,16 @@ _UNIT_STOP = re.compile(r"[\d°]\s?[^\W\d_]\.$")
 _NUMBER_END = re.compile(r"(?:\d|\b[IVXLC]+)[\s-]*(?:(?:тыс|млн|млрд|трлн)\.?\s)?\w{1,2}\.$")
 _ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
 _SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
+# "“And after?” Timur asked.": a quoted question or exclamation, then who said it
+_QUOTE_END = re.compile(r"[!?…][\"”’']$")
+_SPEAKER_SAID = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s+"
+    r"(?:\w+ly\s+)?(?:said|says|asked|asks|replied|replies|answered|answers|cried|cries|"
+    r"shouted|shouts|whispered|whispers|called|calls|added|adds|demanded|demands|wondered|"
+    r"muttered|mutters|murmured|murmurs|snapped|exclaimed|inquired|enquired|insisted|insists|"
+    r"repeated|repeats|yelled|yells|screamed|protested|laughed|sighed|continued|went on|began|"
+    r"explained|explains|agreed|admitted|told|tells|say|ask|reply|answer|shout|whisper|add|"
+    r"tell)\b")
 
 
 # Abbreviations that never end a sentence: a name, a number or a phrase follows.
@@ -274,6 +284,14 @@ def dash_attribution(c: Cut) -> bool | None:
     return JOIN if said and said.group()[-1].islower() and _SAID_END.search(c.left) else None
 
 
+def quote_speaker(c: Cut) -> bool | None:
+    """"And after?" Timur asked., "Why?" I asked.: a quoted question or exclamation, then its
+    speaker and a verb of saying (English; the Russian dash form is :func:`dash_attribution`)."""
+    if c.lang != "en" or not _QUOTE_END.search(c.left):
+        return None
+    return JOIN if _SPEAKER_SAID.match(c.right) else None
+
+
 def inside_parentheses(c: Cut) -> bool | None:
     """"(об этом писали «Ведомости». — Ред.) в марте": a bracket still open closes ahead."""
     if c.left.count("(") <= c.left.count(")"):
@@ -324,9 +342,9 @@ def initials_before_name(c: Cut) -> bool | None:
     return JOIN if c.initial and c.initial.group(1).isupper() and name else None
 
 
-JOINS: tuple[Rule, ...] = (edge, goes_on, dash_attribution, inside_parentheses, letter_pairs,
-                           german_ordinal, head_abbreviation, too_short, unit_before_acronym,
-                           dollars_usa, initials_before_name)
+JOINS: tuple[Rule, ...] = (edge, goes_on, dash_attribution, quote_speaker, inside_parentheses,
+                           letter_pairs, german_ordinal, head_abbreviation, too_short,
+                           unit_before_acronym, dollars_usa, initials_before_name)
 """Rules undoing a cut, in order; none deciding keeps the cut."""
 
 

@@ -102,6 +102,11 @@ EN = [
     "It was 10:30 a.m. when the blast hit.| |Nobody was hurt.",
     "The report (see Sec. 4) was leaked.| |Officials were angry.",
     "She asked, “Are you sure?”| |He nodded.",
+    '"And after?" Timur asked.| |He did not wait.',
+    '"What do we need coal for?" I asked.| |Nobody answered.',
+    "“Is it far?” Aunt Dilya asked quietly.| |It was.",
+    "“Will there be water in July?” I ask him as I leave.| |He smiles.",
+    '"Stop!"| |Timur ran to the gate.',
     "He joined Goldman Sachs Group Inc. in 2005.| |He left in 2010.",
 ]
 OTHER = [
