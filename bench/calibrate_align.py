@@ -31,7 +31,7 @@ from align.dp import Params, bead_types
 from align.margins import RowMemo, bead_margins
 from align.refine import refine
 from align.types import Bead
-from bench.cases import GENRES, Doc
+from bench.cases import GENRES, UNSEEDED, Doc
 
 
 def calibration_docs() -> list[tuple[str, Doc]]:
@@ -39,7 +39,7 @@ def calibration_docs() -> list[tuple[str, Doc]]:
     literary texts, whose gold is not adapted, once)."""
     out = []
     for genre in (g for g in GENRES if g.endswith("-dev")):
-        seeds = (201,) if genre.startswith(("textberg", "literary")) else (201, 202)  # no seed
+        seeds = (201,) if genre.startswith(UNSEEDED) else (201, 202)
         out += [(genre, d) for s in seeds for d in GENRES[genre](s)]
     return out
 

@@ -17,7 +17,9 @@ Development sets (fit and choose on these):
 - ``enru("dev", seed)``: the other 76 chunks of wmt-en-ru;
 - ``reviews("dev", seed)``: the other 81 documents of WMT23 ``other.jsonl``;
 - ``dialogue("dev", seed)``: our stories marked "dev";
-- ``literary("dev")``: our literary texts marked "dev".
+- ``literary("dev")``: our literary texts marked "dev";
+- ``alpine()``: our German yearbook-style texts with their French edition (corpora/alpine.jsonl),
+  more development prose of Text+Berg's kind than its one development document.
 
 Genres: :data:`GENRES` names each case by genre and part; wmt-en-ru's chunks are newstest2021
 (news) or generaltest2022 (social posts, conversation, e-commerce, some news: "general"), and
@@ -45,8 +47,8 @@ from align.types import Bead
 SHARED = Path(os.environ.get("DIPTYCH_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpora"
 TEST_EVERY = 4  # wmt-en-ru chunks with index % TEST_EVERY == 0 are held apart as the test set
 
-__all__ = ["GENRES", "SHARED", "Doc", "adapt", "dialogue", "enru", "enru_genre", "literary", "reviews", "textberg",
-           "wmt"]
+__all__ = ["GENRES", "SHARED", "UNSEEDED", "Doc", "adapt", "alpine", "dialogue", "enru", "enru_genre",
+           "literary", "reviews", "textberg", "wmt"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -210,16 +212,14 @@ def dialogue(part: str = "test", seed: int = 13, merge: float = 0.1, drop: float
     return adapt([r for r in rows if r["part"] == part], random.Random(seed), merge, drop, split)
 
 
-def literary(part: str = "test", translation: str = "close", path: Path | None = None) -> list[Doc]:
-    """Our literary stories, essays and interviews with their translator's own cuts
-    (corpora/literary.jsonl, written for the project): no adaptation, the gold is the
-    translation's, merges, splits, omissions and additions as a translator made them; ``part``
-    "test" or "dev" (each text says which); ``translation`` "close" (most sentences one for one)
-    or "free" (a second Russian of the same English, recast as a publisher's translator would)."""
+def _gold_texts(path: Path, keep: Callable[[dict], bool]) -> list[Doc]:
+    """The texts of a file of ours whose gold is the translation's own (not adapted): one JSON
+    object a line, ``paragraphs`` a list of paragraphs, each a list of beads
+    ``[source_sentences, target_sentences]``; the ones ``keep`` accepts."""
     docs = []
-    for line in (path or ROOT / "corpora" / "literary.jsonl").open(encoding="utf-8"):
+    for line in path.open(encoding="utf-8"):
         row = json.loads(line)
-        if row["part"] != part or row["translation"] != translation:
+        if not keep(row):
             continue
         src: list[str] = []
         tgt: list[str] = []
@@ -238,6 +238,23 @@ def literary(part: str = "test", translation: str = "close", path: Path | None =
     return docs
 
 
+def literary(part: str = "test", translation: str = "close", path: Path | None = None) -> list[Doc]:
+    """Our literary stories, essays and interviews with their translator's own cuts
+    (corpora/literary.jsonl, written for the project): no adaptation, the gold is the
+    translation's, merges, splits, omissions and additions as a translator made them; ``part``
+    "test" or "dev" (each text says which); ``translation`` "close" (most sentences one for one)
+    or "free" (a second Russian of the same English, recast as a publisher's translator would)."""
+    return _gold_texts(path or ROOT / "corpora" / "literary.jsonl",
+                       lambda row: row["part"] == part and row["translation"] == translation)
+
+
+def alpine(path: Path | None = None) -> list[Doc]:
+    """Our German yearbook-style texts with their French edition (corpora/alpine.jsonl, written
+    for the project, de-fr like Text+Berg): development only, Text+Berg's test is the held-apart
+    case of the genre."""
+    return _gold_texts(path or ROOT / "corpora" / "alpine.jsonl", lambda row: True)
+
+
 GENRES: dict[str, Callable[[int], list[Doc]]] = {
     # development: fit and choose on these
     "news-dev": lambda seed: enru_genre("dev", "news", seed),
@@ -247,6 +264,7 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "textberg-dev": lambda seed: textberg(dev=True),
     "literary-dev": lambda seed: literary("dev"),
     "literary-free-dev": lambda seed: literary("dev", "free"),
+    "alpine-dev": lambda seed: alpine(),
     # held apart: report only
     "news": lambda seed: enru_genre("test", "news", seed),
     "general": lambda seed: enru_genre("test", "general", seed),
@@ -258,3 +276,6 @@ GENRES: dict[str, Callable[[int], list[Doc]]] = {
     "literary-free": lambda seed: literary("test", "free"),
 }
 """Every genre's case, development ones ending in "-dev"; the argument is the adaptation seed."""
+
+UNSEEDED = ("textberg", "literary", "alpine")
+"""Genres (name prefixes) whose gold is the translation's own: the seed changes nothing."""

@@ -135,3 +135,24 @@ def test_literary_texts_are_parted_scripted_and_cut_like_translations() -> None:
                 [s for en, _ in p for s in en] for p in twin["paragraphs"]]
             assert sum(n for (a, b), n in shapes.items() if a > 1 and b > 1) >= 4, r["id"]
         assert re.search(rf"\| `{r['id']}` \| {r['part']} \|( [^|]+ \|)? {len(beads)} \|", readme), r["id"]
+
+
+def test_alpine_texts_are_german_and_french_with_their_gold() -> None:
+    """corpora/alpine.jsonl: German and French sides, gold with joins, splits, omissions and
+    additions, each text in the README's table with its bead count."""
+    import json
+    from collections import Counter
+
+    rows = [json.loads(line) for line in (CORPORA / "alpine.jsonl").read_text("utf-8").splitlines()]
+    readme = _read("README.md")
+    assert len(rows) == 6 and {r["part"] for r in rows} == {"dev"}
+    for r in rows:
+        beads = [b for p in r["paragraphs"] for b in p]
+        shapes = Counter((len(de), len(fr)) for de, fr in beads)
+        de = " ".join(s for b in beads for s in b[0])
+        fr = " ".join(s for b in beads for s in b[1])
+        assert len(re.findall(r"\b(?:der|die|das|und)\b", de)) > 20, r["id"]
+        assert len(re.findall(r"\b(?:le|la|les|et|des)\b", fr)) > 20, r["id"]
+        assert all(s.strip() == s and s for b in beads for side in b for s in side)
+        assert 0.75 <= shapes[(1, 1)] / len(beads) <= 0.88 and shapes[(1, 0)] and shapes[(0, 1)], r["id"]
+        assert re.search(rf"\| `{r['id']}` \| [^|]+ \| {len(beads)} \|", readme), r["id"]
