@@ -11,7 +11,9 @@ rules over nupunkt, to justify the choice of razdel), and the raw libraries.
    a correct cut inside one counts as a false positive: ``--errors`` prints them to judge.
 2. Exactly solved cases of the segmentation challenge set, per language.
 3. Speed in sentences per second on the news text repeated to about 1 MB.
-4. Layout: documents re-laid out hard-wrapped or one paragraph a line, split as the original.
+4. The same boundary scores on our own texts in corpora/ (literary en/ru, yearbook-style de/fr),
+   whose gold sentences are single sentences.
+5. Layout: documents re-laid out hard-wrapped or one paragraph a line, split as the original.
 """
 
 from __future__ import annotations
@@ -70,6 +72,19 @@ def paragraphs(path: Path, lang: str) -> list[list[str]]:
     """Every paragraph (a list of gold segments) of one side of a WMT jsonl file."""
     with path.open(encoding="utf-8") as f:
         return [para for line in f for para in json.loads(line)[lang]]
+
+
+def ours_texts() -> list[tuple[str, str, list[list[str]]]]:
+    """(set, language, paragraphs of gold sentences) of corpora/literary.jsonl (both sides, the
+    free translations' Russian too) and corpora/alpine.jsonl."""
+    out = []
+    for name, langs in (("literary", ("en", "ru")), ("alpine", ("de", "fr"))):
+        rows = [json.loads(x) for x in (ROOT / "corpora" / f"{name}.jsonl").open(encoding="utf-8")]
+        for side, lang in enumerate(langs):
+            keep = [r for r in rows if side or r.get("translation", "close") == "close"]
+            paras = [[s for bead in par for s in bead[side]] for r in keep for par in r["paragraphs"]]
+            out.append((name, lang, [p for p in paras if p]))
+    return out
 
 
 def boundary_scores(
@@ -168,6 +183,12 @@ def main() -> None:
                 print(f"{'wmt23 ' + name:<16}{lang:<6}{label:<10}{p:7.3f}{r:7.3f}{f1:7.3f}{extra}")
                 for line in (errors or [])[: args.errors]:
                     print("    " + line)
+    print("\nOur own texts (corpora/): literary en / ru (close and free translations), yearbook-style"
+          " de / fr\n(the de / fr rules for dates, captions, times and quotes were written on them)")
+    for name, lang, paras in ours_texts():
+        for label in ("diptych", "razdel"):
+            p, r, f1 = boundary_scores(SPLITTERS[label], paras, lang)
+            print(f"{name:<16}{lang:<6}{label:<10}{p:7.3f}{r:7.3f}{f1:7.3f}")
     print("\nLayout: documents that split exactly as with blank lines between paragraphs")
     print(f"{'set':<16}{'lang':<6}{'hard-wrapped 60/72/100':>24}{'one paragraph a line':>22}")
     for name in ("news", "other"):

@@ -24,12 +24,21 @@ _PIECE = 10_000  # characters razdel gets at once
 _WINDOW = 300  # characters of context the rules look at on each side of a cut
 # where a cut could go: after final punctuation and a space, or after a CJK full stop
 _CANDIDATE = re.compile(
-    r"(?<![.!?…])[.!?…]+[\"'»”’)\]]*\s+(?=\S)|[。！？]+[」』”）]*\s*(?=\S)|(?<=[^\W\d_]{2})\)+\s+(?=\S)"
+    r"(?<![.!?…])[.!?…]+[\"'»”“’)\]]*\s+(?=\S)|[。！？]+[」』”）]*\s*(?=\S)|(?<=[^\W\d_]{2})\)+\s+(?=\S)"
 )
 _ABBR = re.compile(r"(?:^|[^\w.])((?:[^\W\d_]+\.\s?)*[^\W\d_]+)\.[\"'»”’)\]]*$")
 _INITIAL = re.compile(r"(?:^|[\s(«\"“'])([^\W\d_])\.$")
 _PAIR_REST = re.compile(r"[^\W\d_]{1,2}\.")
-_DE_ORDINAL = re.compile(r"\b(?:am|vom|zum|bis|seit|ab|im|der|die|das|dem|den|des)\s\d{1,2}\.$")
+_DE_ORDINAL = re.compile(
+    r"\b(?:am|vom|zum|bis|seit|ab|im|ins|der|die|das|dem|den|des)\s\d{1,2}\.$", re.IGNORECASE)
+_DE_DATE_NEXT = re.compile(
+    r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+    r"Jahrhunderts?)\b")
+_NUMBER_STOP = re.compile(r"\b\d{1,2}\.$")
+# "Abb. 3. Der Gipfelgrat ...", "Fig. 2. Le glacier ...": a caption's number, its text follows
+_CAPTION = re.compile(r"^(?:Abb|Abbildung|Fig|Figure|Taf|Tafel|Tab|Bild)\.?\s?\d+[a-z]?\.$", re.IGNORECASE)
+# "à 5 h. 10", "4 fr. 50": hours and minutes, francs and centimes
+_FR_SPLIT_NUMBER = re.compile(r"\d\s?(?:h|fr)\.$")
 _OPENING = '"«“„‐‑–—-'  # a quotation or a dash that opens a sentence
 _FIRST_WORD = re.compile(r"[\"'«“„(\[\s‐‑–—-]*(\w+)(\.?)")
 _ACRONYM_GOES_ON = re.compile(r"[^\W\d_]{2,6}[,;:)]")
@@ -41,12 +50,13 @@ _ATTRIBUTION = re.compile(r"[-‐‑–—]\s+[^\W\d_]")
 _SAID_END = re.compile(r"(?:[!?…]|[.!?…,][\"'»”’])$")
 # "“And after?” Timur asked.": a quoted question or exclamation, then who said it
 _QUOTE_END = re.compile(r"[!?…][\"”’']$")
+_NOBODY = _words("nobody no none nothing everybody everyone somebody someone anybody anyone")
 _SPEAKER_SAID = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s+"
     r"(?:\w+ly\s+)?(?:said|says|asked|asks|replied|replies|answered|answers|cried|cries|"
     r"shouted|shouts|whispered|whispers|called|calls|added|adds|demanded|demands|wondered|"
     r"muttered|mutters|murmured|murmurs|snapped|exclaimed|inquired|enquired|insisted|insists|"
-    r"repeated|repeats|yelled|yells|screamed|protested|laughed|sighed|continued|went on|began|"
+    r"repeated|repeats|yelled|yells|screamed|protested|continued|went on|began|"
     r"explained|explains|agreed|admitted|told|tells|say|ask|reply|answer|shout|whisper|add|"
     r"tell)\b")
 
@@ -66,10 +76,10 @@ _HEAD = {
     ),
     "de": _words(
         "z.b u.a d.h bzw ca vgl dr prof nr hr fr st s abs art bd jh mio mrd evtl ggf",
-        "inkl sog u.u o.a",
+        "inkl sog u.u o.a abb ing taf v n",
         "jan feb febr aug sept okt nov dez",
     ),
-    "fr": _words("m mm mme mlle dr pr st ste cf p pp env av bd ex"),
+    "fr": _words("m mm mme mlle dr pr st ste cf p pp env av bd ex fig"),
 }
 # Abbreviations that may end a sentence: cut after them when a typical opener follows.
 _ENDABLE = {
@@ -255,13 +265,18 @@ def endable_abbreviation(c: Cut) -> bool | None:
     return any(len(k) > 1 for k in c.endable) or bool(_NUMBER_END.search(c.left[-16:]))
 
 
+def german_quote_end(c: Cut) -> bool | None:
+    """„Weg mit dem Eisen!“ Wir legten ...: German closes a quotation with “."""
+    return CUT if c.lang == "de" and c.left.endswith((".“", "!“", "?“", "…“")) and c.right[:1].isupper() else None
+
+
 def initial_then_opener(c: Cut) -> bool | None:
     """"Серии А. В данный момент", "Plan B. The": a capital letter and a period, then an opener."""
     return CUT if c.opener and c.initial and c.initial.group(1).isupper() else None
 
 
 MISSED: tuple[Rule, ...] = (cjk_stop, no_capital, month_and_number, unit_symbol, bracket_smiley,
-                            endable_abbreviation, initial_then_opener)
+                            endable_abbreviation, german_quote_end, initial_then_opener)
 """Rules adding a cut razdel did not make, in order; none deciding means no cut."""
 
 
@@ -287,8 +302,11 @@ def dash_attribution(c: Cut) -> bool | None:
 def quote_speaker(c: Cut) -> bool | None:
     """"And after?" Timur asked., "Why?" I asked.: a quoted question or exclamation, then its
     speaker and a verb of saying (English; the Russian dash form is :func:`dash_attribution`)."""
-    if c.lang != "en" or not _QUOTE_END.search(c.left):
+    if c.lang != "en" or not _QUOTE_END.search(c.left) or not c.first:
         return None
+    first = c.first.group(1)
+    if (c.opener and first != "I") or first.lower() in _NOBODY:
+        return None  # "She asked" after a quote starts a sentence: the tag would be "she asked"
     return JOIN if _SPEAKER_SAID.match(c.right) else None
 
 
@@ -306,8 +324,23 @@ def letter_pairs(c: Cut) -> bool | None:
 
 
 def german_ordinal(c: Cut) -> bool | None:
-    """"am 9. September": a German ordinal date."""
-    return JOIN if c.lang == "de" and _DE_ORDINAL.search(c.left[-12:]) and not c.opener else None
+    """"am 9. September", "Am 15. Juli", "das 17. Jahrhundert": a German ordinal date."""
+    if c.lang != "de":
+        return None
+    if _NUMBER_STOP.search(c.left[-4:]) and _DE_DATE_NEXT.match(c.right):
+        return JOIN
+    return JOIN if _DE_ORDINAL.search(c.left[-12:]) and not c.opener else None
+
+
+def caption_number(c: Cut) -> bool | None:
+    """"Abb. 3. Der Gipfelgrat vom Col aus.", "Fig. 2. Le glacier.": a caption's number is not
+    the end of a sentence."""
+    return JOIN if _CAPTION.match(c.left[-24:].lstrip()) and len(c.left) <= 24 else None
+
+
+def split_number(c: Cut) -> bool | None:
+    """"à 5 h. 10", "4 fr. 50": hours and minutes, francs and centimes in French."""
+    return JOIN if c.lang == "fr" and _FR_SPLIT_NUMBER.search(c.left[-8:]) and c.right[:1] in "0123456789½¼¾" else None
 
 
 def head_abbreviation(c: Cut) -> bool | None:
@@ -343,7 +376,8 @@ def initials_before_name(c: Cut) -> bool | None:
 
 
 JOINS: tuple[Rule, ...] = (edge, goes_on, dash_attribution, quote_speaker, inside_parentheses,
-                           letter_pairs, german_ordinal, head_abbreviation, too_short,
+                           letter_pairs, german_ordinal, caption_number, split_number,
+                           head_abbreviation, too_short,
                            unit_before_acronym, dollars_usa, initials_before_name)
 """Rules undoing a cut, in order; none deciding keeps the cut."""
 
