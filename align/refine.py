@@ -196,7 +196,8 @@ def detach_omissions(
             text = cos.tgt if side else cos.src
             for first in (True, False):
                 drop = ids[0] if first else ids[-1]
-                if feats[drop, K.BEST] > weights.detach_best_max or len(text[drop]) < weights.detach_min_chars:
+                if (feats[drop, K.BEST] > weights.detach_best_max
+                        or len(text[drop]) < weights.detach_min_chars):
                     continue
                 keep = ids[1:] if first else ids[:-1]
                 cands.append((q, Bead(b.src, keep) if side else Bead(keep, b.tgt),

@@ -11,13 +11,13 @@
     python bench/align.py --genres test --cache --genre-seeds 13,1,2,3,4   # and pooled over seeds
 
 ``--genres`` prints one row per genre (bench/cases.py's GENRES: news, general, reviews and
-manuals, dialogue, Text+Berg, literary, and German-French yearbook-style prose for development;
-development and held-apart test apart): strict and lax F1, the
-strict F1 of the DP alone (align/refine.py's detach and merge passes off), confident beads right,
-the weak flag's share and catch; then the reliability table per genre. ``--genre-seeds`` adds a table of
-every adapted genre pooled over several adaptation seeds (Text+Berg and literary, whose gold is
-the translation's own, once): a genre of a few dozen wrong beads
-swings by 0.1-0.4 in the weak flag's catch from one seed to the next.
+manuals, dialogue, Text+Berg, literary in close and free translation, and German-French
+yearbook-style prose for development; development and held-apart test apart): strict and lax
+F1, the strict F1 of the DP alone (align/refine.py's detach and merge passes off), confident
+beads right, the weak flag's share and catch; then the reliability table per genre.
+``--genre-seeds`` adds a table of every genre pooled over several adaptation seeds (those whose
+gold is the translation's own, bench/cases.py's UNSEEDED, once): a genre of a few dozen wrong
+beads swings by 0.1-0.4 in the weak flag's catch from one seed to the next.
 
 Speed: (a) embedding every sentence of both sides once with the encoder, (b) the whole alignment
 (embedding included), both without the cache, and the ratio b / a (``--cache`` reuses embeddings
@@ -232,8 +232,8 @@ def genre_tables(names: list[str], encoder: Encoder, seed: int, weak: float) -> 
 
 
 def pooled_table(names: list[str], encoder: Encoder, seeds: list[int], weak: float) -> Table:
-    """Per genre, the adapted editions of every seed in ``seeds`` pooled (Text+Berg, the same
-    documents whatever the seed, once): strict F1 pooled and its lowest seed, the DP alone's,
+    """Per genre, the adapted editions of every seed in ``seeds`` pooled (the UNSEEDED genres,
+    the same documents whatever the seed, once): strict F1 pooled and its lowest seed, the DP alone's,
     and the confidence checks over all their beads."""
     table = Table(title=f"Alignment per genre over seeds {','.join(map(str, seeds))} (pooled; "
                         f"weak: confidence < {weak})")

@@ -3,10 +3,9 @@
     python bench/calibrate_align.py [--model use-m3] [--l2 1.0] [--write]
 
 Data: bench/cases.py's development genres (news and general chunks of wmt-en-ru, WMT23 reviews
-and manuals, our dialogue stories, all adapted with seeds 201 and 202; Text+Berg dev, our literary
-texts in close and free translation), aligned
-with the current weights; each final bead (after align/refine.py's passes) is right when the gold
-holds the very same bead. Each genre's beads weigh alike in the fit, so no genre's confidence is
+and manuals, our dialogue stories, all adapted with seeds 201 and 202; Text+Berg dev and our
+literary texts, once), aligned with the current weights; each final bead
+(after align/refine.py's passes) is right when the gold holds the very same bead. Each genre's beads weigh alike in the fit, so no genre's confidence is
 bent to another's. Never the test sets.
 
 Prints the Calibration to paste into align/calibrate.py (``--write`` puts it there itself), and
@@ -33,12 +32,16 @@ from align.refine import refine
 from align.types import Bead
 from bench.cases import GENRES, UNSEEDED, Doc
 
+NOT_FITTED = ("alpine-dev",)
+"""Development genres the calibration was not fitted on: the yearbook-style texts came after the
+last fit (align/calibrate.py's DEFAULT_CALIBRATION, which this script reproduces without them)."""
+
 
 def calibration_docs() -> list[tuple[str, Doc]]:
-    """(genre, document) of every development genre, seeds 201 and 202 (Text+Berg dev and the
-    literary texts, whose gold is not adapted, once)."""
+    """(genre, document) of every development genre but :data:`NOT_FITTED`, seeds 201 and 202
+    (the UNSEEDED genres, whose gold is not adapted, once)."""
     out = []
-    for genre in (g for g in GENRES if g.endswith("-dev")):
+    for genre in (g for g in GENRES if g.endswith("-dev") and g not in NOT_FITTED):
         seeds = (201,) if genre.startswith(UNSEEDED) else (201, 202)
         out += [(genre, d) for s in seeds for d in GENRES[genre](s)]
     return out

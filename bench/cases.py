@@ -227,13 +227,13 @@ def _gold_texts(path: Path, keep: Callable[[dict], bool]) -> list[Doc]:
         tp: list[int] = []
         gold = []
         for p, par in enumerate(row["paragraphs"]):
-            for en, ru in par:
-                gold.append(Bead(tuple(range(len(src), len(src) + len(en))),
-                                 tuple(range(len(tgt), len(tgt) + len(ru)))))
-                src += en
-                tgt += ru
-                sp += [p] * len(en)
-                tp += [p] * len(ru)
+            for ss, ts in par:
+                gold.append(Bead(tuple(range(len(src), len(src) + len(ss))),
+                                 tuple(range(len(tgt), len(tgt) + len(ts)))))
+                src += ss
+                tgt += ts
+                sp += [p] * len(ss)
+                tp += [p] * len(ts)
         docs.append(Doc(row["id"], src, tgt, gold, sp, tp))
     return docs
 

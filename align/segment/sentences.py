@@ -36,7 +36,7 @@ _DE_DATE_NEXT = re.compile(
     r"Jahrhunderts?)\b")
 _NUMBER_STOP = re.compile(r"\b\d{1,2}\.$")
 # "Abb. 3. Der Gipfelgrat ...", "Fig. 2. Le glacier ...": a caption's number, its text follows
-_CAPTION = re.compile(r"^(?:Abb|Abbildung|Fig|Figure|Taf|Tafel|Tab|Bild)\.?\s?\d+[a-z]?\.$", re.IGNORECASE)
+_CAPTION = re.compile(r"(?:Abb|Abbildung|Fig|Figure|Taf|Tafel|Tab|Bild)\.?\s?\d+[a-z]?\.", re.IGNORECASE)
 # "à 5 h. 10", "4 fr. 50": hours and minutes, francs and centimes
 _FR_SPLIT_NUMBER = re.compile(r"\d\s?(?:h|fr)\.$")
 _OPENING = '"«“„‐‑–—-'  # a quotation or a dash that opens a sentence
@@ -267,7 +267,8 @@ def endable_abbreviation(c: Cut) -> bool | None:
 
 def german_quote_end(c: Cut) -> bool | None:
     """„Weg mit dem Eisen!“ Wir legten ...: German closes a quotation with “."""
-    return CUT if c.lang == "de" and c.left.endswith((".“", "!“", "?“", "…“")) and c.right[:1].isupper() else None
+    closed = c.lang == "de" and c.left.endswith((".“", "!“", "?“", "…“"))
+    return CUT if closed and c.right[:1].isupper() else None
 
 
 def initial_then_opener(c: Cut) -> bool | None:
@@ -335,12 +336,13 @@ def german_ordinal(c: Cut) -> bool | None:
 def caption_number(c: Cut) -> bool | None:
     """"Abb. 3. Der Gipfelgrat vom Col aus.", "Fig. 2. Le glacier.": a caption's number is not
     the end of a sentence."""
-    return JOIN if _CAPTION.match(c.left[-24:].lstrip()) and len(c.left) <= 24 else None
+    return JOIN if _CAPTION.fullmatch(c.left.lstrip()) else None
 
 
 def split_number(c: Cut) -> bool | None:
     """"à 5 h. 10", "4 fr. 50": hours and minutes, francs and centimes in French."""
-    return JOIN if c.lang == "fr" and _FR_SPLIT_NUMBER.search(c.left[-8:]) and c.right[:1] in "0123456789½¼¾" else None
+    split = c.lang == "fr" and _FR_SPLIT_NUMBER.search(c.left[-8:])
+    return JOIN if split and c.right[:1] in "0123456789½¼¾" else None
 
 
 def head_abbreviation(c: Cut) -> bool | None:
@@ -377,8 +379,8 @@ def initials_before_name(c: Cut) -> bool | None:
 
 JOINS: tuple[Rule, ...] = (edge, goes_on, dash_attribution, quote_speaker, inside_parentheses,
                            letter_pairs, german_ordinal, caption_number, split_number,
-                           head_abbreviation, too_short,
-                           unit_before_acronym, dollars_usa, initials_before_name)
+                           head_abbreviation, too_short, unit_before_acronym, dollars_usa,
+                           initials_before_name)
 """Rules undoing a cut, in order; none deciding keeps the cut."""
 
 
